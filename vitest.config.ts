@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { modelSites } from './src/build/vite-plugin.ts';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// Two projects so `npm test` can run them at different points:
+// - unit: fast tests of code and content that need nothing built;
+// - browser: tests of the built site in dist/ (link check and Chromium), run after `astro build`.
+export default defineConfig({
+  // Model steps carry their source line (see src/build/instrument.ts), in tests as on the site.
+  plugins: [modelSites(root)],
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/browser/**', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          // Chromium start-up and page loads are slower than unit tests, more so on a loaded 2-core machine.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
