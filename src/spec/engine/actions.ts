@@ -1,0 +1,93 @@
+/**
+ * The vocabulary a model speaks: each kernel primitive becomes one *action*, one atomic step
+ * of the interleaving. Model code yields actions through the generator helpers in
+ * `primitives.ts`; the machine (`machine.ts`) gives each action its meaning under the chosen
+ * memory model.
+ */
+
+/** Where in the model source an action was issued (filled in by the `$site` instrumentation). */
+export interface Site {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * Action kinds. Numbers, not strings, because the explorer switches on them millions of times;
+ * plain objects rather than enums so that Node's type stripping can run the sources directly.
+ */
+export const Kind = {
+  Read: 0,
+  Write: 1,
+  Rmw: 2,
+  Fence: 3,
+  Await: 4,
+  IrqDisable: 5,
+  IrqEnable: 6,
+  PreemptDisable: 7,
+  PreemptEnable: 8,
+  Ipi: 9,
+  IpiWait: 10,
+  GuestEnter: 11,
+  GuestExit: 12,
+  Choose: 13,
+  Migrate: 14,
+  // Below: merged actions. They are not interleaving points: they run in the same step as the
+  // action before them, like Spin's statement merging, because they touch no shared memory.
+  Ghost: 15,
+  ThisCpu: 16,
+  Fail: 17,
+  Return: 18,
+  /** Reads a ghost (merged; bookkeeping for properties, never for the model's behaviour). */
+  GhostRead: 19,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+export const FIRST_MERGED_KIND: Kind = Kind.Ghost;
+
+/** How a read, write or read-modify-write is ordered. */
+export const Order = {
+  /** READ_ONCE / WRITE_ONCE, and non-value-returning atomics (set_bit, atomic_inc). */
+  Once: 0,
+  /** smp_load_acquire / smp_store_release. */
+  AcqRel: 1,
+  /** Value-returning atomics (cmpxchg, xchg, atomic_inc_return, test_and_set_bit). */
+  Full: 2,
+  /** smp_store_mb: the store followed by a full barrier. */
+  StoreMb: 3,
+} as const;
+export type Order = (typeof Order)[keyof typeof Order];
+
+export const Fence = {
+  Mb: 0,
+  Rmb: 1,
+  Wmb: 2,
+  /** smp_mb__before_atomic / smp_mb__after_atomic: full on arm64, a compiler barrier on x86. */
+  MbAtomic: 3,
+} as const;
+export type Fence = (typeof Fence)[keyof typeof Fence];
+
+/** A read-modify-write function returns this to say "no store" (a failed cmpxchg). */
+export const NO_WRITE = -0x7fffffff;
+
+export interface Action {
+  readonly kind: Kind;
+  /** Memory location, ghost index, CPU, vector or choice count, depending on kind. */
+  readonly a: number;
+  /** Value written, fence kind, wait flag…, depending on kind. */
+  readonly b: number;
+  readonly order: Order;
+  readonly rmw?: (old: number) => number;
+  readonly pred?: (value: number) => boolean;
+  /** A blocked Await or GuestExit marked `end` is a valid final state, like Spin's end labels. */
+  readonly end?: boolean;
+  /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
+  readonly text: string;
+  site?: Site;
+}
+
+export function action(kind: Kind, text: string, fields: Partial<Omit<Action, 'kind' | 'text'>> = {}): Action {
+  return { kind, a: fields.a ?? 0, b: fields.b ?? 0, order: fields.order ?? Order.Once, text, ...fields };
+}
+
+/** Every model operation is a generator of actions that receives each action's result. */
+export type Op<R = void> = Generator<Action, R, number>;

@@ -1,0 +1,142 @@
+/**
+ * The public face of the engine: check a model's variant under a memory model and get a
+ * verdict, counts, timings and a readable counterexample. Synchronous `check` for Node;
+ * `checkAsync` runs in slices and yields to the event loop between them, so a Web Worker can
+ * receive a cancel message while it runs.
+ */
+import { Exploration, type ExploreOptions, type ExploreResult, type ProgressInfo, type Violation } from './explore.ts';
+import { Machine } from './machine.ts';
+import { type Expectation, instantiate, type MemoryModelName, type ModelDef } from './model.ts';
+import { checksum, decodeTrace, replay, type Trace, TraceError } from './trace.ts';
+
+export type CheckVerdict = 'holds' | 'violated' | 'inconclusive';
+
+export interface CheckRequest {
+  readonly variant?: string;
+  readonly memoryModel?: MemoryModelName;
+  readonly params?: Readonly<Record<string, number>>;
+  readonly maxStates?: number;
+  readonly maxMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ProgressInfo) => void;
+  readonly progressIntervalMs?: number;
+  readonly reduction?: boolean;
+  readonly liveness?: boolean;
+}
+
+export interface CheckResult {
+  readonly model: string;
+  readonly variant: string;
+  readonly memoryModel: MemoryModelName;
+  readonly params: Readonly<Record<string, number>>;
+  readonly verdict: CheckVerdict;
+  readonly violation?: Violation;
+  /** Why a run is inconclusive (budget, time, cancelled). */
+  readonly reason?: string;
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly ms: number;
+  readonly livenessStates?: number;
+  readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
+  readonly counterexample?: Trace;
+  /** What the variant declares for this memory model, if anything. */
+  readonly expected?: Expectation;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds models with different flag types.
+export type AnyModel = ModelDef<any>;
+
+function prepare(model: AnyModel, req: CheckRequest) {
+  const variant = req.variant ?? (model.variants[0]?.name as string);
+  const memoryModel = req.memoryModel ?? model.defaultMemoryModel;
+  if (!model.memoryModels.includes(memoryModel)) {
+    throw new RangeError(
+      `model ${model.name} does not support memory model ${memoryModel} (supported: ${model.memoryModels.join(', ')})`,
+    );
+  }
+  if (req.maxStates !== undefined && (!Number.isInteger(req.maxStates) || req.maxStates < 1)) {
+    throw new RangeError(`maxStates must be a positive integer, got ${req.maxStates}`);
+  }
+  const { variant: spec, instance, params } = instantiate(model, variant, req.params ?? {});
+  const opts: ExploreOptions = {
+    memoryModel,
+    ...(req.maxStates !== undefined ? { maxStates: req.maxStates } : {}),
+    ...(req.maxMs !== undefined ? { maxMs: req.maxMs } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    ...(req.progressIntervalMs !== undefined ? { progressIntervalMs: req.progressIntervalMs } : {}),
+    ...(req.reduction !== undefined ? { reduction: req.reduction } : {}),
+    ...(req.liveness !== undefined ? { liveness: req.liveness } : {}),
+  };
+  const exploration = new Exploration(instance, opts);
+  const expected = spec.expect[memoryModel];
+  const header = { model: model.name, variant, memoryModel, params };
+  return { exploration, expected, header };
+}
+
+function finish(
+  exploration: Exploration,
+  r: ExploreResult,
+  header: { model: string; variant: string; memoryModel: MemoryModelName; params: Record<string, number> },
+  expected: Expectation | undefined,
+): CheckResult {
+  // Replay on a fresh machine, exactly as a permalink would be replayed.
+  const fresh = new Machine(exploration.machine.inst, header.memoryModel);
+  const counterexample = r.path ? replay(fresh, header, r.path) : undefined;
+  return {
+    ...header,
+    verdict: r.verdict,
+    ...(r.violation ? { violation: r.violation } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+    states: r.states,
+    transitions: r.transitions,
+    depth: r.depth,
+    ms: r.ms,
+    ...(r.livenessStates !== undefined ? { livenessStates: r.livenessStates } : {}),
+    witnesses: r.witnesses.map((w) => ({ name: w.name, reached: w.reached })),
+    ...(counterexample ? { counterexample } : {}),
+    ...(expected ? { expected } : {}),
+  };
+}
+
+export function check(model: AnyModel, req: CheckRequest = {}): CheckResult {
+  const { exploration, expected, header } = prepare(model, req);
+  const r = exploration.run() as ExploreResult;
+  return finish(exploration, r, header, expected);
+}
+
+export async function checkAsync(model: AnyModel, req: CheckRequest = {}, sliceMs = 40): Promise<CheckResult> {
+  const { exploration, expected, header } = prepare(model, req);
+  for (;;) {
+    const r = exploration.run(performance.now() + sliceMs);
+    if (r) return finish(exploration, r, header, expected);
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/** Replays an encoded trace against the current model; throws TraceError with a clear reason. */
+export function replayEncoded(models: readonly AnyModel[], text: string): Trace {
+  const { header, path, checksum: sum } = decodeTrace(text);
+  const model = models.find((m) => m.name === header.model);
+  if (!model) throw new TraceError(`the trace is for model ${header.model}, which does not exist`);
+  if (!model.variants.some((v) => v.name === header.variant)) {
+    throw new TraceError(`model ${model.name} has no variant ${header.variant} any more`);
+  }
+  if (!model.memoryModels.includes(header.memoryModel)) {
+    throw new TraceError(`model ${model.name} does not support memory model ${header.memoryModel}`);
+  }
+  let instance: ReturnType<typeof instantiate>['instance'];
+  try {
+    instance = instantiate(model, header.variant, header.params).instance;
+  } catch (e) {
+    throw new TraceError(`the trace's parameters are not valid: ${(e as Error).message}`);
+  }
+  const trace = replay(new Machine(instance, header.memoryModel), header, path);
+  if (checksum(trace.steps) !== sum) {
+    throw new TraceError(
+      'the trace replays, but its steps now mean something else: the model changed since it was made',
+    );
+  }
+  return trace;
+}

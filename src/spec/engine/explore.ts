@@ -1,0 +1,555 @@
+/**
+ * Exhaustive, breadth-first state-space exploration.
+ *
+ * Safety (invariants, assertions, deadlocks, `sometimes` witnesses) is checked during a BFS over
+ * hashed states, so the first violation found has a shortest counterexample. The BFS may use
+ * partial-order reduction: in a state where some thread's next step is *local* (it touches
+ * nothing another unit reads or writes: a TSO store into the thread's own buffer, a barrier that
+ * only moves the thread's own views, a nondeterministic choice) and *invisible* (changes no
+ * ghost and does not finish the thread), only that thread's transitions are explored — an ample
+ * set of one thread. The cycle proviso is the BFS one (every ample successor must be new, else
+ * the state is fully expanded), so invariants, deadlocks and reachability keep their exact
+ * verdicts; only the number of states and interleavings drops.
+ *
+ * Progress (`eventually`) is checked afterwards on the full, unreduced graph, under weak
+ * fairness for every unit (thread, interrupt delivery, store-buffer drain): a violation is a
+ * reachable strongly connected set of states in which the obligation stays pending and every
+ * unit that is enabled throughout also takes a step; the counterexample is a lasso.
+ */
+import { Kind } from './actions.ts';
+import { Machine, type MachineStateView, ModelError } from './machine.ts';
+import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
+import { StateStore } from './store.ts';
+
+export interface ProgressInfo {
+  readonly phase: 'safety' | 'liveness';
+  readonly states: number;
+  readonly depth: number;
+  readonly ms: number;
+  readonly statesPerSecond: number;
+}
+
+export interface ExploreOptions {
+  readonly memoryModel: MemoryModelName;
+  /** Stop with `inconclusive` after this many distinct states (per phase). */
+  readonly maxStates?: number;
+  /** Stop with `inconclusive` after this many milliseconds. */
+  readonly maxMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ProgressInfo) => void;
+  readonly progressIntervalMs?: number;
+  /** Partial-order reduction for the safety phase (default on). */
+  readonly reduction?: boolean;
+  /** Check `eventually` properties (default on). */
+  readonly liveness?: boolean;
+}
+
+export type ViolationKind = 'invariant' | 'assertion' | 'deadlock' | 'witness' | 'progress';
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly property: string;
+  readonly description: string;
+}
+
+/** A path of transitions from the initial state; `cycleStart` marks a lasso's loop. */
+export interface RawPath {
+  readonly steps: readonly { readonly unit: number; readonly choice: number }[];
+  /** For a lasso: index in `steps` where the repeated cycle begins (steps.length: stutter). */
+  readonly cycleStart?: number;
+}
+
+export interface ExploreResult {
+  readonly verdict: 'holds' | 'violated' | 'inconclusive';
+  readonly violation?: Violation;
+  readonly path?: RawPath;
+  readonly reason?: string;
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly ms: number;
+  readonly livenessStates?: number;
+  readonly witnesses: readonly { readonly name: string; readonly reached: boolean; readonly path?: RawPath }[];
+}
+
+const now = (): number => performance.now();
+
+/** Runs the BFS in slices so that callers can yield to their event loop between them. */
+export class Exploration {
+  readonly machine: Machine;
+  readonly #inst: ModelInstance;
+  readonly #opts: ExploreOptions;
+  readonly #store = new StateStore();
+  readonly #view: MachineStateView;
+  readonly #reduce: boolean;
+  readonly #maxStates: number;
+  readonly #start = now();
+  #lastProgress = now();
+  #next = 0;
+  #transitions = 0;
+  #maxDepth = 0;
+  #cur = new Int32Array(1024);
+  readonly #witnessAt: number[];
+  #result: ExploreResult | undefined;
+  #phase: 'safety' | 'liveness' = 'safety';
+  #liveness: Liveness | undefined;
+
+  constructor(inst: ModelInstance, opts: ExploreOptions) {
+    this.#inst = inst;
+    this.#opts = opts;
+    this.machine = new Machine(inst, opts.memoryModel);
+    this.#view = this.machine.view();
+    this.#reduce = opts.reduction ?? true;
+    this.#maxStates = opts.maxStates ?? 5_000_000;
+    this.#witnessAt = inst.witnesses.map(() => -1);
+    const init = this.machine.initial();
+    this.#store.intern(init, init.length, -1, -1, -1);
+  }
+
+  get result(): ExploreResult | undefined {
+    return this.#result;
+  }
+
+  /** Runs until done or until `deadline` (performance.now() ms); returns the result when done. */
+  run(deadline = Number.POSITIVE_INFINITY): ExploreResult | undefined {
+    while (this.#result === undefined) {
+      if (this.#phase === 'safety') this.#safetySlice(deadline);
+      else this.#result = (this.#liveness as Liveness).run(deadline, () => this.#interrupted());
+      if (this.#result === undefined && now() >= deadline) return undefined;
+    }
+    return this.#result;
+  }
+
+  #interrupted(): string | undefined {
+    if (this.#opts.signal?.aborted) return 'cancelled';
+    if (this.#opts.maxMs !== undefined && now() - this.#start > this.#opts.maxMs) {
+      return `time budget of ${this.#opts.maxMs} ms exhausted`;
+    }
+    return undefined;
+  }
+
+  #progress(force = false): void {
+    const t = now();
+    if (!this.#opts.onProgress || (!force && t - this.#lastProgress < (this.#opts.progressIntervalMs ?? 100))) return;
+    this.#lastProgress = t;
+    const ms = t - this.#start;
+    const states = this.#phase === 'safety' ? this.#store.count : (this.#liveness?.states ?? 0);
+    this.#opts.onProgress({
+      phase: this.#phase,
+      states,
+      depth: this.#maxDepth,
+      ms,
+      statesPerSecond: ms > 0 ? (states * 1000) / ms : 0,
+    });
+  }
+
+  #finish(
+    verdict: ExploreResult['verdict'],
+    extra: { violation?: Violation; path?: RawPath; reason?: string; livenessStates?: number } = {},
+  ): ExploreResult {
+    const witnesses = this.#inst.witnesses.map((w, i) => {
+      const at = this.#witnessAt[i] as number;
+      return at >= 0
+        ? { name: w.name, reached: true, path: { steps: this.#store.path(at) } }
+        : { name: w.name, reached: false };
+    });
+    return {
+      verdict,
+      ...extra,
+      states: this.#store.count,
+      transitions: this.#transitions,
+      depth: this.#maxDepth,
+      ms: now() - this.#start,
+      witnesses,
+    };
+  }
+
+  #safetySlice(deadline: number): void {
+    const store = this.#store;
+    const machine = this.machine;
+    const view = this.#view;
+    const inst = this.#inst;
+    let parent = 0;
+    const emit = (unit: number, choice: number, next: Int32Array, len: number): void => {
+      this.#transitions++;
+      store.intern(next, len, parent, unit, choice);
+    };
+    for (let iter = 0; this.#next < store.count; iter++) {
+      if ((iter & 1023) === 0) {
+        const why = this.#interrupted();
+        if (why) {
+          this.#result = this.#finish('inconclusive', { reason: `${why} after ${store.count} states` });
+          return;
+        }
+        if (now() >= deadline) return;
+        this.#progress();
+      }
+      parent = this.#next++;
+      if (store.lengthOf(parent) + 4096 > this.#cur.length)
+        this.#cur = new Int32Array((store.lengthOf(parent) + 4096) * 2);
+      const len = store.load(parent, this.#cur);
+      const s = this.#cur;
+      const depth = store.depth[parent] as number;
+      if (depth > this.#maxDepth) this.#maxDepth = depth;
+
+      let emitted = this.#reduce ? this.#expandAmple(s, len, parent) : -1;
+      if (emitted < 0) emitted = machine.successors(s, len, emit);
+      view.s = s;
+      view.final = emitted === 0;
+      const failure = machine.failed(s);
+      if (failure) {
+        this.#result = this.#finish('violated', {
+          violation: {
+            kind: 'assertion',
+            property: failure.message,
+            description: `${failure.thread}: ${failure.message}`,
+          },
+          path: { steps: store.path(parent) },
+        });
+        return;
+      }
+      for (const inv of inst.invariants) {
+        if (!inv.holds(view)) {
+          this.#result = this.#finish('violated', {
+            violation: { kind: 'invariant', property: inv.name, description: inv.description },
+            path: { steps: store.path(parent) },
+          });
+          return;
+        }
+      }
+
+      this.#checkWitnesses(view, parent);
+      if (emitted === 0 && inst.deadlockFree && !machine.allIdle(s)) {
+        this.#result = this.#finish('violated', {
+          violation: {
+            kind: 'deadlock',
+            property: 'deadlock',
+            description: `no step is possible; blocked: ${machine.blocked(s).join('; ')}`,
+          },
+          path: { steps: store.path(parent) },
+        });
+        return;
+      }
+      if (store.count > this.#maxStates) {
+        this.#result = this.#finish('inconclusive', {
+          reason: `state budget exhausted after ${store.count} states`,
+        });
+        return;
+      }
+    }
+    // Safety phase complete.
+    const missing = inst.witnesses.findIndex((_, i) => this.#witnessAt[i] === -1);
+    if (missing >= 0) {
+      const w = inst.witnesses[missing] as Witness;
+      this.#result = this.#finish('violated', {
+        violation: { kind: 'witness', property: w.name, description: `never reached: ${w.description}` },
+      });
+      return;
+    }
+    if (inst.progress.length > 0 && (this.#opts.liveness ?? true)) {
+      this.#phase = 'liveness';
+      this.#liveness = new Liveness(inst, this.machine, this.#maxStates, (why, extra) => this.#finish(why, extra));
+      this.#progress(true);
+      return;
+    }
+    this.#result = this.#finish('holds');
+  }
+
+  #checkWitnesses(view: StateView, idx: number): void {
+    const ws = this.#inst.witnesses;
+    for (let i = 0; i < ws.length; i++) {
+      if (this.#witnessAt[i] === -1 && (ws[i] as Witness).reached(view)) this.#witnessAt[i] = idx;
+    }
+  }
+
+  /**
+   * Tries an ample set: the transitions of one thread whose next step is local and invisible,
+   * all leading to new states. Returns the number of transitions taken, or -1 for "expand fully".
+   */
+  #expandAmple(s: Int32Array, len: number, parent: number): number {
+    const machine = this.machine;
+    const store = this.#store;
+    for (let u = 0; u < machine.nthreads; u++) {
+      if (!machine.isLocalUnit(s, u)) continue;
+      const succ: { choice: number; state: Int32Array }[] = [];
+      let ok = true;
+      machine.unitSuccessors(s, len, u, (_unit, choice, next, nlen) => {
+        if (!ok) return;
+        if (
+          !machine.ghostsEqual(s, next) ||
+          machine.nextAction(next, u).kind === Kind.Return ||
+          store.find(next, nlen) >= 0
+        ) {
+          ok = false;
+          return;
+        }
+        succ.push({ choice, state: next.slice(0, nlen) });
+      });
+      if (!ok || succ.length === 0) continue;
+      for (const { choice, state } of succ) {
+        this.#transitions++;
+        store.intern(state, state.length, parent, u, choice);
+      }
+      return succ.length;
+    }
+    return -1;
+  }
+}
+
+type Finish = (
+  verdict: ExploreResult['verdict'],
+  extra: { violation?: Violation; path?: RawPath; reason?: string; livenessStates?: number },
+) => ExploreResult;
+
+/** Weakly fair cycle detection over the full state graph. */
+class Liveness {
+  readonly #inst: ModelInstance;
+  readonly #machine: Machine;
+  readonly #maxStates: number;
+  readonly #finish: Finish;
+  readonly #store = new StateStore();
+  #next = 0;
+  #cur = new Int32Array(1024);
+  // Edges in CSR form, filled in BFS (= index) order.
+  #edgeStart: number[] = [];
+  #edgeTo: number[] = [];
+  #edgeUnit: number[] = [];
+  #enabled: number[] = [];
+  #pending: number[] = [];
+
+  constructor(inst: ModelInstance, machine: Machine, maxStates: number, finish: Finish) {
+    this.#inst = inst;
+    this.#machine = machine;
+    this.#maxStates = maxStates;
+    this.#finish = finish;
+    if (machine.units.length > 31) throw new ModelError('liveness checking supports at most 31 fairness units');
+    if (inst.progress.length > 31) throw new ModelError('at most 31 progress properties');
+    const init = machine.initial();
+    this.#store.intern(init, init.length, -1, -1, -1);
+  }
+
+  get states(): number {
+    return this.#store.count;
+  }
+
+  run(deadline: number, interrupted: () => string | undefined): ExploreResult | undefined {
+    const store = this.#store;
+    const machine = this.#machine;
+    const view = machine.view();
+    let parent = 0;
+    let enabled = 0;
+    const emit = (unit: number, choice: number, next: Int32Array, len: number): void => {
+      const r = store.intern(next, len, parent, unit, choice);
+      this.#edgeTo.push(r >= 0 ? r : -r - 1);
+      this.#edgeUnit.push(unit);
+      enabled |= 1 << unit;
+    };
+    for (let iter = 0; this.#next < store.count; iter++) {
+      if ((iter & 1023) === 0) {
+        const why = interrupted();
+        if (why)
+          return this.#finish('inconclusive', {
+            reason: `${why} after ${store.count} states (liveness)`,
+            livenessStates: store.count,
+          });
+        if (performance.now() >= deadline) return undefined;
+      }
+      parent = this.#next++;
+      if (store.lengthOf(parent) + 4096 > this.#cur.length)
+        this.#cur = new Int32Array((store.lengthOf(parent) + 4096) * 2);
+      const len = store.load(parent, this.#cur);
+      this.#edgeStart.push(this.#edgeTo.length);
+      enabled = 0;
+      machine.successors(this.#cur, len, emit);
+      this.#enabled.push(enabled);
+      view.s = this.#cur;
+      view.final = enabled === 0;
+      let pend = 0;
+      this.#inst.progress.forEach((p, k) => {
+        if (p.pending(view)) pend |= 1 << k;
+      });
+      this.#pending.push(pend);
+      if (store.count > this.#maxStates) {
+        return this.#finish('inconclusive', {
+          reason: `state budget exhausted after ${store.count} states (liveness)`,
+          livenessStates: store.count,
+        });
+      }
+    }
+    this.#edgeStart.push(this.#edgeTo.length);
+    for (let k = 0; k < this.#inst.progress.length; k++) {
+      const lasso = this.#fairCycle(k);
+      if (lasso) {
+        const p = this.#inst.progress[k] as Progress;
+        return this.#finish('violated', {
+          violation: { kind: 'progress', property: p.name, description: p.description },
+          path: lasso,
+          livenessStates: store.count,
+        });
+      }
+    }
+    return this.#finish('holds', { livenessStates: store.count });
+  }
+
+  /** Finds a fair lasso along which property k stays pending, or undefined. */
+  #fairCycle(k: number): RawPath | undefined {
+    const n = this.#store.count;
+    const bit = 1 << k;
+    const pend = (i: number): boolean => ((this.#pending[i] as number) & bit) !== 0;
+    const start = this.#edgeStart;
+    const to = this.#edgeTo;
+    // A pending state with no successors at all: the run stops (stutters) with the obligation open.
+    for (let i = 0; i < n; i++) {
+      if (pend(i) && start[i] === start[i + 1]) {
+        const steps = this.#store.path(i);
+        return { steps, cycleStart: steps.length };
+      }
+    }
+    // Tarjan's SCC algorithm, iterative, on the subgraph of pending states.
+    const index = new Int32Array(n).fill(-1);
+    const low = new Int32Array(n);
+    const onStack = new Uint8Array(n);
+    const stack: number[] = [];
+    const call: { v: number; e: number }[] = [];
+    let counter = 0;
+    for (let root = 0; root < n; root++) {
+      if (!pend(root) || (index[root] as number) >= 0) continue;
+      call.push({ v: root, e: start[root] as number });
+      index[root] = low[root] = counter++;
+      stack.push(root);
+      onStack[root] = 1;
+      while (call.length > 0) {
+        const frame = call[call.length - 1] as { v: number; e: number };
+        const v = frame.v;
+        if (frame.e < (start[v + 1] as number)) {
+          const w = to[frame.e++] as number;
+          if (!pend(w)) continue;
+          if ((index[w] as number) < 0) {
+            index[w] = low[w] = counter++;
+            stack.push(w);
+            onStack[w] = 1;
+            call.push({ v: w, e: start[w] as number });
+          } else if (onStack[w]) {
+            low[v] = Math.min(low[v] as number, index[w] as number);
+          }
+          continue;
+        }
+        call.pop();
+        if (call.length > 0) {
+          const p = (call[call.length - 1] as { v: number }).v;
+          low[p] = Math.min(low[p] as number, low[v] as number);
+        }
+        if (low[v] === index[v]) {
+          const scc: number[] = [];
+          let w: number;
+          do {
+            w = stack.pop() as number;
+            onStack[w] = 0;
+            scc.push(w);
+          } while (w !== v);
+          const lasso = this.#checkScc(scc);
+          if (lasso) return lasso;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  #checkScc(scc: number[]): RawPath | undefined {
+    const inScc = new Set(scc);
+    const start = this.#edgeStart;
+    const to = this.#edgeTo;
+    const unitOf = this.#edgeUnit;
+    let always = -1;
+    let taken = 0;
+    let cyclic = false;
+    for (const v of scc) {
+      always &= this.#enabled[v] as number;
+      for (let e = start[v] as number; e < (start[v + 1] as number); e++) {
+        if (inScc.has(to[e] as number)) {
+          cyclic = true;
+          taken |= 1 << (unitOf[e] as number);
+        }
+      }
+    }
+    if (!cyclic || (always & ~taken) !== 0) return undefined;
+    // Build the lasso: shortest prefix to the SCC's earliest-discovered state, then a cycle that
+    // takes one edge of every unit that steps inside the SCC and returns.
+    const entry = Math.min(...scc);
+    const prefix = this.#store.path(entry);
+    const cycle: { unit: number; choice: number }[] = [];
+    let at = entry;
+    for (let u = 0; u < 31; u++) {
+      if (!(taken & (1 << u))) continue;
+      const hop = this.#pathWithin(inScc, at, (e) => unitOf[e] === u);
+      if (!hop) continue;
+      cycle.push(...hop.steps);
+      at = hop.end;
+    }
+    const back = at === entry && cycle.length > 0 ? undefined : this.#pathWithin(inScc, at, (e) => to[e] === entry);
+    if (back) cycle.push(...back.steps);
+    return { steps: [...prefix, ...cycle], cycleStart: prefix.length };
+  }
+
+  /** BFS inside the SCC from `from` to the first edge satisfying `goal`; includes that edge. */
+  #pathWithin(
+    inScc: Set<number>,
+    from: number,
+    goal: (e: number) => boolean,
+  ): { steps: { unit: number; choice: number }[]; end: number } | undefined {
+    const start = this.#edgeStart;
+    const to = this.#edgeTo;
+    const prev = new Map<number, { v: number; e: number }>();
+    const queue = [from];
+    const seen = new Set([from]);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const v = queue[qi] as number;
+      for (let e = start[v] as number; e < (start[v + 1] as number); e++) {
+        const w = to[e] as number;
+        if (!inScc.has(w)) continue;
+        if (goal(e)) {
+          const edges: number[] = [e];
+          for (let x = v; x !== from; ) {
+            const p = prev.get(x) as { v: number; e: number };
+            edges.push(p.e);
+            x = p.v;
+          }
+          edges.reverse();
+          return { steps: edges.map((ed) => this.#edgeLabel(ed)), end: w };
+        }
+        if (!seen.has(w)) {
+          seen.add(w);
+          prev.set(w, { v, e });
+          queue.push(w);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Edge e's (unit, choice): the choice is recovered by regenerating the source's successors. */
+  #edgeLabel(e: number): { unit: number; choice: number } {
+    // Find the source state of edge e.
+    let lo = 0;
+    let hi = this.#edgeStart.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.#edgeStart[mid] as number) <= e) lo = mid;
+      else hi = mid - 1;
+    }
+    const src = lo;
+    const unit = this.#edgeUnit[e] as number;
+    const target = this.#edgeTo[e] as number;
+    const s = new Int32Array(this.#store.lengthOf(src) + 4096);
+    const len = this.#store.load(src, s);
+    let choice = -1;
+    let probe = new Int32Array(4096);
+    this.#machine.unitSuccessors(s, len, unit, (_u, c, next, nlen) => {
+      if (choice >= 0) return;
+      if (probe.length < nlen) probe = new Int32Array(nlen * 2);
+      probe.set(next.subarray(0, nlen));
+      if (this.#store.find(probe, nlen) === target) choice = c;
+    });
+    return { unit, choice };
+  }
+}

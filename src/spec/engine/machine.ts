@@ -1,0 +1,721 @@
+/**
+ * The machine: a model instance plus a memory model, as a transition system over packed
+ * state vectors. It knows CPUs, threads and tasks, interrupts, guest mode and the scheduler;
+ * the memory system (memory/*.ts) knows what reads, writes and barriers mean.
+ *
+ * State vector layout: per thread [node, cpu, irqsOff, preemptCount, inGuest, earlyStore]; per CPU
+ * [pending-interrupt bits, running handler vector + 1, handler node]; the ghosts; then the
+ * memory section.
+ *
+ * Rules that make the model faithful to how a CPU runs kernel code:
+ * - A thread runs on one CPU at a time. While it has interrupts or preemption disabled, or is
+ *   in guest mode, no other thread runs on that CPU and it cannot migrate.
+ * - An interrupt pending on a CPU with interrupts enabled is taken before that CPU's thread
+ *   executes anything else; its handler runs to completion on that CPU, and the pending bit is
+ *   cleared (the IPI acknowledged) when it returns.
+ * - A CPU in guest mode leaves it (VM exit) only when an interrupt is pending on it.
+ * - Sending an IPI, taking an interrupt and migrating are full barriers.
+ *
+ * Fairness units: each thread, each CPU's interrupt delivery, each internal memory step (TSO
+ * store-buffer drain).
+ */
+import { type Action, Fence, Kind, Order, type Site } from './actions.ts';
+import { ThreadAutomaton } from './automaton.ts';
+import { RelaxedMemory } from './memory/relaxed.ts';
+import { ScMemory } from './memory/sc.ts';
+import type { MemoryPicture, MemorySystem } from './memory/system.ts';
+import { INVALID } from './memory/system.ts';
+import { TsoMemory } from './memory/tso.ts';
+import type { MemoryModelName, ModelInstance, StateView, ThreadView } from './model.ts';
+import type { Ghost, Loc } from './primitives.ts';
+
+const TSZ = 6;
+const T_NODE = 0;
+const T_CPU = 1;
+const T_IRQ = 2;
+const T_PREEMPT = 3;
+const T_GUEST = 4;
+/** Relaxed memory only: the thread has already performed the store that follows its next load. */
+const T_EARLY = 5;
+const CSZ = 3;
+const C_PENDING = 0;
+const C_HVEC = 1;
+const C_HNODE = 2;
+
+/** Raised for a model that uses the machine wrongly (a bug in the model, not a verdict). */
+export class ModelError extends Error {}
+
+const sameStore = (x: Action, y: Action): boolean =>
+  x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
+
+export type Emit = (unit: number, choice: number, next: Int32Array, len: number) => void;
+
+export interface UnitInfo {
+  readonly kind: 'thread' | 'interrupt' | 'memory';
+  readonly name: string;
+  readonly cpu?: number;
+}
+
+/** What one transition did, for traces. */
+export interface StepInfo {
+  readonly unit: number;
+  readonly choice: number;
+  readonly actor: string;
+  readonly cpu: number;
+  readonly kind: 'step' | 'interrupt' | 'handler' | 'drain' | 'migrate' | 'ipi' | 'guest-enter' | 'guest-exit';
+  readonly text: string;
+  readonly site?: Site;
+  /** The value a read or atomic returned, formatted. */
+  readonly result?: string;
+  /** For IPIs: the target CPU. */
+  readonly target?: number;
+}
+
+export function memorySystem(name: MemoryModelName, inst: ModelInstance): MemorySystem {
+  const inits = inst.locs.map((l) => l.init);
+  if (name === 'sc') return new ScMemory(inits);
+  if (name === 'tso') return new TsoMemory(inits, inst.threads.length, inst.storeBufferSize);
+  return new RelaxedMemory(inits, inst.threads.length);
+}
+
+export class Machine {
+  readonly threads: readonly ThreadAutomaton[];
+  readonly mem: MemorySystem;
+  readonly nthreads: number;
+  readonly ncpus: number;
+  readonly base: number;
+  readonly units: readonly UnitInfo[];
+  #handlerAuts = new Map<number, ThreadAutomaton>();
+  #scratch = new Int32Array(1024);
+  readonly #ghostBase: number;
+  readonly #cpuBase: number;
+  readonly #allowed: readonly (readonly number[])[];
+
+  readonly inst: ModelInstance;
+  readonly memoryModel: MemoryModelName;
+
+  constructor(inst: ModelInstance, memoryModel: MemoryModelName) {
+    this.inst = inst;
+    this.memoryModel = memoryModel;
+
+    this.nthreads = inst.threads.length;
+    this.ncpus = inst.cpus;
+    this.threads = inst.threads.map((t) => new ThreadAutomaton(t.name, t.body, t.options.loop ?? false));
+    this.mem = memorySystem(memoryModel, inst);
+    this.#cpuBase = this.nthreads * TSZ;
+    this.#ghostBase = this.#cpuBase + this.ncpus * CSZ;
+    this.base = this.#ghostBase + inst.ghosts.length;
+    this.#allowed = inst.threads.map((t) => t.options.cpus ?? Array.from({ length: inst.cpus }, (_, i) => i));
+    const units: UnitInfo[] = inst.threads.map((t) => ({ kind: 'thread', name: t.name }));
+    for (let c = 0; c < this.ncpus; c++) units.push({ kind: 'interrupt', name: `irq@cpu${c}`, cpu: c });
+    for (let k = 0; k < this.mem.internalUnits; k++) {
+      units.push({ kind: 'memory', name: `store buffer of ${inst.threads[k]?.name ?? k}` });
+    }
+    this.units = units;
+  }
+
+  initial(): Int32Array {
+    const out: number[] = [];
+    for (const t of this.inst.threads) out.push(0, t.options.cpu, 0, 0, 0, 0);
+    for (let c = 0; c < this.ncpus; c++) out.push(0, 0, 0);
+    for (const g of this.inst.ghosts) out.push(g.init);
+    this.mem.init(out);
+    const s = Int32Array.from(out);
+    // Merged actions at the very start (a ghost update before the first step) run now.
+    for (let i = 0; i < this.nthreads; i++) {
+      s[i * TSZ + T_NODE] = this.#settle(s, this.threads[i] as ThreadAutomaton, 0, i * TSZ + T_CPU);
+    }
+    return s;
+  }
+
+  /** Generates every successor of `s`. Returns how many were emitted. */
+  successors(s: Int32Array, len: number, emit: Emit): number {
+    let n = 0;
+    const total = this.units.length;
+    for (let u = 0; u < total; u++) n += this.unitSuccessors(s, len, u, emit);
+    return n;
+  }
+
+  unitSuccessors(s: Int32Array, len: number, u: number, emit: Emit): number {
+    if (u < this.nthreads) return this.#threadSteps(s, len, u, emit);
+    if (u < this.nthreads + this.ncpus) return this.#interruptSteps(s, len, u - this.nthreads, emit);
+    const k = u - this.nthreads - this.ncpus;
+    if (!this.mem.internalEnabled(s, this.base, k)) return 0;
+    const scr = this.#copy(s, len);
+    const ml = this.mem.internalStep(scr, this.base, k);
+    emit(u, 0, scr, this.base + ml);
+    return 1;
+  }
+
+  /** The action thread `i` executes next. */
+  nextAction(s: Int32Array, i: number): Action {
+    return (this.threads[i] as ThreadAutomaton).action(s[i * TSZ + T_NODE] as number);
+  }
+
+  /** A thread that can never move again and is not idle or done: a failed assertion. */
+  failed(s: Int32Array): { thread: string; message: string; site?: Site } | undefined {
+    for (let i = 0; i < this.nthreads; i++) {
+      const a = this.nextAction(s, i);
+      if (a.kind === Kind.Fail) {
+        const name = this.inst.threads[i]?.name ?? String(i);
+        return a.site ? { thread: name, message: a.text, site: a.site } : { thread: name, message: a.text };
+      }
+    }
+    return undefined;
+  }
+
+  /** True when every thread has finished or is idle (blocked at an `end` action). */
+  allIdle(s: Int32Array): boolean {
+    for (let i = 0; i < this.nthreads; i++) {
+      const a = this.nextAction(s, i);
+      if (a.kind !== Kind.Return && !a.end) return false;
+    }
+    for (let c = 0; c < this.ncpus; c++) if (s[this.#cpuBase + c * CSZ + C_HVEC] !== 0) return false;
+    return true;
+  }
+
+  /** Threads that are neither done nor idle, with what they wait for (for deadlock reports). */
+  blocked(s: Int32Array): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.nthreads; i++) {
+      const a = this.nextAction(s, i);
+      if (a.kind !== Kind.Return && !a.end) out.push(`${this.inst.threads[i]?.name}: ${a.text}`);
+    }
+    return out;
+  }
+
+  /** Is the transition of unit `u` in `s` local (independent of every other unit's, see explore.ts)? */
+  isLocalUnit(s: Int32Array, u: number): boolean {
+    if (u >= this.nthreads) return false;
+    const a = this.nextAction(s, u);
+    switch (a.kind) {
+      case Kind.Choose:
+        return true;
+      case Kind.Fence:
+        return this.memoryModel !== 'relaxed' || a.b === Fence.Rmb || a.b === Fence.Wmb;
+      case Kind.Write:
+        // A TSO store only enters the thread's own buffer.
+        return this.memoryModel === 'tso' && (a.order === Order.Once || a.order === Order.AcqRel);
+      default:
+        return false;
+    }
+  }
+
+  ghostsEqual(a: Int32Array, b: Int32Array): boolean {
+    for (let i = this.#ghostBase; i < this.base; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  #copy(s: Int32Array, len: number): Int32Array {
+    if (this.#scratch.length < len + 4096) this.#scratch = new Int32Array((len + 4096) * 2);
+    const scr = this.#scratch;
+    scr.set(s.subarray(0, len));
+    return scr;
+  }
+
+  #holds(s: Int32Array, j: number): boolean {
+    const o = j * TSZ;
+    return s[o + T_IRQ] !== 0 || s[o + T_PREEMPT] !== 0 || s[o + T_GUEST] !== 0;
+  }
+
+  #irqsOff(s: Int32Array, cpu: number): boolean {
+    for (let j = 0; j < this.nthreads; j++) {
+      if (s[j * TSZ + T_CPU] === cpu && s[j * TSZ + T_IRQ] !== 0) return true;
+    }
+    return false;
+  }
+
+  #canRun(s: Int32Array, i: number): boolean {
+    const cpu = s[i * TSZ + T_CPU] as number;
+    const c = this.#cpuBase + cpu * CSZ;
+    if (s[c + C_HVEC] !== 0) return false;
+    if (s[c + C_PENDING] !== 0 && !this.#irqsOff(s, cpu)) return false;
+    for (let j = 0; j < this.nthreads; j++) {
+      if (j !== i && s[j * TSZ + T_CPU] === cpu && this.#holds(s, j)) return false;
+    }
+    return true;
+  }
+
+  /** Runs merged actions (ghosts, smp_processor_id) starting at `node`; returns the settled node. */
+  #settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpuSlot: number): number {
+    let next = node;
+    for (;;) {
+      const a = aut.action(next);
+      if (a.kind === Kind.Ghost) {
+        s[this.#ghostBase + a.a] = a.b;
+        next = aut.child(next, 0);
+      } else if (a.kind === Kind.GhostRead) {
+        next = aut.child(next, s[this.#ghostBase + a.a] as number);
+      } else if (a.kind === Kind.ThisCpu) {
+        next = aut.child(next, s[cpuSlot] as number);
+      } else {
+        return next;
+      }
+    }
+  }
+
+  /** Moves thread `i` past its current action with `result`; returns the new length. */
+  #advance(scr: Int32Array, i: number, result: number, len: number): number {
+    const aut = this.threads[i] as ThreadAutomaton;
+    const o = i * TSZ;
+    const next = this.#settle(scr, aut, aut.child(scr[o + T_NODE] as number, result), o + T_CPU);
+    scr[o + T_NODE] = next;
+    if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);
+    return len;
+  }
+
+  #threadSteps(s: Int32Array, len: number, i: number, emit: Emit): number {
+    const o = i * TSZ;
+    const a = this.nextAction(s, i);
+    if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
+    if (!this.#canRun(s, i)) return 0;
+    const mem = this.mem;
+    const base = this.base;
+    const cpu = s[o + T_CPU] as number;
+    switch (a.kind) {
+      case Kind.Read: {
+        const n = mem.readChoices(s, base, i, a.a);
+        const aut = this.threads[i] as ThreadAutomaton;
+        const node = s[o + T_NODE] as number;
+        if (s[o + T_EARLY] !== 0) {
+          // The store after this load was already performed: only values that lead to that
+          // same store may be read (the early store must be the one the thread would make).
+          const early = this.#earlyStore(s, i, a);
+          let emitted = 0;
+          for (let c = 0; c < n; c++) {
+            const v = mem.readValue(s, base, i, a.a, c);
+            const w = aut.action(aut.child(node, v));
+            if (early === undefined || !sameStore(w, early)) continue;
+            const scr = this.#copy(s, len);
+            mem.read(scr, base, i, a.a, a.order, c);
+            scr[o + T_EARLY] = 0;
+            const l1 = this.#advance(scr, i, v, base + mem.length(scr, base));
+            emit(i, c, scr, this.#advance(scr, i, 0, l1));
+            emitted++;
+          }
+          return emitted;
+        }
+        for (let c = 0; c < n; c++) {
+          const scr = this.#copy(s, len);
+          const v = mem.read(scr, base, i, a.a, a.order, c);
+          emit(i, c, scr, this.#advance(scr, i, v, base + mem.length(scr, base)));
+        }
+        // Load buffering: under relaxed memory a store that does not depend on a plain load's
+        // value (the same store whatever it returns, to another location, with no barrier in
+        // between) may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
+        const early = this.#earlyStore(s, i, a);
+        if (early === undefined) return n;
+        const m = mem.writeChoices(s, base, i, early.a, early.order);
+        for (let k = 0; k < m; k++) {
+          const scr = this.#copy(s, len);
+          const ml = mem.write(scr, base, i, early.a, early.b, early.order, k);
+          scr[o + T_EARLY] = 1;
+          emit(i, n + k, scr, base + ml);
+        }
+        return n + m;
+      }
+      case Kind.Await: {
+        const n = mem.readChoices(s, base, i, a.a);
+        let emitted = 0;
+        for (let c = 0; c < n; c++) {
+          if (!(a.pred as (v: number) => boolean)(mem.readValue(s, base, i, a.a, c))) continue;
+          const scr = this.#copy(s, len);
+          const v = mem.read(scr, base, i, a.a, a.order, c);
+          emit(i, c, scr, this.#advance(scr, i, v, base + mem.length(scr, base)));
+          emitted++;
+        }
+        return emitted;
+      }
+      case Kind.Write: {
+        const n = mem.writeChoices(s, base, i, a.a, a.order);
+        for (let c = 0; c < n; c++) {
+          const scr = this.#copy(s, len);
+          const ml = mem.write(scr, base, i, a.a, a.b, a.order, c);
+          emit(i, c, scr, this.#advance(scr, i, 0, base + ml));
+        }
+        return n;
+      }
+      case Kind.Rmw: {
+        const n = mem.rmwChoices(s, base, i, a.a, a.order);
+        let emitted = 0;
+        for (let c = 0; c < n; c++) {
+          const scr = this.#copy(s, len);
+          const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c);
+          if (old === INVALID) continue;
+          emit(i, c, scr, this.#advance(scr, i, old, base + mem.length(scr, base)));
+          emitted++;
+        }
+        return emitted;
+      }
+      case Kind.Fence: {
+        if (!mem.fenceEnabled(s, base, i, a.b as Fence)) return 0;
+        const scr = this.#copy(s, len);
+        mem.fence(scr, base, i, a.b as Fence);
+        emit(i, 0, scr, this.#advance(scr, i, 0, base + mem.length(scr, base)));
+        return 1;
+      }
+      case Kind.IrqDisable:
+      case Kind.IrqEnable:
+      case Kind.PreemptDisable:
+      case Kind.PreemptEnable: {
+        const scr = this.#copy(s, len);
+        if (a.kind === Kind.IrqDisable) scr[o + T_IRQ] = 1;
+        else if (a.kind === Kind.IrqEnable) scr[o + T_IRQ] = 0;
+        else if (a.kind === Kind.PreemptDisable) scr[o + T_PREEMPT] = (s[o + T_PREEMPT] as number) + 1;
+        else if (s[o + T_PREEMPT] === 0)
+          throw new ModelError(`${this.#name(i)}: preempt_enable() without preempt_disable()`);
+        else scr[o + T_PREEMPT] = (s[o + T_PREEMPT] as number) - 1;
+        emit(i, 0, scr, this.#advance(scr, i, 0, len));
+        return 1;
+      }
+      case Kind.Ipi: {
+        if (a.a < 0 || a.a >= this.ncpus)
+          throw new ModelError(`${this.#name(i)}: IPI to CPU ${a.a}, which does not exist`);
+        if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
+        const scr = this.#copy(s, len);
+        mem.fence(scr, base, i, Fence.Mb);
+        scr[this.#cpuBase + a.a * CSZ + C_PENDING] = (s[this.#cpuBase + a.a * CSZ + C_PENDING] as number) | (1 << a.b);
+        emit(i, 0, scr, this.#advance(scr, i, 0, base + mem.length(scr, base)));
+        return 1;
+      }
+      case Kind.IpiWait: {
+        if (((s[this.#cpuBase + a.a * CSZ + C_PENDING] as number) & (1 << a.b)) !== 0) return 0;
+        const scr = this.#copy(s, len);
+        emit(i, 0, scr, this.#advance(scr, i, 0, len));
+        return 1;
+      }
+      case Kind.GuestEnter: {
+        if (s[o + T_IRQ] === 0) throw new ModelError(`${this.#name(i)}: VM entry with interrupts enabled`);
+        const scr = this.#copy(s, len);
+        scr[o + T_GUEST] = 1;
+        emit(i, 0, scr, this.#advance(scr, i, 0, len));
+        return 1;
+      }
+      case Kind.GuestExit: {
+        if (s[this.#cpuBase + cpu * CSZ + C_PENDING] === 0) return 0;
+        const scr = this.#copy(s, len);
+        scr[o + T_GUEST] = 0;
+        emit(i, 0, scr, this.#advance(scr, i, 0, len));
+        return 1;
+      }
+      case Kind.Choose: {
+        for (let c = 0; c < a.a; c++) {
+          const scr = this.#copy(s, len);
+          emit(i, c, scr, this.#advance(scr, i, c, len));
+        }
+        return a.a;
+      }
+      case Kind.Migrate: {
+        if (s[o + T_IRQ] !== 0 || s[o + T_PREEMPT] !== 0 || s[o + T_GUEST] !== 0) {
+          throw new ModelError(`${this.#name(i)}: migrate() where the task is not preemptible`);
+        }
+        if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
+        const targets = (this.#allowed[i] as readonly number[]).filter((c) => c !== cpu);
+        targets.forEach((target, c) => {
+          const scr = this.#copy(s, len);
+          scr[o + T_CPU] = target;
+          mem.fence(scr, base, i, Fence.Mb);
+          emit(i, c, scr, this.#advance(scr, i, target, base + mem.length(scr, base)));
+        });
+        return targets.length;
+      }
+      default:
+        throw new ModelError(`${this.#name(i)}: unexpected action ${a.text}`);
+    }
+  }
+
+  /**
+   * The store that follows load `a` of thread `i` whatever value the load returns, if there is
+   * one that may be performed early (relaxed memory, plain load and store, other location).
+   */
+  #earlyStore(s: Int32Array, i: number, a: Action): Action | undefined {
+    if (this.memoryModel !== 'relaxed' || a.order !== Order.Once) return undefined;
+    const aut = this.threads[i] as ThreadAutomaton;
+    const node = s[i * TSZ + T_NODE] as number;
+    const n = this.mem.readChoices(s, this.base, i, a.a);
+    let store: Action | undefined;
+    for (let c = 0; c < n; c++) {
+      const w = aut.action(aut.child(node, this.mem.readValue(s, this.base, i, a.a, c)));
+      if (w.kind !== Kind.Write || w.order !== Order.Once || w.a === a.a) return undefined;
+      if (store === undefined) store = w;
+      else if (!sameStore(store, w)) return undefined;
+    }
+    return store;
+  }
+
+  #handlerAut(vector: number, cpu: number): ThreadAutomaton | undefined {
+    const key = vector * this.ncpus + cpu;
+    let aut = this.#handlerAuts.get(key);
+    if (aut === undefined) {
+      const spec = this.inst.interrupts.find((x) => x.vector === vector);
+      if (!spec?.handler) return undefined;
+      const handler = spec.handler;
+      aut = new ThreadAutomaton(`${spec.name}@cpu${cpu}`, () => handler(cpu), false);
+      this.#handlerAuts.set(key, aut);
+    }
+    return aut;
+  }
+
+  #interruptSteps(s: Int32Array, len: number, cpu: number, emit: Emit): number {
+    const u = this.nthreads + cpu;
+    const c = this.#cpuBase + cpu * CSZ;
+    const running = s[c + C_HVEC] as number;
+    const base = this.base;
+    if (running === 0) {
+      const pending = s[c + C_PENDING] as number;
+      if (pending === 0 || this.#irqsOff(s, cpu)) return 0;
+      for (let j = 0; j < this.nthreads; j++) {
+        if (s[j * TSZ + T_CPU] === cpu && !this.mem.quiescent(s, base, j)) return 0;
+      }
+      const vector = 31 - Math.clz32(pending & -pending);
+      const scr = this.#copy(s, len);
+      const aut = this.#handlerAut(vector, cpu);
+      const node = aut ? this.#settle(scr, aut, 0, c + C_HVEC) : 0;
+      if (aut === undefined || aut.action(node).kind === Kind.Return) {
+        scr[c + C_PENDING] = pending & ~(1 << vector);
+      } else {
+        scr[c + C_HVEC] = vector + 1;
+        scr[c + C_HNODE] = node;
+      }
+      emit(u, 0, scr, len);
+      return 1;
+    }
+    const vector = running - 1;
+    const aut = this.#handlerAut(vector, cpu) as ThreadAutomaton;
+    const node = s[c + C_HNODE] as number;
+    const a = aut.action(node);
+    const scr = this.#copy(s, len);
+    let result = 0;
+    let ml = this.mem.length(scr, base);
+    switch (a.kind) {
+      case Kind.Read:
+        result = this.mem.handlerRead(scr, base, a.a);
+        break;
+      case Kind.Await:
+        result = this.mem.handlerRead(scr, base, a.a);
+        if (!(a.pred as (v: number) => boolean)(result)) return 0;
+        break;
+      case Kind.Write:
+        ml = this.mem.handlerWrite(scr, base, a.a, a.b);
+        break;
+      case Kind.Rmw: {
+        result = this.mem.handlerRead(scr, base, a.a);
+        const next = (a.rmw as (v: number) => number)(result);
+        if (next !== -0x7fffffff) ml = this.mem.handlerWrite(scr, base, a.a, next);
+        break;
+      }
+      case Kind.Fence:
+        break;
+      default:
+        throw new ModelError(`interrupt handler ${aut.name}: ${a.text} is not allowed in a handler`);
+    }
+    const next = this.#settle(scr, aut, aut.child(node, result), c + C_HVEC);
+    if (aut.action(next).kind === Kind.Return) {
+      scr[c + C_PENDING] = (s[c + C_PENDING] as number) & ~(1 << vector);
+      scr[c + C_HVEC] = 0;
+      scr[c + C_HNODE] = 0;
+    } else {
+      scr[c + C_HNODE] = next;
+    }
+    emit(u, 0, scr, base + ml);
+    return 1;
+  }
+
+  #name(i: number): string {
+    return this.inst.threads[i]?.name ?? `thread ${i}`;
+  }
+
+  // ---- Views for properties and traces ---------------------------------------------------------
+
+  formatValue(loc: number, value: number): string {
+    const spec = this.inst.locs[loc];
+    return spec?.format ? spec.format(value) : String(value);
+  }
+
+  /** Describes the transition (unit, choice) from `s`, which must be enabled. */
+  describeStep(s: Int32Array, unit: number, choice: number, after: Int32Array): StepInfo {
+    const info = this.units[unit] as UnitInfo;
+    if (info.kind === 'memory') {
+      return {
+        unit,
+        choice,
+        actor: info.name,
+        cpu: -1,
+        kind: 'drain',
+        text: this.mem.internalText(
+          s,
+          this.base,
+          unit - this.nthreads - this.ncpus,
+          (loc, v) => `${this.inst.locs[loc]?.name} = ${this.formatValue(loc, v)}`,
+        ),
+      };
+    }
+    if (info.kind === 'interrupt') {
+      const cpu = info.cpu as number;
+      const c = this.#cpuBase + cpu * CSZ;
+      const running = s[c + C_HVEC] as number;
+      if (running === 0) {
+        const pending = s[c + C_PENDING] as number;
+        const vector = 31 - Math.clz32(pending & -pending);
+        const name = this.inst.interrupts.find((x) => x.vector === vector)?.name ?? `vector ${vector}`;
+        return { unit, choice, actor: `cpu${cpu}`, cpu, kind: 'interrupt', text: `interrupt taken: ${name}` };
+      }
+      const aut = this.#handlerAut(running - 1, cpu) as ThreadAutomaton;
+      const a = aut.action(s[c + C_HNODE] as number);
+      return {
+        unit,
+        choice,
+        actor: aut.name,
+        cpu,
+        kind: 'handler',
+        text: a.text,
+        ...(a.site ? { site: a.site } : {}),
+      };
+    }
+    const o = unit * TSZ;
+    const a = this.nextAction(s, unit);
+    const cpu = s[o + T_CPU] as number;
+    const base: StepInfo = {
+      unit,
+      choice,
+      actor: this.#name(unit),
+      cpu,
+      kind: 'step',
+      text: a.text,
+      ...(a.site ? { site: a.site } : {}),
+    };
+    switch (a.kind) {
+      case Kind.Read:
+        if (s[o + T_EARLY] === 0 && after[o + T_EARLY] !== 0) {
+          const early = this.#earlyStore(s, unit, a);
+          return { ...base, text: `${early?.text ?? 'store'}, performed before ${a.text} (load buffering)` };
+        }
+        return this.#withResult(base, unit, a, s, after);
+      case Kind.Await:
+      case Kind.Rmw:
+        return this.#withResult(base, unit, a, s, after);
+      case Kind.Ipi:
+        return { ...base, kind: 'ipi', target: a.a };
+      case Kind.GuestEnter:
+        return { ...base, kind: 'guest-enter' };
+      case Kind.GuestExit:
+        return { ...base, kind: 'guest-exit' };
+      case Kind.Migrate:
+        return { ...base, kind: 'migrate', target: after[o + T_CPU] as number, result: `cpu${after[o + T_CPU]}` };
+      default:
+        return base;
+    }
+  }
+
+  /** Adds the value a load or atomic returned, recovered from the node the thread moved to. */
+  #withResult(base: StepInfo, unit: number, a: Action, s: Int32Array, after: Int32Array): StepInfo {
+    const aut = this.threads[unit] as ThreadAutomaton;
+    const o = unit * TSZ;
+    const from = s[o + T_NODE] as number;
+    let to = after[o + T_NODE] as number;
+    // A load whose following store was performed early moves past that store as well.
+    if (s[o + T_EARLY] !== 0) {
+      for (const v of aut.childResults(from)) {
+        if (aut.child(aut.child(from, v), 0) === to) {
+          to = aut.child(from, v);
+          break;
+        }
+      }
+    }
+    const value = aut.resultLeadingTo(from, to);
+    return value === undefined ? base : { ...base, result: this.formatValue(a.a, value) };
+  }
+
+  threadViews(s: Int32Array): (ThreadView & { readonly next: string })[] {
+    return this.inst.threads.map((t, i) => {
+      const o = i * TSZ;
+      const a = this.nextAction(s, i);
+      return {
+        name: t.name,
+        done: a.kind === Kind.Return,
+        cpu: s[o + T_CPU] as number,
+        irqsDisabled: s[o + T_IRQ] !== 0,
+        inGuest: s[o + T_GUEST] !== 0,
+        next: a.kind === Kind.Return ? 'done' : a.text,
+      };
+    });
+  }
+
+  cpuViews(s: Int32Array): { cpu: number; pending: string[]; handler?: string }[] {
+    const out: { cpu: number; pending: string[]; handler?: string }[] = [];
+    for (let cpu = 0; cpu < this.ncpus; cpu++) {
+      const c = this.#cpuBase + cpu * CSZ;
+      const bits = s[c + C_PENDING] as number;
+      const pending: string[] = [];
+      for (let v = 0; v < 31; v++) {
+        if (bits & (1 << v)) pending.push(this.inst.interrupts.find((x) => x.vector === v)?.name ?? `vector ${v}`);
+      }
+      const running = s[c + C_HVEC] as number;
+      const handler = running ? this.inst.interrupts.find((x) => x.vector === running - 1)?.name : undefined;
+      out.push(handler ? { cpu, pending, handler } : { cpu, pending });
+    }
+    return out;
+  }
+
+  memoryPicture(s: Int32Array): MemoryPicture {
+    return this.mem.describe(s, this.base, (loc, v) => this.formatValue(loc, v));
+  }
+
+  ghostValues(s: Int32Array): { name: string; value: number }[] {
+    return this.inst.ghosts.map((g, i) => ({ name: g.name, value: s[this.#ghostBase + i] as number }));
+  }
+
+  /** A reusable StateView over a state vector (properties are evaluated millions of times). */
+  view(): MachineStateView {
+    return new MachineStateView(this);
+  }
+
+  ipiPending(s: Int32Array, cpu: number, vector?: number): boolean {
+    const bits = s[this.#cpuBase + cpu * CSZ + C_PENDING] as number;
+    return vector === undefined ? bits !== 0 : (bits & (1 << vector)) !== 0;
+  }
+
+  ghostAt(s: Int32Array, id: number): number {
+    return s[this.#ghostBase + id] as number;
+  }
+}
+
+export class MachineStateView implements StateView {
+  s: Int32Array = new Int32Array(0);
+  final = false;
+  readonly #index = new Map<string, number>();
+
+  readonly machine: Machine;
+
+  constructor(machine: Machine) {
+    this.machine = machine;
+
+    for (const [i, t] of machine.inst.threads.entries()) this.#index.set(t.name, i);
+  }
+
+  mem(x: Loc): number {
+    return this.machine.mem.latest(this.s, this.machine.base, x.id);
+  }
+
+  ghost(g: Ghost): number {
+    return this.machine.ghostAt(this.s, g.id);
+  }
+
+  thread(name: string): ThreadView {
+    const i = this.#index.get(name);
+    if (i === undefined) throw new ModelError(`property refers to unknown thread ${name}`);
+    const o = i * TSZ;
+    const s = this.s;
+    return {
+      name,
+      done: this.machine.nextAction(s, i).kind === Kind.Return,
+      cpu: s[o + T_CPU] as number,
+      irqsDisabled: s[o + T_IRQ] !== 0,
+      inGuest: s[o + T_GUEST] !== 0,
+    };
+  }
+
+  ipiPending(cpu: number, vector?: number): boolean {
+    return this.machine.ipiPending(this.s, cpu, vector);
+  }
+}

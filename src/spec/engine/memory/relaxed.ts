@@ -1,0 +1,385 @@
+/**
+ * An ARMv8-like relaxed memory model, operational and view-based (after the "promising"
+ * family of models, without promises): every location keeps the list of its writes in
+ * coherence order, and every thread keeps *views*, the oldest write of each location it may
+ * still read. A read may return any write at or after its view, so loads may be satisfied out
+ * of order and stores may become visible to different CPUs at different times; a write may be
+ * placed anywhere in its location's coherence order after what the writer has already seen.
+ *
+ * Barriers move views, following the Linux-kernel memory model (tools/memory-model):
+ * - smp_mb() and fully ordered atomics join the thread's views with a global fence view and
+ *   publish the result, so two smp_mb()s are always ordered one way or the other (SB, R, IRIW);
+ * - smp_rmb() brings the thread's view up to everything its earlier reads observed (MP, WRC);
+ * - smp_wmb() makes later stores carry the thread's earlier *stores* (not what it read: wmb is
+ *   not A-cumulative in LKMM);
+ * - smp_store_release() carries everything the thread has seen (A-cumulative), and
+ *   smp_load_acquire() takes on what the write it read carried.
+ * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read. As in the
+ * kernel on arm64, smp_mb__{before,after}_atomic() are full barriers.
+ *
+ * Layout from `base`: the global fence view G (one entry per location); per thread the views
+ * cur, acq, rel and own (four vectors); then per location [count, messages…] where a message is
+ * [value, attached, view…] and `attached` marks the write of an atomic RMW, which nothing may
+ * be placed before. Writes no view can reach any more are dropped (see `#collect`), which keeps
+ * the state space finite for looping models. A finished thread's views are set to FINISHED.
+ */
+import { Fence, NO_WRITE, Order } from '../actions.ts';
+import { INVALID, type MemoryPicture, type MemorySystem } from './system.ts';
+
+interface Msg {
+  value: number;
+  attached: number;
+  view: number[];
+}
+interface ThreadViews {
+  cur: number[];
+  acq: number[];
+  rel: number[];
+  own: number[];
+}
+interface Mem {
+  g: number[];
+  threads: ThreadViews[];
+  hist: Msg[][];
+}
+
+/** View entries of a finished thread: it will never read or write again, so it pins nothing. */
+const FINISHED = -1;
+
+const join = (into: number[], from: readonly number[]): void => {
+  for (let i = 0; i < into.length; i++) if ((from[i] as number) > (into[i] as number)) into[i] = from[i] as number;
+};
+
+export class RelaxedMemory implements MemorySystem {
+  readonly name = 'relaxed' as const;
+  readonly internalUnits = 0;
+  readonly #n: number;
+
+  readonly inits: readonly number[];
+  readonly threads: number;
+
+  constructor(inits: readonly number[], threads: number) {
+    this.inits = inits;
+    this.threads = threads;
+
+    this.#n = inits.length;
+  }
+
+  init(out: number[]): void {
+    const n = this.#n;
+    for (let i = 0; i < n * (1 + 4 * this.threads); i++) out.push(0);
+    for (const v of this.inits) {
+      out.push(1, v, 0);
+      for (let i = 0; i < n; i++) out.push(0);
+    }
+  }
+
+  length(s: Int32Array, base: number): number {
+    const n = this.#n;
+    let p = base + n * (1 + 4 * this.threads);
+    for (let l = 0; l < n; l++) p += 1 + (s[p] as number) * (2 + n);
+    return p - base;
+  }
+
+  #decode(s: Int32Array, base: number): Mem {
+    const n = this.#n;
+    let p = base;
+    const vec = (): number[] => {
+      const v = Array.from(s.subarray(p, p + n));
+      p += n;
+      return v;
+    };
+    const g = vec();
+    const threads: ThreadViews[] = [];
+    for (let t = 0; t < this.threads; t++) threads.push({ cur: vec(), acq: vec(), rel: vec(), own: vec() });
+    const hist: Msg[][] = [];
+    for (let l = 0; l < n; l++) {
+      const count = s[p++] as number;
+      const msgs: Msg[] = [];
+      for (let i = 0; i < count; i++) {
+        const value = s[p++] as number;
+        const attached = s[p++] as number;
+        msgs.push({ value, attached, view: vec() });
+      }
+      hist.push(msgs);
+    }
+    return { g, threads, hist };
+  }
+
+  /** Drops unreachable writes, canonicalises finished threads, writes back; returns the length. */
+  #encode(m: Mem, s: Int32Array, base: number): number {
+    this.#collect(m);
+    let p = base;
+    const put = (v: readonly number[]): void => {
+      for (const x of v) s[p++] = x;
+    };
+    put(m.g);
+    for (const t of m.threads) {
+      put(t.cur);
+      put(t.acq);
+      put(t.rel);
+      put(t.own);
+    }
+    for (const msgs of m.hist) {
+      s[p++] = msgs.length;
+      for (const msg of msgs) {
+        s[p++] = msg.value;
+        s[p++] = msg.attached;
+        put(msg.view);
+      }
+    }
+    return p - base;
+  }
+
+  /**
+   * A write older than every view that could still reach it can never be read or written
+   * before again, so it is dropped and indices are renumbered. Computed as a fixpoint because
+   * dropping one write removes the views it carried.
+   */
+  #collect(m: Mem): void {
+    const n = this.#n;
+    const floor = new Array<number>(n);
+    for (let l = 0; l < n; l++) floor[l] = (m.hist[l] as Msg[]).length - 1;
+    const lower = (v: readonly number[]): void => {
+      for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
+    };
+    lower(m.g);
+    for (let t = 0; t < this.threads; t++) {
+      const views = m.threads[t] as ThreadViews;
+      if (views.cur[0] === FINISHED) continue;
+      lower(views.cur);
+      lower(views.acq);
+      lower(views.rel);
+      lower(views.own);
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let l = 0; l < n; l++) {
+        const msgs = m.hist[l] as Msg[];
+        for (let i = floor[l] as number; i < msgs.length; i++) {
+          const v = (msgs[i] as Msg).view;
+          for (let k = 0; k < n; k++) {
+            if (k !== l && (v[k] as number) < (floor[k] as number)) {
+              floor[k] = v[k] as number;
+              changed = true;
+            }
+          }
+        }
+      }
+    }
+    for (let l = 0; l < n; l++) {
+      const drop = floor[l] as number;
+      if (drop <= 0) continue;
+      const msgs = m.hist[l] as Msg[];
+      msgs.splice(0, drop);
+      (msgs[0] as Msg).attached = 0;
+      this.#shift(m, l, 0, -drop);
+    }
+  }
+
+  /** Adds `delta` to every view entry for location `l` that is at least `from`. */
+  #shift(m: Mem, l: number, from: number, delta: number): void {
+    const fix = (v: number[]): void => {
+      if ((v[l] as number) >= from) v[l] = (v[l] as number) + delta;
+    };
+    fix(m.g);
+    for (const t of m.threads) {
+      fix(t.cur);
+      fix(t.acq);
+      fix(t.rel);
+      fix(t.own);
+    }
+    for (const msgs of m.hist) for (const msg of msgs) fix(msg.view);
+  }
+
+  #insert(m: Mem, t: number, l: number, pos: number, value: number, view: number[], attached: number): void {
+    this.#shift(m, l, pos, 1);
+    view[l] = pos;
+    (m.hist[l] as Msg[]).splice(pos, 0, { value, attached, view });
+    const me = m.threads[t] as ThreadViews;
+    me.cur[l] = pos;
+    me.own[l] = pos;
+  }
+
+  #mb(m: Mem, t: number): void {
+    const me = m.threads[t] as ThreadViews;
+    join(me.cur, me.acq);
+    join(me.cur, m.g);
+    m.g = me.cur.slice();
+    me.rel = me.cur.slice();
+  }
+
+  /** Positions where thread `t` may place a new write to `l`. */
+  #writePositions(m: Mem, t: number, l: number): number[] {
+    const msgs = m.hist[l] as Msg[];
+    const out: number[] = [];
+    for (let p = ((m.threads[t] as ThreadViews).cur[l] as number) + 1; p <= msgs.length; p++) {
+      if (p === msgs.length || (msgs[p] as Msg).attached === 0) out.push(p);
+    }
+    return out;
+  }
+
+  /** Messages thread `t` may read as the first half of an atomic RMW (no attached successor). */
+  #rmwSources(m: Mem, t: number, l: number): number[] {
+    const msgs = m.hist[l] as Msg[];
+    const out: number[] = [];
+    for (let k = (m.threads[t] as ThreadViews).cur[l] as number; k < msgs.length; k++) {
+      if (k + 1 === msgs.length || (msgs[k + 1] as Msg).attached === 0) out.push(k);
+    }
+    return out;
+  }
+
+  #readAt(m: Mem, t: number, l: number, k: number, acquire: boolean): number {
+    const me = m.threads[t] as ThreadViews;
+    const msg = (m.hist[l] as Msg[])[k] as Msg;
+    me.cur[l] = k;
+    join(me.acq, msg.view);
+    if (acquire) join(me.cur, msg.view);
+    return msg.value;
+  }
+
+  #curBase(s: Int32Array, base: number, t: number, l: number): number {
+    return s[base + this.#n * (1 + 4 * t) + l] as number;
+  }
+
+  #histStart(s: Int32Array, base: number, l: number): number {
+    const n = this.#n;
+    let p = base + n * (1 + 4 * this.threads);
+    for (let i = 0; i < l; i++) p += 1 + (s[p] as number) * (2 + n);
+    return p;
+  }
+
+  readChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    return (s[this.#histStart(s, base, loc)] as number) - this.#curBase(s, base, t, loc);
+  }
+
+  readValue(s: Int32Array, base: number, t: number, loc: number, choice: number): number {
+    const k = this.#curBase(s, base, t, loc) + choice;
+    return s[this.#histStart(s, base, loc) + 1 + k * (2 + this.#n)] as number;
+  }
+
+  read(s: Int32Array, base: number, t: number, loc: number, order: Order, choice: number): number {
+    const m = this.#decode(s, base);
+    const k = ((m.threads[t] as ThreadViews).cur[loc] as number) + choice;
+    const v = this.#readAt(m, t, loc, k, order === Order.AcqRel);
+    this.#encode(m, s, base);
+    return v;
+  }
+
+  writeChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    return this.#writePositions(this.#decode(s, base), t, loc).length;
+  }
+
+  write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order, choice: number): number {
+    const m = this.#decode(s, base);
+    const pos = this.#writePositions(m, t, loc)[choice] as number;
+    const me = m.threads[t] as ThreadViews;
+    // A release store carries everything the thread has seen; a plain store what smp_wmb() or
+    // an earlier full barrier made it carry.
+    const view = order === Order.AcqRel || order === Order.StoreMb ? me.cur.slice() : me.rel.slice();
+    this.#insert(m, t, loc, pos, value, view, 0);
+    if (order === Order.StoreMb) this.#mb(m, t);
+    return this.#encode(m, s, base);
+  }
+
+  rmwChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    return this.#rmwSources(this.#decode(s, base), t, loc).length;
+  }
+
+  rmw(
+    s: Int32Array,
+    base: number,
+    t: number,
+    loc: number,
+    fn: (old: number) => number,
+    order: Order,
+    choice: number,
+  ): number {
+    const m = this.#decode(s, base);
+    const k = this.#rmwSources(m, t, loc)[choice] as number;
+    const old = ((m.hist[loc] as Msg[])[k] as Msg).value;
+    const next = fn(old);
+    const me = m.threads[t] as ThreadViews;
+    if (next === NO_WRITE) {
+      // A failed cmpxchg (or a no-op test_and_clear_bit) is a plain read: no ordering.
+      this.#readAt(m, t, loc, k, false);
+      this.#encode(m, s, base);
+      return old;
+    }
+    if (order === Order.Full) {
+      this.#mb(m, t);
+      if ((me.cur[loc] as number) > k) return INVALID; // the barrier made that write unreadable
+    }
+    this.#readAt(m, t, loc, k, order === Order.Full);
+    const view = order === Order.Full ? me.cur.slice() : me.rel.slice();
+    this.#insert(m, t, loc, k + 1, next, view, 1);
+    if (order === Order.Full) this.#mb(m, t);
+    this.#encode(m, s, base);
+    return old;
+  }
+
+  fenceEnabled(): boolean {
+    return true;
+  }
+
+  fence(s: Int32Array, base: number, t: number, fence: Fence): void {
+    const m = this.#decode(s, base);
+    const me = m.threads[t] as ThreadViews;
+    if (fence === Fence.Rmb) join(me.cur, me.acq);
+    else if (fence === Fence.Wmb) join(me.rel, me.own);
+    else this.#mb(m, t);
+    this.#encode(m, s, base);
+  }
+
+  quiescent(): boolean {
+    return true;
+  }
+
+  handlerRead(s: Int32Array, base: number, loc: number): number {
+    return this.latest(s, base, loc);
+  }
+
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number {
+    const m = this.#decode(s, base);
+    const msgs = m.hist[loc] as Msg[];
+    const view = m.g.slice();
+    view[loc] = msgs.length;
+    msgs.push({ value, attached: 0, view });
+    m.g[loc] = msgs.length - 1;
+    return this.#encode(m, s, base);
+  }
+
+  latest(s: Int32Array, base: number, loc: number): number {
+    const p = this.#histStart(s, base, loc);
+    const count = s[p] as number;
+    return s[p + 1 + (count - 1) * (2 + this.#n)] as number;
+  }
+
+  internalText(): string {
+    return '';
+  }
+  internalEnabled(): boolean {
+    return false;
+  }
+  internalStep(s: Int32Array, base: number): number {
+    return this.length(s, base);
+  }
+
+  threadDone(s: Int32Array, base: number, t: number): number {
+    const m = this.#decode(s, base);
+    const views = m.threads[t] as ThreadViews;
+    for (const v of [views.cur, views.acq, views.rel, views.own]) v.fill(FINISHED);
+    return this.#encode(m, s, base);
+  }
+
+  describe(s: Int32Array, base: number, fmt: (loc: number, value: number) => string): MemoryPicture {
+    const m = this.#decode(s, base);
+    return {
+      values: m.hist.map((msgs, loc) => {
+        const latest = fmt(loc, (msgs[msgs.length - 1] as Msg).value);
+        const older = msgs.slice(0, -1).map((msg) => fmt(loc, msg.value));
+        return older.length > 0 ? { loc, latest, older } : { loc, latest };
+      }),
+    };
+  }
+}

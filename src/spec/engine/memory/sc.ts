@@ -1,0 +1,78 @@
+/** Sequential consistency: one memory, every access immediately visible, barriers are no-ops. */
+import type { Fence } from '../actions.ts';
+import { NO_WRITE } from '../actions.ts';
+import type { MemoryPicture, MemorySystem } from './system.ts';
+
+export class ScMemory implements MemorySystem {
+  readonly name = 'sc' as const;
+  readonly internalUnits = 0;
+  readonly inits: readonly number[];
+
+  constructor(inits: readonly number[]) {
+    this.inits = inits;
+  }
+
+  init(out: number[]): void {
+    out.push(...this.inits);
+  }
+  length(): number {
+    return this.inits.length;
+  }
+  readChoices(): number {
+    return 1;
+  }
+  readValue(s: Int32Array, base: number, _t: number, loc: number): number {
+    return s[base + loc] as number;
+  }
+  read(s: Int32Array, base: number, _t: number, loc: number): number {
+    return s[base + loc] as number;
+  }
+  writeChoices(): number {
+    return 1;
+  }
+  write(s: Int32Array, base: number, _t: number, loc: number, value: number): number {
+    s[base + loc] = value;
+    return this.inits.length;
+  }
+  rmwChoices(): number {
+    return 1;
+  }
+  rmw(s: Int32Array, base: number, _t: number, loc: number, fn: (old: number) => number): number {
+    const old = s[base + loc] as number;
+    const next = fn(old);
+    if (next !== NO_WRITE) s[base + loc] = next;
+    return old;
+  }
+  fenceEnabled(): boolean {
+    return true;
+  }
+  fence(_s: Int32Array, _base: number, _t: number, _fence: Fence): void {}
+  quiescent(): boolean {
+    return true;
+  }
+  handlerRead(s: Int32Array, base: number, loc: number): number {
+    return s[base + loc] as number;
+  }
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number {
+    s[base + loc] = value;
+    return this.inits.length;
+  }
+  latest(s: Int32Array, base: number, loc: number): number {
+    return s[base + loc] as number;
+  }
+  internalText(): string {
+    return '';
+  }
+  internalEnabled(): boolean {
+    return false;
+  }
+  internalStep(): number {
+    return this.inits.length;
+  }
+  threadDone(): number {
+    return this.inits.length;
+  }
+  describe(s: Int32Array, base: number, fmt: (loc: number, value: number) => string): MemoryPicture {
+    return { values: this.inits.map((_, loc) => ({ loc, latest: fmt(loc, s[base + loc] as number) })) };
+  }
+}

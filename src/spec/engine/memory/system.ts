@@ -1,0 +1,83 @@
+/**
+ * The interface between the machine and a memory model. A memory system owns the tail of the
+ * state vector, from `base` on, and gives reads, writes, atomics and fences their meaning.
+ * Operations that can go several ways (a relaxed read that may return an older value, a relaxed
+ * write that may be ordered before another CPU's write) enumerate *choices*; the machine explores
+ * each choice as its own successor, and traces record the choice so that replay is exact.
+ */
+import type { Fence, Order } from '../actions.ts';
+import type { MemoryModelName } from '../model.ts';
+
+/** Returned by an operation whose choice turned out impossible (the successor is dropped). */
+export const INVALID = -0x80000000;
+
+/** A read's result together with the mutable state it updates. */
+export interface MemorySystem {
+  readonly name: MemoryModelName;
+  /** Append the initial memory section to `out`. */
+  init(out: number[]): void;
+  /** Length of the memory section starting at `base` (fixed for SC and TSO). */
+  length(s: Int32Array, base: number): number;
+
+  /** How many values a read of `loc` by thread `t` may return now. */
+  readChoices(s: Int32Array, base: number, t: number, loc: number): number;
+  /** The value of read choice `choice`, without changing the state. */
+  readValue(s: Int32Array, base: number, t: number, loc: number, choice: number): number;
+  /** Perform read choice `choice` in place; returns the value read. */
+  read(s: Int32Array, base: number, t: number, loc: number, order: Order, choice: number): number;
+
+  /** How many ways a write may be performed now (0: it must wait, e.g. a full store buffer). */
+  writeChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
+  /** Perform a write in place; returns the new length of the memory section. */
+  write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order, choice: number): number;
+
+  rmwChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
+  /**
+   * Perform a read-modify-write in place: reads, applies `fn`, writes unless `fn` returned
+   * NO_WRITE. Returns the old value, or INVALID when this choice cannot happen.
+   */
+  rmw(
+    s: Int32Array,
+    base: number,
+    t: number,
+    loc: number,
+    fn: (old: number) => number,
+    order: Order,
+    choice: number,
+  ): number;
+
+  fenceEnabled(s: Int32Array, base: number, t: number, fence: Fence): boolean;
+  fence(s: Int32Array, base: number, t: number, fence: Fence): void;
+
+  /** No buffered stores: the thread may migrate, be interrupted or send an IPI (full barriers). */
+  quiescent(s: Int32Array, base: number, t: number): boolean;
+
+  /** Accesses by interrupt handlers: sequentially consistent (entry and exit are full barriers). */
+  handlerRead(s: Int32Array, base: number, loc: number): number;
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
+
+  /** The coherence-latest value of `loc` (what a property sees). */
+  latest(s: Int32Array, base: number, loc: number): number;
+
+  /** Internal steps (TSO store-buffer drains), one fairness unit each. */
+  readonly internalUnits: number;
+  internalEnabled(s: Int32Array, base: number, k: number): boolean;
+  /** Returns the new length of the memory section. */
+  internalStep(s: Int32Array, base: number, k: number): number;
+
+  /** What internal step k does, for traces (`fmt` renders "loc = value"). */
+  internalText(s: Int32Array, base: number, k: number, fmt: (loc: number, value: number) => string): string;
+
+  /** A finished thread no longer constrains memory; canonicalise its part. Returns new length. */
+  threadDone(s: Int32Array, base: number, t: number): number;
+
+  /** A JSON-friendly picture of the memory section, for trace viewers. */
+  describe(s: Int32Array, base: number, locName: (loc: number, value: number) => string): MemoryPicture;
+}
+
+export interface MemoryPicture {
+  /** Per location: the latest value, and for relaxed memory the older values still readable. */
+  readonly values: readonly { readonly loc: number; readonly latest: string; readonly older?: readonly string[] }[];
+  /** Per thread: buffered (not yet visible) stores, oldest first (TSO). */
+  readonly buffers?: readonly (readonly string[])[];
+}

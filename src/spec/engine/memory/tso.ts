@@ -1,0 +1,146 @@
+/**
+ * x86-TSO (Owens, Sarkar and Sewell, "A better x86 memory model: x86-TSO", 2009): one memory
+ * plus a FIFO store buffer per thread. A store goes into the buffer; a later step drains the
+ * oldest buffered store to memory; a load reads the newest buffered store to the same location,
+ * else memory. So a store may be delayed past later loads (store buffering), but stores stay in
+ * order and loads stay in order.
+ *
+ * The kernel primitives map as on x86 (arch/x86/include/asm/barrier.h, atomic.h, bitops.h):
+ * smp_mb() is a full fence (mfence or a locked op) and waits for an empty buffer; smp_rmb(),
+ * smp_wmb(), acquire and release are compiler barriers only; every atomic, including set_bit()
+ * and atomic_inc(), is a LOCK-prefixed instruction and therefore fully ordered; smp_store_mb()
+ * is xchg; smp_mb__{before,after}_atomic() are compiler barriers.
+ *
+ * Layout from `base`: memory values (one per location), then per thread [count, loc, value, …]
+ * with room for `capacity` stores.
+ */
+import { Fence, type Fence as FenceKind, NO_WRITE, Order } from '../actions.ts';
+import type { MemoryPicture, MemorySystem } from './system.ts';
+
+export class TsoMemory implements MemorySystem {
+  readonly name = 'tso' as const;
+  readonly internalUnits: number;
+  readonly #nlocs: number;
+  readonly #stride: number;
+  readonly #len: number;
+
+  readonly inits: readonly number[];
+  readonly threads: number;
+  readonly capacity: number;
+
+  constructor(inits: readonly number[], threads: number, capacity: number) {
+    this.inits = inits;
+    this.threads = threads;
+    this.capacity = capacity;
+
+    this.#nlocs = inits.length;
+    this.#stride = 1 + 2 * capacity;
+    this.#len = this.#nlocs + threads * this.#stride;
+    this.internalUnits = threads;
+  }
+
+  init(out: number[]): void {
+    out.push(...this.inits);
+    for (let i = 0; i < this.threads * this.#stride; i++) out.push(0);
+  }
+  length(): number {
+    return this.#len;
+  }
+  #buf(base: number, t: number): number {
+    return base + this.#nlocs + t * this.#stride;
+  }
+  readChoices(): number {
+    return 1;
+  }
+  readValue(s: Int32Array, base: number, t: number, loc: number): number {
+    const b = this.#buf(base, t);
+    // Store-to-load forwarding: the newest buffered store to this location wins.
+    for (let i = (s[b] as number) - 1; i >= 0; i--) {
+      if (s[b + 1 + 2 * i] === loc) return s[b + 2 + 2 * i] as number;
+    }
+    return s[base + loc] as number;
+  }
+  read(s: Int32Array, base: number, t: number, loc: number): number {
+    return this.readValue(s, base, t, loc);
+  }
+  writeChoices(s: Int32Array, base: number, t: number, _loc: number, order: Order): number {
+    const count = s[this.#buf(base, t)] as number;
+    if (order === Order.StoreMb || order === Order.Full) return count === 0 ? 1 : 0;
+    return count < this.capacity ? 1 : 0;
+  }
+  write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order): number {
+    if (order === Order.StoreMb || order === Order.Full) {
+      s[base + loc] = value;
+      return this.#len;
+    }
+    const b = this.#buf(base, t);
+    const count = s[b] as number;
+    s[b + 1 + 2 * count] = loc;
+    s[b + 2 + 2 * count] = value;
+    s[b] = count + 1;
+    return this.#len;
+  }
+  rmwChoices(s: Int32Array, base: number, t: number): number {
+    // A LOCK-prefixed instruction drains the store buffer first.
+    return s[this.#buf(base, t)] === 0 ? 1 : 0;
+  }
+  rmw(s: Int32Array, base: number, _t: number, loc: number, fn: (old: number) => number): number {
+    const old = s[base + loc] as number;
+    const next = fn(old);
+    if (next !== NO_WRITE) s[base + loc] = next;
+    return old;
+  }
+  fenceEnabled(s: Int32Array, base: number, t: number, fence: FenceKind): boolean {
+    return fence !== Fence.Mb || s[this.#buf(base, t)] === 0;
+  }
+  fence(): void {}
+  quiescent(s: Int32Array, base: number, t: number): boolean {
+    return s[this.#buf(base, t)] === 0;
+  }
+  handlerRead(s: Int32Array, base: number, loc: number): number {
+    return s[base + loc] as number;
+  }
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number {
+    s[base + loc] = value;
+    return this.#len;
+  }
+  latest(s: Int32Array, base: number, loc: number): number {
+    return s[base + loc] as number;
+  }
+  internalText(s: Int32Array, base: number, k: number, fmt: (loc: number, value: number) => string): string {
+    const b = this.#buf(base, k);
+    return `${fmt(s[b + 1] as number, s[b + 2] as number)} leaves the store buffer and reaches memory`;
+  }
+  internalEnabled(s: Int32Array, base: number, k: number): boolean {
+    return (s[this.#buf(base, k)] as number) > 0;
+  }
+  internalStep(s: Int32Array, base: number, k: number): number {
+    const b = this.#buf(base, k);
+    const count = s[b] as number;
+    s[base + (s[b + 1] as number)] = s[b + 2] as number;
+    for (let i = 1; i < count; i++) {
+      s[b + 1 + 2 * (i - 1)] = s[b + 1 + 2 * i] as number;
+      s[b + 2 + 2 * (i - 1)] = s[b + 2 + 2 * i] as number;
+    }
+    s[b + 1 + 2 * (count - 1)] = 0;
+    s[b + 2 + 2 * (count - 1)] = 0;
+    s[b] = count - 1;
+    return this.#len;
+  }
+  threadDone(): number {
+    return this.#len;
+  }
+  describe(s: Int32Array, base: number, fmt: (loc: number, value: number) => string): MemoryPicture {
+    const buffers: string[][] = [];
+    for (let t = 0; t < this.threads; t++) {
+      const b = this.#buf(base, t);
+      const entries: string[] = [];
+      for (let i = 0; i < (s[b] as number); i++) {
+        const loc = s[b + 1 + 2 * i] as number;
+        entries.push(fmt(loc, s[b + 2 + 2 * i] as number));
+      }
+      buffers.push(entries);
+    }
+    return { values: this.inits.map((_, loc) => ({ loc, latest: fmt(loc, s[base + loc] as number) })), buffers };
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * How a model is declared: memory locations, threads, interrupt handlers, properties, and the
+ * named variants (the correct protocol and each bug) with their expected verdicts.
+ */
+import type { Op } from './actions.ts';
+import type { Ghost, Loc } from './primitives.ts';
+
+export type MemoryModelName = 'sc' | 'tso' | 'relaxed';
+export const MEMORY_MODELS: readonly MemoryModelName[] = ['sc', 'tso', 'relaxed'];
+
+export type Verdict = 'holds' | 'violated';
+
+/** What a variant is expected to give under one memory model: verdict, property, state count. */
+export interface Expectation {
+  readonly verdict: Verdict;
+  /** For a violation: the property that the shortest counterexample breaks. */
+  readonly property?: string;
+  /** Distinct states explored (with the default reduction). The suite fails when it changes. */
+  readonly states: number;
+}
+
+export interface KernelRef {
+  /** Commit id (12+ hex digits) or list Message-Id. */
+  readonly ref: string;
+  readonly subject: string;
+  readonly url?: string;
+}
+
+export interface VariantSpec<Flags> {
+  readonly name: string;
+  /** One line, for the selector and `kvmspec list`. */
+  readonly description: string;
+  readonly flags: Flags;
+  readonly kernel?: readonly KernelRef[];
+  readonly expect: Partial<Record<MemoryModelName, Expectation>>;
+}
+
+export interface ThreadOptions {
+  /** The CPU the thread starts on. */
+  readonly cpu: number;
+  /** Restart the body when it returns (a run loop); the history of one iteration is the thread's state. */
+  readonly loop?: boolean;
+  /** CPUs the scheduler may move this task to (by `migrate()`); default: all. */
+  readonly cpus?: readonly number[];
+}
+
+export interface ThreadView {
+  readonly name: string;
+  readonly done: boolean;
+  readonly cpu: number;
+  readonly irqsDisabled: boolean;
+  readonly inGuest: boolean;
+}
+
+/** What a property sees of a state. Memory values are the coherence-latest (see each model). */
+export interface StateView {
+  mem(x: Loc): number;
+  ghost(g: Ghost): number;
+  thread(name: string): ThreadView;
+  ipiPending(cpu: number, vector?: number): boolean;
+  /** True when no thread can take a step any more and every thread has finished or idles. */
+  readonly final: boolean;
+}
+
+export interface Invariant {
+  readonly name: string;
+  readonly description: string;
+  readonly holds: (s: StateView) => boolean;
+}
+
+export interface Witness {
+  readonly name: string;
+  readonly description: string;
+  readonly reached: (s: StateView) => boolean;
+}
+
+/** A progress property: violated by a fair infinite run along which `pending` stays true. */
+export interface Progress {
+  readonly name: string;
+  readonly description: string;
+  readonly pending: (s: StateView) => boolean;
+}
+
+export interface ThreadSpec {
+  readonly name: string;
+  readonly options: ThreadOptions;
+  readonly body: () => Op<unknown>;
+}
+
+export interface InterruptSpec {
+  readonly vector: number;
+  readonly name: string;
+  /** The handler body, run on the interrupted CPU; none means the IPI only interrupts. */
+  readonly handler?: (cpu: number) => Op<unknown>;
+}
+
+export interface LocSpec {
+  readonly name: string;
+  readonly init: number;
+  /** Render values in traces (e.g. mode names or request bits). */
+  readonly format?: (value: number) => string;
+}
+
+/** A model instance for one variant: everything the machine needs to run it. */
+export interface ModelInstance {
+  readonly cpus: number;
+  readonly locs: readonly LocSpec[];
+  readonly ghosts: readonly LocSpec[];
+  readonly threads: readonly ThreadSpec[];
+  readonly interrupts: readonly InterruptSpec[];
+  readonly invariants: readonly Invariant[];
+  readonly witnesses: readonly Witness[];
+  readonly progress: readonly Progress[];
+  /** Report states where no thread can move and some thread is neither done nor idle. */
+  readonly deadlockFree: boolean;
+  /** TSO store-buffer capacity per thread (a write blocks while it is full). */
+  readonly storeBufferSize: number;
+}
+
+export class ModelBuilder {
+  readonly #locs: LocSpec[] = [];
+  readonly #ghosts: LocSpec[] = [];
+  readonly #threads: ThreadSpec[] = [];
+  readonly #interrupts: InterruptSpec[] = [];
+  readonly #invariants: Invariant[] = [];
+  readonly #witnesses: Witness[] = [];
+  readonly #progress: Progress[] = [];
+  #deadlockFree = true;
+  #storeBufferSize = 2;
+
+  readonly cpus: number;
+
+  constructor(cpus: number) {
+    this.cpus = cpus;
+
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 16) throw new Error(`cpus must be 1..16, got ${cpus}`);
+  }
+
+  loc(name: string, init = 0, format?: (value: number) => string): Loc {
+    const id = this.#locs.length;
+    this.#locs.push(format ? { name, init, format } : { name, init });
+    return { id, name };
+  }
+
+  ghost(name: string, init = 0): Ghost {
+    const id = this.#ghosts.length;
+    this.#ghosts.push({ name, init });
+    return { id, name };
+  }
+
+  thread(name: string, options: ThreadOptions, body: () => Op<unknown>): void {
+    if (this.#threads.some((t) => t.name === name)) throw new Error(`duplicate thread name ${name}`);
+    if (options.cpu < 0 || options.cpu >= this.cpus) throw new Error(`thread ${name}: no CPU ${options.cpu}`);
+    this.#threads.push({ name, options, body });
+  }
+
+  interrupt(vector: number, name: string, handler?: (cpu: number) => Op<unknown>): void {
+    this.#interrupts.push(handler ? { vector, name, handler } : { vector, name });
+  }
+
+  always(name: string, description: string, holds: (s: StateView) => boolean): void {
+    this.#invariants.push({ name, description, holds });
+  }
+
+  sometimes(name: string, description: string, reached: (s: StateView) => boolean): void {
+    this.#witnesses.push({ name, description, reached });
+  }
+
+  eventually(name: string, description: string, pending: (s: StateView) => boolean): void {
+    this.#progress.push({ name, description, pending });
+  }
+
+  allowDeadlock(): void {
+    this.#deadlockFree = false;
+  }
+
+  storeBuffer(size: number): void {
+    this.#storeBufferSize = size;
+  }
+
+  build(): ModelInstance {
+    if (this.#threads.length === 0) throw new Error('a model needs at least one thread');
+    return {
+      cpus: this.cpus,
+      locs: this.#locs,
+      ghosts: this.#ghosts,
+      threads: this.#threads,
+      interrupts: this.#interrupts,
+      invariants: this.#invariants,
+      witnesses: this.#witnesses,
+      progress: this.#progress,
+      deadlockFree: this.#deadlockFree,
+      storeBufferSize: this.#storeBufferSize,
+    };
+  }
+}
+
+/** A parameter a reader may change (number of vCPUs, requesters…), validated before a run. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+
+export interface ModelDef<Flags = Record<string, unknown>> {
+  readonly name: string;
+  readonly title: string;
+  /** Path of the model's source file in the repository, for links and excerpts. */
+  readonly source: string;
+  readonly memoryModels: readonly MemoryModelName[];
+  readonly defaultMemoryModel: MemoryModelName;
+  readonly variants: readonly VariantSpec<Flags>[];
+  readonly params?: readonly ParamSpec[];
+  /** Build the model for one variant and parameter setting. */
+  readonly setup: (b: ModelBuilder, flags: Flags, params: Readonly<Record<string, number>>) => void;
+  readonly cpus: (params: Readonly<Record<string, number>>) => number;
+}
+
+/** Declare a model; type-checks the variants' flags against the setup function. */
+export function defineModel<Flags>(def: ModelDef<Flags>): ModelDef<Flags> {
+  const names = new Set<string>();
+  for (const v of def.variants) {
+    if (names.has(v.name)) throw new Error(`model ${def.name}: duplicate variant ${v.name}`);
+    names.add(v.name);
+  }
+  return def;
+}
+
+export function resolveParams(
+  def: ModelDef<unknown>,
+  given: Readonly<Record<string, number>> = {},
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of def.params ?? []) {
+    const v = given[p.name] ?? p.default;
+    if (!Number.isInteger(v) || v < p.min || v > p.max) {
+      throw new RangeError(`parameter ${p.name} must be an integer from ${p.min} to ${p.max}, got ${v}`);
+    }
+    out[p.name] = v;
+  }
+  for (const k of Object.keys(given)) {
+    if (!(def.params ?? []).some((p) => p.name === k)) {
+      const known = (def.params ?? []).map((p) => p.name).join(', ') || 'none';
+      throw new RangeError(`model ${def.name} has no parameter ${k} (parameters: ${known})`);
+    }
+  }
+  return out;
+}
+
+export function instantiate<Flags>(
+  def: ModelDef<Flags>,
+  variantName: string,
+  params: Readonly<Record<string, number>> = {},
+): { variant: VariantSpec<Flags>; instance: ModelInstance; params: Record<string, number> } {
+  const variant = def.variants.find((v) => v.name === variantName);
+  if (!variant) {
+    throw new RangeError(
+      `model ${def.name} has no variant ${variantName} (variants: ${def.variants.map((v) => v.name).join(', ')})`,
+    );
+  }
+  const resolved = resolveParams(def as ModelDef<unknown>, params);
+  const b = new ModelBuilder(def.cpus(resolved));
+  def.setup(b, variant.flags, resolved);
+  return { variant, instance: b.build(), params: resolved };
+}

@@ -1,0 +1,242 @@
+/**
+ * Kernel primitives as model operations. Each helper is named after the kernel API it stands
+ * for and yields exactly one atomic step (or none, for the merged helpers), so model code can be
+ * read line by line beside the C it models.
+ *
+ * Ordering rules follow tools/memory-model (LKMM) and Documentation/atomic_t.txt: value-returning
+ * atomics are fully ordered, non-value-returning ones (set_bit, clear_bit, atomic_inc) are not,
+ * and a failed cmpxchg orders nothing. How each memory model realises them is in memory/*.ts.
+ */
+import { action, Fence, Kind, NO_WRITE, type Op, Order } from './actions.ts';
+
+/** A shared memory location declared by a model (see ModelBuilder.loc). */
+export interface Loc {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** A ghost variable: model bookkeeping that properties read, outside the memory model. */
+export interface Ghost {
+  readonly id: number;
+  readonly name: string;
+}
+
+const show = (v: number): string => String(v);
+
+// ---- Plain accesses ---------------------------------------------------------------------------
+
+export function* READ_ONCE(x: Loc): Op<number> {
+  return yield action(Kind.Read, `READ_ONCE(${x.name})`, { a: x.id });
+}
+
+export function* WRITE_ONCE(x: Loc, value: number, valueText = show(value)): Op {
+  yield action(Kind.Write, `WRITE_ONCE(${x.name}, ${valueText})`, { a: x.id, b: value });
+}
+
+export function* smp_load_acquire(x: Loc): Op<number> {
+  return yield action(Kind.Read, `smp_load_acquire(&${x.name})`, { a: x.id, order: Order.AcqRel });
+}
+
+export function* smp_store_release(x: Loc, value: number, valueText = show(value)): Op {
+  yield action(Kind.Write, `smp_store_release(&${x.name}, ${valueText})`, {
+    a: x.id,
+    b: value,
+    order: Order.AcqRel,
+  });
+}
+
+export function* smp_store_mb(x: Loc, value: number, valueText = show(value)): Op {
+  yield action(Kind.Write, `smp_store_mb(${x.name}, ${valueText})`, { a: x.id, b: value, order: Order.StoreMb });
+}
+
+// ---- Barriers ---------------------------------------------------------------------------------
+
+export function* smp_mb(): Op {
+  yield action(Kind.Fence, 'smp_mb()', { b: Fence.Mb });
+}
+
+export function* smp_rmb(): Op {
+  yield action(Kind.Fence, 'smp_rmb()', { b: Fence.Rmb });
+}
+
+export function* smp_wmb(): Op {
+  yield action(Kind.Fence, 'smp_wmb()', { b: Fence.Wmb });
+}
+
+export function* smp_mb__before_atomic(): Op {
+  yield action(Kind.Fence, 'smp_mb__before_atomic()', { b: Fence.MbAtomic });
+}
+
+export function* smp_mb__after_atomic(): Op {
+  yield action(Kind.Fence, 'smp_mb__after_atomic()', { b: Fence.MbAtomic });
+}
+
+/**
+ * srcu_read_unlock() followed by smp_mb__after_srcu_read_unlock(): together a full barrier.
+ * The second is empty in include/linux/srcu.h only because __srcu_read_unlock() already
+ * executes smp_mb(), so this is a full smp_mb() under every memory model (unlike the
+ * smp_mb__{before,after}_atomic() family, which are compiler barriers on x86).
+ */
+export function* smp_mb__after_srcu_read_unlock(): Op {
+  yield action(Kind.Fence, 'srcu_read_unlock(); smp_mb__after_srcu_read_unlock()', { b: Fence.Mb });
+}
+
+// ---- Atomics ----------------------------------------------------------------------------------
+
+function* rmw(x: Loc, text: string, order: Order, fn: (old: number) => number): Op<number> {
+  return yield action(Kind.Rmw, text, { a: x.id, order, rmw: fn });
+}
+
+/** Fully ordered when it succeeds; a failed cmpxchg is only a (relaxed) read. */
+export function cmpxchg(x: Loc, old: number, value: number, oldText = show(old), valueText = show(value)): Op<number> {
+  return rmw(x, `cmpxchg(&${x.name}, ${oldText}, ${valueText})`, Order.Full, (cur) => (cur === old ? value : NO_WRITE));
+}
+
+export function xchg(x: Loc, value: number, valueText = show(value)): Op<number> {
+  return rmw(x, `xchg(&${x.name}, ${valueText})`, Order.Full, () => value);
+}
+
+export function* atomic_inc_return(x: Loc): Op<number> {
+  return (yield* rmw(x, `atomic_inc_return(&${x.name})`, Order.Full, (cur) => cur + 1)) + 1;
+}
+
+export function atomic_inc(x: Loc): Op<number> {
+  return rmw(x, `atomic_inc(&${x.name})`, Order.Once, (cur) => cur + 1);
+}
+
+export function* set_bit(nr: number, x: Loc, nrText = show(nr)): Op {
+  yield* rmw(x, `set_bit(${nrText}, &${x.name})`, Order.Once, (cur) => cur | (1 << nr));
+}
+
+export function* clear_bit(nr: number, x: Loc, nrText = show(nr)): Op {
+  yield* rmw(x, `clear_bit(${nrText}, &${x.name})`, Order.Once, (cur) => cur & ~(1 << nr));
+}
+
+export function* test_and_set_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
+  const old = yield* rmw(x, `test_and_set_bit(${nrText}, &${x.name})`, Order.Full, (cur) => cur | (1 << nr));
+  return (old & (1 << nr)) !== 0;
+}
+
+export function* test_and_clear_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
+  const old = yield* rmw(x, `test_and_clear_bit(${nrText}, &${x.name})`, Order.Full, (cur) =>
+    cur & (1 << nr) ? cur & ~(1 << nr) : NO_WRITE,
+  );
+  return (old & (1 << nr)) !== 0;
+}
+
+export function* test_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
+  const v = yield action(Kind.Read, `test_bit(${nrText}, &${x.name})`, { a: x.id });
+  return (v & (1 << nr)) !== 0;
+}
+
+// ---- Blocking -----------------------------------------------------------------------------------
+
+/**
+ * Block until a read of `x` returns a value satisfying `cond`, then return it: the model form of
+ * a wait loop (`while (!cond(READ_ONCE(x))) cpu_relax();`, or sleeping until woken). With
+ * `end: true` a thread blocked here is idle, not deadlocked.
+ */
+export function* wait_until(
+  x: Loc,
+  cond: (value: number) => boolean,
+  text: string,
+  opts: { acquire?: boolean; end?: boolean } = {},
+): Op<number> {
+  return yield action(Kind.Await, text, {
+    a: x.id,
+    pred: cond,
+    order: opts.acquire ? Order.AcqRel : Order.Once,
+    end: opts.end ?? false,
+  });
+}
+
+// ---- CPU state ----------------------------------------------------------------------------------
+
+export function* local_irq_disable(): Op {
+  yield action(Kind.IrqDisable, 'local_irq_disable()');
+}
+
+export function* local_irq_enable(): Op {
+  yield action(Kind.IrqEnable, 'local_irq_enable()');
+}
+
+export function* preempt_disable(): Op {
+  yield action(Kind.PreemptDisable, 'preempt_disable()');
+}
+
+export function* preempt_enable(): Op {
+  yield action(Kind.PreemptEnable, 'preempt_enable()');
+}
+
+/** The CPU this thread runs on now (not a step: it reads no shared memory). */
+export function* smp_processor_id(): Op<number> {
+  return yield action(Kind.ThisCpu, 'smp_processor_id()');
+}
+
+// ---- Interrupts ---------------------------------------------------------------------------------
+
+/** Vector numbers a model may use; a model names the ones it handles with ModelBuilder.interrupt. */
+export const RESCHEDULE_VECTOR = 0;
+export const CALL_FUNCTION_VECTOR = 1;
+
+/** Send an IPI and return at once (smp_send_reschedule, or a call-function IPI with wait = 0). */
+export function* send_ipi(cpu: number, vector: number, text: string): Op {
+  yield action(Kind.Ipi, text, { a: cpu, b: vector });
+}
+
+export function smp_send_reschedule(cpu: number): Op {
+  return send_ipi(cpu, RESCHEDULE_VECTOR, `smp_send_reschedule(${cpu})`);
+}
+
+/** Wait until the handler for `vector` has run on `cpu` (csd_lock_wait). */
+export function* wait_for_ipi_ack(cpu: number, vector: number, text = `csd_lock_wait(cpu ${cpu})`): Op {
+  yield action(Kind.IpiWait, text, { a: cpu, b: vector });
+}
+
+export function* smp_call_function_single(cpu: number, wait: boolean, fnName = 'func'): Op {
+  yield* send_ipi(cpu, CALL_FUNCTION_VECTOR, `smp_call_function_single(${cpu}, ${fnName}, ${wait ? 1 : 0})`);
+  if (wait) yield* wait_for_ipi_ack(cpu, CALL_FUNCTION_VECTOR);
+}
+
+// ---- Guest mode ----------------------------------------------------------------------------------
+
+/**
+ * VM entry with interrupts disabled on the host side: from here an interrupt pending on this CPU
+ * is a VM exit. Returns when the CPU leaves guest mode (after `guest_exit`).
+ */
+export function* guest_enter(text = 'VM-entry'): Op {
+  yield action(Kind.GuestEnter, text);
+}
+
+/** The guest runs until an interrupt is pending on this CPU; then the VM exits, IRQs still off. */
+export function* guest_exit(text = 'VM-exit (interrupt)'): Op {
+  yield action(Kind.GuestExit, text, { end: true });
+}
+
+// ---- Scheduling and choice ---------------------------------------------------------------------
+
+/** A nondeterministic choice among `n` outcomes (each explored). */
+export function* choose(n: number, text: string): Op<number> {
+  return yield action(Kind.Choose, text, { a: n });
+}
+
+/** The scheduler moves this task to another CPU (only where it is preemptible); returns the new CPU. */
+export function* migrate(text = 'scheduler migrates the task'): Op<number> {
+  return yield action(Kind.Migrate, text);
+}
+
+// ---- Bookkeeping ---------------------------------------------------------------------------------
+
+export function* ghost(g: Ghost, value: number): Op {
+  yield action(Kind.Ghost, `ghost ${g.name} = ${value}`, { a: g.id, b: value });
+}
+
+/** Reads a ghost, for recording bookkeeping that properties need (never to steer the model). */
+export function* ghost_read(g: Ghost): Op<number> {
+  return yield action(Kind.GhostRead, `ghost ${g.name}`, { a: g.id });
+}
+
+/** An assertion inside the model: a violation when `cond` holds, as BUG_ON() in the kernel. */
+export function* BUG_ON(cond: boolean, message: string): Op {
+  if (cond) yield action(Kind.Fail, message);
+}
