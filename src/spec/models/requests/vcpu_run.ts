@@ -1,0 +1,226 @@
+/**
+ * The vCPU side: one pass of the run loop, as arch/x86/kvm/x86.c vcpu_enter_guest() and
+ * arch/arm64/kvm/arm.c kvm_arch_vcpu_ioctl_run() do it in Linux v6.12, with the switches that
+ * give the historical and hypothetical variants. Guest code itself is not modelled: the guest
+ * runs until an interrupt is pending on its pCPU, which is a VM exit.
+ */
+import {
+  choose,
+  clear_bit,
+  type Ghost,
+  ghost,
+  ghost_read,
+  guest_enter,
+  guest_exit,
+  type Loc,
+  local_irq_disable,
+  local_irq_enable,
+  migrate,
+  type Op,
+  preempt_disable,
+  preempt_enable,
+  READ_ONCE,
+  smp_mb,
+  smp_mb__after_atomic,
+  smp_mb__after_srcu_read_unlock,
+  smp_processor_id,
+  smp_store_mb,
+  smp_store_release,
+  smp_wmb,
+  test_bit,
+  WRITE_ONCE,
+  wait_until,
+} from '../../engine/index.ts';
+import {
+  EXITING_GUEST_MODE,
+  IN_GUEST_MODE,
+  KVM_REQ_TEST,
+  type KvmVcpu,
+  kvm_check_request,
+  kvm_request_pending,
+  OUTSIDE_GUEST_MODE,
+  READING_SHADOW_PAGE_TABLES,
+} from './kvm_host.ts';
+import { kvm_vcpu_block } from './kvm_main.ts';
+
+export interface VcpuFlags {
+  readonly arch: 'x86' | 'arm64';
+  /** How vcpu->mode = IN_GUEST_MODE is published: the kernel's way, or a plain store with no barrier. */
+  readonly modeStore: 'kernel' | 'plain+mb' | 'no-barrier';
+  /** What the final check, after IN_GUEST_MODE, looks at. */
+  readonly checkRequests: boolean;
+  readonly checkPause: boolean;
+  /** Set mode and do the final check before local_irq_disable() instead of after it. */
+  readonly checkBeforeIrqsOff: boolean;
+  /** x86 APICv: sync PIR to IRR after IN_GUEST_MODE (since b95234c84004), or before disabling IRQs. */
+  readonly piSync: 'none' | 'irqs-off' | 'early';
+  /** The scheduler may migrate the vCPU task between passes (vcpu->cpu changes). */
+  readonly migrate: boolean;
+  /** The guest may halt (HLT exit → kvm_vcpu_block()). */
+  readonly halt: boolean;
+  /** The vCPU may do a lockless shadow-page-table walk (READING_SHADOW_PAGE_TABLES). */
+  readonly shadowWalk: boolean;
+  /** Senders publish vcpu->arch.event and kick without a request (the request-less kick). */
+  readonly event: boolean;
+}
+
+/** Ghosts the properties read: when the vCPU last entered the guest, relative to the request. */
+export interface VcpuGhosts {
+  readonly requestEpoch: Ghost;
+  readonly entryEpoch: Ghost;
+  readonly walkEpoch: Ghost;
+  readonly walking: Ghost;
+  readonly sleeping: Ghost;
+  readonly irr: Ghost;
+}
+
+// #region vcpu_run
+/** One pass of vcpu_run()'s loop (x86) / kvm_arch_vcpu_ioctl_run()'s loop (arm64). */
+export function* vcpu_run_once(vcpu: KvmVcpu, spte: Loc, f: VcpuFlags, g: VcpuGhosts): Op {
+  if (f.migrate && (yield* choose(2, 'preempted here?')) === 1) {
+    // Preemption: kvm_sched_out(); the scheduler moves the task; kvm_sched_in() →
+    // kvm_arch_vcpu_load() records the new pCPU.
+    yield* migrate();
+    yield* WRITE_ONCE(vcpu.cpu, yield* smp_processor_id());
+  }
+  if (f.halt && (yield* choose(2, 'guest executes HLT?')) === 1) {
+    yield* kvm_vcpu_block(vcpu); // vcpu_block() → kvm_vcpu_halt() → kvm_vcpu_block()
+  }
+  if (f.shadowWalk && (yield* choose(2, 'lockless shadow-page-table walk?')) === 1) {
+    yield* walk_shadow_page_lockless(vcpu, spte, g);
+  }
+  if (f.arch === 'x86') yield* vcpu_enter_guest(vcpu, f, g);
+  else yield* kvm_arch_vcpu_run_pass(vcpu, f, g);
+}
+// #endregion vcpu_run
+
+// #region vcpu_enter_guest
+/** arch/x86/kvm/x86.c: vcpu_enter_guest(), the parts that touch requests and mode. */
+export function* vcpu_enter_guest(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): Op {
+  if (yield* kvm_request_pending(vcpu)) {
+    if (yield* kvm_check_request(KVM_REQ_TEST, vcpu)) {
+      /* service the request */
+    }
+  }
+  yield* consume_event(vcpu, f); // a request-less kick's state, if any
+  if (f.piSync === 'early') yield* vmx_sync_pir_to_irr(vcpu, g); // before b95234c84004
+
+  yield* preempt_disable();
+  if (f.checkBeforeIrqsOff) {
+    if (yield* set_in_guest_mode_and_check(vcpu, f, g)) return;
+    yield* local_irq_disable();
+  } else {
+    // Interrupts off before IN_GUEST_MODE: a kick IPI that arrives from now on is a VM exit.
+    yield* local_irq_disable();
+    if (yield* set_in_guest_mode_and_check(vcpu, f, g)) return;
+  }
+
+  yield* guest_enter();
+  yield* ghost(g.entryEpoch, yield* ghost_read(g.requestEpoch));
+  yield* guest_exit();
+
+  yield* WRITE_ONCE(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+  yield* smp_wmb();
+  yield* local_irq_enable(); // the IPI that caused the exit is handled here
+  yield* preempt_enable();
+}
+
+/** Returns true when entry is cancelled (the `if (kvm_vcpu_exit_request(vcpu))` branch). */
+function* set_in_guest_mode_and_check(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): Op<boolean> {
+  if (f.modeStore === 'kernel') {
+    yield* smp_store_release(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
+    // Orders the store to vcpu->mode before the loads of ->requests and PID.ON below.
+    yield* smp_mb__after_srcu_read_unlock();
+  } else {
+    yield* WRITE_ONCE(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
+    if (f.modeStore === 'plain+mb') yield* smp_mb();
+  }
+  if (f.piSync === 'irqs-off') yield* vmx_sync_pir_to_irr(vcpu, g);
+  if (yield* kvm_vcpu_exit_request(vcpu, f)) {
+    yield* WRITE_ONCE(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+    yield* smp_wmb();
+    yield* local_irq_enable();
+    yield* preempt_enable();
+    return true;
+  }
+  return false;
+}
+
+/** x86 kvm_vcpu_exit_request(): EXITING_GUEST_MODE or pending requests (arm64: requests only). */
+function* kvm_vcpu_exit_request(vcpu: KvmVcpu, f: VcpuFlags): Op<boolean> {
+  if (f.arch === 'x86' && (yield* READ_ONCE(vcpu.mode)) === EXITING_GUEST_MODE) return true;
+  if (f.checkRequests && (yield* kvm_request_pending(vcpu))) return true;
+  if (f.checkPause && (yield* READ_ONCE(vcpu.pause))) return true;
+  return false;
+}
+// #endregion vcpu_enter_guest
+
+// #region kvm_arch_vcpu_ioctl_run
+/** arch/arm64/kvm/arm.c: one pass of kvm_arch_vcpu_ioctl_run()'s loop. */
+export function* kvm_arch_vcpu_run_pass(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): Op {
+  // check_vcpu_requests(); in 2017, `if (power_off || pause) vcpu_sleep(vcpu)` here.
+  if (yield* kvm_request_pending(vcpu)) yield* kvm_check_request(KVM_REQ_TEST, vcpu);
+  if (f.checkPause && (yield* READ_ONCE(vcpu.pause))) yield* vcpu_sleep(vcpu, g);
+  yield* consume_event(vcpu, f);
+
+  yield* preempt_disable();
+  yield* local_irq_disable();
+  if (f.modeStore === 'kernel') yield* smp_store_mb(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
+  else {
+    yield* WRITE_ONCE(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
+    if (f.modeStore === 'plain+mb') yield* smp_mb();
+  }
+  if (yield* kvm_vcpu_exit_request(vcpu, f)) {
+    yield* WRITE_ONCE(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+    yield* local_irq_enable();
+    yield* preempt_enable();
+    return;
+  }
+
+  yield* guest_enter();
+  yield* ghost(g.entryEpoch, yield* ghost_read(g.requestEpoch));
+  yield* guest_exit();
+
+  yield* WRITE_ONCE(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+  yield* local_irq_enable();
+  yield* preempt_enable();
+}
+
+/** arm64 (2017): vcpu_sleep() — wait until vcpu->arch.pause is cleared (never, in this model). */
+function* vcpu_sleep(vcpu: KvmVcpu, g: VcpuGhosts): Op {
+  yield* ghost(g.sleeping, 1);
+  yield* wait_until(vcpu.pause, (p) => p === 0, 'vcpu_sleep(): wait for !pause', { end: true });
+}
+// #endregion kvm_arch_vcpu_ioctl_run
+
+// #region vmx_sync_pir_to_irr
+/** arch/x86/kvm/vmx/vmx.c: move posted interrupts (PIR, flagged by PID.ON) into the vAPIC's IRR. */
+function* vmx_sync_pir_to_irr(vcpu: KvmVcpu, g: VcpuGhosts): Op {
+  if (yield* test_bit(0, vcpu.pi_on, 'POSTED_INTR_ON')) {
+    // pi_test_on() is a plain read; only when ON is set is it cleared with an atomic.
+    yield* clear_bit(0, vcpu.pi_on, 'POSTED_INTR_ON');
+    yield* smp_mb__after_atomic();
+    yield* ghost(g.irr, 1); // kvm_apic_update_irr(): delivered at the next VM entry
+  }
+}
+// #endregion vmx_sync_pir_to_irr
+
+/** A request-less kick's payload (see the `request-less-kick` variant), consumed where requests are. */
+function* consume_event(vcpu: KvmVcpu, f: VcpuFlags): Op {
+  if (f.event && (yield* READ_ONCE(vcpu.event))) yield* WRITE_ONCE(vcpu.event, 0);
+}
+
+// #region walk_shadow_page_lockless
+/** arch/x86/kvm/mmu/mmu.c: walk_shadow_page_lockless_begin() … _end(). */
+function* walk_shadow_page_lockless(vcpu: KvmVcpu, spte: Loc, g: VcpuGhosts): Op {
+  yield* local_irq_disable();
+  // Orders the mode store before the SPTE reads; pairs with kvm_flush_remote_tlbs().
+  yield* smp_store_mb(vcpu.mode, READING_SHADOW_PAGE_TABLES, 'READING_SHADOW_PAGE_TABLES');
+  yield* ghost(g.walkEpoch, yield* ghost_read(g.requestEpoch));
+  yield* ghost(g.walking, 1);
+  yield* READ_ONCE(spte); // … the lockless walk reads SPTEs …
+  yield* smp_store_release(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+  yield* ghost(g.walking, 0);
+  yield* local_irq_enable();
+}
+// #endregion walk_shadow_page_lockless
