@@ -392,7 +392,8 @@ export class Machine {
         return 1;
       }
       case Kind.GuestExit: {
-        if (s[this.#cpuBase + cpu * CSZ + C_PENDING] === 0) return 0;
+        // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the guest.
+        if (s[this.#cpuBase + cpu * CSZ + C_PENDING] === 0 && a.b === 0) return 0;
         const scr = this.#copy(s, len);
         scr[o + T_GUEST] = 0;
         emit(i, 0, scr, this.#advance(scr, i, 0, len));

@@ -208,9 +208,12 @@ export function* guest_enter(text = 'VM-entry'): Op {
   yield action(Kind.GuestEnter, text);
 }
 
-/** The guest runs until an interrupt is pending on this CPU; then the VM exits, IRQs still off. */
-export function* guest_exit(text = 'VM-exit (interrupt)'): Op {
-  yield action(Kind.GuestExit, text, { end: true });
+/**
+ * The guest runs until an interrupt is pending on this CPU; then the VM exits, IRQs still off.
+ * With `timer`, the guest may also exit at any moment (a timer tick, a HLT, an MMIO access…).
+ */
+export function* guest_exit(text = 'VM-exit (interrupt)', opts: { timer?: boolean } = {}): Op {
+  yield action(Kind.GuestExit, text, { end: true, b: opts.timer ? 1 : 0 });
 }
 
 // ---- Scheduling and choice ---------------------------------------------------------------------

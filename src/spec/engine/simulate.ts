@@ -30,6 +30,8 @@ export interface SimulateOptions {
   readonly maxSteps?: number;
   /** Timed scheduling: how long a step takes (arbitrary time unit). Omit for uniform scheduling. */
   readonly duration?: (step: SimStep, rng: Rng) => number;
+  /** Timed scheduling: when each unit (thread, by name) may take its first step. Default 0. */
+  readonly start?: (actor: string, rng: Rng) => number;
   /** Ends a run early, e.g. when the scenario under study is complete. */
   readonly stopWhen?: (s: StateView) => boolean;
   /** Called after each run with its result (for per-run statistics). */
@@ -99,6 +101,7 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
     let how: RunResult['ended'] = 'cut';
     const reached = new Set<string>();
     readyAt.fill(0);
+    if (opts.start) for (let u = 0; u < nunits; u++) readyAt[u] = opts.start(machine.units[u]?.name ?? '', rng);
     for (;;) {
       view.s = s;
       const failure = machine.failed(s);

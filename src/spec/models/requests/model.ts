@@ -97,7 +97,14 @@ export const requests = defineModel<RequestsFlags>({
   defaultMemoryModel: 'tso',
   params: [
     { name: 'vcpus', description: 'number of vCPUs', min: 1, max: 3, default: 1 },
-    { name: 'requesters', description: 'number of threads making requests', min: 1, max: 2, default: 1 },
+    { name: 'requesters', description: 'number of threads making requests', min: 1, max: 4, default: 1 },
+    {
+      name: 'timer',
+      description: '1: the guest may also exit on a timer tick, not only on an IPI (for timed simulation)',
+      min: 0,
+      max: 1,
+      default: 0,
+    },
   ],
   cpus: (p) => (p.vcpus as number) + (p.requesters as number) + 1,
   variants: [
@@ -302,7 +309,7 @@ export const requests = defineModel<RequestsFlags>({
       },
     },
   ],
-  setup: (b, f, p) => setup(b, f, p.vcpus as number, p.requesters as number),
+  setup: (b, f, p) => setup(b, { ...f, timerExits: p.timer === 1 }, p.vcpus as number, p.requesters as number),
 });
 
 function setup(b: ModelBuilder, f: RequestsFlags, nvcpus: number, nrequesters: number): void {

@@ -62,6 +62,8 @@ export interface VcpuFlags {
   readonly shadowWalk: boolean;
   /** Senders publish vcpu->arch.event and kick without a request (the request-less kick). */
   readonly event: boolean;
+  /** The guest may also exit on its own (timer tick): set from the `timer` parameter. */
+  readonly timerExits?: boolean;
 }
 
 /** Ghosts the properties read: when the vCPU last entered the guest, relative to the request. */
@@ -117,7 +119,7 @@ export function* vcpu_enter_guest(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): O
 
   yield* guest_enter();
   yield* ghost(g.entryEpoch, yield* ghost_read(g.requestEpoch));
-  yield* guest_exit();
+  yield* guest_exit(f.timerExits ? 'VM-exit (IPI or timer tick)' : 'VM-exit (IPI)', { timer: f.timerExits ?? false });
 
   yield* WRITE_ONCE(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
   yield* smp_wmb();
@@ -179,7 +181,7 @@ export function* kvm_arch_vcpu_run_pass(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhos
 
   yield* guest_enter();
   yield* ghost(g.entryEpoch, yield* ghost_read(g.requestEpoch));
-  yield* guest_exit();
+  yield* guest_exit(f.timerExits ? 'VM-exit (IPI or timer tick)' : 'VM-exit (IPI)', { timer: f.timerExits ?? false });
 
   yield* WRITE_ONCE(vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
   yield* local_irq_enable();
