@@ -3,9 +3,9 @@
  * state vectors. It knows CPUs, threads and tasks, interrupts, guest mode and the scheduler;
  * the memory system (memory/*.ts) knows what reads, writes and barriers mean.
  *
- * State vector layout: per thread [node, cpu, irqsOff, preemptCount, inGuest, earlyStore]; per CPU
- * [pending-interrupt bits, running handler vector + 1, handler node]; the ghosts; then the
- * memory section.
+ * State vector layout: per thread [node, flags] (CPU, interrupts off, in guest, early store,
+ * preemption count); per CPU [pending-interrupt bits and running handler, handler node]; the
+ * ghosts; then the memory section.
  *
  * Rules that make the model faithful to how a CPU runs kernel code:
  * - A thread runs on one CPU at a time. While it has interrupts or preemption disabled, or is
@@ -29,18 +29,26 @@ import { TsoMemory } from './memory/tso.ts';
 import type { MemoryModelName, ModelInstance, StateView, ThreadView } from './model.ts';
 import type { Ghost, Loc } from './primitives.ts';
 
-const TSZ = 6;
+/** Per thread: [automaton node, flags]. */
+const TSZ = 2;
 const T_NODE = 0;
-const T_CPU = 1;
-const T_IRQ = 2;
-const T_PREEMPT = 3;
-const T_GUEST = 4;
+const T_FLAGS = 1;
+/** Flags word: the CPU in the low byte, then one bit each, then the preemption count. */
+const F_CPU = 0xff;
+const F_IRQ = 1 << 8;
+const F_GUEST = 1 << 9;
 /** Relaxed memory only: the thread has already performed the store that follows its next load. */
-const T_EARLY = 5;
-const CSZ = 3;
-const C_PENDING = 0;
-const C_HVEC = 1;
-const C_HNODE = 2;
+const F_EARLY = 1 << 10;
+const PREEMPT_SHIFT = 11;
+const PREEMPT_ONE = 1 << PREEMPT_SHIFT;
+const PREEMPT_MAX = 15;
+const HOLDS = F_IRQ | F_GUEST | (PREEMPT_MAX << PREEMPT_SHIFT);
+/** Per CPU: [pending interrupt bits | (running handler's vector + 1) << 16, handler node]. */
+const CSZ = 2;
+const C_IRQS = 0;
+const C_HNODE = 1;
+const PENDING = 0xffff;
+const HVEC_SHIFT = 16;
 
 /** Raised for a model that uses the machine wrongly (a bug in the model, not a verdict). */
 export class ModelError extends Error {}
@@ -116,14 +124,19 @@ export class Machine {
 
   initial(): Int32Array {
     const out: number[] = [];
-    for (const t of this.inst.threads) out.push(0, t.options.cpu, 0, 0, 0, 0);
-    for (let c = 0; c < this.ncpus; c++) out.push(0, 0, 0);
+    for (const t of this.inst.threads) out.push(0, t.options.cpu);
+    for (let c = 0; c < this.ncpus; c++) out.push(0, 0);
     for (const g of this.inst.ghosts) out.push(g.init);
     this.mem.init(out);
     const s = Int32Array.from(out);
     // Merged actions at the very start (a ghost update before the first step) run now.
     for (let i = 0; i < this.nthreads; i++) {
-      s[i * TSZ + T_NODE] = this.#settle(s, this.threads[i] as ThreadAutomaton, 0, i * TSZ + T_CPU);
+      s[i * TSZ + T_NODE] = this.#settle(
+        s,
+        this.threads[i] as ThreadAutomaton,
+        0,
+        this.inst.threads[i]?.options.cpu ?? 0,
+      );
     }
     return s;
   }
@@ -170,7 +183,8 @@ export class Machine {
       const a = this.nextAction(s, i);
       if (a.kind !== Kind.Return && !a.end) return false;
     }
-    for (let c = 0; c < this.ncpus; c++) if (s[this.#cpuBase + c * CSZ + C_HVEC] !== 0) return false;
+    for (let c = 0; c < this.ncpus; c++)
+      if ((s[this.#cpuBase + c * CSZ + C_IRQS] as number) >>> HVEC_SHIFT !== 0) return false;
     return true;
   }
 
@@ -215,29 +229,30 @@ export class Machine {
 
   #holds(s: Int32Array, j: number): boolean {
     const o = j * TSZ;
-    return s[o + T_IRQ] !== 0 || s[o + T_PREEMPT] !== 0 || s[o + T_GUEST] !== 0;
+    return ((s[o + T_FLAGS] as number) & HOLDS) !== 0;
   }
 
   #irqsOff(s: Int32Array, cpu: number): boolean {
     for (let j = 0; j < this.nthreads; j++) {
-      if (s[j * TSZ + T_CPU] === cpu && s[j * TSZ + T_IRQ] !== 0) return true;
+      const f = s[j * TSZ + T_FLAGS] as number;
+      if ((f & F_CPU) === cpu && (f & F_IRQ) !== 0) return true;
     }
     return false;
   }
 
   #canRun(s: Int32Array, i: number): boolean {
-    const cpu = s[i * TSZ + T_CPU] as number;
-    const c = this.#cpuBase + cpu * CSZ;
-    if (s[c + C_HVEC] !== 0) return false;
-    if (s[c + C_PENDING] !== 0 && !this.#irqsOff(s, cpu)) return false;
+    const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
+    const irqs = s[this.#cpuBase + cpu * CSZ + C_IRQS] as number;
+    if (irqs >>> HVEC_SHIFT !== 0) return false;
+    if ((irqs & PENDING) !== 0 && !this.#irqsOff(s, cpu)) return false;
     for (let j = 0; j < this.nthreads; j++) {
-      if (j !== i && s[j * TSZ + T_CPU] === cpu && this.#holds(s, j)) return false;
+      if (j !== i && ((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu && this.#holds(s, j)) return false;
     }
     return true;
   }
 
   /** Runs merged actions (ghosts, smp_processor_id) starting at `node`; returns the settled node. */
-  #settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpuSlot: number): number {
+  #settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number): number {
     let next = node;
     for (;;) {
       const a = aut.action(next);
@@ -247,7 +262,7 @@ export class Machine {
       } else if (a.kind === Kind.GhostRead) {
         next = aut.child(next, s[this.#ghostBase + a.a] as number);
       } else if (a.kind === Kind.ThisCpu) {
-        next = aut.child(next, s[cpuSlot] as number);
+        next = aut.child(next, cpu);
       } else {
         return next;
       }
@@ -258,7 +273,12 @@ export class Machine {
   #advance(scr: Int32Array, i: number, result: number, len: number): number {
     const aut = this.threads[i] as ThreadAutomaton;
     const o = i * TSZ;
-    const next = this.#settle(scr, aut, aut.child(scr[o + T_NODE] as number, result), o + T_CPU);
+    const next = this.#settle(
+      scr,
+      aut,
+      aut.child(scr[o + T_NODE] as number, result),
+      (scr[o + T_FLAGS] as number) & F_CPU,
+    );
     scr[o + T_NODE] = next;
     if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);
     return len;
@@ -271,13 +291,13 @@ export class Machine {
     if (!this.#canRun(s, i)) return 0;
     const mem = this.mem;
     const base = this.base;
-    const cpu = s[o + T_CPU] as number;
+    const cpu = (s[o + T_FLAGS] as number) & F_CPU;
     switch (a.kind) {
       case Kind.Read: {
         const n = mem.readChoices(s, base, i, a.a);
         const aut = this.threads[i] as ThreadAutomaton;
         const node = s[o + T_NODE] as number;
-        if (s[o + T_EARLY] !== 0) {
+        if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
           // The store after this load was already performed: only values that lead to that
           // same store may be read (the early store must be the one the thread would make).
           const early = this.#earlyStore(s, i, a);
@@ -288,7 +308,7 @@ export class Machine {
             if (early === undefined || !sameStore(w, early)) continue;
             const scr = this.#copy(s, len);
             mem.read(scr, base, i, a.a, a.order, c);
-            scr[o + T_EARLY] = 0;
+            scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
             const l1 = this.#advance(scr, i, v, base + mem.length(scr, base));
             emit(i, c, scr, this.#advance(scr, i, 0, l1));
             emitted++;
@@ -309,7 +329,7 @@ export class Machine {
         for (let k = 0; k < m; k++) {
           const scr = this.#copy(s, len);
           const ml = mem.write(scr, base, i, early.a, early.b, early.order, k);
-          scr[o + T_EARLY] = 1;
+          scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
           emit(i, n + k, scr, base + ml);
         }
         return n + m;
@@ -359,12 +379,15 @@ export class Machine {
       case Kind.PreemptDisable:
       case Kind.PreemptEnable: {
         const scr = this.#copy(s, len);
-        if (a.kind === Kind.IrqDisable) scr[o + T_IRQ] = 1;
-        else if (a.kind === Kind.IrqEnable) scr[o + T_IRQ] = 0;
-        else if (a.kind === Kind.PreemptDisable) scr[o + T_PREEMPT] = (s[o + T_PREEMPT] as number) + 1;
-        else if (s[o + T_PREEMPT] === 0)
-          throw new ModelError(`${this.#name(i)}: preempt_enable() without preempt_disable()`);
-        else scr[o + T_PREEMPT] = (s[o + T_PREEMPT] as number) - 1;
+        const flags = s[o + T_FLAGS] as number;
+        const preempt = (flags >>> PREEMPT_SHIFT) & PREEMPT_MAX;
+        if (a.kind === Kind.IrqDisable) scr[o + T_FLAGS] = flags | F_IRQ;
+        else if (a.kind === Kind.IrqEnable) scr[o + T_FLAGS] = flags & ~F_IRQ;
+        else if (a.kind === Kind.PreemptDisable) {
+          if (preempt === PREEMPT_MAX) throw new ModelError(`${this.#name(i)}: preempt_disable() nested too deeply`);
+          scr[o + T_FLAGS] = flags + PREEMPT_ONE;
+        } else if (preempt === 0) throw new ModelError(`${this.#name(i)}: preempt_enable() without preempt_disable()`);
+        else scr[o + T_FLAGS] = flags - PREEMPT_ONE;
         emit(i, 0, scr, this.#advance(scr, i, 0, len));
         return 1;
       }
@@ -374,28 +397,29 @@ export class Machine {
         if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
         const scr = this.#copy(s, len);
         mem.fence(scr, base, i, Fence.Mb);
-        scr[this.#cpuBase + a.a * CSZ + C_PENDING] = (s[this.#cpuBase + a.a * CSZ + C_PENDING] as number) | (1 << a.b);
+        scr[this.#cpuBase + a.a * CSZ + C_IRQS] = (s[this.#cpuBase + a.a * CSZ + C_IRQS] as number) | (1 << a.b);
         emit(i, 0, scr, this.#advance(scr, i, 0, base + mem.length(scr, base)));
         return 1;
       }
       case Kind.IpiWait: {
-        if (((s[this.#cpuBase + a.a * CSZ + C_PENDING] as number) & (1 << a.b)) !== 0) return 0;
+        if (((s[this.#cpuBase + a.a * CSZ + C_IRQS] as number) & (1 << a.b)) !== 0) return 0;
         const scr = this.#copy(s, len);
         emit(i, 0, scr, this.#advance(scr, i, 0, len));
         return 1;
       }
       case Kind.GuestEnter: {
-        if (s[o + T_IRQ] === 0) throw new ModelError(`${this.#name(i)}: VM entry with interrupts enabled`);
+        if (((s[o + T_FLAGS] as number) & F_IRQ) === 0)
+          throw new ModelError(`${this.#name(i)}: VM entry with interrupts enabled`);
         const scr = this.#copy(s, len);
-        scr[o + T_GUEST] = 1;
+        scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) | F_GUEST;
         emit(i, 0, scr, this.#advance(scr, i, 0, len));
         return 1;
       }
       case Kind.GuestExit: {
         // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the guest.
-        if (s[this.#cpuBase + cpu * CSZ + C_PENDING] === 0 && a.b === 0) return 0;
+        if (((s[this.#cpuBase + cpu * CSZ + C_IRQS] as number) & PENDING) === 0 && a.b === 0) return 0;
         const scr = this.#copy(s, len);
-        scr[o + T_GUEST] = 0;
+        scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) & ~F_GUEST;
         emit(i, 0, scr, this.#advance(scr, i, 0, len));
         return 1;
       }
@@ -407,14 +431,14 @@ export class Machine {
         return a.a;
       }
       case Kind.Migrate: {
-        if (s[o + T_IRQ] !== 0 || s[o + T_PREEMPT] !== 0 || s[o + T_GUEST] !== 0) {
+        if (((s[o + T_FLAGS] as number) & HOLDS) !== 0) {
           throw new ModelError(`${this.#name(i)}: migrate() where the task is not preemptible`);
         }
         if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
         const targets = (this.#allowed[i] as readonly number[]).filter((c) => c !== cpu);
         targets.forEach((target, c) => {
           const scr = this.#copy(s, len);
-          scr[o + T_CPU] = target;
+          scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~F_CPU) | target;
           mem.fence(scr, base, i, Fence.Mb);
           emit(i, c, scr, this.#advance(scr, i, target, base + mem.length(scr, base)));
         });
@@ -460,22 +484,22 @@ export class Machine {
   #interruptSteps(s: Int32Array, len: number, cpu: number, emit: Emit): number {
     const u = this.nthreads + cpu;
     const c = this.#cpuBase + cpu * CSZ;
-    const running = s[c + C_HVEC] as number;
+    const running = (s[c + C_IRQS] as number) >>> HVEC_SHIFT;
     const base = this.base;
     if (running === 0) {
-      const pending = s[c + C_PENDING] as number;
+      const pending = (s[c + C_IRQS] as number) & PENDING;
       if (pending === 0 || this.#irqsOff(s, cpu)) return 0;
       for (let j = 0; j < this.nthreads; j++) {
-        if (s[j * TSZ + T_CPU] === cpu && !this.mem.quiescent(s, base, j)) return 0;
+        if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu && !this.mem.quiescent(s, base, j)) return 0;
       }
       const vector = 31 - Math.clz32(pending & -pending);
       const scr = this.#copy(s, len);
       const aut = this.#handlerAut(vector, cpu);
-      const node = aut ? this.#settle(scr, aut, 0, c + C_HVEC) : 0;
+      const node = aut ? this.#settle(scr, aut, 0, cpu) : 0;
       if (aut === undefined || aut.action(node).kind === Kind.Return) {
-        scr[c + C_PENDING] = pending & ~(1 << vector);
+        scr[c + C_IRQS] = pending & ~(1 << vector);
       } else {
-        scr[c + C_HVEC] = vector + 1;
+        scr[c + C_IRQS] = pending | ((vector + 1) << HVEC_SHIFT);
         scr[c + C_HNODE] = node;
       }
       emit(u, 0, scr, len);
@@ -510,10 +534,9 @@ export class Machine {
       default:
         throw new ModelError(`interrupt handler ${aut.name}: ${a.text} is not allowed in a handler`);
     }
-    const next = this.#settle(scr, aut, aut.child(node, result), c + C_HVEC);
+    const next = this.#settle(scr, aut, aut.child(node, result), cpu);
     if (aut.action(next).kind === Kind.Return) {
-      scr[c + C_PENDING] = (s[c + C_PENDING] as number) & ~(1 << vector);
-      scr[c + C_HVEC] = 0;
+      scr[c + C_IRQS] = (s[c + C_IRQS] as number) & PENDING & ~(1 << vector);
       scr[c + C_HNODE] = 0;
     } else {
       scr[c + C_HNODE] = next;
@@ -554,9 +577,9 @@ export class Machine {
     if (info.kind === 'interrupt') {
       const cpu = info.cpu as number;
       const c = this.#cpuBase + cpu * CSZ;
-      const running = s[c + C_HVEC] as number;
+      const running = (s[c + C_IRQS] as number) >>> HVEC_SHIFT;
       if (running === 0) {
-        const pending = s[c + C_PENDING] as number;
+        const pending = (s[c + C_IRQS] as number) & PENDING;
         const vector = 31 - Math.clz32(pending & -pending);
         const name = this.inst.interrupts.find((x) => x.vector === vector)?.name ?? `vector ${vector}`;
         return { unit, choice, actor: `cpu${cpu}`, cpu, kind: 'interrupt', text: `interrupt taken: ${name}` };
@@ -575,7 +598,7 @@ export class Machine {
     }
     const o = unit * TSZ;
     const a = this.nextAction(s, unit);
-    const cpu = s[o + T_CPU] as number;
+    const cpu = (s[o + T_FLAGS] as number) & F_CPU;
     const base: StepInfo = {
       unit,
       choice,
@@ -587,7 +610,7 @@ export class Machine {
     };
     switch (a.kind) {
       case Kind.Read:
-        if (s[o + T_EARLY] === 0 && after[o + T_EARLY] !== 0) {
+        if (((s[o + T_FLAGS] as number) & F_EARLY) === 0 && ((after[o + T_FLAGS] as number) & F_EARLY) !== 0) {
           const early = this.#earlyStore(s, unit, a);
           return { ...base, text: `${early?.text ?? 'store'}, performed before ${a.text} (load buffering)` };
         }
@@ -602,7 +625,12 @@ export class Machine {
       case Kind.GuestExit:
         return { ...base, kind: 'guest-exit' };
       case Kind.Migrate:
-        return { ...base, kind: 'migrate', target: after[o + T_CPU] as number, result: `cpu${after[o + T_CPU]}` };
+        return {
+          ...base,
+          kind: 'migrate',
+          target: (after[o + T_FLAGS] as number) & F_CPU,
+          result: `cpu${(after[o + T_FLAGS] as number) & F_CPU}`,
+        };
       default:
         return base;
     }
@@ -615,7 +643,7 @@ export class Machine {
     const from = s[o + T_NODE] as number;
     let to = after[o + T_NODE] as number;
     // A load whose following store was performed early moves past that store as well.
-    if (s[o + T_EARLY] !== 0) {
+    if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
       for (const v of aut.childResults(from)) {
         if (aut.child(aut.child(from, v), 0) === to) {
           to = aut.child(from, v);
@@ -634,9 +662,9 @@ export class Machine {
       return {
         name: t.name,
         done: a.kind === Kind.Return,
-        cpu: s[o + T_CPU] as number,
-        irqsDisabled: s[o + T_IRQ] !== 0,
-        inGuest: s[o + T_GUEST] !== 0,
+        cpu: (s[o + T_FLAGS] as number) & F_CPU,
+        irqsDisabled: ((s[o + T_FLAGS] as number) & F_IRQ) !== 0,
+        inGuest: ((s[o + T_FLAGS] as number) & F_GUEST) !== 0,
         next: a.kind === Kind.Return ? 'done' : a.text,
       };
     });
@@ -646,12 +674,12 @@ export class Machine {
     const out: { cpu: number; pending: string[]; handler?: string }[] = [];
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
       const c = this.#cpuBase + cpu * CSZ;
-      const bits = s[c + C_PENDING] as number;
+      const bits = (s[c + C_IRQS] as number) & PENDING;
       const pending: string[] = [];
       for (let v = 0; v < 31; v++) {
         if (bits & (1 << v)) pending.push(this.inst.interrupts.find((x) => x.vector === v)?.name ?? `vector ${v}`);
       }
-      const running = s[c + C_HVEC] as number;
+      const running = (s[c + C_IRQS] as number) >>> HVEC_SHIFT;
       const handler = running ? this.inst.interrupts.find((x) => x.vector === running - 1)?.name : undefined;
       out.push(handler ? { cpu, pending, handler } : { cpu, pending });
     }
@@ -672,7 +700,7 @@ export class Machine {
   }
 
   ipiPending(s: Int32Array, cpu: number, vector?: number): boolean {
-    const bits = s[this.#cpuBase + cpu * CSZ + C_PENDING] as number;
+    const bits = (s[this.#cpuBase + cpu * CSZ + C_IRQS] as number) & PENDING;
     return vector === undefined ? bits !== 0 : (bits & (1 << vector)) !== 0;
   }
 
@@ -710,9 +738,9 @@ export class MachineStateView implements StateView {
     return {
       name,
       done: this.machine.nextAction(s, i).kind === Kind.Return,
-      cpu: s[o + T_CPU] as number,
-      irqsDisabled: s[o + T_IRQ] !== 0,
-      inGuest: s[o + T_GUEST] !== 0,
+      cpu: (s[o + T_FLAGS] as number) & F_CPU,
+      irqsDisabled: ((s[o + T_FLAGS] as number) & F_IRQ) !== 0,
+      inGuest: ((s[o + T_FLAGS] as number) & F_GUEST) !== 0,
     };
   }
 

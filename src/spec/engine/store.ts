@@ -3,81 +3,89 @@
  * open-addressing hash table over them, and per state the BFS parent, the transition that
  * reached it and its depth (for shortest counterexamples). States are numbered in discovery
  * order, which in breadth-first search is also the order they are expanded in.
+ *
+ * Layout, chosen for cache behaviour (most lookups find a state already seen, and each miss
+ * costs more than hashing): a table slot holds [hash, arena offset + 1], and the arena holds
+ * each state as [index, length, words…], so a lookup touches the table and the one record.
  */
 export class StateStore {
   #arena = new Int32Array(1 << 16);
   #used = 0;
   #offset = new Int32Array(1 << 12);
-  #length = new Int32Array(1 << 12);
   #hash = new Int32Array(1 << 12);
   parent = new Int32Array(1 << 12);
   unit = new Int32Array(1 << 12);
   choice = new Int32Array(1 << 12);
   depth = new Int32Array(1 << 12);
   count = 0;
-  #table = new Int32Array(1 << 14).fill(-1);
+  #table = new Int32Array(2 << 14);
   #mask = (1 << 14) - 1;
 
+  /** FNV-style word hash with a murmur3 finaliser: cheap per word, well mixed at the end. */
   static hash(s: Int32Array, len: number): number {
     let h = 0x811c9dc5 ^ len;
-    for (let i = 0; i < len; i++) {
-      h = Math.imul(h ^ (s[i] as number), 0x01000193);
-      h ^= h >>> 15;
-    }
-    return Math.imul(h ^ (h >>> 13), 0x5bd1e995) ^ (h >>> 16);
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ (s[i] as number), 0x01000193);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
   }
 
   /** Index of the state equal to s[0..len), or -1. */
   find(s: Int32Array, len: number, h = StateStore.hash(s, len)): number {
-    const table = this.#table;
-    for (let slot = h & this.#mask; ; slot = (slot + 1) & this.#mask) {
-      const idx = table[slot] as number;
-      if (idx < 0) return -1;
-      if (this.#hash[idx] === h && this.#equals(idx, s, len)) return idx;
-    }
+    const slot = this.#probe(s, len, h);
+    const off = (this.#table[2 * slot + 1] as number) - 1;
+    return off < 0 ? -1 : (this.#arena[off] as number);
   }
 
   /** Adds the state unless present; returns its index, or -(index + 1) if it was already there. */
-  intern(s: Int32Array, len: number, parent: number, unit: number, choice: number): number {
-    const h = StateStore.hash(s, len);
-    const table = this.#table;
-    let slot = h & this.#mask;
-    for (; ; slot = (slot + 1) & this.#mask) {
-      const idx = table[slot] as number;
-      if (idx < 0) break;
-      if (this.#hash[idx] === h && this.#equals(idx, s, len)) return -(idx + 1);
-    }
+  intern(
+    s: Int32Array,
+    len: number,
+    parent: number,
+    unit: number,
+    choice: number,
+    h = StateStore.hash(s, len),
+  ): number {
+    const slot = this.#probe(s, len, h);
+    const found = (this.#table[2 * slot + 1] as number) - 1;
+    if (found >= 0) return -((this.#arena[found] as number) + 1);
     const idx = this.count++;
     if (idx >= this.#offset.length) this.#growIndex();
-    if (this.#used + len > this.#arena.length) {
-      const bigger = new Int32Array(Math.max(this.#arena.length * 2, this.#used + len));
-      bigger.set(this.#arena.subarray(0, this.#used));
+    const off = this.#used;
+    if (off + len + 2 > this.#arena.length) {
+      const bigger = new Int32Array(Math.max(this.#arena.length * 2, off + len + 2));
+      bigger.set(this.#arena.subarray(0, off));
       this.#arena = bigger;
     }
-    this.#arena.set(s.subarray(0, len), this.#used);
-    this.#offset[idx] = this.#used;
-    this.#length[idx] = len;
+    const arena = this.#arena;
+    arena[off] = idx;
+    arena[off + 1] = len;
+    for (let i = 0; i < len; i++) arena[off + 2 + i] = s[i] as number;
+    this.#used = off + len + 2;
+    this.#offset[idx] = off;
     this.#hash[idx] = h;
     this.parent[idx] = parent;
     this.unit[idx] = unit;
     this.choice[idx] = choice;
     this.depth[idx] = parent < 0 ? 0 : (this.depth[parent] as number) + 1;
-    this.#used += len;
-    table[slot] = idx;
-    if (this.count * 2 > table.length) this.#rehash();
+    this.#table[2 * slot] = h;
+    this.#table[2 * slot + 1] = off + 1;
+    if (this.count * 2 > this.#mask + 1) this.#rehash();
     return idx;
   }
 
   /** Length of state `idx`. */
   lengthOf(idx: number): number {
-    return this.#length[idx] as number;
+    return this.#arena[(this.#offset[idx] as number) + 1] as number;
   }
 
   /** Copies state `idx` into `out`; returns its length. */
   load(idx: number, out: Int32Array): number {
     const off = this.#offset[idx] as number;
-    const len = this.#length[idx] as number;
-    out.set(this.#arena.subarray(off, off + len));
+    const len = this.#arena[off + 1] as number;
+    out.set(this.#arena.subarray(off + 2, off + 2 + len));
     return len;
   }
 
@@ -90,12 +98,19 @@ export class StateStore {
     return out.reverse();
   }
 
-  #equals(idx: number, s: Int32Array, len: number): boolean {
-    if (this.#length[idx] !== len) return false;
-    const a = this.#arena;
-    const off = this.#offset[idx] as number;
-    for (let i = 0; i < len; i++) if (a[off + i] !== s[i]) return false;
-    return true;
+  /** The slot holding this state, or the empty slot where it would go. */
+  #probe(s: Int32Array, len: number, h: number): number {
+    const table = this.#table;
+    const arena = this.#arena;
+    const mask = this.#mask;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const off = (table[2 * slot + 1] as number) - 1;
+      if (off < 0) return slot;
+      if (table[2 * slot] !== h || arena[off + 1] !== len) continue;
+      let i = 0;
+      while (i < len && arena[off + 2 + i] === s[i]) i++;
+      if (i === len) return slot;
+    }
   }
 
   #growIndex(): void {
@@ -105,7 +120,6 @@ export class StateStore {
       return b;
     };
     this.#offset = grow(this.#offset);
-    this.#length = grow(this.#length);
     this.#hash = grow(this.#hash);
     this.parent = grow(this.parent);
     this.unit = grow(this.unit);
@@ -114,13 +128,15 @@ export class StateStore {
   }
 
   #rehash(): void {
-    const size = this.#table.length * 2;
-    const table = new Int32Array(size).fill(-1);
-    const mask = size - 1;
+    const slots = (this.#mask + 1) * 2;
+    const table = new Int32Array(2 * slots);
+    const mask = slots - 1;
     for (let idx = 0; idx < this.count; idx++) {
-      let slot = (this.#hash[idx] as number) & mask;
-      while ((table[slot] as number) >= 0) slot = (slot + 1) & mask;
-      table[slot] = idx;
+      const h = this.#hash[idx] as number;
+      let slot = h & mask;
+      while ((table[2 * slot + 1] as number) !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = h;
+      table[2 * slot + 1] = (this.#offset[idx] as number) + 1;
     }
     this.#table = table;
     this.#mask = mask;

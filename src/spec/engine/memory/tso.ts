@@ -11,11 +11,16 @@
  * and atomic_inc(), is a LOCK-prefixed instruction and therefore fully ordered; smp_store_mb()
  * is xchg; smp_mb__{before,after}_atomic() are compiler barriers.
  *
- * Layout from `base`: memory values (one per location), then per thread [count, loc, value, …]
- * with room for `capacity` stores.
+ * Layout from `base`: memory values (one per location), then per thread [count, entry, …] with
+ * room for `capacity` stores; an entry packs the location (high byte) and the value (low 24
+ * bits, signed), which keeps states small and so exploration fast.
  */
 import { Fence, type Fence as FenceKind, NO_WRITE, Order } from '../actions.ts';
 import type { MemoryPicture, MemorySystem } from './system.ts';
+
+const entryLoc = (e: number): number => e >>> 24;
+const entryValue = (e: number): number => (e << 8) >> 8;
+const MAX_VALUE = (1 << 23) - 1;
 
 export class TsoMemory implements MemorySystem {
   readonly name = 'tso' as const;
@@ -34,7 +39,8 @@ export class TsoMemory implements MemorySystem {
     this.capacity = capacity;
 
     this.#nlocs = inits.length;
-    this.#stride = 1 + 2 * capacity;
+    this.#stride = 1 + capacity;
+    if (inits.length > 256) throw new RangeError('TSO store buffers address at most 256 locations');
     this.#len = this.#nlocs + threads * this.#stride;
     this.internalUnits = threads;
   }
@@ -56,7 +62,8 @@ export class TsoMemory implements MemorySystem {
     const b = this.#buf(base, t);
     // Store-to-load forwarding: the newest buffered store to this location wins.
     for (let i = (s[b] as number) - 1; i >= 0; i--) {
-      if (s[b + 1 + 2 * i] === loc) return s[b + 2 + 2 * i] as number;
+      const e = s[b + 1 + i] as number;
+      if (entryLoc(e) === loc) return entryValue(e);
     }
     return s[base + loc] as number;
   }
@@ -73,10 +80,12 @@ export class TsoMemory implements MemorySystem {
       s[base + loc] = value;
       return this.#len;
     }
+    if (value > MAX_VALUE || value < -MAX_VALUE - 1) {
+      throw new RangeError(`TSO store buffers hold 24-bit values; ${value} does not fit`);
+    }
     const b = this.#buf(base, t);
     const count = s[b] as number;
-    s[b + 1 + 2 * count] = loc;
-    s[b + 2 + 2 * count] = value;
+    s[b + 1 + count] = (loc << 24) | (value & 0xffffff);
     s[b] = count + 1;
     return this.#len;
   }
@@ -109,7 +118,8 @@ export class TsoMemory implements MemorySystem {
   }
   internalText(s: Int32Array, base: number, k: number, fmt: (loc: number, value: number) => string): string {
     const b = this.#buf(base, k);
-    return `${fmt(s[b + 1] as number, s[b + 2] as number)} leaves the store buffer and reaches memory`;
+    const head = s[b + 1] as number;
+    return `${fmt(entryLoc(head), entryValue(head))} leaves the store buffer and reaches memory`;
   }
   internalEnabled(s: Int32Array, base: number, k: number): boolean {
     return (s[this.#buf(base, k)] as number) > 0;
@@ -117,13 +127,10 @@ export class TsoMemory implements MemorySystem {
   internalStep(s: Int32Array, base: number, k: number): number {
     const b = this.#buf(base, k);
     const count = s[b] as number;
-    s[base + (s[b + 1] as number)] = s[b + 2] as number;
-    for (let i = 1; i < count; i++) {
-      s[b + 1 + 2 * (i - 1)] = s[b + 1 + 2 * i] as number;
-      s[b + 2 + 2 * (i - 1)] = s[b + 2 + 2 * i] as number;
-    }
-    s[b + 1 + 2 * (count - 1)] = 0;
-    s[b + 2 + 2 * (count - 1)] = 0;
+    const head = s[b + 1] as number;
+    s[base + entryLoc(head)] = entryValue(head);
+    for (let i = 1; i < count; i++) s[b + i] = s[b + 1 + i] as number;
+    s[b + count] = 0;
     s[b] = count - 1;
     return this.#len;
   }
@@ -136,8 +143,8 @@ export class TsoMemory implements MemorySystem {
       const b = this.#buf(base, t);
       const entries: string[] = [];
       for (let i = 0; i < (s[b] as number); i++) {
-        const loc = s[b + 1 + 2 * i] as number;
-        entries.push(fmt(loc, s[b + 2 + 2 * i] as number));
+        const e = s[b + 1 + i] as number;
+        entries.push(fmt(entryLoc(e), entryValue(e)));
       }
       buffers.push(entries);
     }
