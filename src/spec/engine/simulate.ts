@@ -90,10 +90,14 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
   const units: number[] = [];
   const choices: number[] = [];
   const readyAt = new Float64Array(nunits);
+  const order = Array.from({ length: nunits }, (_, u) => u);
+  const noop = (): void => {};
 
   for (let run = 0; run < opts.runs; run++) {
-    let s = init.slice();
-    let len = s.length;
+    let s = new Int32Array(init.length + 4096);
+    s.set(init);
+    let spare = new Int32Array(init.length + 4096);
+    let len = init.length;
     let steps = 0;
     let time = 0;
     let ipis = 0;
@@ -104,8 +108,46 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
     if (opts.start) for (let u = 0; u < nunits; u++) readyAt[u] = opts.start(machine.units[u]?.name ?? '', rng);
     for (;;) {
       view.s = s;
-      const failure = machine.failed(s);
-      if (failure) violation = 'assertion';
+      // Pick the transition. Uniform: units in random order, the first enabled one moves, with
+      // one of its choices drawn by reservoir sampling (uniform over enabled units, then over
+      // choices) — only one unit's successors are generated per step. Timed: the enabled unit
+      // that is ready first moves.
+      let unit = -1;
+      let time0 = time;
+      if (opts.duration) {
+        units.length = 0;
+        choices.length = 0;
+        machine.successors(s, len, (u, c) => {
+          units.push(u);
+          choices.push(c);
+        });
+        let best = Number.POSITIVE_INFINITY;
+        let ties = 0;
+        for (let k = 0; k < units.length; k++) {
+          const u = units[k] as number;
+          if (k > 0 && units[k - 1] === u) continue;
+          const at = Math.max(time, readyAt[u] as number);
+          if (at < best) {
+            best = at;
+            unit = u;
+            ties = 1;
+          } else if (at === best && rng.int(++ties) === 0) {
+            unit = u;
+          }
+        }
+        time0 = best;
+      } else {
+        for (let k = 0; k < nunits && unit < 0; k++) {
+          const j = k + rng.int(nunits - k);
+          const t = order[k] as number;
+          order[k] = order[j] as number;
+          order[j] = t;
+          if (machine.unitSuccessors(s, len, order[k] as number, noop) > 0) unit = order[k] as number;
+        }
+      }
+      // Properties see whether the state is final, as in the explorer.
+      view.final = unit < 0;
+      if (machine.failed(s)) violation = 'assertion';
       for (const inv of instance.invariants) {
         if (violation === undefined && !inv.holds(view)) violation = inv.name;
       }
@@ -113,15 +155,8 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
         how = 'violation';
         break;
       }
-      units.length = 0;
-      choices.length = 0;
-      machine.successors(s, len, (u, c) => {
-        units.push(u);
-        choices.push(c);
-      });
-      view.final = units.length === 0;
       for (const w of instance.witnesses) if (w.reached(view)) reached.add(w.name);
-      if (units.length === 0) {
+      if (unit < 0) {
         if (instance.deadlockFree && !machine.allIdle(s)) {
           violation = 'deadlock';
           how = 'violation';
@@ -133,44 +168,11 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
         break;
       }
       if (steps >= maxSteps) break;
-      let pick: number;
-      if (opts.duration) {
-        // The enabled unit that is ready first moves (ties at random).
-        let best = Number.POSITIVE_INFINITY;
-        let count = 0;
-        pick = 0;
-        for (let k = 0; k < units.length; k++) {
-          const at = Math.max(time, readyAt[units[k] as number] as number);
-          if (at < best) {
-            best = at;
-            pick = k;
-            count = 1;
-          } else if (at === best && units[k] !== units[pick] && rng.int(++count) === 0) {
-            pick = k;
-          }
-        }
-        // Among that unit's choices, one at random.
-        const u = units[pick] as number;
-        const mine: number[] = [];
-        for (let k = 0; k < units.length; k++) if (units[k] === u) mine.push(k);
-        pick = mine[rng.int(mine.length)] as number;
-        time = best;
-      } else {
-        // Uniform over enabled units, then over that unit's choices.
-        const distinct: number[] = [];
-        for (const u of units) if (distinct[distinct.length - 1] !== u) distinct.push(u);
-        const u = distinct[rng.int(distinct.length)] as number;
-        const mine: number[] = [];
-        for (let k = 0; k < units.length; k++) if (units[k] === u) mine.push(k);
-        pick = mine[rng.int(mine.length)] as number;
-      }
-      const unit = units[pick] as number;
-      const choice = choices[pick] as number;
+      time = time0;
       const isThread = unit < machine.nthreads;
-      const kind = isThread ? machine.nextAction(s, unit).kind : -1;
-      if (kind === IPI_KIND) ipis++;
+      const act = isThread ? machine.nextAction(s, unit) : undefined;
+      if (act?.kind === IPI_KIND) ipis++;
       if (opts.duration) {
-        const act = isThread ? machine.nextAction(s, unit) : undefined;
         const step: SimStep = {
           actor: machine.units[unit]?.name ?? '',
           kind: act ? act.kind : -1,
@@ -178,14 +180,22 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
         };
         readyAt[unit] = time + opts.duration(step, rng);
       }
-      let next: Int32Array<ArrayBuffer> | undefined;
-      machine.unitSuccessors(s, len, unit, (_u, c, st, l) => {
-        if (c === choice && next === undefined) {
-          next = st.slice(0, l);
+      // Reservoir sampling over the unit's successors: the i-th replaces the kept one with
+      // probability 1/i, so each is taken with equal probability.
+      let seen = 0;
+      let nextLen = 0;
+      machine.unitSuccessors(s, len, unit, (_u, _c, st, l) => {
+        seen++;
+        if (seen === 1 || rng.int(seen) === 0) {
+          if (spare.length < l) spare = new Int32Array(l * 2);
+          spare.set(st.subarray(0, l));
+          nextLen = l;
         }
       });
-      s = next as Int32Array<ArrayBuffer>;
-      len = s.length;
+      const previous = s;
+      s = spare;
+      spare = previous;
+      len = nextLen;
       steps++;
     }
     const ghosts: Record<string, number> = {};
