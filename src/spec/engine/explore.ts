@@ -84,6 +84,8 @@ export class Exploration {
   readonly #reduce: boolean;
   readonly #maxStates: number;
   readonly #start = now();
+  /** When the current phase began, for its states-per-second rate. */
+  #phaseStart = now();
   #lastProgress = now();
   #next = 0;
   #transitions = 0;
@@ -114,7 +116,12 @@ export class Exploration {
   run(deadline = Number.POSITIVE_INFINITY): ExploreResult | undefined {
     while (this.#result === undefined) {
       if (this.#phase === 'safety') this.#safetySlice(deadline);
-      else this.#result = (this.#liveness as Liveness).run(deadline, () => this.#interrupted());
+      else
+        this.#result = (this.#liveness as Liveness).run(
+          deadline,
+          () => this.#interrupted(),
+          () => this.#progress(),
+        );
       if (this.#result === undefined && now() >= deadline) return undefined;
     }
     return this.#result;
@@ -133,13 +140,14 @@ export class Exploration {
     if (!this.#opts.onProgress || (!force && t - this.#lastProgress < (this.#opts.progressIntervalMs ?? 100))) return;
     this.#lastProgress = t;
     const ms = t - this.#start;
+    const phaseMs = t - this.#phaseStart;
     const states = this.#phase === 'safety' ? this.#store.count : (this.#liveness?.states ?? 0);
     this.#opts.onProgress({
       phase: this.#phase,
       states,
       depth: this.#maxDepth,
       ms,
-      statesPerSecond: ms > 0 ? (states * 1000) / ms : 0,
+      statesPerSecond: phaseMs > 0 ? (states * 1000) / phaseMs : 0,
     });
   }
 
@@ -248,6 +256,7 @@ export class Exploration {
     }
     if (inst.progress.length > 0 && (this.#opts.liveness ?? true)) {
       this.#phase = 'liveness';
+      this.#phaseStart = now();
       this.#liveness = new Liveness(inst, this.machine, this.#maxStates, (why, extra) => this.#finish(why, extra));
       this.#progress(true);
       return;
@@ -332,7 +341,7 @@ class Liveness {
     return this.#store.count;
   }
 
-  run(deadline: number, interrupted: () => string | undefined): ExploreResult | undefined {
+  run(deadline: number, interrupted: () => string | undefined, progress: () => void): ExploreResult | undefined {
     const store = this.#store;
     const machine = this.#machine;
     const view = machine.view();
@@ -353,6 +362,7 @@ class Liveness {
             livenessStates: store.count,
           });
         if (performance.now() >= deadline) return undefined;
+        progress();
       }
       parent = this.#next++;
       if (store.lengthOf(parent) + 4096 > this.#cur.length)

@@ -223,7 +223,8 @@ export class Machine {
   #copy(s: Int32Array, len: number): Int32Array {
     if (this.#scratch.length < len + 4096) this.#scratch = new Int32Array((len + 4096) * 2);
     const scr = this.#scratch;
-    scr.set(s.subarray(0, len));
+    // A plain loop: subarray() would allocate a view on every successor.
+    for (let i = 0; i < len; i++) scr[i] = s[i] as number;
     return scr;
   }
 
@@ -624,6 +625,8 @@ export class Machine {
         return { ...base, kind: 'guest-enter' };
       case Kind.GuestExit:
         return { ...base, kind: 'guest-exit' };
+      case Kind.Choose:
+        return { ...base, result: String(choice) };
       case Kind.Migrate:
         return {
           ...base,

@@ -118,9 +118,9 @@ export function* test_and_set_bit(nr: number, x: Loc, nrText = show(nr)): Op<boo
 }
 
 export function* test_and_clear_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
-  const old = yield* rmw(x, `test_and_clear_bit(${nrText}, &${x.name})`, Order.Full, (cur) =>
-    cur & (1 << nr) ? cur & ~(1 << nr) : NO_WRITE,
-  );
+  // Fully ordered even when the bit is already clear (Documentation/atomic_bitops.txt since
+  // Linux 6.0), so it always writes; only the _lock variants are unordered on failure.
+  const old = yield* rmw(x, `test_and_clear_bit(${nrText}, &${x.name})`, Order.Full, (cur) => cur & ~(1 << nr));
   return (old & (1 << nr)) !== 0;
 }
 

@@ -85,7 +85,8 @@ export class StateStore {
   load(idx: number, out: Int32Array): number {
     const off = this.#offset[idx] as number;
     const len = this.#arena[off + 1] as number;
-    out.set(this.#arena.subarray(off + 2, off + 2 + len));
+    const arena = this.#arena;
+    for (let i = 0; i < len; i++) out[i] = arena[off + 2 + i] as number;
     return len;
   }
 

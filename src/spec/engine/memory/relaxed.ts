@@ -22,6 +22,11 @@
  * [value, attached, view…] and `attached` marks the write of an atomic RMW, which nothing may
  * be placed before. Writes no view can reach any more are dropped (see `#collect`), which keeps
  * the state space finite for looping models. A finished thread's views are set to FINISHED.
+ *
+ * A location keeps at most HISTORY writes: when a thread that loops writing races with one that
+ * never catches up, the oldest write is forgotten and views still pointing at it move up to the
+ * oldest kept one, as if those threads had seen it. This bounds the state space of every model
+ * at the price of the behaviours that need a value more than HISTORY - 1 writes stale.
  */
 import { Fence, NO_WRITE, Order } from '../actions.ts';
 import { INVALID, type MemoryPicture, type MemorySystem } from './system.ts';
@@ -45,6 +50,9 @@ interface Mem {
 
 /** View entries of a finished thread: it will never read or write again, so it pins nothing. */
 const FINISHED = -1;
+
+/** Writes kept per location (see the header). */
+export const HISTORY = 4;
 
 const join = (into: number[], from: readonly number[]): void => {
   for (let i = 0; i < into.length; i++) if ((from[i] as number) > (into[i] as number)) into[i] = from[i] as number;
@@ -168,9 +176,9 @@ export class RelaxedMemory implements MemorySystem {
       }
     }
     for (let l = 0; l < n; l++) {
-      const drop = floor[l] as number;
-      if (drop <= 0) continue;
       const msgs = m.hist[l] as Msg[];
+      const drop = Math.max(floor[l] as number, msgs.length - HISTORY);
+      if (drop <= 0) continue;
       msgs.splice(0, drop);
       (msgs[0] as Msg).attached = 0;
       this.#shift(m, l, 0, -drop);
@@ -179,8 +187,9 @@ export class RelaxedMemory implements MemorySystem {
 
   /** Adds `delta` to every view entry for location `l` that is at least `from`. */
   #shift(m: Mem, l: number, from: number, delta: number): void {
+    // Entries below the oldest kept write (only when HISTORY forces a drop) move up to it.
     const fix = (v: number[]): void => {
-      if ((v[l] as number) >= from) v[l] = (v[l] as number) + delta;
+      if ((v[l] as number) >= from) v[l] = Math.max(0, (v[l] as number) + delta);
     };
     fix(m.g);
     for (const t of m.threads) {

@@ -113,14 +113,14 @@ export const requests = defineModel<RequestsFlags>({
       description: 'x86 vcpu_enter_guest(): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(430), tso: holds(564), relaxed: holds(1630) },
+      expect: { sc: holds(430), tso: holds(564), relaxed: holds(1389) },
     },
     {
       name: 'correct-arm64',
       description: 'arm64 kvm_arch_vcpu_ioctl_run(): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(261), tso: holds(319), relaxed: holds(700) },
+      expect: { sc: holds(261), tso: holds(319), relaxed: holds(674) },
     },
     {
       name: 'no-vcpu-barrier',
@@ -165,7 +165,7 @@ export const requests = defineModel<RequestsFlags>({
       description: "Paolo Bonzini's kvm-req.promela (2017): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(430), tso: holds(564), relaxed: holds(1630) },
+      expect: { sc: holds(430), tso: holds(564), relaxed: holds(1389) },
     },
     {
       name: 'kvm-req-no-check',
@@ -234,7 +234,7 @@ export const requests = defineModel<RequestsFlags>({
       description: 'arm64 without the IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg: every kick of a running vCPU IPIs',
       flags: { ...ARM64, exitingMode: false },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(247), tso: holds(301), relaxed: holds(696) },
+      expect: { sc: holds(247), tso: holds(301), relaxed: holds(687) },
     },
     {
       name: 'cpu-read-first',
@@ -259,7 +259,7 @@ export const requests = defineModel<RequestsFlags>({
           'KVM: Clean up benign vcpu->cpu data races when kicking vCPUs',
         ),
       ],
-      expect: { sc: holds(1762), tso: holds(2368), relaxed: holds(10195) },
+      expect: { sc: holds(1762), tso: holds(2368), relaxed: holds(8129) },
     },
     {
       name: 'tlb-flush-wait',
@@ -273,7 +273,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [commit('ae0946cd3601752dc58f86d84258e5361e9c8cd4', 'KVM: Optimize kvm_make_vcpus_request_mask() a bit')],
-      expect: { sc: holds(2062), tso: holds(3988), relaxed: holds(26566) },
+      expect: { sc: holds(2062), tso: holds(3988), relaxed: holds(12585) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
@@ -296,7 +296,7 @@ export const requests = defineModel<RequestsFlags>({
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(1114), tso: holds(1600), relaxed: holds(6952) },
+      expect: { sc: holds(1114), tso: holds(1600), relaxed: holds(6426) },
     },
     {
       name: 'halt-no-wakeup',
@@ -305,7 +305,7 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(706, 'request-processed'),
         tso: lost(1019, 'request-processed'),
-        relaxed: lost(4149, 'request-processed'),
+        relaxed: lost(3722, 'request-processed'),
       },
     },
   ],

@@ -1,0 +1,44 @@
+/**
+ * The calibration model for the benchmarks: store buffering around a ring of N CPUs under TSO.
+ * CPU i writes its own flag, optionally runs smp_mb(), then reads its neighbour's flag:
+ *
+ *     WRITE_ONCE(x[i], 1); [smp_mb();] r[i] = READ_ONCE(x[(i + 1) % N]);
+ *
+ * With the barrier at least one CPU must see its neighbour's store (the invariant holds);
+ * without it every CPU may read 0 (violated, as SB+poonceonces for N = 2). The state space
+ * grows exponentially with N, which makes it a simple, well-understood yardstick.
+ */
+import {
+  type Ghost,
+  ghost,
+  type Loc,
+  ModelBuilder,
+  type ModelInstance,
+  READ_ONCE,
+  smp_mb,
+  WRITE_ONCE,
+} from '../src/spec/engine/index.ts';
+
+export function ring(n: number, mb: boolean): ModelInstance {
+  const b = new ModelBuilder(n);
+  const x: Loc[] = [];
+  const r: Ghost[] = [];
+  for (let i = 0; i < n; i++) x.push(b.loc(`x${i}`));
+  for (let i = 0; i < n; i++) r.push(b.ghost(`${i}:r0`, -1));
+  for (let i = 0; i < n; i++) {
+    const mine = x[i] as Loc;
+    const next = x[(i + 1) % n] as Loc;
+    const reg = r[i] as Ghost;
+    b.thread(`P${i}`, { cpu: i }, function* () {
+      yield* WRITE_ONCE(mine, 1);
+      if (mb) yield* smp_mb();
+      yield* ghost(reg, yield* READ_ONCE(next));
+    });
+  }
+  b.always(
+    'some-cpu-sees-its-neighbour',
+    'when all CPUs are done, at least one read 1',
+    (s) => !(s.final && r.every((g) => s.ghost(g) === 0)),
+  );
+  return b.build();
+}

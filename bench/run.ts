@@ -1,0 +1,135 @@
+/**
+ * Checker benchmarks: `npm run bench [-- --json] [-- --only <regexp>]`.
+ *
+ * Measures time to verdict and states per second for every variant of every model (under its
+ * default memory model) and for the calibration ring (bench/ring.ts: N-CPU store buffering
+ * under TSO, N = 2..7, with and without smp_mb(), with partial-order reduction on and off).
+ * Each benchmark runs once to warm up the JIT; then a run that took under SMALL_MS is repeated
+ * three times and the best is reported, a longer one is timed once more.
+ *
+ * Run with the pinned Node and the model-site loader hook (the npm script does both).
+ */
+import { parseArgs } from 'node:util';
+import { check, Exploration, type ModelInstance } from '../src/spec/engine/index.ts';
+import { MODELS } from '../src/spec/models/index.ts';
+import { ring } from './ring.ts';
+
+const SMALL_MS = 2000;
+/** Generous: the largest ring (N = 7 without reduction) has a few hundred thousand states. */
+const MAX_STATES = 50_000_000;
+
+export interface BenchResult {
+  readonly name: string;
+  readonly states: number;
+  readonly ms: number;
+  readonly statesPerSecond: number;
+  readonly verdict: string;
+  readonly transitions: number;
+  readonly runs: number;
+}
+
+interface Run {
+  readonly states: number;
+  readonly transitions: number;
+  readonly ms: number;
+  readonly verdict: string;
+}
+
+interface Bench {
+  readonly name: string;
+  readonly run: () => Run;
+}
+
+function ringBench(n: number, mb: boolean, reduction: boolean): Bench {
+  const name = `ring N=${n} ${mb ? 'mb' : 'no-mb'} ${reduction ? 'reduction' : 'no-reduction'} (tso)`;
+  return {
+    name,
+    run: () => {
+      const inst: ModelInstance = ring(n, mb);
+      const t0 = performance.now();
+      const r = new Exploration(inst, { memoryModel: 'tso', reduction, maxStates: MAX_STATES }).run();
+      const ms = performance.now() - t0;
+      if (!r) throw new Error(`${name}: run() returned nothing`);
+      return { states: r.states, transitions: r.transitions, ms, verdict: r.verdict };
+    },
+  };
+}
+
+function benches(): Bench[] {
+  const out: Bench[] = [];
+  for (const model of MODELS) {
+    for (const v of model.variants) {
+      out.push({
+        name: `${model.name}/${v.name} (${model.defaultMemoryModel})`,
+        run: () => {
+          const t0 = performance.now();
+          const r = check(model, { variant: v.name, maxStates: MAX_STATES });
+          const ms = performance.now() - t0;
+          return { states: r.states, transitions: r.transitions, ms, verdict: r.verdict };
+        },
+      });
+    }
+  }
+  for (let n = 2; n <= 7; n++) {
+    for (const mb of [false, true]) for (const reduction of [true, false]) out.push(ringBench(n, mb, reduction));
+  }
+  return out;
+}
+
+function measure(b: Bench): BenchResult {
+  const warm = b.run();
+  const runs = warm.ms < SMALL_MS ? 3 : 1;
+  let best: Run | undefined;
+  for (let i = 0; i < runs; i++) {
+    const r = b.run();
+    if (best === undefined || r.ms < best.ms) best = r;
+  }
+  const r = best as Run;
+  return {
+    name: b.name,
+    states: r.states,
+    ms: Math.round(r.ms * 100) / 100,
+    statesPerSecond: r.ms > 0 ? Math.round((r.states * 1000) / r.ms) : 0,
+    verdict: r.verdict,
+    transitions: r.transitions,
+    runs: runs + 1,
+  };
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(
+      'Usage: npm run bench [-- --json] [-- --only <regexp>]\n' +
+        'Times every model variant and the N-CPU store-buffering ring; --json prints\n' +
+        '[{ "name", "states", "ms", "statesPerSecond", "verdict", "transitions", "runs" }].\n',
+    );
+    return;
+  }
+  const only = values.only === undefined ? undefined : new RegExp(values.only);
+  const selected = benches().filter((b) => only === undefined || only.test(b.name));
+  const results: BenchResult[] = [];
+  const nameW = Math.max(...selected.map((b) => b.name.length), 4);
+  if (!values.json) {
+    process.stdout.write(
+      `${'name'.padEnd(nameW)}  ${'verdict'.padEnd(12)} ${'states'.padStart(10)} ${'ms'.padStart(10)} ${'states/s'.padStart(12)}\n`,
+    );
+  }
+  for (const b of selected) {
+    const r = measure(b);
+    results.push(r);
+    if (!values.json) {
+      process.stdout.write(
+        `${r.name.padEnd(nameW)}  ${r.verdict.padEnd(12)} ${r.states.toLocaleString('en-US').padStart(10)} ${r.ms
+          .toFixed(1)
+          .padStart(10)} ${r.statesPerSecond.toLocaleString('en-US').padStart(12)}\n`,
+      );
+    }
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+main();

@@ -1,0 +1,61 @@
+/**
+ * Golden verdicts: every model's every variant, under every memory model it declares, gives the
+ * verdict, violated property and number of states its `expect` records (so a change to the
+ * engine or a model that changes what is explored shows up here), and partial-order reduction
+ * changes neither verdict nor property, only (never upwards) the number of states.
+ */
+import { describe, expect, it } from 'vitest';
+import { type AnyModel, type CheckResult, check, type MemoryModelName } from '../../src/spec/engine/index.ts';
+import { MODELS } from '../../src/spec/models/index.ts';
+
+const cache = new Map<string, CheckResult>();
+function run(model: AnyModel, variant: string, memoryModel: MemoryModelName, reduction: boolean): CheckResult {
+  const key = `${model.name}/${variant}/${memoryModel}/${reduction}`;
+  let r = cache.get(key);
+  if (!r) {
+    r = check(model, { variant, memoryModel, reduction });
+    cache.set(key, r);
+  }
+  return r;
+}
+
+const CASES = MODELS.flatMap((model) =>
+  model.variants.flatMap((v) => model.memoryModels.map((mm) => [model.name, v.name, mm, model, v] as const)),
+);
+
+describe('models', () => {
+  it('are registered under unique names, with unique variants and a supported default memory model', () => {
+    expect(new Set(MODELS.map((m) => m.name)).size).toBe(MODELS.length);
+    for (const m of MODELS) {
+      expect(m.memoryModels).toContain(m.defaultMemoryModel);
+      expect(m.variants.length).toBeGreaterThan(0);
+      for (const v of m.variants) expect(v.description.trim()).not.toBe('');
+    }
+  });
+});
+
+describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
+  it('gives the expected verdict, property and state count', () => {
+    const expected = variant.expect[mm];
+    expect(expected, `${model.name}/${variant.name} declares no expectation for ${mm}`).toBeDefined();
+    if (!expected) return;
+    const r = run(model, variant.name, mm, true);
+    expect(r.verdict).toBe(expected.verdict);
+    if (expected.verdict === 'violated') {
+      expect(r.violation?.property).toBe(expected.property);
+      expect(r.counterexample, 'a violation comes with a counterexample').toBeDefined();
+    } else {
+      expect(r.violation).toBeUndefined();
+    }
+    expect(r.states).toBe(expected.states);
+    expect(r.expected).toEqual(expected);
+  });
+
+  it('gives the same verdict and property without partial-order reduction, in no fewer states', () => {
+    const reduced = run(model, variant.name, mm, true);
+    const full = run(model, variant.name, mm, false);
+    expect(full.verdict).toBe(reduced.verdict);
+    expect(full.violation?.property).toBe(reduced.violation?.property);
+    expect(reduced.states).toBeLessThanOrEqual(full.states);
+  });
+});
