@@ -95,6 +95,8 @@ export class Exploration {
   #result: ExploreResult | undefined;
   #phase: 'safety' | 'liveness' = 'safety';
   #liveness: Liveness | undefined;
+  /** Candidate ample transitions, reused from state to state. */
+  readonly #ample: { choice: number; state: Int32Array; hash: number }[] = [];
 
   constructor(inst: ModelInstance, opts: ExploreOptions) {
     this.#inst = inst;
@@ -280,29 +282,32 @@ export class Exploration {
     const store = this.#store;
     for (let u = 0; u < machine.nthreads; u++) {
       if (!machine.isLocalUnit(s, u)) continue;
-      const succ: { choice: number; state: Int32Array }[] = [];
+      const ample = this.#ample;
+      ample.length = 0;
       let ok = true;
       machine.unitSuccessors(s, len, u, (_unit, choice, next, nlen) => {
         if (!ok) return;
+        const hash = StateStore.hash(next, nlen);
         if (
           !machine.ghostsEqual(s, next) ||
           machine.nextAction(next, u).kind === Kind.Return ||
-          store.find(next, nlen) >= 0
+          store.find(next, nlen, hash) >= 0
         ) {
           ok = false;
           return;
         }
-        succ.push({ choice, state: next.slice(0, nlen) });
+        ample.push({ choice, state: next.slice(0, nlen), hash });
       });
-      if (!ok || succ.length === 0) continue;
-      for (const { choice, state } of succ) {
+      if (!ok || ample.length === 0) continue;
+      for (const { choice, state, hash } of ample) {
         this.#transitions++;
-        store.intern(state, state.length, parent, u, choice);
+        store.intern(state, state.length, parent, u, choice, hash);
       }
-      return succ.length;
+      return ample.length;
     }
     return -1;
   }
+
 }
 
 type Finish = (
