@@ -307,7 +307,6 @@ export class Exploration {
     }
     return -1;
   }
-
 }
 
 type Finish = (

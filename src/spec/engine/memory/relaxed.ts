@@ -93,7 +93,8 @@ export class RelaxedMemory implements MemorySystem {
     const n = this.#n;
     let p = base;
     const vec = (): number[] => {
-      const v = Array.from(s.subarray(p, p + n));
+      const v = new Array<number>(n);
+      for (let i = 0; i < n; i++) v[i] = s[p + i] as number;
       p += n;
       return v;
     };
@@ -276,7 +277,15 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   writeChoices(s: Int32Array, base: number, t: number, loc: number): number {
-    return this.#writePositions(this.#decode(s, base), t, loc).length;
+    // Counted on the packed state: positions after the thread's view not held by an RMW's write.
+    const h = this.#histStart(s, base, loc);
+    const count = s[h] as number;
+    const stride = 2 + this.#n;
+    let positions = 0;
+    for (let p = this.#curBase(s, base, t, loc) + 1; p <= count; p++) {
+      if (p === count || s[h + 1 + p * stride + 1] === 0) positions++;
+    }
+    return positions;
   }
 
   write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order, choice: number): number {
@@ -292,7 +301,15 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number): number {
-    return this.#rmwSources(this.#decode(s, base), t, loc).length;
+    // Counted on the packed state: writes the thread may read whose successor is not attached.
+    const h = this.#histStart(s, base, loc);
+    const count = s[h] as number;
+    const stride = 2 + this.#n;
+    let sources = 0;
+    for (let k = this.#curBase(s, base, t, loc); k < count; k++) {
+      if (k + 1 === count || s[h + 1 + (k + 1) * stride + 1] === 0) sources++;
+    }
+    return sources;
   }
 
   rmw(
