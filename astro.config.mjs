@@ -28,6 +28,9 @@ export default defineConfig({
       sidebar: SIDEBAR,
       disable404Route: true,
       customCss: ['./src/styles/custom.css'],
+      // Long lines wrap instead of scrolling sideways: a scrolling code block cannot be reached by
+      // keyboard (axe: scrollable-region-focusable).
+      expressiveCode: { defaultProps: { wrap: true } },
     }),
   ],
 });

@@ -690,7 +690,12 @@ export class Machine {
   }
 
   memoryPicture(s: Int32Array): MemoryPicture {
-    return this.mem.describe(s, this.base, (loc, v) => this.formatValue(loc, v));
+    return this.mem.describe(
+      s,
+      this.base,
+      (loc, v) => this.formatValue(loc, v),
+      (loc) => this.inst.locs[loc]?.name ?? `#${loc}`,
+    );
   }
 
   ghostValues(s: Int32Array): { name: string; value: number }[] {

@@ -72,12 +72,17 @@ export interface MemorySystem {
   threadDone(s: Int32Array, base: number, t: number): number;
 
   /** A JSON-friendly picture of the memory section, for trace viewers. */
-  describe(s: Int32Array, base: number, locName: (loc: number, value: number) => string): MemoryPicture;
+  describe(
+    s: Int32Array,
+    base: number,
+    fmt: (loc: number, value: number) => string,
+    name: (loc: number) => string,
+  ): MemoryPicture;
 }
 
 export interface MemoryPicture {
   /** Per location: the latest value, and for relaxed memory the older values still readable. */
   readonly values: readonly { readonly loc: number; readonly latest: string; readonly older?: readonly string[] }[];
-  /** Per thread: buffered (not yet visible) stores, oldest first (TSO). */
+  /** Per thread: buffered (not yet visible) stores as `location = value`, oldest first (TSO). */
   readonly buffers?: readonly (readonly string[])[];
 }

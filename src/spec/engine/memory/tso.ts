@@ -137,14 +137,19 @@ export class TsoMemory implements MemorySystem {
   threadDone(): number {
     return this.#len;
   }
-  describe(s: Int32Array, base: number, fmt: (loc: number, value: number) => string): MemoryPicture {
+  describe(
+    s: Int32Array,
+    base: number,
+    fmt: (loc: number, value: number) => string,
+    name: (loc: number) => string,
+  ): MemoryPicture {
     const buffers: string[][] = [];
     for (let t = 0; t < this.threads; t++) {
       const b = this.#buf(base, t);
       const entries: string[] = [];
       for (let i = 0; i < (s[b] as number); i++) {
         const e = s[b + 1 + i] as number;
-        entries.push(fmt(entryLoc(e), entryValue(e)));
+        entries.push(`${name(entryLoc(e))} = ${fmt(entryLoc(e), entryValue(e))}`);
       }
       buffers.push(entries);
     }

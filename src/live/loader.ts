@@ -1,0 +1,62 @@
+/**
+ * The only script a page with live examples loads up front. It waits until a <LiveCheck> or
+ * <ModelPlot> comes near the viewport (or the URL carries a live-check permalink) and only then
+ * imports the client code; the checker itself starts in a Web Worker on the first run.
+ */
+import { parseLiveHash } from './hash.ts';
+
+const SELECTOR = '[data-kvm-live], [data-kvm-plot]';
+type Client = typeof import('./client.ts');
+let client: Promise<Client> | undefined;
+
+const load = (): Promise<Client> => {
+  client ??= import('./client.ts');
+  return client;
+};
+
+function failed(el: Element, e: unknown): void {
+  const box = el.querySelector<HTMLElement>('[data-kvm-message]');
+  if (!box) return;
+  box.textContent = `The live part of this example could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+  box.hidden = false;
+}
+
+function hydrate(el: HTMLElement): Promise<void> {
+  return load().then(
+    (m) => m.hydrate(el),
+    (e: unknown) => failed(el, e),
+  );
+}
+
+const islands = [...document.querySelectorAll<HTMLElement>(SELECTOR)];
+
+if ('IntersectionObserver' in window) {
+  const io = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        io.unobserve(entry.target);
+        void hydrate(entry.target as HTMLElement);
+      }
+    },
+    { rootMargin: '200px 0px' },
+  );
+  for (const el of islands) io.observe(el);
+} else {
+  for (const el of islands) void hydrate(el);
+}
+
+/** A permalink needs its live check now, wherever it is on the page (all of them if it names none). */
+async function route(): Promise<void> {
+  const r = parseLiveHash(location.hash);
+  const checks = islands.filter((el) => el.dataset.kvmLive !== undefined);
+  if (!r.ours || checks.length === 0) return;
+  const named = r.ok && r.value.live ? checks.filter((el) => el.dataset.kvmLive === r.value.live) : [];
+  const targets = named.length ? named : r.ok ? checks : checks.slice(0, 1);
+  await Promise.all(targets.map(hydrate));
+  const m = await load().catch(() => undefined);
+  m?.applyHash();
+}
+
+void route();
+addEventListener('hashchange', () => void route());

@@ -1,0 +1,92 @@
+/**
+ * What the live components exchange: between the build (Astro frontmatter), the page's client
+ * code and the checker's Web Worker. Type-only imports of the engine, so the client bundle never
+ * pulls the engine in (it runs in the worker).
+ */
+import type {
+  CheckResult,
+  Expectation,
+  KernelRef,
+  MemoryModelName,
+  ParamSpec,
+  ProgressInfo,
+  Trace,
+} from '../spec/engine/index.ts';
+
+export type { CheckResult, MemoryModelName, ProgressInfo, Trace };
+
+/** A model as the reader's controls see it: names, descriptions, expectations. */
+export interface ModelInfo {
+  readonly name: string;
+  readonly title: string;
+  readonly source: string;
+  readonly memoryModels: readonly MemoryModelName[];
+  readonly defaultMemoryModel: MemoryModelName;
+  readonly variants: readonly {
+    readonly name: string;
+    readonly description: string;
+    readonly kernel: readonly KernelRef[];
+    readonly expect: Partial<Record<MemoryModelName, Expectation>>;
+  }[];
+  readonly params: readonly ParamSpec[];
+}
+
+/** Names the trace viewer needs that a trace does not carry (memory locations by index). */
+export interface TraceMeta {
+  readonly locs: readonly string[];
+  readonly threads: readonly string[];
+  readonly cpus: number;
+}
+
+export type Params = Readonly<Record<string, number>>;
+
+/**
+ * What the client needs to hydrate a <LiveCheck>. Embedded as JSON with `model` as the model's
+ * name only ({@link EmbeddedLiveConfig}): the ModelInfo is embedded once per page and model.
+ */
+export interface LiveConfig {
+  readonly id: string;
+  readonly model: ModelInfo;
+  readonly repoUrl: string;
+  readonly variant: string;
+  readonly memoryModel: MemoryModelName;
+  readonly params: Params;
+  readonly budget: number;
+  /** The result computed at build time, shown until the reader runs a check. */
+  readonly result: CheckResult;
+  readonly meta: TraceMeta;
+}
+
+export type EmbeddedLiveConfig = Omit<LiveConfig, 'model'> & { readonly model: string };
+
+export type ToWorker =
+  | {
+      readonly type: 'check';
+      readonly id: number;
+      readonly model: string;
+      readonly variant: string;
+      readonly memoryModel: MemoryModelName;
+      readonly params: Params;
+      readonly maxStates: number;
+    }
+  | { readonly type: 'replay'; readonly id: number; readonly encoded: string }
+  | {
+      readonly type: 'plot';
+      readonly id: number;
+      readonly plot: string;
+      readonly values: Readonly<Record<string, string | number>>;
+    };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'progress'; readonly id: number; readonly progress: ProgressInfo }
+  | { readonly type: 'result'; readonly id: number; readonly result: CheckResult; readonly meta: TraceMeta }
+  | { readonly type: 'trace'; readonly id: number; readonly trace: Trace; readonly meta: TraceMeta }
+  | { readonly type: 'plot-data'; readonly id: number; readonly data: unknown }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      /** trace: a permalink that does not replay; input: a rejected parameter; internal: a bug. */
+      readonly kind: 'trace' | 'input' | 'internal';
+      readonly message: string;
+    };

@@ -1,0 +1,99 @@
+/** Verdicts, variant descriptions and progress lines, shared by the build and the browser. */
+import { h, type VNode } from './h.ts';
+import type { CheckResult, ModelInfo, ProgressInfo } from './types.ts';
+
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en');
+
+export function fmtMs(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** A kernel reference's link: its own URL, else git.kernel.org for a commit or lore for a message. */
+export function kernelHref(ref: { ref: string; url?: string }): string {
+  if (ref.url) return ref.url;
+  return ref.ref.includes('@')
+    ? `https://lore.kernel.org/r/${encodeURIComponent(ref.ref)}`
+    : `https://git.kernel.org/torvalds/c/${ref.ref}`;
+}
+
+export function renderVariantInfo(info: ModelInfo, variant: string): VNode {
+  const v = info.variants.find((x) => x.name === variant);
+  if (!v) return h('p', { class: 'kvm-variant-info' }, `No variant ${variant}.`);
+  return h(
+    'div',
+    { class: 'kvm-variant-info' },
+    h('p', null, h('strong', null, v.name), ': ', v.description),
+    v.kernel.length
+      ? h(
+          'ul',
+          { class: 'kvm-kernel-refs' },
+          v.kernel.map((k) =>
+            h(
+              'li',
+              null,
+              h('a', { href: kernelHref(k) }, k.ref.includes('@') ? 'list message' : `commit ${k.ref.slice(0, 12)}`),
+              ` “${k.subject}”`,
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+export type Origin = 'build' | 'browser';
+
+export function verdictSentence(r: CheckResult): string {
+  if (r.verdict === 'holds') return 'holds: every reachable state satisfies every property';
+  if (r.verdict === 'violated') {
+    const v = r.violation;
+    return v ? `violated: ${v.property} (${v.kind}): ${v.description}` : 'violated';
+  }
+  return `inconclusive: ${r.reason ?? 'the check stopped before it finished'}`;
+}
+
+export function renderVerdict(r: CheckResult, origin: Origin): VNode {
+  const icon = r.verdict === 'holds' ? '✓' : r.verdict === 'violated' ? '✗' : '?';
+  const where = origin === 'build' ? 'Computed at build time' : 'Computed in your browser';
+  const expected = r.expected;
+  const agrees =
+    expected && r.verdict !== 'inconclusive'
+      ? expected.verdict === r.verdict
+        ? 'as the model declares'
+        : `the model declares “${expected.verdict}”`
+      : null;
+  return h(
+    'div',
+    { class: `kvm-verdict kvm-verdict-${r.verdict}`, 'data-verdict': r.verdict, 'data-origin': origin },
+    h(
+      'p',
+      { class: 'kvm-verdict-line' },
+      h('span', { class: 'kvm-verdict-icon', 'aria-hidden': 'true' }, icon),
+      h('strong', null, `${r.model} / ${r.variant} / ${r.memoryModel}`),
+      ' ',
+      verdictSentence(r),
+    ),
+    h(
+      'p',
+      { class: 'kvm-verdict-stats' },
+      `${fmtInt(r.states)} states, ${fmtInt(r.transitions)} transitions, depth ${r.depth}, ${fmtMs(r.ms)}. `,
+      `${where}`,
+      agrees ? ` (${agrees})` : '',
+      '.',
+    ),
+    r.witnesses.length
+      ? h(
+          'p',
+          { class: 'kvm-witnesses' },
+          'Reachable: ',
+          r.witnesses.flatMap((w, i) => [i ? ', ' : '', h('code', null, w.name), w.reached ? ' yes' : ' no']),
+        )
+      : null,
+  );
+}
+
+export function progressLine(p: ProgressInfo, budget: number): string {
+  const phase = p.phase === 'liveness' ? 'Checking progress properties' : 'Exploring';
+  return `${phase}: ${fmtInt(p.states)} of at most ${fmtInt(budget)} states, ${fmtInt(p.statesPerSecond)} states/s, depth ${p.depth}, ${fmtMs(p.ms)}`;
+}

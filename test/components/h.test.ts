@@ -1,0 +1,28 @@
+import { parseHTML } from 'linkedom';
+import { describe, expect, it } from 'vitest';
+import { h, toDom, toHtml } from '../../src/live/h.ts';
+
+const EVIL = '<img src=x onerror="alert(1)">&"\'';
+
+describe('the element tree', () => {
+  it('escapes every text and attribute value in HTML', () => {
+    const html = toHtml(h('p', { title: EVIL, 'data-x': 1, hidden: true, skip: false }, EVIL, 3));
+    const esc = '&#60;img src=x onerror=&#34;alert(1)&#34;&#62;&#38;&#34;&#39;';
+    expect(html).toBe(`<p title="${esc}" data-x="1" hidden>${esc}3</p>`);
+    expect(html).not.toContain('<img');
+  });
+
+  it('builds DOM with text nodes only, so data never becomes markup', () => {
+    const { document } = parseHTML('<!doctype html><html><body></body></html>');
+    const el = toDom(h('div', { class: 'x' }, EVIL, h('code', null, 'a')), document as unknown as Document) as Element;
+    expect(el.querySelector('img')).toBeNull();
+    expect(el.textContent).toBe(`${EVIL}a`);
+    expect(el.childNodes[0]?.nodeType).toBe(3);
+  });
+
+  it('refuses event-handler attributes and odd names', () => {
+    expect(() => toHtml(h('a', { onclick: 'x()' }))).toThrow(/refusing attribute onclick/);
+    expect(() => toHtml(h('a', { 'x"y': '1' }))).toThrow(/refusing/);
+    expect(() => h('scr ipt')).toThrow(/bad tag/);
+  });
+});

@@ -1,0 +1,114 @@
+import { parseHTML } from 'linkedom';
+import { describe, expect, it } from 'vitest';
+import { toDom, toHtml } from '../../src/live/h.ts';
+import { traceMeta } from '../../src/live/meta.ts';
+import { diffStates, laneOf, renderTraceViewer, stateAt } from '../../src/live/trace-view.ts';
+import type { Trace } from '../../src/live/types.ts';
+import { check, instantiate, type MemoryModelName } from '../../src/spec/engine/index.ts';
+import { MODELS } from '../../src/spec/models/index.ts';
+import { sb } from '../../src/spec/models/sb/model.ts';
+
+const REPO = 'https://github.com/kvmspec/kvmspec';
+const result = check(sb, { variant: 'unfenced', memoryModel: 'tso' });
+const trace = result.counterexample as Trace;
+const meta = traceMeta(sb, 'unfenced', {});
+
+describe('the trace view', () => {
+  it('puts each step in its CPU’s lane, store-buffer drains in their thread’s', () => {
+    trace.steps.forEach((step, i) => {
+      const lane = laneOf(trace, i);
+      if (step.kind === 'drain') {
+        const owner = step.unit - trace.initial.threads.length - trace.initial.cpus.length;
+        expect(lane).toBe(stateAt(trace, i).threads[owner]?.cpu);
+      } else expect(lane).toBe(step.cpu);
+    });
+  });
+
+  it('diffs states field by field, with location names', () => {
+    const first = diffStates(stateAt(trace, 0), stateAt(trace, 1), meta);
+    // The first TSO store only enters the store buffer.
+    expect(first).toEqual([{ section: 'buffer', key: 'P0', field: 'stores', before: 'empty', after: 'x = 1' }]);
+    const all = trace.steps.flatMap((_, i) => diffStates(stateAt(trace, i), stateAt(trace, i + 1), meta));
+    expect(all.some((c) => c.section === 'memory' && c.key === 'x' && c.after === '1')).toBe(true);
+    expect(all.some((c) => c.section === 'ghost' && c.key === '0:r0' && c.after === '0')).toBe(true);
+  });
+
+  it('renders statically: lanes, every step, a table, the model lines, no buttons', () => {
+    const html = toHtml(
+      renderTraceViewer(trace, meta, { interactive: false, step: trace.steps.length, repoUrl: REPO }),
+    );
+    expect(html).toContain('CPU 0');
+    expect(html).toContain('CPU 1');
+    for (const s of trace.steps) expect(html).toContain(s.text.replace(/&/g, '&#38;'));
+    expect(html).toContain(`The counterexample step by step (${trace.steps.length} steps)`);
+    expect(html).toMatch(/model\.ts:\d+/);
+    expect(html).not.toContain('<button');
+  });
+
+  it('renders interactively with a current step and its details', () => {
+    const { document } = parseHTML('<!doctype html><html><body></body></html>');
+    const el = toDom(
+      renderTraceViewer(trace, meta, { interactive: true, step: 2, repoUrl: REPO }),
+      document as unknown as Document,
+    ) as Element;
+    expect(el.querySelector('.kvm-rowbg.is-current')?.getAttribute('data-step')).toBe('2');
+    expect(el.querySelector('.kvm-nav-status')?.textContent).toMatch(/^Step 2 of \d+: P1: WRITE_ONCE\(y, 1\)/);
+    expect(el.querySelectorAll('button.kvm-stepnum')).toHaveLength(trace.steps.length + 1);
+    expect(el.querySelector('.kvm-detail')?.textContent).toContain('What changed');
+  });
+
+  it('draws an IPI as an arrow from the sender’s lane to the target’s', () => {
+    const base = trace.steps[0] as Trace['steps'][number];
+    const ipi = { ...base, kind: 'ipi' as const, text: 'kick', target: 1 };
+    const t: Trace = { ...trace, steps: [ipi, ...trace.steps.slice(1)] };
+    const html = toHtml(renderTraceViewer(t, meta, { interactive: false, step: 0, repoUrl: REPO }));
+    expect(html).toMatch(/class="kvm-arrow kvm-arrow-ipi to-right"[^>]*grid-column: 2 \/ span 2/);
+    expect(html).toContain('→ CPU 1');
+  });
+
+  it('shows a lasso’s cycle as a cycle', () => {
+    const lasso: Trace = { ...trace, cycleStart: 2 };
+    const html = toHtml(renderTraceViewer(lasso, meta, { interactive: false, step: 0, repoUrl: REPO }));
+    expect(html).toContain('cycle repeats from step 3');
+    expect(html).toContain('class="kvm-cycle"');
+    const stutter: Trace = { ...trace, cycleStart: trace.steps.length };
+    expect(toHtml(renderTraceViewer(stutter, meta, { interactive: false, step: 0, repoUrl: REPO }))).toContain(
+      `stays in the state after step ${trace.steps.length} forever`,
+    );
+  });
+
+  // A real lasso, from whichever model declares a progress violation (none may, yet).
+  const lassoCase = MODELS.flatMap((m) =>
+    m.variants.flatMap((v) =>
+      Object.entries(v.expect)
+        .filter(([, e]) => e?.verdict === 'violated' && e.property !== undefined)
+        .filter(([, e]) => instantiate(m, v.name).instance.progress.some((p) => p.name === e?.property))
+        .map(([mm]) => ({ model: m, variant: v.name, memoryModel: mm as MemoryModelName })),
+    ),
+  )[0];
+  it.runIf(lassoCase)('draws a real liveness counterexample with its cycle', () => {
+    if (!lassoCase) return;
+    const r = check(lassoCase.model, { variant: lassoCase.variant, memoryModel: lassoCase.memoryModel });
+    const lasso = r.counterexample as Trace;
+    expect(lasso.cycleStart).toBeDefined();
+    const m = traceMeta(lassoCase.model, lassoCase.variant, r.params);
+    const html = toHtml(
+      renderTraceViewer(lasso, m, {
+        interactive: false,
+        step: 0,
+        repoUrl: REPO,
+        property: r.violation?.property ?? '',
+      }),
+    );
+    expect(html).toContain('class="kvm-cycle"');
+    expect(html).toContain(`${r.violation?.property} stays pending`);
+  });
+
+  it('escapes whatever a trace says', () => {
+    const evil = { ...(trace.steps[0] as Trace['steps'][number]), text: '<script>alert(1)</script>' };
+    const t: Trace = { ...trace, steps: [evil, ...trace.steps.slice(1)] };
+    const html = toHtml(renderTraceViewer(t, meta, { interactive: false, step: 1, repoUrl: REPO }));
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&#60;script&#62;');
+  });
+});

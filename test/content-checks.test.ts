@@ -1,0 +1,118 @@
+/**
+ * The suite is the chapters: every <LiveCheck>, <ModelPlot> and <ModelSource> embedded in
+ * content/**\/*.mdx is found here and run in Node exactly as the page runs it. A LiveCheck must
+ * state the verdict it shows (`expect="holds"` or `expect="violated"`), and that claim must be
+ * what the checker finds and what the variant declares, so a chapter cannot claim what the
+ * tests do not verify. Plots are measured and drawn; source excerpts must resolve.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderPlot } from '../src/components/plot-render.ts';
+import { modelInfo } from '../src/live/meta.ts';
+import { extractRegion } from '../src/live/source.ts';
+import { checkBudget, checkMemoryModel, checkVariant, DEFAULT_BUDGET, parseParams } from '../src/live/validate.ts';
+import { findPlot } from '../src/plots/index.ts';
+import { check } from '../src/spec/engine/index.ts';
+import { findModel } from '../src/spec/models/index.ts';
+import { type Embed, findEmbeds } from './components/embeds.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CONTENT = `${ROOT}content/`;
+
+const files = readdirSync(CONTENT, { recursive: true })
+  .map((f) => String(f).replaceAll('\\', '/'))
+  .filter((f) => /\.mdx?$/.test(f))
+  .sort();
+const embeds: Embed[] = files.flatMap((f) => findEmbeds(readFileSync(`${CONTENT}${f}`, 'utf8'), `content/${f}`));
+const where = (e: Embed) => `${e.file}:${e.line} <${e.component}>`;
+const str = (e: Embed, name: string): string | undefined => {
+  const v = e.attrs[name];
+  return typeof v === 'string' ? v : undefined;
+};
+const of = (name: Embed['component']) => embeds.filter((e) => e.component === name).map((e) => [where(e), e] as const);
+
+describe('embedded live components in content/', () => {
+  it('finds the playground’s examples (guards against a parser that finds nothing)', () => {
+    const inPlayground = embeds.filter((e) => e.file === 'content/playground.mdx').map((e) => e.component);
+    expect(inPlayground).toEqual(expect.arrayContaining(['LiveCheck', 'ModelPlot', 'ModelSource']));
+  });
+
+  it('uses components only in .mdx files, as self-closing tags with literal attributes', () => {
+    const problems = embeds.flatMap((e) => [
+      ...(e.file.endsWith('.mdx') ? [] : [`${where(e)}: components only work in .mdx files`]),
+      ...e.problems.map((p) => `${where(e)}: ${p}`),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it.each(of('LiveCheck'))('%s: the chapter’s verdict is the checker’s and the variant’s', (_, e) => {
+    const allowed = ['model', 'variant', 'memoryModel', 'expect', 'params', 'budget', 'id'];
+    expect(
+      Object.keys(e.attrs).filter((k) => !allowed.includes(k)),
+      'unknown attributes',
+    ).toEqual([]);
+    const claim = str(e, 'expect');
+    expect(claim, 'expect="holds" or expect="violated" is required').toMatch(/^(holds|violated)$/);
+    const model = findModel(str(e, 'model') ?? '');
+    const info = modelInfo(model);
+    const variant = checkVariant(info, str(e, 'variant') ?? '');
+    const mm = checkMemoryModel(info, str(e, 'memoryModel') ?? model.defaultMemoryModel);
+    const params = parseParams(info, str(e, 'params'));
+    const budget = checkBudget(str(e, 'budget') ?? String(DEFAULT_BUDGET));
+    if (!variant.ok || !mm.ok || !params.ok || !budget.ok) {
+      throw new Error([variant, mm, params, budget].map((r) => (r.ok ? '' : r.message)).join(' '));
+    }
+    const result = check(model, {
+      variant: variant.value,
+      memoryModel: mm.value,
+      params: params.value,
+      maxStates: budget.value,
+    });
+    expect(result.verdict, 'what the checker finds').toBe(claim);
+    const declared = model.variants.find((v) => v.name === variant.value)?.expect[mm.value];
+    expect(declared, `variant ${variant.value} declares an expectation for ${mm.value}`).toBeDefined();
+    expect(declared?.verdict, 'what the variant declares').toBe(claim);
+    if (declared?.property) expect(result.violation?.property).toBe(declared.property);
+    if (claim === 'violated') {
+      expect(result.counterexample?.steps.length ?? 0).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(of('ModelPlot'))('%s: measures and draws', (_, e) => {
+    expect(
+      Object.keys(e.attrs).filter((k) => !['plot', 'values'].includes(k)),
+      'unknown attributes',
+    ).toEqual([]);
+    const name = str(e, 'plot') ?? '';
+    const def = findPlot(name);
+    const given = Object.fromEntries(
+      (str(e, 'values') ?? '')
+        .split(',')
+        .filter((p) => p.trim())
+        .map((p) => p.split('=').map((s) => s.trim()) as [string, string]),
+    );
+    const first = renderPlot(name, given);
+    expect(first.svg).toMatch(/<svg[\s>]/);
+    expect(first.summary).not.toBe('');
+    // Measured, not invented: the same settings give the same data, from the plot's own model.
+    expect(findModel(def.model).name).toBe(def.model);
+    expect(renderPlot(name, given).svg).toBe(first.svg);
+  });
+
+  it.each(of('ModelSource'))('%s: the excerpt resolves', (_, e) => {
+    const allowed = ['model', 'file', 'region', 'mark', 'maxHeight'];
+    expect(Object.keys(e.attrs).filter((k) => !allowed.includes(k))).toEqual([]);
+    const model = findModel(str(e, 'model') ?? '');
+    const file = str(e, 'file') ?? model.source;
+    // Another file must be one of the model's own, in the folder of its main source.
+    const folder = model.source.slice(0, model.source.lastIndexOf('/') + 1);
+    expect(file.startsWith(folder) && !file.slice(folder.length).includes('/'), `${file} is in ${folder}`).toBe(true);
+    const excerpt = extractRegion(readFileSync(`${ROOT}${file}`, 'utf8'), file, str(e, 'region'));
+    const mark = e.attrs.mark;
+    for (const line of Array.isArray(mark) ? mark : []) {
+      expect(line).toBeGreaterThanOrEqual(excerpt.startLine);
+      expect(line).toBeLessThanOrEqual(excerpt.endLine);
+    }
+  });
+});
