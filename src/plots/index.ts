@@ -1,8 +1,18 @@
 /** Every plot a chapter can embed with <ModelPlot plot="…" />, by name. */
+import { requestsIpis } from './requests-ipis.ts';
+import { requestsMaskWork } from './requests-mask-work.ts';
+import { requestsStates } from './requests-states.ts';
+import { requestsStress } from './requests-stress.ts';
 import { sbOutcomeRate } from './sb-outcome-rate.ts';
 import type { PlotDef } from './types.ts';
 
-export const PLOTS: readonly PlotDef[] = [sbOutcomeRate];
+export const PLOTS: readonly PlotDef[] = [
+  sbOutcomeRate,
+  requestsIpis,
+  requestsMaskWork,
+  requestsStates,
+  requestsStress,
+];
 
 export function findPlot(name: string): PlotDef {
   const p = PLOTS.find((x) => x.name === name);

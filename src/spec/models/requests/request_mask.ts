@@ -6,7 +6,7 @@
  * counting what each touches: vCPUs visited and bitmap words read. Not a concurrency model:
  * it backs the chapter's cost plot.
  */
-import { Rng } from '../../engine/index.ts';
+import { Rng } from '../../engine/prng.ts';
 
 const BITS_PER_LONG = 64;
 /** x86's KVM_MAX_VCPUS in Linux v5.15, the length for_each_set_bit() scans. */
