@@ -3,6 +3,7 @@ import { requestsIpis } from './requests-ipis.ts';
 import { requestsMaskWork } from './requests-mask-work.ts';
 import { requestsStates } from './requests-states.ts';
 import { requestsStress } from './requests-stress.ts';
+import { rseqDelay } from './rseq-delay.ts';
 import { sbOutcomeRate } from './sb-outcome-rate.ts';
 import type { PlotDef } from './types.ts';
 
@@ -12,6 +13,7 @@ export const PLOTS: readonly PlotDef[] = [
   requestsMaskWork,
   requestsStates,
   requestsStress,
+  rseqDelay,
 ];
 
 export function findPlot(name: string): PlotDef {

@@ -1,0 +1,200 @@
+/**
+ * The rseq model: every variant gives its declared verdict, property and state count under
+ * each memory model it declares; the counterexamples the chapter describes take the routes it
+ * says they take; the livelock is a real lasso; and the plot's measurements are reproducible by
+ * seed and say what the chapter reads from them.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderPlot } from '../../src/components/plot-render.ts';
+import { findPlot } from '../../src/plots/index.ts';
+import type { RseqDelayData } from '../../src/plots/rseq-delay.ts';
+import { type CheckResult, check, type MemoryModelName, simulate, type Trace } from '../../src/spec/engine/index.ts';
+import { MODELS } from '../../src/spec/models/index.ts';
+import { ghostHandle, PC, rseq } from '../../src/spec/models/rseq/model.ts';
+import { rseqDurations, type StressRun, stressObserver } from '../../src/spec/models/rseq/timing.ts';
+
+const cache = new Map<string, CheckResult>();
+function run(variant: string, memoryModel: MemoryModelName = 'tso'): CheckResult {
+  const key = `${variant}/${memoryModel}`;
+  let r = cache.get(key);
+  if (!r) {
+    r = check(rseq, { variant, memoryModel });
+    cache.set(key, r);
+  }
+  return r;
+}
+
+const ghostAt = (trace: Trace, step: number, name: string): number =>
+  (trace.steps[step]?.state.ghosts.find((g) => g.name === name)?.value ?? Number.NaN) as number;
+const texts = (trace: Trace): string[] => trace.steps.map((s) => s.text);
+
+describe('rseq model', () => {
+  it('is registered', () => {
+    expect(MODELS).toContain(rseq);
+    expect(rseq.memoryModels).toEqual(['sc', 'tso']);
+  });
+
+  const cases = rseq.variants.flatMap((v) => rseq.memoryModels.map((mm) => [v.name, mm] as const));
+  it.each(cases)('%s under %s gives its declared verdict, property and state count', (variant, mm) => {
+    const expected = rseq.variants.find((v) => v.name === variant)?.expect[mm];
+    expect(expected).toBeDefined();
+    const r = run(variant, mm);
+    expect(r.verdict).toBe(expected?.verdict);
+    expect(r.violation?.property).toBe(expected?.property);
+    expect(r.states).toBe(expected?.states);
+    if (r.verdict === 'holds') expect(r.witnesses.filter((w) => !w.reached)).toEqual([]);
+    else expect(r.counterexample?.steps.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it('the same verdicts under SC and x86-TSO', () => {
+    for (const v of rseq.variants) expect(v.expect.sc?.verdict, v.name).toBe(v.expect.tso?.verdict);
+  });
+
+  it('before the fix, the shortest counterexample takes the direct route: migrated at the ioctl entry', () => {
+    const trace = run('v5-14').counterexample as Trace;
+    const t = texts(trace);
+    const atEntry = t.findIndex((x) => x.startsWith('mutex_lock_killable() → might_resched()'));
+    expect(trace.steps[atEntry]?.result).toBe('NEED_RESCHED');
+    expect(t.some((x) => x.startsWith('migration_cpu_stop()'))).toBe(true);
+    expect(ghostAt(trace, trace.steps.length - 1, 'KVM cleared NOTIFY_RESUME from')).toBe(2);
+  });
+
+  it('the common route: KVM sees NEED_RESCHED, its own schedule() migrates the task, and the next pass clears NOTIFY_RESUME', () => {
+    const trace = run('v5-14-need-resched').counterexample as Trace;
+    const t = texts(trace);
+    const exitRequest = t.findIndex((x) => x.startsWith('kvm_vcpu_exit_request()'));
+    expect(trace.steps[exitRequest]?.result).toBe('NEED_RESCHED');
+    const moved = t.findIndex((x) => x.startsWith('migration_cpu_stop()'));
+    expect(trace.steps[moved]?.site?.file).toBe('src/spec/models/rseq/sched.ts');
+    const cleared = t.findIndex((x, i) => i > moved && x.startsWith('clear_bit(TIF_NOTIFY_RESUME'));
+    expect(cleared).toBeGreaterThan(moved);
+    expect(t.slice(cleared).some((x) => x.startsWith('WRITE_ONCE(__rseq.cpu_id'))).toBe(false);
+    expect(ghostAt(trace, trace.steps.length - 1, 'KVM cleared NOTIFY_RESUME from')).toBe(1);
+  });
+
+  it('the selftest as written misses the bug: a second migration heals rseq before the check completes', () => {
+    const trace = run('selftest').counterexample as Trace;
+    const t = texts(trace);
+    expect(t.filter((x) => x.startsWith('migration_cpu_stop()')).length).toBe(2);
+    const last = trace.steps.length - 1;
+    expect(ghostAt(trace, last, 'stale return missed')).toBe(1);
+    expect(ghostAt(trace, last, 'TEST_ASSERT failed')).toBe(0);
+  });
+
+  it('without the seqcount the test fails on a fixed kernel', () => {
+    const trace = run('selftest-no-seqlock').counterexample as Trace;
+    expect(ghostAt(trace, trace.steps.length - 1, 'TEST_ASSERT failed')).toBe(1);
+  });
+
+  it('the livelock is a lasso with a non-empty cycle in which main() never completes its do-while', () => {
+    const r = run('selftest-livelock');
+    const trace = r.counterexample as Trace;
+    expect(r.violation?.kind).toBe('progress');
+    const start = trace.cycleStart as number;
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(start).toBeLessThan(trace.steps.length);
+    const cycle = trace.steps.slice(start);
+    expect(cycle.length).toBeGreaterThan(0);
+    const actors = new Set(cycle.map((s) => s.actor));
+    expect(actors.has('vcpu') && actors.has('migration')).toBe(true);
+    for (const s of cycle) {
+      const pc = s.state.ghosts.find((g) => g.name === 'pc')?.value;
+      expect([PC.CHECK, PC.AFTER_GETCPU, PC.EXIT]).toContain(pc);
+    }
+    expect(cycle.some((s) => s.text.startsWith('atomic_read(&seq_cnt)'))).toBe(true);
+    expect(cycle.filter((s) => s.text.startsWith('migration_cpu_stop()')).length).toBeGreaterThan(0);
+  });
+
+  it('ghost handles read the ghosts the model creates', () => {
+    let seen = false;
+    simulate(rseq, {
+      variant: 'selftest-stress',
+      seed: 1,
+      runs: 1,
+      maxSteps: 5,
+      stopWhen: (s) => {
+        seen = s.ghost(ghostHandle('pc')) === PC.RUN && s.ghost(ghostHandle('user mode')) === 1;
+        return true;
+      },
+    });
+    expect(seen).toBe(true);
+  });
+});
+
+describe('rseq timed simulation', () => {
+  const measure = (variant: string, delayNs: number, seed = 1, migrations = 120): StressRun => {
+    const obs = stressObserver({ migrations: 40 });
+    const each: StressRun[] = [];
+    simulate(rseq, {
+      variant,
+      memoryModel: 'sc',
+      params: { migrations: 41 },
+      seed,
+      runs: migrations / 40,
+      maxSteps: 1_000_000,
+      duration: rseqDurations(delayNs),
+      stopWhen: obs.stopWhen,
+      onRun: (r) => each.push(obs.take(r)),
+    });
+    const sum = (k: keyof StressRun) => each.reduce((a, r) => a + r[k], 0);
+    return {
+      migrations: sum('migrations'),
+      kvmRuns: sum('kvmRuns'),
+      hits: sum('hits'),
+      caught: sum('caught'),
+      missed: sum('missed'),
+      ns: sum('ns'),
+    };
+  };
+
+  it('is deterministic by seed', () => {
+    expect(measure('selftest-stress', 1000, 7)).toEqual(measure('selftest-stress', 1000, 7));
+    expect(measure('selftest-stress', 1000, 7)).not.toEqual(measure('selftest-stress', 1000, 8));
+  });
+
+  it('every hit is either caught or missed, and counts add up', () => {
+    const m = measure('selftest-stress', 500);
+    expect(m.migrations).toBe(120);
+    expect(m.caught + m.missed).toBe(m.hits);
+  });
+
+  it('with no delay main() starves and every hit is missed; with 10 µs every hit is caught', () => {
+    const none = measure('selftest-stress', 0);
+    expect(none.kvmRuns / none.migrations).toBeLessThan(0.1);
+    expect(none.caught).toBe(0);
+    const long = measure('selftest-stress', 10_000);
+    expect(long.hits).toBeGreaterThan(0);
+    expect(long.missed).toBe(0);
+    expect(long.kvmRuns / long.migrations).toBeGreaterThan(2);
+  });
+});
+
+describe('rseq-delay plot', () => {
+  it('is registered for the rseq model', () => {
+    expect(findPlot('rseq-delay').model).toBe('rseq');
+  });
+
+  it('measures the same data for the same seed, and other data for another seed', () => {
+    const values = { delay: '1000', migrations: '200', seed: '3' };
+    const a = renderPlot('rseq-delay', values);
+    const b = renderPlot('rseq-delay', values);
+    expect(b.data).toEqual(a.data);
+    expect(b.svg).toBe(a.svg);
+    const c = renderPlot('rseq-delay', { ...values, seed: '4' });
+    expect(c.data).not.toEqual(a.data);
+  });
+
+  it('adds the slider delay to the sweep and reports it in the summary', () => {
+    const r = renderPlot('rseq-delay', { delay: '1250', migrations: '200' });
+    const data = r.data as RseqDelayData;
+    expect(data.points.map((p) => p.delayUs)).toContain(1.25);
+    expect(r.summary).toContain('At 1.25 µs');
+    expect(data.undisturbedPerUs).toBeGreaterThan(0);
+    for (const p of data.points) {
+      for (const v of [p.hitRate, p.detectRate, p.missedShare, p.throughput]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+});
