@@ -5,7 +5,7 @@
  * thread never to run is not).
  */
 import { describe, expect, it } from 'vitest';
-import { check } from '../../src/spec/engine/index.ts';
+import { check, defineModel } from '../../src/spec/engine/index.ts';
 import { deadlock, fairness, kick, props } from './models.ts';
 
 const MMS = ['sc', 'tso', 'relaxed'] as const;
@@ -114,5 +114,32 @@ describe('unfair cycles under relaxed memory', () => {
   it('holds', () => {
     expect(check(fairness, { variant: 'unfair', memoryModel: 'relaxed' }).verdict).toBe('holds');
     expect(check(fairness, { variant: 'coin', memoryModel: 'relaxed' }).verdict).toBe('violated');
+  });
+});
+
+describe('model declarations', () => {
+  it('rejects model and variant names that traces and permalinks cannot carry', () => {
+    const base = {
+      title: 't',
+      source: 's',
+      memoryModels: ['sc'] as const,
+      defaultMemoryModel: 'sc' as const,
+      cpus: () => 1,
+      setup: () => {},
+    };
+    expect(() =>
+      defineModel({ ...base, name: 'ok', variants: [{ name: 'v5.14', description: '', flags: {}, expect: {} }] }),
+    ).toThrow(/variant name "v5.14"/);
+    expect(() => defineModel({ ...base, name: 'Bad Name', variants: [] })).toThrow(/model name "Bad Name"/);
+    expect(() =>
+      defineModel({
+        ...base,
+        name: 'ok',
+        variants: [
+          { name: 'a', description: '', flags: {}, expect: {} },
+          { name: 'a', description: '', flags: {}, expect: {} },
+        ],
+      }),
+    ).toThrow(/duplicate variant a/);
   });
 });

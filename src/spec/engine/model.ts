@@ -220,8 +220,16 @@ export interface ModelDef<Flags = Record<string, unknown>> {
 
 /** Declare a model; type-checks the variants' flags against the setup function. */
 export function defineModel<Flags>(def: ModelDef<Flags>): ModelDef<Flags> {
+  // Names travel in traces and permalinks (t1/model/variant/…), so they are kept to a small
+  // alphabet that needs no escaping anywhere.
+  const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+  if (!NAME.test(def.name))
+    throw new Error(`model name ${JSON.stringify(def.name)}: use lowercase letters, digits and -`);
   const names = new Set<string>();
   for (const v of def.variants) {
+    if (!NAME.test(v.name)) {
+      throw new Error(`model ${def.name}: variant name ${JSON.stringify(v.name)}: use lowercase letters, digits and -`);
+    }
     if (names.has(v.name)) throw new Error(`model ${def.name}: duplicate variant ${v.name}`);
     names.add(v.name);
   }
