@@ -9,36 +9,55 @@
  * grows exponentially with N, which makes it a simple, well-understood yardstick.
  */
 import {
+  defineModel,
   type Ghost,
   ghost,
+  instantiate,
   type Loc,
-  ModelBuilder,
   type ModelInstance,
   READ_ONCE,
   smp_mb,
   WRITE_ONCE,
 } from '../src/spec/engine/index.ts';
 
+/** The ring as a model (parameter n: CPUs), for the benchmark and the engine's tests. */
+export const ringModel = defineModel<{ mb: boolean }>({
+  name: 'sb-ring',
+  title: 'Store-buffering ring',
+  source: 'bench/ring.ts',
+  memoryModels: ['sc', 'tso', 'relaxed'],
+  defaultMemoryModel: 'tso',
+  params: [{ name: 'n', description: 'CPUs', min: 2, max: 8, default: 5 }],
+  cpus: (p) => p.n as number,
+  variants: [
+    { name: 'mb', description: 'with smp_mb()', flags: { mb: true }, expect: {} },
+    { name: 'no-mb', description: 'without', flags: { mb: false }, expect: {} },
+  ],
+  setup(b, flags, params) {
+    const n = params.n as number;
+    const x: Loc[] = [];
+    const r: Ghost[] = [];
+    for (let i = 0; i < n; i++) x.push(b.loc(`x${i}`));
+    for (let i = 0; i < n; i++) r.push(b.ghost(`${i}:r0`, -1));
+    for (let i = 0; i < n; i++) {
+      const mine = x[i] as Loc;
+      const next = x[(i + 1) % n] as Loc;
+      const reg = r[i] as Ghost;
+      b.thread(`P${i}`, { cpu: i }, function* () {
+        yield* WRITE_ONCE(mine, 1);
+        if (flags.mb) yield* smp_mb();
+        yield* ghost(reg, yield* READ_ONCE(next));
+      });
+    }
+    b.always(
+      'some-cpu-sees-its-neighbour',
+      'when all CPUs are done, at least one read 1',
+      (s) => !(s.final && r.every((g) => s.ghost(g) === 0)),
+    );
+  },
+});
+
+/** The N-CPU ring, with or without the barrier, ready to explore. */
 export function ring(n: number, mb: boolean): ModelInstance {
-  const b = new ModelBuilder(n);
-  const x: Loc[] = [];
-  const r: Ghost[] = [];
-  for (let i = 0; i < n; i++) x.push(b.loc(`x${i}`));
-  for (let i = 0; i < n; i++) r.push(b.ghost(`${i}:r0`, -1));
-  for (let i = 0; i < n; i++) {
-    const mine = x[i] as Loc;
-    const next = x[(i + 1) % n] as Loc;
-    const reg = r[i] as Ghost;
-    b.thread(`P${i}`, { cpu: i }, function* () {
-      yield* WRITE_ONCE(mine, 1);
-      if (mb) yield* smp_mb();
-      yield* ghost(reg, yield* READ_ONCE(next));
-    });
-  }
-  b.always(
-    'some-cpu-sees-its-neighbour',
-    'when all CPUs are done, at least one read 1',
-    (s) => !(s.final && r.every((g) => s.ghost(g) === 0)),
-  );
-  return b.build();
+  return instantiate(ringModel, mb ? 'mb' : 'no-mb', { n }).instance;
 }

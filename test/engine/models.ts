@@ -2,6 +2,8 @@
  * Small models for the engine tests: each exercises one feature of the checker (interrupts and
  * guest mode, deadlock, witnesses, assertions, fairness) and nothing else.
  */
+
+import { ringModel } from '../../bench/ring.ts';
 import {
   BUG_ON,
   choose,
@@ -194,41 +196,7 @@ export const fairness = defineModel<{ kind: 'retry' | 'coin' | 'unfair' }>({
   },
 });
 
-/** The N-CPU store-buffering ring, for budgets and cancellation (a few thousand states). */
-export const ring = defineModel<{ mb: boolean }>({
-  name: 'test-ring',
-  title: 'SB ring (test)',
-  source: SOURCE,
-  memoryModels: ALL,
-  defaultMemoryModel: 'tso',
-  params: [{ name: 'n', description: 'CPUs', min: 2, max: 8, default: 5 }],
-  cpus: (p) => p.n as number,
-  variants: [
-    { name: 'mb', description: 'with smp_mb()', flags: { mb: true }, expect: {} },
-    { name: 'no-mb', description: 'without', flags: { mb: false }, expect: {} },
-  ],
-  setup(b, flags, params) {
-    const n = params.n as number;
-    const x: Loc[] = [];
-    const r: Ghost[] = [];
-    for (let i = 0; i < n; i++) x.push(b.loc(`x${i}`));
-    for (let i = 0; i < n; i++) r.push(b.ghost(`${i}:r0`, -1));
-    for (let i = 0; i < n; i++) {
-      const mine = x[i] as Loc;
-      const next = x[(i + 1) % n] as Loc;
-      const reg = r[i] as Ghost;
-      b.thread(`P${i}`, { cpu: i }, function* () {
-        yield* WRITE_ONCE(mine, 1);
-        if (flags.mb) yield* smp_mb();
-        yield* ghost(reg, yield* READ_ONCE(next));
-      });
-    }
-    b.always(
-      'some-cpu-sees-its-neighbour',
-      'at least one CPU reads 1',
-      (s) => !(s.final && r.every((g) => s.ghost(g) === 0)),
-    );
-  },
-});
+/** The N-CPU store-buffering ring of the benchmark, for budgets and cancellation (a few thousand states). */
+export const ring = ringModel;
 
 export const TEST_MODELS = [kick, deadlock, props, fairness, ring];

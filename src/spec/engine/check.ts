@@ -4,24 +4,18 @@
  * `checkAsync` runs in slices and yields to the event loop between them, so a Web Worker can
  * receive a cancel message while it runs.
  */
-import { Exploration, type ExploreOptions, type ExploreResult, type ProgressInfo, type Violation } from './explore.ts';
+import { Exploration, type ExploreOptions, type ExploreResult, type Violation } from './explore.ts';
 import { Machine } from './machine.ts';
 import { type Expectation, instantiate, type MemoryModelName, type ModelDef } from './model.ts';
 import { checksum, decodeTrace, replay, type Trace, TraceError } from './trace.ts';
 
 export type CheckVerdict = 'holds' | 'violated' | 'inconclusive';
 
-export interface CheckRequest {
+/** What to check: the variant, memory model and parameters, plus the explorer's options. */
+export interface CheckRequest extends Omit<ExploreOptions, 'memoryModel'> {
   readonly variant?: string;
   readonly memoryModel?: MemoryModelName;
   readonly params?: Readonly<Record<string, number>>;
-  readonly maxStates?: number;
-  readonly maxMs?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: ProgressInfo) => void;
-  readonly progressIntervalMs?: number;
-  readonly reduction?: boolean;
-  readonly liveness?: boolean;
 }
 
 export interface CheckResult {
