@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderPlot } from '../../src/components/plot-render.ts';
+import { defaults } from '../../src/plots/controls.ts';
 import { findPlot } from '../../src/plots/index.ts';
 import type { RseqDelayData } from '../../src/plots/rseq-delay.ts';
+import { rseqDelay } from '../../src/plots/rseq-delay.ts';
 import { type CheckResult, check, type MemoryModelName, simulate, type Trace } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
 import { ghostHandle, PC, rseq } from '../../src/spec/models/rseq/model.ts';
@@ -196,5 +198,46 @@ describe('rseq-delay plot', () => {
         expect(v).toBeLessThanOrEqual(1);
       }
     }
+  });
+});
+
+describe('the figures the chapter quotes from the rseq-delay plot (defaults, seed 1)', () => {
+  // content/rseq.mdx describes the build-time measurement in prose; these are those sentences.
+  const values = defaults(rseqDelay.controls);
+  const data = rseqDelay.measure((o) => simulate(rseq, o), values, { model: rseq, check, simulate });
+  const at = (us: number) => {
+    const p = data.points.find((x) => x.delayUs === us);
+    if (!p) throw new Error(`no point at ${us} µs`);
+    return p;
+  };
+
+  it('without a delay the reader is starved and the few hits all heal unseen', () => {
+    expect(at(0).throughput).toBeLessThan(0.05);
+    expect(at(0).hitRate).toBeGreaterThan(0.005);
+    expect(at(0).hitRate).toBeLessThan(0.05);
+    expect(at(0).missedShare).toBe(1);
+  });
+
+  it('a quarter to half a microsecond restarts KVM_RUN and the hits, half or more still healed', () => {
+    for (const us of [0.25, 0.5]) {
+      expect(at(us).kvmRunsPerMigration).toBeGreaterThan(0);
+      expect(at(us).hitRate).toBeGreaterThan(at(0).hitRate);
+      expect(at(us).missedShare).toBeGreaterThanOrEqual(0.5);
+    }
+  });
+
+  it('from 1.5 µs no hit goes unseen, about one migration in six to ten fails the check', () => {
+    for (const p of data.points.filter((x) => x.delayUs >= 1.5)) {
+      expect(p.missedShare).toBe(0);
+      expect(p.detectRate).toBeGreaterThan(0.08);
+      expect(p.detectRate).toBeLessThan(0.2);
+    }
+  });
+
+  it("the reader's throughput climbs from about 40% at 1 µs towards 80% at 10 µs", () => {
+    expect(at(1).throughput).toBeGreaterThan(0.3);
+    expect(at(1).throughput).toBeLessThan(0.5);
+    expect(at(10).throughput).toBeGreaterThan(0.7);
+    expect(at(10).throughput).toBeLessThan(0.9);
   });
 });
