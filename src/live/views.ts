@@ -18,6 +18,13 @@ export function kernelHref(ref: { ref: string; url?: string }): string {
     : `https://git.kernel.org/torvalds/c/${ref.ref}`;
 }
 
+/** How a reference reads: a commit by its short id, a list message as such, anything else (a file, a thread) as given. */
+export function refLabel(ref: string): string {
+  if (/^[0-9a-f]{12,40}$/.test(ref)) return `commit ${ref.slice(0, 12)}`;
+  if (/^[^\s@]+@[^\s@]+$/.test(ref)) return 'list message';
+  return ref;
+}
+
 export function renderVariantInfo(info: ModelInfo, variant: string): VNode {
   const v = info.variants.find((x) => x.name === variant);
   if (!v) return h('p', { class: 'kvm-variant-info' }, `No variant ${variant}.`);
@@ -29,14 +36,7 @@ export function renderVariantInfo(info: ModelInfo, variant: string): VNode {
       ? h(
           'ul',
           { class: 'kvm-kernel-refs' },
-          v.kernel.map((k) =>
-            h(
-              'li',
-              null,
-              h('a', { href: kernelHref(k) }, k.ref.includes('@') ? 'list message' : `commit ${k.ref.slice(0, 12)}`),
-              ` “${k.subject}”`,
-            ),
-          ),
+          v.kernel.map((k) => h('li', null, h('a', { href: kernelHref(k) }, refLabel(k.ref)), ` “${k.subject}”`)),
         )
       : null,
   );

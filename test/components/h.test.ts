@@ -1,6 +1,7 @@
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { h, toDom, toHtml } from '../../src/live/h.ts';
+import { refLabel } from '../../src/live/views.ts';
 
 const EVIL = '<img src=x onerror="alert(1)">&"\'';
 
@@ -24,5 +25,16 @@ describe('the element tree', () => {
     expect(() => toHtml(h('a', { onclick: 'x()' }))).toThrow(/refusing attribute onclick/);
     expect(() => toHtml(h('a', { 'x"y': '1' }))).toThrow(/refusing/);
     expect(() => h('scr ipt')).toThrow(/bad tag/);
+  });
+});
+
+describe('kernel reference labels', () => {
+  it('names commits by short id, list messages as such, and anything else as written', () => {
+    expect(refLabel('85b640450ddcfa09cf72771b69a9c3daf0ddc772')).toBe('commit 85b640450ddc');
+    expect(refLabel('YSgpy8iXXXUQ+b/k@google.com')).toBe('list message');
+    expect(refLabel('Documentation/virt/kvm/vcpu-requests.rst')).toBe('Documentation/virt/kvm/vcpu-requests.rst');
+    expect(refLabel('kvm list, 5 April 2017, Paolo Bonzini to Christoffer Dall')).toBe(
+      'kvm list, 5 April 2017, Paolo Bonzini to Christoffer Dall',
+    );
   });
 });
