@@ -17,6 +17,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**', '**/node_modules/**'],
+          // Some tests explore or simulate a model for a few seconds (golden counts under relaxed
+          // memory, the chapters' plots); on a loaded 2-core machine the 5 s default is too tight.
+          // A guard against hangs, not a timing assertion.
+          testTimeout: 30_000,
         },
       },
       {
