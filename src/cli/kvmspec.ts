@@ -297,26 +297,15 @@ function verdictExit(verdict: CheckResult['verdict']): number {
   return verdict === 'holds' ? EXIT.holds : verdict === 'violated' ? EXIT.violated : EXIT.inconclusive;
 }
 
-/** The JSON form of one result. Extra fields beyond the documented ones may be added. */
+/** The JSON form of one result: the CheckResult itself, with its time rounded and its trace compacted. */
 function resultJson(r: CheckResult) {
+  const { counterexample, ms, ...rest } = r;
   const ok = asExpected(r);
   return {
-    model: r.model,
-    variant: r.variant,
-    memoryModel: r.memoryModel,
-    params: r.params,
-    verdict: r.verdict,
-    ...(r.violation ? { violation: r.violation } : {}),
-    ...(r.reason ? { reason: r.reason } : {}),
-    states: r.states,
-    transitions: r.transitions,
-    depth: r.depth,
-    ms: Math.round(r.ms * 1000) / 1000,
-    ...(r.livenessStates !== undefined ? { livenessStates: r.livenessStates } : {}),
-    witnesses: r.witnesses,
-    ...(r.expected ? { expected: r.expected } : {}),
+    ...rest,
+    ms: Math.round(ms * 1000) / 1000,
     ...(ok !== undefined ? { asExpected: ok } : {}),
-    ...(r.counterexample ? { counterexample: traceJson(r.counterexample) } : {}),
+    ...(counterexample ? { counterexample: traceJson(counterexample) } : {}),
   };
 }
 

@@ -12,15 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
 import { openSite, type Site } from './harness.ts';
+import { openLive as openPlaygroundLive } from './live-helpers.ts';
 
 const LIVE = '[data-kvm-live="sb-unfenced-tso"]';
 const PLOT = '[data-kvm-plot="sb-outcome-rate"]';
 
-async function openLive(page: Page, site: Site, hash = ''): Promise<void> {
-  await page.goto(site.url(`playground/${hash}`), { waitUntil: 'load' });
-  await page.locator(LIVE).scrollIntoViewIfNeeded();
-  await page.waitForSelector(`${LIVE}[data-hydrated] form:not([hidden])`);
-}
+const openLive = (page: Page, site: Site, hash = ''): Promise<void> =>
+  openPlaygroundLive(page, site, 'playground/', LIVE, hash);
 
 async function run(page: Page, variant: string, memoryModel: string, budget = '1000000'): Promise<void> {
   await page.selectOption(`${LIVE} select[name="variant"]`, variant);

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { requests } from '../../src/spec/models/requests/model.ts';
 import { openSite, type Site } from './harness.ts';
+import { openLive, runInBrowser, traceStatus } from './live-helpers.ts';
 
 const LIVE = '[data-kvm-live="requests-no-vcpu-barrier-tso"]';
-const status = (page: Page) => page.locator(`${LIVE} .kvm-nav-status`).textContent();
+const status = (page: Page) => traceStatus(page, LIVE);
 
 describe('requests chapter', () => {
   let site: Site;
@@ -27,12 +28,8 @@ describe('requests chapter', () => {
     const n = expected.steps.length;
 
     const { page, problems } = await site.newPage();
-    await page.goto(site.url('requests/'), { waitUntil: 'load' });
-    await page.locator(LIVE).scrollIntoViewIfNeeded();
-    await page.waitForSelector(`${LIVE}[data-hydrated] form:not([hidden])`);
-    await page.click(`${LIVE} [data-kvm-run]`);
-    const verdict = page.locator(`${LIVE} [data-verdict][data-origin="browser"]`);
-    await verdict.waitFor();
+    await openLive(page, site, 'requests/', LIVE);
+    const verdict = await runInBrowser(page, LIVE);
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('violated');
     await expect(verdict.textContent()).resolves.toContain('no-lost-request');
     await expect(status(page)).resolves.toMatch(new RegExp(`^Step ${n} of ${n}: `));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { rseq } from '../../src/spec/models/rseq/model.ts';
 import { openSite, type Site } from './harness.ts';
+import { openLive, runInBrowser, traceStatus } from './live-helpers.ts';
 
 const LIVE = '[data-kvm-live="rseq-v5-14-tso"]';
 const PLOT = '[data-kvm-plot="rseq-delay"]';
@@ -25,17 +26,11 @@ describe('rseq chapter', () => {
     if (!expected) throw new Error('no counterexample in Node');
     const n = expected.steps.length;
     const { page, problems } = await site.newPage();
-    await page.goto(site.url('rseq/'), { waitUntil: 'load' });
-    await page.locator(LIVE).scrollIntoViewIfNeeded();
-    await page.waitForSelector(`${LIVE}[data-hydrated] form:not([hidden])`);
-    await page.click(`${LIVE} [data-kvm-run]`);
-    const verdict = page.locator(`${LIVE} [data-verdict][data-origin="browser"]`);
-    await verdict.waitFor();
+    await openLive(page, site, 'rseq/', LIVE);
+    const verdict = await runInBrowser(page, LIVE);
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('violated');
     await expect(verdict.textContent()).resolves.toContain('rseq-cpu-id');
-    await expect(page.locator(`${LIVE} .kvm-nav-status`).textContent()).resolves.toMatch(
-      new RegExp(`^Step ${n} of ${n}: `),
-    );
+    await expect(traceStatus(page, LIVE)).resolves.toMatch(new RegExp(`^Step ${n} of ${n}: `));
     expect(page.url()).toContain(`trace=${encodeURIComponent(expected.encoded)}`);
     expect(problems()).toEqual([]);
     await page.context().close();
