@@ -4,12 +4,10 @@
  * `checkAsync` runs in slices and yields to the event loop between them, so a Web Worker can
  * receive a cancel message while it runs.
  */
-import { Exploration, type ExploreOptions, type ExploreResult, type Violation } from './explore.ts';
+import { Exploration, type ExploreOptions, type ExploreResult } from './explore.ts';
 import { Machine } from './machine.ts';
 import { type Expectation, instantiate, type MemoryModelName, type ModelDef } from './model.ts';
 import { checksum, decodeTrace, replay, type Trace, TraceError } from './trace.ts';
-
-export type CheckVerdict = 'holds' | 'violated' | 'inconclusive';
 
 /** What to check: the variant, memory model and parameters, plus the explorer's options. */
 export interface CheckRequest extends Omit<ExploreOptions, 'memoryModel'> {
@@ -18,21 +16,12 @@ export interface CheckRequest extends Omit<ExploreOptions, 'memoryModel'> {
   readonly params?: Readonly<Record<string, number>>;
 }
 
-export interface CheckResult {
+/** The explorer's result for one model, variant, memory model and parameters, with the path replayed. */
+export interface CheckResult extends Omit<ExploreResult, 'path'> {
   readonly model: string;
   readonly variant: string;
   readonly memoryModel: MemoryModelName;
   readonly params: Readonly<Record<string, number>>;
-  readonly verdict: CheckVerdict;
-  readonly violation?: Violation;
-  /** Why a run is inconclusive (budget, time, cancelled). */
-  readonly reason?: string;
-  readonly states: number;
-  readonly transitions: number;
-  readonly depth: number;
-  readonly ms: number;
-  readonly livenessStates?: number;
-  readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
   readonly counterexample?: Trace;
   /** What the variant declares for this memory model, if anything. */
   readonly expected?: Expectation;
@@ -81,17 +70,10 @@ function finish(
   // Replay on a fresh machine, exactly as a permalink would be replayed.
   const fresh = new Machine(exploration.machine.inst, header.memoryModel);
   const counterexample = r.path ? replay(fresh, header, r.path) : undefined;
+  const { path: _path, ...result } = r;
   return {
     ...header,
-    verdict: r.verdict,
-    ...(r.violation ? { violation: r.violation } : {}),
-    ...(r.reason ? { reason: r.reason } : {}),
-    states: r.states,
-    transitions: r.transitions,
-    depth: r.depth,
-    ms: r.ms,
-    ...(r.livenessStates !== undefined ? { livenessStates: r.livenessStates } : {}),
-    witnesses: r.witnesses.map((w) => ({ name: w.name, reached: w.reached })),
+    ...result,
     ...(counterexample ? { counterexample } : {}),
     ...(expected ? { expected } : {}),
   };

@@ -69,7 +69,7 @@ export interface ExploreResult {
   readonly depth: number;
   readonly ms: number;
   readonly livenessStates?: number;
-  readonly witnesses: readonly { readonly name: string; readonly reached: boolean; readonly path?: RawPath }[];
+  readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
 }
 
 const now = (): number => performance.now();
@@ -157,12 +157,7 @@ export class Exploration {
     verdict: ExploreResult['verdict'],
     extra: { violation?: Violation; path?: RawPath; reason?: string; livenessStates?: number } = {},
   ): ExploreResult {
-    const witnesses = this.#inst.witnesses.map((w, i) => {
-      const at = this.#witnessAt[i] as number;
-      return at >= 0
-        ? { name: w.name, reached: true, path: { steps: this.#store.path(at) } }
-        : { name: w.name, reached: false };
-    });
+    const witnesses = this.#inst.witnesses.map((w, i) => ({ name: w.name, reached: this.#witnessAt[i] !== -1 }));
     return {
       verdict,
       ...extra,

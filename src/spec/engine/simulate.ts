@@ -8,7 +8,7 @@
  *   unit that becomes ready first moves next.
  * Same seed, same runs, in Node and in the browser.
  */
-import type { Kind } from './actions.ts';
+import { Kind } from './actions.ts';
 import type { AnyModel } from './check.ts';
 import { Machine } from './machine.ts';
 import { instantiate, type MemoryModelName, type StateView } from './model.ts';
@@ -63,8 +63,6 @@ export interface SimSummary {
   readonly meanGhosts: Readonly<Record<string, number>>;
   readonly ms: number;
 }
-
-const IPI_KIND = 9;
 
 export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
   if (!Number.isInteger(opts.runs) || opts.runs < 1)
@@ -171,7 +169,7 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
       time = time0;
       const isThread = unit < machine.nthreads;
       const act = isThread ? machine.nextAction(s, unit) : undefined;
-      if (act?.kind === IPI_KIND) ipis++;
+      if (act?.kind === Kind.Ipi) ipis++;
       if (opts.duration) {
         const step: SimStep = {
           actor: machine.units[unit]?.name ?? '',
