@@ -219,26 +219,6 @@ export class RelaxedMemory implements MemorySystem {
     me.rel = me.cur.slice();
   }
 
-  /** Positions where thread `t` may place a new write to `l`. */
-  #writePositions(m: Mem, t: number, l: number): number[] {
-    const msgs = m.hist[l] as Msg[];
-    const out: number[] = [];
-    for (let p = ((m.threads[t] as ThreadViews).cur[l] as number) + 1; p <= msgs.length; p++) {
-      if (p === msgs.length || (msgs[p] as Msg).attached === 0) out.push(p);
-    }
-    return out;
-  }
-
-  /** Messages thread `t` may read as the first half of an atomic RMW (no attached successor). */
-  #rmwSources(m: Mem, t: number, l: number): number[] {
-    const msgs = m.hist[l] as Msg[];
-    const out: number[] = [];
-    for (let k = (m.threads[t] as ThreadViews).cur[l] as number; k < msgs.length; k++) {
-      if (k + 1 === msgs.length || (msgs[k + 1] as Msg).attached === 0) out.push(k);
-    }
-    return out;
-  }
-
   #readAt(m: Mem, t: number, l: number, k: number, acquire: boolean): number {
     const me = m.threads[t] as ThreadViews;
     const msg = (m.hist[l] as Msg[])[k] as Msg;
@@ -276,21 +256,40 @@ export class RelaxedMemory implements MemorySystem {
     return v;
   }
 
-  writeChoices(s: Int32Array, base: number, t: number, loc: number): number {
-    // Counted on the packed state: positions after the thread's view not held by an RMW's write.
+  /**
+   * Positions where thread `t` may place a new write to `loc`: after what it has seen, and not
+   * between an atomic RMW's read and its write. Computed on the packed state (no decoding).
+   */
+  #writePositions(s: Int32Array, base: number, t: number, loc: number): number[] {
     const h = this.#histStart(s, base, loc);
     const count = s[h] as number;
     const stride = 2 + this.#n;
-    let positions = 0;
+    const out: number[] = [];
     for (let p = this.#curBase(s, base, t, loc) + 1; p <= count; p++) {
-      if (p === count || s[h + 1 + p * stride + 1] === 0) positions++;
+      if (p === count || s[h + 1 + p * stride + 1] === 0) out.push(p);
     }
-    return positions;
+    return out;
+  }
+
+  /** Writes thread `t` may read as the first half of an atomic RMW (no attached successor). */
+  #rmwSources(s: Int32Array, base: number, t: number, loc: number): number[] {
+    const h = this.#histStart(s, base, loc);
+    const count = s[h] as number;
+    const stride = 2 + this.#n;
+    const out: number[] = [];
+    for (let k = this.#curBase(s, base, t, loc); k < count; k++) {
+      if (k + 1 === count || s[h + 1 + (k + 1) * stride + 1] === 0) out.push(k);
+    }
+    return out;
+  }
+
+  writeChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    return this.#writePositions(s, base, t, loc).length;
   }
 
   write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order, choice: number): number {
+    const pos = this.#writePositions(s, base, t, loc)[choice] as number;
     const m = this.#decode(s, base);
-    const pos = this.#writePositions(m, t, loc)[choice] as number;
     const me = m.threads[t] as ThreadViews;
     // A release store carries everything the thread has seen; a plain store what smp_wmb() or
     // an earlier full barrier made it carry.
@@ -301,15 +300,7 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number): number {
-    // Counted on the packed state: writes the thread may read whose successor is not attached.
-    const h = this.#histStart(s, base, loc);
-    const count = s[h] as number;
-    const stride = 2 + this.#n;
-    let sources = 0;
-    for (let k = this.#curBase(s, base, t, loc); k < count; k++) {
-      if (k + 1 === count || s[h + 1 + (k + 1) * stride + 1] === 0) sources++;
-    }
-    return sources;
+    return this.#rmwSources(s, base, t, loc).length;
   }
 
   rmw(
@@ -321,8 +312,8 @@ export class RelaxedMemory implements MemorySystem {
     order: Order,
     choice: number,
   ): number {
+    const k = this.#rmwSources(s, base, t, loc)[choice] as number;
     const m = this.#decode(s, base);
-    const k = this.#rmwSources(m, t, loc)[choice] as number;
     const old = ((m.hist[loc] as Msg[])[k] as Msg).value;
     const next = fn(old);
     const me = m.threads[t] as ThreadViews;
