@@ -96,9 +96,13 @@ export async function openSite({ root = DIST_DIR, base = PAGES_BASE }: OpenSiteO
     });
     page.on('pageerror', (error) => found.push(`uncaught exception: ${error.message}`));
     page.on('requestfailed', (request) => {
-      // Off-site requests are already reported above, as what they are.
-      if (new URL(request.url()).host === local.host) {
-        found.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown error'})`);
+      const error = request.failure()?.errorText ?? 'unknown error';
+      // Off-site requests are already reported above, as what they are. net::ERR_ABORTED is the
+      // browser cancelling its own request (a load superseded by a navigation, as when Enter
+      // follows a link while a large page is still arriving): no server failed. Server errors
+      // still show up as HTTP >= 400 below, and unreachable files as other network errors.
+      if (new URL(request.url()).host === local.host && error !== 'net::ERR_ABORTED') {
+        found.push(`request failed: ${request.url()} (${error})`);
       }
     });
     page.on('response', (response) => {
