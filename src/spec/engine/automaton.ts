@@ -18,8 +18,13 @@ interface Node {
   readonly history: readonly number[];
   /** A live generator positioned right after yielding `action`, or undefined once used. */
   live: Op<unknown> | undefined;
+  /** Children by result: small results (most are 0 or 1) in an array, others in a map. */
+  readonly small: number[];
   readonly children: Map<number, number>;
 }
+
+/** Results below this are looked up in a node's array rather than its map (a hot path). */
+const SMALL = 8;
 
 export class ThreadAutomaton {
   readonly #nodes: Node[] = [];
@@ -38,9 +43,9 @@ export class ThreadAutomaton {
     const first = gen.next();
     if (first.done) {
       if (loop) throw new Error(`thread ${name}: a loop body must take at least one step`);
-      this.#nodes.push({ action: RETURN, history: [], live: undefined, children: new Map() });
+      this.#nodes.push({ action: RETURN, history: [], live: undefined, small: [], children: new Map() });
     } else {
-      this.#nodes.push({ action: first.value, history: [], live: gen, children: new Map() });
+      this.#nodes.push({ action: first.value, history: [], live: gen, small: [], children: new Map() });
     }
   }
 
@@ -54,10 +59,16 @@ export class ThreadAutomaton {
 
   child(node: number, result: number): number {
     const n = this.#nodes[node] as Node;
-    const known = n.children.get(result);
-    if (known !== undefined) return known;
+    const small = result >= 0 && result < SMALL;
+    const known = small ? n.small[result] : n.children.get(result);
+    if (known !== undefined && known >= 0) return known;
     const id = this.#expand(n, result);
     n.children.set(result, id);
+    if (small) {
+      // Filled densely from 0 so that the array stays packed (holes would make it a dictionary).
+      while (n.small.length < result) n.small.push(-1);
+      n.small[result] = id;
+    }
     return id;
   }
 
@@ -99,9 +110,21 @@ export class ThreadAutomaton {
     const next = gen.next(result);
     if (next.done) {
       if (this.loop) return 0;
-      this.#nodes.push({ action: RETURN, history: [...n.history, result], live: undefined, children: new Map() });
+      this.#nodes.push({
+        action: RETURN,
+        history: [...n.history, result],
+        live: undefined,
+        small: [],
+        children: new Map(),
+      });
     } else {
-      this.#nodes.push({ action: next.value, history: [...n.history, result], live: gen, children: new Map() });
+      this.#nodes.push({
+        action: next.value,
+        history: [...n.history, result],
+        live: gen,
+        small: [],
+        children: new Map(),
+      });
     }
     return this.#nodes.length - 1;
   }

@@ -19,7 +19,7 @@
 import { Kind } from './actions.ts';
 import { Machine, type MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
-import { StateStore } from './store.ts';
+import { StateStore, SuccessorBatch } from './store.ts';
 
 export interface ProgressInfo {
   readonly phase: 'safety' | 'liveness';
@@ -80,6 +80,7 @@ export class Exploration {
   readonly #inst: ModelInstance;
   readonly #opts: ExploreOptions;
   readonly #store = new StateStore();
+  readonly #batch = new SuccessorBatch();
   readonly #view: MachineStateView;
   readonly #reduce: boolean;
   readonly #maxStates: number;
@@ -90,7 +91,7 @@ export class Exploration {
   #next = 0;
   #transitions = 0;
   #maxDepth = 0;
-  #cur = new Int32Array(1024);
+  #cur = new Int32Array(0);
   readonly #witnessAt: number[];
   #result: ExploreResult | undefined;
   #phase: 'safety' | 'liveness' = 'safety';
@@ -126,6 +127,9 @@ export class Exploration {
         );
       if (this.#result === undefined && now() >= deadline) return undefined;
     }
+    // Done: the stores' arenas go to the next search (everything reported was read out of them).
+    this.#store.release();
+    this.#liveness?.release();
     return this.#result;
   }
 
@@ -175,9 +179,10 @@ export class Exploration {
     const view = this.#view;
     const inst = this.#inst;
     let parent = 0;
+    const batch = this.#batch;
     const emit = (unit: number, choice: number, next: Int32Array, len: number): void => {
       this.#transitions++;
-      store.intern(next, len, parent, unit, choice);
+      batch.add(unit, choice, next, len);
     };
     for (let iter = 0; this.#next < store.count; iter++) {
       if ((iter & 1023) === 0) {
@@ -190,15 +195,18 @@ export class Exploration {
         this.#progress();
       }
       parent = this.#next++;
-      if (store.lengthOf(parent) + 4096 > this.#cur.length)
-        this.#cur = new Int32Array((store.lengthOf(parent) + 4096) * 2);
+      // Exactly the state's length, so that the machine copies it with one memcpy per successor.
+      if (store.lengthOf(parent) !== this.#cur.length) this.#cur = new Int32Array(store.lengthOf(parent));
       const len = store.load(parent, this.#cur);
       const s = this.#cur;
       const depth = store.depth[parent] as number;
       if (depth > this.#maxDepth) this.#maxDepth = depth;
 
       let emitted = this.#reduce ? this.#expandAmple(s, len, parent) : -1;
-      if (emitted < 0) emitted = machine.successors(s, len, emit);
+      if (emitted < 0) {
+        emitted = machine.successors(s, len, emit);
+        batch.flush(store, parent);
+      }
       view.s = s;
       view.final = emitted === 0;
       const failure = machine.failed(s);
@@ -317,7 +325,7 @@ class Liveness {
   readonly #finish: Finish;
   readonly #store = new StateStore();
   #next = 0;
-  #cur = new Int32Array(1024);
+  #cur = new Int32Array(0);
   // Edges in CSR form, filled in BFS (= index) order.
   #edgeStart: number[] = [];
   #edgeTo: number[] = [];
@@ -338,6 +346,10 @@ class Liveness {
 
   get states(): number {
     return this.#store.count;
+  }
+
+  release(): void {
+    this.#store.release();
   }
 
   run(deadline: number, interrupted: () => string | undefined, progress: () => void): ExploreResult | undefined {
@@ -364,8 +376,8 @@ class Liveness {
         progress();
       }
       parent = this.#next++;
-      if (store.lengthOf(parent) + 4096 > this.#cur.length)
-        this.#cur = new Int32Array((store.lengthOf(parent) + 4096) * 2);
+      // Exactly the state's length, so that the machine copies it with one memcpy per successor.
+      if (store.lengthOf(parent) !== this.#cur.length) this.#cur = new Int32Array(store.lengthOf(parent));
       const len = store.load(parent, this.#cur);
       this.#edgeStart.push(this.#edgeTo.length);
       enabled = 0;

@@ -3,9 +3,10 @@
  * state vectors. It knows CPUs, threads and tasks, interrupts, guest mode and the scheduler;
  * the memory system (memory/*.ts) knows what reads, writes and barriers mean.
  *
- * State vector layout: per thread [node, flags] (CPU, interrupts off, in guest, early store,
- * preemption count); per CPU [pending-interrupt bits and running handler, handler node]; the
- * ghosts; then the memory section.
+ * State vector layout: one word per thread (its automaton node, CPU, interrupts off, in guest,
+ * early store, preemption count); one word per CPU (pending-interrupt bits, running handler and
+ * its node); the ghosts; then the memory section. Every word a state carries is copied, hashed
+ * and compared on every transition, so fields share words.
  *
  * Rules that make the model faithful to how a CPU runs kernel code:
  * - A thread runs on one CPU at a time. While it has interrupts or preemption disabled, or is
@@ -29,26 +30,43 @@ import { TsoMemory } from './memory/tso.ts';
 import type { MemoryModelName, ModelInstance, StateView, ThreadView } from './model.ts';
 import type { Ghost, Loc } from './primitives.ts';
 
-/** Per thread: [automaton node, flags]. */
-const TSZ = 2;
-const T_NODE = 0;
-const T_FLAGS = 1;
-/** Flags word: the CPU in the low byte, then one bit each, then the preemption count. */
-const F_CPU = 0xff;
-const F_IRQ = 1 << 8;
-const F_GUEST = 1 << 9;
+/**
+ * Per thread one word: the flags in the low NODE_SHIFT bits, the automaton node above them.
+ * "Flags" below means the whole word: every flag test masks, and flag updates leave the node be.
+ */
+const TSZ = 1;
+const T_FLAGS = 0;
+/** The CPU in the low bits, then one bit each, then the preemption count. */
+const F_CPU = 0x3f;
+const MAX_CPUS = F_CPU + 1;
+const F_IRQ = 1 << 6;
+const F_GUEST = 1 << 7;
 /** Relaxed memory only: the thread has already performed the store that follows its next load. */
-const F_EARLY = 1 << 10;
-const PREEMPT_SHIFT = 11;
+const F_EARLY = 1 << 8;
+const PREEMPT_SHIFT = 9;
 const PREEMPT_ONE = 1 << PREEMPT_SHIFT;
 const PREEMPT_MAX = 15;
+const NODE_SHIFT = 13;
+const FLAGS = (1 << NODE_SHIFT) - 1;
+/** Distinct histories (automaton nodes) one thread may have. */
+const MAX_NODES = 2 ** (32 - NODE_SHIFT);
 const HOLDS = F_IRQ | F_GUEST | (PREEMPT_MAX << PREEMPT_SHIFT);
-/** Per CPU: [pending interrupt bits | (running handler's vector + 1) << 16, handler node]. */
-const CSZ = 2;
+const nodeOf = (word: number): number => word >>> NODE_SHIFT;
+const withNode = (word: number, node: number): number => (node << NODE_SHIFT) | (word & FLAGS);
+/**
+ * Per CPU one word: pending interrupt vectors (one bit each), the running handler's vector + 1
+ * (0: none) and that handler's automaton node.
+ */
+const CSZ = 1;
 const C_IRQS = 0;
-const C_HNODE = 1;
-const PENDING = 0xffff;
-const HVEC_SHIFT = 16;
+export const MAX_VECTORS = 8;
+const PENDING = (1 << MAX_VECTORS) - 1;
+const HVEC_SHIFT = MAX_VECTORS;
+const HVEC = 0xf << HVEC_SHIFT;
+const HNODE_SHIFT = HVEC_SHIFT + 4;
+const MAX_HANDLER_NODES = 2 ** (32 - HNODE_SHIFT);
+const runningVector = (irqs: number): number => (irqs & HVEC) >>> HVEC_SHIFT;
+const handlerNode = (irqs: number): number => irqs >>> HNODE_SHIFT;
 
 /** Raised for a model that uses the machine wrongly (a bug in the model, not a verdict). */
 export class ModelError extends Error {}
@@ -95,6 +113,9 @@ export class Machine {
   readonly units: readonly UnitInfo[];
   #handlerAuts = new Map<number, ThreadAutomaton>();
   #scratch = new Int32Array(1024);
+  /** Per CPU, for the state being expanded: see #scanCpus. */
+  readonly #holder: Int32Array;
+  readonly #irqOff: Uint8Array;
   readonly #ghostBase: number;
   readonly #cpuBase: number;
   readonly #allowed: readonly (readonly number[])[];
@@ -108,8 +129,15 @@ export class Machine {
 
     this.nthreads = inst.threads.length;
     this.ncpus = inst.cpus;
+    if (inst.cpus > MAX_CPUS) throw new ModelError(`at most ${MAX_CPUS} CPUs (this model has ${inst.cpus})`);
+    for (const irq of inst.interrupts) {
+      if (irq.vector < 0 || irq.vector >= MAX_VECTORS)
+        throw new ModelError(`interrupt ${irq.name}: vector ${irq.vector} is not in 0..${MAX_VECTORS - 1}`);
+    }
     this.threads = inst.threads.map((t) => new ThreadAutomaton(t.name, t.body, t.options.loop ?? false));
     this.mem = memorySystem(memoryModel, inst);
+    this.#holder = new Int32Array(this.ncpus);
+    this.#irqOff = new Uint8Array(this.ncpus);
     this.#cpuBase = this.nthreads * TSZ;
     this.#ghostBase = this.#cpuBase + this.ncpus * CSZ;
     this.base = this.#ghostBase + inst.ghosts.length;
@@ -124,32 +152,53 @@ export class Machine {
 
   initial(): Int32Array {
     const out: number[] = [];
-    for (const t of this.inst.threads) out.push(0, t.options.cpu);
-    for (let c = 0; c < this.ncpus; c++) out.push(0, 0);
+    for (const t of this.inst.threads) out.push(t.options.cpu);
+    for (let c = 0; c < this.ncpus; c++) out.push(0);
     for (const g of this.inst.ghosts) out.push(g.init);
     this.mem.init(out);
     const s = Int32Array.from(out);
     // Merged actions at the very start (a ghost update before the first step) run now.
     for (let i = 0; i < this.nthreads; i++) {
-      s[i * TSZ + T_NODE] = this.#settle(
-        s,
-        this.threads[i] as ThreadAutomaton,
-        0,
-        this.inst.threads[i]?.options.cpu ?? 0,
-      );
+      const node = this.#settle(s, this.threads[i] as ThreadAutomaton, 0, this.inst.threads[i]?.options.cpu ?? 0);
+      s[i * TSZ + T_FLAGS] = withNode(s[i * TSZ + T_FLAGS] as number, node);
     }
     return s;
   }
 
   /** Generates every successor of `s`. Returns how many were emitted. */
   successors(s: Int32Array, len: number, emit: Emit): number {
+    this.#scanCpus(s);
     let n = 0;
     const total = this.units.length;
-    for (let u = 0; u < total; u++) n += this.unitSuccessors(s, len, u, emit);
+    for (let u = 0; u < total; u++) n += this.#unitSuccessors(s, len, u, emit);
     return n;
   }
 
+  /** Generates the successors of `s` by unit `u`. Returns how many were emitted. */
   unitSuccessors(s: Int32Array, len: number, u: number, emit: Emit): number {
+    this.#scanCpus(s);
+    return this.#unitSuccessors(s, len, u, emit);
+  }
+
+  /**
+   * Notes, per CPU of the state about to be expanded, which thread holds it (interrupts or
+   * preemption disabled, or in guest mode: nobody else may run there) and whether interrupts are
+   * off there; one pass over the threads instead of one per thread and step.
+   */
+  #scanCpus(s: Int32Array): void {
+    const holder = this.#holder;
+    const irqOff = this.#irqOff;
+    holder.fill(-1);
+    irqOff.fill(0);
+    for (let j = 0; j < this.nthreads; j++) {
+      const f = s[j * TSZ + T_FLAGS] as number;
+      const cpu = f & F_CPU;
+      if ((f & HOLDS) !== 0) holder[cpu] = j;
+      if ((f & F_IRQ) !== 0) irqOff[cpu] = 1;
+    }
+  }
+
+  #unitSuccessors(s: Int32Array, len: number, u: number, emit: Emit): number {
     if (u < this.nthreads) return this.#threadSteps(s, len, u, emit);
     if (u < this.nthreads + this.ncpus) return this.#interruptSteps(s, len, u - this.nthreads, emit);
     const k = u - this.nthreads - this.ncpus;
@@ -162,7 +211,7 @@ export class Machine {
 
   /** The action thread `i` executes next. */
   nextAction(s: Int32Array, i: number): Action {
-    return (this.threads[i] as ThreadAutomaton).action(s[i * TSZ + T_NODE] as number);
+    return (this.threads[i] as ThreadAutomaton).action(nodeOf(s[i * TSZ + T_FLAGS] as number));
   }
 
   /** A thread that can never move again and is not idle or done: a failed assertion. */
@@ -184,7 +233,7 @@ export class Machine {
       if (a.kind !== Kind.Return && !a.end) return false;
     }
     for (let c = 0; c < this.ncpus; c++)
-      if ((s[this.#cpuBase + c * CSZ + C_IRQS] as number) >>> HVEC_SHIFT !== 0) return false;
+      if (runningVector(s[this.#cpuBase + c * CSZ + C_IRQS] as number) !== 0) return false;
     return true;
   }
 
@@ -223,33 +272,24 @@ export class Machine {
   #copy(s: Int32Array, len: number): Int32Array {
     if (this.#scratch.length < len + 4096) this.#scratch = new Int32Array((len + 4096) * 2);
     const scr = this.#scratch;
+    if (s.length === len) scr.set(s);
     // A plain loop: subarray() would allocate a view on every successor.
-    for (let i = 0; i < len; i++) scr[i] = s[i] as number;
+    else for (let i = 0; i < len; i++) scr[i] = s[i] as number;
     return scr;
   }
 
-  #holds(s: Int32Array, j: number): boolean {
-    const o = j * TSZ;
-    return ((s[o + T_FLAGS] as number) & HOLDS) !== 0;
-  }
-
-  #irqsOff(s: Int32Array, cpu: number): boolean {
-    for (let j = 0; j < this.nthreads; j++) {
-      const f = s[j * TSZ + T_FLAGS] as number;
-      if ((f & F_CPU) === cpu && (f & F_IRQ) !== 0) return true;
-    }
-    return false;
+  /** Interrupts are off on `cpu` (as noted by #scanCpus for the state being expanded). */
+  #irqsOff(cpu: number): boolean {
+    return this.#irqOff[cpu] === 1;
   }
 
   #canRun(s: Int32Array, i: number): boolean {
     const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
     const irqs = s[this.#cpuBase + cpu * CSZ + C_IRQS] as number;
-    if (irqs >>> HVEC_SHIFT !== 0) return false;
-    if ((irqs & PENDING) !== 0 && !this.#irqsOff(s, cpu)) return false;
-    for (let j = 0; j < this.nthreads; j++) {
-      if (j !== i && ((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu && this.#holds(s, j)) return false;
-    }
-    return true;
+    if (runningVector(irqs) !== 0) return false;
+    if ((irqs & PENDING) !== 0 && !this.#irqsOff(cpu)) return false;
+    const holder = this.#holder[cpu] as number;
+    return holder < 0 || holder === i;
   }
 
   /** Runs merged actions (ghosts, smp_processor_id) starting at `node`; returns the settled node. */
@@ -274,13 +314,10 @@ export class Machine {
   #advance(scr: Int32Array, i: number, result: number, len: number): number {
     const aut = this.threads[i] as ThreadAutomaton;
     const o = i * TSZ;
-    const next = this.#settle(
-      scr,
-      aut,
-      aut.child(scr[o + T_NODE] as number, result),
-      (scr[o + T_FLAGS] as number) & F_CPU,
-    );
-    scr[o + T_NODE] = next;
+    const word = scr[o + T_FLAGS] as number;
+    const next = this.#settle(scr, aut, aut.child(nodeOf(word), result), word & F_CPU);
+    if (next >= MAX_NODES) throw new ModelError(`${this.#name(i)}: more than ${MAX_NODES} distinct histories`);
+    scr[o + T_FLAGS] = withNode(word, next);
     if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);
     return len;
   }
@@ -297,7 +334,7 @@ export class Machine {
       case Kind.Read: {
         const n = mem.readChoices(s, base, i, a.a);
         const aut = this.threads[i] as ThreadAutomaton;
-        const node = s[o + T_NODE] as number;
+        const node = nodeOf(s[o + T_FLAGS] as number);
         if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
           // The store after this load was already performed: only values that lead to that
           // same store may be read (the early store must be the one the thread would make).
@@ -395,6 +432,8 @@ export class Machine {
       case Kind.Ipi: {
         if (a.a < 0 || a.a >= this.ncpus)
           throw new ModelError(`${this.#name(i)}: IPI to CPU ${a.a}, which does not exist`);
+        if (a.b < 0 || a.b >= MAX_VECTORS)
+          throw new ModelError(`${this.#name(i)}: IPI vector ${a.b} is not in 0..${MAX_VECTORS - 1}`);
         if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
         const scr = this.#copy(s, len);
         mem.fence(scr, base, i, Fence.Mb);
@@ -457,7 +496,7 @@ export class Machine {
   #earlyStore(s: Int32Array, i: number, a: Action): Action | undefined {
     if (this.memoryModel !== 'relaxed' || a.order !== Order.Once) return undefined;
     const aut = this.threads[i] as ThreadAutomaton;
-    const node = s[i * TSZ + T_NODE] as number;
+    const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
     const n = this.mem.readChoices(s, this.base, i, a.a);
     let store: Action | undefined;
     for (let c = 0; c < n; c++) {
@@ -485,11 +524,11 @@ export class Machine {
   #interruptSteps(s: Int32Array, len: number, cpu: number, emit: Emit): number {
     const u = this.nthreads + cpu;
     const c = this.#cpuBase + cpu * CSZ;
-    const running = (s[c + C_IRQS] as number) >>> HVEC_SHIFT;
+    const running = runningVector(s[c + C_IRQS] as number);
     const base = this.base;
     if (running === 0) {
       const pending = (s[c + C_IRQS] as number) & PENDING;
-      if (pending === 0 || this.#irqsOff(s, cpu)) return 0;
+      if (pending === 0 || this.#irqsOff(cpu)) return 0;
       for (let j = 0; j < this.nthreads; j++) {
         if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu && !this.mem.quiescent(s, base, j)) return 0;
       }
@@ -500,15 +539,14 @@ export class Machine {
       if (aut === undefined || aut.action(node).kind === Kind.Return) {
         scr[c + C_IRQS] = pending & ~(1 << vector);
       } else {
-        scr[c + C_IRQS] = pending | ((vector + 1) << HVEC_SHIFT);
-        scr[c + C_HNODE] = node;
+        scr[c + C_IRQS] = pending | ((vector + 1) << HVEC_SHIFT) | (node << HNODE_SHIFT);
       }
       emit(u, 0, scr, len);
       return 1;
     }
     const vector = running - 1;
     const aut = this.#handlerAut(vector, cpu) as ThreadAutomaton;
-    const node = s[c + C_HNODE] as number;
+    const node = handlerNode(s[c + C_IRQS] as number);
     const a = aut.action(node);
     const scr = this.#copy(s, len);
     let result = 0;
@@ -538,9 +576,10 @@ export class Machine {
     const next = this.#settle(scr, aut, aut.child(node, result), cpu);
     if (aut.action(next).kind === Kind.Return) {
       scr[c + C_IRQS] = (s[c + C_IRQS] as number) & PENDING & ~(1 << vector);
-      scr[c + C_HNODE] = 0;
     } else {
-      scr[c + C_HNODE] = next;
+      if (next >= MAX_HANDLER_NODES)
+        throw new ModelError(`${aut.name}: more than ${MAX_HANDLER_NODES} distinct histories`);
+      scr[c + C_IRQS] = ((s[c + C_IRQS] as number) & (PENDING | HVEC)) | (next << HNODE_SHIFT);
     }
     emit(u, 0, scr, base + ml);
     return 1;
@@ -578,7 +617,7 @@ export class Machine {
     if (info.kind === 'interrupt') {
       const cpu = info.cpu as number;
       const c = this.#cpuBase + cpu * CSZ;
-      const running = (s[c + C_IRQS] as number) >>> HVEC_SHIFT;
+      const running = runningVector(s[c + C_IRQS] as number);
       if (running === 0) {
         const pending = (s[c + C_IRQS] as number) & PENDING;
         const vector = 31 - Math.clz32(pending & -pending);
@@ -586,7 +625,7 @@ export class Machine {
         return { unit, choice, actor: `cpu${cpu}`, cpu, kind: 'interrupt', text: `interrupt taken: ${name}` };
       }
       const aut = this.#handlerAut(running - 1, cpu) as ThreadAutomaton;
-      const a = aut.action(s[c + C_HNODE] as number);
+      const a = aut.action(handlerNode(s[c + C_IRQS] as number));
       return {
         unit,
         choice,
@@ -643,8 +682,8 @@ export class Machine {
   #withResult(base: StepInfo, unit: number, a: Action, s: Int32Array, after: Int32Array): StepInfo {
     const aut = this.threads[unit] as ThreadAutomaton;
     const o = unit * TSZ;
-    const from = s[o + T_NODE] as number;
-    let to = after[o + T_NODE] as number;
+    const from = nodeOf(s[o + T_FLAGS] as number);
+    let to = nodeOf(after[o + T_FLAGS] as number);
     // A load whose following store was performed early moves past that store as well.
     if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
       for (const v of aut.childResults(from)) {
@@ -679,10 +718,10 @@ export class Machine {
       const c = this.#cpuBase + cpu * CSZ;
       const bits = (s[c + C_IRQS] as number) & PENDING;
       const pending: string[] = [];
-      for (let v = 0; v < 31; v++) {
+      for (let v = 0; v < MAX_VECTORS; v++) {
         if (bits & (1 << v)) pending.push(this.inst.interrupts.find((x) => x.vector === v)?.name ?? `vector ${v}`);
       }
-      const running = (s[c + C_IRQS] as number) >>> HVEC_SHIFT;
+      const running = runningVector(s[c + C_IRQS] as number);
       const handler = running ? this.inst.interrupts.find((x) => x.vector === running - 1)?.name : undefined;
       out.push(handler ? { cpu, pending, handler } : { cpu, pending });
     }

@@ -175,6 +175,8 @@ export class ModelBuilder {
   }
 
   storeBuffer(size: number): void {
+    if (!Number.isInteger(size) || size < 1 || size > 64)
+      throw new Error(`storeBuffer(${size}): a TSO store buffer holds 1 to 64 stores`);
     this.#storeBufferSize = size;
   }
 

@@ -1,25 +1,49 @@
 /**
- * The set of visited states: state vectors packed end to end in one Int32Array arena, an
- * open-addressing hash table over them, and per state the BFS parent, the transition that
- * reached it and its depth (for shortest counterexamples). States are numbered in discovery
- * order, which in breadth-first search is also the order they are expanded in.
+ * The set of visited states: state vectors packed end to end in an arena, an open-addressing
+ * hash table over them, and per state the BFS parent, the transition that reached it and its
+ * depth (for shortest counterexamples). States are numbered in discovery order, which in
+ * breadth-first search is also the order they are expanded in.
  *
- * Layout, chosen for cache behaviour (most lookups find a state already seen, and each miss
- * costs more than hashing): a table slot holds [hash, arena offset + 1], and the arena holds
- * each state as [index, length, words…], so a lookup touches the table and the one record.
+ * Layout, chosen for memory traffic (most lookups find a state already seen, every word is
+ * compared, and first touching fresh memory costs more than hashing): a table slot holds the
+ * arena offset + 1 of a record, and the arena holds each state as [hash, length, index, words…];
+ * the table stays small enough to sit in cache and a lookup touches the one record it finds
+ * (the table is kept at most a quarter full, so probes rarely meet another state's record). The arena is a list of fixed-size chunks that
+ * are never copied or freed while the search runs: growing by doubling would touch (page in)
+ * twice the memory the states need and leave the old copies to the garbage collector.
  */
+
+/** Words per arena chunk (4 MiB). A state must fit in one chunk. */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+const WITHIN = CHUNK - 1;
+/** A record's header: [hash, length, index]. */
+const HEADER = 3;
+/** A transition packs its unit (high bits) and its choice (low CHOICE_BITS bits). */
+const CHOICE_BITS = 20;
+const MAX_CHOICE = (1 << CHOICE_BITS) - 1;
+const MAX_UNIT = (1 << (31 - CHOICE_BITS)) - 1;
+
+/**
+ * Chunks of finished searches, kept for the next one: a process (a test run, the site's worker)
+ * runs many checks, and memory it has already paged in costs nothing to reuse. Stale contents
+ * are harmless, as a record is always written before the table points at it.
+ */
+const spareChunks: Int32Array[] = [];
+const MAX_SPARE_CHUNKS = 8;
+const newChunk = (): Int32Array => spareChunks.pop() ?? new Int32Array(CHUNK);
+
 export class StateStore {
-  #arena = new Int32Array(1 << 16);
+  readonly #chunks: Int32Array[] = [newChunk()];
+  /** Global offset of the next free word: chunk number << CHUNK_BITS | offset in it. */
   #used = 0;
   #offset = new Int32Array(1 << 12);
-  #hash = new Int32Array(1 << 12);
   parent = new Int32Array(1 << 12);
-  unit = new Int32Array(1 << 12);
-  choice = new Int32Array(1 << 12);
+  #step = new Int32Array(1 << 12);
   depth = new Int32Array(1 << 12);
   count = 0;
-  #table = new Int32Array(2 << 14);
-  #mask = (1 << 14) - 1;
+  #table = new Int32Array(1 << 13);
+  #mask = (1 << 13) - 1;
 
   /** FNV-style word hash with a murmur3 finaliser: cheap per word, well mixed at the end. */
   static hash(s: Int32Array, len: number): number {
@@ -35,11 +59,14 @@ export class StateStore {
   /** Index of the state equal to s[0..len), or -1. */
   find(s: Int32Array, len: number, h = StateStore.hash(s, len)): number {
     const slot = this.#probe(s, len, h);
-    const off = (this.#table[2 * slot + 1] as number) - 1;
-    return off < 0 ? -1 : (this.#arena[off] as number);
+    const off = (this.#table[slot] as number) - 1;
+    return off < 0 ? -1 : (this.#record(off)[(off & WITHIN) + 2] as number);
   }
 
-  /** Adds the state unless present; returns its index, or -(index + 1) if it was already there. */
+  /**
+   * Adds the state s[from..from + len) unless present; returns its index, or -(index + 1) if it
+   * was already there.
+   */
   intern(
     s: Int32Array,
     len: number,
@@ -47,46 +74,60 @@ export class StateStore {
     unit: number,
     choice: number,
     h = StateStore.hash(s, len),
+    from = 0,
   ): number {
-    const slot = this.#probe(s, len, h);
-    const found = (this.#table[2 * slot + 1] as number) - 1;
-    if (found >= 0) return -((this.#arena[found] as number) + 1);
+    const slot = this.#probe(s, len, h, from);
+    const found = (this.#table[slot] as number) - 1;
+    if (found >= 0) return -((this.#record(found)[(found & WITHIN) + 2] as number) + 1);
+    if (unit > MAX_UNIT || choice > MAX_CHOICE) throw new RangeError(`transition (${unit}, ${choice}) out of range`);
     const idx = this.count++;
     if (idx >= this.#offset.length) this.#growIndex();
-    const off = this.#used;
-    if (off + len + 2 > this.#arena.length) {
-      const bigger = new Int32Array(Math.max(this.#arena.length * 2, off + len + 2));
-      bigger.set(this.#arena.subarray(0, off));
-      this.#arena = bigger;
+    let off = this.#used;
+    if ((off & WITHIN) + len + HEADER > CHUNK) {
+      if (len + HEADER > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
+      this.#chunks.push(newChunk());
+      off = (this.#chunks.length - 1) << CHUNK_BITS;
     }
-    const arena = this.#arena;
-    arena[off] = idx;
-    arena[off + 1] = len;
-    for (let i = 0; i < len; i++) arena[off + 2 + i] = s[i] as number;
-    this.#used = off + len + 2;
+    const chunk = this.#chunks[off >>> CHUNK_BITS] as Int32Array;
+    const at = off & WITHIN;
+    chunk[at] = h;
+    chunk[at + 1] = len;
+    chunk[at + 2] = idx;
+    for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[from + i] as number;
+    this.#used = off + len + HEADER;
     this.#offset[idx] = off;
-    this.#hash[idx] = h;
     this.parent[idx] = parent;
-    this.unit[idx] = unit;
-    this.choice[idx] = choice;
+    this.#step[idx] = unit < 0 ? -1 : (unit << CHOICE_BITS) | choice;
     this.depth[idx] = parent < 0 ? 0 : (this.depth[parent] as number) + 1;
-    this.#table[2 * slot] = h;
-    this.#table[2 * slot + 1] = off + 1;
-    if (this.count * 2 > this.#mask + 1) this.#rehash();
+    this.#table[slot] = off + 1;
+    if (this.count * 4 > this.#mask + 1) this.#rehash();
     return idx;
+  }
+
+  /**
+   * Hands the arena to the next search. Only `count`, `parent`, `depth` and `path` remain
+   * usable: looking states up or loading them afterwards throws.
+   */
+  release(): void {
+    for (const chunk of this.#chunks) if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
+    this.#chunks.length = 0;
+    this.#table = new Int32Array(0);
+    this.#mask = -1;
   }
 
   /** Length of state `idx`. */
   lengthOf(idx: number): number {
-    return this.#arena[(this.#offset[idx] as number) + 1] as number;
+    const off = this.#offset[idx] as number;
+    return this.#record(off)[(off & WITHIN) + 1] as number;
   }
 
   /** Copies state `idx` into `out`; returns its length. */
   load(idx: number, out: Int32Array): number {
     const off = this.#offset[idx] as number;
-    const len = this.#arena[off + 1] as number;
-    const arena = this.#arena;
-    for (let i = 0; i < len; i++) out[i] = arena[off + 2 + i] as number;
+    const chunk = this.#record(off);
+    const at = (off & WITHIN) + HEADER;
+    const len = chunk[at - HEADER + 1] as number;
+    for (let i = 0; i < len; i++) out[i] = chunk[at + i] as number;
     return len;
   }
 
@@ -94,22 +135,40 @@ export class StateStore {
   path(idx: number): { unit: number; choice: number }[] {
     const out: { unit: number; choice: number }[] = [];
     for (let i = idx; (this.parent[i] as number) >= 0; i = this.parent[i] as number) {
-      out.push({ unit: this.unit[i] as number, choice: this.choice[i] as number });
+      const step = this.#step[i] as number;
+      out.push({ unit: step >>> CHOICE_BITS, choice: step & MAX_CHOICE });
     }
     return out.reverse();
   }
 
+  /** The chunk holding the record at global offset `off`. */
+  #record(off: number): Int32Array {
+    const chunk = this.#chunks[off >>> CHUNK_BITS];
+    if (chunk === undefined) throw new Error('state store used after release()');
+    return chunk;
+  }
+
+  /**
+   * Reads the table slot for hash `h` and the start of the record it points at, and returns a
+   * word of it: a lookup's cache misses, taken early (see SuccessorBatch).
+   */
+  touch(h: number): number {
+    const off = (this.#table[h & this.#mask] as number) - 1;
+    return off < 0 ? 0 : (this.#record(off)[off & WITHIN] as number);
+  }
+
   /** The slot holding this state, or the empty slot where it would go. */
-  #probe(s: Int32Array, len: number, h: number): number {
+  #probe(s: Int32Array, len: number, h: number, from = 0): number {
     const table = this.#table;
-    const arena = this.#arena;
     const mask = this.#mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const off = (table[2 * slot + 1] as number) - 1;
+      const off = (table[slot] as number) - 1;
       if (off < 0) return slot;
-      if (table[2 * slot] !== h || arena[off + 1] !== len) continue;
+      const chunk = this.#record(off);
+      const at = off & WITHIN;
+      if (chunk[at] !== h || chunk[at + 1] !== len) continue;
       let i = 0;
-      while (i < len && arena[off + 2 + i] === s[i]) i++;
+      while (i < len && chunk[at + HEADER + i] === s[from + i]) i++;
       if (i === len) return slot;
     }
   }
@@ -121,25 +180,80 @@ export class StateStore {
       return b;
     };
     this.#offset = grow(this.#offset);
-    this.#hash = grow(this.#hash);
     this.parent = grow(this.parent);
-    this.unit = grow(this.unit);
-    this.choice = grow(this.choice);
+    this.#step = grow(this.#step);
     this.depth = grow(this.depth);
   }
 
   #rehash(): void {
     const slots = (this.#mask + 1) * 2;
-    const table = new Int32Array(2 * slots);
+    const table = new Int32Array(slots);
     const mask = slots - 1;
     for (let idx = 0; idx < this.count; idx++) {
-      const h = this.#hash[idx] as number;
-      let slot = h & mask;
-      while ((table[2 * slot + 1] as number) !== 0) slot = (slot + 1) & mask;
-      table[2 * slot] = h;
-      table[2 * slot + 1] = (this.#offset[idx] as number) + 1;
+      const off = this.#offset[idx] as number;
+      let slot = (this.#record(off)[off & WITHIN] as number) & mask;
+      while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
+      table[slot] = off + 1;
     }
     this.#table = table;
     this.#mask = mask;
+  }
+}
+
+/**
+ * The successors of one state, gathered before any of them is looked up. Their table slots and
+ * records are then all touched back to back, so that the cache misses of the lookups overlap
+ * instead of waiting one behind another (software pipelining: JavaScript has no prefetch
+ * instruction). They are then interned in the order they were generated, as without the batch.
+ */
+export class SuccessorBatch {
+  #words = new Int32Array(1 << 12);
+  #used = 0;
+  count = 0;
+  #from: number[] = [];
+  #len: number[] = [];
+  #unit: number[] = [];
+  #choice: number[] = [];
+  #hash: number[] = [];
+  /** Sum of the words touched, kept so that the touching loads cannot be optimised away. */
+  sink = 0;
+
+  add(unit: number, choice: number, s: Int32Array, len: number): void {
+    if (this.#used + len > this.#words.length) {
+      const bigger = new Int32Array(Math.max(this.#words.length * 2, this.#used + len));
+      bigger.set(this.#words.subarray(0, this.#used));
+      this.#words = bigger;
+    }
+    const words = this.#words;
+    const from = this.#used;
+    for (let i = 0; i < len; i++) words[from + i] = s[i] as number;
+    const k = this.count++;
+    this.#from[k] = from;
+    this.#len[k] = len;
+    this.#unit[k] = unit;
+    this.#choice[k] = choice;
+    this.#hash[k] = StateStore.hash(s, len);
+    this.#used = from + len;
+  }
+
+  /** Interns every gathered successor as a child of `parent`; empties the batch. */
+  flush(store: StateStore, parent: number): void {
+    const n = this.count;
+    let sink = 0;
+    for (let k = 0; k < n; k++) sink += store.touch(this.#hash[k] as number);
+    this.sink += sink;
+    for (let k = 0; k < n; k++) {
+      store.intern(
+        this.#words,
+        this.#len[k] as number,
+        parent,
+        this.#unit[k] as number,
+        this.#choice[k] as number,
+        this.#hash[k] as number,
+        this.#from[k] as number,
+      );
+    }
+    this.count = 0;
+    this.#used = 0;
   }
 }

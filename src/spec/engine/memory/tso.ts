@@ -11,14 +11,16 @@
  * and atomic_inc(), is a LOCK-prefixed instruction and therefore fully ordered; smp_store_mb()
  * is xchg; smp_mb__{before,after}_atomic() are compiler barriers.
  *
- * Layout from `base`: memory values (one per location), then per thread [count, entry, …] with
- * room for `capacity` stores; an entry packs the location (high byte) and the value (low 24
- * bits, signed), which keeps states small and so exploration fast.
+ * Layout from `base`: memory values (one per location), then per thread `capacity` entries,
+ * oldest first, 0 where empty; an entry packs the location + 1 (high byte, so that no entry is
+ * 0) and the value (low 24 bits, signed). Small states make exploration fast: every word is
+ * copied, hashed and compared on every transition.
  */
 import { Fence, type Fence as FenceKind, NO_WRITE, Order } from '../actions.ts';
 import type { MemoryPicture, MemorySystem } from './system.ts';
 
-const entryLoc = (e: number): number => e >>> 24;
+const entryLoc = (e: number): number => (e >>> 24) - 1;
+const entry = (loc: number, value: number): number => ((loc + 1) << 24) | (value & 0xffffff);
 const entryValue = (e: number): number => (e << 8) >> 8;
 const MAX_VALUE = (1 << 23) - 1;
 
@@ -39,8 +41,8 @@ export class TsoMemory implements MemorySystem {
     this.capacity = capacity;
 
     this.#nlocs = inits.length;
-    this.#stride = 1 + capacity;
-    if (inits.length > 256) throw new RangeError('TSO store buffers address at most 256 locations');
+    this.#stride = capacity;
+    if (inits.length > 255) throw new RangeError('TSO store buffers address at most 255 locations');
     this.#len = this.#nlocs + threads * this.#stride;
     this.internalUnits = threads;
   }
@@ -58,11 +60,17 @@ export class TsoMemory implements MemorySystem {
   readChoices(): number {
     return 1;
   }
+  /** How many stores thread t's buffer holds. */
+  #count(s: Int32Array, b: number): number {
+    let n = 0;
+    while (n < this.capacity && s[b + n] !== 0) n++;
+    return n;
+  }
   readValue(s: Int32Array, base: number, t: number, loc: number): number {
     const b = this.#buf(base, t);
     // Store-to-load forwarding: the newest buffered store to this location wins.
-    for (let i = (s[b] as number) - 1; i >= 0; i--) {
-      const e = s[b + 1 + i] as number;
+    for (let i = this.#count(s, b) - 1; i >= 0; i--) {
+      const e = s[b + i] as number;
       if (entryLoc(e) === loc) return entryValue(e);
     }
     return s[base + loc] as number;
@@ -71,9 +79,9 @@ export class TsoMemory implements MemorySystem {
     return this.readValue(s, base, t, loc);
   }
   writeChoices(s: Int32Array, base: number, t: number, _loc: number, order: Order): number {
-    const count = s[this.#buf(base, t)] as number;
-    if (order === Order.StoreMb || order === Order.Full) return count === 0 ? 1 : 0;
-    return count < this.capacity ? 1 : 0;
+    const b = this.#buf(base, t);
+    if (order === Order.StoreMb || order === Order.Full) return s[b] === 0 ? 1 : 0;
+    return s[b + this.capacity - 1] === 0 ? 1 : 0;
   }
   write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order): number {
     if (order === Order.StoreMb || order === Order.Full) {
@@ -84,9 +92,7 @@ export class TsoMemory implements MemorySystem {
       throw new RangeError(`TSO store buffers hold 24-bit values; ${value} does not fit`);
     }
     const b = this.#buf(base, t);
-    const count = s[b] as number;
-    s[b + 1 + count] = (loc << 24) | (value & 0xffffff);
-    s[b] = count + 1;
+    s[b + this.#count(s, b)] = entry(loc, value);
     return this.#len;
   }
   rmwChoices(s: Int32Array, base: number, t: number): number {
@@ -117,21 +123,19 @@ export class TsoMemory implements MemorySystem {
     return s[base + loc] as number;
   }
   internalText(s: Int32Array, base: number, k: number, fmt: (loc: number, value: number) => string): string {
-    const b = this.#buf(base, k);
-    const head = s[b + 1] as number;
+    const head = s[this.#buf(base, k)] as number;
     return `${fmt(entryLoc(head), entryValue(head))} leaves the store buffer and reaches memory`;
   }
   internalEnabled(s: Int32Array, base: number, k: number): boolean {
-    return (s[this.#buf(base, k)] as number) > 0;
+    return s[this.#buf(base, k)] !== 0;
   }
   internalStep(s: Int32Array, base: number, k: number): number {
     const b = this.#buf(base, k);
-    const count = s[b] as number;
-    const head = s[b + 1] as number;
+    const head = s[b] as number;
     s[base + entryLoc(head)] = entryValue(head);
-    for (let i = 1; i < count; i++) s[b + i] = s[b + 1 + i] as number;
-    s[b + count] = 0;
-    s[b] = count - 1;
+    const last = this.capacity - 1;
+    for (let i = 0; i < last; i++) s[b + i] = s[b + 1 + i] as number;
+    s[b + last] = 0;
     return this.#len;
   }
   threadDone(): number {
@@ -147,8 +151,8 @@ export class TsoMemory implements MemorySystem {
     for (let t = 0; t < this.threads; t++) {
       const b = this.#buf(base, t);
       const entries: string[] = [];
-      for (let i = 0; i < (s[b] as number); i++) {
-        const e = s[b + 1 + i] as number;
+      for (let i = 0; i < this.#count(s, b); i++) {
+        const e = s[b + i] as number;
         entries.push(`${name(entryLoc(e))} = ${fmt(entryLoc(e), entryValue(e))}`);
       }
       buffers.push(entries);
