@@ -21,7 +21,7 @@ import {
 } from '../src/spec/engine/index.ts';
 
 /** The ring as a model (parameter n: CPUs), for the benchmark and the engine's tests. */
-export const ringModel = defineModel<{ mb: boolean }>({
+export const ringModel = defineModel<{ mb: boolean; symmetry?: 'rotation' | 'full' }>({
   name: 'sb-ring',
   title: 'Store-buffering ring',
   source: 'bench/ring.ts',
@@ -32,6 +32,13 @@ export const ringModel = defineModel<{ mb: boolean }>({
   variants: [
     { name: 'mb', description: 'with smp_mb()', flags: { mb: true }, expect: {} },
     { name: 'no-mb', description: 'without', flags: { mb: false }, expect: {} },
+    // A wrong claim, for the engine's tests: swapping two CPUs of a ring is not a symmetry.
+    {
+      name: 'mb-wrong-symmetry',
+      description: 'claims any permutation',
+      flags: { mb: true, symmetry: 'full' },
+      expect: {},
+    },
   ],
   setup(b, flags, params) {
     const n = params.n as number;
@@ -49,6 +56,12 @@ export const ringModel = defineModel<{ mb: boolean }>({
         yield* ghost(reg, yield* READ_ONCE(next));
       });
     }
+    // Rotating the ring (CPU i becomes CPU i + r) maps the model to itself.
+    b.symmetric(
+      'ring',
+      flags.symmetry ?? 'rotation',
+      x.map((loc, i) => ({ threads: [`P${i}`], cpus: [i], locs: [loc], ghosts: [r[i] as Ghost] })),
+    );
     b.always(
       'some-cpu-sees-its-neighbour',
       'when all CPUs are done, at least one read 1',

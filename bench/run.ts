@@ -3,7 +3,8 @@
  *
  * Measures time to verdict and states per second for every variant of every model (under its
  * default memory model) and for the calibration ring (bench/ring.ts: N-CPU store buffering
- * under TSO, N = 2..7, with and without smp_mb(), with partial-order reduction on and off).
+ * under TSO, N = 2..7, with and without smp_mb(), with no reduction, partial-order reduction,
+ * symmetry reduction (the ring's rotations) and both).
  * Each benchmark runs once to warm up the JIT; then a run that took under SMALL_MS is repeated
  * seven times, a longer one twice. The best run is reported (`ms`, `statesPerSecond`), with
  * the median beside it: shared 2-core machines are noisy, and a single run of a few tens of
@@ -43,14 +44,27 @@ interface Bench {
   readonly run: () => Run;
 }
 
-function ringBench(n: number, mb: boolean, reduction: boolean): Bench {
-  const name = `ring N=${n} ${mb ? 'mb' : 'no-mb'} ${reduction ? 'reduction' : 'no-reduction'} (tso)`;
+/** Which reductions a ring benchmark uses: none, partial-order, symmetry (rotation), or both. */
+const REDUCTIONS = [
+  { label: 'none', reduction: false, symmetry: false },
+  { label: 'por', reduction: true, symmetry: false },
+  { label: 'symmetry', reduction: false, symmetry: true },
+  { label: 'por+symmetry', reduction: true, symmetry: true },
+] as const;
+
+function ringBench(n: number, mb: boolean, how: (typeof REDUCTIONS)[number]): Bench {
+  const name = `ring N=${n} ${mb ? 'mb' : 'no-mb'} ${how.label} (tso)`;
   return {
     name,
     run: () => {
       const inst: ModelInstance = ring(n, mb);
       const t0 = performance.now();
-      const r = new Exploration(inst, { memoryModel: 'tso', reduction, maxStates: MAX_STATES }).run();
+      const r = new Exploration(inst, {
+        memoryModel: 'tso',
+        reduction: how.reduction,
+        symmetry: how.symmetry,
+        maxStates: MAX_STATES,
+      }).run();
       const ms = performance.now() - t0;
       if (!r) throw new Error(`${name}: run() returned nothing`);
       return { states: r.states, transitions: r.transitions, ms, verdict: r.verdict };
@@ -74,7 +88,7 @@ function benches(): Bench[] {
     }
   }
   for (let n = 2; n <= 7; n++) {
-    for (const mb of [false, true]) for (const reduction of [true, false]) out.push(ringBench(n, mb, reduction));
+    for (const mb of [false, true]) for (const how of REDUCTIONS) out.push(ringBench(n, mb, how));
   }
   return out;
 }

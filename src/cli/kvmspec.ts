@@ -104,6 +104,7 @@ Options:
   --max-ms <n>             stop with "inconclusive" after n milliseconds
   --param <name=value>     set a model parameter (repeatable)
   --no-reduction           explore every interleaving (no partial-order reduction)
+  --no-symmetry            store every state, not one per class of symmetric states
   --no-liveness            skip the "eventually" (progress) properties
   --json                   print a JSON object instead of text
   -h, --help               this text
@@ -349,6 +350,7 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
     `  ${formatCount(r.states)} states, ${formatCount(r.transitions)} transitions, depth ${r.depth}` +
       `${r.livenessStates !== undefined ? `, ${formatCount(r.livenessStates)} states in the liveness graph` : ''}, ${formatMs(r.ms)}`,
   );
+  if (r.symmetry !== undefined) io.out(`  symmetry: ${r.symmetry}`);
   if (r.witnesses.length > 0 && r.verdict === 'holds') {
     io.out(`  witnesses: ${r.witnesses.map((w) => `${w.name} ${w.reached ? 'reached' : 'not reached'}`).join(', ')}`);
   }
@@ -369,6 +371,7 @@ function checkCommand(args: string[], io: Ctx): number {
       'max-ms': { type: 'string' },
       param: { type: 'string', multiple: true },
       'no-reduction': { type: 'boolean' },
+      'no-symmetry': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -410,6 +413,7 @@ function checkCommand(args: string[], io: Ctx): number {
       ...(maxStates !== undefined ? { maxStates } : {}),
       ...(maxMs !== undefined ? { maxMs } : {}),
       reduction: !values['no-reduction'],
+      symmetry: !values['no-symmetry'],
       liveness: !values['no-liveness'],
       ...(io.progress
         ? {

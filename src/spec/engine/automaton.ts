@@ -8,14 +8,38 @@
  * start with the node's history — once per edge, after which exploration only does integer
  * lookups. This is sound because model code must be deterministic in its inputs (no Math.random,
  * no clocks, no shared JS state), which the replay check below enforces.
+ *
+ * Threads that a symmetry declaration says are interchangeable share one HistoryTable, so that
+ * the same history has the same number in each of them: swapping two such threads in a state
+ * then only moves their words (see symmetry.ts).
  */
 import { type Action, action, FIRST_MERGED_KIND, Kind, type Op } from './actions.ts';
 
 const RETURN: Action = action(Kind.Return, 'done');
 
+/** Histories numbered in first-seen order; node 0 is the empty history (the body's start). */
+export class HistoryTable {
+  readonly histories: (readonly number[])[] = [[]];
+  readonly #ids = new Map<string, number>([['', 0]]);
+
+  get size(): number {
+    return this.histories.length;
+  }
+
+  /** The number of `history`, created if new. */
+  intern(history: readonly number[]): number {
+    const key = history.join(',');
+    const known = this.#ids.get(key);
+    if (known !== undefined) return known;
+    const id = this.histories.length;
+    this.histories.push(history);
+    this.#ids.set(key, id);
+    return id;
+  }
+}
+
 interface Node {
   readonly action: Action;
-  readonly history: readonly number[];
   /** A live generator positioned right after yielding `action`, or undefined once used. */
   live: Op<unknown> | undefined;
   /** Children by result: small results (most are 0 or 1) in an array, others in a map. */
@@ -27,42 +51,57 @@ interface Node {
 const SMALL = 8;
 
 export class ThreadAutomaton {
-  readonly #nodes: Node[] = [];
+  /** By history number; a thread sharing its table has no entry for histories it never had. */
+  readonly #nodes: (Node | undefined)[] = [];
+  readonly #table: HistoryTable;
 
   readonly name: string;
   readonly body: () => Op<unknown>;
   /** Loop bodies restart from the root when they return. */
   readonly loop: boolean;
 
-  constructor(name: string, body: () => Op<unknown>, loop: boolean) {
+  constructor(name: string, body: () => Op<unknown>, loop: boolean, table = new HistoryTable()) {
     this.name = name;
     this.body = body;
     this.loop = loop;
+    this.#table = table;
 
     const gen = body();
     const first = gen.next();
     if (first.done) {
       if (loop) throw new Error(`thread ${name}: a loop body must take at least one step`);
-      this.#nodes.push({ action: RETURN, history: [], live: undefined, small: [], children: new Map() });
+      this.#nodes[0] = { action: RETURN, live: undefined, small: [], children: new Map() };
     } else {
-      this.#nodes.push({ action: first.value, history: [], live: gen, small: [], children: new Map() });
+      this.#nodes[0] = { action: first.value, live: gen, small: [], children: new Map() };
     }
   }
 
   get size(): number {
-    return this.#nodes.length;
+    return this.#table.size;
+  }
+
+  /** The results fed to the thread to reach `node`. */
+  history(node: number): readonly number[] {
+    const h = this.#table.histories[node];
+    if (h === undefined) throw new Error(`thread ${this.name}: no history ${node}`);
+    return h;
+  }
+
+  /** The number of `history` in this thread's table (created if new). */
+  internHistory(history: readonly number[]): number {
+    return this.#table.intern(history);
   }
 
   action(node: number): Action {
-    return (this.#nodes[node] as Node).action;
+    return (this.#nodes[node] ?? this.#materialise(node)).action;
   }
 
   child(node: number, result: number): number {
-    const n = this.#nodes[node] as Node;
+    const n = this.#nodes[node] ?? this.#materialise(node);
     const small = result >= 0 && result < SMALL;
     const known = small ? n.small[result] : n.children.get(result);
     if (known !== undefined && known >= 0) return known;
-    const id = this.#expand(n, result);
+    const id = this.#expand(node, n, result);
     n.children.set(result, id);
     if (small) {
       // Filled densely from 0 so that the array stays packed (holes would make it a dictionary).
@@ -74,7 +113,7 @@ export class ThreadAutomaton {
 
   /** The results already seen at `node` (for trace descriptions). */
   childResults(node: number): number[] {
-    return [...(this.#nodes[node] as Node).children.keys()];
+    return [...(this.#nodes[node] ?? this.#materialise(node)).children.keys()];
   }
 
   /**
@@ -82,7 +121,7 @@ export class ThreadAutomaton {
    * undefined if `to` is not reachable that way.
    */
   resultLeadingTo(from: number, to: number): number | undefined {
-    for (const [result, child] of (this.#nodes[from] as Node).children) {
+    for (const [result, child] of (this.#nodes[from] ?? this.#materialise(from)).children) {
       const seen = new Set<number>();
       const stack = [child];
       while (stack.length > 0) {
@@ -90,7 +129,7 @@ export class ThreadAutomaton {
         if (n === to) return result;
         if (seen.has(n)) continue;
         seen.add(n);
-        const node = this.#nodes[n] as Node;
+        const node = this.#nodes[n] ?? this.#materialise(n);
         if (
           node.action.kind >= FIRST_MERGED_KIND &&
           node.action.kind !== Kind.Return &&
@@ -103,41 +142,52 @@ export class ThreadAutomaton {
     return undefined;
   }
 
-  #expand(n: Node, result: number): number {
+  #expand(id: number, n: Node, result: number): number {
     let gen = n.live;
     n.live = undefined;
-    if (gen === undefined) gen = this.#replay(n);
+    const history = this.history(id);
+    if (gen === undefined) gen = this.#replay(history, n.action);
     const next = gen.next(result);
-    if (next.done) {
-      if (this.loop) return 0;
-      this.#nodes.push({
-        action: RETURN,
-        history: [...n.history, result],
-        live: undefined,
-        small: [],
-        children: new Map(),
-      });
-    } else {
-      this.#nodes.push({
-        action: next.value,
-        history: [...n.history, result],
-        live: gen,
-        small: [],
-        children: new Map(),
-      });
+    if (next.done && this.loop) return 0;
+    const child = this.#table.intern([...history, result]);
+    if (this.#nodes[child] === undefined) {
+      this.#nodes[child] = next.done
+        ? { action: RETURN, live: undefined, small: [], children: new Map() }
+        : { action: next.value, live: gen, small: [], children: new Map() };
     }
-    return this.#nodes.length - 1;
+    return child;
   }
 
-  /** A fresh generator positioned where node `n` was reached; checks the model is deterministic. */
-  #replay(n: Node): Op<unknown> {
+  /**
+   * The node for a history this thread has not had itself (another thread of its symmetry class
+   * had it): the body is run with that history's results.
+   */
+  #materialise(id: number): Node {
     const gen = this.body();
     let step = gen.next();
-    for (const r of n.history) {
+    for (const r of this.history(id)) {
+      if (step.done) {
+        if (!this.loop) break;
+        throw new Error(`thread ${this.name}: history ${id} runs past the end of the loop body`);
+      }
+      step = gen.next(r);
+    }
+    const node: Node = step.done
+      ? { action: RETURN, live: undefined, small: [], children: new Map() }
+      : { action: step.value, live: gen, small: [], children: new Map() };
+    this.#nodes[id] = node;
+    return node;
+  }
+
+  /** A fresh generator positioned where `history` leads; checks the model is deterministic. */
+  #replay(history: readonly number[], expected: Action): Op<unknown> {
+    const gen = this.body();
+    let step = gen.next();
+    for (const r of history) {
       if (step.done) break;
       step = gen.next(r);
     }
-    if (step.done || step.value.kind !== n.action.kind || step.value.text !== n.action.text) {
+    if (step.done || step.value.kind !== expected.kind || step.value.text !== expected.text) {
       throw new Error(
         `thread ${this.name}: the model is not deterministic (replaying the same results gave a different step); ` +
           'model code must not depend on anything but the values its steps return',

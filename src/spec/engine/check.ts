@@ -51,6 +51,7 @@ function prepare(model: AnyModel, req: CheckRequest) {
     ...(req.progressIntervalMs !== undefined ? { progressIntervalMs: req.progressIntervalMs } : {}),
     ...(req.reduction !== undefined ? { reduction: req.reduction } : {}),
     ...(req.liveness !== undefined ? { liveness: req.liveness } : {}),
+    ...(req.symmetry !== undefined ? { symmetry: req.symmetry } : {}),
   };
   const exploration = new Exploration(instance, opts);
   // Recorded expectations (and their state counts) are for the default parameters only.

@@ -20,6 +20,7 @@ import { Kind } from './actions.ts';
 import { Machine, type MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
 import { StateStore, SuccessorBatch } from './store.ts';
+import { Symmetry } from './symmetry.ts';
 
 export interface ProgressInfo {
   readonly phase: 'safety' | 'liveness';
@@ -42,6 +43,8 @@ export interface ExploreOptions {
   readonly reduction?: boolean;
   /** Check `eventually` properties (default on). */
   readonly liveness?: boolean;
+  /** Symmetry reduction for models that declare a symmetry (default on; safety phase only). */
+  readonly symmetry?: boolean;
 }
 
 export type ViolationKind = 'invariant' | 'assertion' | 'deadlock' | 'witness' | 'progress';
@@ -70,6 +73,8 @@ export interface ExploreResult {
   readonly ms: number;
   readonly livenessStates?: number;
   readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
+  /** For a model that declares a symmetry: the group used, or why it was not. */
+  readonly symmetry?: string;
 }
 
 const now = (): number => performance.now();
@@ -98,6 +103,10 @@ export class Exploration {
   #liveness: Liveness | undefined;
   /** Candidate ample transitions, reused from state to state. */
   readonly #ample: { choice: number; state: Int32Array; hash: number }[] = [];
+  readonly #symmetry: Symmetry | undefined;
+  readonly #symmetryNote: string | undefined;
+  /** A successor's representative under the symmetry. */
+  #canon = new Int32Array(0);
 
   constructor(inst: ModelInstance, opts: ExploreOptions) {
     this.#inst = inst;
@@ -107,8 +116,53 @@ export class Exploration {
     this.#reduce = opts.reduction ?? true;
     this.#maxStates = opts.maxStates ?? 5_000_000;
     this.#witnessAt = inst.witnesses.map(() => -1);
-    const init = this.machine.initial();
-    this.#store.intern(init, init.length, -1, -1, -1);
+    if (inst.symmetry !== undefined) {
+      const sym = opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
+      this.#symmetry = typeof sym === 'string' ? undefined : sym;
+      this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
+    }
+    const start = this.machine.initial();
+    this.#store.intern(this.#represent(start, start.length), start.length, -1, -1, -1);
+  }
+
+  /** The state to store for s[0..len): its representative under the symmetry, or s itself. */
+  #represent(s: Int32Array, len: number): Int32Array {
+    if (this.#symmetry === undefined) return s;
+    if (this.#canon.length < len) this.#canon = new Int32Array(len * 2);
+    this.#symmetry.canonical(s, len, this.#canon);
+    return this.#canon;
+  }
+
+  /**
+   * The run that reaches state `idx`. Without symmetry, the stored path. With it, stored states
+   * are representatives, and a stored step leads from one representative to some renaming of
+   * the next; so the run is rebuilt from the initial state, each step chosen as a successor of
+   * the actual state whose representative is the next stored state.
+   */
+  #path(idx: number): { unit: number; choice: number }[] {
+    const store = this.#store;
+    if (this.#symmetry === undefined) return store.path(idx);
+    const chain: number[] = [];
+    for (let i = idx; i >= 0; i = store.parent[i] as number) chain.push(i);
+    chain.reverse();
+    const machine = this.machine;
+    let cur = machine.initial();
+    const steps: { unit: number; choice: number }[] = [];
+    for (const next of chain.slice(1)) {
+      const target = new Int32Array(store.lengthOf(next));
+      store.load(next, target);
+      let found: { unit: number; choice: number; state: Int32Array } | undefined;
+      machine.successors(cur, cur.length, (unit, choice, st, len) => {
+        if (found !== undefined || len !== target.length) return;
+        const rep = this.#represent(st, len);
+        for (let j = 0; j < len; j++) if (rep[j] !== target[j]) return;
+        found = { unit, choice, state: st.slice(0, len) };
+      });
+      if (found === undefined) throw new ModelError(`symmetry: no successor of the run leads to stored state ${next}`);
+      steps.push({ unit: found.unit, choice: found.choice });
+      cur = found.state;
+    }
+    return steps;
   }
 
   get result(): ExploreResult | undefined {
@@ -170,6 +224,7 @@ export class Exploration {
       depth: this.#maxDepth,
       ms: now() - this.#start,
       witnesses,
+      ...(this.#symmetryNote === undefined ? {} : { symmetry: this.#symmetryNote }),
     };
   }
 
@@ -182,7 +237,7 @@ export class Exploration {
     const batch = this.#batch;
     const emit = (unit: number, choice: number, next: Int32Array, len: number): void => {
       this.#transitions++;
-      batch.add(unit, choice, next, len);
+      batch.add(unit, choice, this.#represent(next, len), len);
     };
     for (let iter = 0; this.#next < store.count; iter++) {
       if ((iter & 1023) === 0) {
@@ -217,7 +272,7 @@ export class Exploration {
             property: failure.message,
             description: `${failure.thread}: ${failure.message}`,
           },
-          path: { steps: store.path(parent) },
+          path: { steps: this.#path(parent) },
         });
         return;
       }
@@ -225,7 +280,7 @@ export class Exploration {
         if (!inv.holds(view)) {
           this.#result = this.#finish('violated', {
             violation: { kind: 'invariant', property: inv.name, description: inv.description },
-            path: { steps: store.path(parent) },
+            path: { steps: this.#path(parent) },
           });
           return;
         }
@@ -239,7 +294,7 @@ export class Exploration {
             property: 'deadlock',
             description: `no step is possible; blocked: ${machine.blocked(s).join('; ')}`,
           },
-          path: { steps: store.path(parent) },
+          path: { steps: this.#path(parent) },
         });
         return;
       }
@@ -290,16 +345,17 @@ export class Exploration {
       let ok = true;
       machine.unitSuccessors(s, len, u, (_unit, choice, next, nlen) => {
         if (!ok) return;
-        const hash = StateStore.hash(next, nlen);
-        if (
-          !machine.ghostsEqual(s, next) ||
-          machine.nextAction(next, u).kind === Kind.Return ||
-          store.find(next, nlen, hash) >= 0
-        ) {
+        if (!machine.ghostsEqual(s, next) || machine.nextAction(next, u).kind === Kind.Return) {
           ok = false;
           return;
         }
-        ample.push({ choice, state: next.slice(0, nlen), hash });
+        const stored = this.#represent(next, nlen);
+        const hash = StateStore.hash(stored, nlen);
+        if (store.find(stored, nlen, hash) >= 0) {
+          ok = false;
+          return;
+        }
+        ample.push({ choice, state: stored.slice(0, nlen), hash });
       });
       if (!ok || ample.length === 0) continue;
       for (const { choice, state, hash } of ample) {

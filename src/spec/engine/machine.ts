@@ -21,7 +21,7 @@
  * store-buffer drain).
  */
 import { type Action, Fence, Kind, Order, type Site } from './actions.ts';
-import { ThreadAutomaton } from './automaton.ts';
+import { HistoryTable, ThreadAutomaton } from './automaton.ts';
 import { RelaxedMemory } from './memory/relaxed.ts';
 import { ScMemory } from './memory/sc.ts';
 import type { MemoryPicture, MemorySystem } from './memory/system.ts';
@@ -51,8 +51,12 @@ const FLAGS = (1 << NODE_SHIFT) - 1;
 /** Distinct histories (automaton nodes) one thread may have. */
 const MAX_NODES = 2 ** (32 - NODE_SHIFT);
 const HOLDS = F_IRQ | F_GUEST | (PREEMPT_MAX << PREEMPT_SHIFT);
-const nodeOf = (word: number): number => word >>> NODE_SHIFT;
-const withNode = (word: number, node: number): number => (node << NODE_SHIFT) | (word & FLAGS);
+/** A thread word's automaton node, and the word with another node (for symmetry.ts too). */
+export const nodeOf = (word: number): number => word >>> NODE_SHIFT;
+export const withNode = (word: number, node: number): number => (node << NODE_SHIFT) | (word & FLAGS);
+/** A thread word's CPU, and the word with another CPU. */
+export const cpuOf = (word: number): number => word & F_CPU;
+export const withCpu = (word: number, cpu: number): number => (word & ~F_CPU) | cpu;
 /**
  * Per CPU one word: pending interrupt vectors (one bit each), the running handler's vector + 1
  * (0: none) and that handler's automaton node.
@@ -118,6 +122,13 @@ export class Machine {
   readonly #irqOff: Uint8Array;
   readonly #ghostBase: number;
   readonly #cpuBase: number;
+  /** Where the per-CPU words and the ghosts start in a state. */
+  get cpuBase(): number {
+    return this.#cpuBase;
+  }
+  get ghostBase(): number {
+    return this.#ghostBase;
+  }
   readonly #allowed: readonly (readonly number[])[];
 
   readonly inst: ModelInstance;
@@ -134,7 +145,20 @@ export class Machine {
       if (irq.vector < 0 || irq.vector >= MAX_VECTORS)
         throw new ModelError(`interrupt ${irq.name}: vector ${irq.vector} is not in 0..${MAX_VECTORS - 1}`);
     }
-    this.threads = inst.threads.map((t) => new ThreadAutomaton(t.name, t.body, t.options.loop ?? false));
+    // Threads a symmetry declares interchangeable number their histories alike (automaton.ts).
+    const tables = new Map<string, HistoryTable>();
+    for (const member of inst.symmetry?.members ?? []) {
+      const first = inst.symmetry?.members[0] as { threads: readonly string[] };
+      member.threads.forEach((name, k) => {
+        const key = first.threads[k] ?? name;
+        const table = tables.get(key) ?? new HistoryTable();
+        tables.set(key, table);
+        tables.set(name, table);
+      });
+    }
+    this.threads = inst.threads.map(
+      (t) => new ThreadAutomaton(t.name, t.body, t.options.loop ?? false, tables.get(t.name)),
+    );
     this.mem = memorySystem(memoryModel, inst);
     this.#holder = new Int32Array(this.ncpus);
     this.#irqOff = new Uint8Array(this.ncpus);

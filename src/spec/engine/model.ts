@@ -101,6 +101,33 @@ export interface LocSpec {
   readonly format?: (value: number) => string;
 }
 
+/**
+ * Interchangeable parts of a model (identical vCPUs, a ring of CPUs): each member names its
+ * threads, CPUs, locations and ghosts, all members in the same shape, and the group says which
+ * renamings of members leave the model unchanged: `full` (any permutation: k members, k!
+ * renamings) or `rotation` (member i to member i + r mod k: k renamings). The checker then
+ * stores one state per class of states that differ only by such a renaming.
+ *
+ * This is a claim about the model, and the checker verifies what it can: shapes, CPUs, initial
+ * values, and for every history a thread reaches that the renamed thread takes the renamed
+ * step (a wrong claim is a ModelError, not a wrong verdict). What it cannot verify is that the
+ * properties (always, sometimes, eventually) mean the same after a renaming; write them over
+ * all members alike. Results of smp_processor_id() and migrate() that name a member's CPU are
+ * renamed with it; values in memory are data and are never renamed.
+ */
+export interface SymmetrySpec {
+  readonly name: string;
+  readonly group: 'full' | 'rotation';
+  readonly members: readonly SymmetryMember[];
+}
+
+export interface SymmetryMember {
+  readonly threads: readonly string[];
+  readonly cpus?: readonly number[];
+  readonly locs?: readonly Loc[];
+  readonly ghosts?: readonly Ghost[];
+}
+
 /** A model instance for one variant: everything the machine needs to run it. */
 export interface ModelInstance {
   readonly cpus: number;
@@ -115,6 +142,7 @@ export interface ModelInstance {
   readonly deadlockFree: boolean;
   /** TSO store-buffer capacity per thread (a write blocks while it is full). */
   readonly storeBufferSize: number;
+  readonly symmetry?: SymmetrySpec;
 }
 
 export class ModelBuilder {
@@ -127,6 +155,7 @@ export class ModelBuilder {
   readonly #progress: Progress[] = [];
   #deadlockFree = true;
   #storeBufferSize = 2;
+  #symmetry: SymmetrySpec | undefined;
 
   readonly cpus: number;
 
@@ -180,9 +209,16 @@ export class ModelBuilder {
     this.#storeBufferSize = size;
   }
 
+  /** Declares interchangeable members (see SymmetrySpec); checked when the model is run. */
+  symmetric(name: string, group: SymmetrySpec['group'], members: readonly SymmetryMember[]): void {
+    if (this.#symmetry) throw new Error(`symmetry ${name}: a model declares at most one symmetry`);
+    this.#symmetry = { name, group, members };
+  }
+
   build(): ModelInstance {
     if (this.#threads.length === 0) throw new Error('a model needs at least one thread');
     return {
+      ...(this.#symmetry ? { symmetry: this.#symmetry } : {}),
       cpus: this.cpus,
       locs: this.#locs,
       ghosts: this.#ghosts,

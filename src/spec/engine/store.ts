@@ -83,7 +83,8 @@ export class StateStore {
     const idx = this.count++;
     if (idx >= this.#offset.length) this.#growIndex();
     let off = this.#used;
-    if ((off & WITHIN) + len + HEADER > CHUNK) {
+    // A new chunk when the record would not fit, or the last one ended exactly full.
+    if ((off & WITHIN) + len + HEADER > CHUNK || off >>> CHUNK_BITS >= this.#chunks.length) {
       if (len + HEADER > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
       this.#chunks.push(newChunk());
       off = (this.#chunks.length - 1) << CHUNK_BITS;

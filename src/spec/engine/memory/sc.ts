@@ -1,7 +1,7 @@
 /** Sequential consistency: one memory, every access immediately visible, barriers are no-ops. */
 import type { Fence } from '../actions.ts';
 import { NO_WRITE } from '../actions.ts';
-import type { MemoryPicture, MemorySystem } from './system.ts';
+import type { MemoryPicture, MemoryRenaming, MemorySystem } from './system.ts';
 
 export class ScMemory implements MemorySystem {
   readonly name = 'sc' as const;
@@ -74,5 +74,12 @@ export class ScMemory implements MemorySystem {
   }
   describe(s: Int32Array, base: number, fmt: (loc: number, value: number) => string): MemoryPicture {
     return { values: this.inits.map((_, loc) => ({ loc, latest: fmt(loc, s[base + loc] as number) })) };
+  }
+  rename(_threadTo: readonly number[], locTo: readonly number[]): MemoryRenaming {
+    const src = new Int32Array(this.inits.length);
+    locTo.forEach((to, l) => {
+      src[to] = l;
+    });
+    return { src, entry: new Uint8Array(this.inits.length) };
   }
 }

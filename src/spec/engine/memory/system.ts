@@ -72,6 +72,15 @@ export interface MemorySystem {
   threadDone(s: Int32Array, base: number, t: number): number;
 
   /** A JSON-friendly picture of the memory section, for trace viewers. */
+  /**
+   * For symmetry reduction: how the memory section of a state is renamed when thread t becomes
+   * threadTo[t] and location l becomes locTo[l]. Word j of the renamed section is word src[j]
+   * of the original, with its location renamed where `entry[j]` is 1 (a store-buffer entry).
+   * Undefined when this memory model cannot rename its state (then no symmetry reduction).
+   */
+  rename?(threadTo: readonly number[], locTo: readonly number[]): MemoryRenaming | undefined;
+  /** Renames the location inside a word that `rename` marked as an entry. */
+  renameEntry?(word: number, locTo: readonly number[]): number;
   describe(
     s: Int32Array,
     base: number,
@@ -85,4 +94,9 @@ export interface MemoryPicture {
   readonly values: readonly { readonly loc: number; readonly latest: string; readonly older?: readonly string[] }[];
   /** Per thread: buffered (not yet visible) stores as `location = value`, oldest first (TSO). */
   readonly buffers?: readonly (readonly string[])[];
+}
+
+export interface MemoryRenaming {
+  readonly src: Int32Array;
+  readonly entry: Uint8Array;
 }

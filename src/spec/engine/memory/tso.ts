@@ -17,7 +17,7 @@
  * copied, hashed and compared on every transition.
  */
 import { Fence, type Fence as FenceKind, NO_WRITE, Order } from '../actions.ts';
-import type { MemoryPicture, MemorySystem } from './system.ts';
+import type { MemoryPicture, MemoryRenaming, MemorySystem } from './system.ts';
 
 const entryLoc = (e: number): number => (e >>> 24) - 1;
 const entry = (loc: number, value: number): number => ((loc + 1) << 24) | (value & 0xffffff);
@@ -158,5 +158,22 @@ export class TsoMemory implements MemorySystem {
       buffers.push(entries);
     }
     return { values: this.inits.map((_, loc) => ({ loc, latest: fmt(loc, s[base + loc] as number) })), buffers };
+  }
+  rename(threadTo: readonly number[], locTo: readonly number[]): MemoryRenaming {
+    const src = new Int32Array(this.#len);
+    const entry = new Uint8Array(this.#len);
+    locTo.forEach((to, l) => {
+      src[to] = l;
+    });
+    threadTo.forEach((to, t) => {
+      for (let e = 0; e < this.capacity; e++) {
+        src[this.#nlocs + to * this.#stride + e] = this.#nlocs + t * this.#stride + e;
+        entry[this.#nlocs + to * this.#stride + e] = 1;
+      }
+    });
+    return { src, entry };
+  }
+  renameEntry(word: number, locTo: readonly number[]): number {
+    return word === 0 ? 0 : entry(locTo[entryLoc(word)] as number, entryValue(word));
   }
 }

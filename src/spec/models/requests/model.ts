@@ -355,6 +355,16 @@ function setup(b: ModelBuilder, f: RequestsFlags, nvcpus: number, nrequesters: n
     senders.push(name);
     b.thread(name, { cpu: nvcpus + r }, () => sender(vcpus, spte, f, requestEpoch));
   }
+  // Requesters run the same code on CPUs of their own, so any two may trade places: the checker
+  // stores one state per class (see SymmetrySpec). The vCPUs may not: kvm_for_each_vcpu() visits
+  // them in index order, so a sender's steps depend on which vCPU is which.
+  if (nrequesters > 1) {
+    b.symmetric(
+      'requesters',
+      'full',
+      senders.map((name, r) => ({ threads: [name], cpus: [nvcpus + r] })),
+    );
+  }
   b.interrupt(RESCHEDULE_VECTOR, 'reschedule IPI');
   b.interrupt(CALL_FUNCTION_VECTOR, 'call-function IPI (ack_kick)');
   b.interrupt(POSTED_INTR_VECTOR, 'posted-interrupt notification');

@@ -1,0 +1,333 @@
+/**
+ * Symmetry reduction: one stored state per class of states that differ only by renaming
+ * interchangeable members (identical vCPUs, the CPUs of a ring). See SymmetrySpec in model.ts
+ * for what a model declares.
+ *
+ * A renaming maps each member to another, and with it the member's threads, CPUs, locations
+ * and ghosts. Renaming a state moves thread words, CPU words, ghosts and memory words to their
+ * new places, renames the CPU inside each thread word and the location inside each TSO
+ * store-buffer entry, and renames each thread's history: threads of one position across the
+ * members number their histories alike (automaton.ts), and history entries that are CPU
+ * numbers (results of smp_processor_id() and migrate()) are renamed. The representative of a
+ * state is the lexicographically least of its renamings, so two states in one class always
+ * meet: the reduction is exact, and the BFS still finds shortest counterexamples, which
+ * explore.ts turns back into a run of the unreduced model.
+ *
+ * The declaration is checked, not trusted: the shapes, pinned CPUs, allowed CPUs and initial
+ * values must correspond, and whenever a thread's history is renamed the renamed thread must
+ * take the renamed step there (same kind, renamed location, CPU or ghost, same value, and
+ * read-modify-write and wait functions that agree on a spread of inputs). A mismatch is a
+ * ModelError that names the two steps.
+ */
+import { type Action, Kind } from './actions.ts';
+import { cpuOf, type Machine, ModelError, nodeOf, withCpu, withNode } from './machine.ts';
+import type { SymmetrySpec } from './model.ts';
+
+/** Groups larger than this would make every state cost too many comparisons. */
+const MAX_RENAMINGS = 720;
+
+/** How a word changes when it moves: not at all, a thread word, a store-buffer entry. */
+const WordKind = { Plain: 0, Thread: 1, Entry: 2 } as const;
+
+interface Renaming {
+  readonly memberTo: readonly number[];
+  readonly threadTo: readonly number[];
+  readonly cpuTo: readonly number[];
+  readonly locTo: readonly number[];
+  readonly ghostTo: readonly number[];
+  /** For each word of a renamed state: where it comes from in the original, and how it changes. */
+  readonly src: Int32Array;
+  readonly kind: Uint8Array;
+  /** Per source thread: its history numbers renamed (-1: not yet computed). */
+  readonly nodeTo: number[][];
+}
+
+function permutations(k: number): number[][] {
+  if (k === 1) return [[0]];
+  const out: number[][] = [];
+  for (const p of permutations(k - 1)) {
+    for (let at = 0; at <= p.length; at++) out.push([...p.slice(0, at), k - 1, ...p.slice(at)]);
+  }
+  return out;
+}
+
+const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
+
+/** Inputs on which two renamed read-modify-write (or wait) functions must agree. */
+const PROBES = [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 65535];
+
+export class Symmetry {
+  readonly spec: SymmetrySpec;
+  /** Renamings other than the identity. */
+  readonly #renamings: Renaming[];
+  readonly #machine: Machine;
+  readonly #len: number;
+
+  private constructor(machine: Machine, spec: SymmetrySpec, renamings: Renaming[], len: number) {
+    this.#machine = machine;
+    this.spec = spec;
+    this.#renamings = renamings;
+    this.#len = len;
+  }
+
+  /** How many renamings (the identity included) the group has. */
+  get size(): number {
+    return this.#renamings.length + 1;
+  }
+
+  describe(): string {
+    return `${this.spec.name}: ${this.spec.group === 'full' ? 'any permutation' : 'rotations'} of ${this.spec.members.length} members (${this.size} renamings)`;
+  }
+
+  /**
+   * The symmetry of `machine`'s model, ready to canonicalise its states; or, when the declared
+   * symmetry is sound but this machine cannot use it, the reason. Throws ModelError for a
+   * declaration that does not fit the model.
+   */
+  static build(machine: Machine): Symmetry | string {
+    const inst = machine.inst;
+    const spec = inst.symmetry;
+    if (spec === undefined) return 'the model declares no symmetry';
+    const where = `symmetry ${spec.name}`;
+    const k = spec.members.length;
+    if (k < 2) throw new ModelError(`${where}: at least two members are needed`);
+    const first = spec.members[0] as SymmetrySpec['members'][number];
+    const shape = (m: SymmetrySpec['members'][number]): string =>
+      `${m.threads.length} threads, ${m.cpus?.length ?? 0} CPUs, ${m.locs?.length ?? 0} locations, ${m.ghosts?.length ?? 0} ghosts`;
+    const threadIndex = new Map(inst.threads.map((t, i) => [t.name, i]));
+    const claimed = {
+      threads: new Set<number>(),
+      cpus: new Set<number>(),
+      locs: new Set<number>(),
+      ghosts: new Set<number>(),
+    };
+    const claim = (set: Set<number>, x: number, what: string): number => {
+      if (set.has(x)) throw new ModelError(`${where}: ${what} belongs to two members`);
+      set.add(x);
+      return x;
+    };
+    const members = spec.members.map((m, i) => {
+      if (shape(m) !== shape(first))
+        throw new ModelError(`${where}: member ${i} has ${shape(m)}, member 0 has ${shape(first)}`);
+      const threads = m.threads.map((name) => {
+        const t = threadIndex.get(name);
+        if (t === undefined) throw new ModelError(`${where}: no thread ${name}`);
+        return claim(claimed.threads, t, `thread ${name}`);
+      });
+      const cpus = (m.cpus ?? []).map((c) => {
+        if (!Number.isInteger(c) || c < 0 || c >= inst.cpus) throw new ModelError(`${where}: no CPU ${c}`);
+        return claim(claimed.cpus, c, `CPU ${c}`);
+      });
+      const locs = (m.locs ?? []).map((l) => claim(claimed.locs, l.id, `location ${l.name}`));
+      const ghosts = (m.ghosts ?? []).map((g) => claim(claimed.ghosts, g.id, `ghost ${g.name}`));
+      return { threads, cpus, locs, ghosts };
+    });
+    const mems = machine.mem;
+    if (mems.rename === undefined) return `${where} is not applied under ${machine.memoryModel} memory`;
+    if (claimed.cpus.size > 0 && inst.interrupts.some((irq) => irq.handler !== undefined))
+      return `${where} is not applied: interrupt handlers with bodies on renamed CPUs are not supported`;
+
+    const groupSize = spec.group === 'full' ? factorial(k) : k;
+    if (groupSize > MAX_RENAMINGS)
+      throw new ModelError(`${where}: ${groupSize} renamings is more than the ${MAX_RENAMINGS} supported`);
+    const memberMaps =
+      spec.group === 'full'
+        ? permutations(k)
+        : Array.from({ length: k }, (_, r) => Array.from({ length: k }, (_, i) => (i + r) % k));
+    const len = machine.base + mems.length(machine.initial(), machine.base);
+    const renamings: Renaming[] = [];
+    for (const memberTo of memberMaps) {
+      if (memberTo.every((to, i) => to === i)) continue;
+      const identity = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+      const threadTo = identity(inst.threads.length);
+      const cpuTo = identity(inst.cpus);
+      const locTo = identity(inst.locs.length);
+      const ghostTo = identity(inst.ghosts.length);
+      members.forEach((m, i) => {
+        const to = members[memberTo[i] as number] as (typeof members)[number];
+        m.threads.forEach((t, j) => {
+          threadTo[t] = to.threads[j] as number;
+        });
+        m.cpus.forEach((c, j) => {
+          cpuTo[c] = to.cpus[j] as number;
+        });
+        m.locs.forEach((l, j) => {
+          locTo[l] = to.locs[j] as number;
+        });
+        m.ghosts.forEach((g, j) => {
+          ghostTo[g] = to.ghosts[j] as number;
+        });
+      });
+      Symmetry.#checkStatic(machine, where, threadTo, cpuTo, locTo, ghostTo);
+      const src = new Int32Array(len);
+      const kind = new Uint8Array(len);
+      threadTo.forEach((to, t) => {
+        src[to] = t;
+        kind[to] = WordKind.Thread;
+      });
+      cpuTo.forEach((to, c) => {
+        src[machine.cpuBase + to] = machine.cpuBase + c;
+      });
+      ghostTo.forEach((to, g) => {
+        src[machine.ghostBase + to] = machine.ghostBase + g;
+      });
+      const memory = mems.rename(threadTo, locTo);
+      if (memory === undefined) return `${where} is not applied under ${machine.memoryModel} memory`;
+      memory.src.forEach((from, j) => {
+        src[machine.base + j] = machine.base + from;
+        if (memory.entry[j] === 1) kind[machine.base + j] = WordKind.Entry;
+      });
+      renamings.push({
+        memberTo,
+        threadTo,
+        cpuTo,
+        locTo,
+        ghostTo,
+        src,
+        kind,
+        nodeTo: inst.threads.map(() => []),
+      });
+    }
+    return new Symmetry(machine, spec, renamings, len);
+  }
+
+  static #checkStatic(
+    machine: Machine,
+    where: string,
+    threadTo: readonly number[],
+    cpuTo: readonly number[],
+    locTo: readonly number[],
+    ghostTo: readonly number[],
+  ): void {
+    const inst = machine.inst;
+    const allowed = (t: number): number[] =>
+      [...(inst.threads[t]?.options.cpus ?? Array.from({ length: inst.cpus }, (_, c) => c))].sort((x, y) => x - y);
+    threadTo.forEach((to, t) => {
+      const a = inst.threads[t] as (typeof inst.threads)[number];
+      const b = inst.threads[to] as (typeof inst.threads)[number];
+      if (cpuTo[a.options.cpu] !== b.options.cpu)
+        throw new ModelError(
+          `${where}: ${a.name} starts on CPU ${a.options.cpu}, so ${b.name} must start on CPU ${cpuTo[a.options.cpu]}, not ${b.options.cpu}`,
+        );
+      if ((a.options.loop ?? false) !== (b.options.loop ?? false))
+        throw new ModelError(`${where}: ${a.name} and ${b.name} differ in being run loops`);
+      const renamed = allowed(t)
+        .map((c) => cpuTo[c] as number)
+        .sort((x, y) => x - y);
+      if (renamed.join() !== allowed(to).join())
+        throw new ModelError(`${where}: the CPUs ${a.name} may migrate to do not correspond to those of ${b.name}`);
+    });
+    locTo.forEach((to, l) => {
+      if (inst.locs[l]?.init !== inst.locs[to]?.init)
+        throw new ModelError(`${where}: ${inst.locs[l]?.name} and ${inst.locs[to]?.name} start with different values`);
+    });
+    ghostTo.forEach((to, g) => {
+      if (inst.ghosts[g]?.init !== inst.ghosts[to]?.init)
+        throw new ModelError(
+          `${where}: ghosts ${inst.ghosts[g]?.name} and ${inst.ghosts[to]?.name} start with different values`,
+        );
+    });
+  }
+
+  /** Writes the representative of s[0..len) (the least of its renamings) into `out`. */
+  canonical(s: Int32Array, len: number, out: Int32Array): void {
+    if (len !== this.#len) throw new ModelError(`symmetry: a state of ${len} words, expected ${this.#len}`);
+    for (let j = 0; j < len; j++) out[j] = s[j] as number;
+    for (const r of this.#renamings) {
+      for (let j = 0; j < len; j++) {
+        const v = this.#word(r, s, j);
+        const best = out[j] as number;
+        if (v === best) continue;
+        if (v < best) {
+          out[j] = v;
+          for (let m = j + 1; m < len; m++) out[m] = this.#word(r, s, m);
+        }
+        break;
+      }
+    }
+  }
+
+  /** Word j of the renaming r of s. */
+  #word(r: Renaming, s: Int32Array, j: number): number {
+    const from = r.src[j] as number;
+    const w = s[from] as number;
+    switch (r.kind[j]) {
+      case WordKind.Thread:
+        return withNode(withCpu(w, r.cpuTo[cpuOf(w)] as number), this.#node(r, from, nodeOf(w)));
+      case WordKind.Entry:
+        return (this.#machine.mem.renameEntry as (w: number, locTo: readonly number[]) => number)(w, r.locTo);
+      default:
+        return w;
+    }
+  }
+
+  /** The renamed history number of thread t's node, checked once per renaming and node. */
+  #node(r: Renaming, t: number, node: number): number {
+    const memo = r.nodeTo[t] as number[];
+    const known = memo[node];
+    if (known !== undefined) return known;
+    const aut = this.#machine.threads[t];
+    const to = this.#machine.threads[r.threadTo[t] as number];
+    if (aut === undefined || to === undefined) throw new ModelError(`symmetry: no thread ${t}`);
+    const history = aut.history(node);
+    const renamed = history.map((v, p) => {
+      const kind = aut.action(aut.internHistory(history.slice(0, p))).kind;
+      return kind === Kind.ThisCpu || kind === Kind.Migrate ? (r.cpuTo[v] ?? v) : v;
+    });
+    const id = to.internHistory(renamed);
+    const a = aut.action(node);
+    const b = to.action(id);
+    const why = this.#differ(r, a, b);
+    if (why !== undefined) {
+      throw new ModelError(
+        `symmetry ${this.spec.name} does not hold: after the same history, ${aut.name} does "${a.text}" ` +
+          `but ${to.name} does "${b.text}" (${why})`,
+      );
+    }
+    memo[node] = id;
+    return id;
+  }
+
+  /** Why b is not the renaming of a, or undefined when it is. */
+  #differ(r: Renaming, a: Action, b: Action): string | undefined {
+    if (a.kind !== b.kind) return 'different kinds of step';
+    if (a.order !== b.order) return 'different ordering';
+    if ((a.end ?? false) !== (b.end ?? false)) return 'one may idle there, the other not';
+    switch (a.kind) {
+      case Kind.Read:
+      case Kind.Write:
+      case Kind.Rmw:
+      case Kind.Await:
+        if (r.locTo[a.a] !== b.a) return 'the locations do not correspond';
+        if (a.kind === Kind.Write && a.b !== b.b) return 'different values are written';
+        if (
+          a.rmw &&
+          b.rmw &&
+          PROBES.some((v) => (a.rmw as (x: number) => number)(v) !== (b.rmw as (x: number) => number)(v))
+        )
+          return 'the read-modify-write functions differ';
+        if (
+          a.pred &&
+          b.pred &&
+          PROBES.some((v) => (a.pred as (x: number) => boolean)(v) !== (b.pred as (x: number) => boolean)(v))
+        )
+          return 'the awaited conditions differ';
+        return undefined;
+      case Kind.Ghost:
+      case Kind.GhostRead:
+        if (r.ghostTo[a.a] !== b.a) return 'the ghosts do not correspond';
+        return a.b === b.b ? undefined : 'different ghost values';
+      case Kind.Ipi:
+      case Kind.IpiWait:
+        if (r.cpuTo[a.a] !== b.a) return 'the target CPUs do not correspond';
+        return a.b === b.b ? undefined : 'different vectors';
+      case Kind.Fence:
+      case Kind.GuestExit:
+        return a.b === b.b ? undefined : 'different barrier or exit kind';
+      case Kind.Choose:
+        return a.a === b.a ? undefined : 'different numbers of choices';
+      default:
+        return undefined;
+    }
+  }
+}
