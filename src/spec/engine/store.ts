@@ -33,6 +33,16 @@ const spareChunks: Int32Array[] = [];
 const MAX_SPARE_CHUNKS = 8;
 const newChunk = (): Int32Array => spareChunks.pop() ?? new Int32Array(CHUNK);
 
+const hashStart = (len: number): number => 0x811c9dc5 ^ len;
+const hashWord = (h: number, word: number): number => Math.imul(h ^ word, 0x01000193);
+const hashEnd = (h: number): number => {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return x ^ (x >>> 16);
+};
+
 export class StateStore {
   readonly #chunks: Int32Array[] = [newChunk()];
   /** Global offset of the next free word: chunk number << CHUNK_BITS | offset in it. */
@@ -47,13 +57,9 @@ export class StateStore {
 
   /** FNV-style word hash with a murmur3 finaliser: cheap per word, well mixed at the end. */
   static hash(s: Int32Array, len: number): number {
-    let h = 0x811c9dc5 ^ len;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ (s[i] as number), 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return h ^ (h >>> 16);
+    let h = hashStart(len);
+    for (let i = 0; i < len; i++) h = hashWord(h, s[i] as number);
+    return hashEnd(h);
   }
 
   /** Index of the state equal to s[0..len), or -1. */
@@ -227,13 +233,19 @@ export class SuccessorBatch {
     }
     const words = this.#words;
     const from = this.#used;
-    for (let i = 0; i < len; i++) words[from + i] = s[i] as number;
+    // Copy and hash in one pass (the same hash as StateStore.hash).
+    let h = hashStart(len);
+    for (let i = 0; i < len; i++) {
+      const w = s[i] as number;
+      words[from + i] = w;
+      h = hashWord(h, w);
+    }
     const k = this.count++;
     this.#from[k] = from;
     this.#len[k] = len;
     this.#unit[k] = unit;
     this.#choice[k] = choice;
-    this.#hash[k] = StateStore.hash(s, len);
+    this.#hash[k] = hashEnd(h);
     this.#used = from + len;
   }
 
