@@ -157,6 +157,17 @@ describe('kvmspec check, one variant', () => {
     };
     expect(b.states).toBeGreaterThanOrEqual(a.states);
   });
+
+  it('says which symmetry it used, and --no-symmetry stores every state', async () => {
+    const args = ['check', 'requests', '--variant', 'kvm-x86-pi', '--param', 'requesters=2'];
+    const text = await kvmspec(...args);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}symmetry: requesters: any permutation of 2 members \(2 renamings\)$/m);
+    const a = json(await kvmspec(...args, '--json')) as { states: number; symmetry: string };
+    const b = json(await kvmspec(...args, '--no-symmetry', '--json')) as { states: number; symmetry: string };
+    expect(b.symmetry).toBe('off (by option)');
+    expect(b.states).toBeGreaterThan(a.states);
+  });
 });
 
 describe('kvmspec check, every variant', () => {
