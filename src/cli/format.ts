@@ -27,6 +27,14 @@ export function eventMark(step: TraceStep): string {
       return `migrate -> cpu${step.target ?? '?'}`;
     case 'drain':
       return 'drain';
+    case 'stop-begin':
+      return 'STOP MACHINE';
+    case 'stop-end':
+      return 'RESUME MACHINE';
+    case 'cpu-down':
+      return `cpu${step.target ?? '?'} OFFLINE`;
+    case 'cpu-up':
+      return `cpu${step.target ?? '?'} ONLINE`;
     default:
       return '';
   }
@@ -93,6 +101,10 @@ export function formatState(state: StateSnapshot, locs: readonly LocSpec[]): str
     .map((b, t) => (b.length > 0 ? `${state.threads[t]?.name ?? t}: [${b.join(', ')}]` : ''))
     .filter((x) => x !== '');
   if (buffers.length > 0) out.push(`store buffers: ${buffers.join('  ')}`);
+  const offline = state.cpus.filter((c) => c.offline).map((c) => `cpu${c.cpu}`);
+  if (offline.length > 0) out.push(`offline: ${offline.join('  ')}`);
+  const stopped = state.cpus.filter((c) => c.stopped).map((c) => `cpu${c.cpu}`);
+  if (stopped.length > 0) out.push(`stopped by stop_machine: ${stopped.join('  ')}`);
   if (state.ghosts.length > 0) out.push(`ghosts: ${state.ghosts.map((g) => `${g.name}=${g.value}`).join('  ')}`);
   return out;
 }

@@ -41,7 +41,11 @@ export function usedCpus(trace: Trace, meta: TraceMeta): number[] {
   for (const t of trace.initial.threads) used.add(t.cpu);
   trace.steps.forEach((step, i) => {
     used.add(laneOf(trace, i));
-    if (step.target !== undefined && (step.kind === 'ipi' || step.kind === 'migrate')) used.add(step.target);
+    if (
+      step.target !== undefined &&
+      (step.kind === 'ipi' || step.kind === 'migrate' || step.kind === 'cpu-down' || step.kind === 'cpu-up')
+    )
+      used.add(step.target);
     for (const t of step.state.threads) used.add(t.cpu);
   });
   return [...used].filter((c) => c >= 0 && c < Math.max(meta.cpus, 1)).sort((a, b) => a - b);
@@ -63,6 +67,10 @@ function arrowOf(step: Step, lane: number): { to: number; kind: 'ipi' | 'migrate
 // ---- Differences between states ----------------------------------------------------------------
 
 export type Section = 'thread' | 'cpu' | 'memory' | 'buffer' | 'ghost';
+
+/** A CPU's hotplug and stop_machine state, for CPUs that have one. */
+const cpuState = (c: Snapshot['cpus'][number]): string =>
+  c.offline ? 'offline' : c.stopped ? 'stopped (stop_machine)' : 'online';
 
 export interface Change {
   readonly section: Section;
@@ -103,6 +111,7 @@ export function diffStates(a: Snapshot, b: Snapshot, meta: TraceMeta): Change[] 
     if (!p) return;
     push('cpu', String(c.cpu), 'pending', list(p.pending), list(c.pending));
     push('cpu', String(c.cpu), 'handler', p.handler ?? 'none', c.handler ?? 'none');
+    push('cpu', String(c.cpu), 'state', cpuState(p), cpuState(c));
   });
   b.memory.values.forEach((v, i) => {
     const p = a.memory.values[i];
@@ -124,6 +133,7 @@ function describeChange(c: Change): string {
     case 'thread':
       return c.field === 'cpu' ? `${c.key} moves to ${c.after}` : `${c.key}: ${c.before} → ${c.after}`;
     case 'cpu':
+      if (c.field === 'state') return `CPU ${c.key}: ${c.before} → ${c.after}`;
       return c.field === 'pending'
         ? `CPU ${c.key} pending interrupts: ${c.before} → ${c.after}`
         : `CPU ${c.key} handler: ${c.before} → ${c.after}`;
@@ -147,10 +157,17 @@ const KIND_LABEL: Record<Step['kind'], string> = {
   ipi: 'IPI',
   'guest-enter': 'guest entry',
   'guest-exit': 'guest exit',
+  'stop-begin': 'stop_machine: every other CPU stops',
+  'stop-end': 'stop_machine ends',
+  'cpu-down': 'CPU goes offline',
+  'cpu-up': 'CPU comes online',
 };
 
 function stepSummary(step: Step): string {
-  const target = step.kind === 'ipi' && step.target !== undefined ? ` → CPU ${step.target}` : '';
+  const target =
+    step.target !== undefined && (step.kind === 'ipi' || step.kind === 'cpu-down' || step.kind === 'cpu-up')
+      ? ` → CPU ${step.target}`
+      : '';
   return `${step.actor}: ${step.text}${step.result !== undefined ? ` → ${step.result}` : ''}${target}`;
 }
 
@@ -408,16 +425,20 @@ export function renderState(s: Snapshot, changes: readonly Change[], meta: Trace
     );
   }
   const busy = s.cpus.some((c) => c.pending.length || c.handler) || changes.some((c) => c.section === 'cpu');
+  // CPU hotplug and stop_machine add a column, only where they happen.
+  const hotplug =
+    s.cpus.some((c) => c.offline || c.stopped) || changes.some((c) => c.section === 'cpu' && c.field === 'state');
   if (busy) {
     tables.push(
       table(
         'Interrupts',
-        ['CPU', 'Pending', 'Handler running'],
+        hotplug ? ['CPU', 'State', 'Pending', 'Handler running'] : ['CPU', 'Pending', 'Handler running'],
         s.cpus.map((c) =>
           h(
             'tr',
             null,
             h('th', { scope: 'row' }, `CPU ${c.cpu}`),
+            hotplug ? cell(cpuState(c), isChanged(changes, 'cpu', String(c.cpu), 'state')) : null,
             cell(list(c.pending), isChanged(changes, 'cpu', String(c.cpu), 'pending')),
             cell(c.handler ?? 'none', isChanged(changes, 'cpu', String(c.cpu), 'handler')),
           ),

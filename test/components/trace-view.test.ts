@@ -4,9 +4,10 @@ import { toDom, toHtml } from '../../src/live/h.ts';
 import { traceMeta } from '../../src/live/meta.ts';
 import { diffStates, laneOf, renderTraceViewer, stateAt } from '../../src/live/trace-view.ts';
 import type { Trace } from '../../src/live/types.ts';
-import { check, instantiate, type MemoryModelName } from '../../src/spec/engine/index.ts';
+import { check, instantiate, Machine, type MemoryModelName, snapshot } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
+import { hotplug, stopGuest } from '../engine/hotplug-models.ts';
 
 const REPO = 'https://github.com/kvmspec/kvmspec';
 const result = check(sb, { variant: 'unfenced', memoryModel: 'tso' });
@@ -102,6 +103,42 @@ describe('the trace view', () => {
     );
     expect(html).toContain('class="kvm-cycle"');
     expect(html).toContain(`${r.violation?.property} stays pending`);
+  });
+
+  it('shows stop_machine and CPU hotplug: step kinds, stopped and offline CPUs', () => {
+    const r = check(stopGuest, { variant: 'kick', memoryModel: 'sc' });
+    const t = r.counterexample as Trace;
+    const m = traceMeta(stopGuest, 'kick', {});
+    const n = t.steps.length;
+    expect(t.steps[n - 1]?.kind).toBe('stop-begin');
+    expect(diffStates(stateAt(t, n - 1), stateAt(t, n), m)).toContainEqual({
+      section: 'cpu',
+      key: '1',
+      field: 'state',
+      before: 'online',
+      after: 'stopped (stop_machine)',
+    });
+    const html = toHtml(renderTraceViewer(t, m, { interactive: false, step: n, repoUrl: REPO }));
+    expect(html).toContain('stop_machine: every other CPU stops');
+    expect(html).toContain('CPU 1: online → stopped (stop_machine)');
+    const { document } = parseHTML('<!doctype html><html><body></body></html>');
+    const el = toDom(
+      renderTraceViewer(t, m, { interactive: true, step: n, repoUrl: REPO }),
+      document as unknown as Document,
+    ) as Element;
+    const heads = [...el.querySelectorAll('.kvm-state-table th[scope="col"]')].map((x) => x.textContent);
+    expect(heads).toContain('State');
+
+    // cpu_down(1): CPU 1 goes offline, the task moves to CPU 2.
+    const machine = new Machine(instantiate(hotplug, 'down').instance, 'sc');
+    const s0 = machine.initial();
+    let s1 = s0;
+    machine.unitSuccessors(s0, s0.length, 0, (_u, _c, next, len) => {
+      s1 = next.slice(0, len);
+    });
+    const changes = diffStates(snapshot(machine, s0), snapshot(machine, s1), traceMeta(hotplug, 'down', {}));
+    expect(changes).toContainEqual({ section: 'cpu', key: '1', field: 'state', before: 'online', after: 'offline' });
+    expect(changes).toContainEqual({ section: 'thread', key: 'task', field: 'cpu', before: 'CPU 1', after: 'CPU 2' });
   });
 
   it('escapes whatever a trace says', () => {

@@ -22,6 +22,7 @@ import {
   WRITE_ONCE,
   wait_until,
 } from '../../src/spec/engine/index.ts';
+import { HOTPLUG_MODELS } from './hotplug-models.ts';
 
 const ALL = ['sc', 'tso', 'relaxed'] as const;
 const SOURCE = 'test/engine/models.ts';
@@ -199,4 +200,4 @@ export const fairness = defineModel<{ kind: 'retry' | 'coin' | 'unfair' }>({
 /** The N-CPU store-buffering ring of the benchmark, for budgets and cancellation (a few thousand states). */
 export const ring = ringModel;
 
-export const TEST_MODELS = [kick, deadlock, props, fairness, ring];
+export const TEST_MODELS = [kick, deadlock, props, fairness, ring, ...HOTPLUG_MODELS];

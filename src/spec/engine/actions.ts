@@ -31,14 +31,23 @@ export const Kind = {
   GuestExit: 12,
   Choose: 13,
   Migrate: 14,
+  /** stop_machine(): every other online CPU stops; the body's steps follow, then StopMachineEnd. */
+  StopMachineBegin: 15,
+  StopMachineEnd: 16,
+  /** take_cpu_down() under stop_machine: the CPU in `a` goes offline (see machine.ts). */
+  CpuDown: 17,
+  /** The CPU in `a` comes online (bringup_cpu() and the AP's set_cpu_online()). */
+  CpuUp: 18,
   // Below: merged actions. They are not interleaving points: they run in the same step as the
   // action before them, like Spin's statement merging, because they touch no shared memory.
-  Ghost: 15,
-  ThisCpu: 16,
-  Fail: 17,
-  Return: 18,
+  Ghost: 19,
+  ThisCpu: 20,
+  Fail: 21,
+  Return: 22,
   /** Reads a ghost (merged; bookkeeping for properties, never for the model's behaviour). */
-  GhostRead: 19,
+  GhostRead: 23,
+  /** cpu_online(a): reads the online mask, which only hotplug steps change (like ThisCpu). */
+  CpuOnline: 24,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -80,6 +89,11 @@ export interface Action {
   readonly pred?: (value: number) => boolean;
   /** A blocked Await or GuestExit marked `end` is a valid final state, like Spin's end labels. */
   readonly end?: boolean;
+  /**
+   * An IPI that returns -ENXIO (as its result) when the target CPU is offline, as
+   * smp_call_function_single() does, instead of being a model error (smp_send_reschedule()).
+   */
+  readonly ifOnline?: boolean;
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;

@@ -5,8 +5,9 @@
  *
  * State vector layout: one word per thread (its automaton node, CPU, interrupts off, in guest,
  * early store, preemption count); one word per CPU (pending-interrupt bits, running handler and
- * its node); the ghosts; then the memory section. Every word a state carries is copied, hashed
- * and compared on every transition, so fields share words.
+ * its node); the machine-global words (one: the online mask and the thread that has stopped the
+ * machine, see G_ONLINE); the ghosts; then the memory section. Every word a state carries is
+ * copied, hashed and compared on every transition, so fields share words.
  *
  * Rules that make the model faithful to how a CPU runs kernel code:
  * - A thread runs on one CPU at a time. While it has interrupts or preemption disabled, or is
@@ -16,19 +17,25 @@
  *   cleared (the IPI acknowledged) when it returns.
  * - A CPU in guest mode leaves it (VM exit) only when an interrupt is pending on it.
  * - Sending an IPI, taking an interrupt and migrating are full barriers.
+ * - stop_machine (and cpu_down, which goes through it) starts only when every online CPU can be
+ *   stopped, is a full barrier on every CPU when it starts and when it ends, and in between
+ *   only the stopping thread runs: no other thread, no interrupt (see "stop_machine" below).
+ * - A thread on an offline CPU (only a pinned one can be there) does not run, like a parked
+ *   per-CPU kthread; no interrupt is delivered to an offline CPU and sending one an IPI is a
+ *   model error.
  *
  * Fairness units: each thread, each CPU's interrupt delivery, each internal memory step (TSO
  * store-buffer drain).
  */
-import { type Action, Fence, Kind, Order, type Site } from './actions.ts';
+import { type Action, Fence, Kind, type Op, Order, type Site } from './actions.ts';
 import { HistoryTable, ThreadAutomaton } from './automaton.ts';
 import { RelaxedMemory } from './memory/relaxed.ts';
 import { ScMemory } from './memory/sc.ts';
 import type { MemoryPicture, MemorySystem } from './memory/system.ts';
 import { INVALID } from './memory/system.ts';
 import { TsoMemory } from './memory/tso.ts';
-import type { MemoryModelName, ModelInstance, StateView, ThreadView } from './model.ts';
-import type { Ghost, Loc } from './primitives.ts';
+import type { HotplugSpec, MemoryModelName, ModelInstance, StateView, ThreadView } from './model.ts';
+import { ENXIO, type Ghost, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
 
 /**
  * Per thread one word: the flags in the low NODE_SHIFT bits, the automaton node above them.
@@ -71,6 +78,17 @@ const HNODE_SHIFT = HVEC_SHIFT + 4;
 const MAX_HANDLER_NODES = 2 ** (32 - HNODE_SHIFT);
 const runningVector = (irqs: number): number => (irqs & HVEC) >>> HVEC_SHIFT;
 const handlerNode = (irqs: number): number => irqs >>> HNODE_SHIFT;
+/**
+ * The machine-global word, right after the per-CPU words: the online mask (bit c: CPU c is
+ * online) in the low 16 bits, and the thread that has stopped the machine (stop_machine) + 1 in
+ * the high 16 bits (0: the machine runs).
+ */
+const G_ONLINE = 0xffff;
+const MAX_HOTPLUG_CPUS = 16;
+const STOPPER_SHIFT = 16;
+/** #stopState: the machine can stop now, or must wait. (A value >= 0 is a CPU to kick first.) */
+const STOP_READY = -1;
+const STOP_WAIT = -2;
 
 /** Raised for a model that uses the machine wrongly (a bug in the model, not a verdict). */
 export class ModelError extends Error {}
@@ -78,7 +96,49 @@ export class ModelError extends Error {}
 const sameStore = (x: Action, y: Action): boolean =>
   x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
 
+/** What a trace shows of a CPU. */
+export interface CpuView {
+  readonly cpu: number;
+  readonly pending: string[];
+  readonly handler?: string;
+  /** Offline (only present when true). */
+  readonly offline?: boolean;
+  /** Spinning in stop_machine while another CPU runs its body (only present when true). */
+  readonly stopped?: boolean;
+}
+
 export type Emit = (unit: number, choice: number, next: Int32Array, len: number) => void;
+
+/**
+ * The thread body with the registered hotplug states' callbacks spliced around its cpu_down()
+ * and cpu_up() steps: teardowns (last registered first) before take_cpu_down, startups (first
+ * registered first) after bringup, run by the calling thread with the CPU passed in. In the
+ * kernel, cpuhp_invoke_callback() runs an AP state's callback on the CPU going down or coming
+ * up, in its cpuhp/N thread (cpuhp_thread_fun), while the caller waits for it
+ * (cpuhp_kick_ap_work, wait_for_ap_thread); here the caller runs it, so its steps run on the
+ * caller's CPU and a callback must use its `cpu` argument, not smp_processor_id().
+ */
+function* withHotplugCallbacks(body: Op<unknown>, states: readonly HotplugSpec[]): Op<unknown> {
+  let next = body.next();
+  while (!next.done) {
+    const a = next.value;
+    let result: number;
+    if (a.kind === Kind.CpuDown) {
+      for (let k = states.length - 1; k >= 0; k--) {
+        const teardown = (states[k] as HotplugSpec).teardown;
+        if (teardown) yield* teardown(a.a);
+      }
+      result = yield a;
+    } else if (a.kind === Kind.CpuUp) {
+      result = yield a;
+      for (const st of states) if (st.startup) yield* st.startup(a.a);
+    } else {
+      result = yield a;
+    }
+    next = body.next(result);
+  }
+  return next.value;
+}
 
 export interface UnitInfo {
   readonly kind: 'thread' | 'interrupt' | 'memory';
@@ -92,12 +152,24 @@ export interface StepInfo {
   readonly choice: number;
   readonly actor: string;
   readonly cpu: number;
-  readonly kind: 'step' | 'interrupt' | 'handler' | 'drain' | 'migrate' | 'ipi' | 'guest-enter' | 'guest-exit';
+  readonly kind:
+    | 'step'
+    | 'interrupt'
+    | 'handler'
+    | 'drain'
+    | 'migrate'
+    | 'ipi'
+    | 'guest-enter'
+    | 'guest-exit'
+    | 'stop-begin'
+    | 'stop-end'
+    | 'cpu-down'
+    | 'cpu-up';
   readonly text: string;
   readonly site?: Site;
   /** The value a read or atomic returned, formatted. */
   readonly result?: string;
-  /** For IPIs: the target CPU. */
+  /** For IPIs and migrations: the target CPU; for cpu-down and cpu-up, the CPU. */
   readonly target?: number;
 }
 
@@ -130,6 +202,10 @@ export class Machine {
     return this.#ghostBase;
   }
   readonly #allowed: readonly (readonly number[])[];
+  /** Index of the machine-global word (online mask, stopper). */
+  readonly #hotplugAt: number;
+  /** Per thread: some *other* thread may stop the machine (see isLocalUnit). */
+  readonly #othersStop: readonly boolean[];
 
   readonly inst: ModelInstance;
   readonly memoryModel: MemoryModelName;
@@ -156,16 +232,26 @@ export class Machine {
         tables.set(name, table);
       });
     }
+    const hotplug = inst.hotplug;
     this.threads = inst.threads.map(
-      (t) => new ThreadAutomaton(t.name, t.body, t.options.loop ?? false, tables.get(t.name)),
+      (t) =>
+        new ThreadAutomaton(
+          t.name,
+          hotplug.length > 0 ? () => withHotplugCallbacks(t.body(), hotplug) : t.body,
+          t.options.loop ?? false,
+          tables.get(t.name),
+        ),
     );
     this.mem = memorySystem(memoryModel, inst);
     this.#holder = new Int32Array(this.ncpus);
     this.#irqOff = new Uint8Array(this.ncpus);
     this.#cpuBase = this.nthreads * TSZ;
-    this.#ghostBase = this.#cpuBase + this.ncpus * CSZ;
+    this.#hotplugAt = this.#cpuBase + this.ncpus * CSZ;
+    this.#ghostBase = this.#hotplugAt + 1;
     this.base = this.#ghostBase + inst.ghosts.length;
     this.#allowed = inst.threads.map((t) => t.options.cpus ?? Array.from({ length: inst.cpus }, (_, i) => i));
+    this.#othersStop = inst.threads.map((_, i) => inst.threads.some((t, j) => j !== i && t.options.stopMachine));
+    this.#checkHotplugSetup();
     const units: UnitInfo[] = inst.threads.map((t) => ({ kind: 'thread', name: t.name }));
     for (let c = 0; c < this.ncpus; c++) units.push({ kind: 'interrupt', name: `irq@cpu${c}`, cpu: c });
     for (let k = 0; k < this.mem.internalUnits; k++) {
@@ -178,6 +264,9 @@ export class Machine {
     const out: number[] = [];
     for (const t of this.inst.threads) out.push(t.options.cpu);
     for (let c = 0; c < this.ncpus; c++) out.push(0);
+    let online = 0;
+    for (const c of this.inst.online) online |= 1 << c;
+    out.push(online);
     for (const g of this.inst.ghosts) out.push(g.init);
     this.mem.init(out);
     const s = Int32Array.from(out);
@@ -253,6 +342,7 @@ export class Machine {
   /** True when every thread has finished or is idle (blocked at an `end` action). */
   allIdle(s: Int32Array): boolean {
     for (let i = 0; i < this.nthreads; i++) {
+      if (this.#parked(s, i)) continue;
       const a = this.nextAction(s, i);
       if (a.kind !== Kind.Return && !a.end) return false;
     }
@@ -264,9 +354,13 @@ export class Machine {
   /** Threads that are neither done nor idle, with what they wait for (for deadlock reports). */
   blocked(s: Int32Array): string[] {
     const out: string[] = [];
+    const stopper = this.stopper(s);
     for (let i = 0; i < this.nthreads; i++) {
+      if (this.#parked(s, i)) continue;
       const a = this.nextAction(s, i);
-      if (a.kind !== Kind.Return && !a.end) out.push(`${this.inst.threads[i]?.name}: ${a.text}`);
+      if (a.kind === Kind.Return || a.end) continue;
+      const stopped = stopper >= 0 && stopper !== i ? ` (stopped by ${this.#name(stopper)}'s stop_machine)` : '';
+      out.push(`${this.inst.threads[i]?.name}: ${a.text}${stopped}`);
     }
     return out;
   }
@@ -275,17 +369,65 @@ export class Machine {
   isLocalUnit(s: Int32Array, u: number): boolean {
     if (u >= this.nthreads) return false;
     const a = this.nextAction(s, u);
+    let local: boolean;
     switch (a.kind) {
       case Kind.Choose:
-        return true;
+        local = true;
+        break;
       case Kind.Fence:
-        return this.memoryModel !== 'relaxed' || a.b === Fence.Rmb || a.b === Fence.Wmb;
+        local = this.memoryModel !== 'relaxed' || a.b === Fence.Rmb || a.b === Fence.Wmb;
+        break;
       case Kind.Write:
-        // A TSO store only enters the thread's own buffer.
-        return this.memoryModel === 'tso' && (a.order === Order.Once || a.order === Order.AcqRel);
+        // A TSO store only enters the thread's own buffer. But an interrupt is taken on a CPU
+        // only when the buffers of the threads there are empty, so a buffered store can hold
+        // back an interrupt that, in another interleaving, is taken before the store: the
+        // store is independent of interrupt delivery only when none can come (the model has
+        // no interrupts) or none can be taken before it (this thread has interrupts off).
+        local =
+          this.memoryModel === 'tso' &&
+          (a.order === Order.Once || a.order === Order.AcqRel) &&
+          (this.inst.interrupts.length === 0 || ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0);
+        break;
       default:
-        return false;
+        local = false;
     }
+    return local && (!this.#othersStop[u] || this.#independentOfStops(s, u, a));
+  }
+
+  /**
+   * Whether local step `a` of thread `u` stays independent of another thread's stop_machine,
+   * cpu_down and cpu_up. Those disable u's step for a while (u cannot run while the machine is
+   * stopped, nor while parked on an offline CPU), which the reduction's argument allows: the step
+   * only changes u's node, or u's store buffer, and the ample set puts it first; what the reduced
+   * graph must still reach is every state the full graph reaches with u's step taken later, and
+   * a Choose or a barrier of u commutes with all of them: their enabling conditions do not look
+   * at u's node, and their effects (the barrier on every CPU, moving u to another CPU, the
+   * online mask) leave u's choice alone; u's Rmb or Wmb commutes with the barrier on every CPU
+   * (both end with u's views joined with everything). Two things do not commute:
+   * - a TSO store: starting to stop needs every store buffer empty, so a store into u's buffer
+   *   would force it into memory before the other thread's stop_machine body, where the full
+   *   graph also has it after: never local when another thread may stop the machine;
+   * - a step followed by merged smp_processor_id() or cpu_online(): cpu_down may move u, and
+   *   cpu_down/cpu_up change the online mask, so the node u settles on depends on the order.
+   * (Not about stopping, and not handled here: a TSO store is not independent of an IPI to u's
+   * CPU either, since taking the interrupt needs u's buffer empty.)
+   */
+  #independentOfStops(s: Int32Array, u: number, a: Action): boolean {
+    if (a.kind === Kind.Write) return false;
+    const aut = this.threads[u] as ThreadAutomaton;
+    const node = nodeOf(s[u * TSZ + T_FLAGS] as number);
+    const results = a.kind === Kind.Choose ? a.a : 1;
+    for (let r = 0; r < results; r++) {
+      let next = aut.child(node, r);
+      for (;;) {
+        const b = aut.action(next);
+        if (b.kind === Kind.ThisCpu || b.kind === Kind.CpuOnline) return false;
+        if (b.kind === Kind.Ghost) next = aut.child(next, 0);
+        else if (b.kind === Kind.GhostRead) next = aut.child(next, s[this.#ghostBase + b.a] as number);
+        else break;
+      }
+    }
+    return true;
   }
 
   ghostsEqual(a: Int32Array, b: Int32Array): boolean {
@@ -309,6 +451,10 @@ export class Machine {
 
   #canRun(s: Int32Array, i: number): boolean {
     const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
+    const g = s[this.#hotplugAt] as number;
+    // Stopped by another thread, or parked on an offline CPU.
+    const stopper = g >>> STOPPER_SHIFT;
+    if ((stopper !== 0 && stopper !== i + 1) || ((g >>> cpu) & 1) === 0) return false;
     const irqs = s[this.#cpuBase + cpu * CSZ + C_IRQS] as number;
     if (runningVector(irqs) !== 0) return false;
     if ((irqs & PENDING) !== 0 && !this.#irqsOff(cpu)) return false;
@@ -328,6 +474,8 @@ export class Machine {
         next = aut.child(next, s[this.#ghostBase + a.a] as number);
       } else if (a.kind === Kind.ThisCpu) {
         next = aut.child(next, cpu);
+      } else if (a.kind === Kind.CpuOnline) {
+        next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? ((s[this.#hotplugAt] as number) >>> a.a) & 1 : 0);
       } else {
         return next;
       }
@@ -458,6 +606,24 @@ export class Machine {
           throw new ModelError(`${this.#name(i)}: IPI to CPU ${a.a}, which does not exist`);
         if (a.b < 0 || a.b >= MAX_VECTORS)
           throw new ModelError(`${this.#name(i)}: IPI vector ${a.b} is not in 0..${MAX_VECTORS - 1}`);
+        // Partial-order reduction relies on a model without declared interrupts receiving none.
+        if (!this.inst.interrupts.some((irq) => irq.vector === a.b))
+          throw new ModelError(
+            `${this.#name(i)}: IPI on vector ${a.b}, which the model does not declare (b.interrupt)`,
+          );
+        if (!this.#online(s, a.a)) {
+          if (!a.ifOnline) {
+            throw new ModelError(
+              `${this.#name(i)}: ${a.text}: IPI to CPU ${a.a}, which is offline (the kernel WARNs, as ` +
+                'native_smp_send_reschedule() does); check cpu_online() first, with preemption disabled so that ' +
+                'cpu_down() cannot come in between, or use smp_call_function_single(), which returns -ENXIO',
+            );
+          }
+          // generic_exec_single(): -ENXIO, nothing sent.
+          const scr = this.#copy(s, len);
+          emit(i, 0, scr, this.#advance(scr, i, -ENXIO, len));
+          return 1;
+        }
         if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
         const scr = this.#copy(s, len);
         mem.fence(scr, base, i, Fence.Mb);
@@ -499,7 +665,7 @@ export class Machine {
           throw new ModelError(`${this.#name(i)}: migrate() where the task is not preemptible`);
         }
         if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
-        const targets = (this.#allowed[i] as readonly number[]).filter((c) => c !== cpu);
+        const targets = (this.#allowed[i] as readonly number[]).filter((c) => c !== cpu && this.#online(s, c));
         targets.forEach((target, c) => {
           const scr = this.#copy(s, len);
           scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~F_CPU) | target;
@@ -508,6 +674,11 @@ export class Machine {
         });
         return targets.length;
       }
+      case Kind.StopMachineBegin:
+      case Kind.StopMachineEnd:
+      case Kind.CpuDown:
+      case Kind.CpuUp:
+        return this.#hotplugSteps(s, len, i, a, emit);
       default:
         throw new ModelError(`${this.#name(i)}: unexpected action ${a.text}`);
     }
@@ -532,6 +703,225 @@ export class Machine {
     return store;
   }
 
+  // ---- stop_machine and CPU hotplug ------------------------------------------------------------
+  //
+  // stop_machine(fn) (kernel/stop_machine.c) queues multi_cpu_stop() on the stopper thread of
+  // every online CPU and waits. Each stopper preempts whatever runs on its CPU, so it can start
+  // only where the running thread is preemptible: not with interrupts or preemption disabled,
+  // not in guest mode (a CPU in guest mode is sent a reschedule IPI, as waking its stopper would
+  // do, and leaves the guest first) and not in an interrupt handler. The stoppers step through
+  // multi_cpu_stop()'s states together, disable interrupts, and one runs fn; the others spin
+  // until it is done. Every state change is an atomic op that every CPU acknowledges, so entering
+  // and leaving are full barriers on every CPU. The model makes entering one step
+  // (StopMachineBegin: every online CPU stoppable, every store buffer drained, then the barrier),
+  // runs the body as ordinary steps of the calling thread with interrupts off on its CPU, and
+  // makes leaving one step (StopMachineEnd: the barrier again). In between the global word names
+  // the stopper, and nothing else runs: no thread, no interrupt delivery, no handler.
+  //
+  // cpu_down(cpu) (kernel/cpu.c: cpu_device_down -> _cpu_down) walks the hotplug states down:
+  // the teardown callbacks (cpuhp_invoke_callback, inserted around the step by
+  // withHotplugCallbacks), then takedown_cpu(), which runs take_cpu_down() on the dying CPU
+  // under stop_machine_cpuslocked(): __cpu_disable() clears the CPU's online bit and the dying
+  // CPU's tasks go elsewhere. Here that is one step with the stop_machine rules for when it can
+  // happen and what it orders (CpuDown): tasks that may run elsewhere move to an online CPU they
+  // are allowed on (every choice is explored), a thread pinned to the CPU stays there parked,
+  // like a per-CPU kthread (smpboot_park_threads). Simplified: in the kernel the scheduler
+  // pushes tasks away earlier, when the CPU stops being active (sched_cpu_deactivate,
+  // balance_push), before the teardown callbacks; before v5.10 migrate_tasks() did it in
+  // take_cpu_down()'s stop_machine, as here. The model has no active mask (active == online),
+  // no cpu_hotplug_lock (one controlling thread; concurrent hotplug is a model error), and the
+  // CPU's death after take_cpu_down() (cpuhp_report_idle_dead, the BP-side teardown states)
+  // has nothing left to do.
+  //
+  // cpu_up(cpu) (_cpu_up -> bringup_cpu -> __cpu_up; the AP runs start_secondary and
+  // set_cpu_online(true)) is one step: the CPU is online, its parked threads may run again
+  // (smpboot_unpark_threads), and the controlling CPU and the new one are ordered by a full
+  // barrier (the BP and the AP synchronise through atomics and completions:
+  // cpuhp_bp_sync_alive, wait_for_ap_thread). Then the startup callbacks run.
+
+  /** CPU `cpu` is online in `s`. */
+  #online(s: Int32Array, cpu: number): boolean {
+    return (((s[this.#hotplugAt] as number) >>> cpu) & 1) === 1;
+  }
+
+  /** Thread `i` sits on an offline CPU (only a pinned thread can): it is parked, not blocked. */
+  #parked(s: Int32Array, i: number): boolean {
+    return !this.#online(s, (s[i * TSZ + T_FLAGS] as number) & F_CPU);
+  }
+
+  #checkHotplugSetup(): void {
+    const inst = this.inst;
+    // ModelBuilder allows no more either.
+    if (this.ncpus > MAX_HOTPLUG_CPUS)
+      throw new ModelError(`at most ${MAX_HOTPLUG_CPUS} CPUs: the online mask has ${MAX_HOTPLUG_CPUS} bits`);
+    inst.threads.forEach((t, i) => {
+      const allowed = this.#allowed[i] as readonly number[];
+      if (!inst.online.includes(t.options.cpu) && (allowed.length !== 1 || allowed[0] !== t.options.cpu)) {
+        throw new ModelError(
+          `thread ${t.name} starts on CPU ${t.options.cpu}, which is offline: only a thread pinned to it ` +
+            `(cpus: [${t.options.cpu}]) may wait there for cpu_up()`,
+        );
+      }
+    });
+  }
+
+  /**
+   * Whether thread `i` could stop the machine in `s` (the state being expanded, after
+   * #scanCpus): STOP_READY, STOP_WAIT, or a CPU in guest mode to send a reschedule IPI first.
+   */
+  #stopState(s: Int32Array, i: number): number {
+    const g = s[this.#hotplugAt] as number;
+    let wait = false;
+    for (let c = 0; c < this.ncpus; c++) {
+      if (((g >>> c) & 1) === 0) continue;
+      const irqs = s[this.#cpuBase + c * CSZ + C_IRQS] as number;
+      const holder = this.#holder[c] as number;
+      if (holder >= 0 && holder !== i) {
+        const inGuest = ((s[holder * TSZ + T_FLAGS] as number) & F_GUEST) !== 0;
+        if (inGuest && (irqs & (1 << RESCHEDULE_VECTOR)) === 0) return c;
+        wait = true;
+      } else if (runningVector(irqs) !== 0 || (irqs & PENDING) !== 0) {
+        // A handler runs, or an interrupt is pending on a CPU with interrupts on: it is taken
+        // before anything else runs there, the stopper included.
+        wait = true;
+      }
+    }
+    if (wait) return STOP_WAIT;
+    for (let j = 0; j < this.nthreads; j++) {
+      const f = s[j * TSZ + T_FLAGS] as number;
+      // A load whose following store was performed early has not completed: not stoppable yet.
+      if ((f & F_EARLY) !== 0) return STOP_WAIT;
+      if (!this.mem.quiescent(s, this.base, j) || !this.mem.fenceEnabled(s, this.base, j, Fence.Mb)) return STOP_WAIT;
+    }
+    return STOP_READY;
+  }
+
+  /**
+   * A full barrier on every CPU at once (store buffers are empty: #stopState, or the stopper's
+   * own checked at StopMachineEnd). Returns the new length.
+   */
+  #barrierAll(scr: Int32Array): number {
+    return this.base + this.mem.fenceAll(scr, this.base);
+  }
+
+  /** The reschedule IPI that makes CPU `c`, in guest mode, leave it so its stopper can run. */
+  #kickForStop(s: Int32Array, len: number, i: number, c: number, emit: Emit): number {
+    if (!this.mem.fenceEnabled(s, this.base, i, Fence.Mb)) return 0;
+    const scr = this.#copy(s, len);
+    this.mem.fence(scr, this.base, i, Fence.Mb);
+    const at = this.#cpuBase + c * CSZ + C_IRQS;
+    scr[at] = (s[at] as number) | (1 << RESCHEDULE_VECTOR);
+    // The thread stays where it is: it still has to stop the machine.
+    emit(i, 0, scr, this.base + this.mem.length(scr, this.base));
+    return 1;
+  }
+
+  #hotplugSteps(s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+    const o = i * TSZ;
+    const flags = s[o + T_FLAGS] as number;
+    const g = s[this.#hotplugAt] as number;
+    const stopper = (g >>> STOPPER_SHIFT) - 1;
+    const what = a.kind === Kind.StopMachineEnd ? 'stop_machine()' : a.text;
+    if (!this.inst.threads[i]?.options.stopMachine) {
+      throw new ModelError(
+        `${this.#name(i)}: ${what}: a thread that may stop the machine needs the stopMachine option ` +
+          '(partial-order reduction must know)',
+      );
+    }
+    if (a.kind === Kind.StopMachineEnd) {
+      if (stopper !== i) throw new ModelError(`${this.#name(i)}: end of stop_machine() without its start`);
+      if (!this.mem.fenceEnabled(s, this.base, i, Fence.Mb)) return 0;
+      const scr = this.#copy(s, len);
+      const l1 = this.#barrierAll(scr);
+      scr[this.#hotplugAt] = g & G_ONLINE;
+      // multi_cpu_stop() restores the interrupt state it found (on).
+      scr[o + T_FLAGS] = flags & ~F_IRQ;
+      emit(i, 0, scr, this.#advance(scr, i, 0, l1));
+      return 1;
+    }
+    if (stopper >= 0) throw new ModelError(`${this.#name(i)}: ${what} inside a stop_machine() body`);
+    if ((flags & HOLDS) !== 0) {
+      throw new ModelError(
+        `${this.#name(i)}: ${what} with interrupts or preemption disabled: it sleeps ` +
+          '(cpus_read_lock(), wait_for_completion())',
+      );
+    }
+    const cpu = a.a;
+    if (a.kind === Kind.CpuUp || a.kind === Kind.CpuDown) {
+      if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.ncpus)
+        throw new ModelError(`${this.#name(i)}: ${a.text}: there is no CPU ${cpu}`);
+      const online = ((g >>> cpu) & 1) === 1;
+      if (a.kind === Kind.CpuUp ? online : !online) {
+        throw new ModelError(
+          `${this.#name(i)}: ${a.text}: CPU ${cpu} is already ${online ? 'online' : 'offline'} ` +
+            '(concurrent hotplug operations are serialised by cpu_hotplug_lock, which the model does not have)',
+        );
+      }
+    }
+    if (a.kind === Kind.CpuUp) {
+      if (!this.mem.fenceEnabled(s, this.base, i, Fence.Mb)) return 0;
+      const scr = this.#copy(s, len);
+      scr[this.#hotplugAt] = g | (1 << cpu);
+      this.mem.fence(scr, this.base, i, Fence.Mb);
+      for (let j = 0; j < this.nthreads; j++) {
+        const f = s[j * TSZ + T_FLAGS] as number;
+        if ((f & F_CPU) === cpu && this.nextAction(s, j).kind !== Kind.Return)
+          this.mem.fence(scr, this.base, j, Fence.Mb);
+      }
+      emit(i, 0, scr, this.#advance(scr, i, 0, this.base + this.mem.length(scr, this.base)));
+      return 1;
+    }
+    if (a.kind === Kind.CpuDown && (g & G_ONLINE & ~(1 << cpu)) === 0)
+      throw new ModelError(`${this.#name(i)}: ${a.text}: CPU ${cpu} is the last online CPU (the kernel says -EBUSY)`);
+    const state = this.#stopState(s, i);
+    if (state >= 0) return this.#kickForStop(s, len, i, state, emit);
+    if (state === STOP_WAIT) return 0;
+    if (a.kind === Kind.StopMachineBegin) {
+      const scr = this.#copy(s, len);
+      const l1 = this.#barrierAll(scr);
+      scr[this.#hotplugAt] = (g & G_ONLINE) | ((i + 1) << STOPPER_SHIFT);
+      // multi_cpu_stop() runs fn with interrupts disabled (MULTI_STOP_DISABLE_IRQ).
+      scr[o + T_FLAGS] = flags | F_IRQ;
+      emit(i, 0, scr, this.#advance(scr, i, 0, l1));
+      return 1;
+    }
+    // CpuDown: where each task on the dying CPU can go.
+    const movers: number[] = [];
+    const options: number[][] = [];
+    for (let j = 0; j < this.nthreads; j++) {
+      if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) !== cpu || this.nextAction(s, j).kind === Kind.Return) continue;
+      const allowed = this.#allowed[j] as readonly number[];
+      const to = allowed.filter((c) => c !== cpu && ((g >>> c) & 1) === 1);
+      if (to.length > 0) {
+        movers.push(j);
+        options.push(to);
+      } else if (allowed.length === 1 && allowed[0] === cpu) {
+        if (j === i) throw new ModelError(`${this.#name(i)}: ${a.text} from a thread pinned to CPU ${cpu}`);
+      } else {
+        throw new ModelError(
+          `${this.#name(i)}: ${a.text}: ${this.#name(j)} may run only on CPUs that are offline now ` +
+            `([${allowed.join(', ')}]); the kernel would break its affinity (select_fallback_rq)`,
+        );
+      }
+    }
+    let count = 1;
+    for (const to of options) count *= to.length;
+    for (let choice = 0; choice < count; choice++) {
+      const scr = this.#copy(s, len);
+      let rest = choice;
+      movers.forEach((j, k) => {
+        const to = options[k] as number[];
+        const target = to[rest % to.length] as number;
+        rest = Math.floor(rest / to.length);
+        scr[j * TSZ + T_FLAGS] = ((scr[j * TSZ + T_FLAGS] as number) & ~F_CPU) | target;
+      });
+      scr[this.#hotplugAt] = g & ~(1 << cpu);
+      const l1 = this.#barrierAll(scr);
+      emit(i, choice, scr, this.#advance(scr, i, 0, l1));
+    }
+    return count;
+  }
+
   #handlerAut(vector: number, cpu: number): ThreadAutomaton | undefined {
     const key = vector * this.ncpus + cpu;
     let aut = this.#handlerAuts.get(key);
@@ -546,6 +936,10 @@ export class Machine {
   }
 
   #interruptSteps(s: Int32Array, len: number, cpu: number, emit: Emit): number {
+    // Nothing is delivered while the machine is stopped (every CPU spins with interrupts off in
+    // multi_cpu_stop) or to an offline CPU. No handler runs then either: stopping needs none.
+    const g = s[this.#hotplugAt] as number;
+    if (g >>> STOPPER_SHIFT !== 0 || ((g >>> cpu) & 1) === 0) return 0;
     const u = this.nthreads + cpu;
     const c = this.#cpuBase + cpu * CSZ;
     const running = runningVector(s[c + C_IRQS] as number);
@@ -697,9 +1091,36 @@ export class Machine {
           target: (after[o + T_FLAGS] as number) & F_CPU,
           result: `cpu${(after[o + T_FLAGS] as number) & F_CPU}`,
         };
+      case Kind.StopMachineBegin:
+      case Kind.CpuDown: {
+        // Either the step itself, or the reschedule IPI that gets a CPU out of guest mode first.
+        const kicked = this.#kickedCpu(s, after);
+        if (kicked >= 0) {
+          return {
+            ...base,
+            kind: 'ipi',
+            target: kicked,
+            text: `${a.text}: wake the stopper on cpu${kicked}, which is in guest mode (reschedule IPI)`,
+          };
+        }
+        return a.kind === Kind.CpuDown ? { ...base, kind: 'cpu-down', target: a.a } : { ...base, kind: 'stop-begin' };
+      }
+      case Kind.StopMachineEnd:
+        return { ...base, kind: 'stop-end' };
+      case Kind.CpuUp:
+        return { ...base, kind: 'cpu-up', target: a.a };
       default:
         return base;
     }
+  }
+
+  /** The CPU whose reschedule IPI a stop step sent (-1: it was the stop itself). */
+  #kickedCpu(s: Int32Array, after: Int32Array): number {
+    for (let c = 0; c < this.ncpus; c++) {
+      const at = this.#cpuBase + c * CSZ + C_IRQS;
+      if (((after[at] as number) & ~(s[at] as number) & (1 << RESCHEDULE_VECTOR)) !== 0) return c;
+    }
+    return -1;
   }
 
   /** Adds the value a load or atomic returned, recovered from the node the thread moved to. */
@@ -736,8 +1157,14 @@ export class Machine {
     });
   }
 
-  cpuViews(s: Int32Array): { cpu: number; pending: string[]; handler?: string }[] {
-    const out: { cpu: number; pending: string[]; handler?: string }[] = [];
+  /**
+   * Per CPU: pending interrupts, the running handler, and (only when so) `offline`, or `stopped`
+   * for a CPU that spins in stop_machine while another one runs its body.
+   */
+  cpuViews(s: Int32Array): CpuView[] {
+    const out: CpuView[] = [];
+    const stopper = this.stopper(s);
+    const stopperCpu = stopper < 0 ? -1 : (s[stopper * TSZ + T_FLAGS] as number) & F_CPU;
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
       const c = this.#cpuBase + cpu * CSZ;
       const bits = (s[c + C_IRQS] as number) & PENDING;
@@ -747,9 +1174,21 @@ export class Machine {
       }
       const running = runningVector(s[c + C_IRQS] as number);
       const handler = running ? this.inst.interrupts.find((x) => x.vector === running - 1)?.name : undefined;
-      out.push(handler ? { cpu, pending, handler } : { cpu, pending });
+      const view: CpuView = handler ? { cpu, pending, handler } : { cpu, pending };
+      if (!this.#online(s, cpu)) out.push({ ...view, offline: true });
+      else if (stopper >= 0 && cpu !== stopperCpu) out.push({ ...view, stopped: true });
+      else out.push(view);
     }
     return out;
+  }
+
+  /** The thread that has stopped the machine (inside its stop_machine body), or -1. */
+  stopper(s: Int32Array): number {
+    return ((s[this.#hotplugAt] as number) >>> STOPPER_SHIFT) - 1;
+  }
+
+  cpuOnline(s: Int32Array, cpu: number): boolean {
+    return cpu >= 0 && cpu < this.ncpus && this.#online(s, cpu);
   }
 
   memoryPicture(s: Int32Array): MemoryPicture {
@@ -817,5 +1256,9 @@ export class MachineStateView implements StateView {
 
   ipiPending(cpu: number, vector?: number): boolean {
     return this.machine.ipiPending(this.s, cpu, vector);
+  }
+
+  cpuOnline(cpu: number): boolean {
+    return this.machine.cpuOnline(this.s, cpu);
   }
 }

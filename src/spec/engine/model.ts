@@ -42,6 +42,12 @@ export interface ThreadOptions {
   readonly loop?: boolean;
   /** CPUs the scheduler may move this task to (by `migrate()`); default: all. */
   readonly cpus?: readonly number[];
+  /**
+   * The thread may call stop_machine(), cpu_down() or cpu_up(). Partial-order reduction needs
+   * to know which threads may stop every CPU (see Machine.isLocalUnit); a thread without this
+   * option that tries is a model error.
+   */
+  readonly stopMachine?: boolean;
 }
 
 export interface ThreadView {
@@ -58,6 +64,8 @@ export interface StateView {
   ghost(g: Ghost): number;
   thread(name: string): ThreadView;
   ipiPending(cpu: number, vector?: number): boolean;
+  /** Is `cpu` online (see ModelBuilder.onlineCpus, cpu_down, cpu_up)? */
+  cpuOnline(cpu: number): boolean;
   /** True when no thread can take a step any more and every thread has finished or idles. */
   readonly final: boolean;
 }
@@ -92,6 +100,16 @@ export interface InterruptSpec {
   readonly name: string;
   /** The handler body, run on the interrupted CPU; none means the IPI only interrupts. */
   readonly handler?: (cpu: number) => Op<unknown>;
+}
+
+/**
+ * A CPU hotplug state (cpuhp_setup_state()): `startup` runs when a CPU comes up, `teardown`
+ * before one goes down, both in the thread that calls cpu_up() / cpu_down(), with the CPU.
+ */
+export interface HotplugSpec {
+  readonly name: string;
+  readonly startup?: (cpu: number) => Op<unknown>;
+  readonly teardown?: (cpu: number) => Op<unknown>;
 }
 
 export interface LocSpec {
@@ -143,6 +161,10 @@ export interface ModelInstance {
   /** TSO store-buffer capacity per thread (a write blocks while it is full). */
   readonly storeBufferSize: number;
   readonly symmetry?: SymmetrySpec;
+  /** CPUs online in the initial state (default: all). */
+  readonly online: readonly number[];
+  /** Hotplug states, in the order they were set up (startup order; teardown is the reverse). */
+  readonly hotplug: readonly HotplugSpec[];
 }
 
 export class ModelBuilder {
@@ -156,6 +178,8 @@ export class ModelBuilder {
   #deadlockFree = true;
   #storeBufferSize = 2;
   #symmetry: SymmetrySpec | undefined;
+  #online: readonly number[] | undefined;
+  readonly #hotplug: HotplugSpec[] = [];
 
   readonly cpus: number;
 
@@ -215,6 +239,28 @@ export class ModelBuilder {
     this.#symmetry = { name, group, members };
   }
 
+  /** The CPUs online at the start (default: all); the others are offline until cpu_up(). */
+  onlineCpus(cpus: readonly number[]): void {
+    for (const c of cpus) {
+      if (!Number.isInteger(c) || c < 0 || c >= this.cpus) throw new Error(`onlineCpus: no CPU ${c}`);
+    }
+    if (cpus.length === 0) throw new Error('onlineCpus: at least one CPU must be online');
+    this.#online = [...new Set(cpus)].sort((a, b) => a - b);
+  }
+
+  /**
+   * A CPU hotplug state with its callbacks, like cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, name,
+   * startup, teardown) (without calling startup for the CPUs already online: register it
+   * before the threads run). See cpu_up() and cpu_down().
+   */
+  hotplug(
+    name: string,
+    callbacks: { startup?: (cpu: number) => Op<unknown>; teardown?: (cpu: number) => Op<unknown> },
+  ): void {
+    if (this.#hotplug.some((h) => h.name === name)) throw new Error(`duplicate hotplug state ${name}`);
+    this.#hotplug.push({ name, ...callbacks });
+  }
+
   build(): ModelInstance {
     if (this.#threads.length === 0) throw new Error('a model needs at least one thread');
     return {
@@ -229,6 +275,8 @@ export class ModelBuilder {
       progress: this.#progress,
       deadlockFree: this.#deadlockFree,
       storeBufferSize: this.#storeBufferSize,
+      online: this.#online ?? Array.from({ length: this.cpus }, (_, i) => i),
+      hotplug: this.#hotplug,
     };
   }
 }

@@ -193,9 +193,22 @@ export function* wait_for_ipi_ack(cpu: number, vector: number, text = `csd_lock_
   yield action(Kind.IpiWait, text, { a: cpu, b: vector });
 }
 
-export function* smp_call_function_single(cpu: number, wait: boolean, fnName = 'func'): Op {
-  yield* send_ipi(cpu, CALL_FUNCTION_VECTOR, `smp_call_function_single(${cpu}, ${fnName}, ${wait ? 1 : 0})`);
-  if (wait) yield* wait_for_ipi_ack(cpu, CALL_FUNCTION_VECTOR);
+/** smp_call_function_single()'s error for an offline CPU (a positive errno, returned negated). */
+export const ENXIO = 6;
+
+/**
+ * Runs `fnName` on `cpu` through a call-function IPI, waiting for it with `wait`. Returns 0, or
+ * -ENXIO when `cpu` is offline at the moment of sending: generic_exec_single() checks
+ * cpu_online() with preemption disabled (get_cpu()), so the check cannot race with cpu_down().
+ */
+export function* smp_call_function_single(cpu: number, wait: boolean, fnName = 'func'): Op<number> {
+  const err: number = yield action(Kind.Ipi, `smp_call_function_single(${cpu}, ${fnName}, ${wait ? 1 : 0})`, {
+    a: cpu,
+    b: CALL_FUNCTION_VECTOR,
+    ifOnline: true,
+  });
+  if (err === 0 && wait) yield* wait_for_ipi_ack(cpu, CALL_FUNCTION_VECTOR);
+  return err;
 }
 
 // ---- Guest mode ----------------------------------------------------------------------------------
@@ -214,6 +227,49 @@ export function* guest_enter(text = 'VM-entry'): Op {
  */
 export function* guest_exit(text = 'VM-exit (interrupt)', opts: { timer?: boolean } = {}): Op {
   yield action(Kind.GuestExit, text, { end: true, b: opts.timer ? 1 : 0 });
+}
+
+// ---- stop_machine and CPU hotplug ---------------------------------------------------------------
+
+/**
+ * Whether `cpu` is online (not a step: like smp_processor_id(), it reads nothing another CPU
+ * writes, only the online mask, which only hotplug steps change). As in the kernel, the answer
+ * can be stale by the next step unless the caller keeps cpu_down() away, for example with
+ * preemption disabled (cpu_down() needs stop_machine, which cannot preempt such a thread).
+ */
+export function* cpu_online(cpu: number): Op<boolean> {
+  return (yield action(Kind.CpuOnline, `cpu_online(${cpu})`, { a: cpu })) === 1;
+}
+
+/**
+ * stop_machine(fn, data, NULL) (kernel/stop_machine.c): runs `fn` while every other online CPU
+ * spins with interrupts disabled in multi_cpu_stop(), and returns its result. The body's steps
+ * are ordinary steps of this thread, which runs them with interrupts disabled; nothing else
+ * runs until it returns. The thread needs the `stopMachine` option. See machine.ts for when the
+ * machine can stop and what stopping orders.
+ */
+export function* stop_machine<R>(fn: () => Op<R>, text = 'stop_machine(fn)'): Op<R> {
+  yield action(Kind.StopMachineBegin, text);
+  const result = yield* fn();
+  yield action(Kind.StopMachineEnd, `${text} returns: every CPU resumes`);
+  return result;
+}
+
+/**
+ * cpu_down(cpu) (kernel/cpu.c): the registered hotplug states' teardown callbacks, in reverse
+ * order, then take_cpu_down() on `cpu` under stop_machine. One controlling thread, with the
+ * `stopMachine` option, calls it; the callbacks' steps are inserted by the machine (machine.ts).
+ */
+export function* cpu_down(cpu: number): Op {
+  yield action(Kind.CpuDown, `cpu_down(${cpu}): take_cpu_down() under stop_machine`, { a: cpu });
+}
+
+/**
+ * cpu_up(cpu) (kernel/cpu.c): `cpu` comes online, then the registered hotplug states' startup
+ * callbacks run, in order. Like cpu_down(), for a thread with the `stopMachine` option.
+ */
+export function* cpu_up(cpu: number): Op {
+  yield action(Kind.CpuUp, `cpu_up(${cpu}): bringup_cpu()`, { a: cpu });
 }
 
 // ---- Scheduling and choice ---------------------------------------------------------------------

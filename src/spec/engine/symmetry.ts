@@ -126,6 +126,13 @@ export class Symmetry {
     if (mems.rename === undefined) return `${where} is not applied under ${machine.memoryModel} memory`;
     if (claimed.cpus.size > 0 && inst.interrupts.some((irq) => irq.handler !== undefined))
       return `${where} is not applied: interrupt handlers with bodies on renamed CPUs are not supported`;
+    // The hotplug word (online mask, stopping thread) then never changes, so it is not renamed.
+    if (
+      inst.hotplug.length > 0 ||
+      inst.online.length !== inst.cpus ||
+      inst.threads.some((t) => t.options.stopMachine === true)
+    )
+      return `${where} is not applied: models with CPU hotplug or stop_machine are not supported`;
 
     const groupSize = spec.group === 'full' ? factorial(k) : k;
     if (groupSize > MAX_RENAMINGS)
@@ -159,7 +166,8 @@ export class Symmetry {
         });
       });
       Symmetry.#checkStatic(machine, where, threadTo, cpuTo, locTo, ghostTo);
-      const src = new Int32Array(len);
+      // Words not renamed below stay where they are.
+      const src = Int32Array.from({ length: len }, (_, j) => j);
       const kind = new Uint8Array(len);
       threadTo.forEach((to, t) => {
         src[to] = t;

@@ -24,7 +24,15 @@ export interface StateSnapshot {
     readonly next: string;
     readonly nextSite?: Site;
   }[];
-  readonly cpus: readonly { readonly cpu: number; readonly pending: readonly string[]; readonly handler?: string }[];
+  readonly cpus: readonly {
+    readonly cpu: number;
+    readonly pending: readonly string[];
+    readonly handler?: string;
+    /** Present (true) only for an offline CPU. */
+    readonly offline?: boolean;
+    /** Present (true) only for a CPU spinning in stop_machine while another runs the body. */
+    readonly stopped?: boolean;
+  }[];
   readonly memory: MemoryPicture;
   readonly ghosts: readonly { readonly name: string; readonly value: number }[];
 }

@@ -352,6 +352,21 @@ export class RelaxedMemory implements MemorySystem {
     return true;
   }
 
+  fenceAll(s: Int32Array, base: number): number {
+    const m = this.#decode(s, base);
+    // Every write in memory was made by a CPU that takes part in the rendezvous (a handler's is
+    // in G already), and each CPU's barrier publishes what it has seen, its own writes included:
+    // G becomes the latest write of every location, and every thread that has not finished sees
+    // it (a finished thread's views are gone, which is why this is not smp_mb() per thread).
+    m.g = m.hist.map((msgs) => msgs.length - 1);
+    for (const t of m.threads) {
+      if (t.cur[0] === FINISHED) continue;
+      join(t.cur, m.g);
+      t.rel = t.cur.slice();
+    }
+    return this.#encode(m, s, base);
+  }
+
   handlerRead(s: Int32Array, base: number, loc: number): number {
     return this.latest(s, base, loc);
   }

@@ -50,6 +50,9 @@ export class ScMemory implements MemorySystem {
   quiescent(): boolean {
     return true;
   }
+  fenceAll(): number {
+    return this.inits.length;
+  }
   handlerRead(s: Int32Array, base: number, loc: number): number {
     return s[base + loc] as number;
   }

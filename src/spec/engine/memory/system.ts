@@ -52,6 +52,14 @@ export interface MemorySystem {
   /** No buffered stores: the thread may migrate, be interrupted or send an IPI (full barriers). */
   quiescent(s: Int32Array, base: number, t: number): boolean;
 
+  /**
+   * A full barrier on every CPU at once, as a rendezvous of every CPU through fully ordered
+   * atomics gives (stop_machine): from now on every thread that has not finished sees the latest
+   * write of every location, including writes of finished threads (their CPU takes part too).
+   * Only called when every thread is quiescent. Returns the new length of the memory section.
+   */
+  fenceAll(s: Int32Array, base: number): number;
+
   /** Accesses by interrupt handlers: sequentially consistent (entry and exit are full barriers). */
   handlerRead(s: Int32Array, base: number, loc: number): number;
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
