@@ -194,9 +194,21 @@ export class Machine {
   readonly #irqOff: Uint8Array;
   readonly #ghostBase: number;
   readonly #cpuBase: number;
-  /** Where the per-CPU words and the ghosts start in a state. */
+  /**
+   * Whether states carry the per-CPU interrupt words and the hotplug word. A model that declares
+   * no interrupts and has no thread that may stop the machine never changes them (an IPI must
+   * use a declared vector), and every word a state carries costs on every transition.
+   */
+  readonly #irqWords: boolean;
+  readonly #hotplugWords: boolean;
+  /** The hotplug word of a model without one: its initial online mask, nobody stopping. */
+  readonly #hotplugConst: number;
+  /** Where the per-CPU words (if any) and the ghosts start in a state. */
   get cpuBase(): number {
     return this.#cpuBase;
+  }
+  get hasCpuWords(): boolean {
+    return this.#irqWords;
   }
   get ghostBase(): number {
     return this.#ghostBase;
@@ -246,8 +258,12 @@ export class Machine {
     this.#holder = new Int32Array(this.ncpus);
     this.#irqOff = new Uint8Array(this.ncpus);
     this.#cpuBase = this.nthreads * TSZ;
-    this.#hotplugAt = this.#cpuBase + this.ncpus * CSZ;
-    this.#ghostBase = this.#hotplugAt + 1;
+    const stops = inst.threads.some((t) => t.options.stopMachine === true);
+    this.#irqWords = inst.interrupts.length > 0 || stops;
+    this.#hotplugWords = stops;
+    this.#hotplugConst = inst.online.reduce((mask, c) => mask | (1 << c), 0);
+    this.#hotplugAt = this.#cpuBase + (this.#irqWords ? this.ncpus * CSZ : 0);
+    this.#ghostBase = this.#hotplugAt + (stops ? 1 : 0);
     this.base = this.#ghostBase + inst.ghosts.length;
     this.#allowed = inst.threads.map((t) => t.options.cpus ?? Array.from({ length: inst.cpus }, (_, i) => i));
     this.#othersStop = inst.threads.map((_, i) => inst.threads.some((t, j) => j !== i && t.options.stopMachine));
@@ -263,10 +279,8 @@ export class Machine {
   initial(): Int32Array {
     const out: number[] = [];
     for (const t of this.inst.threads) out.push(t.options.cpu);
-    for (let c = 0; c < this.ncpus; c++) out.push(0);
-    let online = 0;
-    for (const c of this.inst.online) online |= 1 << c;
-    out.push(online);
+    if (this.#irqWords) for (let c = 0; c < this.ncpus; c++) out.push(0);
+    if (this.#hotplugWords) out.push(this.#hotplugConst);
     for (const g of this.inst.ghosts) out.push(g.init);
     this.mem.init(out);
     const s = Int32Array.from(out);
@@ -346,8 +360,7 @@ export class Machine {
       const a = this.nextAction(s, i);
       if (a.kind !== Kind.Return && !a.end) return false;
     }
-    for (let c = 0; c < this.ncpus; c++)
-      if (runningVector(s[this.#cpuBase + c * CSZ + C_IRQS] as number) !== 0) return false;
+    for (let c = 0; c < this.ncpus; c++) if (runningVector(this.#irqs(s, c)) !== 0) return false;
     return true;
   }
 
@@ -451,11 +464,11 @@ export class Machine {
 
   #canRun(s: Int32Array, i: number): boolean {
     const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
-    const g = s[this.#hotplugAt] as number;
+    const g = this.#hotplug(s);
     // Stopped by another thread, or parked on an offline CPU.
     const stopper = g >>> STOPPER_SHIFT;
     if ((stopper !== 0 && stopper !== i + 1) || ((g >>> cpu) & 1) === 0) return false;
-    const irqs = s[this.#cpuBase + cpu * CSZ + C_IRQS] as number;
+    const irqs = this.#irqs(s, cpu);
     if (runningVector(irqs) !== 0) return false;
     if ((irqs & PENDING) !== 0 && !this.#irqsOff(cpu)) return false;
     const holder = this.#holder[cpu] as number;
@@ -475,7 +488,7 @@ export class Machine {
       } else if (a.kind === Kind.ThisCpu) {
         next = aut.child(next, cpu);
       } else if (a.kind === Kind.CpuOnline) {
-        next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? ((s[this.#hotplugAt] as number) >>> a.a) & 1 : 0);
+        next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? (this.#hotplug(s) >>> a.a) & 1 : 0);
       } else {
         return next;
       }
@@ -632,7 +645,7 @@ export class Machine {
         return 1;
       }
       case Kind.IpiWait: {
-        if (((s[this.#cpuBase + a.a * CSZ + C_IRQS] as number) & (1 << a.b)) !== 0) return 0;
+        if ((this.#irqs(s, a.a) & (1 << a.b)) !== 0) return 0;
         const scr = this.#copy(s, len);
         emit(i, 0, scr, this.#advance(scr, i, 0, len));
         return 1;
@@ -647,7 +660,7 @@ export class Machine {
       }
       case Kind.GuestExit: {
         // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the guest.
-        if (((s[this.#cpuBase + cpu * CSZ + C_IRQS] as number) & PENDING) === 0 && a.b === 0) return 0;
+        if ((this.#irqs(s, cpu) & PENDING) === 0 && a.b === 0) return 0;
         const scr = this.#copy(s, len);
         scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) & ~F_GUEST;
         emit(i, 0, scr, this.#advance(scr, i, 0, len));
@@ -739,9 +752,19 @@ export class Machine {
   // barrier (the BP and the AP synchronise through atomics and completions:
   // cpuhp_bp_sync_alive, wait_for_ap_thread). Then the startup callbacks run.
 
+  /** CPU `cpu`'s interrupt word in `s` (0 in a model without interrupts). */
+  #irqs(s: Int32Array, cpu: number): number {
+    return this.#irqWords ? (s[this.#cpuBase + cpu * CSZ + C_IRQS] as number) : 0;
+  }
+
+  /** The hotplug word of `s`: the online mask and the stopping thread + 1. */
+  #hotplug(s: Int32Array): number {
+    return this.#hotplugWords ? (s[this.#hotplugAt] as number) : this.#hotplugConst;
+  }
+
   /** CPU `cpu` is online in `s`. */
   #online(s: Int32Array, cpu: number): boolean {
-    return (((s[this.#hotplugAt] as number) >>> cpu) & 1) === 1;
+    return ((this.#hotplug(s) >>> cpu) & 1) === 1;
   }
 
   /** Thread `i` sits on an offline CPU (only a pinned thread can): it is parked, not blocked. */
@@ -770,7 +793,7 @@ export class Machine {
    * #scanCpus): STOP_READY, STOP_WAIT, or a CPU in guest mode to send a reschedule IPI first.
    */
   #stopState(s: Int32Array, i: number): number {
-    const g = s[this.#hotplugAt] as number;
+    const g = this.#hotplug(s);
     let wait = false;
     for (let c = 0; c < this.ncpus; c++) {
       if (((g >>> c) & 1) === 0) continue;
@@ -819,7 +842,7 @@ export class Machine {
   #hotplugSteps(s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
     const o = i * TSZ;
     const flags = s[o + T_FLAGS] as number;
-    const g = s[this.#hotplugAt] as number;
+    const g = this.#hotplug(s);
     const stopper = (g >>> STOPPER_SHIFT) - 1;
     const what = a.kind === Kind.StopMachineEnd ? 'stop_machine()' : a.text;
     if (!this.inst.threads[i]?.options.stopMachine) {
@@ -938,7 +961,8 @@ export class Machine {
   #interruptSteps(s: Int32Array, len: number, cpu: number, emit: Emit): number {
     // Nothing is delivered while the machine is stopped (every CPU spins with interrupts off in
     // multi_cpu_stop) or to an offline CPU. No handler runs then either: stopping needs none.
-    const g = s[this.#hotplugAt] as number;
+    if (!this.#irqWords) return 0;
+    const g = this.#hotplug(s);
     if (g >>> STOPPER_SHIFT !== 0 || ((g >>> cpu) & 1) === 0) return 0;
     const u = this.nthreads + cpu;
     const c = this.#cpuBase + cpu * CSZ;
@@ -1166,13 +1190,12 @@ export class Machine {
     const stopper = this.stopper(s);
     const stopperCpu = stopper < 0 ? -1 : (s[stopper * TSZ + T_FLAGS] as number) & F_CPU;
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
-      const c = this.#cpuBase + cpu * CSZ;
-      const bits = (s[c + C_IRQS] as number) & PENDING;
+      const bits = this.#irqs(s, cpu) & PENDING;
       const pending: string[] = [];
       for (let v = 0; v < MAX_VECTORS; v++) {
         if (bits & (1 << v)) pending.push(this.inst.interrupts.find((x) => x.vector === v)?.name ?? `vector ${v}`);
       }
-      const running = runningVector(s[c + C_IRQS] as number);
+      const running = runningVector(this.#irqs(s, cpu));
       const handler = running ? this.inst.interrupts.find((x) => x.vector === running - 1)?.name : undefined;
       const view: CpuView = handler ? { cpu, pending, handler } : { cpu, pending };
       if (!this.#online(s, cpu)) out.push({ ...view, offline: true });
@@ -1184,7 +1207,7 @@ export class Machine {
 
   /** The thread that has stopped the machine (inside its stop_machine body), or -1. */
   stopper(s: Int32Array): number {
-    return ((s[this.#hotplugAt] as number) >>> STOPPER_SHIFT) - 1;
+    return (this.#hotplug(s) >>> STOPPER_SHIFT) - 1;
   }
 
   cpuOnline(s: Int32Array, cpu: number): boolean {
@@ -1210,7 +1233,7 @@ export class Machine {
   }
 
   ipiPending(s: Int32Array, cpu: number, vector?: number): boolean {
-    const bits = (s[this.#cpuBase + cpu * CSZ + C_IRQS] as number) & PENDING;
+    const bits = this.#irqs(s, cpu) & PENDING;
     return vector === undefined ? bits !== 0 : (bits & (1 << vector)) !== 0;
   }
 

@@ -173,9 +173,11 @@ export class Symmetry {
         src[to] = t;
         kind[to] = WordKind.Thread;
       });
-      cpuTo.forEach((to, c) => {
-        src[machine.cpuBase + to] = machine.cpuBase + c;
-      });
+      if (machine.hasCpuWords) {
+        cpuTo.forEach((to, c) => {
+          src[machine.cpuBase + to] = machine.cpuBase + c;
+        });
+      }
       ghostTo.forEach((to, g) => {
         src[machine.ghostBase + to] = machine.ghostBase + g;
       });
