@@ -235,6 +235,7 @@ export class Exploration {
     const inst = this.#inst;
     let parent = 0;
     const batch = this.#batch;
+    const nextSlot = (n: number): Int32Array => batch.next(n);
     const emit = (unit: number, choice: number, next: Int32Array, len: number): void => {
       this.#transitions++;
       batch.add(unit, choice, this.#represent(next, len), len);
@@ -259,7 +260,12 @@ export class Exploration {
 
       let emitted = this.#reduce ? this.#expandAmple(s, len, parent) : -1;
       if (emitted < 0) {
-        emitted = machine.successors(s, len, emit);
+        machine.scratch = nextSlot;
+        try {
+          emitted = machine.successors(s, len, emit);
+        } finally {
+          machine.scratch = undefined;
+        }
         batch.flush(store, parent);
       }
       view.s = s;

@@ -448,9 +448,20 @@ export class Machine {
     return true;
   }
 
+  /**
+   * Where successors are built: the machine's own scratch array, or one the caller supplies
+   * (the explorer builds them straight into its batch). It must hold `len` words plus slack,
+   * and may be reused after each emit.
+   */
+  scratch: ((len: number) => Int32Array) | undefined;
+
   #copy(s: Int32Array, len: number): Int32Array {
-    if (this.#scratch.length < len + 4096) this.#scratch = new Int32Array((len + 4096) * 2);
-    const scr = this.#scratch;
+    let scr: Int32Array;
+    if (this.scratch !== undefined) scr = this.scratch(len);
+    else {
+      if (this.#scratch.length < len + 4096) this.#scratch = new Int32Array((len + 4096) * 2);
+      scr = this.#scratch;
+    }
     if (s.length === len) scr.set(s);
     // A plain loop: subarray() would allocate a view on every successor.
     else for (let i = 0; i < len; i++) scr[i] = s[i] as number;

@@ -212,12 +212,14 @@ export class StateStore {
  * records are then all touched back to back, so that the cache misses of the lookups overlap
  * instead of waiting one behind another (software pipelining: JavaScript has no prefetch
  * instruction). They are then interned in the order they were generated, as without the batch.
+ *
+ * The machine builds each successor directly in the batch's next slot (`next()`, passed to it
+ * as its scratch space), so gathering one costs no copy, only its hash.
  */
 export class SuccessorBatch {
-  #words = new Int32Array(1 << 12);
-  #used = 0;
+  /** One array per successor; slack beyond the state for memory models that grow it. */
+  readonly #slots: Int32Array[] = [];
   count = 0;
-  #from: number[] = [];
   #len: number[] = [];
   #unit: number[] = [];
   #choice: number[] = [];
@@ -225,28 +227,37 @@ export class SuccessorBatch {
   /** Sum of the words touched, kept so that the touching loads cannot be optimised away. */
   sink = 0;
 
+  /** Where the next successor, of up to `len` words plus slack, should be built. */
+  next(len: number): Int32Array {
+    const k = this.count;
+    let slot = this.#slots[k];
+    if (slot === undefined || slot.length < len + 4096) {
+      slot = new Int32Array((len + 4096) * 2);
+      this.#slots[k] = slot;
+    }
+    return slot;
+  }
+
   add(unit: number, choice: number, s: Int32Array, len: number): void {
-    if (this.#used + len > this.#words.length) {
-      const bigger = new Int32Array(Math.max(this.#words.length * 2, this.#used + len));
-      bigger.set(this.#words.subarray(0, this.#used));
-      this.#words = bigger;
-    }
-    const words = this.#words;
-    const from = this.#used;
-    // Copy and hash in one pass (the same hash as StateStore.hash).
+    const k = this.count;
+    let slot = this.#slots[k];
     let h = hashStart(len);
-    for (let i = 0; i < len; i++) {
-      const w = s[i] as number;
-      words[from + i] = w;
-      h = hashWord(h, w);
+    if (s === slot) {
+      for (let i = 0; i < len; i++) h = hashWord(h, s[i] as number);
+    } else {
+      // Built elsewhere (a representative under symmetry): copy it in while hashing.
+      slot = this.next(len);
+      for (let i = 0; i < len; i++) {
+        const w = s[i] as number;
+        slot[i] = w;
+        h = hashWord(h, w);
+      }
     }
-    const k = this.count++;
-    this.#from[k] = from;
+    this.count = k + 1;
     this.#len[k] = len;
     this.#unit[k] = unit;
     this.#choice[k] = choice;
     this.#hash[k] = hashEnd(h);
-    this.#used = from + len;
   }
 
   /** Interns every gathered successor as a child of `parent`; empties the batch. */
@@ -257,16 +268,14 @@ export class SuccessorBatch {
     this.sink += sink;
     for (let k = 0; k < n; k++) {
       store.intern(
-        this.#words,
+        this.#slots[k] as Int32Array,
         this.#len[k] as number,
         parent,
         this.#unit[k] as number,
         this.#choice[k] as number,
         this.#hash[k] as number,
-        this.#from[k] as number,
       );
     }
     this.count = 0;
-    this.#used = 0;
   }
 }
