@@ -297,7 +297,11 @@ export class Machine {
     this.#scanCpus(s);
     let n = 0;
     const total = this.units.length;
-    for (let u = 0; u < total; u++) n += this.#unitSuccessors(s, len, u, emit);
+    for (let u = 0; u < total; u++) {
+      // Without interrupt words no interrupt unit can ever step.
+      if (u === this.nthreads && !this.#irqWords) u += this.ncpus;
+      if (u < total) n += this.#unitSuccessors(s, len, u, emit);
+    }
     return n;
   }
 
