@@ -70,8 +70,8 @@ export class StateStore {
   }
 
   /**
-   * Adds the state s[from..from + len) unless present; returns its index, or -(index + 1) if it
-   * was already there.
+   * Adds the state s[0..len) unless present; returns its index, or -(index + 1) if it was
+   * already there.
    */
   intern(
     s: Int32Array,
@@ -80,9 +80,8 @@ export class StateStore {
     unit: number,
     choice: number,
     h = StateStore.hash(s, len),
-    from = 0,
   ): number {
-    const slot = this.#probe(s, len, h, from);
+    const slot = this.#probe(s, len, h);
     const found = (this.#table[slot] as number) - 1;
     if (found >= 0) return -((this.#record(found)[(found & WITHIN) + 2] as number) + 1);
     if (unit > MAX_UNIT || choice > MAX_CHOICE) throw new RangeError(`transition (${unit}, ${choice}) out of range`);
@@ -100,7 +99,7 @@ export class StateStore {
     chunk[at] = h;
     chunk[at + 1] = len;
     chunk[at + 2] = idx;
-    for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[from + i] as number;
+    for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[i] as number;
     this.#used = off + len + HEADER;
     this.#offset[idx] = off;
     this.parent[idx] = parent;
@@ -165,7 +164,7 @@ export class StateStore {
   }
 
   /** The slot holding this state, or the empty slot where it would go. */
-  #probe(s: Int32Array, len: number, h: number, from = 0): number {
+  #probe(s: Int32Array, len: number, h: number): number {
     const table = this.#table;
     const mask = this.#mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -175,7 +174,7 @@ export class StateStore {
       const at = off & WITHIN;
       if (chunk[at] !== h || chunk[at + 1] !== len) continue;
       let i = 0;
-      while (i < len && chunk[at + HEADER + i] === s[from + i]) i++;
+      while (i < len && chunk[at + HEADER + i] === s[i]) i++;
       if (i === len) return slot;
     }
   }
