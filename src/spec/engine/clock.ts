@@ -52,7 +52,8 @@ export class Clock {
     this.maxTime = opts.maxTime;
     this.rates = opts.rates;
     this.#maxTsc = opts.maxTime * Math.max(...opts.rates);
-    if (!Number.isInteger(opts.maxTime) || opts.maxTime < 1) throw new Error('Clock: maxTime must be a positive integer');
+    if (!Number.isInteger(opts.maxTime) || opts.maxTime < 1)
+      throw new Error('Clock: maxTime must be a positive integer');
     if (opts.rates.length === 0 || opts.rates.some((r) => !Number.isInteger(r) || r < 1))
       throw new Error('Clock: rates must be positive integers');
     let size = opts.maxTime + 1;

@@ -14,7 +14,7 @@
  * handler or a get_cpu() section) is a ModelError, as might_sleep() would splat.
  */
 import { action, Kind, NO_WRITE, type Op, Order } from './actions.ts';
-import { preempt_disable, preempt_enable, smp_store_release, type Loc } from './primitives.ts';
+import { type Loc, preempt_disable, preempt_enable, smp_store_release } from './primitives.ts';
 
 /** A lock word: 0 free, 1 held. Declare it with ModelBuilder.loc (DEFINE_MUTEX, DEFINE_SPINLOCK). */
 export type Lock = Loc;
@@ -23,13 +23,25 @@ const FREE = 0;
 const HELD = 1;
 
 /** One blocking atomic step: waits until `pred(lock)`, then writes `fn(old)` (acquire). */
-function* acquire(x: Loc, text: string, pred: (v: number) => boolean, fn: (v: number) => number, sleeps: boolean): Op<number> {
+function* acquire(
+  x: Loc,
+  text: string,
+  pred: (v: number) => boolean,
+  fn: (v: number) => number,
+  sleeps: boolean,
+): Op<number> {
   return yield action(Kind.Await, text, { a: x.id, pred, rmw: fn, order: Order.AcqRel, mightSleep: sleeps });
 }
 
 /** mutex_lock(): sleeps until the mutex is free, then owns it (an acquire). */
 export function* mutex_lock(m: Lock): Op {
-  yield* acquire(m, `mutex_lock(&${m.name})`, (v) => v === FREE, () => HELD, true);
+  yield* acquire(
+    m,
+    `mutex_lock(&${m.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    true,
+  );
 }
 
 /** mutex_unlock(): a release store of "free". */
@@ -40,7 +52,13 @@ export function* mutex_unlock(m: Lock): Op {
 /** spin_lock(): preemption off, then spin until free and take it (an acquire). */
 export function* spin_lock(l: Lock): Op {
   yield* preempt_disable();
-  yield* acquire(l, `spin_lock(&${l.name})`, (v) => v === FREE, () => HELD, false);
+  yield* acquire(
+    l,
+    `spin_lock(&${l.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    false,
+  );
 }
 
 /** spin_unlock(): a release store, then preemption back on. */
@@ -78,16 +96,29 @@ export function* spin_trylock(l: Lock): Op<boolean> {
 export const HOTPLUG_WRITER = 1 << 16;
 
 export function* get_online_cpus(lock: Lock): Op {
-  yield* acquire(lock, `get_online_cpus()`, (v) => (v & HOTPLUG_WRITER) === 0, (v) => v + 1, true);
+  yield* acquire(
+    lock,
+    `get_online_cpus()`,
+    (v) => (v & HOTPLUG_WRITER) === 0,
+    (v) => v + 1,
+    true,
+  );
 }
 
 export function* put_online_cpus(lock: Lock): Op {
-  yield action(Kind.Rmw, 'put_online_cpus()', { a: lock.id, order: Order.AcqRel, rmw: (v) => v - 1 });
+  // A value-returning atomic in effect (2009: a mutex-protected decrement): fully ordered.
+  yield action(Kind.Rmw, 'put_online_cpus()', { a: lock.id, order: Order.Full, rmw: (v) => v - 1 });
 }
 
 /** cpu_hotplug_begin(): wait until no reader holds the lock, then hold it as the writer. */
 export function* cpu_hotplug_begin(lock: Lock): Op {
-  yield* acquire(lock, 'cpu_hotplug_begin()', (v) => v === 0, () => HOTPLUG_WRITER, true);
+  yield* acquire(
+    lock,
+    'cpu_hotplug_begin()',
+    (v) => v === 0,
+    () => HOTPLUG_WRITER,
+    true,
+  );
 }
 
 export function* cpu_hotplug_done(lock: Lock): Op {

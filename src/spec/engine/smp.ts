@@ -34,7 +34,12 @@ export interface CallFunction {
 }
 
 /** Declares `fn` as a function other CPUs can be asked to run, on interrupt vector `vector`. */
-export function callFunction(b: ModelBuilder, vector: number, name: string, fn: (cpu: number) => Op<unknown>): CallFunction {
+export function callFunction(
+  b: ModelBuilder,
+  vector: number,
+  name: string,
+  fn: (cpu: number) => Op<unknown>,
+): CallFunction {
   b.interrupt(vector, `${name} IPI`, fn);
   return { name, vector, cpus: b.cpus, fn };
 }
@@ -77,6 +82,7 @@ export function* on_each_cpu(cf: CallFunction, wait: boolean): Op {
   yield* local_irq_disable();
   yield* cf.fn(me);
   yield* local_irq_enable();
-  if (wait) for (const cpu of sent) yield* wait_for_ipi_ack(cpu, cf.vector, `on_each_cpu(${cf.name}): wait for cpu${cpu}`);
+  if (wait)
+    for (const cpu of sent) yield* wait_for_ipi_ack(cpu, cf.vector, `on_each_cpu(${cf.name}): wait for cpu${cpu}`);
   yield* preempt_enable();
 }

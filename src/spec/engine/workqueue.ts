@@ -17,7 +17,7 @@
  */
 import { action, Kind, NO_WRITE, type Op, Order } from './actions.ts';
 import type { ModelBuilder } from './model.ts';
-import { type Loc, smp_store_release, wait_until, WRITE_ONCE } from './primitives.ts';
+import { type Loc, smp_store_release, WRITE_ONCE, wait_until } from './primitives.ts';
 
 export type WorkFn = () => Op<number>;
 

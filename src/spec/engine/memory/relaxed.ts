@@ -327,7 +327,9 @@ export class RelaxedMemory implements MemorySystem {
       this.#mb(m, t);
       if ((me.cur[loc] as number) > k) return INVALID; // the barrier made that write unreadable
     }
-    this.#readAt(m, t, loc, k, order === Order.Full);
+    // Full: a value-returning atomic; AcqRel: an acquire RMW (a lock acquisition, xchg_acquire),
+    // whose write is plain.
+    this.#readAt(m, t, loc, k, order === Order.Full || order === Order.AcqRel);
     const view = order === Order.Full ? me.cur.slice() : me.rel.slice();
     this.#insert(m, t, loc, k + 1, next, view, 1);
     if (order === Order.Full) this.#mb(m, t);
