@@ -52,6 +52,8 @@ export const Kind = {
   GhostRead: 23,
   /** cpu_online(a): reads the online mask, which only hotplug steps change (like ThisCpu). */
   CpuOnline: 24,
+  /** irqs_disabled(): whether this thread (or handler: always) runs with interrupts off (merged). */
+  IrqsDisabled: 25,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 

@@ -45,6 +45,8 @@ export class Clock {
   readonly cpus: number;
   readonly maxTime: number;
   readonly rates: readonly number[];
+  /** The clock word at time 0. */
+  readonly initialWord: number;
   readonly #maxTsc: number;
 
   constructor(b: ModelBuilder, opts: ClockOptions) {
@@ -62,6 +64,7 @@ export class Clock {
     const zeros = Array.from({ length: b.cpus }, () => 0);
     const rate = Array.from({ length: b.cpus }, (_, c) => opts.initialRate?.[c] ?? 0);
     const init = this.#pack({ time: 0, rate, since: zeros, mark: zeros });
+    this.initialWord = init;
     this.loc = b.loc('clock', init, (v) => this.format(v));
   }
 
@@ -134,6 +137,12 @@ export class Clock {
   *rdtsc(cpu: number): Op<number> {
     const v = yield* READ_ONCE(this.loc);
     return this.decode(v).tsc[cpu] as number;
+  }
+
+  /** rdtsc on `cpu`, and the host time of that same instant (for properties that compare). */
+  *rdtsc_at(cpu: number): Op<{ readonly tsc: number; readonly time: number }> {
+    const r = this.decode(yield* READ_ONCE(this.loc));
+    return { tsc: r.tsc[cpu] as number, time: r.time };
   }
 
   /** The hardware frequency of `cpu` changes: from now on its TSC runs at rates[rateIndex]. */

@@ -14,7 +14,9 @@
 import type { Op } from './actions.ts';
 import type { ModelBuilder } from './model.ts';
 import {
+  BUG_ON,
   cpu_online,
+  irqs_disabled,
   ENXIO,
   local_irq_disable,
   local_irq_enable,
@@ -29,8 +31,8 @@ export interface CallFunction {
   readonly name: string;
   readonly vector: number;
   readonly cpus: number;
-  /** The function body, with the CPU it runs on. */
-  readonly fn: (cpu: number) => Op<unknown>;
+  /** The function body, with the CPU it runs on and whether it runs in the IPI (in_interrupt()). */
+  readonly fn: (cpu: number, inIrq: boolean) => Op<unknown>;
 }
 
 /** Declares `fn` as a function other CPUs can be asked to run, on interrupt vector `vector`. */
@@ -38,10 +40,12 @@ export function callFunction(
   b: ModelBuilder,
   vector: number,
   name: string,
-  fn: (cpu: number) => Op<unknown>,
+  fn: (cpu: number, inIrq: boolean) => Op<unknown>,
+  /** The CPUs on_each_cpu() considers (default: all), for a model with CPUs its kernel code never uses. */
+  cpus = b.cpus,
 ): CallFunction {
-  b.interrupt(vector, `${name} IPI`, fn);
-  return { name, vector, cpus: b.cpus, fn };
+  b.interrupt(vector, `${name} IPI`, (cpu) => fn(cpu, true));
+  return { name, vector, cpus, fn };
 }
 
 /**
@@ -49,12 +53,15 @@ export function callFunction(
  * Returns 0, or -ENXIO when `cpu` is offline.
  */
 export function* smp_call_function_single_fn(cpu: number, cf: CallFunction, wait: boolean): Op<number> {
+  // kernel/smp.c: WARN_ON_ONCE(cpu_online(this_cpu) && irqs_disabled() && !oops_in_progress):
+  // waiting for another CPU with interrupts off deadlocks against a CPU doing the same to us.
+  yield* BUG_ON(yield* irqs_disabled(), `WARN: smp_call_function_single(${cpu}, ${cf.name}) with interrupts disabled`);
   yield* preempt_disable();
   const me = yield* smp_processor_id();
   let err = 0;
   if (cpu === me) {
     yield* local_irq_disable();
-    yield* cf.fn(me);
+    yield* cf.fn(me, false);
     yield* local_irq_enable();
   } else if (!(yield* cpu_online(cpu))) {
     err = -ENXIO;
@@ -80,7 +87,7 @@ export function* on_each_cpu(cf: CallFunction, wait: boolean): Op {
     sent.push(cpu);
   }
   yield* local_irq_disable();
-  yield* cf.fn(me);
+  yield* cf.fn(me, false);
   yield* local_irq_enable();
   if (wait)
     for (const cpu of sent) yield* wait_for_ipi_ack(cpu, cf.vector, `on_each_cpu(${cf.name}): wait for cpu${cpu}`);

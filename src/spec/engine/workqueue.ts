@@ -35,7 +35,10 @@ export class Workqueues {
   readonly #result: Loc[] = [];
   readonly cpus: number;
 
-  /** Declares the pending and result words and one kworker thread per CPU in `cpus`. */
+  /**
+   * Declares the pending and result words and one kworker thread per CPU in `cpus`; a kworker
+   * may be moved among those CPUs only.
+   */
   constructor(b: ModelBuilder, cpus: readonly number[] = Array.from({ length: b.cpus }, (_, i) => i)) {
     this.cpus = b.cpus;
     const names = (v: number): string => (v === 0 ? 'none' : (this.#fns[v - 1]?.name ?? String(v)));
@@ -43,7 +46,7 @@ export class Workqueues {
       this.#pending.push(b.loc(`kworker/${c}.pending`, 0, names));
       this.#result.push(b.loc(`kworker/${c}.result`, 0, (v) => (v === NO_RESULT ? 'none' : String(v))));
     }
-    const all = Array.from({ length: b.cpus }, (_, i) => i);
+    const all = [...cpus];
     for (const c of cpus) {
       const pending = this.#pending[c] as Loc;
       const result = this.#result[c] as Loc;
