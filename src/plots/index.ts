@@ -5,6 +5,7 @@ import { requestsStates } from './requests-states.ts';
 import { requestsStress } from './requests-stress.ts';
 import { rseqDelay } from './rseq-delay.ts';
 import { sbOutcomeRate } from './sb-outcome-rate.ts';
+import { tscGuestClock } from './tsc-guest-clock.ts';
 import type { PlotDef } from './types.ts';
 
 export const PLOTS: readonly PlotDef[] = [
@@ -14,6 +15,7 @@ export const PLOTS: readonly PlotDef[] = [
   requestsStates,
   requestsStress,
   rseqDelay,
+  tscGuestClock,
 ];
 
 export function findPlot(name: string): PlotDef {

@@ -3,8 +3,9 @@ import type { AnyModel } from '../engine/check.ts';
 import { requests } from './requests/model.ts';
 import { rseq } from './rseq/model.ts';
 import { sb } from './sb/model.ts';
+import { tsc } from './tsc/model.ts';
 
-export const MODELS: readonly AnyModel[] = [requests, rseq, sb];
+export const MODELS: readonly AnyModel[] = [requests, rseq, sb, tsc];
 
 export function findModel(name: string): AnyModel {
   const m = MODELS.find((x) => x.name === name);

@@ -194,6 +194,7 @@ export function setupToday(
   b.thread('cpufreq', { cpu: 1, cpus: [0, 1] }, function* () {
     for (const tr of transitions) yield* cpufreq_transition(chain, clock, t.freqs, tr);
   });
+  const reads = [0, 1].map((r) => ({ value: b.ghost(`read${r + 1}.value`, -1), time: b.ghost(`read${r + 1}.time`, -1) }));
   b.thread('vcpu', { cpu: 0, cpus: [0, 1] }, function* () {
     for (let e = 0; e < 2; e++) {
       if (e > 0 && flags.vcpu) yield* migrate('the scheduler moves the vCPU task');
@@ -203,6 +204,9 @@ export function setupToday(
         if (g.ref > REF_TSC_KHZ * g.time) yield* ghost(ahead, 1);
         yield* ghost(last, g.ref);
         yield* ghost(ran, 1);
+        const slot = reads[e] as (typeof reads)[number];
+        yield* ghost(slot.value, g.ref);
+        yield* ghost(slot.time, g.time);
       });
     }
   });

@@ -64,6 +64,8 @@ const FAST = 0;
 const SLOW = 1;
 const KVM_CPUS = 2;
 const TICKER_CPU = 2;
+/** Ticks of host time in a run: enough for a change to happen between two reads. */
+const MAX_TIME = 2;
 
 const TRANSITIONS: Record<Scenario, readonly Transition[]> = {
   // Rapid successive changes of a policy shared by the base CPU and the other one.
@@ -84,7 +86,7 @@ const INITIAL: Record<Scenario, number> = { rapid: FAST, hotplug: FAST, 'ref-rea
 
 export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   const init = INITIAL[flags.scenario];
-  const clock = new Clock(b, { maxTime: 3, rates: RATES, initialRate: [init, init, init] });
+  const clock = new Clock(b, { maxTime: MAX_TIME, rates: RATES, initialRate: [init, init, init] });
   if (flags.code === 'today') {
     setupToday(b, flags, clock, TRANSITIONS[flags.scenario], TICKER_CPU);
     return;
@@ -149,7 +151,8 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   });
 
   // The vCPU: waits for its CPU to be synchronised, enters, reads kvmclock in the guest.
-  const entries = flags.scenario === 'rapid' ? 2 : 1;
+  const entries = 2;
+  const reads = [0, 1].map((r) => ({ value: b.ghost(`read${r + 1}.value`, -1), time: b.ghost(`read${r + 1}.time`, -1) }));
   if (flags.vcpu) {
     b.thread('vcpu', { cpu: 1, cpus: [0, 1] }, function* () {
       for (let e = 0; e < entries; e++) {
@@ -161,6 +164,9 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
           if (g.ref > REF_TSC_KHZ * g.time) yield* ghost(guestAhead, 1);
           yield* ghost(lastGuest, g.ref);
           yield* ghost(guestRan, 1);
+          const slot = reads[e] as (typeof reads)[number];
+          yield* ghost(slot.value, g.ref);
+          yield* ghost(slot.time, g.time);
         });
       }
     });
@@ -211,6 +217,10 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     for (let c = 0; c < KVM_CPUS; c++) if (s.cpuOnline(c) && !synced(s, c)) return false;
     return true;
   });
+  if (flags.code === 'patch')
+    b.always('resync-never-fails', 'resync() never returns -1 (which, as posted, leaks the get_cpu())', (s) =>
+      s.ghost(K.ghosts.leaked) === 0,
+    );
   b.sometimes('resync', 'a resynchronisation runs', (s) => s.ghost(K.ghosts.resyncs) === 1);
   b.sometimes('frequency-changed', 'a CPU’s frequency changes', (s) => clock.read(s).rate.some((r) => r !== init));
   if (flags.scenario === 'hotplug')
@@ -263,21 +273,21 @@ export const tsc = defineModel<TscModelFlags>({
   defaultMemoryModel: 'sc',
   cpus: () => 3,
   variants: [
-    { name: 'before-rapid', description: 'before the patch: rapid frequency changes of a shared policy', flags: { ...BASE, code: 'before' }, kernel: [PATCH], expect: {} },
-    { name: 'before-hotplug', description: 'before the patch: the base CPU goes down during a frequency change', flags: { ...BASE, code: 'before', scenario: 'hotplug' }, kernel: [PATCH], expect: {} },
-    { name: 'before-ref-read', description: 'before the patch: a resync IPI interrupts a reference-clock read', flags: { ...BASE, code: 'before', scenario: 'ref-read' }, kernel: [PATCH], expect: {} },
-    { name: 'patch-rapid', description: 'the patch as posted: rapid frequency changes of a shared policy', flags: BASE, kernel: [PATCH], expect: {} },
-    { name: 'patch-hotplug', description: 'the patch as posted: the base CPU goes down during a frequency change', flags: { ...BASE, scenario: 'hotplug' }, kernel: [PATCH], expect: {} },
-    { name: 'patch-ref-read', description: 'the patch as posted: reference-clock reads on the base CPU during a resync', flags: { ...BASE, scenario: 'ref-read' }, kernel: [PATCH], expect: {} },
-    { name: 'rule1-broken', description: 'plausible mistake: the patch, but PRECHANGE writes tsc_khz from the notifier’s CPU', flags: { ...BASE, remoteKhzWrite: true }, expect: {} },
-    { name: 'rule2-broken', description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE', flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' }, expect: {} },
-    { name: 'patch-rise-guest', description: 'the patch as posted: a vCPU on the CPU that speeds up reads kvmclock', flags: { ...BASE, scenario: 'rise', vcpu: true }, kernel: [PATCH], expect: {} },
-    { name: 'patch-fall-guest', description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock', flags: { ...BASE, scenario: 'fall', vcpu: true }, kernel: [PATCH], expect: {} },
-    { name: 'today-rise', description: 'v6.12: a vCPU on the CPU that speeds up, notified before', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true }, kernel: [V612], expect: {} },
-    { name: 'today-fall', description: 'v6.12: a vCPU on the CPU that slows down, notified after', flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true }, kernel: [V612], expect: {} },
-    { name: 'today-request-before-store', description: 'mutation of v6.12: KVM_REQ_CLOCK_UPDATE set before the new frequency is stored', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true }, expect: {} },
-    { name: 'today-no-ping', description: 'mutation of v6.12: no second IPI after setting the request', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true }, expect: {} },
-    { name: 'today-wrong-direction', description: 'mutation of v6.12: notified after a rise (and before a fall)', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true }, expect: {} },
+    { name: 'before-rapid', description: 'before the patch: rapid frequency changes of a shared policy', flags: { ...BASE, code: 'before' }, kernel: [PATCH], expect: { sc: { verdict: 'violated', property: "WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled", states: 374 }, tso: { verdict: 'violated', property: "WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled", states: 600 } } },
+    { name: 'before-hotplug', description: 'before the patch: the base CPU goes down during a frequency change', flags: { ...BASE, code: 'before', scenario: 'hotplug' }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 8542 }, tso: { verdict: 'holds', states: 16837 } } },
+    { name: 'before-ref-read', description: 'before the patch: a resync IPI interrupts a reference-clock read', flags: { ...BASE, code: 'before', scenario: 'ref-read' }, kernel: [PATCH], expect: { sc: { verdict: 'violated', property: "ref-read-not-skewed", states: 9413 }, tso: { verdict: 'violated', property: "ref-read-not-skewed", states: 10526 } } },
+    { name: 'patch-rapid', description: 'the patch as posted: rapid frequency changes of a shared policy', flags: BASE, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 32203 }, tso: { verdict: 'holds', states: 52288 } } },
+    { name: 'patch-hotplug', description: 'the patch as posted: the base CPU goes down during a frequency change', flags: { ...BASE, scenario: 'hotplug' }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 4337 }, tso: { verdict: 'holds', states: 7407 } } },
+    { name: 'patch-ref-read', description: 'the patch as posted: reference-clock reads on the base CPU during a resync', flags: { ...BASE, scenario: 'ref-read' }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 70435 } } },
+    { name: 'rule1-broken', description: 'plausible mistake: the patch, but PRECHANGE writes tsc_khz from the notifier’s CPU', flags: { ...BASE, remoteKhzWrite: true }, expect: { sc: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 11 }, tso: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 17 } } },
+    { name: 'rule2-broken', description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE', flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' }, expect: { sc: { verdict: 'holds', states: 4457 }, tso: { verdict: 'holds', states: 7786 } } },
+    { name: 'patch-rise-guest', description: 'the patch as posted: a vCPU on the CPU that speeds up reads kvmclock', flags: { ...BASE, scenario: 'rise', vcpu: true }, kernel: [PATCH], expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 35746 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 84953 } } },
+    { name: 'patch-fall-guest', description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock', flags: { ...BASE, scenario: 'fall', vcpu: true }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 43143 }, tso: { verdict: 'holds', states: 101060 } } },
+    { name: 'today-rise', description: 'v6.12: a vCPU on the CPU that speeds up, notified before', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true }, kernel: [V612], expect: { sc: { verdict: 'holds', states: 50535 }, tso: { verdict: 'holds', states: 79873 } } },
+    { name: 'today-fall', description: 'v6.12: a vCPU on the CPU that slows down, notified after', flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true }, kernel: [V612], expect: { sc: { verdict: 'holds', states: 40804 }, tso: { verdict: 'holds', states: 64397 } } },
+    { name: 'today-request-before-store', description: 'mutation of v6.12: KVM_REQ_CLOCK_UPDATE set before the new frequency is stored', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true }, expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 11214 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 19137 } } },
+    { name: 'today-no-ping', description: 'mutation of v6.12: no second IPI after setting the request', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true }, expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 9729 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 15437 } } },
+    { name: 'today-wrong-direction', description: 'mutation of v6.12: notified after a rise (and before a fall)', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true }, expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 3615 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 6679 } } },
   ],
   setup: (b, flags) => setupTsc(b, flags),
 });
