@@ -32,7 +32,12 @@ export interface GuestClockData {
   readonly seed: number;
   readonly runs: number;
   readonly readings: readonly GuestReading[];
-  readonly totals: readonly { readonly series: string; readonly reads: number; readonly ahead: number; readonly backwards: number }[];
+  readonly totals: readonly {
+    readonly series: string;
+    readonly reads: number;
+    readonly ahead: number;
+    readonly backwards: number;
+  }[];
 }
 
 export const tscGuestClock: PlotDef<GuestClockData> = {
@@ -43,9 +48,23 @@ export const tscGuestClock: PlotDef<GuestClockData> = {
     'Each kvmclock reading of the vCPU in random runs, as host time (x) and guest clock (y), for the chosen ' +
     'variant and for today’s code; the line is the host reference clock. Points above it run ahead.',
   controls: [
-    { kind: 'select', name: 'variant', label: 'Variant', options: BROKEN.map((b) => ({ ...b })), default: 'patch-rise-guest' },
+    {
+      kind: 'select',
+      name: 'variant',
+      label: 'Variant',
+      options: BROKEN.map((b) => ({ ...b })),
+      default: 'patch-rise-guest',
+    },
     { kind: 'range', name: 'runs', label: 'Random runs', min: 50, max: 2000, step: 50, default: 400 },
-    { kind: 'range', name: 'tick', label: 'Kernel steps per tick of host time', min: 1, max: 200, step: 1, default: 40 },
+    {
+      kind: 'range',
+      name: 'tick',
+      label: 'Kernel steps per tick of host time',
+      min: 1,
+      max: 200,
+      step: 1,
+      default: 40,
+    },
     { kind: 'number', name: 'seed', label: 'Seed', min: 1, max: 999_999, step: 1, default: 1 },
   ],
   measure(simulate, values: ControlValues): GuestClockData {
@@ -133,7 +152,8 @@ export const tscGuestClock: PlotDef<GuestClockData> = {
               fillOpacity: 0.6,
               // The two series side by side at each tick.
               dx: k === 0 ? -6 : 6,
-              title: (d: GuestReading) => `${d.series}, read ${d.read}: t=${d.time}, guest ${d.value} (${d.count} runs)`,
+              title: (d: GuestReading) =>
+                `${d.series}, read ${d.read}: t=${d.time}, guest ${d.value} (${d.count} runs)`,
             },
           ),
         ),

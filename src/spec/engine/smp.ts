@@ -16,8 +16,8 @@ import type { ModelBuilder } from './model.ts';
 import {
   BUG_ON,
   cpu_online,
-  irqs_disabled,
   ENXIO,
+  irqs_disabled,
   local_irq_disable,
   local_irq_enable,
   preempt_disable,

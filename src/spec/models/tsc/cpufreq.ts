@@ -7,7 +7,7 @@
  * cpufreq_notify_transition() runs the transition notifier chain (srcu_notifier_call_chain()),
  * here with KVM's notifier as its only member.
  */
-import { type Clock, type NotifierChain, type Op, WRITE_ONCE, type Loc } from '../../engine/index.ts';
+import { type Clock, type Loc, type NotifierChain, type Op, WRITE_ONCE } from '../../engine/index.ts';
 
 export const CPUFREQ_PRECHANGE = 0;
 export const CPUFREQ_POSTCHANGE = 1;
@@ -32,7 +32,8 @@ export function* cpufreq_transition(
   yield* WRITE_ONCE(freqs.old, clock.rates[t.from] as number);
   yield* WRITE_ONCE(freqs.new, clock.rates[t.rate] as number);
   for (const cpu of t.cpus) yield* chain.call(CPUFREQ_PRECHANGE, cpu);
-  for (const cpu of t.cpus) yield* clock.set_rate(cpu, t.rate, `cpu${cpu}'s frequency changes (the driver writes the MSR)`);
+  for (const cpu of t.cpus)
+    yield* clock.set_rate(cpu, t.rate, `cpu${cpu}'s frequency changes (the driver writes the MSR)`);
   for (const cpu of t.cpus) yield* chain.call(CPUFREQ_POSTCHANGE, cpu);
 }
 // #endregion cpufreq_transition

@@ -23,11 +23,12 @@ import {
   ghost_read,
   guest_enter,
   guest_exit,
+  irqs_disabled,
   type Loc,
   local_irq_disable,
   local_irq_enable,
-  migrate,
   type ModelBuilder,
+  migrate,
   NotifierChain,
   type Op,
   preempt_disable,
@@ -41,7 +42,6 @@ import {
   smp_wmb,
   test_bit,
   WRITE_ONCE,
-  irqs_disabled,
 } from '../../engine/index.ts';
 import { CPUFREQ_POSTCHANGE, CPUFREQ_PRECHANGE, cpufreq_transition, type Transition } from './cpufreq.ts';
 import { REF_TSC_KHZ, type TscFlags } from './x86.ts';
@@ -98,7 +98,12 @@ function* __kvmclock_cpufreq_notifier(t: Today, khzChanged: ReturnType<typeof ca
 }
 
 /** kvmclock_cpufreq_notifier(): notify before a rise, after a fall, for the CPU of the callout. */
-function* kvmclock_cpufreq_notifier(t: Today, khzChanged: ReturnType<typeof callFunction>, val: number, cpu: number): Op<number> {
+function* kvmclock_cpufreq_notifier(
+  t: Today,
+  khzChanged: ReturnType<typeof callFunction>,
+  val: number,
+  cpu: number,
+): Op<number> {
   const old = yield* READ_ONCE(t.freqs.old);
   const nw = yield* READ_ONCE(t.freqs.new);
   const rising = old < nw;
@@ -174,7 +179,9 @@ export function setupToday(
     vcpu: {
       cpu: b.loc('vcpu->cpu', -1),
       requests: b.loc('vcpu->requests', 0),
-      mode: b.loc('vcpu->mode', OUTSIDE_GUEST_MODE, (v) => (v === IN_GUEST_MODE ? 'IN_GUEST_MODE' : 'OUTSIDE_GUEST_MODE')),
+      mode: b.loc('vcpu->mode', OUTSIDE_GUEST_MODE, (v) =>
+        v === IN_GUEST_MODE ? 'IN_GUEST_MODE' : 'OUTSIDE_GUEST_MODE',
+      ),
       tsc_timestamp: b.loc('hv_clock.tsc_timestamp'),
       system_time: b.loc('hv_clock.system_time'),
       mul: b.loc('hv_clock.mul'),
@@ -194,7 +201,10 @@ export function setupToday(
   b.thread('cpufreq', { cpu: 1, cpus: [0, 1] }, function* () {
     for (const tr of transitions) yield* cpufreq_transition(chain, clock, t.freqs, tr);
   });
-  const reads = [0, 1].map((r) => ({ value: b.ghost(`read${r + 1}.value`, -1), time: b.ghost(`read${r + 1}.time`, -1) }));
+  const reads = [0, 1].map((r) => ({
+    value: b.ghost(`read${r + 1}.value`, -1),
+    time: b.ghost(`read${r + 1}.time`, -1),
+  }));
   b.thread('vcpu', { cpu: 0, cpus: [0, 1] }, function* () {
     for (let e = 0; e < 2; e++) {
       if (e > 0 && flags.vcpu) yield* migrate('the scheduler moves the vCPU task');
@@ -210,11 +220,17 @@ export function setupToday(
       });
     }
   });
-  b.always('guest-clock-monotonic', 'the guest clock never goes backwards for the vCPU', (s) => s.ghost(backwards) === 0);
+  b.always(
+    'guest-clock-monotonic',
+    'the guest clock never goes backwards for the vCPU',
+    (s) => s.ghost(backwards) === 0,
+  );
   b.always('guest-clock-not-ahead', 'the guest clock never runs ahead of host time', (s) => s.ghost(ahead) === 0);
   b.sometimes('guest-ran', 'the guest reads its clock', (s) => s.ghost(ran) === 1);
-  b.sometimes('frequency-changed', 'the frequency changes', (s) =>
-    clock.read(s).rate[0] !== clock.decode(clock.initialWord).rate[0],
+  b.sometimes(
+    'frequency-changed',
+    'the frequency changes',
+    (s) => clock.read(s).rate[0] !== clock.decode(clock.initialWord).rate[0],
   );
 }
 

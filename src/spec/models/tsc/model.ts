@@ -9,13 +9,11 @@
  * base CPU down or a host thread reading the reference clock on the base CPU.
  */
 import {
-  BUG_ON,
   Clock,
   cpu_down,
   cpu_hotplug_begin,
   cpu_hotplug_done,
   defineModel,
-  type Expectation,
   ghost,
   ghost_read,
   guest_enter,
@@ -23,8 +21,8 @@ import {
   type KernelRef,
   local_irq_disable,
   local_irq_enable,
-  migrate,
   type ModelBuilder,
+  migrate,
   NotifierChain,
   type Op,
   preempt_disable,
@@ -32,9 +30,9 @@ import {
   READ_ONCE,
   type StateView,
   smp_processor_id,
+  Workqueues,
   WRITE_ONCE,
   wait_until,
-  Workqueues,
 } from '../../engine/index.ts';
 import { cpufreq_transition, type Transition } from './cpufreq.ts';
 import { setupToday } from './kvmclock.ts';
@@ -56,6 +54,8 @@ export interface TscModelFlags extends TscFlags {
   readonly scenario: Scenario;
   /** Whether a vCPU runs (entering the guest and reading kvmclock there). */
   readonly vcpu: boolean;
+  /** The CPU the cpufreq notifier runs on, when not the scenario's default. */
+  readonly notifierCpu?: number;
 }
 
 /** Rates of the clock, by index: 2 (fast, the boot frequency) and 1 (slow). */
@@ -145,14 +145,18 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   });
 
   // The ondemand governor's work runs on the policy's first CPU: there for the shared policy.
-  b.thread('cpufreq', { cpu: flags.scenario === 'rapid' ? 0 : 1, cpus: [0, 1] }, function* () {
-    for (const t of TRANSITIONS[flags.scenario]) yield* cpufreq_transition(chain, clock, { old: K.freq_old, new: K.freq_new }, t);
+  b.thread('cpufreq', { cpu: flags.notifierCpu ?? (flags.scenario === 'rapid' ? 0 : 1), cpus: [0, 1] }, function* () {
+    for (const t of TRANSITIONS[flags.scenario])
+      yield* cpufreq_transition(chain, clock, { old: K.freq_old, new: K.freq_new }, t);
     yield* ghost(transitionsDone, 1);
   });
 
   // The vCPU: waits for its CPU to be synchronised, enters, reads kvmclock in the guest.
   const entries = 2;
-  const reads = [0, 1].map((r) => ({ value: b.ghost(`read${r + 1}.value`, -1), time: b.ghost(`read${r + 1}.time`, -1) }));
+  const reads = [0, 1].map((r) => ({
+    value: b.ghost(`read${r + 1}.value`, -1),
+    time: b.ghost(`read${r + 1}.time`, -1),
+  }));
   if (flags.vcpu) {
     b.thread('vcpu', { cpu: 1, cpus: [0, 1] }, function* () {
       for (let e = 0; e < entries; e++) {
@@ -192,25 +196,37 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   }
 
   const synced = (s: StateView, c: number): boolean => s.mem((cv[c] as CpuTscVars).tsc_synchronized) === 1;
-  b.always('guest-clock-monotonic', 'the guest clock never goes backwards for the vCPU, across migrations too', (s) =>
-    s.ghost(guestBackwards) === 0,
+  b.always(
+    'guest-clock-monotonic',
+    'the guest clock never goes backwards for the vCPU, across migrations too',
+    (s) => s.ghost(guestBackwards) === 0,
   );
-  b.always('guest-clock-not-ahead', 'the guest clock never runs ahead of the reference clock', (s) =>
-    s.ghost(guestAhead) === 0,
+  b.always(
+    'guest-clock-not-ahead',
+    'the guest clock never runs ahead of the reference clock',
+    (s) => s.ghost(guestAhead) === 0,
   );
-  b.always('ref-read-not-skewed', 'a read of the reference clock is never skewed (monotonic, not ahead)', (s) =>
-    s.ghost(refSkew) === 0,
+  b.always(
+    'ref-read-not-skewed',
+    'a read of the reference clock is never skewed (monotonic, not ahead)',
+    (s) => s.ghost(refSkew) === 0,
   );
   if (flags.vcpu) {
-    b.always('no-entry-unsynchronised', 'the vCPU is in the guest only on a synchronised CPU (or one about to evict it)', (s) => {
-      const v = s.thread('vcpu');
-      return !v.inGuest || synced(s, v.cpu) || s.ipiPending(v.cpu);
-    });
+    b.always(
+      'no-entry-unsynchronised',
+      'the vCPU is in the guest only on a synchronised CPU (or one about to evict it)',
+      (s) => {
+        const v = s.thread('vcpu');
+        return !v.inGuest || synced(s, v.cpu) || s.ipiPending(v.cpu);
+      },
+    );
   }
   // Inside take_cpu_down() the dying CPU has left the online mask before CPU_DYING moves the
   // base; nothing else runs then (the hotplug thread is in its stop_machine body, irqs off).
-  b.always('base-online', 'tsc_base_cpu always names an online CPU (outside stop_machine)', (s) =>
-    s.cpuOnline(s.mem(K.tsc_base_cpu)) || (flags.scenario === 'hotplug' && s.thread('hotplug').irqsDisabled),
+  b.always(
+    'base-online',
+    'tsc_base_cpu always names an online CPU (outside stop_machine)',
+    (s) => s.cpuOnline(s.mem(K.tsc_base_cpu)) || (flags.scenario === 'hotplug' && s.thread('hotplug').irqsDisabled),
   );
   b.always('all-resynchronised', 'at the end, every online CPU is synchronised again', (s) => {
     if (!s.final) return true;
@@ -218,13 +234,19 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     return true;
   });
   if (flags.code === 'patch')
-    b.always('resync-never-fails', 'resync() never returns -1 (which, as posted, leaks the get_cpu())', (s) =>
-      s.ghost(K.ghosts.leaked) === 0,
+    b.always(
+      'resync-never-fails',
+      'resync() never returns -1 (which, as posted, leaks the get_cpu())',
+      (s) => s.ghost(K.ghosts.leaked) === 0,
     );
   b.sometimes('resync', 'a resynchronisation runs', (s) => s.ghost(K.ghosts.resyncs) === 1);
   b.sometimes('frequency-changed', 'a CPU’s frequency changes', (s) => clock.read(s).rate.some((r) => r !== init));
   if (flags.scenario === 'hotplug')
-    b.sometimes('base-taken-down', 'the base CPU goes down and the base moves', (s) => !s.cpuOnline(0) && s.mem(K.tsc_base_cpu) === 1);
+    b.sometimes(
+      'base-taken-down',
+      'the base CPU goes down and the base moves',
+      (s) => !s.cpuOnline(0) && s.mem(K.tsc_base_cpu) === 1,
+    );
   if (flags.vcpu) b.sometimes('guest-ran', 'the guest reads its clock', (s) => s.ghost(guestRan) === 1);
 }
 
@@ -236,9 +258,14 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
  */
 function* vcpu_enter_guest(k: Kvm, inGuest: (cpu: number) => Op): Op {
   const first = yield* smp_processor_id();
-  yield* wait_until((k.cv[first] as CpuTscVars).tsc_synchronized, (v) => v === 1, `wait for cpu${first}.tsc_synchronized`, {
-    end: true,
-  });
+  yield* wait_until(
+    (k.cv[first] as CpuTscVars).tsc_synchronized,
+    (v) => v === 1,
+    `wait for cpu${first}.tsc_synchronized`,
+    {
+      end: true,
+    },
+  );
   yield* preempt_disable();
   const cpu = yield* smp_processor_id();
   yield* WRITE_ONCE(k.vcpu_cpu, cpu);
@@ -263,7 +290,13 @@ const V612: KernelRef = {
   subject: 'arch/x86/kvm/x86.c: __kvmclock_cpufreq_notifier(), tsc_khz_changed(), kvmclock_cpufreq_notifier()',
 };
 
-const BASE: TscModelFlags = { code: 'patch', remoteKhzWrite: false, baseAtDownPrepare: false, scenario: 'rapid', vcpu: false };
+const BASE: TscModelFlags = {
+  code: 'patch',
+  remoteKhzWrite: false,
+  baseAtDownPrepare: false,
+  scenario: 'rapid',
+  vcpu: false,
+};
 
 export const tsc = defineModel<TscModelFlags>({
   name: 'tsc',
@@ -273,21 +306,142 @@ export const tsc = defineModel<TscModelFlags>({
   defaultMemoryModel: 'sc',
   cpus: () => 3,
   variants: [
-    { name: 'before-rapid', description: 'before the patch: rapid frequency changes of a shared policy', flags: { ...BASE, code: 'before' }, kernel: [PATCH], expect: { sc: { verdict: 'violated', property: "WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled", states: 374 }, tso: { verdict: 'violated', property: "WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled", states: 600 } } },
-    { name: 'before-hotplug', description: 'before the patch: the base CPU goes down during a frequency change', flags: { ...BASE, code: 'before', scenario: 'hotplug' }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 8542 }, tso: { verdict: 'holds', states: 16837 } } },
-    { name: 'before-ref-read', description: 'before the patch: a resync IPI interrupts a reference-clock read', flags: { ...BASE, code: 'before', scenario: 'ref-read' }, kernel: [PATCH], expect: { sc: { verdict: 'violated', property: "ref-read-not-skewed", states: 9413 }, tso: { verdict: 'violated', property: "ref-read-not-skewed", states: 10526 } } },
-    { name: 'patch-rapid', description: 'the patch as posted: rapid frequency changes of a shared policy', flags: BASE, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 32203 }, tso: { verdict: 'holds', states: 52288 } } },
-    { name: 'patch-hotplug', description: 'the patch as posted: the base CPU goes down during a frequency change', flags: { ...BASE, scenario: 'hotplug' }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 4337 }, tso: { verdict: 'holds', states: 7407 } } },
-    { name: 'patch-ref-read', description: 'the patch as posted: reference-clock reads on the base CPU during a resync', flags: { ...BASE, scenario: 'ref-read' }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 70435 } } },
-    { name: 'rule1-broken', description: 'plausible mistake: the patch, but PRECHANGE writes tsc_khz from the notifier’s CPU', flags: { ...BASE, remoteKhzWrite: true }, expect: { sc: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 11 }, tso: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 17 } } },
-    { name: 'rule2-broken', description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE', flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' }, expect: { sc: { verdict: 'holds', states: 4457 }, tso: { verdict: 'holds', states: 7786 } } },
-    { name: 'patch-rise-guest', description: 'the patch as posted: a vCPU on the CPU that speeds up reads kvmclock', flags: { ...BASE, scenario: 'rise', vcpu: true }, kernel: [PATCH], expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 35746 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 84953 } } },
-    { name: 'patch-fall-guest', description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock', flags: { ...BASE, scenario: 'fall', vcpu: true }, kernel: [PATCH], expect: { sc: { verdict: 'holds', states: 43143 }, tso: { verdict: 'holds', states: 101060 } } },
-    { name: 'today-rise', description: 'v6.12: a vCPU on the CPU that speeds up, notified before', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true }, kernel: [V612], expect: { sc: { verdict: 'holds', states: 50535 }, tso: { verdict: 'holds', states: 79873 } } },
-    { name: 'today-fall', description: 'v6.12: a vCPU on the CPU that slows down, notified after', flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true }, kernel: [V612], expect: { sc: { verdict: 'holds', states: 40804 }, tso: { verdict: 'holds', states: 64397 } } },
-    { name: 'today-request-before-store', description: 'mutation of v6.12: KVM_REQ_CLOCK_UPDATE set before the new frequency is stored', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true }, expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 11214 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 19137 } } },
-    { name: 'today-no-ping', description: 'mutation of v6.12: no second IPI after setting the request', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true }, expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 9729 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 15437 } } },
-    { name: 'today-wrong-direction', description: 'mutation of v6.12: notified after a rise (and before a fall)', flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true }, expect: { sc: { verdict: 'violated', property: "guest-clock-not-ahead", states: 3615 }, tso: { verdict: 'violated', property: "guest-clock-not-ahead", states: 6679 } } },
+    {
+      name: 'before-rapid',
+      description: 'before the patch: rapid frequency changes of a shared policy',
+      flags: { ...BASE, code: 'before' },
+      kernel: [PATCH],
+      expect: {
+        sc: {
+          verdict: 'violated',
+          property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
+          states: 374,
+        },
+        tso: {
+          verdict: 'violated',
+          property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
+          states: 600,
+        },
+      },
+    },
+    {
+      name: 'before-rapid-remote',
+      description: 'before the patch: rapid changes of a shared policy, notified on the other CPU',
+      flags: { ...BASE, code: 'before', notifierCpu: 1 },
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 218597 }, tso: { verdict: 'holds', states: 344882 } },
+    },
+    {
+      name: 'before-hotplug',
+      description: 'before the patch: the base CPU goes down during a frequency change',
+      flags: { ...BASE, code: 'before', scenario: 'hotplug' },
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 8542 }, tso: { verdict: 'holds', states: 16837 } },
+    },
+    {
+      name: 'before-ref-read',
+      description: 'before the patch: a resync IPI interrupts a reference-clock read',
+      flags: { ...BASE, code: 'before', scenario: 'ref-read' },
+      kernel: [PATCH],
+      expect: {
+        sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
+        tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10526 },
+      },
+    },
+    {
+      name: 'patch-rapid',
+      description: 'the patch as posted: rapid frequency changes of a shared policy',
+      flags: BASE,
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 32203 }, tso: { verdict: 'holds', states: 52288 } },
+    },
+    {
+      name: 'patch-hotplug',
+      description: 'the patch as posted: the base CPU goes down during a frequency change',
+      flags: { ...BASE, scenario: 'hotplug' },
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 4337 }, tso: { verdict: 'holds', states: 7407 } },
+    },
+    {
+      name: 'patch-ref-read',
+      description: 'the patch as posted: reference-clock reads on the base CPU during a resync',
+      flags: { ...BASE, scenario: 'ref-read' },
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 70435 } },
+    },
+    {
+      name: 'rule1-broken',
+      description: 'plausible mistake: the patch, but PRECHANGE writes tsc_khz from the notifier’s CPU',
+      flags: { ...BASE, remoteKhzWrite: true },
+      expect: {
+        sc: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 11 },
+        tso: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 17 },
+      },
+    },
+    {
+      name: 'rule2-broken',
+      description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE',
+      flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' },
+      expect: { sc: { verdict: 'holds', states: 4457 }, tso: { verdict: 'holds', states: 7786 } },
+    },
+    {
+      name: 'patch-rise-guest',
+      description: 'the patch as posted: a vCPU on the CPU that speeds up reads kvmclock',
+      flags: { ...BASE, scenario: 'rise', vcpu: true },
+      kernel: [PATCH],
+      expect: {
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 57120 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 132565 },
+      },
+    },
+    {
+      name: 'patch-fall-guest',
+      description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock',
+      flags: { ...BASE, scenario: 'fall', vcpu: true },
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 90152 }, tso: { verdict: 'holds', states: 206876 } },
+    },
+    {
+      name: 'today-rise',
+      description: 'v6.12: a vCPU on the CPU that speeds up, notified before',
+      flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true },
+      kernel: [V612],
+      expect: { sc: { verdict: 'holds', states: 50535 }, tso: { verdict: 'holds', states: 79873 } },
+    },
+    {
+      name: 'today-fall',
+      description: 'v6.12: a vCPU on the CPU that slows down, notified after',
+      flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true },
+      kernel: [V612],
+      expect: { sc: { verdict: 'holds', states: 40804 }, tso: { verdict: 'holds', states: 64397 } },
+    },
+    {
+      name: 'today-request-before-store',
+      description: 'mutation of v6.12: KVM_REQ_CLOCK_UPDATE set before the new frequency is stored',
+      flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true },
+      expect: {
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11214 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 19137 },
+      },
+    },
+    {
+      name: 'today-no-ping',
+      description: 'mutation of v6.12: no second IPI after setting the request',
+      flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true },
+      expect: {
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 9729 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15437 },
+      },
+    },
+    {
+      name: 'today-wrong-direction',
+      description: 'mutation of v6.12: notified after a rise (and before a fall)',
+      flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true },
+      expect: {
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3615 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6679 },
+      },
+    },
   ],
   setup: (b, flags) => setupTsc(b, flags),
 });

@@ -18,33 +18,34 @@ import {
   type CallFunction,
   type Clock,
   callFunction,
+  cpu_online,
   type Ghost,
+  get_online_cpus,
   ghost,
   ghost_read,
+  irqs_disabled,
   type Loc,
+  type ModelBuilder,
   mutex_lock,
   mutex_unlock,
-  on_each_cpu,
   type Op,
+  on_each_cpu,
   preempt_disable,
   preempt_enable,
+  put_online_cpus,
   READ_ONCE,
   smp_call_function_single_fn,
   smp_processor_id,
   spin_lock,
   spin_unlock,
-  WRITE_ONCE,
   type Work,
   type Workqueues,
-  cpu_online,
-  get_online_cpus,
-  irqs_disabled,
-  put_online_cpus,
-  type ModelBuilder,
+  WRITE_ONCE,
 } from '../../engine/index.ts';
 
 /** Reference ticks per unit of host time (ref_tsc_khz). */
 export const REF_TSC_KHZ = 2;
+
 import { CPUFREQ_POSTCHANGE, CPUFREQ_PRECHANGE } from './cpufreq.ts';
 
 /** struct cpu_tsc_vars, one per CPU. */
