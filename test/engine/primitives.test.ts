@@ -6,11 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  callFunction,
   check,
   defineModel,
   local_irq_disable,
   type MemoryModelName,
   mutex_lock,
+  smp_call_function_single_fn,
 } from '../../src/spec/engine/index.ts';
 import { PRIMITIVE_MODELS } from './primitives-models.ts';
 
@@ -97,5 +99,25 @@ describe('misuse', () => {
       },
     });
     expect(() => check(m, { variant: 'irqs-off' })).toThrow(/may sleep/);
+  });
+
+  it('mutex_lock() in an interrupt handler is a ModelError', () => {
+    const m = defineModel<Record<string, never>>({
+      name: 'test-mutex-irq',
+      title: 'mutex_lock in an IPI handler (test)',
+      source: 'test/engine/primitives.test.ts',
+      memoryModels: ['sc'],
+      defaultMemoryModel: 'sc',
+      cpus: () => 2,
+      variants: [{ name: 'in-handler', description: 'mutex_lock in a call-function IPI', flags: {}, expect: {} }],
+      setup(b) {
+        const lock = b.loc('lock');
+        const fn = callFunction(b, 2, 'takes_mutex', () => mutex_lock(lock));
+        b.thread('caller', { cpu: 0 }, function* () {
+          yield* smp_call_function_single_fn(1, fn, true);
+        });
+      },
+    });
+    expect(() => check(m, { variant: 'in-handler' })).toThrow(/may sleep/);
   });
 });

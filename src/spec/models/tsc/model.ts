@@ -247,6 +247,11 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
       'the base CPU goes down and the base moves',
       (s) => !s.cpuOnline(0) && s.mem(K.tsc_base_cpu) === 1,
     );
+  b.sometimes(
+    'transitions-done',
+    'the cpufreq driver completes its transitions',
+    (s) => s.ghost(transitionsDone) === 1,
+  );
   if (flags.vcpu) b.sometimes('guest-ran', 'the guest reads its clock', (s) => s.ghost(guestRan) === 1);
 }
 
