@@ -29,7 +29,9 @@ describe('tsc counterexamples', () => {
 
   it('race 1 (2009 code): resync() called directly on the base CPU runs resync_user() with interrupts off', () => {
     const r = check(tsc, { variant: 'before-rapid', memoryModel: 'sc' });
-    expect(r.violation?.property).toMatch(/^WARN: smp_call_function_single\(1, kvm_sync_tsc\) with interrupts disabled/);
+    expect(r.violation?.property).toMatch(
+      /^WARN: smp_call_function_single\(1, kvm_sync_tsc\) with interrupts disabled/,
+    );
     const t = r.counterexample as Trace;
     // No resync IPI is ever taken: the notifier's call to its own CPU ran resync() in the thread.
     expect(t.steps.some((s) => s.actor.startsWith('resync IPI'))).toBe(false);
@@ -40,7 +42,10 @@ describe('tsc counterexamples', () => {
     const t = trace('patch-rise-guest');
     const change = at(t, (s) => s.text.startsWith("cpu0's frequency changes"));
     const evict = at(t, (s) => s.actor === 'kworker/0' && s.text.startsWith('WRITE_ONCE(cpu0.last_ref'));
-    const read = at(t, (s) => s.actor === 'kworker/0' && s.text === 'READ_ONCE(cpu0.tsc_multiplier)' && s.index < evict);
+    const read = at(
+      t,
+      (s) => s.actor === 'kworker/0' && s.text === 'READ_ONCE(cpu0.tsc_multiplier)' && s.index < evict,
+    );
     expect(change).toBeGreaterThanOrEqual(0);
     expect(evict).toBeGreaterThan(change);
     // The multiplier it used is the slow frequency's (2), so last_ref overstates the reference.
@@ -60,6 +65,7 @@ describe('tsc counterexamples', () => {
     for (const v of ['today-request-before-store', 'today-no-ping', 'today-wrong-direction']) {
       expect(check(tsc, { variant: v, memoryModel: 'sc' }).violation?.property, v).toBe('guest-clock-not-ahead');
     }
-    for (const v of ['today-rise', 'today-fall']) expect(check(tsc, { variant: v, memoryModel: 'sc' }).verdict).toBe('holds');
+    for (const v of ['today-rise', 'today-fall'])
+      expect(check(tsc, { variant: v, memoryModel: 'sc' }).verdict).toBe('holds');
   });
 });
