@@ -334,12 +334,13 @@ export class RelaxedMemory implements MemorySystem {
     // A release store carries everything the thread has seen, including what the writes it
     // read carried (acq): LKMM's A-cumulativity, `A-cumul(po-rel) = (rfe ; [Marked])? ; po-rel`,
     // which cumul-fence* chains through any number of threads (ISA2, WWC, Z6 with releases).
-    // A plain store carries what smp_wmb() or an earlier full barrier made it carry.
+    // A plain store carries what smp_wmb() or an earlier full barrier made it carry; so does
+    // smp_store_mb()'s, which linux-kernel.def defines as WRITE_ONCE() then smp_mb().
     let view: number[];
     if (order === Order.AcqRel) {
       view = me.cur.slice();
       join(view, me.acq);
-    } else view = order === Order.StoreMb ? me.cur.slice() : me.rel.slice();
+    } else view = me.rel.slice();
     this.#insert(m, t, loc, pos, value, view, 0);
     if (order === Order.StoreMb) this.#mb(m, t);
     return this.#encode(m, s, base);
