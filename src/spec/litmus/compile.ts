@@ -441,9 +441,9 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
     const params = new Map<string, number>();
     for (const p of t.params) {
       if (/spinlock/.test(p.type)) {
-        throw c.error(`parameter ${p.type} ${p.name}: spinlocks are not an engine primitive yet`, p.pos);
+        throw c.error(`parameter ${p.type}${p.name}: spinlocks are not an engine primitive yet`, p.pos);
       }
-      if (/struct/.test(p.type)) throw c.error(`parameter ${p.type} ${p.name}: structures are not supported`, p.pos);
+      if (/struct/.test(p.type)) throw c.error(`parameter ${p.type}${p.name}: structures are not supported`, p.pos);
       if (!p.type.includes('*')) {
         throw c.error(`parameter ${p.name} must be a pointer to a shared variable (such as int *${p.name})`, p.pos);
       }
