@@ -17,6 +17,7 @@
  */
 import { action, Kind, NO_WRITE, type Op, Order } from '../engine/actions.ts';
 import { Exploration, type RawPath } from '../engine/explore.ts';
+import { Machine } from '../engine/machine.ts';
 import { type MemoryModelName, ModelBuilder, type ModelInstance } from '../engine/model.ts';
 import {
   type Ghost,
@@ -34,6 +35,7 @@ import {
   WRITE_ONCE,
 } from '../engine/primitives.ts';
 import { $site } from '../engine/site.ts';
+import { replay, type Trace } from '../engine/trace.ts';
 import {
   type CondRef,
   type CondValue,
@@ -770,8 +772,15 @@ export interface LitmusModel {
   readonly finals: Map<string, readonly number[]>;
 }
 
-/** Builds the engine model of a compiled test: one thread per Pn, registers as ghosts. */
-export function buildLitmusModel(test: CompiledLitmus): LitmusModel {
+/**
+ * Builds the engine model of a compiled test: one thread per Pn, registers as ghosts. Its one
+ * invariant records every final state; `finalHolds` (default: always true) can make a final
+ * state a violation, which is how litmusWitness finds a path to one.
+ */
+export function buildLitmusModel(
+  test: CompiledLitmus,
+  finalHolds: (values: readonly number[]) => boolean = () => true,
+): LitmusModel {
   const b = new ModelBuilder(test.threads.length);
   const locs = test.locations.map((l) => b.loc(l.name, l.init, (v) => formatValue(test, v)));
   const observedRegs = test.observed.filter((o) => o.ref.k === 'reg');
@@ -795,7 +804,7 @@ export function buildLitmusModel(test: CompiledLitmus): LitmusModel {
     );
     const key = values.join(',');
     if (!finals.has(key)) finals.set(key, values);
-    return true;
+    return finalHolds(values);
   });
   return { instance: b.build(), finals };
 }
@@ -915,4 +924,44 @@ export function checkLitmus(test: CompiledLitmus, memoryModel: MemoryModelName, 
   const q = test.ast.quantifier;
   const validated = q === 'exists' ? positive > 0 : q === '~exists' ? positive === 0 : positive === total;
   return { ...base, observation, validated };
+}
+
+/** The names a trace viewer needs that a trace does not carry. */
+export interface LitmusTraceMeta {
+  readonly locs: readonly string[];
+  readonly threads: readonly string[];
+  readonly cpus: number;
+}
+
+/**
+ * A shortest execution under `memoryModel` that ends in a final state satisfying the condition
+ * (and the filter), as a replayable trace; undefined when there is none. Found as the
+ * counterexample to "no final state satisfies the condition", so it is the engine's own path.
+ */
+export function litmusWitness(
+  test: CompiledLitmus,
+  memoryModel: MemoryModelName,
+  opts: CheckOptions = {},
+): { readonly trace: Trace; readonly meta: LitmusTraceMeta } | undefined {
+  const instance = buildLitmusModel(test, (values) => {
+    if (test.ast.filter && !evalProp(test, test.ast.filter, values)) return true;
+    return !evalProp(test, test.ast.prop, values);
+  }).instance;
+  const exploration = new Exploration(instance, {
+    memoryModel,
+    reduction: opts.reduction ?? true,
+    ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+  });
+  const r = exploration.run();
+  if (!r?.path || r.violation?.kind !== 'invariant') return undefined;
+  const header = { model: 'litmus', variant: 'witness', memoryModel, params: {} };
+  const trace = replay(new Machine(instance, memoryModel), header, r.path);
+  return {
+    trace,
+    meta: {
+      locs: test.locations.map((l) => l.name),
+      threads: test.threads.map((t) => t.name),
+      cpus: test.threads.length,
+    },
+  };
 }
