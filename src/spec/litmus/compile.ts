@@ -34,7 +34,6 @@ import {
   smp_wmb,
   WRITE_ONCE,
 } from '../engine/primitives.ts';
-import { $site } from '../engine/site.ts';
 import { replay, type Trace } from '../engine/trace.ts';
 import {
   type CondRef,
@@ -729,11 +728,27 @@ function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<number> {
       vals.push(v);
     }
   }
-  return yield* $site(
+  return yield* atLine(
     env.test.file,
     e.pos.line,
     p.run(locs, vals, (v) => formatValue(env.test, v)),
   );
+}
+
+/**
+ * Gives every action of a primitive call the test's file and line. Unlike the engine's $site
+ * (which keeps the innermost model frame's site), this overrides: the helpers above are code of
+ * this file, but a trace step must point at the line of the litmus test.
+ */
+function* atLine<R>(file: string, line: number, op: Op<R>): Op<R> {
+  const site = { file, line };
+  let next = op.next();
+  while (!next.done) {
+    const act = next.value;
+    act.site = site;
+    next = op.next(yield act);
+  }
+  return next.value;
 }
 
 function* execBlock(env: Env, stmts: readonly Stmt[]): Op {
