@@ -41,6 +41,8 @@ export interface NohzGhosts {
   readonly deviceInWindow: Ghost;
   /** An interrupt handler began on the vCPU's CPU while RCU was not watching it. */
   readonly irqUnwatched: Ghost;
+  /** The device interrupt's handler began while RCU was not watching the CPU. */
+  readonly deviceUnwatched: Ghost;
   /** The RCU reader in the device handler read freed memory. */
   readonly useAfterFree: Ghost;
   /** synchronize_rcu() returned while the vCPU was in the guest. */

@@ -36,6 +36,7 @@ export interface DriverData {
 export function* device_irq_handler(k: NohzCpu, d: DriverData, policy: IrqEntryPolicy): Op {
   const state = yield* irqentry_enter(k, policy);
   yield* ghost(k.g.deviceInWindow, yield* ghost_read(k.g.window));
+  yield* ghost(k.g.deviceUnwatched, (yield* k.rcu.rcu_is_watching(k.cpu)) ? 0 : 1);
   yield* k.rcu.rcu_read_lock(k.cpu);
   const p = yield* rcu_dereference(d.gp);
   const v = yield* READ_ONCE(d.obj[p === 0 ? 0 : 1]);

@@ -12,7 +12,7 @@
  *
  * Properties: no reader uses freed memory (RCU's guarantee, observable); a tick that arrives
  * while the guest runs is charged to the guest, one that arrives after the pass is not; with the
- * `prove_rcu` parameter, no handler begins while RCU is not watching (what lockdep-RCU reports
+ * `lockdep` parameter, no handler begins while RCU is not watching (what lockdep-RCU reports
  * first); with `noinstr`, no instrumentable step between context enter and exit.
  */
 import {
@@ -92,7 +92,7 @@ export const nohzRcu = defineModel<NohzFlags>({
   cpus: () => 2,
   params: [
     {
-      name: 'prove_rcu',
+      name: 'lockdep',
       description: 'CONFIG_PROVE_RCU: also report any handler that begins while RCU is not watching (0 or 1)',
       min: 0,
       max: 1,
@@ -228,6 +228,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       tickInWindow: b.ghost('tick_in_window'),
       deviceInWindow: b.ghost('device_irq_in_window'),
       irqUnwatched: b.ghost('irq_while_rcu_not_watching'),
+      deviceUnwatched: b.ghost('device_irq_while_rcu_not_watching'),
       useAfterFree: b.ghost('use_after_free'),
       gpInGuest: b.ghost('gp_in_guest'),
     };
@@ -283,7 +284,7 @@ export const nohzRcu = defineModel<NohzFlags>({
         return !(arrival === PHASE_LEFT && charged === CHARGED_GUEST);
       },
     );
-    if (params.prove_rcu === 1) {
+    if (params.lockdep === 1) {
       b.always(
         'rcu-watching-in-irq',
         'no interrupt handler begins, and no reader starts, while RCU is not watching the CPU (lockdep-RCU)',
