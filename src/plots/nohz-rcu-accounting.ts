@@ -46,7 +46,7 @@ export const nohzRcuAccounting: PlotDef<AccountingData> = {
     'Timed simulated runs with tick-based accounting: guest time estimated from the ticks charged to the guest ' +
     '(ticks × period per run) against the time the guest really ran, one line per ordering of the guest exit.',
   controls: [
-    { kind: 'range', name: 'runs', label: 'Simulated runs per point', min: 50, max: 2000, step: 50, default: 400 },
+    { kind: 'range', name: 'runs', label: 'Simulated runs per point', min: 50, max: 2000, step: 50, default: 200 },
     { kind: 'number', name: 'seed', label: 'Seed', min: 1, max: 999_999, step: 1, default: 1 },
   ],
   measure(simulate, values: ControlValues): AccountingData {

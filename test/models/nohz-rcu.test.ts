@@ -223,6 +223,9 @@ describe('nohz-rcu plots', () => {
     expect(of('x86 87fa7f3e98a1').every((p) => p.measuredGuestUs === 0)).toBe(true);
     for (const label of ['x86 160457140187', 'x86 since b2d2af7e5df3', 'arm64 since 8cfe148a7136']) {
       for (const p of of(label)) expect(Math.abs(p.measuredGuestUs - p.trueGuestUs), label).toBeLessThan(2);
+      // Slightly above the diagonal on average: ticks raised on the exit path count as guest time.
+      const bias = of(label).reduce((a, p) => a + p.measuredGuestUs - p.trueGuestUs, 0) / of(label).length;
+      expect(bias, label).toBeGreaterThan(0);
     }
   });
 });

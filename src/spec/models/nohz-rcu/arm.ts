@@ -44,8 +44,8 @@ export function* kvm_arch_vcpu_ioctl_run_v5_10(k: NohzCpu): Op {
   yield* guest_enter_irqoff(k);
   yield* run_guest(k, 'kvm_call_hyp_ret(__kvm_vcpu_run, vcpu)');
   yield* instrumentable(k, 'kvm_arm_clear_debug(); kvm_pmu_sync_hwstate(); kvm_vgic_sync_hwstate()');
-  // "We do local_irq_enable() before calling guest_exit() so that if a timer interrupt hits
-  // while running the guest we account that tick as being spent in the guest."
+  // Unmasked before guest_exit() on purpose (the kernel's comment): a tick that hit the guest
+  // is then taken with PF_VCPU still set, and charged to the guest.
   yield* local_irq_enable();
   yield* ghost(k.g.window, 1);
   yield* guest_exit(k);
@@ -73,9 +73,9 @@ export function* kvm_arch_vcpu_ioctl_run(k: NohzCpu, flags: Arm64Flags): Op {
   yield* kvm_arm_vcpu_enter_exit(k, flags);
   yield* instrumentable(k, 'kvm_arm_clear_debug(); kvm_pmu_sync_hwstate(); kvm_vgic_sync_hwstate()');
   if (flags.timingExitBeforeWindow) yield* guest_timing_exit_irqoff(k);
-  // "We may have taken a host interrupt in HYP mode (ie while executing the guest). This
-  // interrupt is still pending, as we haven't serviced it yet!" The isb() is the context
-  // synchronization event after which the unmasked IRQ must be taken (Arm ARM D1.13.4).
+  // A host IRQ that arrived while the guest ran is still pending: unmasking takes it here,
+  // now through the host's vectors. The isb() is the context synchronization event after
+  // which the unmasked IRQ must be taken (Arm ARM DDI 0487G.b D1.13.4).
   const unmaskSeen = flags.noIsb ? yield* choose(2, 'no isb(): is the unmask seen before local_irq_disable()?') : 1;
   if (unmaskSeen === 1) {
     yield* local_irq_enable();

@@ -57,10 +57,6 @@ const REF: Record<string, KernelRef> = {
   '160457140187': { ref: '160457140187', subject: "KVM: x86: Defer vtime accounting 'til after IRQ handling" },
   bc908e091b32: { ref: 'bc908e091b32', subject: 'KVM: x86: Consolidate guest enter/exit logic to common helpers' },
   b2d2af7e5df3: { ref: 'b2d2af7e5df3', subject: 'kvm/x86: rework guest entry logic' },
-  report: {
-    ref: '20211217115157.GA80003@lakrids.cambridge.arm.com',
-    subject: 'Possible nohz-full/RCU issue in arm64 KVM (Nicolas Saenz Julienne, Mark Rutland)',
-  },
 };
 const refs = (...names: string[]): KernelRef[] => names.map((n) => REF[n] as KernelRef);
 
@@ -119,7 +115,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       description:
         'arm64 before 8cfe148a7136 (order of 1b3d546daf85), nohz_full, v5.16 IRQ entry: IRQs on inside the EQS',
       flags: ARM64_OLD,
-      kernel: refs('1b3d546daf85', '26dc129342cf', 'report'),
+      kernel: refs('1b3d546daf85', '26dc129342cf'),
       expect: { sc: uaf(2832), tso: uaf(4485), relaxed: uaf(6506) },
     },
     {

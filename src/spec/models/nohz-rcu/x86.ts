@@ -9,7 +9,7 @@
  *   the window is inside the EQS; it was safe because x86's IRQ entry then went through
  *   irq_enter() (see entry_common.ts).
  * - `87fa7f3e98a1` ("x86/kvm: Move context tracking where it belongs", Thomas Gleixner, v5.9):
- *   guest_enter_irqoff() / guest_exit_irqoff() moved into the noinstr vmx_vcpu_enter_exit(),
+ *   guest_enter_irqoff() / guest_exit_irqoff() moved into vmx_vcpu_enter_exit() (noinstr since 3ebccdf373c2),
  *   right around VM entry and exit. RCU now watches before the window; but guest_exit_irqoff()
  *   also clears PF_VCPU, so with tick-based accounting a tick that hit in the guest is taken in
  *   the window as system time: guest time stayed 0 (bugzilla 209831).
@@ -69,9 +69,9 @@ export function* vcpu_enter_guest(k: NohzCpu, era: X86Era): Op {
   if (era === 'v5.7') yield* guest_enter_irqoff(k);
   yield* vmx_vcpu_enter_exit(k, era); // static_call(kvm_x86_run)(vcpu)
   yield* instrumentable(k, 'static_call(kvm_x86_handle_exit_irqoff)(vcpu)');
-  // "Consume any pending interrupts, including the possible source of VM-Exit on SVM and any
-  // ticks that occur between VM-Exit and now." The increment is the instruction that the STI
-  // interrupt shadow needs before interrupts are really unblocked.
+  // Take the interrupts that are pending: the one that caused the VM exit, and ticks since.
+  // The increment is the instruction that the STI interrupt shadow needs before interrupts
+  // are really unblocked.
   yield* local_irq_enable(); // kvm_before_interrupt(vcpu); local_irq_enable();
   yield* ghost(k.g.window, 1);
   yield* local_irq_disable(); // ++vcpu->stat.exits; local_irq_disable(); kvm_after_interrupt(vcpu);
