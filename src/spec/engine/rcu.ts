@@ -28,8 +28,6 @@
  *   they also order the reader's own accesses like smp_mb(); LKMM orders them only against
  *   grace periods. A litmus test whose outcome rests on reader-side ordering with no grace
  *   period involved is forbidden here and allowed by LKMM.
- * - rcu_dereference() is an acquire load: the relaxed model tracks no address dependencies,
- *   so it orders every later access, not only the dependent ones.
  * Interrupt handlers' accesses are sequentially consistent in every memory model (see
  * MemorySystem.handlerRead), so a reader in a handler is stronger still.
  */
@@ -188,9 +186,13 @@ export class Rcu {
   }
 }
 
-/** rcu_dereference(p): an acquire load here (see the header: stronger than LKMM on relaxed). */
+/**
+ * rcu_dereference(p): a READ_ONCE(). As in LKMM, what orders the reader's later loads through
+ * the pointer is their address dependency on this load, which the relaxed model tracks (a load
+ * whose address comes from this load's value); other later accesses are not ordered by it.
+ */
 export function* rcu_dereference(p: Loc): Op<number> {
-  return yield action(Kind.Read, `rcu_dereference(${p.name})`, { a: p.id, order: Order.AcqRel });
+  return yield action(Kind.Read, `rcu_dereference(${p.name})`, { a: p.id });
 }
 
 /** rcu_assign_pointer(p, v): a release store. */
