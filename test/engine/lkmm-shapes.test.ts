@@ -1,5 +1,5 @@
 /**
- * Shape families for three classes of wrong answers the relaxed model used to give, each checked
+ * Shape families for four classes of wrong answers the relaxed model used to give, each checked
  * under every memory model against LKMM (tools/memory-model/linux-kernel.cat), x86 and SC:
  *
  * 1. Load buffering with dependent stores. LKMM's ppo orders a load before a store that
@@ -18,6 +18,9 @@
  * 3. Release cumulativity: a release store used to carry only what its thread had itself
  *    observed, not what the writes it read had carried, so chains of releases through several
  *    threads (ISA2, WWC, Z6 shapes) were not ordered.
+ * 4. Address dependencies: a load whose address came from an earlier load could return a value
+ *    older than the one the pointer's writer had published (MP through a pointer: Sometimes,
+ *    where LKMM says Never).
  */
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/spec/engine/actions.ts';
@@ -254,6 +257,64 @@ const RELEASE_CHAINS = [2, 3].flatMap((hops) =>
   Object.keys(LINKS).flatMap((first) => Object.keys(LINKS).map((middle) => chain(first, middle, hops))),
 );
 
+// ---- 4. Address dependencies ----------------------------------------------------------------
+
+/**
+ * Message passing through a pointer: P0 initialises x, then publishes p = &x (1; p starts as
+ * &z, 0) with `publish`; P1 loads p and then loads through it. LKMM orders the second load
+ * after the first (ppo `addr`), so with a release or smp_wmb() on P0 the stale x is never seen
+ * (MP+onceassign+derefonce); without either it is; a load of x that does not go through p has
+ * no dependency.
+ */
+function pointerMp(name: string, publish: (p: Loc) => Op, throughPointer: boolean, expected: Expect) {
+  return litmus(
+    name,
+    ['x', 'z', 'p'],
+    [
+      function* ({ x, p }) {
+        yield* WRITE_ONCE(x as Loc, 1);
+        yield* publish(p as Loc);
+      },
+      function* ({ x, z, p }, r) {
+        r.r0 = yield* READ_ONCE(p as Loc);
+        r.r1 = yield* READ_ONCE((throughPointer ? (r.r0 === 1 ? x : z) : x) as Loc);
+      },
+    ],
+    (f) => f.r(1, 'r0') === 1 && f.r(1, 'r1') === 0,
+    expected,
+  );
+}
+
+const ADDRESS_DEPENDENCIES = [
+  pointerMp(
+    'MP+onceassign+derefonce: rcu_assign_pointer(), then a load through the pointer',
+    (p) => smp_store_release(p, 1),
+    true,
+    outcomes(N, N, N),
+  ),
+  pointerMp(
+    'MP: smp_wmb(); WRITE_ONCE(p), then a load through p',
+    function* (p) {
+      yield* smp_wmb();
+      yield* WRITE_ONCE(p, 1);
+    },
+    true,
+    outcomes(N, N, N),
+  ),
+  pointerMp(
+    'MP: WRITE_ONCE(p) with no barrier, then a load through p',
+    (p) => WRITE_ONCE(p, 1),
+    true,
+    outcomes(N, N, S),
+  ),
+  pointerMp(
+    'MP: rcu_assign_pointer(), then a load of x not through p',
+    (p) => smp_store_release(p, 1),
+    false,
+    outcomes(N, N, S),
+  ),
+];
+
 // ---- 2. smp_mb__before_atomic() / smp_mb__after_atomic() ----------------------------------------
 
 /** SB where each CPU stores its flag, runs `between` (with a spare location), then reads the other's. */
@@ -415,6 +476,7 @@ describe.each([
   ['a dependent store performed early, then a late writer', LB_LATE_WRITER],
   ['smp_mb__before_atomic() / smp_mb__after_atomic()', ATOMIC_FENCES],
   ['release cumulativity through chains of threads', RELEASE_CHAINS],
+  ['address dependencies', ADDRESS_DEPENDENCIES],
   ['smp_mb__*_atomic() and where they sit', [BEFORE_ATOMIC_LOAD_FIRST, CMPXCHG_FAIL_ORDERED_2, AFTER_ATOMIC_STRONGER]],
 ])('%s', (_family, cases) => {
   for (const { test, expected } of cases) {

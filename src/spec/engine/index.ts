@@ -10,6 +10,7 @@ export {
   type RawPath,
   type Violation,
 } from './explore.ts';
+export * from './irq.ts';
 export * from './locks.ts';
 export { Machine, ModelError, type StepInfo, type UnitInfo } from './machine.ts';
 export type { MemoryPicture } from './memory/system.ts';
@@ -17,6 +18,7 @@ export * from './model.ts';
 export * from './notifier.ts';
 export * from './primitives.ts';
 export { Rng } from './prng.ts';
+export * from './rcu.ts';
 export * from './simulate.ts';
 export { $site } from './site.ts';
 export * from './smp.ts';

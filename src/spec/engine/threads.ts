@@ -46,29 +46,13 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   switch (a.kind) {
     case Kind.Read: {
-      const n = mem.readChoices(s, base, i, a.a);
-      if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
-      for (let c = 0; c < n; c++) {
-        const scr = m.copy(s, len);
-        const v = mem.read(scr, base, i, a.a, a.order, c);
-        emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+      const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number), a);
+      if (from >= 0) {
+        // The read's address came from the load just before it: order it after that load first.
+        const ordered = s.slice(0, len);
+        return readSteps(m, ordered, base + mem.addressDependency(ordered, base, i, a.a, from), i, a, emit);
       }
-      // Load buffering: under relaxed memory a store that does not depend on a plain load's
-      // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
-      const early = earlyStore(m, s, i, a);
-      if (early === undefined) return n;
-      const store = early.step;
-      const wmb = early.fences.includes(String(Fence.Wmb));
-      const stores = mem.writeChoices(s, base, i, store.a, store.order);
-      for (let k = 0; k < stores; k++) {
-        const scr = m.copy(s, len);
-        // An smp_wmb() between the load and the store orders the store after the earlier ones.
-        if (wmb) mem.fence(scr, base, i, Fence.Wmb);
-        const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
-        scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-        emit(i, n + k, scr, base + ml);
-      }
-      return n + stores;
+      return readSteps(m, s, len, i, a, emit);
     }
     case Kind.Await: {
       if (a.mightSleep && ((s[o + T_FLAGS] as number) & HOLDS) !== 0)
@@ -231,6 +215,36 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
   }
 }
 
+/** The successors of plain or acquire load `a` of thread `i` (after any address dependency). */
+function readSteps(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const n = mem.readChoices(s, base, i, a.a);
+  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
+  for (let c = 0; c < n; c++) {
+    const scr = m.copy(s, len);
+    const v = mem.read(scr, base, i, a.a, a.order, c);
+    emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+  }
+  // Load buffering: under relaxed memory a store that does not depend on a plain load's
+  // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
+  const early = earlyStore(m, s, i, a);
+  if (early === undefined) return n;
+  const store = early.step;
+  const wmb = early.fences.includes(String(Fence.Wmb));
+  const stores = mem.writeChoices(s, base, i, store.a, store.order);
+  for (let k = 0; k < stores; k++) {
+    const scr = m.copy(s, len);
+    // An smp_wmb() between the load and the store orders the store after the earlier ones.
+    if (wmb) mem.fence(scr, base, i, Fence.Wmb);
+    const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
+    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
+    emit(i, n + k, scr, base + ml);
+  }
+  return n + stores;
+}
+
 /**
  * Under relaxed memory, the barrier a fence step really is: smp_mb__before_atomic() orders
  * nothing by itself (the RMW after it does the ordering, see beforeAtomicPending), and
@@ -258,6 +272,45 @@ function beforeAtomicPending(m: Machine, s: Int32Array, i: number): boolean {
   if (m.memoryModel !== 'relaxed') return false;
   const aut = m.threads[i] as ThreadAutomaton;
   return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & BEFORE_ATOMIC_PENDING) !== 0;
+}
+
+/** By thread, addressSource() of each node, computed on first use. */
+const addressSources = new WeakMap<ThreadAutomaton, Map<number, number>>();
+
+/**
+ * The location of the load whose value gives read `a` (thread `i`, at `node`) its address, or
+ * -1: relaxed memory, the action just before (past merged ghost updates) is a load, and with
+ * probe values that load would have led to a read of another location (or model code could not
+ * take them). LKMM orders such a read after the load (ppo `addr`), as in message passing
+ * through a pointer (rcu_assign_pointer() / rcu_dereference(), MP+onceassign+derefonce).
+ */
+function addressSource(m: Machine, i: number, node: number, a: Action): number {
+  if (m.memoryModel !== 'relaxed') return -1;
+  const aut = m.threads[i] as ThreadAutomaton;
+  let memo = addressSources.get(aut);
+  if (memo === undefined) {
+    memo = new Map();
+    addressSources.set(aut, memo);
+  }
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  let from = -1;
+  let history = aut.history(node);
+  let prev = -1;
+  while (history.length > 0) {
+    history = history.slice(0, -1);
+    prev = aut.internHistory(history);
+    if (aut.action(prev).kind !== Kind.Ghost) break;
+  }
+  const load = prev >= 0 ? aut.action(prev) : undefined;
+  if (load?.kind === Kind.Read) {
+    for (const v of PROBES) {
+      const w = afterLoad(aut, prev, v);
+      if (w === undefined || w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== a.a) from = load.a;
+    }
+  }
+  memo.set(node, from);
+  return from;
 }
 
 /**

@@ -64,6 +64,13 @@ export interface MemorySystem {
   fenceAll(s: Int32Array, base: number): number;
 
   /** Accesses by interrupt handlers: sequentially consistent (entry and exit are full barriers). */
+  /**
+   * Thread `t`'s next read of `loc` takes its address from the value its last read, of `from`,
+   * returned (an address dependency: LKMM's ppo `addr`): order it after that read, in place.
+   * Returns the new length of the memory section. Only the relaxed model reorders reads.
+   */
+  addressDependency(s: Int32Array, base: number, t: number, loc: number, from: number): number;
+
   handlerRead(s: Int32Array, base: number, loc: number): number;
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
 
