@@ -158,7 +158,7 @@ export const requests = defineModel<RequestsFlags>({
         'x86 vcpu_enter_guest() (v6.12): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1647) },
+      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1632) },
     },
     {
       name: 'correct-arm64',
@@ -166,7 +166,7 @@ export const requests = defineModel<RequestsFlags>({
         'arm64 kvm_arch_vcpu_ioctl_run() (v6.12): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(289), tso: holds(353), relaxed: holds(876) },
+      expect: { sc: holds(289), tso: holds(353), relaxed: holds(839) },
     },
     {
       name: 'no-vcpu-barrier',
@@ -194,7 +194,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
       flags: { ...X86, checkBeforeIrqsOff: true },
       kernel: [DOC],
-      expect: { sc: lost(313), tso: lost(416), relaxed: lost(648) },
+      expect: { sc: lost(313), tso: lost(416), relaxed: lost(630) },
     },
     {
       name: 'request-less-kick',
@@ -202,7 +202,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: the sender publishes state and kicks without a request; nothing re-checks it after IN_GUEST_MODE',
       flags: { ...X86, signal: 'event', event: true },
       kernel: [DOC],
-      expect: { sc: lost(192), tso: lost(234), relaxed: lost(288) },
+      expect: { sc: lost(192), tso: lost(234), relaxed: lost(284) },
     },
     {
       name: 'request-after-kick',
@@ -217,14 +217,14 @@ export const requests = defineModel<RequestsFlags>({
         "Paolo Bonzini's kvm-req.promela (2017, re-derived): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1647) },
+      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1600) },
     },
     {
       name: 'kvm-req-no-check',
       description: 'kvm-req.promela with its bug #define (re-derived): no request check in the IRQs-off region',
       flags: { ...X86, modeStore: 'plain+mb', checkRequests: false },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(153), tso: lost(152), relaxed: lost(254) },
+      expect: { sc: lost(153), tso: lost(152), relaxed: lost(251) },
     },
     {
       name: 'kvm-arm-pause',
@@ -239,7 +239,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017, ARM_REWORK_2017],
-      expect: { sc: holds(251), tso: holds(389), relaxed: holds(622) },
+      expect: { sc: holds(251), tso: holds(389), relaxed: holds(600) },
     },
     {
       name: 'kvm-arm-pause-v4-11',
@@ -256,7 +256,7 @@ export const requests = defineModel<RequestsFlags>({
         v411Sender: true,
       },
       kernel: [V4_11_ARM, V4_11_MAIN, PAOLO_2017],
-      expect: { sc: lost(122), tso: lost(167), relaxed: lost(164, 'deadlock') },
+      expect: { sc: lost(122), tso: lost(167), relaxed: lost(186) },
     },
     {
       name: 'kvm-arm-pause-no-check',
@@ -270,7 +270,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(129), tso: lost(167), relaxed: lost(186) },
+      expect: { sc: lost(129), tso: lost(167), relaxed: lost(184) },
     },
     {
       name: 'kvm-x86-pi',
@@ -286,7 +286,7 @@ export const requests = defineModel<RequestsFlags>({
         'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
       kernel: [PI_B952],
-      expect: { sc: holds(616), tso: holds(779), relaxed: holds(3050) },
+      expect: { sc: holds(616), tso: holds(779), relaxed: holds(2988) },
     },
     {
       name: 'kvm-x86-pi-early-sync',
@@ -309,14 +309,14 @@ export const requests = defineModel<RequestsFlags>({
       description: 'v5.15 x86 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...X86, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(2060), tso: holds(3391), relaxed: lost(1743) },
+      expect: { sc: holds(2060), tso: holds(3391), relaxed: lost(1682) },
     },
     {
       name: 'cpu-read-first-arm64',
       description: 'v5.15 arm64 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...ARM64, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1204), tso: holds(1929), relaxed: lost(1381) },
+      expect: { sc: holds(1204), tso: holds(1929), relaxed: lost(1321) },
     },
     {
       name: 'cpu-read-first-2-requesters',
@@ -331,7 +331,7 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_NO_WAKEUP,
       },
       kernel: [FIX_85B6],
-      expect: { sc: lost(10593), tso: lost(17334), relaxed: lost(93896) },
+      expect: { sc: lost(10593), tso: lost(17334), relaxed: lost(43392) },
     },
     {
       name: 'cpu-read-first-tlb-flush',
@@ -346,14 +346,14 @@ export const requests = defineModel<RequestsFlags>({
         migrate: true,
       },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1042), tso: holds(1661), relaxed: lost(993, 'wait-semantics') },
+      expect: { sc: holds(1042), tso: holds(1661), relaxed: lost(758, 'wait-semantics') },
     },
     {
       name: 'migrating',
       description: 'v6.12: the kick reads vcpu->cpu after the mode check (since 85b640450ddc), the vCPU migrating',
       flags: { ...X86, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1871), tso: holds(2591), relaxed: holds(9160) },
+      expect: { sc: holds(1871), tso: holds(2591), relaxed: holds(9068) },
     },
     {
       name: 'tlb-flush-wait',
@@ -367,7 +367,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [WAIT_7A97],
-      expect: { sc: holds(2062), tso: holds(3997), relaxed: holds(12585) },
+      expect: { sc: holds(2062), tso: holds(3997), relaxed: holds(10734) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
@@ -385,7 +385,7 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(194, 'wait-semantics'),
         tso: lost(371, 'wait-semantics'),
-        relaxed: lost(233, 'wait-semantics'),
+        relaxed: lost(224, 'wait-semantics'),
       },
     },
     {
@@ -403,14 +403,14 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(400, 'wait-semantics'),
         tso: lost(896, 'wait-semantics'),
-        relaxed: lost(620, 'wait-semantics'),
+        relaxed: lost(560, 'wait-semantics'),
       },
     },
     {
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(1114), tso: holds(1620), relaxed: holds(6426) },
+      expect: { sc: holds(1114), tso: holds(1620), relaxed: holds(6317) },
     },
     {
       name: 'halt-no-wakeup',
@@ -419,7 +419,7 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(706, 'request-processed'),
         tso: lost(1037, 'request-processed'),
-        relaxed: lost(3722, 'request-processed'),
+        relaxed: lost(2847, 'request-processed'),
       },
     },
   ],
