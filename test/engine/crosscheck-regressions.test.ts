@@ -128,3 +128,35 @@ describe('known wrong answers (each test fails once the engine is fixed)', () =>
     expect(checkReductions(fenceFirst, { kind: 'mem', locs: [0], value: 1 })).toBe(true);
   });
 });
+
+describe('shrunk cases of the cross-checks themselves', () => {
+  /**
+   * Every final state of this rotation-symmetric program is a deadlock, and some also break the
+   * invariant, all at depth 4: the unreduced search reported the invariant, the symmetry-reduced
+   * one the deadlock (another order within the BFS level). Both are right; the cross-check
+   * compares the kind (safety or witness) and the length, not which property is named.
+   */
+  it('a tie between a deadlock and an invariant at the same depth', () => {
+    const p: Program = {
+      locs: 3,
+      threads: [
+        {
+          steps: [
+            { op: 'write', loc: 1, value: 1 },
+            { op: 'read', loc: 0, acquire: true },
+            { op: 'wait', loc: 0, value: 2 },
+          ],
+        },
+        {
+          steps: [
+            { op: 'write', loc: 0, value: 1 },
+            { op: 'read', loc: 1, acquire: true },
+            { op: 'wait', loc: 1, value: 2 },
+          ],
+        },
+      ],
+      symmetry: { group: 'rotation', members: 2 },
+    };
+    expect(checkReductions(p, { kind: 'final-ghost', ghosts: [0, 2], value: 0 })).toBe(true);
+  });
+});
