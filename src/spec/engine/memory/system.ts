@@ -35,6 +35,8 @@ export interface MemorySystem {
   /**
    * Perform a read-modify-write in place: reads, applies `fn`, writes unless `fn` returned
    * NO_WRITE. Returns the old value, or INVALID when this choice cannot happen.
+   * `fenceBefore`: an smp_mb__before_atomic() precedes it (only the relaxed model, where that
+   * barrier has an effect, is ever given true; see threads.ts, effectiveFence).
    */
   rmw(
     s: Int32Array,
@@ -44,6 +46,7 @@ export interface MemorySystem {
     fn: (old: number) => number,
     order: Order,
     choice: number,
+    fenceBefore?: boolean,
   ): number;
 
   fenceEnabled(s: Int32Array, base: number, t: number, fence: Fence): boolean;
