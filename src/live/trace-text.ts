@@ -25,7 +25,7 @@ export interface TextOptions {
 const KIND_PREFIX: Partial<Record<Step['kind'], string>> = {
   interrupt: 'interrupt: ',
   handler: 'handler: ',
-  drain: 'store buffer drains: ',
+  drain: '',
   migrate: 'migrate: ',
   ipi: 'IPI: ',
   'guest-enter': '',

@@ -814,13 +814,14 @@ export function renderTraceViewer(trace: Trace, meta: TraceMeta, opts: ViewOptio
     ),
     h('span', { class: 'kvm-copy-status', role: 'status' }, ''),
   );
-  const lanes = live
-    ? renderSwimlane(trace, meta, { ...opts, step: k })
-    : h(
-        'div',
-        { class: 'kvm-swimlane-scroll', role: 'region', 'aria-label': 'The counterexample as text', tabindex: 0 },
-        h('pre', { class: 'kvm-trace-text' }, opts.text ?? ''),
-      );
+  const lanes =
+    live || opts.text === undefined
+      ? renderSwimlane(trace, meta, { ...opts, step: k })
+      : h(
+          'div',
+          { class: 'kvm-swimlane-scroll', role: 'region', 'aria-label': 'The counterexample as text', tabindex: 0 },
+          h('pre', { class: 'kvm-trace-text' }, opts.text ?? ''),
+        );
   return h(
     'div',
     {

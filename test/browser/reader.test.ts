@@ -192,8 +192,8 @@ describe('the reader on the requests chapter', () => {
           expect(await inView(page, part), `step ${k}: ${part} on screen`).toBe(true);
         }
       }
-      // Jump to the next change of a thing: from the start, the first step that writes vcpu->mode.
-      const watch = watchables(kickTrace, kickMeta).find((w) => w.label === 'memory: vcpu->mode');
+      // Jump to the next change of a thing: from the start, the step that buffers the vCPU's IN_GUEST_MODE store.
+      const watch = watchables(kickTrace, kickMeta).find((w) => w.label === 'store buffer of vcpu');
       expect(watch).toBeDefined();
       await page.keyboard.press('Home');
       await page.selectOption(`${KICK} select[data-watch]`, watch?.id ?? '');
