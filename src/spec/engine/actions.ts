@@ -34,7 +34,7 @@ export const Kind = {
   /** stop_machine(): every other online CPU stops; the body's steps follow, then StopMachineEnd. */
   StopMachineBegin: 15,
   StopMachineEnd: 16,
-  /** take_cpu_down() under stop_machine: the CPU in `a` goes offline (see machine.ts). */
+  /** take_cpu_down() under stop_machine: the CPU in `a` goes offline (see hotplug.ts). */
   CpuDown: 17,
   /** The CPU in `a` comes online (bringup_cpu() and the AP's set_cpu_online()). */
   CpuUp: 18,
@@ -70,8 +70,13 @@ export const Fence = {
   Mb: 0,
   Rmb: 1,
   Wmb: 2,
-  /** smp_mb__before_atomic / smp_mb__after_atomic: full on arm64, a compiler barrier on x86. */
-  MbAtomic: 3,
+  /**
+   * smp_mb__before_atomic() / smp_mb__after_atomic(): in LKMM they order only together with an
+   * atomic RMW (a later one, resp. an earlier one; see memory/relaxed.ts). Compiler barriers on
+   * x86, where every atomic RMW is a full barrier anyway; full barriers on arm64.
+   */
+  BeforeAtomic: 3,
+  AfterAtomic: 4,
 } as const;
 export type Fence = (typeof Fence)[keyof typeof Fence];
 

@@ -1,0 +1,414 @@
+/**
+ * What a thread's next action does: the rules for reads, writes, atomics, barriers, interrupt
+ * and preemption control, IPIs, guest entry and exit, choices and migration. Each function
+ * emits the successors of one thread's step; the memory system (memory/*.ts) decides what
+ * reads may return and where writes go, the machine (machine.ts) whether the thread may run.
+ *
+ * Load buffering (relaxed memory only) lives here too: a plain store that follows a plain load
+ * may be performed before the load (earlyStore); the thread's F_EARLY flag records that the
+ * load is still to be performed.
+ */
+import { type Action, Fence, Kind, Order } from './actions.ts';
+import { BEFORE_ATOMIC_PENDING, RMW_SEEN, type ThreadAutomaton } from './automaton.ts';
+import { hotplugSteps } from './hotplug.ts';
+import {
+  C_IRQS,
+  CSZ,
+  F_CPU,
+  F_EARLY,
+  F_GUEST,
+  F_IRQ,
+  HOLDS,
+  MAX_VECTORS,
+  ModelError,
+  nodeOf,
+  PENDING,
+  PREEMPT_MAX,
+  PREEMPT_ONE,
+  PREEMPT_SHIFT,
+  T_FLAGS,
+  TSZ,
+} from './layout.ts';
+import type { Emit, Machine } from './machine.ts';
+import { INVALID } from './memory/system.ts';
+import { ENXIO } from './primitives.ts';
+
+const sameStore = (x: Action, y: Action): boolean =>
+  x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
+
+export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, emit: Emit): number {
+  const o = i * TSZ;
+  const a = m.nextAction(s, i);
+  if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
+  if (!m.canRun(s, i)) return 0;
+  const mem = m.mem;
+  const base = m.base;
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
+  switch (a.kind) {
+    case Kind.Read: {
+      const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number), a);
+      if (from >= 0) {
+        // The read's address came from the load just before it: order it after that load first.
+        const ordered = s.slice(0, len);
+        return readSteps(m, ordered, base + mem.addressDependency(ordered, base, i, a.a, from), i, a, emit);
+      }
+      return readSteps(m, s, len, i, a, emit);
+    }
+    case Kind.Await: {
+      const n = mem.readChoices(s, base, i, a.a);
+      let emitted = 0;
+      for (let c = 0; c < n; c++) {
+        if (!(a.pred as (v: number) => boolean)(mem.readValue(s, base, i, a.a, c))) continue;
+        const scr = m.copy(s, len);
+        const v = mem.read(scr, base, i, a.a, a.order, c);
+        emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+        emitted++;
+      }
+      return emitted;
+    }
+    case Kind.Write: {
+      const n = mem.writeChoices(s, base, i, a.a, a.order);
+      for (let c = 0; c < n; c++) {
+        const scr = m.copy(s, len);
+        const ml = mem.write(scr, base, i, a.a, a.b, a.order, c);
+        emit(i, c, scr, m.advance(scr, i, 0, base + ml));
+      }
+      return n;
+    }
+    case Kind.Rmw: {
+      const n = mem.rmwChoices(s, base, i, a.a, a.order);
+      const fenceBefore = beforeAtomicPending(m, s, i);
+      let emitted = 0;
+      for (let c = 0; c < n; c++) {
+        const scr = m.copy(s, len);
+        const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c, fenceBefore);
+        if (old === INVALID) continue;
+        emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
+        emitted++;
+      }
+      return emitted;
+    }
+    case Kind.Fence: {
+      const fence = effectiveFence(m, s, i, a.b as Fence);
+      if (fence !== undefined && !mem.fenceEnabled(s, base, i, fence)) return 0;
+      const scr = m.copy(s, len);
+      if (fence !== undefined) mem.fence(scr, base, i, fence);
+      emit(i, 0, scr, m.advance(scr, i, 0, base + mem.length(scr, base)));
+      return 1;
+    }
+    case Kind.IrqDisable:
+    case Kind.IrqEnable:
+    case Kind.PreemptDisable:
+    case Kind.PreemptEnable: {
+      const scr = m.copy(s, len);
+      const flags = s[o + T_FLAGS] as number;
+      const preempt = (flags >>> PREEMPT_SHIFT) & PREEMPT_MAX;
+      if (a.kind === Kind.IrqDisable) scr[o + T_FLAGS] = flags | F_IRQ;
+      else if (a.kind === Kind.IrqEnable) scr[o + T_FLAGS] = flags & ~F_IRQ;
+      else if (a.kind === Kind.PreemptDisable) {
+        if (preempt === PREEMPT_MAX) throw new ModelError(`${m.threadName(i)}: preempt_disable() nested too deeply`);
+        scr[o + T_FLAGS] = flags + PREEMPT_ONE;
+      } else if (preempt === 0) throw new ModelError(`${m.threadName(i)}: preempt_enable() without preempt_disable()`);
+      else scr[o + T_FLAGS] = flags - PREEMPT_ONE;
+      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      return 1;
+    }
+    case Kind.Ipi: {
+      if (a.a < 0 || a.a >= m.ncpus)
+        throw new ModelError(`${m.threadName(i)}: IPI to CPU ${a.a}, which does not exist`);
+      if (a.b < 0 || a.b >= MAX_VECTORS)
+        throw new ModelError(`${m.threadName(i)}: IPI vector ${a.b} is not in 0..${MAX_VECTORS - 1}`);
+      // Partial-order reduction relies on a model without declared interrupts receiving none.
+      if (!m.inst.interrupts.some((irq) => irq.vector === a.b))
+        throw new ModelError(
+          `${m.threadName(i)}: IPI on vector ${a.b}, which the model does not declare (b.interrupt)`,
+        );
+      if (!m.online(s, a.a)) {
+        if (!a.ifOnline) {
+          throw new ModelError(
+            `${m.threadName(i)}: ${a.text}: IPI to CPU ${a.a}, which is offline (the kernel WARNs, as ` +
+              'native_smp_send_reschedule() does); check cpu_online() first, with preemption disabled so that ' +
+              'cpu_down() cannot come in between, or use smp_call_function_single(), which returns -ENXIO',
+          );
+        }
+        // generic_exec_single(): -ENXIO, nothing sent.
+        const scr = m.copy(s, len);
+        emit(i, 0, scr, m.advance(scr, i, -ENXIO, len));
+        return 1;
+      }
+      if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
+      const scr = m.copy(s, len);
+      mem.fence(scr, base, i, Fence.Mb);
+      scr[m.cpuBase + a.a * CSZ + C_IRQS] = (s[m.cpuBase + a.a * CSZ + C_IRQS] as number) | (1 << a.b);
+      emit(i, 0, scr, m.advance(scr, i, 0, base + mem.length(scr, base)));
+      return 1;
+    }
+    case Kind.IpiWait: {
+      if ((m.irqs(s, a.a) & (1 << a.b)) !== 0) return 0;
+      const scr = m.copy(s, len);
+      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      return 1;
+    }
+    case Kind.GuestEnter: {
+      if (((s[o + T_FLAGS] as number) & F_IRQ) === 0)
+        throw new ModelError(`${m.threadName(i)}: VM entry with interrupts enabled`);
+      const scr = m.copy(s, len);
+      scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) | F_GUEST;
+      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      return 1;
+    }
+    case Kind.GuestExit: {
+      // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the guest.
+      if ((m.irqs(s, cpu) & PENDING) === 0 && a.b === 0) return 0;
+      const scr = m.copy(s, len);
+      scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) & ~F_GUEST;
+      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      return 1;
+    }
+    case Kind.Choose: {
+      for (let c = 0; c < a.a; c++) {
+        const scr = m.copy(s, len);
+        emit(i, c, scr, m.advance(scr, i, c, len));
+      }
+      return a.a;
+    }
+    case Kind.Migrate: {
+      if (((s[o + T_FLAGS] as number) & HOLDS) !== 0) {
+        throw new ModelError(`${m.threadName(i)}: migrate() where the task is not preemptible`);
+      }
+      if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
+      const targets = (m.allowed[i] as readonly number[]).filter((c) => c !== cpu && m.online(s, c));
+      targets.forEach((target, c) => {
+        const scr = m.copy(s, len);
+        scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~F_CPU) | target;
+        mem.fence(scr, base, i, Fence.Mb);
+        emit(i, c, scr, m.advance(scr, i, target, base + mem.length(scr, base)));
+      });
+      return targets.length;
+    }
+    case Kind.StopMachineBegin:
+    case Kind.StopMachineEnd:
+    case Kind.CpuDown:
+    case Kind.CpuUp:
+      return hotplugSteps(m, s, len, i, a, emit);
+    default:
+      throw new ModelError(`${m.threadName(i)}: unexpected action ${a.text}`);
+  }
+}
+
+/** The successors of plain or acquire load `a` of thread `i` (after any address dependency). */
+function readSteps(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const n = mem.readChoices(s, base, i, a.a);
+  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
+  for (let c = 0; c < n; c++) {
+    const scr = m.copy(s, len);
+    const v = mem.read(scr, base, i, a.a, a.order, c);
+    emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+  }
+  // Load buffering: under relaxed memory a store that does not depend on a plain load's
+  // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
+  const early = earlyStore(m, s, i, a);
+  if (early === undefined) return n;
+  const store = early.step;
+  const wmb = early.fences.includes(String(Fence.Wmb));
+  const stores = mem.writeChoices(s, base, i, store.a, store.order);
+  for (let k = 0; k < stores; k++) {
+    const scr = m.copy(s, len);
+    // An smp_wmb() between the load and the store orders the store after the earlier ones.
+    if (wmb) mem.fence(scr, base, i, Fence.Wmb);
+    const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
+    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
+    emit(i, n + k, scr, base + ml);
+  }
+  return n + stores;
+}
+
+/**
+ * Under relaxed memory, the barrier a fence step really is: smp_mb__before_atomic() orders
+ * nothing by itself (the RMW after it does the ordering, see beforeAtomicPending), and
+ * smp_mb__after_atomic() is a full barrier only after an RMW. Both give what LKMM's `mb`
+ * relation (linux-kernel.cat) gives when the RMW is the access next to the barrier; when other
+ * accesses come between the RMW and the barrier, the model also orders those, which LKMM does
+ * not (stronger than LKMM). Under SC and TSO the fence is passed on as it is: there these are
+ * compiler barriers, and every atomic RMW is a full barrier (x86's LOCK prefix).
+ * undefined: no barrier at all.
+ */
+export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fence): Fence | undefined {
+  if (m.memoryModel !== 'relaxed') return fence;
+  if (fence === Fence.BeforeAtomic) return undefined;
+  if (fence !== Fence.AfterAtomic) return fence;
+  const aut = m.threads[i] as ThreadAutomaton;
+  return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
+}
+
+/**
+ * Whether thread `i`'s next RMW follows an smp_mb__before_atomic() with no RMW in between, so
+ * that (relaxed memory only) it is ordered after everything before that barrier, and so is
+ * everything after it: LKMM's `[M] ; fencerel(Before-atomic) ; [RMW] ; po? ; [M]`.
+ */
+function beforeAtomicPending(m: Machine, s: Int32Array, i: number): boolean {
+  if (m.memoryModel !== 'relaxed') return false;
+  const aut = m.threads[i] as ThreadAutomaton;
+  return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & BEFORE_ATOMIC_PENDING) !== 0;
+}
+
+/** By thread, addressSource() of each node, computed on first use. */
+const addressSources = new WeakMap<ThreadAutomaton, Map<number, number>>();
+
+/**
+ * The location of the load whose value gives read `a` (thread `i`, at `node`) its address, or
+ * -1: relaxed memory, the action just before (past merged ghost updates) is a load, and with
+ * probe values that load would have led to a read of another location (or model code could not
+ * take them). LKMM orders such a read after the load (ppo `addr`), as in message passing
+ * through a pointer (rcu_assign_pointer() / rcu_dereference(), MP+onceassign+derefonce).
+ */
+function addressSource(m: Machine, i: number, node: number, a: Action): number {
+  if (m.memoryModel !== 'relaxed') return -1;
+  const aut = m.threads[i] as ThreadAutomaton;
+  let memo = addressSources.get(aut);
+  if (memo === undefined) {
+    memo = new Map();
+    addressSources.set(aut, memo);
+  }
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  let from = -1;
+  let history = aut.history(node);
+  let prev = -1;
+  while (history.length > 0) {
+    history = history.slice(0, -1);
+    prev = aut.internHistory(history);
+    if (aut.action(prev).kind !== Kind.Ghost) break;
+  }
+  const load = prev >= 0 ? aut.action(prev) : undefined;
+  if (load?.kind === Kind.Read) {
+    for (const v of PROBES) {
+      const w = afterLoad(aut, prev, v);
+      if (w === undefined || w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== a.a) from = load.a;
+    }
+  }
+  memo.set(node, from);
+  return from;
+}
+
+/**
+ * Values a thread is given, besides the ones it can read now, to find out whether its next
+ * store depends on a load: no model stores them, and they differ in every bit below the sign,
+ * so a bit test, a comparison with a small constant, or the value itself stored tells them
+ * apart.
+ */
+const PROBES = [0x3c5a9d61, 0x43a5629e] as const;
+
+/** What a thread does after a load: its next step past what a store may be performed early across. */
+interface AfterLoad {
+  readonly step: Action;
+  /** The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values). */
+  readonly fences: string;
+}
+
+/**
+ * The step thread `aut` takes after load result `v` at `node`, past merged ghost updates,
+ * smp_rmb() (orders reads only) and smp_wmb() (orders stores only), none of which orders the
+ * load before a later store; undefined if model code throws (it cannot take a probe value, an
+ * index say, so it depends on it).
+ */
+function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | undefined {
+  try {
+    let n = aut.child(node, v);
+    let fences = '';
+    for (;;) {
+      const a = aut.action(n);
+      if (a.kind === Kind.Fence && (a.b === Fence.Rmb || a.b === Fence.Wmb)) fences += a.b;
+      else if (a.kind !== Kind.Ghost) return { step: a, fences };
+      n = aut.child(n, 0);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+const sameAfterLoad = (x: AfterLoad | undefined, y: AfterLoad): boolean =>
+  x !== undefined && x.fences === y.fences && sameStore(x.step, y.step);
+
+/**
+ * The store that load `a` of thread `i` may let go first (load buffering), if there is one:
+ * relaxed memory, a plain load followed (past ghosts, smp_rmb() and smp_wmb()) by a plain store to
+ * another location that is the same store whatever the load returns: for every value it can
+ * read now, and for PROBES, which stand for the values it could read later. A store whose
+ * value, location or presence depends on the load (a data, address or control dependency) is
+ * ordered after it, as LKMM's ppo says (`rwdep`), so it never goes early. Dependencies are
+ * judged by behaviour, not syntax: a store that is the same whatever the load returns (a false
+ * dependency, which a compiler may remove) goes early here where LKMM, which looks at syntax,
+ * keeps it ordered; the model then allows more, never less.
+ */
+export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): AfterLoad | undefined {
+  if (m.memoryModel !== 'relaxed' || a.order !== Order.Once) return undefined;
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  const store = probedStore(aut, node, a);
+  if (store === undefined) return undefined;
+  const n = m.mem.readChoices(s, m.base, i, a.a);
+  for (let c = 0; c < n; c++) {
+    if (!sameAfterLoad(afterLoad(aut, node, m.mem.readValue(s, m.base, i, a.a, c)), store)) return undefined;
+  }
+  return store;
+}
+
+/** The plain store to another location (and the fences before it) that every probe value leads to after load `a`. */
+function probedStore(aut: ThreadAutomaton, node: number, a: Action): AfterLoad | undefined {
+  let store: AfterLoad | undefined;
+  for (const v of PROBES) {
+    const w = afterLoad(aut, node, v);
+    if (w === undefined || w.step.kind !== Kind.Write || w.step.order !== Order.Once || w.step.a === a.a)
+      return undefined;
+    if (store === undefined) store = w;
+    else if (!sameAfterLoad(w, store)) return undefined;
+  }
+  return store;
+}
+
+/**
+ * The load of thread `i` whose following store was performed early (F_EARLY): it may return
+ * any value that leads to that same store, which the probes identify (the thread has not moved
+ * since). One step: the load, the smp_rmb()s between it and the store (executed), and the store
+ * itself (skipped: it is already in memory).
+ */
+function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[o + T_FLAGS] as number);
+  const store = probedStore(aut, node, a) as AfterLoad;
+  const n = mem.readChoices(s, base, i, a.a);
+  let emitted = 0;
+  for (let c = 0; c < n; c++) {
+    const v = mem.readValue(s, base, i, a.a, c);
+    if (!sameAfterLoad(afterLoad(aut, node, v), store)) continue;
+    const scr = m.copy(s, len);
+    mem.read(scr, base, i, a.a, a.order, c);
+    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
+    let l = m.advance(scr, i, v, base + mem.length(scr, base));
+    for (;;) {
+      const next = m.nextAction(scr, i);
+      if (next.kind !== Kind.Fence) break;
+      // An smp_wmb() took effect when the store was performed; an smp_rmb() takes it now.
+      if (next.b === Fence.Rmb) mem.fence(scr, base, i, Fence.Rmb);
+      l = m.advance(scr, i, 0, base + mem.length(scr, base));
+    }
+    emit(i, c, scr, m.advance(scr, i, 0, l));
+    emitted++;
+  }
+  if (emitted === 0) {
+    // The values the store was performed for were readable then and a thread's view does not
+    // move while it waits here; only the history cap (memory/relaxed.ts) can drop them.
+    throw new ModelError(
+      `${m.threadName(i)}: ${a.text}: the store performed early before this load can no longer be matched by ` +
+        "a value it may read (a location exceeded the relaxed model's history cap)",
+    );
+  }
+  return emitted;
+}
