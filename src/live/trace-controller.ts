@@ -59,13 +59,9 @@ export class TraceController {
     opts.host.replaceChildren(this.root);
     this.root.addEventListener('click', (e) => this.#click(e));
     this.root.addEventListener('keydown', (e) => this.#key(e));
-    const table = this.root.querySelector<HTMLDetailsElement>('details.kvm-steps');
-    table?.addEventListener('toggle', () => {
-      const box = table.querySelector('.kvm-table-scroll');
-      if (table.open && box && !box.childElementCount) {
-        box.append(toDom(renderStepTable(this.trace, opts.meta, opts.repoUrl), document) as Node);
-      }
-    });
+    this.root
+      .querySelector('details.kvm-steps .kvm-table-scroll')
+      ?.append(toDom(renderStepTable(this.trace, opts.meta, opts.repoUrl), document) as Node);
     this.#step = -1;
     this.setStep(step);
     void this.#loadSources();
@@ -105,6 +101,7 @@ export class TraceController {
         ...(this.#opts.property ? { property: this.#opts.property } : {}),
         ...(this.#opts.propertyDescription ? { propertyDescription: this.#opts.propertyDescription } : {}),
         source: lines ? (f) => lines.get(f) : undefined,
+        sourceLines: this.#opts.loadSources !== undefined,
       }),
       document,
     ) as HTMLElement | null;

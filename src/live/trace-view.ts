@@ -542,7 +542,7 @@ export function renderSourceWindow(
   return h(
     'figure',
     { class: 'kvm-src', 'data-file': site.file, 'data-line': site.line },
-    h('figcaption', null, 'Model source ', siteLink(step, repoUrl)),
+    h('figcaption', { class: 'kvm-detail-site' }, 'Model source ', siteLink(step, repoUrl)),
     lines || live
       ? h(
           'pre',
@@ -567,7 +567,11 @@ export function renderStepDetail(
   meta: TraceMeta,
   k: number,
   repoUrl: string,
-  opts: Pick<ViewOptions, 'property' | 'propertyDescription' | 'source'> & { readonly wholeState?: boolean } = {},
+  opts: Pick<ViewOptions, 'property' | 'propertyDescription' | 'source'> & {
+    readonly wholeState?: boolean;
+    /** Draw the source window (false: only the link to the line, when no source will come). */
+    readonly sourceLines?: boolean;
+  } = {},
 ): VNode {
   const n = trace.steps.length;
   const step = k === 0 ? undefined : (trace.steps[k - 1] as Step);
@@ -621,7 +625,7 @@ export function renderStepDetail(
             : h('p', null, 'Nothing visible in the state (the thread moved on to its next statement).'),
         )
       : null,
-    renderSourceWindow(step, repoUrl, opts.source, opts.wholeState !== false),
+    renderSourceWindow(step, repoUrl, opts.source, opts.sourceLines ?? opts.wholeState !== false),
     opts.wholeState === false
       ? null
       : h(
