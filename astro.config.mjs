@@ -51,6 +51,15 @@ export default defineConfig({
       sidebar: SIDEBAR,
       disable404Route: true,
       customCss: ['./src/styles/custom.css'],
+      // Without JavaScript, controls that need it are hidden (the live checks' forms and step
+      // buttons, search, the theme picker) and notes say so, instead of leaving them dead.
+      head: [
+        {
+          tag: 'noscript',
+          content:
+            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}.kvm-nojs-note{display:block!important}</style>',
+        },
+      ],
       // Long lines wrap instead of scrolling sideways: a scrolling code block cannot be reached by
       // keyboard (axe: scrollable-region-focusable).
       expressiveCode: { defaultProps: { wrap: true } },
