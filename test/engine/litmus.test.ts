@@ -27,13 +27,7 @@ const FILES = readdirSync(DIR)
  */
 const EXPECTED_DISAGREEMENTS: Readonly<
   Record<string, { readonly memoryModel: MemoryModelName; readonly got: string; readonly why: string }>
-> = {
-  'MP+onceassign+derefonce-nolock': {
-    memoryModel: 'relaxed',
-    got: 'Sometimes',
-    why: 'address dependencies are not modelled (issue 14, class 3)',
-  },
-};
+> = {};
 
 describe('litmus corpus files', () => {
   it('are the corpus the site shows, one test per file, named as the file', () => {
