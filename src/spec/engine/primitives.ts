@@ -124,6 +124,14 @@ export function* test_and_clear_bit(nr: number, x: Loc, nrText = show(nr)): Op<b
   return (old & (1 << nr)) !== 0;
 }
 
+/**
+ * fetch_or(ptr, mask): atomically ORs `mask` into `x` and returns the old value. kernel/sched/core.c
+ * builds it from a cmpxchg() loop, so it is fully ordered, as the cmpxchg() that succeeds is.
+ */
+export function fetch_or(x: Loc, mask: number, maskText = show(mask)): Op<number> {
+  return rmw(x, `fetch_or(&${x.name}, ${maskText})`, Order.Full, (cur) => cur | mask);
+}
+
 export function* test_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
   const v = yield action(Kind.Read, `test_bit(${nrText}, &${x.name})`, { a: x.id });
   return (v & (1 << nr)) !== 0;
@@ -233,6 +241,26 @@ export function* guest_enter(text = 'VM-entry'): Op {
 export function* guest_exit(text = 'VM-exit (interrupt)', opts: { timer?: boolean } = {}): Op {
   yield action(Kind.GuestExit, text, { end: true, b: opts.timer ? 1 : 0 });
 }
+
+/** What guest_run() returns: the guest's own exit, or an external-interrupt exit. */
+export const EXIT_REASON_GUEST = 0;
+export const EXIT_REASON_EXTERNAL_INTERRUPT = 1;
+
+/**
+ * The guest runs, after guest_enter(), until its own next VM exit (the model's guest code is one
+ * such exit: an I/O instruction, a hypercall), unless an interrupt becomes pending on this CPU
+ * first: with external-interrupt exiting (VMX; SVM's INTR intercept) that exits the VM at once,
+ * before the guest's next instruction, host interrupts still off. Returns EXIT_REASON_EXTERNAL_INTERRUPT
+ * when an interrupt is pending at the exit, else EXIT_REASON_GUEST; either way the CPU leaves guest
+ * mode, and the interrupt stays pending until the host enables interrupts. An interrupt that arrives
+ * after the guest's exit is a later step, so both orders are explored.
+ */
+export function* guest_run(text = 'VM-exit'): Op<number> {
+  return yield action(Kind.GuestExit, text, { b: GUEST_RUN });
+}
+
+/** GuestExit's `b`: wait for an interrupt (0), may also exit at any moment (1), guest_run() (2). */
+export const GUEST_RUN = 2;
 
 // ---- stop_machine and CPU hotplug ---------------------------------------------------------------
 

@@ -31,7 +31,7 @@ import {
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
 import { INVALID } from './memory/system.ts';
-import { ENXIO } from './primitives.ts';
+import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
 
 const sameStore = (x: Action, y: Action): boolean =>
   x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
@@ -177,11 +177,14 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
       return 1;
     }
     case Kind.GuestExit: {
-      // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the guest.
-      if ((m.irqs(s, cpu) & PENDING) === 0 && a.b === 0) return 0;
+      // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the
+      // guest; guest_run() always exits, and says whether a pending interrupt made it.
+      const pending = (m.irqs(s, cpu) & PENDING) !== 0;
+      if (!pending && a.b === 0) return 0;
       const scr = m.copy(s, len);
       scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) & ~F_GUEST;
-      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      const reason = a.b === GUEST_RUN && pending ? EXIT_REASON_EXTERNAL_INTERRUPT : EXIT_REASON_GUEST;
+      emit(i, 0, scr, m.advance(scr, i, reason, len));
       return 1;
     }
     case Kind.Choose: {
