@@ -109,18 +109,20 @@ describe('kvmspec litmus', () => {
   });
 
   it('reports a test it cannot express with file:line:col, checks the others, and exits 2', () => {
-    const bad = file('set/a-lock.litmus', 'C lock\n{}\nP0(int *x)\n{\n\tspin_lock(x);\n}\nexists (x=0)\n');
+    const bad = file('set/a-lock.litmus', 'C lock\n{}\nP0(int *x)\n{\n\tmutex_lock(x);\n}\nexists (x=0)\n');
     file('set/b-ok.litmus', mp('Sometimes'));
     const r = run(path.join(dir, 'set'), '--memory-model', 'relaxed');
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toBe(`kvmspec litmus: ${bad}:5:2: spin_lock(): spinlocks are not an engine primitive yet`);
+    expect(r.stderr).toBe(
+      `kvmspec litmus: ${bad}:5:2: mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet`,
+    );
     expect(r.stdout).toMatch(/^Observation MP-test Sometimes 1\/4/);
     expect(r.stdout).toMatch(/1 test\(s\) could not be read or expressed/);
     const json = JSON.parse(run(bad, '--json').stdout) as { error: { line: number; col: number; message: string } }[];
     expect(json[0]?.error).toEqual({
       line: 5,
       col: 2,
-      message: 'spin_lock(): spinlocks are not an engine primitive yet',
+      message: 'mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
     });
   });
 
