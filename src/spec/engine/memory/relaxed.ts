@@ -15,7 +15,27 @@
  * - smp_store_release() carries everything the thread has seen, and what the writes it read
  *   carried (A-cumulative, transitively), and smp_load_acquire() takes on what the write it
  *   read carried.
- * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read.
+ * Value-returning atomics are fully ordered; their _acquire forms (Order.AcqRel on an RMW) read
+ * as smp_load_acquire() and write unordered, their _release forms (Order.Release) read unordered
+ * and write as smp_store_release(), carrying everything before, their own read included; their
+ * _relaxed forms order nothing (linux-kernel.def: __xchg{acquire}, __atomic_op_return{release}…).
+ * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read, in every form
+ * (Documentation/atomic_t.txt: a failed conditional RMW is unordered; herd7's treatment of a
+ * failed cmpxchg_acquire() was not checked).
+ *
+ * Spinlocks (engine/locks.ts, lock.cat): a lock acquisition (LockStep.Acquire) is an acquire
+ * RMW, an unlock a release store. rmw()'s context adds LKMM's `po-unlock-lock-po`: after an
+ * unlock by the same thread (RMW_AFTER_UNLOCK) the acquisition joins cur with acq and rel with
+ * own (as smp_rmb() and smp_wmb() would: ppo and cumul-fence, not a strong fence, so SB across
+ * it stays allowed); and the unlock it reads from orders what preceded that unlock before the new
+ * holder's later stores (RMW_LOCK: rel joins the unlock's view). smp_mb__after_spinlock() and
+ * smp_mb__after_unlock_lock() are full barriers once the thread has taken a lock
+ * (threads.ts, effectiveFence).
+ *
+ * Plain accesses (Order.Plain) are ordered as *_ONCE, and their writes are marked PLAIN in the
+ * history so that the data-race check (threads.ts, dataRace; unseenWrite below) can tell a
+ * marked access racing with a plain store; what it detects, and where it is weaker than LKMM's
+ * `race`, is in threads.ts and on the Memory model page.
  * smp_mb__before_atomic() and smp_mb__after_atomic() order only together with an RMW, as
  * LKMM's `mb` relation says: the machine (threads.ts, effectiveFence) makes the RMW after an
  * smp_mb__before_atomic() start with a full barrier (rmw's `fenceBefore`), and an
@@ -37,6 +57,14 @@
  * - smp_mb__after_atomic() also orders accesses between the thread's last RMW and the barrier,
  *   and an RMW after smp_mb__before_atomic() also orders the accesses between the barrier and
  *   the RMW before it (LKMM orders only what is at or before the RMW, resp. the barrier);
+ * - the unlock a lock acquisition reads from carries its thread's A-cumulative view (what it read
+ *   before the unlock, too), which LKMM does not promise for po-unlock-lock-po;
+ * - smp_mb__after_unlock_lock() is a full barrier after any lock acquisition, also when no
+ *   unlock precedes it (the lock free from the start), and smp_mb__after_spinlock() and it also
+ *   order the accesses between the lock and the barrier; a failed spin_trylock() counts as a
+ *   lock acquisition for both;
+ * - plain accesses are ordered as READ_ONCE()/WRITE_ONCE(): LKMM lets the compiler tear, fuse
+ *   and move them (which its data-race rules account for instead);
  * - only one store at a time may be performed early, and only the next store after the load:
  *   LKMM also lets a store pass several independent loads, and other stores to other locations;
  * - a location keeps at most HISTORY writes (below).
@@ -45,7 +73,13 @@
  *   whatever the load returns, a false dependency) may be performed before the load, where
  *   LKMM keeps it ordered;
  * - an address dependency is recognised only from the load right before the dependent one; a
- *   read whose address comes from a load further back stays unordered.
+ *   read whose address comes from a load further back stays unordered;
+ * - an unlock followed by a lock does not order a store before the unlock before a load after
+ *   the lock in the thread's own execution (LKMM's ppo has `po-unlock-lock-po & int` for every
+ *   pair, which matters only together with a strong fence elsewhere; no kernel test needs it);
+ * - the data-race check misses races LKMM flags because plain accesses are only bounded by
+ *   fences and address dependencies there (a plain load after a marked load of the same
+ *   location, or after a control dependency, races in LKMM and not here; see threads.ts).
  *
  * Why operational and not an implementation of linux-kernel.cat's axioms: the chapters' models
  * have interrupts, guest mode, migration and hotplug, which an execution-graph checker over
