@@ -126,6 +126,50 @@ describe('kvmspec litmus', () => {
     });
   });
 
+  it('prints "Flag data-race" for a racy test, in --json too, and judges a Flag: line', () => {
+    const racy = (flag: string) => `C MP-plain
+(*
+ * Result: Sometimes
+ * Flag: ${flag}
+ *)
+{}
+P0(int *x, int *y)
+{
+	*x = 1;
+	WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1 = 2;
+	r0 = READ_ONCE(*y);
+	if (r0)
+		r1 = *x;
+}
+exists (1:r0=1 /\\ 1:r1=0)
+`;
+    const agreeing = file('race/racy.litmus', racy('data-race'));
+    const r = run(agreeing, '--memory-model', 'relaxed');
+    expect(r.code).toBe(EXIT.holds);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^Observation MP-plain Sometimes 1\/\d+ .*LKMM: Sometimes, flags a data race, agrees$/),
+      'Flag data-race',
+    ]);
+    // Under SC the plain load runs only after P0 has finished: no race, no flag line.
+    expect(run(agreeing, '--memory-model', 'sc').stdout).not.toMatch(/Flag/);
+    const json = JSON.parse(run(agreeing, '--json').stdout) as {
+      results: { memoryModel: string; dataRace: boolean; statedDataRace: boolean | null }[];
+    }[];
+    expect(json[0]?.results.map((x) => [x.memoryModel, x.dataRace, x.statedDataRace])).toEqual([
+      ['sc', false, null],
+      ['tso', false, null],
+      ['relaxed', true, true],
+    ]);
+    const wrong = run(file('race/wrong.litmus', racy('none')), '--memory-model', 'relaxed');
+    expect(wrong.code).toBe(EXIT.violated);
+    expect(wrong.stdout).toMatch(/LKMM: Sometimes, no data race, DISAGREES/);
+  });
+
   it('rejects bad usage with one line and exit 2', () => {
     for (const [args, pattern] of [
       [[], /^kvmspec litmus: name at least one \.litmus file or directory$/],

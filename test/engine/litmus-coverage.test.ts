@@ -33,6 +33,8 @@ const NO_RACE = races(false, false, false);
 
 interface Shape {
   readonly name: string;
+  /** The initial state's items (default none). */
+  readonly init?: string;
   readonly threads: readonly string[];
   readonly exists: string;
   readonly expected: PerModel<Observation>;
@@ -40,7 +42,7 @@ interface Shape {
 }
 
 function source(s: Shape): string {
-  return `C ${s.name}\n{}\n${s.threads.map((t, i) => `P${i}${t}`).join('\n')}\nexists (${s.exists})\n`;
+  return `C ${s.name}\n{ ${s.init ?? ''} }\n${s.threads.map((t, i) => `P${i}${t}`).join('\n')}\nexists (${s.exists})\n`;
 }
 
 function checkShape(s: Shape, mm: MemoryModelName): LitmusCheck {
@@ -136,6 +138,20 @@ family('1. ordered RMWs', [
       ],
       exists: '1:r0=1 /\\ 2:r1=1 /\\ 2:r3=0',
       expected: outcomes(N, N, op === 'xchg_release' ? N : S),
+    }),
+  ),
+  // clear_bit_unlock() is a release, clear_bit() orders nothing; test_and_set_bit_lock() is an
+  // acquire when it takes the bit.
+  ...(['clear_bit_unlock', 'clear_bit'] as const).map(
+    (op): Shape => ({
+      name: `MP+${op}+poacquireonce`,
+      threads: [
+        `(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\t${op}(0, y);\n}`,
+        '(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = test_and_set_bit_lock(0, y);\n\tr1 = READ_ONCE(*x);\n}',
+      ],
+      init: 'y=1;',
+      exists: '1:r0=0 /\\ 1:r1=0',
+      expected: outcomes(N, N, op === 'clear_bit_unlock' ? N : S),
     }),
   ),
   // The read half of a release RMW is before its write: LB through it is forbidden.
