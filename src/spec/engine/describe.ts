@@ -13,6 +13,7 @@ import {
   F_EARLY,
   F_GUEST,
   F_IRQ,
+  F_RACE,
   handlerNode,
   MAX_VECTORS,
   ModelError,
@@ -259,6 +260,12 @@ export class MachineStateView implements StateView {
 
   ghost(g: Ghost): number {
     return this.machine.ghostAt(this.s, g.id);
+  }
+
+  get dataRace(): boolean {
+    for (let i = 0; i < this.machine.nthreads; i++)
+      if (((this.s[i * TSZ + T_FLAGS] as number) & F_RACE) !== 0) return true;
+    return false;
   }
 
   thread(name: string): ThreadView {

@@ -4,8 +4,10 @@
  * read line by line beside the C it models.
  *
  * Ordering rules follow tools/memory-model (LKMM) and Documentation/atomic_t.txt: value-returning
- * atomics are fully ordered, non-value-returning ones (set_bit, clear_bit, atomic_inc) are not,
- * and a failed cmpxchg orders nothing. How each memory model realises them is in memory/*.ts.
+ * atomics are fully ordered, their _acquire forms order what follows after their read, their
+ * _release forms what precedes before their write, their _relaxed forms and non-value-returning
+ * ones (set_bit, clear_bit, atomic_inc) nothing, and a failed cmpxchg orders nothing. How each
+ * memory model realises them is in memory/*.ts (under TSO every atomic RMW is a full barrier).
  */
 import { action, Fence, Kind, NO_WRITE, type Op, Order } from './actions.ts';
 
@@ -31,6 +33,20 @@ export function* READ_ONCE(x: Loc): Op<number> {
 
 export function* WRITE_ONCE(x: Loc, value: number, valueText = show(value)): Op {
   yield action(Kind.Write, `WRITE_ONCE(${x.name}, ${valueText})`, { a: x.id, b: value });
+}
+
+/**
+ * A plain C load, `r = *x`: ordered like READ_ONCE() by every memory model here (LKMM orders
+ * plain accesses less: the compiler may tear, fuse or move them), and checked for data races:
+ * a state reached through a racy access has StateView.dataRace set (engine/threads.ts).
+ */
+export function* plain_load(x: Loc): Op<number> {
+  return yield action(Kind.Read, `*${x.name}`, { a: x.id, order: Order.Plain });
+}
+
+/** A plain C store, `*x = value` (see plain_load). */
+export function* plain_store(x: Loc, value: number, valueText = show(value)): Op {
+  yield action(Kind.Write, `*${x.name} = ${valueText}`, { a: x.id, b: value, order: Order.Plain });
 }
 
 export function* smp_load_acquire(x: Loc): Op<number> {
@@ -94,6 +110,55 @@ export function cmpxchg(x: Loc, old: number, value: number, oldText = show(old),
 
 export function xchg(x: Loc, value: number, valueText = show(value)): Op<number> {
   return rmw(x, `xchg(&${x.name}, ${valueText})`, Order.Full, () => value);
+}
+
+/**
+ * The ordering suffixes of value-returning atomics (Documentation/atomic_t.txt): none (fully
+ * ordered), _acquire (Order.AcqRel on an RMW), _release, _relaxed.
+ */
+export type RmwOrdering = '' | '_acquire' | '_release' | '_relaxed';
+export const RMW_ORDER: Readonly<Record<RmwOrdering, Order>> = {
+  '': Order.Full,
+  _acquire: Order.AcqRel,
+  _release: Order.Release,
+  _relaxed: Order.Once,
+};
+
+/** xchg{,_acquire,_release,_relaxed}(). */
+export function xchg_ordered(ordering: RmwOrdering, x: Loc, value: number, valueText = show(value)): Op<number> {
+  return rmw(x, `xchg${ordering}(&${x.name}, ${valueText})`, RMW_ORDER[ordering], () => value);
+}
+
+/** cmpxchg{,_acquire,_release,_relaxed}(): on failure only a read, with no ordering. */
+export function cmpxchg_ordered(
+  ordering: RmwOrdering,
+  x: Loc,
+  old: number,
+  value: number,
+  oldText = show(old),
+  valueText = show(value),
+): Op<number> {
+  return rmw(x, `cmpxchg${ordering}(&${x.name}, ${oldText}, ${valueText})`, RMW_ORDER[ordering], (cur) =>
+    cur === old ? value : NO_WRITE,
+  );
+}
+
+/** atomic_fetch_add{,_acquire,_release,_relaxed}(): returns the old value. */
+export function atomic_fetch_add_ordered(ordering: RmwOrdering, i: number, x: Loc): Op<number> {
+  return rmw(x, `atomic_fetch_add${ordering}(${i}, &${x.name})`, RMW_ORDER[ordering], (cur) => (cur + i) | 0);
+}
+
+/** atomic_dec_and_test(): fully ordered; true when the new value is 0. */
+export function* atomic_dec_and_test(x: Loc): Op<boolean> {
+  return (yield* rmw(x, `atomic_dec_and_test(&${x.name})`, Order.Full, (cur) => (cur - 1) | 0)) === 1;
+}
+
+/** atomic_add_unless(v, a, u): adds a unless the value is u; fully ordered when it adds, unordered when not. */
+export function* atomic_add_unless(x: Loc, a: number, u: number): Op<boolean> {
+  const old = yield* rmw(x, `atomic_add_unless(&${x.name}, ${a}, ${u})`, Order.Full, (cur) =>
+    cur === u ? NO_WRITE : (cur + a) | 0,
+  );
+  return old !== u;
 }
 
 export function* atomic_inc_return(x: Loc): Op<number> {
