@@ -1,5 +1,7 @@
 // @ts-check
 
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
@@ -14,11 +16,46 @@ const base = process.env.NODE_ENV === 'development' ? '/' : PAGES_BASE;
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+/**
+ * Starlight picks the theme with an inline script (the reader's choice, else the OS's); without
+ * JavaScript the page stays in its built-in dark theme even when the OS prefers light. The
+ * <noscript> style below gives those readers the OS's choice: Starlight's own light-theme
+ * variables (read from its stylesheet, so they follow Starlight upgrades) under
+ * prefers-color-scheme: light, and the light colours of the source excerpts (live.css).
+ */
+function lightThemeWithoutJs() {
+  // The package exports no stylesheet path; its entry point is dist/index.js, beside dist/style/.
+  const entry = fileURLToPath(import.meta.resolve('@astrojs/starlight'));
+  const props = readFileSync(join(dirname(entry), 'style/props.css'), 'utf8');
+  const light = /:root\[data-theme='light'\],\s*\[data-theme='light'\] ::backdrop\s*\{([^}]*)\}/.exec(props)?.[1];
+  if (!light?.includes('--sl-color-white')) {
+    throw new Error(
+      "astro.config.mjs: Starlight's light-theme variables were not found in @astrojs/starlight/dist/style/props.css; update lightThemeWithoutJs()",
+    );
+  }
+  const compact = light
+    .replace(/\/\*[^*]*\*\//g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const tokens = readFileSync(join(root, 'src/components/live.css'), 'utf8');
+  const lightTokens = /\.kvm-source \{([^}]*)\}/.exec(tokens)?.[1]?.match(/--kvm-t-[a-z]: #[0-9a-f]+;/g);
+  if (!lightTokens?.length) throw new Error('astro.config.mjs: no --kvm-t-* colours in src/components/live.css');
+  return (
+    `@media (prefers-color-scheme: light){:root{${compact} color-scheme: light}` +
+    `html:root[data-theme] .kvm-source{${lightTokens.join('')}}}`
+  );
+}
+
 export default defineConfig({
   site: SITE_ORIGIN,
   // Model steps carry their source line (src/build/instrument.ts): in pages and in the checker's Web Worker.
   vite: { plugins: [modelSites(root)], worker: { format: 'es', plugins: () => [modelSites(root)] } },
   base,
+  // Starlight turns on Astro's prefetch of every link. Its script rescans all links of the page
+  // whenever a node with a link is added, which every hydrating live check and plot does: on a
+  // chapter that was a long task per hydration. Pages are prefetched by nobody then, and a click
+  // loads the page as any static site does.
+  prefetch: false,
   // A Content-Security-Policy <meta> in every page (GitHub Pages cannot send headers): Astro
   // hashes the scripts and styles it emits; nothing else runs, and nothing loads from another
   // origin. 'wasm-unsafe-eval' lets Pagefind compile its WebAssembly (it allows no eval()).
@@ -52,12 +89,14 @@ export default defineConfig({
       disable404Route: true,
       customCss: ['./src/styles/custom.css'],
       // Without JavaScript, controls that need it are hidden (the live checks' forms and step
-      // buttons, search, the theme picker) and notes say so, instead of leaving them dead.
+      // buttons, search, the theme picker) and notes say so, instead of leaving them dead; the
+      // theme follows the OS (lightThemeWithoutJs).
       head: [
         {
           tag: 'noscript',
           content:
-            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}.kvm-nojs-note{display:block!important}</style>',
+            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}.kvm-nojs-note{display:block!important}' +
+            `${lightThemeWithoutJs()}</style>`,
         },
       ],
       // Long lines wrap instead of scrolling sideways: a scrolling code block cannot be reached by

@@ -31,5 +31,20 @@ export function renderPlot(name: string, given: Readonly<Record<string, string |
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
   const el = Plot.plot({ ...def.spec(Plot, data, checked.values), document: document as unknown as Document });
   tidyPlot(el);
-  return { values: checked.values, data, svg: el.outerHTML, summary: def.summary(data, checked.values) };
+  return { values: checked.values, data, svg: compactSvg(el.outerHTML), summary: def.summary(data, checked.values) };
+}
+
+/** Geometry attributes of Plot's SVG, whose numbers carry floating-point noise (101.00000000000001). */
+const GEOMETRY = /\b(d|transform|points|x|y|x1|x2|y1|y2|cx|cy|r|width|height)="([^"]*)"/g;
+
+/**
+ * The static SVG with its coordinates rounded to hundredths of a pixel (nothing a screen can
+ * show), which takes a fifth off a chapter's plots; text and labels are left alone.
+ */
+export function compactSvg(svg: string): string {
+  return svg.replace(
+    GEOMETRY,
+    (_all, name: string, value: string) =>
+      `${name}="${value.replace(/-?\d+\.\d{3,}/g, (n) => String(Math.round(Number(n) * 100) / 100))}"`,
+  );
 }

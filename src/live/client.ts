@@ -3,9 +3,14 @@
  * into view or the URL carries a permalink). Everything heavy runs in the checker's worker.
  * Text from the URL, a trace or a worker is only ever set with textContent or through toDom.
  */
-import { toDom } from './h.ts';
+
+import { REPO_URL } from '../site-config.ts';
+import { h, toDom, type VNode } from './h.ts';
 import { formatLiveHash, type LiveHash, parseLiveHash } from './hash.ts';
 import { hydratePlot } from './plot-client.ts';
+
+export { applyPlotHash } from './plot-client.ts';
+
 import { TraceController } from './trace-controller.ts';
 import type {
   CheckResult,
@@ -38,13 +43,57 @@ function must<T extends Element>(el: Element, selector: string): T {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** The model's description, embedded once per page and model. */
-function modelInfo(name: string): ModelInfo {
-  const json = [...document.querySelectorAll<HTMLElement>('script[data-kvm-model]')].find(
-    (s) => s.dataset.kvmModel === name,
-  )?.textContent;
-  if (!json) throw new Error(`the page does not describe model ${name}`);
-  return JSON.parse(json) as ModelInfo;
+/** The site's root URL without its final slash ('/kvmspec' on the Pages build, '' in dev). */
+const SITE_BASE = import.meta.env.BASE_URL.replace(/\/$/, '');
+
+/** Each model's description (variants, memory models, parameters), one static file per model, fetched once. */
+const infos = new Map<string, Promise<ModelInfo>>();
+function modelInfo(name: string): Promise<ModelInfo> {
+  let p = infos.get(name);
+  if (!p) {
+    p = fetch(`${SITE_BASE}/kvm-models/${encodeURIComponent(name)}.json`).then((r) => {
+      if (!r.ok) throw new Error(`the description of model ${name} could not be loaded (HTTP ${r.status})`);
+      return r.json() as Promise<ModelInfo>;
+    });
+    p.catch(() => infos.delete(name));
+    infos.set(name, p);
+  }
+  return p;
+}
+
+/** The page's embedded configuration, completed with what the page leaves out. */
+async function liveConfig(el: HTMLElement): Promise<LiveConfig> {
+  const e = readConfig<EmbeddedLiveConfig>(el);
+  const info = await modelInfo(e.model);
+  const expected = info.variants.find((v) => v.name === e.variant)?.expect[e.memoryModel];
+  return {
+    ...e,
+    model: info,
+    repoUrl: REPO_URL,
+    sourcesUrl: `${SITE_BASE}/kvm-sources/${encodeURIComponent(info.name)}.json`,
+    result: {
+      ...e.result,
+      model: info.name,
+      variant: e.variant,
+      memoryModel: e.memoryModel,
+      params: e.params,
+      ...(expected ? { expected } : {}),
+    },
+  };
+}
+
+/** An element the build leaves out (hidden until a run needs it), made and put in place once. */
+function part(
+  el: HTMLElement,
+  selector: string,
+  make: () => HTMLElement,
+  place: (node: HTMLElement) => void,
+): HTMLElement {
+  const found = el.querySelector<HTMLElement>(selector);
+  if (found) return found;
+  const node = make();
+  place(node);
+  return node;
 }
 
 /**
@@ -108,18 +157,48 @@ class LiveCheck {
   /** The selection the verdict on screen is the verdict of, and its trace. */
   #shown: (Selection & { trace?: string }) | undefined;
 
-  constructor(el: HTMLElement) {
+  constructor(el: HTMLElement, config: LiveConfig) {
     this.el = el;
-    const embedded = readConfig<EmbeddedLiveConfig>(el);
-    this.config = { ...embedded, model: modelInfo(embedded.model) };
+    this.config = config;
     this.#form = must(el, 'form[data-kvm-form]');
     this.#message = must(el, '[data-kvm-message]');
     this.#verdict = must(el, '[data-kvm-verdict]');
     this.#result = must(el, '[data-kvm-result]');
-    this.#stale = must(el, '[data-kvm-stale]');
     this.#traceHost = must(el, '[data-kvm-trace]');
-    this.#progress = must(el, '[data-kvm-progress]');
-    this.#more = must(el, '[data-kvm-more]');
+    // Hidden until a run needs them, so the build leaves them out and they are made here.
+    const make = (node: VNode) => () => toDom(node, document) as HTMLElement;
+    this.#progress = part(
+      el,
+      '[data-kvm-progress]',
+      make(
+        h(
+          'div',
+          { class: 'kvm-progress', 'data-kvm-progress': '', hidden: true },
+          h('progress', { max: 1, value: 0, 'aria-label': 'States explored' }),
+          h('p', { 'data-kvm-progress-text': '', 'aria-live': 'polite' }),
+        ),
+      ),
+      (n) => this.#message.before(n),
+    );
+    this.#stale = part(
+      el,
+      '[data-kvm-stale]',
+      make(h('p', { class: 'kvm-stale', 'data-kvm-stale': '', hidden: true })),
+      (n) => this.#message.after(n),
+    );
+    this.#more = part(
+      el,
+      '[data-kvm-more]',
+      make(
+        h(
+          'div',
+          { class: 'kvm-more', 'data-kvm-more': '', hidden: true },
+          h('p', { 'data-kvm-more-text': '' }),
+          h('button', { type: 'button', class: 'kvm-button', 'data-budget': '', hidden: true }, 'Run again'),
+        ),
+      ),
+      (n) => this.#verdict.after(n),
+    );
     this.#run = must<HTMLButtonElement>(el, '[data-kvm-run]');
     this.#cancel = must<HTMLButtonElement>(el, '[data-kvm-cancel]');
     this.#form.addEventListener('submit', (e) => {
@@ -402,6 +481,7 @@ class LiveCheck {
       loadSources: () => loadSources(this.config.sourcesUrl),
       permalink: (k) => `${location.origin}${location.pathname}${this.#hash(k)}`,
       onStep: () => this.#writeHash(),
+      lazyStepTable: true,
     });
   }
 
@@ -572,13 +652,24 @@ class LiveCheck {
   }
 }
 
-/** Hydrates one island; safe to call more than once. */
-export function hydrate(el: HTMLElement): void {
-  if (el.dataset.hydrated !== undefined) return;
-  el.dataset.hydrated = '';
+/** Hydrates one island; safe to call more than once (the first call's promise is kept). */
+const hydrating = new WeakMap<HTMLElement, Promise<void>>();
+export function hydrate(el: HTMLElement): Promise<void> {
+  let p = hydrating.get(el);
+  if (!p) {
+    // data-hydrated says the island is ready (its configuration and model are loaded).
+    p = start(el).finally(() => {
+      el.dataset.hydrated = '';
+    });
+    hydrating.set(el, p);
+  }
+  return p;
+}
+
+async function start(el: HTMLElement): Promise<void> {
   try {
     if (el.dataset.kvmLive !== undefined) {
-      const c = new LiveCheck(el);
+      const c = new LiveCheck(el, await liveConfig(el));
       live.set(c.config.id, c);
     } else if (el.dataset.kvmPlot !== undefined) hydratePlot(el);
   } catch (e) {

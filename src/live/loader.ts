@@ -4,6 +4,7 @@
  * imports the client code; the checker itself starts in a Web Worker on the first run.
  */
 import { parseLiveHash } from './hash.ts';
+import { isPlotHash, parsePlotHash } from './plot-hash.ts';
 
 const SELECTOR = '[data-kvm-live], [data-kvm-plot]';
 type Client = typeof import('./client.ts');
@@ -46,8 +47,23 @@ if ('IntersectionObserver' in window) {
   for (const el of islands) void hydrate(el);
 }
 
+/** A plot link (plot-hash.ts) needs its plot now, wherever it is on the page. */
+async function routePlot(): Promise<void> {
+  const r = parsePlotHash(location.hash);
+  if (!r.ours) return;
+  const plots = islands.filter((el) => el.dataset.kvmPlot !== undefined);
+  const name = r.ok ? r.value.plot : r.plot;
+  const named = plots.filter((el) => el.dataset.kvmPlot === name);
+  const targets = named.length ? named : plots.slice(0, 1);
+  if (!targets.length) return;
+  await Promise.all(targets.map(hydrate));
+  const m = await load().catch(() => undefined);
+  m?.applyPlotHash();
+}
+
 /** A permalink needs its live check now, wherever it is on the page (all of them if it names none). */
 async function route(): Promise<void> {
+  if (isPlotHash(location.hash)) return routePlot();
   const r = parseLiveHash(location.hash);
   const checks = islands.filter((el) => el.dataset.kvmLive !== undefined);
   if (!r.ours || checks.length === 0) return;

@@ -1,11 +1,14 @@
 /**
  * A <ModelPlot> in the browser: when the reader moves a control, the values are validated, the
  * simulation runs in the checker's worker, and the plot is drawn again with Observable Plot
- * (loaded only then). The build-time SVG stays until a new one is ready.
+ * (loaded only then). The build-time SVG stays until a new one is ready; Cancel stops the
+ * simulation and puts the settings back to those of the plot shown. A drawn plot's settings go
+ * into the URL (plot-hash.ts), and such a link restores them.
  */
 import { checkControls } from '../plots/controls.ts';
 import type { Control, ControlValues, PlotDef } from '../plots/types.ts';
 import { tidyPlot } from './plot-dom.ts';
+import { formatPlotHash, parsePlotHash } from './plot-hash.ts';
 import { Cancelled, CheckerWorker } from './worker-client.ts';
 
 export interface PlotConfig {
@@ -35,6 +38,14 @@ async function loadPlot(name: string): Promise<PlotDef> {
   return def;
 }
 
+interface PlotHandle {
+  /** Puts a link's values in the form and measures them (or says, in the plot, why not). */
+  restore(values: Readonly<Record<string, string>>): void;
+  refuse(why: string): void;
+}
+
+const plots = new Map<string, PlotHandle>();
+
 export function hydratePlot(el: HTMLElement): void {
   const script = el.querySelector('script[data-kvm-config]');
   if (!script?.textContent) throw new Error('the plot has no configuration');
@@ -43,6 +54,8 @@ export function hydratePlot(el: HTMLElement): void {
   const svg = el.querySelector<HTMLElement>('[data-kvm-svg]');
   const status = el.querySelector<HTMLElement>('[data-kvm-status]');
   const message = el.querySelector<HTMLElement>('[data-kvm-message]');
+  const cancel = el.querySelector<HTMLButtonElement>('[data-kvm-plot-cancel]');
+  const link = el.querySelector<HTMLAnchorElement>('a[data-kvm-plot-link]');
   if (!form || !svg || !status || !message) throw new Error('the plot is missing parts');
   form.hidden = false;
   const worker = new CheckerWorker();
@@ -50,6 +63,34 @@ export function hydratePlot(el: HTMLElement): void {
   let generation = 0;
   /** The values last sent to the worker: a slider fires input and change for one move. */
   let lastKey = JSON.stringify(config.values);
+  /** The values of the plot on screen (the build's until the reader's first redraw). */
+  let shown: ControlValues = config.values;
+  const hashOf = (values: ControlValues) =>
+    formatPlotHash({
+      plot: config.plot,
+      values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
+    });
+  if (link) link.href = hashOf(shown);
+
+  const busy = (on: boolean) => {
+    if (on) el.setAttribute('aria-busy', 'true');
+    else el.removeAttribute('aria-busy');
+    if (cancel) {
+      // Focus stays in the form when Cancel hides under it.
+      if (!on && document.activeElement === cancel) form.querySelector<HTMLElement>('input, select')?.focus();
+      cancel.hidden = !on;
+    }
+  };
+
+  const setForm = (values: Readonly<Record<string, string | number>>) => {
+    for (const c of config.controls) {
+      const f = form.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${c.name}"]`);
+      const v = values[c.name];
+      if (f && v !== undefined) f.value = String(v);
+      const out = form.querySelector<HTMLOutputElement>(`output[data-for="${c.name}"]`);
+      if (out && f) out.textContent = Number(f.value).toLocaleString('en');
+    }
+  };
 
   const say = (text: string) => {
     message.textContent = text;
@@ -97,7 +138,7 @@ export function hydratePlot(el: HTMLElement): void {
     if (key === lastKey) return;
     lastKey = key;
     const mine = ++generation;
-    el.setAttribute('aria-busy', 'true');
+    busy(true);
     status.textContent = 'Simulating in your browser…';
     try {
       const reply = await worker.request({ type: 'plot', plot: config.plot, values: checked.values });
@@ -107,16 +148,50 @@ export function hydratePlot(el: HTMLElement): void {
       const figure = Plot.plot(def.spec(Plot, reply.data, checked.values));
       tidyPlot(figure);
       svg.replaceChildren(figure);
+      shown = checked.values;
       status.textContent = `Measured in your browser: ${def.summary(reply.data, checked.values)}`;
+      const hash = hashOf(shown);
+      if (link) link.href = hash;
+      if (location.hash !== hash) history.replaceState(history.state, '', hash);
     } catch (e) {
-      if (e instanceof Cancelled || mine !== generation) return;
+      if (mine !== generation) return;
+      if (e instanceof Cancelled) {
+        // The plot on screen is the measurement of `shown`: the form says so again.
+        setForm(shown);
+        showErrors({});
+        lastKey = JSON.stringify(shown);
+        status.textContent = 'Cancelled: the settings are back to those of the plot shown.';
+        return;
+      }
       lastKey = '';
       status.textContent = '';
       say(`The simulation failed: ${errorText(e)}`);
     } finally {
-      if (mine === generation) el.removeAttribute('aria-busy');
+      if (mine === generation) busy(false);
     }
   };
+
+  cancel?.addEventListener('click', () => {
+    clearTimeout(timer);
+    worker.cancel();
+  });
+
+  plots.set(config.plot, {
+    restore(values) {
+      el.scrollIntoView({ block: 'start' });
+      const checked = checkControls(config.controls, values, config.variants);
+      if (!checked.ok) {
+        this.refuse(Object.values(checked.errors).join(' '));
+        return;
+      }
+      setForm(checked.values);
+      void update();
+    },
+    refuse(why) {
+      el.scrollIntoView({ block: 'start' });
+      say(`This link could not be restored: ${why} The plot shows its measurement from the build.`);
+    },
+  });
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -130,4 +205,18 @@ export function hydratePlot(el: HTMLElement): void {
     clearTimeout(timer);
     timer = setTimeout(() => void update(), 300);
   });
+}
+
+/** Applies the URL fragment if it is a plot link (plot-hash.ts); the plot must be hydrated. */
+export function applyPlotHash(): void {
+  const r = parsePlotHash(location.hash);
+  if (!r.ours) return;
+  if (r.ok) {
+    const handle = plots.get(r.value.plot);
+    if (handle) handle.restore(r.value.values);
+    else [...plots.values()][0]?.refuse(`it names a plot (“${r.value.plot}”) that is not on this page.`);
+    return;
+  }
+  const handle = r.plot !== undefined ? plots.get(r.plot) : [...plots.values()][0];
+  handle?.refuse(r.message);
 }

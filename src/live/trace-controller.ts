@@ -24,6 +24,11 @@ export interface TraceControllerOptions {
   readonly onStep?: (step: number) => void;
   /** The absolute permalink of a step, for "Copy link to this step". */
   readonly permalink?: (step: number) => string;
+  /**
+   * Build the table of all steps only when the reader opens it (a chapter with a dozen viewers);
+   * without it, at once (the Litmus page's single viewer).
+   */
+  readonly lazyStepTable?: boolean;
 }
 
 /** Writes text to the clipboard; false when the browser refuses (no permission, no secure context). */
@@ -34,6 +39,41 @@ async function writeClipboard(text: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+const pendingMeasure = new WeakMap<HTMLElement, IntersectionObserver>();
+
+/**
+ * Calls `then` with the boxes of `targets` and of `box` (its visible area), read from an
+ * IntersectionObserver rather than getBoundingClientRect: the browser computes them with the next
+ * frame's layout. A viewer that hydrates while the reader scrolls used to read geometry right
+ * after inserting its DOM, which forced a synchronous layout of the whole chapter in the same
+ * task (the longest tasks the site benchmark measured). Without IntersectionObserver, nothing
+ * scrolls (the box still works, the current row is only not brought into it).
+ */
+function measureInBox(
+  box: HTMLElement,
+  targets: readonly HTMLElement[],
+  then: (rects: readonly (DOMRectReadOnly | undefined)[], box: DOMRectReadOnly) => void,
+): void {
+  if (typeof IntersectionObserver === 'undefined') return;
+  // Only the latest request for a box counts (two in one frame would both scroll it).
+  pendingMeasure.get(box)?.disconnect();
+  const io = new IntersectionObserver(
+    (entries) => {
+      io.disconnect();
+      pendingMeasure.delete(box);
+      const root = entries[0]?.rootBounds;
+      if (!root) return;
+      then(
+        targets.map((t) => entries.find((e) => e.target === t)?.boundingClientRect),
+        root,
+      );
+    },
+    { root: box },
+  );
+  pendingMeasure.set(box, io);
+  for (const t of targets) io.observe(t);
 }
 
 export class TraceController {
@@ -59,9 +99,16 @@ export class TraceController {
     opts.host.replaceChildren(this.root);
     this.root.addEventListener('click', (e) => this.#click(e));
     this.root.addEventListener('keydown', (e) => this.#key(e));
-    this.root
-      .querySelector('details.kvm-steps .kvm-table-scroll')
-      ?.append(toDom(renderStepTable(this.trace, opts.meta, opts.repoUrl), document) as Node);
+    // The table of all steps is built when it is first opened: most readers never open it, and
+    // building it with the viewer made every hydration one long task.
+    const steps = this.root.querySelector<HTMLDetailsElement>('details.kvm-steps');
+    const fillTable = () => {
+      const box = steps?.querySelector('.kvm-table-scroll');
+      if (!box || box.childElementCount) return;
+      box.append(toDom(renderStepTable(this.trace, opts.meta, opts.repoUrl), document) as Node);
+    };
+    if (opts.lazyStepTable) steps?.addEventListener('toggle', () => steps.open && fillTable());
+    else fillTable();
     this.#step = -1;
     this.setStep(step);
     void this.#loadSources();
@@ -119,10 +166,11 @@ export class TraceController {
     const pane = fresh.closest<HTMLElement>('.kvm-side');
     const line = fresh.querySelector<HTMLElement>('.kvm-src-line.is-current');
     if (pane && line) {
-      const l = line.getBoundingClientRect();
-      const p = pane.getBoundingClientRect();
-      if (l.bottom > p.bottom) pane.scrollTop += l.bottom - p.bottom + 8;
-      else if (l.top < p.top) pane.scrollTop -= p.top - l.top + 8;
+      measureInBox(pane, [line], ([l], p) => {
+        if (!l) return;
+        if (l.bottom > p.bottom) pane.scrollTop += l.bottom - p.bottom + 8;
+        else if (l.top < p.top) pane.scrollTop -= p.top - l.top + 8;
+      });
     }
   }
 
@@ -169,13 +217,15 @@ export class TraceController {
   /** Scrolls the swimlane's own box (never the page) so the current row is in it. */
   #reveal(row: HTMLElement): void {
     const box = row.closest<HTMLElement>('.kvm-swimlane-scroll');
-    if (!box || box.scrollHeight <= box.clientHeight) return;
-    const r = row.getBoundingClientRect();
-    const b = box.getBoundingClientRect();
-    const head = box.querySelector('.kvm-corner')?.getBoundingClientRect().height ?? 0;
-    if (r.top < b.top + head || r.bottom > b.bottom) {
-      box.scrollTop += r.top - b.top - head - (box.clientHeight - head - r.height) / 2;
-    }
+    if (!box) return;
+    const corner = box.querySelector<HTMLElement>('.kvm-corner');
+    measureInBox(box, corner ? [row, corner] : [row], ([r, c], b) => {
+      if (!r) return;
+      const head = c?.height ?? 0;
+      if (r.top < b.top + head || r.bottom > b.bottom) {
+        box.scrollTop += r.top - b.top - head - (b.height - head - r.height) / 2;
+      }
+    });
   }
 
   async #copy(what: string): Promise<void> {

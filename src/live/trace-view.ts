@@ -818,6 +818,9 @@ export function renderTraceViewer(trace: Trace, meta: TraceMeta, opts: ViewOptio
     ),
     h('span', { class: 'kvm-copy-status', role: 'status' }, ''),
   );
+  // The build's static reading is the trace as text, which ends with the step that breaks the
+  // property; it takes the whole box (the step pane comes with the interactive viewer).
+  const textOnly = !live && opts.text !== undefined;
   const lanes =
     live || opts.text === undefined
       ? renderSwimlane(trace, meta, { ...opts, step: k })
@@ -837,7 +840,7 @@ export function renderTraceViewer(trace: Trace, meta: TraceMeta, opts: ViewOptio
     h(
       'div',
       {
-        class: 'kvm-trace-box',
+        class: textOnly ? 'kvm-trace-box kvm-trace-box-text' : 'kvm-trace-box',
         tabindex: live ? 0 : null,
         role: live ? 'group' : null,
         'aria-label': live
@@ -846,11 +849,13 @@ export function renderTraceViewer(trace: Trace, meta: TraceMeta, opts: ViewOptio
       },
       nav,
       h('div', { class: 'kvm-lanes' }, lanes),
-      h(
-        'div',
-        { class: 'kvm-side', role: 'region', 'aria-label': 'The current step', tabindex: 0 },
-        renderStepDetail(trace, meta, k, opts.repoUrl, { ...opts, wholeState: live }),
-      ),
+      textOnly
+        ? null
+        : h(
+            'div',
+            { class: 'kvm-side', role: 'region', 'aria-label': 'The current step', tabindex: 0 },
+            renderStepDetail(trace, meta, k, opts.repoUrl, { ...opts, wholeState: live }),
+          ),
     ),
     copy,
     h(

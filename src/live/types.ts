@@ -52,8 +52,8 @@ export type EmbeddedResult = Omit<CheckResult, 'counterexample'> & {
 };
 
 /**
- * What the client needs to hydrate a <LiveCheck>. Embedded as JSON with `model` as the model's
- * name only ({@link EmbeddedLiveConfig}): the ModelInfo is embedded once per page and model.
+ * What the client needs to hydrate a <LiveCheck>. The page embeds less ({@link EmbeddedLiveConfig});
+ * the client fills in the rest.
  */
 export interface LiveConfig {
   readonly id: string;
@@ -61,16 +61,25 @@ export interface LiveConfig {
   readonly repoUrl: string;
   readonly variant: string;
   readonly memoryModel: MemoryModelName;
+  /** Every parameter of the model, defaults included (as the result has them). */
   readonly params: Params;
   readonly budget: number;
   /** The result computed at build time, shown until the reader runs a check. */
   readonly result: EmbeddedResult;
-  readonly meta: TraceMeta;
   /** Where the model's source files are (JSON: path → text), fetched when a trace is shown. */
   readonly sourcesUrl: string;
 }
 
-export type EmbeddedLiveConfig = Omit<LiveConfig, 'model'> & { readonly model: string };
+/**
+ * A <LiveCheck>'s configuration as the page embeds it (a chapter has thirty): the model by name
+ * (its ModelInfo is one static JSON file per model, fetched once), and the build-time result
+ * without what the rest says already (its model, variant, memory model, parameters, and the
+ * expectation the ModelInfo declares). The repository and the file URLs are the site's.
+ */
+export type EmbeddedLiveConfig = Omit<LiveConfig, 'model' | 'repoUrl' | 'sourcesUrl' | 'result'> & {
+  readonly model: string;
+  readonly result: Omit<EmbeddedResult, 'model' | 'variant' | 'memoryModel' | 'params' | 'expected'>;
+};
 
 export type ToWorker =
   | {

@@ -95,7 +95,13 @@ export const nohzRcuUnwatched: PlotDef<UnwatchedData> = {
       ariaLabel: 'Share of runs with the device IRQ handled while RCU is not watching, against the IRQ rate',
       ariaDescription: nohzRcuUnwatched.summary(data, {}),
       x: { type: 'log', label: 'device IRQ rate (per µs) →' },
-      y: { label: '↑ runs with the IRQ handled while RCU is not watching', domain: [0, 1], grid: true, percent: true },
+      // percent: true scales the values by 100, so the domain is in percent too.
+      y: {
+        label: '↑ runs with the IRQ handled while RCU is not watching',
+        domain: [0, 100],
+        grid: true,
+        percent: true,
+      },
       color: { domain: UNWATCHED_ORDERINGS.map((o) => o.label), range: COLORS, legend: true },
       marks: [
         Plot.ruleY([0]),

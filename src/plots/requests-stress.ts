@@ -110,10 +110,13 @@ export const requestsStress: PlotDef<StressData> = {
       ariaLabel: 'Chance of finding the lost kick against the number of random runs',
       ariaDescription: requestsStress.summary(d, {}),
       x: { type: 'log', label: 'random runs →', domain: [1, 1e8] },
-      y: { label: '↑ chance of at least one hit', domain: [0, 1], percent: true, grid: true },
+      // percent: true scales the values by 100, so the domain is in percent too (a [0, 1] domain
+      // drew the curves and the exhaustive check's rule far above the frame).
+      y: { label: '↑ chance of at least one hit', domain: [0, 100], percent: true, grid: true },
       color: {
         domain: [...domain, 'exhaustive check'],
-        range: ['#2f7ed8', '#d9480f', '#868e96', '#2b8a3e'],
+        // The legend's swatch for the exhaustive check is the colour of its rule.
+        range: ['#2f7ed8', '#d9480f', '#2b8a3e'],
         legend: true,
       },
       marks: [

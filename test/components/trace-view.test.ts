@@ -35,7 +35,7 @@ describe('the trace view', () => {
     expect(all.some((c) => c.section === 'ghost' && c.key === '0:r0' && c.after === '0')).toBe(true);
   });
 
-  it('renders statically: the trace as text in the viewer box, the breaking step and its model line, nothing clickable', () => {
+  it('renders statically: the trace as text alone in the viewer box, ending on the breaking step, nothing clickable', () => {
     const text = traceText(trace, meta, { property: 'p' });
     const html = toHtml(
       renderTraceViewer(trace, meta, {
@@ -46,13 +46,20 @@ describe('the trace view', () => {
         property: 'p',
       }),
     );
-    expect(html).toContain('class="kvm-trace-box"');
+    expect(html).toContain('class="kvm-trace-box kvm-trace-box-text"');
     expect(html).toContain('CPU 0');
     expect(html).toContain('CPU 1');
     for (const s of trace.steps) expect(html).toContain(s.text.replace(/&/g, '&#38;'));
-    expect(html).toContain('This step breaks <strong>p</strong>');
+    expect(html).toContain(`After step ${trace.steps.length}: p is violated.`);
+    // The step pane comes with the interactive viewer: the text takes the whole box.
+    expect(html).not.toContain('kvm-side');
+    // The swimlane's static form still has the pane, with the breaking step and its model line.
+    const swimlane = toHtml(
+      renderTraceViewer(trace, meta, { interactive: false, step: trace.steps.length, repoUrl: REPO, property: 'p' }),
+    );
+    expect(swimlane).toContain('This step breaks <strong>p</strong>');
     // A step that ran a model line names it (the last step here is a store-buffer drain).
-    expect(toHtml(renderTraceViewer(trace, meta, { interactive: false, step: 1, repoUrl: REPO, text }))).toMatch(
+    expect(toHtml(renderTraceViewer(trace, meta, { interactive: false, step: 1, repoUrl: REPO }))).toMatch(
       /model\.ts:\d+/,
     );
     for (const b of html.match(/<button[^>]*>/g) ?? []) expect(b).toContain(' disabled');
