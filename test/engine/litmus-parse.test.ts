@@ -125,7 +125,7 @@ describe('errors name the construct and its line:col', () => {
   // The statement is on line 8, after a tab (column 2).
   const cases: readonly [string, string, RegExp, number, number][] = [
     ['spinlocks', 'spin_lock(x);', /spin_lock\(\): spinlocks are not an engine primitive yet/, 8, 2],
-    ['RCU', 'rcu_read_lock();', /rcu_read_lock\(\): RCU and SRCU are not engine primitives yet/, 8, 2],
+    ['RCU callbacks', 'call_rcu(x);', /call_rcu\(\): not an engine primitive yet/, 8, 2],
     ['acquire RMW', 'r0 = xchg_acquire(x, 1);', /xchg_acquire\(\): the engine has no acquire-only/, 8, 7],
     ['plain store', '*x = 1;', /plain C store .* not supported/, 8, 2],
     ['plain load', 'r0 = *x;', /plain C load .* not supported/, 8, 7],

@@ -69,6 +69,20 @@ export const Order = {
   Full: 2,
   /** smp_store_mb: the store followed by a full barrier. */
   StoreMb: 3,
+  /**
+   * A read-modify-write whose write is a release (it carries everything the thread has seen, as
+   * smp_store_release() does) and whose read is plain: how rcu_read_unlock() hands a read-side
+   * critical section's accesses to the grace period that waits for it (see rcu.ts).
+   */
+  Release: 4,
+  /**
+   * A read-modify-write whose read takes on what the write it reads carried into *every* view of
+   * the thread (its later reads, and what its later plain writes carry), as if a strong fence
+   * separated that write from the thread's later accesses: how a read-side critical section that
+   * starts after a grace period started is ordered after everything before that grace period
+   * (LKMM's rcu-fence; see rcu.ts). Used only on RCU's own bookkeeping words.
+   */
+  GpAcquire: 5,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 

@@ -46,6 +46,7 @@ import {
   type Prop,
   type Stmt,
 } from './parse.ts';
+import { type CallContext, isSrcuType, LitmusRcu, RCU_PRIMITIVES } from './rcu.ts';
 
 /**
  * Addresses: location i is the value POINTER_BASE + i, above every literal a test may write
@@ -65,8 +66,16 @@ interface Primitive {
   readonly args: readonly ArgKind[];
   /** Whether the call has a value (r = call(...)). */
   readonly value: boolean;
-  /** The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other arguments. */
-  readonly run: (locs: readonly Loc[], vals: readonly number[], show: (v: number) => string) => Op<number>;
+  /**
+   * The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other
+   * arguments; `ctx` the calling thread's CPU and RCU state (rcu.ts's calls need them).
+   */
+  readonly run: (
+    locs: readonly Loc[],
+    vals: readonly number[],
+    show: (v: number) => string,
+    ctx: CallContext,
+  ) => Op<number>;
 }
 
 function* none(op: Op): Op<number> {
@@ -330,6 +339,9 @@ for (const [name, p] of Object.entries(UNORDERED)) {
   PRIMITIVES[name] = { args: p.args, value: false, run };
 }
 
+// RCU and SRCU (rcu.ts).
+Object.assign(PRIMITIVES, RCU_PRIMITIVES);
+
 /** Calls that exist in LKMM but that this engine cannot express yet, and why. */
 function unsupported(name: string): string | undefined {
   if (/^(raw_)?spin_(lock|unlock|trylock|is_locked)(_irq|_irqsave|_irqrestore|_bh)?$/.test(name)) {
@@ -341,14 +353,9 @@ function unsupported(name: string): string | undefined {
   if (/^(mutex_|down_|up_|read_lock|write_lock|read_unlock|write_unlock)/.test(name)) {
     return `${name}(): sleeping locks and rwlocks are not an engine primitive yet`;
   }
-  if (
-    /^(rcu_read_(un)?lock|synchronize_rcu|synchronize_rcu_expedited|call_rcu|srcu_read_(un)?lock|synchronize_srcu|srcu_down_read|srcu_up_read|rcu_barrier)$/.test(
-      name,
-    )
-  ) {
-    return `${name}(): RCU and SRCU are not engine primitives yet`;
+  if (/^(call_rcu|rcu_barrier|srcu_down_read|srcu_up_read|call_srcu|srcu_barrier)$/.test(name)) {
+    return `${name}(): not an engine primitive yet (callbacks and srcu_down_read()/srcu_up_read() are not modelled)`;
   }
-  if (name === 'smp_mb__after_srcu_read_unlock') return `${name}(): SRCU is not an engine primitive yet`;
   const base = name.replace(/_(acquire|release)$/, '');
   if (base !== name && (PRIMITIVES[base] !== undefined || base in RETURNING)) {
     return `${name}(): the engine has no ${name.endsWith('acquire') ? 'acquire' : 'release'}-only read-modify-write (only fully ordered and _relaxed ones)`;
@@ -437,7 +444,12 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
       if (/spinlock/.test(p.type)) {
         throw c.error(`parameter ${p.type}${p.name}: spinlocks are not an engine primitive yet`, p.pos);
       }
-      if (/struct/.test(p.type)) throw c.error(`parameter ${p.type}${p.name}: structures are not supported`, p.pos);
+      if (/struct/.test(p.type) && !isSrcuType(p.type)) {
+        throw c.error(
+          `parameter ${p.type}${p.name}: structures other than struct srcu_struct are not supported`,
+          p.pos,
+        );
+      }
       if (!p.type.includes('*')) {
         throw c.error(`parameter ${p.name} must be a pointer to a shared variable (such as int *${p.name})`, p.pos);
       }
@@ -619,6 +631,7 @@ interface Env {
   readonly thread: CompiledThread;
   readonly locs: readonly Loc[];
   readonly regs: Map<string, number>;
+  readonly ctx: CallContext;
 }
 
 export function formatValue(test: CompiledLitmus, v: number): string {
@@ -724,7 +737,7 @@ function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<number> {
   return yield* atLine(
     env.test.file,
     e.pos.line,
-    p.run(locs, vals, (v) => formatValue(env.test, v)),
+    p.run(locs, vals, (v) => formatValue(env.test, v), env.ctx),
   );
 }
 
@@ -793,10 +806,16 @@ export function buildLitmusModel(
   const locs = test.locations.map((l) => b.loc(l.name, l.init, (v) => formatValue(test, v)));
   const observedRegs = test.observed.filter((o) => o.ref.k === 'reg');
   const ghosts = new Map<string, Ghost>(observedRegs.map((o) => [o.text, b.ghost(o.text, 0)]));
+  const rcu = new LitmusRcu(
+    b,
+    test.ast,
+    locs,
+    test.locations.map((l) => l.name),
+  );
   test.threads.forEach((thread, p) => {
     const mine = observedRegs.filter((o) => o.ref.k === 'reg' && o.ref.thread === p);
     b.thread(thread.name, { cpu: p }, function* () {
-      const env: Env = { test, thread, locs, regs: new Map() };
+      const env: Env = { test, thread, locs, regs: new Map(), ctx: { cpu: p, rcu, srcuUnlocked: false } };
       yield* execBlock(env, thread.body);
       for (const o of mine) {
         yield* ghost(ghosts.get(o.text) as Ghost, env.regs.get((o.ref as CondRef & { k: 'reg' }).name) ?? 0);

@@ -32,10 +32,29 @@ const ATOMIC = new Set([
   'cmpxchg-fail-unordered-2',
 ]);
 
+const RCU_DOC = new Set(['RCU+sync+free', 'RCU+sync+read']);
+
+/** The project's own tests, with no kernel test of that name (RCU's and SRCU's rules, rings). */
+const PROJECT_ONLY = new Set([
+  'MP+rcu-rscs-nogp',
+  'SB+rcu-sync-rscs',
+  'RCU+sync+rcs-cumul',
+  'RCU-ring+gp+rcs+rcs',
+  'RCU-ring+gp+gp+rcs',
+  'RCU-ring+gp+rcs+gp+rcs',
+  'SRCU+sync+read',
+  'SRCU+sync+read-other-domain',
+  'SRCU-reader+sync-rcu',
+  'SB+srcu-unlock-mb-after',
+  'SB+mb-after-srcu-alone',
+  'SB+srcu-rscs-nogp',
+]);
+
 /** The kernel's test of the same name (the shape this file was written from), if there is one. */
 export function kernelUrl(name: string): string | undefined {
   if (ATOMIC.has(name)) return `${KERNEL_TREE}/Documentation/litmus-tests/atomic/${name}.litmus`;
-  if (name.endsWith('-nolock')) return undefined;
+  if (RCU_DOC.has(name)) return `${KERNEL_TREE}/Documentation/litmus-tests/rcu/${name}.litmus`;
+  if (name.endsWith('-nolock') || PROJECT_ONLY.has(name)) return undefined;
   return `${KERNEL_TREE}/tools/memory-model/litmus-tests/${name}.litmus`;
 }
 
@@ -43,12 +62,6 @@ export function kernelUrl(name: string): string | undefined {
 export const NOT_EXPRESSIBLE: readonly { readonly name: string; readonly dir: string; readonly reason: string }[] = [
   { name: 'ISA2+pooncelock+pooncelock+pombonce', dir: 'tools/memory-model/litmus-tests', reason: 'spinlocks' },
   { name: 'LB+unlocklockonceonce+poacquireonce', dir: 'tools/memory-model/litmus-tests', reason: 'spinlocks' },
-  {
-    name: 'MP+onceassign+derefonce',
-    dir: 'tools/memory-model/litmus-tests',
-    reason:
-      'rcu_read_lock() and rcu_read_unlock() (RCU is not an engine primitive yet); the table has the same shape without them, MP+onceassign+derefonce-nolock',
-  },
   {
     name: 'MP+polockmbonce+poacquiresilsil',
     dir: 'tools/memory-model/litmus-tests',
@@ -81,14 +94,4 @@ export const NOT_EXPRESSIBLE: readonly { readonly name: string; readonly dir: st
     reason: 'spinlocks (and its stated result is DEADLOCK, which is not an outcome)',
   },
   { name: 'RM-fixed', dir: 'Documentation/litmus-tests/locking', reason: 'spinlocks' },
-  {
-    name: 'RCU+sync+free',
-    dir: 'Documentation/litmus-tests/rcu',
-    reason: 'RCU (rcu_read_lock(), synchronize_rcu())',
-  },
-  {
-    name: 'RCU+sync+read',
-    dir: 'Documentation/litmus-tests/rcu',
-    reason: 'RCU (rcu_read_lock(), synchronize_rcu())',
-  },
 ];

@@ -372,16 +372,25 @@ export class RelaxedMemory implements MemorySystem {
       this.#mb(m, t);
       if ((me.cur[loc] as number) > k) return INVALID;
     }
+    // GpAcquire (RCU's bookkeeping words only, see rcu.ts): the read's view goes into every view.
+    const gpAcquire = order === Order.GpAcquire;
+    if (gpAcquire) join(me.rel, ((m.hist[loc] as Msg[])[k] as Msg).view);
     if (next === NO_WRITE) {
       // A failed cmpxchg (or a no-op test_and_clear_bit) is a plain read: no ordering of its own.
-      this.#readAt(m, t, loc, k, false);
+      this.#readAt(m, t, loc, k, gpAcquire);
       this.#encode(m, s, base);
       return old;
     }
     // Full: a value-returning atomic; AcqRel: an acquire RMW (a lock acquisition, xchg_acquire),
-    // whose write is plain.
-    this.#readAt(m, t, loc, k, full || order === Order.AcqRel);
-    const view = full || fenceBefore ? me.cur.slice() : me.rel.slice();
+    // whose write is plain; Release: a plain read and a write that carries what a release store
+    // carries (rcu.ts's rcu_read_unlock() and grace-period start).
+    this.#readAt(m, t, loc, k, full || order === Order.AcqRel || gpAcquire);
+    let view: number[];
+    if (full || fenceBefore) view = me.cur.slice();
+    else if (order === Order.Release) {
+      view = me.cur.slice();
+      join(view, me.acq);
+    } else view = me.rel.slice();
     this.#insert(m, t, loc, k + 1, next, view, 1);
     if (full) this.#mb(m, t);
     this.#encode(m, s, base);
