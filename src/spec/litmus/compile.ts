@@ -2,7 +2,7 @@
  * From a parsed C litmus test (parse.ts) to an engine model, and checking it.
  *
  * Every construct is checked before anything runs: a call the engine cannot express (a
- * spinlock, RCU, an acquire-only RMW, a plain C access) is a LitmusError naming it and its
+ * spinlock, an RCU callback, an acquire-only RMW, a plain C access) is a LitmusError naming it and its
  * line:col, never approximated. Thread bodies are *interpreted* (this file walks the syntax
  * tree inside each thread's generator); the test text is never turned into code.
  *

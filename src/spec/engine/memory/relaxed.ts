@@ -15,6 +15,10 @@
  * - smp_store_release() carries everything the thread has seen, and what the writes it read
  *   carried (A-cumulative, transitively), and smp_load_acquire() takes on what the write it
  *   read carried.
+ * - two RMW orders exist for RCU's bookkeeping words (rcu.ts): Order.Release, whose write
+ *   carries what a release store carries (rcu_read_unlock() handing its critical section to the
+ *   grace period that waits for it), and Order.GpAcquire, whose read joins what the write it
+ *   read carried into every view (a critical section starting after a grace period started).
  * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read.
  * smp_mb__before_atomic() and smp_mb__after_atomic() order only together with an RMW, as
  * LKMM's `mb` relation says: the machine (threads.ts, effectiveFence) makes the RMW after an
