@@ -54,6 +54,12 @@ export const Kind = {
   CpuOnline: 24,
   /** irqs_disabled(): whether this thread (or handler: always) runs with interrupts off (merged). */
   IrqsDisabled: 25,
+  /**
+   * Instrumentable code (a tracepoint, lockdep, KASAN/KCSAN/KCOV-instrumented C) runs here
+   * (merged): if the CPU is inside a noinstr region (ghost `a + cpu` non-zero), ghost `b` is
+   * set to 1. See noinstr.ts.
+   */
+  Instrumentable: 26,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 

@@ -23,6 +23,7 @@ import {
   ghost_read,
   irq_source,
   type KernelRef,
+  Noinstr,
   Rcu,
 } from '../../engine/index.ts';
 import { type Arm64Flags, kvm_arch_vcpu_ioctl_run, kvm_arch_vcpu_ioctl_run_v5_10 } from './arm.ts';
@@ -217,8 +218,6 @@ export const nohzRcu = defineModel<NohzFlags>({
     const g: NohzGhosts = {
       phase: b.ghost('vcpu_phase'),
       window: b.ghost('irq_window'),
-      guestContext: b.ghost('guest_context'),
-      instrInGuestContext: b.ghost('instrumented_in_guest_context'),
       tickArrival: b.ghost('tick_arrival', -1),
       tickCharged: b.ghost('tick_charged'),
       tickInWindow: b.ghost('tick_in_window'),
@@ -231,7 +230,7 @@ export const nohzRcu = defineModel<NohzFlags>({
     const k: NohzCpu = {
       cpu: VCPU_CPU,
       contextTracking: flags.nohzFull,
-      checkNoinstr: params.noinstr === 1,
+      noinstr: new Noinstr(b, { name: 'guest_context', check: params.noinstr === 1 }),
       currentFlags,
       rcu,
       g,
@@ -291,7 +290,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       b.always(
         'noinstr',
         'no instrumentable step between guest context enter and guest context exit',
-        is(g.instrInGuestContext, 0),
+        is(k.noinstr.violated, 0),
       );
     }
     b.sometimes('gp-in-guest', 'a grace period completes while the vCPU is in the guest', is(g.gpInGuest, 1));
