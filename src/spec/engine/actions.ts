@@ -89,6 +89,13 @@ export const Order = {
    * (LKMM's rcu-fence; see rcu.ts). Used only on RCU's own bookkeeping words.
    */
   GpAcquire: 5,
+  /**
+   * A read-modify-write of a word that only its own CPU's bookkeeping changes and that the
+   * implementation keeps CPU-local (rcu_read_lock()'s nesting: preempt_count or
+   * current->rcu_read_lock_nesting): unordered under relaxed, as Once; under TSO it neither
+   * drains the store buffer nor orders anything (no LOCK prefix: a plain per-CPU increment).
+   */
+  CpuLocal: 6,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 

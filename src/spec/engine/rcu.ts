@@ -34,18 +34,23 @@
  *
  * What each memory model makes of it:
  * - relaxed (LKMM): a read-side critical section is not a barrier. rcu_read_lock() is an
- *   unordered RMW of the CPU's word and a GpAcquire read of `rcu_gp`; rcu_read_unlock() a
+ *   unordered (CpuLocal) RMW of the CPU's word and a GpAcquire read of `rcu_gp`; rcu_read_unlock() a
  *   release RMW of the CPU's word; neither orders the reader's own accesses among themselves,
  *   so SB or MP between two readers with no grace period is allowed, as LKMM allows it. The
  *   litmus tests in src/spec/litmus/tests (RCU+sync+*, the rcu-fence counting rings) are judged
  *   against LKMM's documented results.
- * - tso and sc: every RMW is a LOCK-prefixed instruction, so rcu_read_lock() and
- *   rcu_read_unlock() are full barriers there. That is SRCU's implementation
+ * - tso: rcu_read_lock() is no barrier, as on x86 where it is preempt_disable() or a per-task
+ *   counter (Order.CpuLocal and GpAcquire do not drain the store buffer: the grace period
+ *   learns of the reader at once, as the implementation's CPU-local state tells it, and the
+ *   stores before the grace period's start are in memory already, after its smp_mb()).
+ *   rcu_read_unlock() is a LOCK-prefixed RMW, which drains the store buffer: the critical
+ *   section's stores must be visible before the grace period sees it end. x86's
+ *   implementation drains them later, at the quiescent state it reports with a full barrier,
+ *   so the model is STRONGER than x86 there: a store inside a critical section and a load
+ *   after its rcu_read_unlock() stay ordered (SB across the unlock is forbidden here, allowed
+ *   on x86). SRCU's read side is two locked RMWs, full barriers, which is its implementation
  *   (__srcu_read_lock() and __srcu_read_unlock() in kernel/rcu/srcutree.c execute smp_mb(),
- *   their barriers B and C), but for RCU it is STRONGER than x86's implementation, where
- *   rcu_read_lock() is preempt_disable() or a per-task counter, a compiler barrier: a litmus
- *   test whose x86 outcome needs a store and a later load inside or across a read-side critical
- *   section to be reordered (SB) is forbidden here under tso and allowed on x86.
+ *   their barriers B and C). Under sc nothing is reordered anyway.
  * Where the relaxed model is stronger than LKMM (see also memory/relaxed.ts):
  * - rcu_read_lock(), rcu_read_unlock() and the grace period's steps are interleaving points, so
  *   a store after one of them is never performed before a load before it (no load buffering
@@ -92,8 +97,11 @@ class ReadSideDomain {
   readonly gp: Loc;
   readonly #cpus: readonly number[];
   readonly #name: string;
+  /** The order of the read-side nesting increment (see Rcu and Srcu). */
+  readonly #lockOrder: Order;
 
-  constructor(b: ModelBuilder, name: string, opts: DomainOptions, init: (cpu: number) => number) {
+  constructor(b: ModelBuilder, name: string, opts: DomainOptions, init: (cpu: number) => number, lockOrder: Order) {
+    this.#lockOrder = lockOrder;
     const cpus = opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i);
     for (const c of cpus) if (!Number.isInteger(c) || c < 0 || c >= b.cpus) throw new Error(`${name}: no CPU ${c}`);
     this.#cpus = cpus;
@@ -118,7 +126,7 @@ class ReadSideDomain {
   protected *readLock(cpu: number, text: string): Op<number> {
     const old: number = yield action(Kind.Rmw, text, {
       a: this.word(cpu).id,
-      order: Order.Once,
+      order: this.#lockOrder,
       rmw: (v) => v + RCU_NEST_ONE,
     });
     yield action(Kind.Rmw, `${text}: after the grace periods started so far`, {
@@ -188,7 +196,8 @@ export class Rcu extends ReadSideDomain {
 
   constructor(b: ModelBuilder, opts: RcuOptions = {}) {
     const eqsAtStart = new Set(opts.eqsAtStart ?? []);
-    super(b, 'rcu', opts, (c) => (eqsAtStart.has(c) ? RCU_EQS : 0));
+    // rcu_read_lock() is preempt_disable() or current->rcu_read_lock_nesting++: CPU-local.
+    super(b, 'rcu', opts, (c) => (eqsAtStart.has(c) ? RCU_EQS : 0), Order.CpuLocal);
     const eqs: Ghost[] = [];
     for (const c of opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i)) {
       eqs[c] = b.ghost(`rcu_eqs[${c}]`, eqsAtStart.has(c) ? 1 : 0);
@@ -283,7 +292,9 @@ export class Rcu extends ReadSideDomain {
 export class Srcu extends ReadSideDomain {
   readonly name: string;
   constructor(b: ModelBuilder, name: string, opts: DomainOptions = {}) {
-    super(b, `srcu:${name}`, opts, () => 0);
+    // __srcu_read_lock(): this_cpu_inc() of the lock count, then smp_mb() (B): a locked RMW
+    // stands for both under TSO.
+    super(b, `srcu:${name}`, opts, () => 0, Order.Once);
     this.name = name;
   }
 

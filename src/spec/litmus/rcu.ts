@@ -4,8 +4,9 @@
  * synchronize_srcu(), smp_mb__after_srcu_read_unlock()) and the engine state they need, kept out
  * of compile.ts so that the two grow apart cleanly. Their meaning is the engine's (engine/rcu.ts):
  * under relaxed, LKMM's (a read-side critical section is not a barrier; a grace period orders
- * each critical section wholly before its end or wholly after its start); under tso and sc, a
- * locked RMW per read-side step (SRCU's implementation; stronger than x86's RCU, see rcu.ts).
+ * each critical section wholly before its end or wholly after its start); under tso, x86's
+ * implementation, except that rcu_read_unlock() drains the store buffer (stronger, see rcu.ts);
+ * SRCU's read side is a full barrier under tso, as its implementation is.
  *
  * linux-kernel.def maps rcu_dereference() to READ_ONCE() and rcu_assign_pointer() to a release
  * store: those two stay in compile.ts's table.
