@@ -23,7 +23,7 @@ and the time. A directory means every *.litmus file under it, in name order.
 
 A "Result: Never|Sometimes|Always" line in the test's header comment is LKMM's result and
 judges the relaxed model; "Result (tso): …" and "Result (sc): …" lines judge the other two.
-A construct the engine cannot express (spinlocks, RCU, plain accesses…) is an error naming it
+A construct the engine cannot express (spinlocks, RCU callbacks, plain accesses…) is an error naming it
 and its line:col; it is never approximated.
 
 Options:

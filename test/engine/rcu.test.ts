@@ -107,3 +107,12 @@ describe('where the engine is stronger than its reference (pinned: change these 
     expect(outcome(acrossUnlock, 'tso')).toBe('Never');
   });
 });
+
+describe('RCU calls in the litmus reader', () => {
+  it('an SRCU call on a pointer that is no struct srcu_struct * is an error with its place', () => {
+    const src = 'C T\n{ x=0; }\nP0(int *x)\n{\n\tsynchronize_srcu(x);\n}\nexists (x=0)\n';
+    expect(() => loadLitmus(src, 't.litmus')).toThrow(
+      /t\.litmus:5:19: synchronize_srcu\(\): argument 1 must be a struct srcu_struct \* parameter of P0/,
+    );
+  });
+});

@@ -46,7 +46,7 @@ import {
   type Prop,
   type Stmt,
 } from './parse.ts';
-import { type CallContext, isSrcuType, LitmusRcu, RCU_PRIMITIVES } from './rcu.ts';
+import { type CallContext, checkRcuCalls, isSrcuType, LitmusRcu, RCU_PRIMITIVES } from './rcu.ts';
 
 /**
  * Addresses: location i is the value POINTER_BASE + i, above every literal a test may write
@@ -461,6 +461,7 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
     checkBlock(c, scope, t.body);
     return { name, params, registers, body: t.body };
   });
+  checkRcuCalls(ast, (detail, pos) => c.error(detail, pos));
   const observed: Observed[] = [];
   const observe = (r: CondRef): void => {
     if (r.k === 'reg') {

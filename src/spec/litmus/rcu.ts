@@ -15,7 +15,7 @@ import { action, Fence, Kind, type Op } from '../engine/actions.ts';
 import type { ModelBuilder } from '../engine/model.ts';
 import type { Loc } from '../engine/primitives.ts';
 import { Rcu, Srcu } from '../engine/rcu.ts';
-import type { Expr, LitmusAst, Stmt } from './parse.ts';
+import type { Expr, LitmusAst, LitmusError, Pos, Stmt } from './parse.ts';
 
 /** What an RCU call needs besides its arguments: the thread's CPU and the model's RCU state. */
 export interface CallContext {
@@ -30,10 +30,19 @@ export const isSrcuType = (type: string): boolean => /^struct srcu_struct \*$/.t
 
 const RCU_CALLS = new Set(['rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu', 'synchronize_rcu_expedited']);
 
+const SRCU_CALLS = new Set(['srcu_read_lock', 'srcu_read_unlock', 'synchronize_srcu']);
+
+/** The names of the calls in `stmts`, into `out`. */
 function calls(stmts: readonly Stmt[], out: Set<string>): void {
+  const found: (Expr & { k: 'call' })[] = [];
+  callExprs(stmts, found);
+  for (const e of found) out.add(e.name);
+}
+
+function callExprs(stmts: readonly Stmt[], out: (Expr & { k: 'call' })[]): void {
   const expr = (e: Expr): void => {
     if (e.k === 'call') {
-      out.add(e.name);
+      out.push(e);
       for (const a of e.args) expr(a);
     } else if (e.k === 'unary' || e.k === 'deref' || e.k === 'addr') expr(e.e);
     else if (e.k === 'binary') {
@@ -44,12 +53,31 @@ function calls(stmts: readonly Stmt[], out: Set<string>): void {
   for (const st of stmts) {
     if (st.k === 'decl') {
       if (st.init) expr(st.init);
-    } else if (st.k === 'assign') expr(st.e);
-    else if (st.k === 'expr') expr(st.e);
+    } else if (st.k === 'assign' || st.k === 'expr') expr(st.e);
     else {
       expr(st.cond);
-      calls(st.then, out);
-      if (st.else) calls(st.else, out);
+      callExprs(st.then, out);
+      if (st.else) callExprs(st.else, out);
+    }
+  }
+}
+
+/**
+ * Checks what compile.ts's generic argument checks cannot: an SRCU call's first argument is a
+ * `struct srcu_struct *` parameter of its thread (not another pointer, whose SRCU domain would
+ * not exist).
+ */
+export function checkRcuCalls(ast: LitmusAst, error: (detail: string, pos: Pos) => LitmusError): void {
+  for (const t of ast.threads) {
+    const srcu = new Set(t.params.filter((p) => isSrcuType(p.type)).map((p) => p.name));
+    const found: (Expr & { k: 'call' })[] = [];
+    callExprs(t.body, found);
+    for (const e of found) {
+      const arg = e.args[0];
+      if (!SRCU_CALLS.has(e.name) || arg === undefined) continue;
+      if (arg.k !== 'name' || !srcu.has(arg.name)) {
+        throw error(`${e.name}(): argument 1 must be a struct srcu_struct * parameter of P${t.index}`, arg.pos);
+      }
     }
   }
 }
