@@ -69,18 +69,26 @@ export const FIRST_MERGED_KIND: Kind = Kind.Ghost;
 export const Order = {
   /** READ_ONCE / WRITE_ONCE, and non-value-returning atomics (set_bit, atomic_inc). */
   Once: 0,
-  /** smp_load_acquire / smp_store_release. */
+  /**
+   * smp_load_acquire / smp_store_release; on a read-modify-write, an acquire RMW (the _acquire
+   * forms, a lock acquisition): the read is an acquire, the write is unordered.
+   */
   AcqRel: 1,
   /** Value-returning atomics (cmpxchg, xchg, atomic_inc_return, test_and_set_bit). */
   Full: 2,
   /** smp_store_mb: the store followed by a full barrier. */
   StoreMb: 3,
   /**
-   * A read-modify-write whose write is a release (it carries everything the thread has seen, as
-   * smp_store_release() does) and whose read is plain: how rcu_read_unlock() hands a read-side
-   * critical section's accesses to the grace period that waits for it (see rcu.ts).
+   * Read-modify-writes only: the _release forms (xchg_release, atomic_fetch_add_release…): the
+   * write is a release, the read is unordered (linux-kernel.def: `__xchg{release}`).
    */
   Release: 4,
+  /**
+   * A plain C access (`r = *x`, `*x = v`): ordered as READ_ONCE/WRITE_ONCE by every memory model
+   * here (stronger than LKMM, where the compiler may tear, fuse or move it), but checked for data
+   * races (threads.ts, dataRace): LKMM's `flag ~empty race as data-race`.
+   */
+  Plain: 5,
   /**
    * A read-modify-write whose read takes on what the write it reads carried into *every* view of
    * the thread (its later reads, and what its later plain writes carry), as if a strong fence
@@ -88,14 +96,14 @@ export const Order = {
    * starts after a grace period started is ordered after everything before that grace period
    * (LKMM's rcu-fence; see rcu.ts). Used only on RCU's own bookkeeping words.
    */
-  GpAcquire: 5,
+  GpAcquire: 6,
   /**
    * A read-modify-write of a word that only its own CPU's bookkeeping changes and that the
    * implementation keeps CPU-local (rcu_read_lock()'s nesting: preempt_count or
    * current->rcu_read_lock_nesting): unordered under relaxed, as Once; under TSO it neither
    * drains the store buffer nor orders anything (no LOCK prefix: a plain per-CPU increment).
    */
-  CpuLocal: 6,
+  CpuLocal: 7,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 
@@ -110,8 +118,28 @@ export const Fence = {
    */
   BeforeAtomic: 3,
   AfterAtomic: 4,
+  /**
+   * smp_mb__after_spinlock(): a full barrier together with the thread's last lock acquisition
+   * (LKMM: `[M] ; po? ; [LKW] ; fencerel(After-spinlock) ; [M]`), so what came before the
+   * spin_lock() is ordered too. x86: a compiler barrier (the lock is a LOCK-prefixed RMW).
+   */
+  AfterSpinlock: 5,
+  /**
+   * smp_mb__after_unlock_lock(): makes an unlock followed by a lock (of the same lock by any
+   * CPU, or of any lock by this one) a full barrier (`[M] ; po ; [UL] ; (co | po) ; [LKW] ;
+   * fencerel(After-unlock-lock) ; [M]`). A compiler barrier on x86.
+   */
+  AfterUnlockLock: 6,
 } as const;
 export type Fence = (typeof Fence)[keyof typeof Fence];
+
+/**
+ * Lock steps, for the ordering LKMM gives unlock-then-lock (`po-unlock-lock-po`,
+ * linux-kernel.cat) and for smp_mb__after_spinlock()/smp_mb__after_unlock_lock(): a lock
+ * acquisition (LKR+LKW, an Await or Rmw) or a lock release (UL, a release store).
+ */
+export const LockStep = { Acquire: 1, Release: 2 } as const;
+export type LockStep = (typeof LockStep)[keyof typeof LockStep];
 
 /** A read-modify-write function returns this to say "no store" (a failed cmpxchg). */
 export const NO_WRITE = -0x7fffffff;
@@ -137,6 +165,8 @@ export interface Action {
    * interrupts or preemption disabled, as might_sleep() would report.
    */
   readonly mightSleep?: boolean;
+  /** A spinlock or mutex acquisition or release (see LockStep). */
+  readonly lock?: LockStep;
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;
