@@ -30,7 +30,7 @@ and the time. A directory means every *.litmus file under it, in name order.
 
 A "Result: Never|Sometimes|Always" line in the test's header comment is LKMM's result and
 judges the relaxed model; "Result (tso): …" and "Result (sc): …" lines judge the other two.
-A construct the engine cannot express (RCU, sleeping locks…) is an error naming it and its
+A construct the engine cannot express (RCU callbacks, sleeping locks…) is an error naming it and its
 line:col; it is never approximated.
 
 Plain C accesses (r = *x, *x = v) are checked for data races: "Flag data-race" after an

@@ -139,7 +139,7 @@ describe('errors name the construct and its line:col', () => {
       8,
       2,
     ],
-    ['RCU', 'rcu_read_lock();', /rcu_read_lock\(\): RCU and SRCU are not engine primitives yet/, 8, 2],
+    ['RCU callbacks', 'call_rcu(x);', /call_rcu\(\): not an engine primitive yet/, 8, 2],
     [
       'an ordering form the kernel lacks',
       'r0 = atomic_add_unless_acquire(x, 1, 0);',

@@ -54,6 +54,12 @@ export const Kind = {
   CpuOnline: 24,
   /** irqs_disabled(): whether this thread (or handler: always) runs with interrupts off (merged). */
   IrqsDisabled: 25,
+  /**
+   * Instrumentable code (a tracepoint, lockdep, KASAN/KCSAN/KCOV-instrumented C) runs here
+   * (merged): if the CPU is inside a noinstr region (ghost `a + cpu` non-zero), ghost `b` is
+   * set to 1. See noinstr.ts.
+   */
+  Instrumentable: 26,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -83,6 +89,21 @@ export const Order = {
    * races (threads.ts, dataRace): LKMM's `flag ~empty race as data-race`.
    */
   Plain: 5,
+  /**
+   * A read-modify-write whose read takes on what the write it reads carried into *every* view of
+   * the thread (its later reads, and what its later plain writes carry), as if a strong fence
+   * separated that write from the thread's later accesses: how a read-side critical section that
+   * starts after a grace period started is ordered after everything before that grace period
+   * (LKMM's rcu-fence; see rcu.ts). Used only on RCU's own bookkeeping words.
+   */
+  GpAcquire: 6,
+  /**
+   * A read-modify-write of a word that only its own CPU's bookkeeping changes and that the
+   * implementation keeps CPU-local (rcu_read_lock()'s nesting: preempt_count or
+   * current->rcu_read_lock_nesting): unordered under relaxed, as Once; under TSO it neither
+   * drains the store buffer nor orders anything (no LOCK prefix: a plain per-CPU increment).
+   */
+  CpuLocal: 7,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 

@@ -15,6 +15,7 @@ export * from './locks.ts';
 export { Machine, ModelError, type StepInfo, type UnitInfo } from './machine.ts';
 export type { MemoryPicture } from './memory/system.ts';
 export * from './model.ts';
+export * from './noinstr.ts';
 export * from './notifier.ts';
 export * from './primitives.ts';
 export { Rng } from './prng.ts';

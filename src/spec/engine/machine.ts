@@ -336,7 +336,7 @@ export class Machine {
       let next = aut.child(node, r);
       for (;;) {
         const b = aut.action(next);
-        if (b.kind === Kind.ThisCpu || b.kind === Kind.CpuOnline) return false;
+        if (b.kind === Kind.ThisCpu || b.kind === Kind.CpuOnline || b.kind === Kind.Instrumentable) return false;
         if (b.kind === Kind.Ghost) next = aut.child(next, 0);
         else if (b.kind === Kind.IrqsDisabled)
           next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0 ? 1 : 0);
@@ -406,6 +406,10 @@ export class Machine {
         next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? (this.hotplugWord(s) >>> a.a) & 1 : 0);
       } else if (a.kind === Kind.IrqsDisabled) {
         next = aut.child(next, irqsOff ? 1 : 0);
+      } else if (a.kind === Kind.Instrumentable) {
+        // Instrumentable code inside this CPU's noinstr region: record it (noinstr.ts).
+        if ((s[this.ghostBase + a.a + cpu] as number) !== 0) s[this.ghostBase + a.b] = 1;
+        next = aut.child(next, 0);
       } else {
         return next;
       }

@@ -1,39 +1,70 @@
 /**
- * RCU and context tracking as kernel primitives: per-CPU RCU state (is RCU watching this CPU,
- * and how deep in read-side critical sections is it), the read side (rcu_read_lock(),
+ * RCU, SRCU and context tracking as kernel primitives: per-CPU RCU state (is RCU watching this
+ * CPU, and how deep in read-side critical sections is it), the read side (rcu_read_lock(),
  * rcu_dereference(), rcu_read_unlock()), the update side (rcu_assign_pointer(),
- * synchronize_rcu()) and the extended quiescent states (EQS) that context tracking enters
- * and leaves (user mode, idle, guest mode on a nohz_full CPU).
+ * synchronize_rcu()), the extended quiescent states (EQS) that context tracking enters and
+ * leaves (user mode, idle, guest mode on a nohz_full CPU), and SRCU's per-srcu_struct domains
+ * (srcu_read_lock(), srcu_read_unlock(), synchronize_srcu()).
  *
- * State: one memory location per CPU, `rcu_data[cpu]`, holding the EQS bit (RCU not watching)
- * and the read-side nesting of the code running there (times two). Since Linux 5.19
- * (171476775d32, "context_tracking: Merge dynticks counter and context tracking states") the
- * kernel keeps the context-tracking state and RCU's EQS counter in one atomic per CPU,
- * ct->state, so that entering or leaving an EQS is one fully ordered atomic; the nesting
- * count is the model's: with CONFIG_PREEMPT_NONE rcu_read_lock() writes no memory at all and
- * the CPU reports its quiescent states itself (rcu_qs(), rcu_sched_clock_irq()), which the
- * model folds into "a CPU with no reader running is quiescent".
+ * State, per domain (RCU, or one srcu_struct): one word per CPU, `rcu_data[cpu]`, holding the
+ * EQS bit (RCU not watching; RCU only) and the read-side nesting of the code running there
+ * (times two), and one word `rcu_gp` that each grace period's start writes. Every write to these
+ * words is a read-modify-write, so each of their reads returns the latest write: the words
+ * behave as the implementation's own bookkeeping does (a CPU knows whether it is in a read-side
+ * critical section; the grace-period machinery learns it from that CPU), not as racy memory.
+ * Since Linux 5.19 (171476775d32, "context_tracking: Merge dynticks counter and context
+ * tracking states") the kernel keeps the context-tracking state and RCU's EQS counter in one
+ * atomic per CPU, ct->state, so that entering or leaving an EQS is one fully ordered atomic.
  *
- * The grace-period guarantee (Documentation/RCU/Design/Requirements, and LKMM's rcu-fence):
- * if any access of a read-side critical section precedes the start of synchronize_rcu(), every
- * access of that critical section precedes its end. synchronize_rcu() here waits, for every
- * other CPU, until that CPU is seen either in an EQS or outside any read-side critical
- * section, with full barriers before and after, which is how Tree RCU's grace-period kthread
- * treats a CPU whose dynticks snapshot shows an EQS (rcu_dynticks_in_eqs(),
- * dyntick_save_progress_counter() in kernel/rcu/tree.c): quiescent, without asking it.
- * That is exactly why a reader must never run on a CPU RCU is not watching.
+ * The grace-period guarantee (Documentation/RCU/Design/Requirements/Requirements.rst, "Grace-
+ * Period Guarantee"; LKMM's rcu-fence in tools/memory-model/linux-kernel.cat): for each read-side
+ * critical section and each grace period, either every access of the critical section precedes
+ * every access after the grace period's end, or every access before the grace period's start
+ * precedes every access of the critical section. synchronize_rcu() here is: a full barrier
+ * (LKMM's gp is a strong fence), the start (a release write of `rcu_gp`), then for every CPU a
+ * wait until it is seen in an EQS or with no reader (taking on what that CPU's last
+ * rcu_read_unlock() carried), then a full barrier. A critical section that began before the
+ * wait for its CPU is waited for: its rcu_read_unlock() is a release that the wait acquires,
+ * so its accesses precede the end. One that begins after the start reads `rcu_gp` at its
+ * rcu_read_lock() with Order.GpAcquire, which puts the start's view in every view of the
+ * reader: everything before the start precedes its accesses. A CPU in an EQS is quiescent
+ * without being asked, as Tree RCU's grace-period kthread treats a CPU whose dynticks snapshot
+ * shows an EQS (rcu_dynticks_in_eqs(), dyntick_save_progress_counter() in kernel/rcu/tree.c);
+ * that is why a reader must never run on a CPU RCU is not watching.
  *
- * Where this is stronger than LKMM (say so wherever a verdict depends on it):
- * - rcu_read_lock() and rcu_read_unlock() are fully ordered atomics on the CPU's word, so
- *   they also order the reader's own accesses like smp_mb(); LKMM orders them only against
- *   grace periods. A litmus test whose outcome rests on reader-side ordering with no grace
- *   period involved is forbidden here and allowed by LKMM.
+ * What each memory model makes of it:
+ * - relaxed (LKMM): a read-side critical section is not a barrier. rcu_read_lock() is an
+ *   unordered (CpuLocal) RMW of the CPU's word and a GpAcquire read of `rcu_gp`; rcu_read_unlock() a
+ *   release RMW of the CPU's word; neither orders the reader's own accesses among themselves,
+ *   so SB or MP between two readers with no grace period is allowed, as LKMM allows it. The
+ *   litmus tests in src/spec/litmus/tests (RCU+sync+*, the rcu-fence counting rings) are judged
+ *   against LKMM's documented results.
+ * - tso: rcu_read_lock() is no barrier, as on x86 where it is preempt_disable() or a per-task
+ *   counter (Order.CpuLocal and GpAcquire do not drain the store buffer: the grace period
+ *   learns of the reader at once, as the implementation's CPU-local state tells it, and the
+ *   stores before the grace period's start are in memory already, after its smp_mb()).
+ *   rcu_read_unlock() is a LOCK-prefixed RMW, which drains the store buffer: the critical
+ *   section's stores must be visible before the grace period sees it end. x86's
+ *   implementation drains them later, at the quiescent state it reports with a full barrier,
+ *   so the model is STRONGER than x86 there: a store inside a critical section and a load
+ *   after its rcu_read_unlock() stay ordered (SB across the unlock is forbidden here, allowed
+ *   on x86). SRCU's read side is two locked RMWs, full barriers, which is its implementation
+ *   (__srcu_read_lock() and __srcu_read_unlock() in kernel/rcu/srcutree.c execute smp_mb(),
+ *   their barriers B and C). Under sc nothing is reordered anyway.
+ * Where the relaxed model is stronger than LKMM (see also memory/relaxed.ts):
+ * - rcu_read_lock(), rcu_read_unlock() and the grace period's steps are interleaving points, so
+ *   a store after one of them is never performed before a load before it (no load buffering
+ *   across them); LKMM lets such a load and store be reordered when no grace period is involved.
+ * - the words are RMWs, so smp_mb__after_atomic() after rcu_read_unlock() is a full barrier.
+ * - a grace period's start reads `rcu_gp` (it is an RMW), so a second, concurrent grace period
+ *   may take on what the first one's start carried.
  * Interrupt handlers' accesses are sequentially consistent in every memory model (see
  * MemorySystem.handlerRead), so a reader in a handler is stronger still.
  */
-import { action, Kind, type Op, Order } from './actions.ts';
+import { action, Kind, NO_WRITE, type Op, Order } from './actions.ts';
+import { ModelError } from './layout.ts';
 import type { ModelBuilder } from './model.ts';
-import { type Ghost, ghost, ghost_read, type Loc, smp_mb, wait_until } from './primitives.ts';
+import { type Ghost, ghost, ghost_read, type Loc, smp_mb } from './primitives.ts';
 
 /** The EQS bit of rcu_data[cpu]: set while RCU is not watching the CPU. */
 export const RCU_EQS = 1;
@@ -47,9 +78,101 @@ export function formatRcuData(v: number): string {
   return nest === 0 ? where : `${where}, ${nest} reader${nest === 1 ? '' : 's'}`;
 }
 
-export interface RcuOptions {
+/** How a trace shows a domain's rcu_gp word: it flips at each grace period's start. */
+const formatGp = (v: number): string => `grace period start #${v} (mod 2)`;
+
+interface DomainOptions {
   /** CPUs whose state to declare (default: every CPU of the model). */
   readonly cpus?: readonly number[];
+}
+
+/**
+ * One read-side domain: RCU's, or one srcu_struct's. The words and steps common to both; Rcu
+ * adds the extended quiescent states.
+ */
+class ReadSideDomain {
+  /** rcu_data[cpu]: the EQS bit (RCU only) and the read-side nesting. */
+  readonly data: readonly Loc[];
+  /** Written at each grace period's start; read by each read-side critical section's start. */
+  readonly gp: Loc;
+  readonly #cpus: readonly number[];
+  readonly #name: string;
+  /** The order of the read-side nesting increment (see Rcu and Srcu). */
+  readonly #lockOrder: Order;
+
+  constructor(b: ModelBuilder, name: string, opts: DomainOptions, init: (cpu: number) => number, lockOrder: Order) {
+    this.#lockOrder = lockOrder;
+    const cpus = opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i);
+    for (const c of cpus) if (!Number.isInteger(c) || c < 0 || c >= b.cpus) throw new Error(`${name}: no CPU ${c}`);
+    this.#cpus = cpus;
+    this.#name = name;
+    const data: Loc[] = [];
+    for (const c of cpus) data[c] = b.loc(`${name}_data[${c}]`, init(c), formatRcuData);
+    this.data = data;
+    this.gp = b.loc(`${name}_gp`, 0, formatGp);
+  }
+
+  protected word(cpu: number): Loc {
+    const w = this.data[cpu];
+    if (!w) throw new Error(`${this.#name}: CPU ${cpu} has no state (declare it in the options)`);
+    return w;
+  }
+
+  /**
+   * The start of a read-side critical section on `cpu`: the nesting goes up (an unordered RMW),
+   * then the reader takes on what every grace period started so far carried (GpAcquire).
+   * Returns the CPU's word before the increment.
+   */
+  protected *readLock(cpu: number, text: string): Op<number> {
+    const old: number = yield action(Kind.Rmw, text, {
+      a: this.word(cpu).id,
+      order: this.#lockOrder,
+      rmw: (v) => v + RCU_NEST_ONE,
+    });
+    yield action(Kind.Rmw, `${text}: after the grace periods started so far`, {
+      a: this.gp.id,
+      order: Order.GpAcquire,
+      rmw: () => NO_WRITE,
+    });
+    return old;
+  }
+
+  /** The end of a read-side critical section: a release RMW the grace period's wait acquires. */
+  protected *readUnlock(cpu: number, text: string): Op {
+    const old: number = yield action(Kind.Rmw, text, {
+      a: this.word(cpu).id,
+      order: Order.Release,
+      rmw: (v) => v - RCU_NEST_ONE,
+    });
+    if (old >> 1 === 0) throw new ModelError(`${text} without a matching lock on cpu${cpu}`);
+  }
+
+  /**
+   * A grace period: full barrier, start, a wait per CPU until `quiescent` holds for its word
+   * (taking on what its last unlock carried), full barrier. The caller's own CPU is waited for
+   * too, so a grace period inside the caller's own read-side critical section never ends (a
+   * self-deadlock, as in the kernel).
+   */
+  protected *gracePeriod(name: string, quiescent: (v: number) => boolean, what: string): Op {
+    yield* smp_mb();
+    yield action(Kind.Rmw, `${name}: the grace period starts`, {
+      a: this.gp.id,
+      order: Order.Release,
+      rmw: (v) => v ^ 1,
+    });
+    for (const c of this.#cpus) {
+      yield action(Kind.Await, `${name}: wait until cpu${c} ${what}`, {
+        a: this.word(c).id,
+        order: Order.GpAcquire,
+        pred: quiescent,
+        rmw: () => NO_WRITE,
+      });
+    }
+    yield* smp_mb();
+  }
+}
+
+export interface RcuOptions extends DomainOptions {
   /**
    * CPUs that start in an EQS (an idle CPU, or one running user code on nohz_full). Default
    * none: every CPU starts in the kernel with RCU watching.
@@ -58,12 +181,11 @@ export interface RcuOptions {
 }
 
 /**
- * Per-CPU RCU state of one model. Declare it in `setup` (it adds one location and two ghosts per
- * CPU, and one ghost for illegal RCU use), then call its primitives from threads and handlers.
+ * Per-CPU RCU state of one model. Declare it in `setup` (it adds one location and one ghost per
+ * CPU, the `rcu_gp` location, and one ghost for illegal RCU use), then call its primitives from
+ * threads and handlers.
  */
-export class Rcu {
-  /** rcu_data[cpu]: the EQS bit and the read-side nesting. */
-  readonly data: readonly Loc[];
+export class Rcu extends ReadSideDomain {
   /** Mirror of "RCU is not watching cpu" (1) for properties and assertions, never for behaviour. */
   readonly eqs: readonly Ghost[];
   /**
@@ -71,29 +193,17 @@ export class Rcu {
    * what CONFIG_PROVE_RCU reports as "rcu_read_lock() used illegally while idle".
    */
   readonly illegal: Ghost;
-  readonly #cpus: readonly number[];
 
   constructor(b: ModelBuilder, opts: RcuOptions = {}) {
-    const cpus = opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i);
-    for (const c of cpus) if (!Number.isInteger(c) || c < 0 || c >= b.cpus) throw new Error(`Rcu: no CPU ${c}`);
     const eqsAtStart = new Set(opts.eqsAtStart ?? []);
-    this.#cpus = cpus;
-    const data: Loc[] = [];
+    // rcu_read_lock() is preempt_disable() or current->rcu_read_lock_nesting++: CPU-local.
+    super(b, 'rcu', opts, (c) => (eqsAtStart.has(c) ? RCU_EQS : 0), Order.CpuLocal);
     const eqs: Ghost[] = [];
-    for (const c of cpus) {
-      const init = eqsAtStart.has(c) ? RCU_EQS : 0;
-      data[c] = b.loc(`rcu_data[${c}]`, init, formatRcuData);
-      eqs[c] = b.ghost(`rcu_eqs[${c}]`, init);
+    for (const c of opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i)) {
+      eqs[c] = b.ghost(`rcu_eqs[${c}]`, eqsAtStart.has(c) ? 1 : 0);
     }
-    this.data = data;
     this.eqs = eqs;
     this.illegal = b.ghost('rcu_illegal_use');
-  }
-
-  #word(cpu: number): Loc {
-    const w = this.data[cpu];
-    if (!w) throw new Error(`Rcu: CPU ${cpu} has no RCU state (declare it in the Rcu options)`);
-    return w;
   }
 
   // ---- Extended quiescent states ----------------------------------------------------------------
@@ -104,7 +214,7 @@ export class Rcu {
    */
   *rcu_eqs_enter(cpu: number, text = `rcu_eqs_enter(): RCU stops watching cpu${cpu}`): Op<boolean> {
     const old: number = yield action(Kind.Rmw, text, {
-      a: this.#word(cpu).id,
+      a: this.word(cpu).id,
       order: Order.Full,
       rmw: (v) => v | RCU_EQS,
     });
@@ -118,7 +228,7 @@ export class Rcu {
    */
   *rcu_eqs_exit(cpu: number, text = `rcu_eqs_exit(): RCU watches cpu${cpu} again`): Op<boolean> {
     const old: number = yield action(Kind.Rmw, text, {
-      a: this.#word(cpu).id,
+      a: this.word(cpu).id,
       order: Order.Full,
       rmw: (v) => v & ~RCU_EQS,
     });
@@ -148,41 +258,59 @@ export class Rcu {
 
   /** rcu_read_lock() on `cpu`: records an illegal use when RCU is not watching the CPU. */
   *rcu_read_lock(cpu: number): Op {
-    const old: number = yield action(Kind.Rmw, 'rcu_read_lock()', {
-      a: this.#word(cpu).id,
-      order: Order.Full,
-      rmw: (v) => v + RCU_NEST_ONE,
-    });
+    const old = yield* this.readLock(cpu, 'rcu_read_lock()');
     if ((old & RCU_EQS) !== 0) yield* ghost(this.illegal, 1);
   }
 
   *rcu_read_unlock(cpu: number): Op {
-    yield action(Kind.Rmw, 'rcu_read_unlock()', {
-      a: this.#word(cpu).id,
-      order: Order.Full,
-      rmw: (v) => v - RCU_NEST_ONE,
-    });
+    yield* this.readUnlock(cpu, 'rcu_read_unlock()');
   }
 
   // ---- Update side ------------------------------------------------------------------------------
 
   /**
-   * synchronize_rcu() called on `self` (which must not be in a read-side critical section): a
-   * full barrier, then for every other CPU a wait until it is seen in an EQS or with no reader
-   * running, then a full barrier.
+   * synchronize_rcu() called on `self`: waits for every CPU (its own included: called inside
+   * its own read-side critical section it never returns) to be seen in an EQS or with no reader.
+   * `self` is kept for the callers' readability; the wait covers every CPU either way.
    */
-  *synchronize_rcu(self: number): Op {
-    yield* smp_mb();
-    for (const c of this.#cpus) {
-      if (c === self) continue;
-      yield* wait_until(
-        this.#word(c),
-        (v) => (v & RCU_EQS) !== 0 || v >> 1 === 0,
-        `synchronize_rcu(): wait until cpu${c} is in an EQS or has no reader`,
-        { acquire: true },
-      );
-    }
-    yield* smp_mb();
+  *synchronize_rcu(_self?: number): Op {
+    yield* this.gracePeriod(
+      'synchronize_rcu()',
+      (v) => (v & RCU_EQS) !== 0 || v >> 1 === 0,
+      'is in an EQS or has no reader',
+    );
+  }
+}
+
+/**
+ * One srcu_struct: its own read-side critical sections and grace periods (LKMM's `& loc`:
+ * synchronize_srcu() waits only for readers of the same srcu_struct). No EQS: SRCU readers may
+ * run where RCU is not watching. srcu_read_lock() returns the index the matching
+ * srcu_read_unlock() is given; the model has one index, 0 (the kernel's two indices serve its
+ * grace-period algorithm, not the guarantee).
+ */
+export class Srcu extends ReadSideDomain {
+  readonly name: string;
+  constructor(b: ModelBuilder, name: string, opts: DomainOptions = {}) {
+    // __srcu_read_lock(): this_cpu_inc() of the lock count, then smp_mb() (B): a locked RMW
+    // stands for both under TSO.
+    super(b, `srcu:${name}`, opts, () => 0, Order.Once);
+    this.name = name;
+  }
+
+  *srcu_read_lock(cpu: number): Op<number> {
+    yield* this.readLock(cpu, `srcu_read_lock(&${this.name})`);
+    return 0;
+  }
+
+  *srcu_read_unlock(cpu: number, idx: number): Op {
+    if (idx !== 0)
+      throw new ModelError(`srcu_read_unlock(&${this.name}, ${idx}): not an index srcu_read_lock() returned`);
+    yield* this.readUnlock(cpu, `srcu_read_unlock(&${this.name}, ${idx})`);
+  }
+
+  *synchronize_srcu(): Op {
+    yield* this.gracePeriod(`synchronize_srcu(&${this.name})`, (v) => v >> 1 === 0, 'has no reader');
   }
 }
 

@@ -336,6 +336,9 @@ export class Symmetry {
         return a.b === b.b ? undefined : 'different barrier or exit kind';
       case Kind.Choose:
         return a.a === b.a ? undefined : 'different numbers of choices';
+      case Kind.Instrumentable:
+        // Its ghost depends on the CPU it runs on (noinstr.ts); not renamed.
+        return 'instrumentable steps are not renamed';
       default:
         return undefined;
     }

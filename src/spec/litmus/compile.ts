@@ -1,8 +1,8 @@
 /**
  * From a parsed C litmus test (parse.ts) to an engine model, and checking it.
  *
- * Every construct is checked before anything runs: a call the engine cannot express (RCU, a
- * sleeping lock, an _irqsave spinlock) is a LitmusError naming it and its line:col, never
+ * Every construct is checked before anything runs: a call the engine cannot express (an RCU
+ * callback, a sleeping lock, an _irqsave spinlock) is a LitmusError naming it and its line:col, never
  * approximated. Plain C accesses (`r = *x`, `*x = v`) are plain loads and stores, checked for
  * data races (LitmusCheck.dataRace, herd's "Flag data-race"). Thread bodies are *interpreted* (this file walks the syntax
  * tree inside each thread's generator); the test text is never turned into code.
@@ -60,6 +60,7 @@ import {
   type Prop,
   type Stmt,
 } from './parse.ts';
+import { type CallContext, checkRcuCalls, isSrcuType, LitmusRcu, RCU_PRIMITIVES } from './rcu.ts';
 
 /**
  * Addresses: location i is the value POINTER_BASE + i, above every literal a test may write
@@ -79,8 +80,16 @@ interface Primitive {
   readonly args: readonly ArgKind[];
   /** Whether the call has a value (r = call(...)). */
   readonly value: boolean;
-  /** The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other arguments. */
-  readonly run: (locs: readonly Loc[], vals: readonly number[], show: (v: number) => string) => Op<number>;
+  /**
+   * The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other
+   * arguments; `ctx` the calling thread's CPU and RCU state (rcu.ts's calls need them).
+   */
+  readonly run: (
+    locs: readonly Loc[],
+    vals: readonly number[],
+    show: (v: number) => string,
+    ctx: CallContext,
+  ) => Op<number>;
 }
 
 function* none(op: Op): Op<number> {
@@ -405,6 +414,9 @@ for (const [name, p] of Object.entries(LOCK_PRIMITIVES)) PRIMITIVES[name] = p;
 PRIMITIVES.smp_mb__after_spinlock = { args: [], value: false, run: () => none(smp_mb__after_spinlock()) };
 PRIMITIVES.smp_mb__after_unlock_lock = { args: [], value: false, run: () => none(smp_mb__after_unlock_lock()) };
 
+// RCU and SRCU (rcu.ts).
+Object.assign(PRIMITIVES, RCU_PRIMITIVES);
+
 /** Calls that exist in LKMM but that this engine cannot express yet, and why. */
 function unsupported(name: string): string | undefined {
   if (/^(raw_)?spin_(lock|unlock|trylock)(_irq|_irqsave|_irqrestore|_bh)$/.test(name)) {
@@ -413,14 +425,9 @@ function unsupported(name: string): string | undefined {
   if (/^(mutex_|down_|up_|read_lock|write_lock|read_unlock|write_unlock)/.test(name)) {
     return `${name}(): sleeping locks and rwlocks are not an engine primitive yet`;
   }
-  if (
-    /^(rcu_read_(un)?lock|synchronize_rcu|synchronize_rcu_expedited|call_rcu|srcu_read_(un)?lock|synchronize_srcu|srcu_down_read|srcu_up_read|rcu_barrier)$/.test(
-      name,
-    )
-  ) {
-    return `${name}(): RCU and SRCU are not engine primitives yet`;
+  if (/^(call_rcu|rcu_barrier|srcu_down_read|srcu_up_read|call_srcu|srcu_barrier)$/.test(name)) {
+    return `${name}(): not an engine primitive yet (callbacks and srcu_down_read()/srcu_up_read() are not modelled)`;
   }
-  if (name === 'smp_mb__after_srcu_read_unlock') return `${name}(): SRCU is not an engine primitive yet`;
   const base = name.replace(/_(acquire|release|relaxed)$/, '');
   if (base !== name && base in RETURNING_ONLY_FULL) {
     return `${name}(): ${base}() has only its fully ordered form in the kernel`;
@@ -533,7 +540,12 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
   const threads: CompiledThread[] = ast.threads.map((t) => {
     const params = new Map<string, number>();
     for (const p of t.params) {
-      if (/struct/.test(p.type)) throw c.error(`parameter ${p.type}${p.name}: structures are not supported`, p.pos);
+      if (/struct/.test(p.type) && !isSrcuType(p.type)) {
+        throw c.error(
+          `parameter ${p.type}${p.name}: structures other than struct srcu_struct are not supported`,
+          p.pos,
+        );
+      }
       if (!p.type.includes('*')) {
         throw c.error(`parameter ${p.name} must be a pointer to a shared variable (such as int *${p.name})`, p.pos);
       }
@@ -545,6 +557,7 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
     checkBlock(c, scope, t.body);
     return { name, params, registers, body: t.body };
   });
+  checkRcuCalls(ast, (detail, pos) => c.error(detail, pos));
   const observed: Observed[] = [];
   const observe = (r: CondRef): void => {
     if (r.k === 'reg') {
@@ -747,6 +760,7 @@ interface Env {
   readonly thread: CompiledThread;
   readonly locs: readonly Loc[];
   readonly regs: Map<string, number>;
+  readonly ctx: CallContext;
 }
 
 export function formatValue(test: CompiledLitmus, v: number): string {
@@ -879,7 +893,7 @@ function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<number> {
   return yield* atLine(
     env.test.file,
     e.pos.line,
-    p.run(locs, vals, (v) => formatValue(env.test, v)),
+    p.run(locs, vals, (v) => formatValue(env.test, v), env.ctx),
   );
 }
 
@@ -955,10 +969,16 @@ export function buildLitmusModel(
   const locs = test.locations.map((l) => b.loc(l.name, l.init, (v) => formatValue(test, v)));
   const observedRegs = test.observed.filter((o) => o.ref.k === 'reg');
   const ghosts = new Map<string, Ghost>(observedRegs.map((o) => [o.text, b.ghost(o.text, 0)]));
+  const rcu = new LitmusRcu(
+    b,
+    test.ast,
+    locs,
+    test.locations.map((l) => l.name),
+  );
   test.threads.forEach((thread, p) => {
     const mine = observedRegs.filter((o) => o.ref.k === 'reg' && o.ref.thread === p);
     b.thread(thread.name, { cpu: p }, function* () {
-      const env: Env = { test, thread, locs, regs: new Map() };
+      const env: Env = { test, thread, locs, regs: new Map(), ctx: { cpu: p, rcu, srcuUnlocked: false } };
       yield* execBlock(env, thread.body);
       for (const o of mine) {
         yield* ghost(ghosts.get(o.text) as Ghost, env.regs.get((o.ref as CondRef & { k: 'reg' }).name) ?? 0);

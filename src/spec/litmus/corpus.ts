@@ -34,36 +34,39 @@ const ATOMIC = new Set([
   'cmpxchg-fail-unordered-2',
 ]);
 
+const RCU_DOC = new Set(['RCU+sync+free', 'RCU+sync+read']);
+
+/** The project's own tests, with no kernel test of that name (RCU's and SRCU's rules, rings). */
+const PROJECT_ONLY = new Set([
+  'MP+rcu-rscs-nogp',
+  'SB+rcu-sync-rscs',
+  'RCU+sync+rcs-cumul',
+  'RCU-ring+gp+rcs+rcs',
+  'RCU-ring+gp+gp+rcs',
+  'RCU-ring+gp+rcs+gp+rcs',
+  'SRCU+sync+read',
+  'SRCU+sync+read-other-domain',
+  'SRCU-reader+sync-rcu',
+  'SB+srcu-unlock-mb-after',
+  'SB+mb-after-srcu-alone',
+  'SB+srcu-rscs-nogp',
+]);
+
 /** The kernel's test of the same name (the shape this file was written from), if there is one. */
 export function kernelUrl(name: string): string | undefined {
   if (ATOMIC.has(name)) return `${KERNEL_TREE}/Documentation/litmus-tests/atomic/${name}.litmus`;
   if (LOCKING.has(name)) return `${KERNEL_TREE}/Documentation/litmus-tests/locking/${name}.litmus`;
-  if (name.endsWith('-nolock')) return undefined;
+  if (RCU_DOC.has(name)) return `${KERNEL_TREE}/Documentation/litmus-tests/rcu/${name}.litmus`;
+  if (name.endsWith('-nolock') || PROJECT_ONLY.has(name)) return undefined;
   return `${KERNEL_TREE}/tools/memory-model/litmus-tests/${name}.litmus`;
 }
 
 /** The kernel's litmus tests the engine cannot express yet, and why. */
 export const NOT_EXPRESSIBLE: readonly { readonly name: string; readonly dir: string; readonly reason: string }[] = [
   {
-    name: 'MP+onceassign+derefonce',
-    dir: 'tools/memory-model/litmus-tests',
-    reason:
-      'rcu_read_lock() and rcu_read_unlock() (RCU is not an engine primitive yet); the table has the same shape without them, MP+onceassign+derefonce-nolock',
-  },
-  {
     name: 'RM-broken',
     dir: 'Documentation/litmus-tests/locking',
     reason:
       'its stated result is DEADLOCK (herd7 finds no execution that passes the filter with both critical sections complete), which is not one of the outcomes Never, Sometimes, Always that the judge compares; the engine reaches no final state that passes the filter (Never 0/0)',
-  },
-  {
-    name: 'RCU+sync+free',
-    dir: 'Documentation/litmus-tests/rcu',
-    reason: 'RCU (rcu_read_lock(), synchronize_rcu())',
-  },
-  {
-    name: 'RCU+sync+read',
-    dir: 'Documentation/litmus-tests/rcu',
-    reason: 'RCU (rcu_read_lock(), synchronize_rcu())',
   },
 ];

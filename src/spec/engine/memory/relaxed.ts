@@ -19,6 +19,9 @@
  * as smp_load_acquire() and write unordered, their _release forms (Order.Release) read unordered
  * and write as smp_store_release(), carrying everything before, their own read included; their
  * _relaxed forms order nothing (linux-kernel.def: __xchg{acquire}, __atomic_op_return{release}…).
+ * RCU's bookkeeping words (rcu.ts) use Order.Release too (rcu_read_unlock() handing its critical
+ * section to the grace period that waits for it), and Order.GpAcquire, whose read joins what the
+ * write it read carried into every view (a critical section starting after a grace period started).
  * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read, in every form
  * (Documentation/atomic_t.txt: a failed conditional RMW is unordered; herd7's treatment of a
  * failed cmpxchg_acquire() was not checked).
@@ -420,11 +423,14 @@ export class RelaxedMemory implements MemorySystem {
       this.#mb(m, t);
       if ((me.cur[loc] as number) > k) return INVALID;
     }
+    // GpAcquire (RCU's bookkeeping words only, see rcu.ts): the read's view goes into every view.
+    const gpAcquire = order === Order.GpAcquire;
+    if (gpAcquire) join(me.rel, ((m.hist[loc] as Msg[])[k] as Msg).view);
     if (next === NO_WRITE) {
       // A failed cmpxchg (or a failed spin_trylock(), atomic_add_unless()) is a plain read: no
       // ordering of its own, whatever its _acquire/_release form (Documentation/atomic_t.txt:
       // a failed conditional RMW is unordered; lock.cat: LF has no ordering properties).
-      this.#readAt(m, t, loc, k, false);
+      this.#readAt(m, t, loc, k, gpAcquire);
       this.#encode(m, s, base);
       return old;
     }
@@ -432,7 +438,7 @@ export class RelaxedMemory implements MemorySystem {
     // whose write is unordered; Release: a release RMW (xchg_release), whose read is unordered
     // and whose write carries everything before it, the read included (its po-predecessor),
     // as smp_store_release() does; Once: a _relaxed or non-value-returning RMW.
-    this.#readAt(m, t, loc, k, full || order === Order.AcqRel);
+    this.#readAt(m, t, loc, k, full || order === Order.AcqRel || gpAcquire);
     if ((context & RMW_AFTER_UNLOCK) !== 0) {
       // An unlock then this lock on the same CPU (po-unlock-lock-po & int, in ppo and in
       // cumul-fence): later reads see what earlier ones observed, as after smp_rmb(), and later

@@ -95,7 +95,9 @@ export class TsoMemory implements MemorySystem {
     s[b + this.#count(s, b)] = entry(loc, value);
     return this.#len;
   }
-  rmwChoices(s: Int32Array, base: number, t: number): number {
+  rmwChoices(s: Int32Array, base: number, t: number, _loc: number, order: Order): number {
+    // RCU's CPU-local bookkeeping (rcu.ts) is no LOCK-prefixed instruction: it does not drain.
+    if (order === Order.CpuLocal || order === Order.GpAcquire) return 1;
     // A LOCK-prefixed instruction drains the store buffer first.
     return s[this.#buf(base, t)] === 0 ? 1 : 0;
   }

@@ -12,7 +12,6 @@
  * ignore this CPU" and made the arm64 order a choice between two bugs.
  */
 import type { Op } from '../../engine/index.ts';
-import { ghost } from '../../engine/index.ts';
 import type { NohzCpu } from './cpu.ts';
 import { vtime_account_guest_enter, vtime_account_guest_exit } from './vtime.ts';
 
@@ -40,13 +39,13 @@ export function* guest_enter_irqoff(k: NohzCpu): Op {
   if (k.contextTracking)
     yield* k.rcu.rcu_eqs_enter(k.cpu, '__context_tracking_enter(CONTEXT_GUEST): RCU stops watching');
   else yield* k.rcu.rcu_virt_note_context_switch(k.cpu);
-  yield* ghost(k.g.guestContext, 1);
+  yield* k.noinstr.noinstr_enter(k.cpu);
 }
 
 /** guest_exit_irqoff() (v5.10): __context_tracking_exit(CONTEXT_GUEST), then vtime / PF_VCPU. */
 export function* guest_exit_irqoff(k: NohzCpu): Op {
   if (k.contextTracking) yield* k.rcu.rcu_eqs_exit(k.cpu, '__context_tracking_exit(CONTEXT_GUEST): RCU watches again');
-  yield* ghost(k.g.guestContext, 0);
+  yield* k.noinstr.noinstr_exit(k.cpu);
   yield* vtime_account_guest_exit(k);
 }
 

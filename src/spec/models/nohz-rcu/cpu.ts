@@ -4,7 +4,7 @@
  * bookkeeping ghosts that the properties read. Not a kernel file: the kernel keeps these in
  * per-CPU variables (ct->state, rcu_data) and in `current`.
  */
-import type { Ghost, Loc, Rcu } from '../../engine/index.ts';
+import type { Ghost, Loc, Noinstr, Rcu } from '../../engine/index.ts';
 
 /** PF_VCPU in current->flags (include/linux/sched.h): "I'm a virtual CPU". */
 export const PF_VCPU = 0x1;
@@ -29,10 +29,6 @@ export interface NohzGhosts {
   readonly phase: Ghost;
   /** 1 inside the IRQ window (IRQs enabled between VM exit and the end of the pass). */
   readonly window: Ghost;
-  /** 1 between guest_context_enter_irqoff() and guest_context_exit_irqoff() (or their old forms). */
-  readonly guestContext: Ghost;
-  /** An instrumentable step ran inside the guest context (what noinstr forbids). */
-  readonly instrInGuestContext: Ghost;
   /** The phase the tick was raised in (-1: not yet). */
   readonly tickArrival: Ghost;
   /** CHARGED_* for the tick. */
@@ -53,8 +49,12 @@ export interface NohzCpu {
   readonly cpu: number;
   /** context_tracking_enabled_this_cpu(): the CPU is nohz_full (CONFIG_CONTEXT_TRACKING_USER). */
   readonly contextTracking: boolean;
-  /** Check noinstr: an instrumentable step in the guest context is recorded (param `noinstr`). */
-  readonly checkNoinstr: boolean;
+  /**
+   * The guest context (between guest_context_enter_irqoff() and guest_context_exit_irqoff(), or
+   * their old forms) as the engine's noinstr region of this CPU; instrumentable steps in it are
+   * recorded when the `noinstr` parameter is 1.
+   */
+  readonly noinstr: Noinstr;
   /** current->flags of the vCPU task. */
   readonly currentFlags: Loc;
   readonly rcu: Rcu;

@@ -5,22 +5,22 @@
  * the context exit (RCU watches again) and the timing exit (the tick is still the guest's).
  *
  * Between guest_context_enter_irqoff() and guest_context_exit_irqoff() "no RCU usage, tracing or
- * lockdep" is allowed: the code there must be noinstr. `instrumentable()` marks a step that is
- * not (tracepoints, lockdep, KASAN/KCSAN/KCOV instrumented C code).
+ * lockdep" is allowed: the code there must be noinstr. The guest context is the engine's noinstr
+ * region of the vCPU's CPU (engine/noinstr.ts); `instrumentable()` marks a step that is not
+ * noinstr (tracepoints, lockdep, KASAN/KCSAN/KCOV instrumented C code).
  */
-import { ghost, ghost_read, type Op } from '../../engine/index.ts';
+import type { Op } from '../../engine/index.ts';
 import { context_tracking_guest_enter, context_tracking_guest_exit } from './context_tracking.ts';
 import type { NohzCpu } from './cpu.ts';
 import { vtime_account_guest_enter, vtime_account_guest_exit } from './vtime.ts';
 
 /**
- * Instrumentable code (a tracepoint, lockdep, instrumented C): recorded when it runs inside
- * the guest context, where it may use RCU while RCU is not watching. Merged into the step
- * before it (it touches no shared memory).
+ * Instrumentable code (a tracepoint, lockdep, instrumented C): an engine step of its own kind,
+ * recorded when it runs inside the guest context, where it may use RCU while RCU is not
+ * watching. Merged into the step before it (it touches no shared memory).
  */
-export function* instrumentable(k: NohzCpu, _what: string): Op {
-  if (!k.checkNoinstr) return;
-  if ((yield* ghost_read(k.g.guestContext)) === 1) yield* ghost(k.g.instrInGuestContext, 1);
+export function instrumentable(k: NohzCpu, what: string): Op {
+  return k.noinstr.instrumentable(what);
 }
 
 // #region guest_timing_enter_irqoff
@@ -35,7 +35,7 @@ export function* guest_timing_enter_irqoff(k: NohzCpu): Op {
 /** guest_context_enter_irqoff(): enter the EQS, or report a quiescent state. */
 export function* guest_context_enter_irqoff(k: NohzCpu): Op {
   if (!(yield* context_tracking_guest_enter(k))) yield* k.rcu.rcu_virt_note_context_switch(k.cpu);
-  yield* ghost(k.g.guestContext, 1);
+  yield* k.noinstr.noinstr_enter(k.cpu);
 }
 
 /** guest_state_enter_irqoff(): the KVM analogue of exit_to_user_mode(). */
@@ -50,7 +50,7 @@ export function* guest_state_enter_irqoff(k: NohzCpu): Op {
 /** guest_context_exit_irqoff(): RCU watches again. */
 export function* guest_context_exit_irqoff(k: NohzCpu): Op {
   yield* context_tracking_guest_exit(k);
-  yield* ghost(k.g.guestContext, 0);
+  yield* k.noinstr.noinstr_exit(k.cpu);
 }
 
 /** guest_state_exit_irqoff(): the KVM analogue of enter_from_user_mode(). */

@@ -51,7 +51,7 @@ function* vmx_vcpu_enter_exit(k: NohzCpu, era: X86Era): Op {
     yield* guest_enter_irqoff(k); // kvm_guest_enter_irqoff()
     yield* run_guest(k, VMENTRY);
     yield* context_tracking_guest_exit(k); // kvm_guest_exit_irqoff()
-    yield* ghost(k.g.guestContext, 0);
+    yield* k.noinstr.noinstr_exit(k.cpu);
   } else {
     yield* guest_state_enter_irqoff(k);
     yield* run_guest(k, VMENTRY);

@@ -1,0 +1,118 @@
+/**
+ * RCU and SRCU primitives (engine/rcu.ts) in litmus form, beyond the corpus's documented
+ * results: nesting, misuse, and the two places where the engine is knowingly stronger than its
+ * reference (LKMM under relaxed, x86's implementation under tso), pinned so that a change shows.
+ */
+import { describe, expect, it } from 'vitest';
+import type { MemoryModelName } from '../../src/spec/engine/model.ts';
+import { checkLitmus } from '../../src/spec/litmus/compile.ts';
+import { loadLitmus } from '../../src/spec/litmus/judge.ts';
+
+const test = (threads: readonly string[], cond: string, init = 'x=0; y=0;'): string =>
+  `C T\n{ ${init} }\n${threads.map((t, i) => `P${i}(int *x, int *y, struct srcu_struct *s)\n{\n${t}\n}`).join('\n')}\n${cond}\n`;
+
+const outcome = (src: string, mm: MemoryModelName) => {
+  const r = checkLitmus(loadLitmus(src, 't.litmus'), mm);
+  return r.observation ?? r.problem?.kind;
+};
+
+const UPDATER = 'int r0; int r1; r0 = READ_ONCE(*x); synchronize_rcu(); r1 = READ_ONCE(*y);';
+
+describe('RCU read side', () => {
+  it('nesting: the grace period waits for the outermost critical section, not the inner one', () => {
+    const nested = test(
+      [
+        'rcu_read_lock(); rcu_read_lock(); WRITE_ONCE(*x, 1); rcu_read_unlock(); WRITE_ONCE(*y, 1); rcu_read_unlock();',
+        UPDATER,
+      ],
+      'exists (1:r0=1 /\\ 1:r1=0)',
+    );
+    // Two critical sections in a row instead of nested ones: the grace period may fall between.
+    const sequential = test(
+      [
+        'rcu_read_lock(); WRITE_ONCE(*x, 1); rcu_read_unlock(); rcu_read_lock(); WRITE_ONCE(*y, 1); rcu_read_unlock();',
+        UPDATER,
+      ],
+      'exists (1:r0=1 /\\ 1:r1=0)',
+    );
+    for (const mm of ['sc', 'tso', 'relaxed'] as const) {
+      expect(outcome(nested, mm)).toBe('Never');
+      expect(outcome(sequential, mm)).toBe('Sometimes');
+    }
+  });
+
+  it('misuse: an unlock without a lock is an error, a grace period inside its own reader never ends', () => {
+    const unmatched = checkLitmus(loadLitmus(test(['rcu_read_unlock();'], 'exists (x=0)'), 't.litmus'), 'sc');
+    expect(unmatched.problem?.message).toMatch(/rcu_read_unlock\(\) without a matching lock on cpu0/);
+    const selfDeadlock = checkLitmus(
+      loadLitmus(test(['rcu_read_lock(); synchronize_rcu(); rcu_read_unlock();'], 'exists (x=0)'), 't.litmus'),
+      'relaxed',
+    );
+    expect(selfDeadlock.problem?.kind).toBe('deadlock');
+    expect(selfDeadlock.problem?.message).toMatch(/synchronize_rcu\(\): wait until cpu0/);
+  });
+
+  it('SRCU: srcu_read_unlock() takes the index srcu_read_lock() returned', () => {
+    const bad = checkLitmus(
+      loadLitmus(test(['int r0; r0 = srcu_read_lock(s); srcu_read_unlock(s, 1);'], 'exists (x=0)'), 't.litmus'),
+      'sc',
+    );
+    expect(bad.problem?.message).toMatch(/srcu_read_unlock\(&s, 1\): not an index srcu_read_lock\(\) returned/);
+  });
+});
+
+describe('where the engine is stronger than its reference (pinned: change these with the docs)', () => {
+  it('relaxed: no load buffering across rcu_read_unlock() (LKMM allows it: STRONGER THAN LKMM TODAY)', () => {
+    // LB with, on both sides, the load inside a critical section and the store after it; LKMM:
+    // Sometimes
+    // (rcu_read_unlock() is no barrier, and there is no grace period). The engine makes the
+    // unlock an interleaving step that a store is never performed early across.
+    const src = test(
+      [
+        'int r0; rcu_read_lock(); r0 = READ_ONCE(*x); rcu_read_unlock(); WRITE_ONCE(*y, 1);',
+        'int r1; rcu_read_lock(); r1 = READ_ONCE(*y); rcu_read_unlock(); WRITE_ONCE(*x, 1);',
+      ],
+      'exists (0:r0=1 /\\ 1:r1=1)',
+    );
+    expect(outcome(src, 'relaxed')).toBe('Never');
+    // Without the critical section the same shape is load buffering, which the engine allows.
+    expect(outcome(src.replaceAll('rcu_read_lock(); ', '').replaceAll('rcu_read_unlock(); ', ''), 'relaxed')).toBe(
+      'Sometimes',
+    );
+  });
+
+  it('tso: rcu_read_lock() is no barrier, as on x86; rcu_read_unlock() is one (STRONGER THAN x86 TODAY)', () => {
+    // A store before rcu_read_lock() and a load inside: x86's rcu_read_lock() is a compiler
+    // barrier, so x86 allows the SB outcome, and so do LKMM and the engine.
+    const acrossLock = test(
+      [
+        'int r0; WRITE_ONCE(*x, 1); rcu_read_lock(); r0 = READ_ONCE(*y); rcu_read_unlock();',
+        'int r1; WRITE_ONCE(*y, 1); rcu_read_lock(); r1 = READ_ONCE(*x); rcu_read_unlock();',
+      ],
+      'exists (0:r0=0 /\\ 1:r1=0)',
+    );
+    expect(outcome(acrossLock, 'relaxed')).toBe('Sometimes');
+    expect(outcome(acrossLock, 'tso')).toBe('Sometimes');
+    // A store inside and a load after rcu_read_unlock(): x86 allows it too (the quiescent
+    // state's barrier comes later), LKMM allows it; the engine's tso unlock drains the store
+    // buffer, so its tso answer is Never.
+    const acrossUnlock = test(
+      [
+        'int r0; rcu_read_lock(); WRITE_ONCE(*x, 1); rcu_read_unlock(); r0 = READ_ONCE(*y);',
+        'int r1; rcu_read_lock(); WRITE_ONCE(*y, 1); rcu_read_unlock(); r1 = READ_ONCE(*x);',
+      ],
+      'exists (0:r0=0 /\\ 1:r1=0)',
+    );
+    expect(outcome(acrossUnlock, 'relaxed')).toBe('Sometimes');
+    expect(outcome(acrossUnlock, 'tso')).toBe('Never');
+  });
+});
+
+describe('RCU calls in the litmus reader', () => {
+  it('an SRCU call on a pointer that is no struct srcu_struct * is an error with its place', () => {
+    const src = 'C T\n{ x=0; }\nP0(int *x)\n{\n\tsynchronize_srcu(x);\n}\nexists (x=0)\n';
+    expect(() => loadLitmus(src, 't.litmus')).toThrow(
+      /t\.litmus:5:19: synchronize_srcu\(\): argument 1 must be a struct srcu_struct \* parameter of P0/,
+    );
+  });
+});
