@@ -30,9 +30,6 @@ export default {
   // tests and be reported as survived (stryker-mutator/stryker-js#6210, fix pending in #6214).
   // 'all' runs every test of the target against each covered mutant, stopping at the first failure.
   coverageAnalysis: 'all',
-  // Mutants in module-level initialisers would need every test rerun for each: skipped, and
-  // counted as "ignored" in the report (not as killed).
-  ignoreStatic: true,
   concurrency: 1,
   incremental: true,
   incrementalFile: `${dir}/stryker-incremental.json`,

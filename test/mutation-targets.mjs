@@ -39,6 +39,7 @@ export const TARGETS = {
       'test/engine/budget.test.ts',
       'test/engine/crosscheck-regressions.test.ts',
       'test/engine/properties.test.ts',
+      'test/engine/explore.test.ts',
     ],
   },
   machine: {

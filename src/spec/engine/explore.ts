@@ -129,6 +129,8 @@ export class Exploration {
   #depthBound = Number.POSITIVE_INFINITY;
   /** A violation found under reduction, and the unreduced search for a shorter one. */
   #reduced: ReducedViolation | undefined;
+  /** The smallest depth at which an ample set was taken instead of a full expansion. */
+  #firstAmpleDepth = Number.POSITIVE_INFINITY;
 
   constructor(inst: ModelInstance, opts: ExploreOptions) {
     this.#inst = inst;
@@ -236,18 +238,19 @@ export class Exploration {
 
   /**
    * A safety violation at state `idx`, `depth` steps from the initial state. Without reduction
-   * (or at depth 1, which nothing beats) it is the result; under reduction, first look for a
-   * shorter counterexample without it (the header says why).
+   * it is the result; under reduction, first look for a shorter counterexample without it (the
+   * header says why). Not needed when every state shallower than depth - 1 was fully expanded:
+   * then every state of the program within depth - 1 steps was reached at its own depth and
+   * checked before this one (breadth-first), so none of them breaks a property.
    */
   #violated(violation: Violation, idx: number, depth: number): void {
     const extra = { violation, path: { steps: this.#path(idx) } };
     const left = this.#opts.maxMs === undefined ? undefined : this.#opts.maxMs - (now() - this.#start);
-    if (!this.#reduce || depth <= 1 || (left !== undefined && left <= 0)) {
+    const needed = this.#reduce && this.#firstAmpleDepth < depth - 1;
+    if (!needed || (left !== undefined && left <= 0)) {
       this.#result = this.#finish('violated', {
         ...extra,
-        ...(this.#reduce && depth > 1
-          ? { notShortest: 'the time budget was spent before a shorter one was looked for' }
-          : {}),
+        ...(needed ? { notShortest: 'the time budget was spent before a shorter one was looked for' } : {}),
       });
       return;
     }
@@ -333,6 +336,7 @@ export class Exploration {
       if (depth > this.#maxDepth) this.#maxDepth = depth;
 
       let emitted = this.#reduce ? this.#expandAmple(s, len, parent) : -1;
+      if (emitted >= 0 && depth < this.#firstAmpleDepth) this.#firstAmpleDepth = depth;
       if (emitted < 0 && depth === this.#depthBound) {
         // At the bound: its successors are too deep to matter; only their number (a deadlock?) does.
         emitted = machine.successors(s, len, () => {});
