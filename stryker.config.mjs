@@ -41,7 +41,7 @@ export default {
   jsonReporter: { fileName: `${dir}/mutation.json` },
   // A mutant that loops for ever (a probe loop in the hash table) is cut off this long after
   // its tests' normal time (generous: the machine is shared and often loaded).
-  timeoutMS: 20_000,
+  timeoutMS: 10_000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

@@ -23,7 +23,7 @@ export const TARGETS = {
   },
   memory: {
     mutate: ['src/spec/engine/memory/sc.ts', 'src/spec/engine/memory/tso.ts', 'src/spec/engine/memory/system.ts'],
-    tests: ['test/engine/lkmm-shapes.test.ts', 'test/engine/ordering.test.ts', 'test/engine/primitives.test.ts'],
+    tests: ['test/engine/memory-systems.test.ts', 'test/engine/ordering.test.ts', 'test/engine/lkmm-shapes.test.ts'],
   },
   relaxed: {
     mutate: ['src/spec/engine/memory/relaxed.ts'],
