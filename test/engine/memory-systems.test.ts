@@ -167,6 +167,7 @@ describe('SC memory', () => {
     expect(m.handlerRead(s, 1, 1)).toBe(5);
     m.handlerWrite(s, 1, 1, 6);
     expect([...s]).toEqual([99, 3, 6]);
+    m.handlerWrite(s, 1, 1, 5);
     expect(m.latest(s, 1, 1)).toBe(5);
     expect(m.describe(s, 1, fmt)).toEqual({
       values: [
