@@ -1,8 +1,7 @@
 /**
  * The shrunk programs of the property-based cross-checks' failures (crosscheck.test.ts), kept
- * as regression tests. Two of them document answers the engine gets wrong *today*: each test
- * asserts the current wrong answer, says so in its name, and will fail when the engine is fixed;
- * then turn it into the cross-check it names (the comment says how).
+ * as regression tests. The first two were wrong answers of the engine, pinned as such until
+ * they were fixed; each now asserts the fixed answer and runs the cross-check that found it.
  */
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
@@ -16,16 +15,14 @@ function finals(p: Program, memoryModel: 'sc' | 'tso' | 'relaxed'): Set<string> 
   return seen;
 }
 
-describe('known wrong answers (each test fails once the engine is fixed)', () => {
+describe('wrong answers found by the cross-checks, fixed', () => {
   /**
    * T0: wait_until(x1 == 1); smp_mb()   T1: WRITE_ONCE(x1, 1); test_and_set_bit(1, &x1)
    * If T1 runs to the end first, x1 is 3 and T0 can wait for ever: SC and TSO report the
-   * deadlock. Under the relaxed model T0 may still read the coherence-older 1 in every state
-   * (nothing ever makes a write invisible to a thread that has not read past it), so no state
-   * is blocked and the checker says `holds`. Executions in which T0 reads 3 for ever exist on
-   * hardware and in LKMM, so this `holds` is wrong: a missed deadlock, and a final outcome of
-   * TSO that relaxed misses. Found by (b). Fixed: the relaxed verdict is `violated` (deadlock),
-   * and checkInclusion may compare blocked outcomes too (its `finished` filter can go).
+   * deadlock. The relaxed model used to let T0 read the coherence-older 1 in every state, so no
+   * state was blocked and the checker said `holds` (found by (b)). A wait's failed iteration is
+   * now a step that reads the newest write and moves T0's view up to it (threads.ts), so T0
+   * blocks once it has seen 3: the deadlock is found, and the blocked outcome TSO has is there.
    */
   const staleWait: Program = {
     locs: 3,
@@ -45,24 +42,33 @@ describe('known wrong answers (each test fails once the engine is fixed)', () =>
     ],
   };
 
-  it('WRONG TODAY (relaxed): a wait that can read a stale value for ever never blocks, so a deadlock is missed', () => {
+  it('relaxed: a wait that has read the newest value and fails blocks, so the deadlock is found', () => {
     const model = buildModel(staleWait);
-    expect(check(model, { memoryModel: 'sc' }).violation?.kind).toBe('deadlock');
-    expect(check(model, { memoryModel: 'tso' }).violation?.kind).toBe('deadlock');
-    expect(check(model, { memoryModel: 'relaxed' }).verdict).toBe('holds');
+    for (const memoryModel of ['sc', 'tso', 'relaxed'] as const) {
+      const r = check(model, { memoryModel });
+      expect(r.violation?.kind, memoryModel).toBe('deadlock');
+      expect(r.violation?.description).toMatch(/blocked: T0: wai/);
+    }
+    const relaxed = check(model, { memoryModel: 'relaxed' });
+    // T1 writes 1, then 3; T0's failed iteration reads the 3 (the step a permalink replays).
+    const steps = relaxed.counterexample?.steps ?? [];
+    expect(steps.at(-1)?.text).toMatch(/condition false, still waiting/);
+    expect(steps.at(-1)?.result).toBe('3');
     const blocked = '0,3,0|-1,0|bd';
     expect(finals(staleWait, 'tso').has(blocked)).toBe(true);
-    expect(finals(staleWait, 'relaxed').has(blocked)).toBe(false);
+    expect(finals(staleWait, 'relaxed').has(blocked)).toBe(true);
+    // The runs in which T0 reads the 1 in time are still there.
+    expect([...finals(staleWait, 'relaxed')].some((o) => o.endsWith('|dd'))).toBe(true);
+    expect(checkInclusion(staleWait)).toBe(true);
   });
 
   /**
    * T0: xchg(&x0, 1)   T1: smp_mb(); WRITE_ONCE(x0, 1)   always: x0 != 1
-   * The shortest counterexample is one step (T0's xchg). With partial-order reduction (the
-   * default) the explorer first takes T1's smp_mb() alone (a local step: an ample set of one
-   * thread) and reports a two-step counterexample, so under reduction a "shortest"
-   * counterexample is the shortest in the reduced graph, not in the program. The verdict is
-   * right. Found by (a). Fixed (the explorer keeps shortest counterexamples under reduction):
-   * compare() in crosscheck.ts can ask for the exact length for partial-order reduction too.
+   * The shortest counterexample is one step (T0's xchg). Partial-order reduction (the default)
+   * first takes T1's smp_mb() alone (a local step under SC and TSO: an ample set of one thread),
+   * so the reduced graph's shortest counterexample has two steps (found by (a)). The explorer
+   * now follows a violation found under reduction with an unreduced search bounded by its
+   * length (explore.ts), which finds the one-step run.
    */
   const fenceFirst: Program = {
     locs: 2,
@@ -77,19 +83,23 @@ describe('known wrong answers (each test fails once the engine is fixed)', () =>
     ],
   };
 
-  it('NOT SHORTEST TODAY: partial-order reduction puts a local barrier before the one step needed', () => {
+  it("partial-order reduction reports the shortest counterexample, not the reduced graph's", () => {
     const model = buildModel(fenceFirst, { property: { kind: 'mem', locs: [0], value: 1 } });
     for (const memoryModel of ['sc', 'tso', 'relaxed'] as const) {
       const full = check(model, { memoryModel, reduction: false });
       const reduced = check(model, { memoryModel, reduction: true });
       expect(full.counterexample?.steps.map((s) => s.text)).toEqual(['xchg(&x0, 1)']);
       expect(reduced.verdict).toBe('violated');
+      expect(
+        reduced.counterexample?.steps.map((s) => s.text),
+        memoryModel,
+      ).toEqual(['xchg(&x0, 1)']);
+      expect(reduced.notShortest).toBeUndefined();
       if (memoryModel !== 'relaxed') {
-        // Under relaxed smp_mb() is not local (it orders against other CPUs), so no ample set.
-        expect(reduced.counterexample?.steps.map((s) => s.text)).toEqual(['smp_mb()', 'xchg(&x0, 1)']);
+        // Under relaxed smp_mb() is not local (it orders against other CPUs): no ample set, no second search.
+        expect(reduced.shortestSearchStates, memoryModel).toBeGreaterThan(0);
       }
     }
-    // The cross-check as it stands (counterexample no shorter than the shortest) passes.
     expect(checkReductions(fenceFirst, { kind: 'mem', locs: [0], value: 1 })).toBe(true);
   });
 });

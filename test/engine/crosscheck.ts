@@ -72,18 +72,12 @@ function expectReplayBreaks(model: AnyModel, r: CheckResult, mm: MemoryModelName
 }
 
 /**
- * `other` is `base` (the unreduced search) under a reduction: same verdict and violation. With
- * `exactLength`, the same shortest counterexample; otherwise (partial-order reduction, see
- * crosscheck-regressions.test.ts) a counterexample no shorter than the shortest.
+ * `other` is `base` (the unreduced search) under a reduction: same verdict and violation, and
+ * for a safety violation a counterexample of the same (shortest) length. Partial-order reduction
+ * gets there by a second, unreduced search bounded by the length it found (explore.ts); the
+ * budget here is far above what these programs need, so `notShortest` must not be set.
  */
-function compare(
-  model: AnyModel,
-  mm: MemoryModelName,
-  base: CheckResult,
-  other: CheckResult,
-  what: string,
-  exactLength: boolean,
-): void {
+function compare(model: AnyModel, mm: MemoryModelName, base: CheckResult, other: CheckResult, what: string): void {
   expect(other.verdict, `${what}: same verdict under ${mm}`).toBe(base.verdict);
   // When several properties break at the same depth, either search may report any of them
   // (the order within a BFS level differs); both must be safety violations, or both witnesses.
@@ -92,11 +86,8 @@ function compare(
   if (base.violation && base.violation.kind !== 'witness') {
     const shortest = base.counterexample?.steps.length ?? -1;
     const found = other.counterexample?.steps.length ?? -1;
-    if (exactLength) expect(found, `${what}: same shortest counterexample under ${mm}`).toBe(shortest);
-    else
-      expect(found, `${what}: a counterexample no shorter than the shortest under ${mm}`).toBeGreaterThanOrEqual(
-        shortest,
-      );
+    expect(found, `${what}: same shortest counterexample under ${mm}`).toBe(shortest);
+    expect(other.notShortest, `${what}: the search for a shortest counterexample finished`).toBeUndefined();
   }
   // A search that stops at a violation may visit more states in another order; one that
   // completes visits at most the unreduced count.
@@ -115,14 +106,14 @@ export function checkReductions(p: Program, prop: Property): boolean {
     if (!canBlock)
       expect(full.violation?.kind, `a program with no blocking step never deadlocks (${mm})`).not.toBe('deadlock');
     const por = check(model, { memoryModel: mm, reduction: true, symmetry: false, maxStates: MAX_STATES });
-    compare(model, mm, full, por, 'partial-order reduction', false);
+    compare(model, mm, full, por, 'partial-order reduction');
     if (p.symmetry) {
       const sym = check(model, { memoryModel: mm, reduction: false, symmetry: true, maxStates: MAX_STATES });
       // Symmetry reduction is not applied under relaxed memory (symmetry.ts), and says so.
       expect(sym.symmetry, 'the symmetry note').toMatch(mm === 'relaxed' ? /not applied under relaxed/ : /^members: /);
-      compare(model, mm, full, sym, 'symmetry', true);
+      compare(model, mm, full, sym, 'symmetry');
       const both = check(model, { memoryModel: mm, reduction: true, symmetry: true, maxStates: MAX_STATES });
-      compare(model, mm, full, both, 'both reductions', false);
+      compare(model, mm, full, both, 'both reductions');
     }
   }
   return true;
@@ -141,9 +132,8 @@ export function checkPorOutcomes(p: Program): boolean {
 }
 
 /**
- * (b): SC ⊆ TSO ⊆ relaxed in final outcomes. Between TSO and relaxed only for runs in which
- * every thread finishes: the relaxed model misses some blocked outcomes (a wait that may read a
- * coherence-stale value for ever never blocks; crosscheck-regressions.test.ts).
+ * (b): SC ⊆ TSO ⊆ relaxed in final outcomes, blocked ones included (a relaxed wait blocks once
+ * it has read the newest value and that fails its condition; crosscheck-regressions.test.ts).
  */
 export function checkInclusion(p: Program): boolean {
   const [sc, tso, relaxed] = MODELS.map((mm) => outcomes(p, mm, true));
@@ -152,9 +142,8 @@ export function checkInclusion(p: Program): boolean {
     [...sc].filter((o) => !tso.has(o)),
     'SC outcomes that TSO misses',
   ).toEqual([]);
-  const finished = (o: string) => !(o.split('|').at(-1) as string).includes('b');
   expect(
-    [...tso].filter((o) => finished(o) && !relaxed.has(o)),
+    [...tso].filter((o) => !relaxed.has(o)),
     'TSO outcomes that relaxed misses',
   ).toEqual([]);
   return true;

@@ -131,6 +131,13 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
       }
       return withResult(m, base, unit, a, s, after);
     case Kind.Await:
+      if (!a.rmw && m.mem.readChoices(s, m.base, unit, a.a) > choice) {
+        const value = m.mem.readValue(s, m.base, unit, a.a, choice);
+        // A failed iteration of the wait loop (threads.ts): it read the newest write and waits on.
+        if (!(a.pred as (v: number) => boolean)(value))
+          return { ...base, text: `${a.text}: condition false, still waiting`, result: m.formatValue(a.a, value) };
+      }
+      return withResult(m, base, unit, a, s, after);
     case Kind.Rmw:
       return withResult(m, base, unit, a, s, after);
     case Kind.Ipi:

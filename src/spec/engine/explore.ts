@@ -11,6 +11,14 @@
  * the state is fully expanded), so invariants, deadlocks and reachability keep their exact
  * verdicts; only the number of states and interleavings drops.
  *
+ * The reduction keeps reachability, not distances: a violation found at depth d of the reduced
+ * graph may be reachable in fewer steps of the program (an ample step of one thread taken
+ * first that the shortest run does not need). So a safety violation found under the reduction
+ * is followed by a search without it, breadth-first to depth d - 1 only (states at depth d - 1
+ * are checked, not expanded): the first violation it finds is a shortest counterexample, and if
+ * it finds none the reduced one was already shortest. Should that search run out of budget,
+ * the reduced counterexample is kept and `notShortest` says why.
+ *
  * Progress (`eventually`) is checked afterwards on the full, unreduced graph, under weak
  * fairness for every unit (thread, interrupt delivery, store-buffer drain): a violation is a
  * reachable strongly connected set of states in which the obligation stays pending and every
@@ -75,9 +83,19 @@ export interface ExploreResult {
   readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
   /** For a model that declares a symmetry: the group used, or why it was not. */
   readonly symmetry?: string;
+  /** Set when a counterexample may not be a shortest one (the search for one was cut short), and why. */
+  readonly notShortest?: string;
+  /** States visited by the search for a shortest counterexample after one under reduction. */
+  readonly shortestSearchStates?: number;
 }
 
 const now = (): number => performance.now();
+
+/** A violation found under partial-order reduction, and the unreduced search for a shorter one. */
+interface ReducedViolation {
+  readonly extra: { readonly violation: Violation; readonly path: RawPath };
+  readonly shorter: Exploration;
+}
 
 /** Runs the BFS in slices so that callers can yield to their event loop between them. */
 export class Exploration {
@@ -107,6 +125,12 @@ export class Exploration {
   readonly #symmetryNote: string | undefined;
   /** A successor's representative under the symmetry. */
   #canon = new Int32Array(0);
+  /** In a search for a shorter counterexample: the greatest depth to check (see the header). */
+  #depthBound = Number.POSITIVE_INFINITY;
+  /** A violation found under reduction, and the unreduced search for a shorter one. */
+  #reduced: ReducedViolation | undefined;
+  /** The smallest depth at which an ample set was taken instead of a full expansion. */
+  #firstAmpleDepth = Number.POSITIVE_INFINITY;
 
   constructor(inst: ModelInstance, opts: ExploreOptions) {
     this.#inst = inst;
@@ -172,7 +196,8 @@ export class Exploration {
   /** Runs until done or until `deadline` (performance.now() ms); returns the result when done. */
   run(deadline = Number.POSITIVE_INFINITY): ExploreResult | undefined {
     while (this.#result === undefined) {
-      if (this.#phase === 'safety') this.#safetySlice(deadline);
+      if (this.#reduced !== undefined) this.#shortenSlice(deadline);
+      else if (this.#phase === 'safety') this.#safetySlice(deadline);
       else
         this.#result = (this.#liveness as Liveness).run(
           deadline,
@@ -211,9 +236,56 @@ export class Exploration {
     });
   }
 
+  /**
+   * A safety violation at state `idx`, `depth` steps from the initial state. Without reduction
+   * it is the result; under reduction, first look for a shorter counterexample without it (the
+   * header says why). Not needed when every state shallower than depth - 1 was fully expanded:
+   * then every state of the program within depth - 1 steps was reached at its own depth and
+   * checked before this one (breadth-first), so none of them breaks a property.
+   */
+  #violated(violation: Violation, idx: number, depth: number): void {
+    const extra = { violation, path: { steps: this.#path(idx) } };
+    const left = this.#opts.maxMs === undefined ? undefined : this.#opts.maxMs - (now() - this.#start);
+    const needed = this.#reduce && this.#firstAmpleDepth < depth - 1;
+    if (!needed || (left !== undefined && left <= 0)) {
+      this.#result = this.#finish('violated', {
+        ...extra,
+        ...(needed ? { notShortest: 'the time budget was spent before a shorter one was looked for' } : {}),
+      });
+      return;
+    }
+    const shorter = new Exploration(this.#inst, {
+      ...this.#opts,
+      reduction: false,
+      liveness: false,
+      ...(left === undefined ? {} : { maxMs: left }),
+    });
+    shorter.#depthBound = depth - 1;
+    this.#reduced = { extra, shorter };
+  }
+
+  #shortenSlice(deadline: number): void {
+    const { extra, shorter } = this.#reduced as ReducedViolation;
+    const r = shorter.run(deadline);
+    if (r === undefined) return;
+    const found = r.verdict === 'violated' && r.violation !== undefined && r.path !== undefined;
+    this.#result = this.#finish('violated', {
+      ...(found ? { violation: r.violation as Violation, path: r.path as RawPath } : extra),
+      ...(r.verdict === 'inconclusive' ? { notShortest: `the search for a shorter one stopped: ${r.reason}` } : {}),
+      shortestSearchStates: r.states,
+    });
+  }
+
   #finish(
     verdict: ExploreResult['verdict'],
-    extra: { violation?: Violation; path?: RawPath; reason?: string; livenessStates?: number } = {},
+    extra: {
+      violation?: Violation;
+      path?: RawPath;
+      reason?: string;
+      livenessStates?: number;
+      notShortest?: string;
+      shortestSearchStates?: number;
+    } = {},
   ): ExploreResult {
     const witnesses = this.#inst.witnesses.map((w, i) => ({ name: w.name, reached: this.#witnessAt[i] !== -1 }));
     return {
@@ -256,10 +328,19 @@ export class Exploration {
       const len = store.load(parent, this.#cur);
       const s = this.#cur;
       const depth = store.depth[parent] as number;
+      if (depth > this.#depthBound) {
+        // A search for a shorter counterexample that got past its bound: there is none.
+        this.#result = this.#finish('holds');
+        return;
+      }
       if (depth > this.#maxDepth) this.#maxDepth = depth;
 
       let emitted = this.#reduce ? this.#expandAmple(s, len, parent) : -1;
-      if (emitted < 0) {
+      if (emitted >= 0 && depth < this.#firstAmpleDepth) this.#firstAmpleDepth = depth;
+      if (emitted < 0 && depth === this.#depthBound) {
+        // At the bound: its successors are too deep to matter; only their number (a deadlock?) does.
+        emitted = machine.successors(s, len, () => {});
+      } else if (emitted < 0) {
         machine.scratch = nextSlot;
         try {
           emitted = machine.successors(s, len, emit);
@@ -272,36 +353,31 @@ export class Exploration {
       view.final = emitted === 0;
       const failure = machine.failed(s);
       if (failure) {
-        this.#result = this.#finish('violated', {
-          violation: {
-            kind: 'assertion',
-            property: failure.message,
-            description: `${failure.thread}: ${failure.message}`,
-          },
-          path: { steps: this.#path(parent) },
-        });
+        this.#violated(
+          { kind: 'assertion', property: failure.message, description: `${failure.thread}: ${failure.message}` },
+          parent,
+          depth,
+        );
         return;
       }
       for (const inv of inst.invariants) {
         if (!inv.holds(view)) {
-          this.#result = this.#finish('violated', {
-            violation: { kind: 'invariant', property: inv.name, description: inv.description },
-            path: { steps: this.#path(parent) },
-          });
+          this.#violated({ kind: 'invariant', property: inv.name, description: inv.description }, parent, depth);
           return;
         }
       }
 
       this.#checkWitnesses(view, parent);
       if (emitted === 0 && inst.deadlockFree && !machine.allIdle(s)) {
-        this.#result = this.#finish('violated', {
-          violation: {
+        this.#violated(
+          {
             kind: 'deadlock',
             property: 'deadlock',
             description: `no step is possible; blocked: ${machine.blocked(s).join('; ')}`,
           },
-          path: { steps: this.#path(parent) },
-        });
+          parent,
+          depth,
+        );
         return;
       }
       if (store.count > this.#maxStates) {
@@ -312,6 +388,11 @@ export class Exploration {
       }
     }
     // Safety phase complete.
+    if (this.#depthBound !== Number.POSITIVE_INFINITY) {
+      // A search for a shorter counterexample that found none (witnesses and progress are not its business).
+      this.#result = this.#finish('holds');
+      return;
+    }
     const missing = inst.witnesses.findIndex((_, i) => this.#witnessAt[i] === -1);
     if (missing >= 0) {
       const w = inst.witnesses[missing] as Witness;

@@ -78,12 +78,29 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
         return emitted;
       }
       const n = mem.readChoices(s, base, i, a.a);
+      const pred = a.pred as (v: number) => boolean;
       let emitted = 0;
       for (let c = 0; c < n; c++) {
-        if (!(a.pred as (v: number) => boolean)(mem.readValue(s, base, i, a.a, c))) continue;
+        if (!pred(mem.readValue(s, base, i, a.a, c))) continue;
         const scr = m.copy(s, len);
         const v = mem.read(scr, base, i, a.a, a.order, c);
         emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+        emitted++;
+      }
+      // A failed iteration of the wait loop that reads the newest write (the last choice) while
+      // older ones are still readable (relaxed memory only: SC and TSO have one choice). It moves
+      // the thread's view up to that write and leaves the thread waiting, so a spin can no longer
+      // pass on a value that has been overwritten: once every other CPU is done, the wait blocks
+      // exactly when the coherence-latest value fails the condition, as on SC and TSO. Without
+      // it a stale passing value stays readable for ever and the wait never blocks (a missed
+      // deadlock). Failing reads of writes between the view and the newest are not steps: they
+      // only narrow what the thread may read next, which the newest one does most. The read is
+      // plain (smp_cond_load_acquire() orders only the read that ends the loop).
+      const newest = n - 1;
+      if (newest > 0 && !pred(mem.readValue(s, base, i, a.a, newest))) {
+        const scr = m.copy(s, len);
+        mem.read(scr, base, i, a.a, Order.Once, newest);
+        emit(i, newest, scr, base + mem.length(scr, base));
         emitted++;
       }
       return emitted;

@@ -84,6 +84,20 @@
  *   fences and address dependencies there (a plain load after a marked load of the same
  *   location, or after a control dependency, races in LKMM and not here; see threads.ts).
  *
+ * Waits (wait_until, a spin on READ_ONCE): LKMM and herd7 have nothing to say about them.
+ * herd's C litmus fragment has no loops (tools/memory-model/Documentation/litmus-tests.txt,
+ * LIMITATIONS: "do", "for" and "while" are not supported), a spin is written as one read whose
+ * value the exists or filter clause conditions on, and the axioms judge finite executions, with
+ * no progress guarantee. Kernel spin loops rely on the hardware's promise that a store becomes
+ * visible to every CPU in finite time. The model makes that promise with two rules: weak
+ * fairness of the waiting thread (the liveness phase: a thread that can step forever must step,
+ * so a spin that could read a passing value does not wait for ever), and a failed iteration of
+ * the wait that reads the newest write and leaves the waiter's view there (threads.ts), so a
+ * wait blocks once the coherence-latest value fails its condition, as it does under SC and TSO.
+ * This is the criterion model checkers for weak memory use for await loops (a blocked await
+ * has read the coherence-maximal write). Without the second rule a coherence-stale passing
+ * value stayed readable in every state, the wait never blocked, and deadlocks were missed.
+ *
  * Why operational and not an implementation of linux-kernel.cat's axioms: the chapters' models
  * have interrupts, guest mode, migration and hotplug, which an execution-graph checker over
  * po/rf/co does not have, so the operational model is what every verdict rests on either way.
