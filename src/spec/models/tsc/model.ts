@@ -474,6 +474,15 @@ export const tsc = defineModel<TscModelFlags>({
       },
     },
     {
+      name: 'rule2-broken-init',
+      description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE, at module load',
+      flags: { ...BASE, baseAtDownPrepare: true, scenario: 'init' },
+      expect: {
+        sc: { verdict: 'violated', property: 'base-online', states: 250 },
+        tso: { verdict: 'violated', property: 'base-online', states: 442 },
+      },
+    },
+    {
       name: 'patch-non-base',
       description: 'the patch as posted: the CPU that is not the base slows down',
       flags: { ...BASE, scenario: 'non-base' },
