@@ -6,7 +6,8 @@
  * speed-up, and that each piece of today's notifier is needed.
  */
 import { describe, expect, it } from 'vitest';
-import { check, instantiate, type Trace } from '../../src/spec/engine/index.ts';
+import { tscRaceRate } from '../../src/plots/tsc-race-rate.ts';
+import { check, instantiate, simulate, type Trace } from '../../src/spec/engine/index.ts';
 import { tsc } from '../../src/spec/models/tsc/model.ts';
 
 const trace = (variant: string): Trace => {
@@ -112,5 +113,18 @@ describe('tsc counterexamples', () => {
     }
     for (const v of ['today-rise', 'today-fall'])
       expect(check(tsc, { variant: v, memoryModel: 'sc' }).verdict).toBe('holds');
+  });
+
+  it('the race-rate plot: race 3 depends on when the reader runs, race 1 is on the notifier’s own path, race 2 never shows', () => {
+    const data = tscRaceRate.measure((o) => simulate(tsc, o), { runs: 50, seed: 1 }, { model: tsc, check, simulate });
+    const line = (label: string) => data.points.filter((p) => p.series === label).map((p) => p.rate);
+    const race3 = line('race 3, 2009 code');
+    expect(Math.max(...race3)).toBeGreaterThan(0.1);
+    // Starting with the change, or long before it, the reader mostly misses the IPI.
+    expect(race3[0]).toBeLessThan(Math.max(...race3) / 2);
+    expect(race3.at(-1)).toBeLessThan(Math.max(...race3) / 2);
+    expect(line('race 3, the patch').every((r) => r === 0)).toBe(true);
+    expect(line('race 1, 2009 code').every((r) => r === 1)).toBe(true);
+    expect(line('race 2, 2009 code').every((r) => r === 0)).toBe(true);
   });
 });
