@@ -8,6 +8,7 @@ import { requestsStress } from './requests-stress.ts';
 import { rseqDelay } from './rseq-delay.ts';
 import { sbOutcomeRate } from './sb-outcome-rate.ts';
 import { tscGuestClock } from './tsc-guest-clock.ts';
+import { tscRaceRate } from './tsc-race-rate.ts';
 import type { PlotDef } from './types.ts';
 
 export const PLOTS: readonly PlotDef[] = [
@@ -20,6 +21,7 @@ export const PLOTS: readonly PlotDef[] = [
   nohzRcuUnwatched,
   nohzRcuAccounting,
   tscGuestClock,
+  tscRaceRate,
 ];
 
 export function findPlot(name: string): PlotDef {

@@ -3,10 +3,26 @@
  * verdict, violated property and number of states its `expect` records (so a change to the
  * engine or a model that changes what is explored shows up here), and partial-order reduction
  * changes neither verdict nor property, only (never upwards) the number of states.
+ *
+ * The unit run (CI) keeps within its time budget by the recorded state counts. A case is
+ * checked there when it has at most UNIT_MAX_STATES states. It is compared without reduction
+ * when it has at most UNIT_UNREDUCED_MAX_STATES: the large TSC cases gain almost nothing from
+ * reduction, so the second run doubled their cost. `npm run test:golden` (KVMSPEC_GOLDEN=full)
+ * checks every case both ways, and the unit run skips the large ones. Nothing is dropped, only
+ * moved.
  */
 import { describe, expect, it } from 'vitest';
 import { type AnyModel, type CheckResult, check, type MemoryModelName } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
+
+const FULL = process.env.KVMSPEC_GOLDEN === 'full';
+/** Cases recorded with more states than this are checked only by `npm run test:golden`. */
+const UNIT_MAX_STATES = 100_000;
+/** Cases recorded with more states than this are compared without reduction only by `npm run test:golden`. */
+const UNIT_UNREDUCED_MAX_STATES = 20_000;
+
+const recorded = (variant: { expect: Partial<Record<MemoryModelName, { states: number }>> }, mm: MemoryModelName) =>
+  variant.expect[mm]?.states ?? 0;
 
 const cache = new Map<string, CheckResult>();
 function run(model: AnyModel, variant: string, memoryModel: MemoryModelName, reduction: boolean): CheckResult {
@@ -35,7 +51,9 @@ describe('models', () => {
 });
 
 describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
-  it('gives the expected verdict, property and state count', () => {
+  const inUnit = FULL || recorded(variant, mm) <= UNIT_MAX_STATES;
+  const unreducedInUnit = FULL || recorded(variant, mm) <= UNIT_UNREDUCED_MAX_STATES;
+  it.skipIf(!inUnit)('gives the expected verdict, property and state count', () => {
     const expected = variant.expect[mm];
     expect(expected, `${model.name}/${variant.name} declares no expectation for ${mm}`).toBeDefined();
     if (!expected) return;
@@ -51,11 +69,14 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
     expect(r.expected).toEqual(expected);
   });
 
-  it('gives the same verdict and property without partial-order reduction, in no fewer states', () => {
-    const reduced = run(model, variant.name, mm, true);
-    const full = run(model, variant.name, mm, false);
-    expect(full.verdict).toBe(reduced.verdict);
-    expect(full.violation?.property).toBe(reduced.violation?.property);
-    expect(reduced.states).toBeLessThanOrEqual(full.states);
-  });
+  it.skipIf(!unreducedInUnit)(
+    'gives the same verdict and property without partial-order reduction, in no fewer states',
+    () => {
+      const reduced = run(model, variant.name, mm, true);
+      const full = run(model, variant.name, mm, false);
+      expect(full.verdict).toBe(reduced.verdict);
+      expect(full.violation?.property).toBe(reduced.violation?.property);
+      expect(reduced.states).toBeLessThanOrEqual(full.states);
+    },
+  );
 });
