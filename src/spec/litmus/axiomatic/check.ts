@@ -191,7 +191,7 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
     const coChoices = L.writesOf.map((ws) => permutations(ws.slice(1)).map((p) => [ws[0] as number, ...p]));
     product(rfChoices, (rfPick) => {
       const rf = new Relation(n);
-      L.reads.forEach((r, i) => rf.add(rfPick[i] as number, r));
+      for (const [i, r] of L.reads.entries()) rf.add(rfPick[i] as number, r);
       product(coChoices, (coPick) => {
         candidates++;
         if (candidates > maxCandidates) {
