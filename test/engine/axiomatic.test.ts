@@ -28,7 +28,7 @@ import {
 import { type CompiledLitmus, checkLitmus, compileLitmus } from '../../src/spec/litmus/compile.ts';
 import { CORPUS } from '../../src/spec/litmus/corpus.ts';
 import { loadLitmus } from '../../src/spec/litmus/judge.ts';
-import { LitmusError, parseLitmus } from '../../src/spec/litmus/parse.ts';
+import { LitmusError, parseLitmus, type ThreadAst } from '../../src/spec/litmus/parse.ts';
 
 /**
  * Tests (corpus or classic) on which the operational relaxed model and the axioms disagree:
@@ -385,7 +385,7 @@ describe('errors', () => {
     const ast = parseLitmus('C t\n{}\nP0(int *x) { frob(x); }\nexists (x=0)\n', 't.litmus');
     const thread = {
       ...(base.threads[0] as CompiledLitmus['threads'][number]),
-      body: (ast.threads[0] as { body: never }).body,
+      body: (ast.threads[0] as ThreadAst).body,
     };
     const odd: CompiledLitmus = { ...base, threads: [thread] };
     expect(() => checkAxiomatic(odd)).toThrow(LitmusError);
