@@ -6,7 +6,9 @@
  * under TSO, N = 2..7, with and without smp_mb(), with no reduction, partial-order reduction,
  * symmetry reduction (the ring's rotations) and both), and `kvmspec litmus` on a folder of 100
  * small litmus tests (the corpus, src/spec/litmus/tests, repeated under distinct names) under
- * all three memory models: in process, and as a command (bin/kvmspec, Node start-up included).
+ * all three memory models: in process, and as a command (bin/kvmspec, Node start-up included);
+ * and, to compare the two LKMM checkers, the same folder under relaxed alone (operational) and
+ * under the axiomatic checker (src/spec/litmus/axiomatic; its "states" are candidate executions).
  * Each benchmark runs once to warm up the JIT; then a run that took under SMALL_MS is repeated
  * seven times, a longer one twice. The best run is reported (`ms`, `statesPerSecond`), with
  * the median beside it: shared 2-core machines are noisy, and a single run of a few tens of
@@ -101,11 +103,34 @@ const litmusVerdict = (code: number | null): string =>
 
 function litmusBenches(dir: string): Bench[] {
   const json = (out: string): number =>
-    (JSON.parse(out) as { results: { states: number }[] }[]).reduce(
-      (sum, t) => sum + t.results.reduce((s, r) => s + r.states, 0),
+    (JSON.parse(out) as { results: { states?: number; candidates?: number }[] }[]).reduce(
+      (sum, t) => sum + t.results.reduce((s, r) => s + (r.states ?? r.candidates ?? 0), 0),
       0,
     );
+  /** In process, with extra arguments (the relaxed-only and axiomatic runs compare the two LKMM checkers). */
+  const inProcess = (name: string, extra: readonly string[]): Bench => ({
+    name,
+    run: () => {
+      let out = '';
+      const t0 = performance.now();
+      const code = kvmspec(['litmus', dir, '--json', ...extra], {
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+        progress: false,
+      });
+      const ms = performance.now() - t0;
+      return { states: json(out), transitions: 0, ms, verdict: litmusVerdict(code) };
+    },
+  });
   return [
+    inProcess(`kvmspec litmus, ${LITMUS_TESTS} tests, relaxed only (operational, in process)`, [
+      '--memory-model',
+      'relaxed',
+    ]),
+    // "states" of this one are candidate executions.
+    inProcess(`kvmspec litmus, ${LITMUS_TESTS} tests, LKMM axioms (axiomatic, in process)`, ['--checker', 'axiomatic']),
     {
       name: `kvmspec litmus, ${LITMUS_TESTS} tests x 3 memory models (in process)`,
       run: () => {
