@@ -87,6 +87,17 @@ describe('kvmspec litmus --checker', () => {
     expect(differ.stdout).toMatch(/axioms: {2}Observation S\+fencewmbonceonce\+ctrlonce Never 0\/2 .*agrees/);
   });
 
+  it('both: a test the axioms cannot express keeps its operational answer and says why (exit 0)', () => {
+    const r = run(path.join(CORPUS, 'MP+polocks.litmus'), '--checker', 'both', '--memory-model', 'relaxed');
+    expect(r.code).toBe(EXIT.holds);
+    expect(r.stdout).toMatch(/relaxed: Observation MP\+polocks Never .*LKMM: Never, agrees/);
+    expect(r.stdout).toContain('axioms:  cannot check: spin_lock(): spinlocks and lock operations');
+    expect(r.stdout).toContain('1 test(s) the axioms cannot express yet');
+    const only = run(path.join(CORPUS, 'MP+polocks.litmus'), '--checker', 'axiomatic');
+    expect(only.code).toBe(EXIT.usage);
+    expect(only.stderr).toMatch(/MP\+polocks\.litmus:\d+:\d+: spin_lock\(\): spinlocks/);
+  });
+
   it('both --json: an axiomatic result beside the operational ones and the cross-check', () => {
     const r = run(path.join(CORPUS, 'LB+poonceonces.litmus'), '--checker', 'both', '--json');
     expect(r.code).toBe(EXIT.holds);

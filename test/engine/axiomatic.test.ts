@@ -73,8 +73,42 @@ function compare(test: CompiledLitmus): void {
   }
 }
 
+const SPINLOCKS = /spinlocks and lock operations \(lock\.cat: LKR, LKW, UL\) are not in the axiomatic checker yet/;
+const PLAIN = /plain C accesses .* are not in the axiomatic checker yet/;
+
+/**
+ * Corpus tests the axiomatic checker cannot express yet, and the error it must give: lock.cat
+ * (spinlocks) and plain accesses with the data-race flags are not implemented in lkmm.ts.
+ */
+const AXIOMS_CANNOT_EXPRESS: Readonly<Record<string, RegExp>> = {
+  'DCL-broken': SPINLOCKS,
+  'DCL-fixed': SPINLOCKS,
+  'ISA2+pooncelock+pooncelock+pombonce': SPINLOCKS,
+  'LB+unlocklockonceonce+poacquireonce': SPINLOCKS,
+  'MP+polockmbonce+poacquiresilsil': SPINLOCKS,
+  'MP+polockonce+poacquiresilsil': SPINLOCKS,
+  'MP+polocks': SPINLOCKS,
+  'MP+porevlocks': SPINLOCKS,
+  'MP+unlocklockonceonce+fencermbonceonce': SPINLOCKS,
+  'RM-fixed': SPINLOCKS,
+  'Z6.0+pooncelock+poonceLock+pombonce': SPINLOCKS,
+  'Z6.0+pooncelock+pooncelock+pombonce': SPINLOCKS,
+  'dep+plain': PLAIN,
+};
+
 describe('axiomatic checker against the operational relaxed model, on the corpus', () => {
-  it.each(CORPUS.map((t) => [t.ast.name, t] as const))('%s', (_name, test) => {
+  it('lists only corpus tests as not expressible', () => {
+    const names = new Set(CORPUS.map((t) => t.ast.name));
+    for (const n of Object.keys(AXIOMS_CANNOT_EXPRESS)) expect(names.has(n), n).toBe(true);
+  });
+
+  it.each(CORPUS.map((t) => [t.ast.name, t] as const))('%s', (name, test) => {
+    const cannot = AXIOMS_CANNOT_EXPRESS[name];
+    if (cannot !== undefined) {
+      expect(() => checkAxiomatic(test)).toThrow(LitmusError);
+      expect(() => checkAxiomatic(test)).toThrow(cannot);
+      return;
+    }
     compare(test);
     expect(checkAxiomatic(test).observation, "LKMM's stated Result").toBe(test.ast.results.lkmm);
   });
@@ -404,8 +438,13 @@ describe('errors', () => {
     ]) {
       expect(axiomaticPrimitive(name), name).toBe(true);
     }
-    expect(() => compileLitmus(parseLitmus('C t\n{}\nP0(spinlock_t *s) { spin_lock(s); }\nexists (0:r0=0)\n'))).toThrow(
-      /spinlock/,
+    // Spinlocks compile (the operational model has them) but are not in the axioms yet: an error naming them.
+    const locked = compileLitmus(
+      parseLitmus(
+        'C t\n{}\nP0(spinlock_t *s, int *x) { spin_lock(s); WRITE_ONCE(*x, 1); }\nexists (x=1)\n',
+        't.litmus',
+      ),
     );
+    expect(() => checkAxiomatic(locked)).toThrow(/t\.litmus:3:29: spin_lock\(\): spinlocks/);
   });
 });
