@@ -5,7 +5,8 @@
  * rmw-sequences to the LKMM"), over one candidate execution (events, po, rf, co and the
  * dependencies). Each `const` below is the .cat `let` of the same name, in the same order.
  *
- * Not modelled yet, so empty here (the parser rejects the constructs that would need them):
+ * Not modelled yet, so empty here (events.ts rejects, with an error naming it, every construct
+ * that would need them, though the operational model accepts spinlocks and plain accesses):
  * spinlocks (lock.cat's LKR, LKW, UL and so po-unlock-lock-po), RCU and SRCU (Sync-rcu,
  * Sync-srcu, gp, the rcu-fence recursion and the rcu axiom), and plain accesses (every access
  * is Marked, so Plain and the data-race flags are empty).
