@@ -28,7 +28,8 @@ export interface AxiomaticOptions {
   readonly maxValues?: number;
 }
 
-export interface AxiomaticCheck extends Omit<LitmusCheck, 'memoryModel' | 'problem'> {
+/** No dataRace: the axioms have no plain accesses yet, so they can flag no race (events.ts rejects them). */
+export interface AxiomaticCheck extends Omit<LitmusCheck, 'memoryModel' | 'problem' | 'dataRace'> {
   readonly checker: 'axiomatic';
   /** Candidate executions examined (rf and co choices over every combination of paths). */
   readonly candidates: number;
