@@ -94,11 +94,11 @@
  *   same verdict and the same set of final states, except the two control-dependency shapes
  *   named in the list just before this paragraph.
  * - Speed on litmus tests is alike: 100 axiom-expressible corpus tests
- *   (`npm run bench -- --only litmus`, 2 cores, load average 13): relaxed 474 ms best
- *   (656 median), axioms 330 ms best (474 median). But the axioms enumerate co orders, so they
+ *   (`npm run bench -- --only axiom-expressible`, 2 cores, load average 4): relaxed 56 ms best
+ *   (93 median), axioms 55 ms best (75 median). But the axioms enumerate co orders, so they
  *   grow with the factorial of the writes per location: four threads writing one location
- *   eight times take 40,320 candidates and 8.1 s against 1.3 s (3,903 states) here
- *   (`kvmspec litmus --checker both`, load average 24).
+ *   eight times take 40,320 candidates and 1.9 s against 0.42 s (3,903 states) here
+ *   (`kvmspec litmus --checker both`, same load).
  * - Reach: the chapters' models loop, wait, take interrupts, migrate and hotplug CPUs; a
  *   candidate-execution checker of loop-free threads expresses none of that, so every model's
  *   verdict has to rest on this operational model either way.
