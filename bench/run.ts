@@ -6,7 +6,9 @@
  * under TSO, N = 2..7, with and without smp_mb(), with no reduction, partial-order reduction,
  * symmetry reduction (the ring's rotations) and both), and `kvmspec litmus` on a folder of 100
  * small litmus tests (the corpus, src/spec/litmus/tests, repeated under distinct names) under
- * all three memory models: in process, and as a command (bin/kvmspec, Node start-up included).
+ * all three memory models: in process, and as a command (bin/kvmspec, Node start-up included);
+ * and, to compare the two LKMM checkers, the same folder under relaxed alone (operational) and
+ * under the axiomatic checker (src/spec/litmus/axiomatic; its "states" are candidate executions).
  * Each benchmark runs once to warm up the JIT; then a run that took under SMALL_MS is repeated
  * seven times, a longer one twice. The best run is reported (`ms`, `statesPerSecond`), with
  * the median beside it: shared 2-core machines are noisy, and a single run of a few tens of
@@ -15,13 +17,16 @@
  * Run with the pinned Node and the model-site loader hook (the npm script does both).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { main as kvmspec } from '../src/cli/kvmspec.ts';
 import { check, Exploration, type ModelInstance } from '../src/spec/engine/index.ts';
+import { checkAxiomatic } from '../src/spec/litmus/axiomatic/check.ts';
+import { loadLitmus } from '../src/spec/litmus/judge.ts';
+import { LitmusError } from '../src/spec/litmus/parse.ts';
 import { MODELS } from '../src/spec/models/index.ts';
 import { ring } from './ring.ts';
 
@@ -83,10 +88,25 @@ function ringBench(n: number, mb: boolean, how: (typeof REDUCTIONS)[number]): Be
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const LITMUS_TESTS = 100;
 
-/** A temporary folder of LITMUS_TESTS .litmus files: the corpus, repeated under distinct file names. */
-function litmusFolder(): string {
+/**
+ * A temporary folder of LITMUS_TESTS .litmus files: the corpus, repeated under distinct file
+ * names; with `axiomsOnly`, only the tests the axiomatic checker can express (no spinlocks, no
+ * plain accesses), so that the two LKMM checkers are timed on the same tests.
+ */
+function litmusFolder(axiomsOnly = false): string {
   const src = path.join(ROOT, 'src/spec/litmus/tests');
-  const files = readdirSync(src).filter((f) => f.endsWith('.litmus'));
+  const files = readdirSync(src)
+    .filter((f) => f.endsWith('.litmus'))
+    .filter((f) => {
+      if (!axiomsOnly) return true;
+      try {
+        checkAxiomatic(loadLitmus(readFileSync(path.join(src, f), 'utf8'), f));
+        return true;
+      } catch (e) {
+        if (e instanceof LitmusError) return false;
+        throw e;
+      }
+    });
   const dir = mkdtempSync(path.join(tmpdir(), 'kvmspec-bench-litmus-'));
   for (let i = 0; i < LITMUS_TESTS; i++) {
     const f = files[i % files.length] as string;
@@ -99,13 +119,62 @@ function litmusFolder(): string {
 const litmusVerdict = (code: number | null): string =>
   code === 0 ? 'as stated' : code === 1 ? 'disagrees' : `exit ${code}`;
 
-function litmusBenches(dir: string): Bench[] {
+/** Four threads, eight writes to x: 40,320 coherence orders for the axiomatic checker. */
+const EIGHT_WRITES = `C W8
+{}
+P0(int *x) { WRITE_ONCE(*x, 1); WRITE_ONCE(*x, 2); }
+P1(int *x) { WRITE_ONCE(*x, 3); WRITE_ONCE(*x, 4); }
+P2(int *x) { WRITE_ONCE(*x, 5); WRITE_ONCE(*x, 6); }
+P3(int *x) { int r0; WRITE_ONCE(*x, 7); r0 = READ_ONCE(*x); }
+exists (x=1 /\\ 3:r0=7)
+`;
+
+function litmusBenches(dir: string, axiomsDir: string): Bench[] {
   const json = (out: string): number =>
-    (JSON.parse(out) as { results: { states: number }[] }[]).reduce(
-      (sum, t) => sum + t.results.reduce((s, r) => s + r.states, 0),
+    (JSON.parse(out) as { results: { states?: number; candidates?: number }[] }[]).reduce(
+      (sum, t) => sum + t.results.reduce((s, r) => s + (r.states ?? r.candidates ?? 0), 0),
       0,
     );
+  /** In process, with extra arguments (the relaxed-only and axiomatic runs compare the two LKMM checkers). */
+  const inProcess = (name: string, extra: readonly string[], target = axiomsDir): Bench => ({
+    name,
+    run: () => {
+      let out = '';
+      const t0 = performance.now();
+      const code = kvmspec(['litmus', target, '--json', ...extra], {
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+        progress: false,
+      });
+      const ms = performance.now() - t0;
+      return { states: json(out), transitions: 0, ms, verdict: litmusVerdict(code) };
+    },
+  });
+  // Where the axioms grow fastest: eight writes to one location (8! coherence orders).
+  const eightWrites = path.join(axiomsDir, '..', `${path.basename(axiomsDir)}-W8.litmus`);
+  writeFileSync(eightWrites, EIGHT_WRITES);
   return [
+    inProcess(
+      'kvmspec litmus, eight writes to one location, relaxed only (operational)',
+      ['--memory-model', 'relaxed'],
+      eightWrites,
+    ),
+    inProcess(
+      'kvmspec litmus, eight writes to one location, LKMM axioms (axiomatic)',
+      ['--checker', 'axiomatic'],
+      eightWrites,
+    ),
+    inProcess(`kvmspec litmus, ${LITMUS_TESTS} axiom-expressible tests, relaxed only (operational, in process)`, [
+      '--memory-model',
+      'relaxed',
+    ]),
+    // "states" of this one are candidate executions.
+    inProcess(`kvmspec litmus, ${LITMUS_TESTS} axiom-expressible tests, LKMM axioms (axiomatic, in process)`, [
+      '--checker',
+      'axiomatic',
+    ]),
     {
       name: `kvmspec litmus, ${LITMUS_TESTS} tests x 3 memory models (in process)`,
       run: () => {
@@ -137,7 +206,7 @@ function litmusBenches(dir: string): Bench[] {
   ];
 }
 
-function benches(litmusDir: string): Bench[] {
+function benches(litmusDir: string, axiomsDir: string): Bench[] {
   const out: Bench[] = [];
   for (const model of MODELS) {
     for (const v of model.variants) {
@@ -155,7 +224,7 @@ function benches(litmusDir: string): Bench[] {
   for (let n = 2; n <= 7; n++) {
     for (const mb of [false, true]) for (const how of REDUCTIONS) out.push(ringBench(n, mb, how));
   }
-  out.push(...litmusBenches(litmusDir));
+  out.push(...litmusBenches(litmusDir, axiomsDir));
   return out;
 }
 
@@ -196,16 +265,19 @@ function main(): void {
   }
   const only = values.only === undefined ? undefined : new RegExp(values.only);
   const litmusDir = litmusFolder();
+  const axiomsDir = litmusFolder(true);
   try {
-    run(values.json === true, only, litmusDir);
+    run(values.json === true, only, litmusDir, axiomsDir);
   } finally {
     rmSync(litmusDir, { recursive: true, force: true });
+    rmSync(axiomsDir, { recursive: true, force: true });
+    rmSync(`${axiomsDir}-W8.litmus`, { force: true });
   }
 }
 
-function run(json: boolean, only: RegExp | undefined, litmusDir: string): void {
+function run(json: boolean, only: RegExp | undefined, litmusDir: string, axiomsDir: string): void {
   const values = { json };
-  const selected = benches(litmusDir).filter((b) => only === undefined || only.test(b.name));
+  const selected = benches(litmusDir, axiomsDir).filter((b) => only === undefined || only.test(b.name));
   const results: BenchResult[] = [];
   const nameW = Math.max(...selected.map((b) => b.name.length), 4);
   if (!values.json) {

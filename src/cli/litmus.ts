@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MEMORY_MODELS, type MemoryModelName } from '../spec/engine/model.ts';
-import type { CompiledLitmus } from '../spec/litmus/compile.ts';
+import { type AxiomaticCheck, checkAxiomatic } from '../spec/litmus/axiomatic/check.ts';
+import type { CompiledLitmus, FinalState } from '../spec/litmus/compile.ts';
 import {
   flagLine,
   type JudgedResult,
@@ -38,7 +39,14 @@ Observation line says some execution (ending in a final state that passes the fi
 plain access racing with another CPU's conflicting access, as herd7 prints for LKMM. A
 "Flag: data-race" or "Flag: none" header line states LKMM's flag and judges the relaxed one.
 
+Checkers: the operational memory models (the default) explore the test's interleavings under
+each memory model; --checker axiomatic instead enumerates its candidate executions (po, rf, co)
+and keeps those linux-kernel.cat's axioms allow, as herd7 does (LKMM only); --checker both
+runs the two and reports, per test, whether relaxed and the axioms give the same final states
+(a difference counts as a disagreement).
+
 Options:
+  --checker <c>         operational (default) | axiomatic | both
   --memory-model <mm>   only this memory model (${MEMORY_MODELS.join(' | ')}): one Observation line per test
   --states              also list each final state (* marks those satisfying the condition)
   --max-states <n>      stop a check as inconclusive after n distinct states (default 5000000)
@@ -84,6 +92,46 @@ const verdictText = (r: JudgedResult, mm: MemoryModelName): string => {
   return r.agrees ? `  ${who}: ${r.stated}${race}, agrees` : `  ${who}: ${r.stated}${race}, DISAGREES`;
 };
 
+/** The axiomatic answer judged against LKMM's stated Result. */
+interface JudgedAxiomatic extends AxiomaticCheck {
+  readonly stated?: string;
+  readonly agrees: boolean;
+}
+
+function judgeAxiomatic(test: CompiledLitmus): JudgedAxiomatic {
+  const r = checkAxiomatic(test);
+  const stated = test.ast.results.lkmm;
+  return {
+    ...r,
+    ...(stated === undefined ? {} : { stated }),
+    agrees: stated === undefined || r.observation === stated,
+  };
+}
+
+const statesKey = (states: readonly FinalState[]): string =>
+  states
+    .map((s) => `${stateLine(s.values)}${s.satisfies ? ' *' : ''}`)
+    .sort()
+    .join('\n');
+
+function axiomaticJson(r: JudgedAxiomatic) {
+  return {
+    checker: 'axiomatic',
+    memoryModel: 'lkmm',
+    observation: r.observation ?? null,
+    positive: r.positive,
+    total: r.total,
+    validated: r.validated ?? null,
+    stated: r.stated ?? null,
+    agrees: r.agrees,
+    candidates: r.candidates,
+    consistent: r.consistent,
+    refutedBy: r.refutedBy,
+    ms: Math.round(r.ms * 100) / 100,
+    finalStates: r.finalStates,
+  };
+}
+
 function resultJson(r: JudgedResult) {
   return {
     memoryModel: r.memoryModel,
@@ -108,6 +156,7 @@ export function litmusCommand(args: string[], io: Io): number {
     allowPositionals: true,
     options: {
       'memory-model': { type: 'string' },
+      checker: { type: 'string' },
       states: { type: 'boolean' },
       'max-states': { type: 'string' },
       'no-reduction': { type: 'boolean' },
@@ -126,7 +175,17 @@ export function litmusCommand(args: string[], io: Io): number {
       `litmus: unknown memory model ${JSON.stringify(mmText)} (memory models: ${MEMORY_MODELS.join(', ')})`,
     );
   }
-  const models: readonly MemoryModelName[] = mmText === undefined ? MEMORY_MODELS : [mmText as MemoryModelName];
+  const checker = values.checker ?? 'operational';
+  if (checker !== 'operational' && checker !== 'axiomatic' && checker !== 'both') {
+    throw new UsageError(`litmus: unknown checker ${JSON.stringify(checker)} (checkers: operational, axiomatic, both)`);
+  }
+  if (checker !== 'operational' && mmText !== undefined && mmText !== 'relaxed') {
+    throw new UsageError(
+      `litmus: --checker ${checker} checks LKMM only: --memory-model ${mmText} has no axiomatic counterpart (use relaxed)`,
+    );
+  }
+  const models: readonly MemoryModelName[] =
+    checker === 'axiomatic' ? [] : mmText === undefined ? MEMORY_MODELS : [mmText as MemoryModelName];
   const maxText = values['max-states'];
   const maxStates = maxText === undefined ? undefined : Number(maxText.replaceAll('_', ''));
   if (
@@ -141,6 +200,7 @@ export function litmusCommand(args: string[], io: Io): number {
   let disagreements = 0;
   let inconclusive = 0;
   let noAnswer = 0;
+  let axiomsCannotCount = 0;
   const json: unknown[] = [];
   const started = performance.now();
   for (const file of files) {
@@ -155,11 +215,25 @@ export function litmusCommand(args: string[], io: Io): number {
       continue;
     }
     let judged: ReturnType<typeof judgeLitmus>;
+    let axiomatic: JudgedAxiomatic | undefined;
+    let axiomsCannot: string | undefined;
     try {
       judged = judgeLitmus(test, models, {
         reduction: !values['no-reduction'],
         ...(maxStates === undefined ? {} : { maxStates }),
       });
+      if (checker === 'axiomatic') axiomatic = judgeAxiomatic(test);
+      else if (checker === 'both') {
+        // With both, a test the axioms cannot express yet (spinlocks, plain accesses) keeps its
+        // operational answers and says why the axioms gave none.
+        try {
+          axiomatic = judgeAxiomatic(test);
+        } catch (e) {
+          if (!(e instanceof LitmusError)) throw e;
+          axiomsCannot = e.detail;
+          axiomsCannotCount++;
+        }
+      }
     } catch (e) {
       // A runtime error of the test (a dereference of a non-address…), with its place.
       if (!(e instanceof LitmusError)) throw e;
@@ -173,16 +247,27 @@ export function litmusCommand(args: string[], io: Io): number {
       if (r.problem?.kind === 'inconclusive') inconclusive++;
       else if (r.problem) noAnswer++;
     }
+    if (axiomatic && !axiomatic.agrees) disagreements++;
+    // --checker both: the operational relaxed model and the axioms must give the same final states.
+    const relaxed = judged.results.find((r) => r.memoryModel === 'relaxed');
+    const crossCheck =
+      axiomatic && relaxed && !relaxed.problem
+        ? statesKey(axiomatic.finalStates) === statesKey(relaxed.finalStates) &&
+          axiomatic.observation === relaxed.observation
+        : undefined;
+    if (crossCheck === false) disagreements++;
     if (values.json) {
       json.push({
         name: test.ast.name,
         file,
         condition: `${test.ast.quantifier} ${test.ast.conditionText}`,
-        results: judged.results.map(resultJson),
+        results: [...judged.results.map(resultJson), ...(axiomatic ? [axiomaticJson(axiomatic)] : [])],
+        ...(crossCheck === undefined ? {} : { relaxedMatchesAxioms: crossCheck }),
+        ...(axiomsCannot === undefined ? {} : { axiomsCannotExpress: axiomsCannot }),
       });
       continue;
     }
-    const single = models.length === 1;
+    const single = models.length + (checker === 'operational' ? 0 : 1) === 1;
     if (!single) io.out(`Test ${test.ast.name} ${test.ast.quantifier} ${test.ast.conditionText}`);
     for (const r of judged.results) {
       const prefix = single ? '' : `  ${`${r.memoryModel}:`.padEnd(9)}`;
@@ -198,15 +283,39 @@ export function litmusCommand(args: string[], io: Io): number {
         for (const s of r.finalStates) io.out(`${prefix}  ${s.satisfies ? '*' : ' '} ${stateLine(s.values)}`);
       }
     }
+    if (axiomsCannot !== undefined) io.out(`  ${'axioms:'.padEnd(9)}cannot check: ${axiomsCannot}`);
+    if (axiomatic) {
+      const prefix = single ? '' : `  ${'axioms:'.padEnd(9)}`;
+      const cost = `  [${axiomatic.candidates.toLocaleString('en')} candidates, ${axiomatic.consistent.toLocaleString('en')} consistent, ${formatMs(axiomatic.ms)}]`;
+      const verdict =
+        axiomatic.stated === undefined
+          ? ''
+          : `  LKMM: ${axiomatic.stated}, ${axiomatic.agrees ? 'agrees' : 'DISAGREES'}`;
+      io.out(
+        `${prefix}Observation ${test.ast.name} ${axiomatic.observation} ${axiomatic.positive}/${axiomatic.total}${cost}${verdict}`,
+      );
+      if (values.states) {
+        for (const s of axiomatic.finalStates) io.out(`${prefix}  ${s.satisfies ? '*' : ' '} ${stateLine(s.values)}`);
+      }
+      if (crossCheck !== undefined) {
+        io.out(
+          crossCheck
+            ? '  relaxed and the axioms give the same final states'
+            : '  relaxed and the axioms DIFFER (run with --states to see the final states of each)',
+        );
+      }
+    }
   }
   if (values.json) io.out(JSON.stringify(json, null, 2));
   else {
     const checked = files.length - parseErrors;
-    const parts = [`${checked} test${checked === 1 ? '' : 's'} checked under ${models.join(', ')}`];
+    const under = [...models, ...(checker === 'operational' ? [] : ['the LKMM axioms'])].join(', ');
+    const parts = [`${checked} test${checked === 1 ? '' : 's'} checked under ${under}`];
     parts.push(
       disagreements === 0 ? 'every stated result agrees' : `${disagreements} answer(s) disagree with the stated result`,
     );
     if (parseErrors > 0) parts.push(`${parseErrors} test(s) could not be read or expressed`);
+    if (axiomsCannotCount > 0) parts.push(`${axiomsCannotCount} test(s) the axioms cannot express yet`);
     if (noAnswer > 0) parts.push(`${noAnswer} check(s) gave no answer`);
     if (inconclusive > 0) parts.push(`${inconclusive} check(s) inconclusive`);
     io.out(`${parts.join('; ')} (${formatMs(performance.now() - started)})`);

@@ -1,0 +1,280 @@
+/**
+ * An axiomatic checker for litmus tests, as herd7 does it: enumerate the candidate executions
+ * of a test (one path per thread for each choice of the values its reads return, then every
+ * rf and co consistent with those values), keep those linux-kernel.cat allows (lkmm.ts), and
+ * compute the herd-style outcome over their final states. It answers for LKMM only; the
+ * operational memory models (engine/memory/*.ts) answer for sc, tso and relaxed, and the
+ * suite checks that relaxed and this checker agree on every test of the corpus
+ * (test/engine/axiomatic.test.ts).
+ *
+ * The value domain. A read can only return a value some write stores, and in an execution
+ * LKMM allows, a value is computed from reads of earlier-computed values (a cycle of values
+ * through data dependencies and rfe would be a cycle in hb). So the values of every consistent
+ * execution are found by iterating, per location, "the values the threads write when their
+ * reads return values already found", starting from the initial values, as many times as an
+ * execution has writes. Values outside that set cannot occur, and values in it that no write
+ * of a candidate stores are filtered out when rf is chosen.
+ */
+import { type CompiledLitmus, evalProp, type FinalState, formatValue, type LitmusCheck } from '../compile.ts';
+import { LitmusError, type Observation } from '../parse.ts';
+import { type ThreadPath, threadPaths } from './events.ts';
+import { type Axiom, type ExecEvent, type Execution, violatedAxiom } from './lkmm.ts';
+import { Relation } from './relation.ts';
+
+export interface AxiomaticOptions {
+  /** Stop with an error after this many candidate executions (default 2,000,000). */
+  readonly maxCandidates?: number;
+  /** Largest per-location value domain (default 64). */
+  readonly maxValues?: number;
+}
+
+/** No dataRace: the axioms have no plain accesses yet, so they can flag no race (events.ts rejects them). */
+export interface AxiomaticCheck extends Omit<LitmusCheck, 'memoryModel' | 'problem' | 'dataRace'> {
+  readonly checker: 'axiomatic';
+  /** Candidate executions examined (rf and co choices over every combination of paths). */
+  readonly candidates: number;
+  /** Candidates linux-kernel.cat allows. */
+  readonly consistent: number;
+  /** How many candidates each axiom refuted first (coherence, then atomic, happens-before, propagation). */
+  readonly refutedBy: Readonly<Record<Axiom, number>>;
+}
+
+const DEFAULT_MAX_CANDIDATES = 2_000_000;
+const DEFAULT_MAX_VALUES = 64;
+const MAX_PATHS = 10_000;
+
+/** Per location, every value a read of it can return in some execution LKMM allows (a superset). */
+export function valueDomain(test: CompiledLitmus, maxValues = DEFAULT_MAX_VALUES): Set<number>[] {
+  const domain = test.locations.map((l) => new Set([l.init]));
+  let writes = 0;
+  for (const t of test.threads) {
+    const paths = threadPaths(test, t, domain, MAX_PATHS);
+    writes += Math.max(0, ...paths.map((p) => p.events.filter((e) => e.k === 'W').length));
+  }
+  // Each round extends the chains of values computed from values by one write; an execution
+  // has at most `writes` writes, so `writes` rounds reach every value (see the header).
+  for (let round = 0; round < writes; round++) {
+    let grew = false;
+    for (const t of test.threads) {
+      for (const p of threadPaths(test, t, domain, MAX_PATHS)) {
+        for (const e of p.events) {
+          if (e.k !== 'W') continue;
+          const d = domain[e.loc] as Set<number>;
+          if (!d.has(e.value)) {
+            d.add(e.value);
+            grew = true;
+            if (d.size > maxValues) {
+              throw new LitmusError(
+                `location ${test.locations[e.loc]?.name} can hold more than ${maxValues} values: too many for the axiomatic checker`,
+                { line: e.line, col: 1 },
+                test.file,
+              );
+            }
+          }
+        }
+      }
+    }
+    if (!grew) break;
+  }
+  return domain;
+}
+
+/** Every permutation of `items` (co orders of one location's writes). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  const out: T[][] = [];
+  items.forEach((x, i) => {
+    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+/** Calls `visit` with each element of the cartesian product of `choices`. */
+function product<T>(choices: readonly (readonly T[])[], visit: (pick: readonly T[]) => void): void {
+  const pick: T[] = [];
+  const go = (i: number): void => {
+    if (i === choices.length) {
+      visit(pick);
+      return;
+    }
+    for (const c of choices[i] as readonly T[]) {
+      pick[i] = c;
+      go(i + 1);
+    }
+  };
+  go(0);
+}
+
+/** One combination of thread paths, laid out as events: the initial writes first, then each thread's. */
+interface Layout {
+  readonly events: ExecEvent[];
+  readonly paths: readonly ThreadPath[];
+  readonly po: Relation;
+  readonly rmw: Relation;
+  readonly addr: Relation;
+  readonly data: Relation;
+  readonly ctrl: Relation;
+  /** For each location, its write events (the initial one first). */
+  readonly writesOf: readonly number[][];
+  readonly reads: readonly number[];
+}
+
+function layout(test: CompiledLitmus, paths: readonly ThreadPath[]): Layout {
+  const events: ExecEvent[] = test.locations.map((l, i) => ({
+    thread: -1,
+    k: 'W',
+    loc: i,
+    value: l.init,
+    rmwInstr: false,
+  }));
+  const base: number[] = [];
+  paths.forEach((p, t) => {
+    base.push(events.length);
+    for (const e of p.events) {
+      if (e.k === 'F') events.push({ thread: t, k: 'F', loc: -1, value: 0, fence: e.fence, rmwInstr: false });
+      else events.push({ thread: t, k: e.k, loc: e.loc, value: e.value, ann: e.ann, rmwInstr: e.rmwInstr });
+    }
+  });
+  const n = events.length;
+  const po = Relation.of(n, (a, b) => {
+    const ea = events[a] as ExecEvent;
+    const eb = events[b] as ExecEvent;
+    return ea.thread >= 0 && ea.thread === eb.thread && a < b;
+  });
+  const rel = (pick: (p: ThreadPath) => readonly (readonly [number, number])[]): Relation => {
+    const r = new Relation(n);
+    paths.forEach((p, t) => {
+      for (const [a, b] of pick(p)) r.add((base[t] as number) + a, (base[t] as number) + b);
+    });
+    return r;
+  };
+  const writesOf = test.locations.map((_, i) => [i]);
+  const reads: number[] = [];
+  events.forEach((e, i) => {
+    if (e.thread < 0) return;
+    if (e.k === 'W') (writesOf[e.loc] as number[]).push(i);
+    else if (e.k === 'R') reads.push(i);
+  });
+  return {
+    events,
+    paths,
+    po,
+    rmw: rel((p) => p.rmw),
+    addr: rel((p) => p.addr),
+    data: rel((p) => p.data),
+    ctrl: rel((p) => p.ctrl),
+    writesOf,
+    reads,
+  };
+}
+
+/** Checks a compiled test against LKMM's axioms: the outcome herd7 would print for linux-kernel.cat. */
+export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}): AxiomaticCheck {
+  const started = performance.now();
+  const maxCandidates = opts.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
+  const domain = valueDomain(test, opts.maxValues);
+  const perThread = test.threads.map((t) => threadPaths(test, t, domain, MAX_PATHS));
+  const finals = new Map<string, readonly number[]>();
+  const refutedBy: Record<Axiom, number> = { coherence: 0, atomic: 0, 'happens-before': 0, propagation: 0 };
+  let candidates = 0;
+  let consistent = 0;
+
+  product(perThread, (paths) => {
+    const L = layout(test, paths);
+    const n = L.events.length;
+    // rf: each read from a write to its location that stores the value it returned.
+    const rfChoices = L.reads.map((r) => {
+      const e = L.events[r] as ExecEvent;
+      return (L.writesOf[e.loc] as number[]).filter((w) => (L.events[w] as ExecEvent).value === e.value);
+    });
+    if (rfChoices.some((c) => c.length === 0)) return;
+    // co: per location, the initial write first, then any order of the others.
+    const coChoices = L.writesOf.map((ws) => permutations(ws.slice(1)).map((p) => [ws[0] as number, ...p]));
+    product(rfChoices, (rfPick) => {
+      const rf = new Relation(n);
+      for (const [i, r] of L.reads.entries()) rf.add(rfPick[i] as number, r);
+      product(coChoices, (coPick) => {
+        candidates++;
+        if (candidates > maxCandidates) {
+          throw new LitmusError(
+            `more than ${maxCandidates} candidate executions: too many for the axiomatic checker`,
+            { line: 1, col: 1 },
+            test.file,
+          );
+        }
+        const co = new Relation(n);
+        for (const order of coPick) {
+          for (let i = 0; i < order.length; i++) {
+            for (let j = i + 1; j < order.length; j++) co.add(order[i] as number, order[j] as number);
+          }
+        }
+        const x: Execution = {
+          n,
+          events: L.events,
+          po: L.po,
+          rf,
+          co,
+          rmw: L.rmw,
+          addr: L.addr,
+          data: L.data,
+          ctrl: L.ctrl,
+        };
+        const bad = violatedAxiom(x);
+        if (bad !== undefined) {
+          refutedBy[bad]++;
+          return;
+        }
+        consistent++;
+        const fault = paths.find((p) => p.fault !== undefined)?.fault;
+        if (fault) throw fault;
+        const values = test.observed.map((o) => {
+          if (o.ref.k === 'reg') return (paths[o.ref.thread] as ThreadPath).regs.get(o.ref.name) ?? 0;
+          const li = test.locations.findIndex((l) => l.name === o.ref.name);
+          const order = coPick[li] as number[];
+          return (L.events[order[order.length - 1] as number] as ExecEvent).value;
+        });
+        const key = values.join(',');
+        if (!finals.has(key)) finals.set(key, values);
+      });
+    });
+  });
+
+  if (consistent === 0) {
+    // An SC interleaving is always a consistent execution: none means a bug here, not a result.
+    throw new Error(`axiomatic checker: no consistent execution of ${test.ast.name} (${candidates} candidates)`);
+  }
+  const sorted = [...finals.values()].sort((a, b) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+    return 0;
+  });
+  const finalStates: FinalState[] = [];
+  let positive = 0;
+  let total = 0;
+  for (const values of sorted) {
+    if (test.ast.filter && !evalProp(test, test.ast.filter, values)) continue;
+    const satisfies = evalProp(test, test.ast.prop, values);
+    total++;
+    if (satisfies) positive++;
+    const shown: Record<string, string> = {};
+    test.observed.forEach((o, i) => {
+      shown[o.text] = formatValue(test, values[i] as number);
+    });
+    finalStates.push({ values: shown, satisfies });
+  }
+  const observation: Observation = positive === 0 ? 'Never' : positive === total ? 'Always' : 'Sometimes';
+  const q = test.ast.quantifier;
+  const validated = q === 'exists' ? positive > 0 : q === '~exists' ? positive === 0 : positive === total;
+  return {
+    checker: 'axiomatic',
+    observation,
+    positive,
+    total,
+    validated,
+    finalStates,
+    states: consistent,
+    ms: performance.now() - started,
+    candidates,
+    consistent,
+    refutedBy,
+  };
+}

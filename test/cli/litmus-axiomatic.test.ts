@@ -1,0 +1,131 @@
+/**
+ * `kvmspec litmus --checker axiomatic|both`: the axiomatic LKMM checker from the command line
+ * (one Observation line per test, judged against `Result:`), the relaxed-versus-axioms
+ * cross-check of `both` (a difference is a disagreement: exit 1), JSON, and usage errors.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT, main } from '../../src/cli/kvmspec.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CORPUS = path.join(ROOT, 'src/spec/litmus/tests');
+
+function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(['litmus', ...argv], { out: (t) => out.push(t), err: (t) => err.push(t), progress: false });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kvmspec-litmus-ax-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** S with smp_wmb() and a control dependency: LKMM Never, the operational relaxed model Sometimes today. */
+const S_CTRL = `C S+fencewmbonceonce+ctrlonce
+(*
+ * Result: Never
+ *)
+{}
+P0(int *x, int *y)
+{
+	WRITE_ONCE(*x, 2);
+	smp_wmb();
+	WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	r0 = READ_ONCE(*y);
+	if (r0)
+		WRITE_ONCE(*x, 1);
+}
+exists (x=2 /\\ 1:r0=1)
+`;
+
+describe('kvmspec litmus --checker', () => {
+  it('axiomatic: one Observation line per test, with candidates, judged against Result:', () => {
+    const r = run(
+      path.join(CORPUS, 'SB+fencembonceonces.litmus'),
+      path.join(CORPUS, 'MP+poonceonces.litmus'),
+      '--checker',
+      'axiomatic',
+    );
+    expect(r.code).toBe(EXIT.holds);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^Observation SB\+fencembonceonces Never 0\/3 {2}\[4 candidates, 3 consistent, .+\] {2}LKMM: Never, agrees$/,
+    );
+    expect(lines[1]).toMatch(
+      /^Observation MP\+poonceonces Sometimes 1\/4 {2}\[4 candidates, 4 consistent, .+\] {2}LKMM: Sometimes, agrees$/,
+    );
+    expect(lines[2]).toMatch(/^2 tests checked under the LKMM axioms; every stated result agrees/);
+  });
+
+  it('axiomatic: a wrong stated result is a disagreement (exit 1)', () => {
+    const f = path.join(dir, 'wrong.litmus');
+    writeFileSync(f, S_CTRL.replace('Result: Never', 'Result: Sometimes'));
+    const r = run(f, '--checker', 'axiomatic');
+    expect(r.code).toBe(EXIT.violated);
+    expect(r.stdout).toMatch(/Observation S\+fencewmbonceonce\+ctrlonce Never 0\/2 .* LKMM: Sometimes, DISAGREES/);
+  });
+
+  it('both: reports whether relaxed and the axioms give the same final states', () => {
+    const same = run(path.join(CORPUS, 'WRC+pooncerelease+fencermbonceonce+Once.litmus'), '--checker', 'both');
+    expect(same.code).toBe(EXIT.holds);
+    expect(same.stdout).toMatch(/ {2}axioms: {2}Observation WRC\+pooncerelease\+fencermbonceonce\+Once Never/);
+    expect(same.stdout).toContain('relaxed and the axioms give the same final states');
+
+    const f = path.join(dir, 's-ctrl.litmus');
+    writeFileSync(f, S_CTRL);
+    const differ = run(f, '--checker', 'both', '--memory-model', 'relaxed', '--states');
+    expect(differ.code).toBe(EXIT.violated);
+    expect(differ.stdout).toContain('relaxed and the axioms DIFFER');
+    expect(differ.stdout).toMatch(/relaxed: Observation S\+fencewmbonceonce\+ctrlonce Sometimes .*DISAGREES/);
+    expect(differ.stdout).toMatch(/axioms: {2}Observation S\+fencewmbonceonce\+ctrlonce Never 0\/2 .*agrees/);
+  });
+
+  it('both: a test the axioms cannot express keeps its operational answer and says why (exit 0)', () => {
+    const r = run(path.join(CORPUS, 'MP+polocks.litmus'), '--checker', 'both', '--memory-model', 'relaxed');
+    expect(r.code).toBe(EXIT.holds);
+    expect(r.stdout).toMatch(/relaxed: Observation MP\+polocks Never .*LKMM: Never, agrees/);
+    expect(r.stdout).toContain('axioms:  cannot check: spin_lock(): spinlocks and lock operations');
+    expect(r.stdout).toContain('1 test(s) the axioms cannot express yet');
+    const only = run(path.join(CORPUS, 'MP+polocks.litmus'), '--checker', 'axiomatic');
+    expect(only.code).toBe(EXIT.usage);
+    expect(only.stderr).toMatch(/MP\+polocks\.litmus:\d+:\d+: spin_lock\(\): spinlocks/);
+  });
+
+  it('both --json: an axiomatic result beside the operational ones and the cross-check', () => {
+    const r = run(path.join(CORPUS, 'LB+poonceonces.litmus'), '--checker', 'both', '--json');
+    expect(r.code).toBe(EXIT.holds);
+    const [t] = JSON.parse(r.stdout) as {
+      results: { checker?: string; memoryModel: string; observation: string; candidates?: number }[];
+      relaxedMatchesAxioms: boolean;
+    }[];
+    expect(t?.results.map((x) => x.memoryModel)).toEqual(['sc', 'tso', 'relaxed', 'lkmm']);
+    const ax = t?.results[3];
+    expect(ax?.checker).toBe('axiomatic');
+    expect(ax?.observation).toBe('Sometimes');
+    expect(ax?.candidates).toBe(4);
+    expect(t?.relaxedMatchesAxioms).toBe(true);
+  });
+
+  it('usage errors: an unknown checker, and the axioms with a memory model other than relaxed', () => {
+    const sb = path.join(CORPUS, 'SB+poonceonces.litmus');
+    for (const [args, pattern] of [
+      [
+        [sb, '--checker', 'herd'],
+        /^kvmspec litmus: unknown checker "herd" \(checkers: operational, axiomatic, both\)$/,
+      ],
+      [[sb, '--checker', 'axiomatic', '--memory-model', 'tso'], /--checker axiomatic checks LKMM only/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(EXIT.usage);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+});
