@@ -14,6 +14,7 @@
  * then only moves their words (see symmetry.ts).
  */
 import { type Action, action, FIRST_MERGED_KIND, Kind, type Op } from './actions.ts';
+import { type CompiledAutomaton, DomainGrowth, type DomainKey } from './quotient.ts';
 
 const RETURN: Action = action(Kind.Return, 'done');
 
@@ -24,6 +25,15 @@ export class HistoryTable {
 
   get size(): number {
     return this.histories.length;
+  }
+
+  /** Appends a history under a new number (a compiled automaton's node; see quotient.ts). */
+  add(history: readonly number[]): number {
+    const id = this.histories.length;
+    this.histories.push(history);
+    const key = history.join(',');
+    if (!this.#ids.has(key)) this.#ids.set(key, id);
+    return id;
   }
 
   /** The number of `history`, created if new. */
@@ -45,6 +55,11 @@ interface Node {
   /** Children by result: small results (most are 0 or 1) in an array, others in a map. */
   readonly small: number[];
   readonly children: Map<number, number>;
+  /**
+   * For a class of histories merged by future behaviour (quotient.ts): every result of its
+   * domain has its child already, and another result means the domain was too small.
+   */
+  readonly closed?: DomainKey | 'fixed' | undefined;
 }
 
 /** Results below this are looked up in a node's array rather than its map (a hot path). */
@@ -52,8 +67,10 @@ const SMALL = 8;
 
 export class ThreadAutomaton {
   /** By history number; a thread sharing its table has no entry for histories it never had. */
-  readonly #nodes: (Node | undefined)[] = [];
-  readonly #table: HistoryTable;
+  #nodes: (Node | undefined)[] = [];
+  #table: HistoryTable;
+  /** Node numbers are classes of histories with the same future (install), not histories. */
+  #compiled = false;
 
   readonly name: string;
   readonly body: () => Op<unknown>;
@@ -89,7 +106,34 @@ export class ThreadAutomaton {
 
   /** The number of `history` in this thread's table (created if new). */
   internHistory(history: readonly number[]): number {
-    return this.#table.intern(history);
+    if (!this.#compiled) return this.#table.intern(history);
+    // Classes: follow the results from the root.
+    let node = 0;
+    for (const r of history) node = this.child(node, r);
+    return node;
+  }
+
+  /**
+   * Numbers this thread's states by the classes of `compiled` from now on (see quotient.ts),
+   * with a table of its own: the classes are this thread's, whatever table it shared.
+   */
+  install(compiled: CompiledAutomaton): void {
+    const table = new HistoryTable();
+    const nodes: Node[] = [];
+    compiled.nodes.forEach((c, id) => {
+      if (id > 0) table.add(c.history);
+      const small: number[] = [];
+      for (const [r, child] of c.children) {
+        if (r >= 0 && r < SMALL) {
+          while (small.length < r) small.push(-1);
+          small[r] = child;
+        }
+      }
+      nodes.push({ action: c.action, live: undefined, small, children: new Map(c.children), closed: c.closed });
+    });
+    this.#table = table;
+    this.#nodes = nodes;
+    this.#compiled = true;
   }
 
   action(node: number): Action {
@@ -101,6 +145,11 @@ export class ThreadAutomaton {
     const small = result >= 0 && result < SMALL;
     const known = small ? n.small[result] : n.children.get(result);
     if (known !== undefined && known >= 0) return known;
+    if (n.closed !== undefined) {
+      if (n.closed === 'fixed')
+        throw new Error(`thread ${this.name}: "${n.action.text}" returned ${result}, which it never returns`);
+      throw new DomainGrowth(n.closed, result);
+    }
     const id = this.#expand(node, n, result);
     n.children.set(result, id);
     if (small) {

@@ -19,6 +19,7 @@
 import { Kind } from './actions.ts';
 import { Machine, type MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
+import { compileThreads, DomainGrowth, type DomainKey } from './quotient.ts';
 import { StateStore, SuccessorBatch } from './store.ts';
 import { Symmetry } from './symmetry.ts';
 
@@ -45,6 +46,11 @@ export interface ExploreOptions {
   readonly liveness?: boolean;
   /** Symmetry reduction for models that declare a symmetry (default on; safety phase only). */
   readonly symmetry?: boolean;
+  /**
+   * Number thread states by future behaviour rather than by history (default on; see
+   * quotient.ts): histories that differ only in results no later step depends on are one state.
+   */
+  readonly quotient?: boolean;
 }
 
 export type ViolationKind = 'invariant' | 'assertion' | 'deadlock' | 'witness' | 'progress';
@@ -75,6 +81,8 @@ export interface ExploreResult {
   readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
   /** For a model that declares a symmetry: the group used, or why it was not. */
   readonly symmetry?: string;
+  /** With `quotient`: thread histories unfolded before the search, and the classes they form. */
+  readonly automata?: { readonly histories: number; readonly classes: number; readonly restarts: number };
 }
 
 const now = (): number => performance.now();
@@ -84,7 +92,7 @@ export class Exploration {
   readonly machine: Machine;
   readonly #inst: ModelInstance;
   readonly #opts: ExploreOptions;
-  readonly #store = new StateStore();
+  #store = new StateStore();
   readonly #batch = new SuccessorBatch();
   readonly #view: MachineStateView;
   readonly #reduce: boolean;
@@ -97,14 +105,17 @@ export class Exploration {
   #transitions = 0;
   #maxDepth = 0;
   #cur = new Int32Array(0);
-  readonly #witnessAt: number[];
+  #witnessAt: number[];
   #result: ExploreResult | undefined;
   #phase: 'safety' | 'liveness' = 'safety';
   #liveness: Liveness | undefined;
   /** Candidate ample transitions, reused from state to state. */
   readonly #ample: { choice: number; state: Int32Array; hash: number }[] = [];
-  readonly #symmetry: Symmetry | undefined;
-  readonly #symmetryNote: string | undefined;
+  #symmetry: Symmetry | undefined;
+  #symmetryNote: string | undefined;
+  /** Values found outside the quotient's domains, for the next compilation (quotient.ts). */
+  readonly #seeds = new Map<DomainKey, number[]>();
+  #automata: ExploreResult['automata'];
   /** A successor's representative under the symmetry. */
   #canon = new Int32Array(0);
 
@@ -116,13 +127,50 @@ export class Exploration {
     this.#reduce = opts.reduction ?? true;
     this.#maxStates = opts.maxStates ?? 5_000_000;
     this.#witnessAt = inst.witnesses.map(() => -1);
+    this.#begin(0);
+  }
+
+  /** (Re)starts the search: compiles the thread automata, builds the symmetry, stores the initial state. */
+  #begin(restarts: number): void {
+    const inst = this.#inst;
+    if (this.#opts.quotient ?? true) {
+      const compiled = compileThreads(inst, this.machine.threads, this.#seeds);
+      let histories = 0;
+      let classes = 0;
+      compiled.forEach((c, i) => {
+        if (c === undefined) return;
+        this.machine.threads[i]?.install(c);
+        histories += c.unfolded;
+        classes += c.nodes.length;
+      });
+      this.#automata = { histories, classes, restarts };
+    }
     if (inst.symmetry !== undefined) {
-      const sym = opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
+      const sym = this.#opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
       this.#symmetry = typeof sym === 'string' ? undefined : sym;
       this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
     }
     const start = this.machine.initial();
     this.#store.intern(this.#represent(start, start.length), start.length, -1, -1, -1);
+  }
+
+  /** A merged thread state met a result outside its domain: start again with it (quotient.ts). */
+  #restart(growth: DomainGrowth): void {
+    const known = this.#seeds.get(growth.where) ?? [];
+    if (known.includes(growth.value)) throw new ModelError(`quotient: ${growth.message}, again`);
+    this.#seeds.set(growth.where, [...known, growth.value]);
+    this.#store.release();
+    this.#liveness?.release();
+    this.#store = new StateStore();
+    this.#batch.count = 0;
+    this.#liveness = undefined;
+    this.#phase = 'safety';
+    this.#phaseStart = now();
+    this.#next = 0;
+    this.#transitions = 0;
+    this.#maxDepth = 0;
+    this.#witnessAt = this.#inst.witnesses.map(() => -1);
+    this.#begin((this.#automata?.restarts ?? 0) + 1);
   }
 
   /** The state to store for s[0..len): its representative under the symmetry, or s itself. */
@@ -172,13 +220,19 @@ export class Exploration {
   /** Runs until done or until `deadline` (performance.now() ms); returns the result when done. */
   run(deadline = Number.POSITIVE_INFINITY): ExploreResult | undefined {
     while (this.#result === undefined) {
-      if (this.#phase === 'safety') this.#safetySlice(deadline);
-      else
-        this.#result = (this.#liveness as Liveness).run(
-          deadline,
-          () => this.#interrupted(),
-          () => this.#progress(),
-        );
+      try {
+        if (this.#phase === 'safety') this.#safetySlice(deadline);
+        else
+          this.#result = (this.#liveness as Liveness).run(
+            deadline,
+            () => this.#interrupted(),
+            () => this.#progress(),
+          );
+      } catch (e) {
+        if (!(e instanceof DomainGrowth)) throw e;
+        this.#result = undefined;
+        this.#restart(e);
+      }
       if (this.#result === undefined && now() >= deadline) return undefined;
     }
     // Done: the stores' arenas go to the next search (everything reported was read out of them).
@@ -225,6 +279,7 @@ export class Exploration {
       ms: now() - this.#start,
       witnesses,
       ...(this.#symmetryNote === undefined ? {} : { symmetry: this.#symmetryNote }),
+      ...(this.#automata === undefined ? {} : { automata: this.#automata }),
     };
   }
 
