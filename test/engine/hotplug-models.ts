@@ -1,5 +1,5 @@
 /**
- * Small models for stop_machine and CPU hotplug (see machine.ts): what stopping the machine
+ * Small models for stop_machine and CPU hotplug (see hotplug.ts): what stopping the machine
  * excludes and orders, when it can start, where tasks go when their CPU goes offline, the
  * hotplug callbacks, and IPIs to an offline CPU. Each variant records its verdict and state
  * count per memory model, checked by hotplug.test.ts.

@@ -1,5 +1,5 @@
 /**
- * stop_machine and CPU hotplug (machine.ts): what a stop_machine body excludes, when stopping
+ * stop_machine and CPU hotplug (hotplug.ts): what a stop_machine body excludes, when stopping
  * can start, where tasks go when their CPU goes down, hotplug callbacks, IPIs to offline CPUs,
  * partial-order reduction against all of these, and the golden verdicts and state counts of
  * the test models (hotplug-models.ts).

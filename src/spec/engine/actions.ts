@@ -34,7 +34,7 @@ export const Kind = {
   /** stop_machine(): every other online CPU stops; the body's steps follow, then StopMachineEnd. */
   StopMachineBegin: 15,
   StopMachineEnd: 16,
-  /** take_cpu_down() under stop_machine: the CPU in `a` goes offline (see machine.ts). */
+  /** take_cpu_down() under stop_machine: the CPU in `a` goes offline (see hotplug.ts). */
   CpuDown: 17,
   /** The CPU in `a` comes online (bringup_cpu() and the AP's set_cpu_online()). */
   CpuUp: 18,

@@ -245,7 +245,7 @@ export function* cpu_online(cpu: number): Op<boolean> {
  * stop_machine(fn, data, NULL) (kernel/stop_machine.c): runs `fn` while every other online CPU
  * spins with interrupts disabled in multi_cpu_stop(), and returns its result. The body's steps
  * are ordinary steps of this thread, which runs them with interrupts disabled; nothing else
- * runs until it returns. The thread needs the `stopMachine` option. See machine.ts for when the
+ * runs until it returns. The thread needs the `stopMachine` option. See hotplug.ts for when the
  * machine can stop and what stopping orders.
  */
 export function* stop_machine<R>(fn: () => Op<R>, text = 'stop_machine(fn)'): Op<R> {
@@ -258,7 +258,7 @@ export function* stop_machine<R>(fn: () => Op<R>, text = 'stop_machine(fn)'): Op
 /**
  * cpu_down(cpu) (kernel/cpu.c): the registered hotplug states' teardown callbacks, in reverse
  * order, then take_cpu_down() on `cpu` under stop_machine. One controlling thread, with the
- * `stopMachine` option, calls it; the callbacks' steps are inserted by the machine (machine.ts).
+ * `stopMachine` option, calls it; the callbacks' steps are inserted by the machine (hotplug.ts).
  */
 export function* cpu_down(cpu: number): Op {
   yield action(Kind.CpuDown, `cpu_down(${cpu}): take_cpu_down() under stop_machine`, { a: cpu });

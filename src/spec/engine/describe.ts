@@ -1,0 +1,284 @@
+/**
+ * Describing states and steps for traces, properties and the trace viewer: what a transition
+ * did (StepInfo), what a trace shows of each thread and CPU, and the StateView that
+ * properties read. Nothing here changes a state.
+ */
+import { type Action, Kind, type Site } from './actions.ts';
+import type { ThreadAutomaton } from './automaton.ts';
+import { handlerAutomaton } from './interrupts.ts';
+import {
+  C_IRQS,
+  CSZ,
+  F_CPU,
+  F_EARLY,
+  F_GUEST,
+  F_IRQ,
+  handlerNode,
+  MAX_VECTORS,
+  ModelError,
+  nodeOf,
+  PENDING,
+  runningVector,
+  T_FLAGS,
+  TSZ,
+} from './layout.ts';
+import type { Machine, UnitInfo } from './machine.ts';
+import type { StateView, ThreadView } from './model.ts';
+import { type Ghost, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
+import { earlyStore } from './threads.ts';
+
+/** What a trace shows of a CPU. */
+export interface CpuView {
+  readonly cpu: number;
+  readonly pending: string[];
+  readonly handler?: string;
+  /** Offline (only present when true). */
+  readonly offline?: boolean;
+  /** Spinning in stop_machine while another CPU runs its body (only present when true). */
+  readonly stopped?: boolean;
+}
+
+/** What one transition did, for traces. */
+export interface StepInfo {
+  readonly unit: number;
+  readonly choice: number;
+  readonly actor: string;
+  readonly cpu: number;
+  readonly kind:
+    | 'step'
+    | 'interrupt'
+    | 'handler'
+    | 'drain'
+    | 'migrate'
+    | 'ipi'
+    | 'guest-enter'
+    | 'guest-exit'
+    | 'stop-begin'
+    | 'stop-end'
+    | 'cpu-down'
+    | 'cpu-up';
+  readonly text: string;
+  readonly site?: Site;
+  /** The value a read or atomic returned, formatted. */
+  readonly result?: string;
+  /** For IPIs and migrations: the target CPU; for cpu-down and cpu-up, the CPU. */
+  readonly target?: number;
+}
+
+/** Describes the transition (unit, choice) from `s`, which must be enabled. */
+export function describeStep(m: Machine, s: Int32Array, unit: number, choice: number, after: Int32Array): StepInfo {
+  const info = m.units[unit] as UnitInfo;
+  if (info.kind === 'memory') {
+    return {
+      unit,
+      choice,
+      actor: info.name,
+      cpu: -1,
+      kind: 'drain',
+      text: m.mem.internalText(
+        s,
+        m.base,
+        unit - m.nthreads - m.ncpus,
+        (loc, v) => `${m.inst.locs[loc]?.name} = ${m.formatValue(loc, v)}`,
+      ),
+    };
+  }
+  if (info.kind === 'interrupt') {
+    const cpu = info.cpu as number;
+    const c = m.cpuBase + cpu * CSZ;
+    const running = runningVector(s[c + C_IRQS] as number);
+    if (running === 0) {
+      const pending = (s[c + C_IRQS] as number) & PENDING;
+      const vector = 31 - Math.clz32(pending & -pending);
+      const name = m.inst.interrupts.find((x) => x.vector === vector)?.name ?? `vector ${vector}`;
+      return { unit, choice, actor: `cpu${cpu}`, cpu, kind: 'interrupt', text: `interrupt taken: ${name}` };
+    }
+    const aut = handlerAutomaton(m, running - 1, cpu) as ThreadAutomaton;
+    const a = aut.action(handlerNode(s[c + C_IRQS] as number));
+    return {
+      unit,
+      choice,
+      actor: aut.name,
+      cpu,
+      kind: 'handler',
+      text: a.text,
+      ...(a.site ? { site: a.site } : {}),
+    };
+  }
+  const o = unit * TSZ;
+  const a = m.nextAction(s, unit);
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
+  const base: StepInfo = {
+    unit,
+    choice,
+    actor: m.threadName(unit),
+    cpu,
+    kind: 'step',
+    text: a.text,
+    ...(a.site ? { site: a.site } : {}),
+  };
+  switch (a.kind) {
+    case Kind.Read:
+      if (((s[o + T_FLAGS] as number) & F_EARLY) === 0 && ((after[o + T_FLAGS] as number) & F_EARLY) !== 0) {
+        const early = earlyStore(m, s, unit, a);
+        return { ...base, text: `${early?.text ?? 'store'}, performed before ${a.text} (load buffering)` };
+      }
+      return withResult(m, base, unit, a, s, after);
+    case Kind.Await:
+    case Kind.Rmw:
+      return withResult(m, base, unit, a, s, after);
+    case Kind.Ipi:
+      return { ...base, kind: 'ipi', target: a.a };
+    case Kind.GuestEnter:
+      return { ...base, kind: 'guest-enter' };
+    case Kind.GuestExit:
+      return { ...base, kind: 'guest-exit' };
+    case Kind.Choose:
+      return { ...base, result: String(choice) };
+    case Kind.Migrate:
+      return {
+        ...base,
+        kind: 'migrate',
+        target: (after[o + T_FLAGS] as number) & F_CPU,
+        result: `cpu${(after[o + T_FLAGS] as number) & F_CPU}`,
+      };
+    case Kind.StopMachineBegin:
+    case Kind.CpuDown: {
+      // Either the step itself, or the reschedule IPI that gets a CPU out of guest mode first.
+      const kicked = kickedCpu(m, s, after);
+      if (kicked >= 0) {
+        return {
+          ...base,
+          kind: 'ipi',
+          target: kicked,
+          text: `${a.text}: wake the stopper on cpu${kicked}, which is in guest mode (reschedule IPI)`,
+        };
+      }
+      return a.kind === Kind.CpuDown ? { ...base, kind: 'cpu-down', target: a.a } : { ...base, kind: 'stop-begin' };
+    }
+    case Kind.StopMachineEnd:
+      return { ...base, kind: 'stop-end' };
+    case Kind.CpuUp:
+      return { ...base, kind: 'cpu-up', target: a.a };
+    default:
+      return base;
+  }
+}
+
+/** The CPU whose reschedule IPI a stop step sent (-1: it was the stop itself). */
+export function kickedCpu(m: Machine, s: Int32Array, after: Int32Array): number {
+  for (let c = 0; c < m.ncpus; c++) {
+    const at = m.cpuBase + c * CSZ + C_IRQS;
+    if (((after[at] as number) & ~(s[at] as number) & (1 << RESCHEDULE_VECTOR)) !== 0) return c;
+  }
+  return -1;
+}
+
+/** Adds the value a load or atomic returned, recovered from the node the thread moved to. */
+export function withResult(
+  m: Machine,
+  base: StepInfo,
+  unit: number,
+  a: Action,
+  s: Int32Array,
+  after: Int32Array,
+): StepInfo {
+  const aut = m.threads[unit] as ThreadAutomaton;
+  const o = unit * TSZ;
+  const from = nodeOf(s[o + T_FLAGS] as number);
+  let to = nodeOf(after[o + T_FLAGS] as number);
+  // A load whose following store was performed early moves past that store as well.
+  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
+    for (const v of aut.childResults(from)) {
+      if (aut.child(aut.child(from, v), 0) === to) {
+        to = aut.child(from, v);
+        break;
+      }
+    }
+  }
+  const value = aut.resultLeadingTo(from, to);
+  return value === undefined ? base : { ...base, result: m.formatValue(a.a, value) };
+}
+
+export function threadViews(m: Machine, s: Int32Array): (ThreadView & { readonly next: string })[] {
+  return m.inst.threads.map((t, i) => {
+    const o = i * TSZ;
+    const a = m.nextAction(s, i);
+    return {
+      name: t.name,
+      done: a.kind === Kind.Return,
+      cpu: (s[o + T_FLAGS] as number) & F_CPU,
+      irqsDisabled: ((s[o + T_FLAGS] as number) & F_IRQ) !== 0,
+      inGuest: ((s[o + T_FLAGS] as number) & F_GUEST) !== 0,
+      next: a.kind === Kind.Return ? 'done' : a.text,
+    };
+  });
+}
+
+/**
+ * Per CPU: pending interrupts, the running handler, and (only when so) `offline`, or `stopped`
+ * for a CPU that spins in stop_machine while another one runs its body.
+ */
+export function cpuViews(m: Machine, s: Int32Array): CpuView[] {
+  const out: CpuView[] = [];
+  const stopper = m.stopper(s);
+  const stopperCpu = stopper < 0 ? -1 : (s[stopper * TSZ + T_FLAGS] as number) & F_CPU;
+  for (let cpu = 0; cpu < m.ncpus; cpu++) {
+    const bits = m.irqs(s, cpu) & PENDING;
+    const pending: string[] = [];
+    for (let v = 0; v < MAX_VECTORS; v++) {
+      if (bits & (1 << v)) pending.push(m.inst.interrupts.find((x) => x.vector === v)?.name ?? `vector ${v}`);
+    }
+    const running = runningVector(m.irqs(s, cpu));
+    const handler = running ? m.inst.interrupts.find((x) => x.vector === running - 1)?.name : undefined;
+    const view: CpuView = handler ? { cpu, pending, handler } : { cpu, pending };
+    if (!m.online(s, cpu)) out.push({ ...view, offline: true });
+    else if (stopper >= 0 && cpu !== stopperCpu) out.push({ ...view, stopped: true });
+    else out.push(view);
+  }
+  return out;
+}
+
+export class MachineStateView implements StateView {
+  s: Int32Array = new Int32Array(0);
+  final = false;
+  readonly #index = new Map<string, number>();
+
+  readonly machine: Machine;
+
+  constructor(machine: Machine) {
+    this.machine = machine;
+
+    for (const [i, t] of machine.inst.threads.entries()) this.#index.set(t.name, i);
+  }
+
+  mem(x: Loc): number {
+    return this.machine.mem.latest(this.s, this.machine.base, x.id);
+  }
+
+  ghost(g: Ghost): number {
+    return this.machine.ghostAt(this.s, g.id);
+  }
+
+  thread(name: string): ThreadView {
+    const i = this.#index.get(name);
+    if (i === undefined) throw new ModelError(`property refers to unknown thread ${name}`);
+    const o = i * TSZ;
+    const s = this.s;
+    return {
+      name,
+      done: this.machine.nextAction(s, i).kind === Kind.Return,
+      cpu: (s[o + T_FLAGS] as number) & F_CPU,
+      irqsDisabled: ((s[o + T_FLAGS] as number) & F_IRQ) !== 0,
+      inGuest: ((s[o + T_FLAGS] as number) & F_GUEST) !== 0,
+    };
+  }
+
+  ipiPending(cpu: number, vector?: number): boolean {
+    return this.machine.ipiPending(this.s, cpu, vector);
+  }
+
+  cpuOnline(cpu: number): boolean {
+    return this.machine.cpuOnline(this.s, cpu);
+  }
+}
