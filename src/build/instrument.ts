@@ -10,14 +10,9 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
+import { SITE_MODULE } from './model-files.ts';
 
-export const SITE_MODULE = 'src/spec/engine/site.ts';
-
-/** Model sources: everything under src/spec except the engine itself. */
-export function isModelFile(file: string): boolean {
-  const f = file.replaceAll('\\', '/').split('?')[0] as string;
-  return /\/src\/spec\/(?!engine\/)[^?]*\.ts$/.test(f) && !f.endsWith('.d.ts');
-}
+export { isModelFile, SITE_MODULE } from './model-files.ts';
 
 export function instrument(code: string, absFile: string, root: string): string {
   const sf = ts.createSourceFile(absFile, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
