@@ -9,11 +9,17 @@ import { type AnyModel, type CheckResult, check, type MemoryModelName } from '..
 import { MODELS } from '../../src/spec/models/index.ts';
 
 const cache = new Map<string, CheckResult>();
-function run(model: AnyModel, variant: string, memoryModel: MemoryModelName, reduction: boolean): CheckResult {
-  const key = `${model.name}/${variant}/${memoryModel}/${reduction}`;
+function run(
+  model: AnyModel,
+  variant: string,
+  memoryModel: MemoryModelName,
+  reduction: boolean,
+  quotient = true,
+): CheckResult {
+  const key = `${model.name}/${variant}/${memoryModel}/${reduction}/${quotient}`;
   let r = cache.get(key);
   if (!r) {
-    r = check(model, { variant, memoryModel, reduction });
+    r = check(model, { variant, memoryModel, reduction, quotient });
     cache.set(key, r);
   }
   return r;
@@ -57,5 +63,17 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
     expect(full.verdict).toBe(reduced.verdict);
     expect(full.violation?.property).toBe(reduced.violation?.property);
     expect(reduced.states).toBeLessThanOrEqual(full.states);
+  });
+
+  it('gives the same verdict, property and shortest counterexample with histories instead of classes (no fewer states)', () => {
+    const classes = run(model, variant.name, mm, true);
+    const histories = run(model, variant.name, mm, true, false);
+    expect(histories.automata).toBeUndefined();
+    expect(histories.verdict).toBe(classes.verdict);
+    expect(histories.violation?.property).toBe(classes.violation?.property);
+    // Safety counterexamples are shortest in both; a lasso is only some fair cycle.
+    if (classes.counterexample?.cycleStart === undefined)
+      expect(histories.counterexample?.steps.length).toBe(classes.counterexample?.steps.length);
+    expect(classes.states).toBeLessThanOrEqual(histories.states);
   });
 });

@@ -167,9 +167,9 @@ export const stopExclusion = defineModel<{ other: 'irqs-off' | 'preempt-off' | '
       description: 'the other CPU runs with interrupts disabled: stop_machine waits',
       flags: { other: 'irqs-off' },
       expect: {
-        sc: { verdict: 'holds', states: 15 },
-        tso: { verdict: 'holds', states: 17 },
-        relaxed: { verdict: 'holds', states: 15 },
+        sc: { verdict: 'holds', states: 14 },
+        tso: { verdict: 'holds', states: 16 },
+        relaxed: { verdict: 'holds', states: 14 },
       },
     },
     {
@@ -177,9 +177,9 @@ export const stopExclusion = defineModel<{ other: 'irqs-off' | 'preempt-off' | '
       description: 'the other CPU runs with preemption disabled: stop_machine waits',
       flags: { other: 'preempt-off' },
       expect: {
-        sc: { verdict: 'holds', states: 15 },
-        tso: { verdict: 'holds', states: 17 },
-        relaxed: { verdict: 'holds', states: 15 },
+        sc: { verdict: 'holds', states: 14 },
+        tso: { verdict: 'holds', states: 16 },
+        relaxed: { verdict: 'holds', states: 14 },
       },
     },
     {
@@ -543,9 +543,9 @@ export const ipiOffline = defineModel<{
       description: 'cpu_online() then the IPI, with preemption disabled, racing with cpu_down()',
       flags: { how: 'race-checked' },
       expect: {
-        sc: { verdict: 'holds', states: 10 },
-        tso: { verdict: 'holds', states: 10 },
-        relaxed: { verdict: 'holds', states: 10 },
+        sc: { verdict: 'holds', states: 9 },
+        tso: { verdict: 'holds', states: 9 },
+        relaxed: { verdict: 'holds', states: 9 },
       },
     },
     {

@@ -71,6 +71,8 @@ export class ThreadAutomaton {
   #table: HistoryTable;
   /** Node numbers are classes of histories with the same future (install), not histories. */
   #compiled = false;
+  /** The history-numbered automaton, kept while a compiled one is installed. */
+  #raw: { nodes: (Node | undefined)[]; table: HistoryTable } | undefined;
 
   readonly name: string;
   readonly body: () => Op<unknown>;
@@ -118,6 +120,7 @@ export class ThreadAutomaton {
    * with a table of its own: the classes are this thread's, whatever table it shared.
    */
   install(compiled: CompiledAutomaton): void {
+    if (!this.#compiled) this.#raw = { nodes: this.#nodes, table: this.#table };
     const table = new HistoryTable();
     const nodes: Node[] = [];
     compiled.nodes.forEach((c, id) => {
@@ -134,6 +137,15 @@ export class ThreadAutomaton {
     this.#table = table;
     this.#nodes = nodes;
     this.#compiled = true;
+  }
+
+  /** Back to numbering by history (the nodes and table from before install). */
+  uninstall(): void {
+    if (this.#raw === undefined) return;
+    this.#nodes = this.#raw.nodes;
+    this.#table = this.#raw.table;
+    this.#raw = undefined;
+    this.#compiled = false;
   }
 
   action(node: number): Action {

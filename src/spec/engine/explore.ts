@@ -87,6 +87,9 @@ export interface ExploreResult {
 
 const now = (): number => performance.now();
 
+/** Restarts for values found outside the quotient's domains before giving the quotient up. */
+const MAX_RESTARTS = 6;
+
 /** Runs the BFS in slices so that callers can yield to their event loop between them. */
 export class Exploration {
   readonly machine: Machine;
@@ -116,6 +119,9 @@ export class Exploration {
   /** Values found outside the quotient's domains, for the next compilation (quotient.ts). */
   readonly #seeds = new Map<DomainKey, number[]>();
   #automata: ExploreResult['automata'];
+  #quotientOff = false;
+  /** Threads whose unfolding was too large (kept across restarts). */
+  readonly #tooLarge: boolean[];
   /** A successor's representative under the symmetry. */
   #canon = new Int32Array(0);
 
@@ -127,18 +133,25 @@ export class Exploration {
     this.#reduce = opts.reduction ?? true;
     this.#maxStates = opts.maxStates ?? 5_000_000;
     this.#witnessAt = inst.witnesses.map(() => -1);
+    this.#tooLarge = inst.threads.map(() => false);
     this.#begin(0);
   }
 
   /** (Re)starts the search: compiles the thread automata, builds the symmetry, stores the initial state. */
   #begin(restarts: number): void {
     const inst = this.#inst;
-    if (this.#opts.quotient ?? true) {
-      const compiled = compileThreads(inst, this.machine.threads, this.#seeds);
+    if (this.#quotientOff) {
+      for (const t of this.machine.threads) t.uninstall();
+      this.#automata = undefined;
+    } else if (this.#opts.quotient ?? true) {
+      const compiled = compileThreads(inst, this.machine.threads, this.#seeds, this.#tooLarge);
       let histories = 0;
       let classes = 0;
       compiled.forEach((c, i) => {
-        if (c === undefined) return;
+        if (c === undefined) {
+          this.machine.threads[i]?.uninstall();
+          return;
+        }
         this.machine.threads[i]?.install(c);
         histories += c.unfolded;
         classes += c.nodes.length;
@@ -159,6 +172,9 @@ export class Exploration {
     const known = this.#seeds.get(growth.where) ?? [];
     if (known.includes(growth.value)) throw new ModelError(`quotient: ${growth.message}, again`);
     this.#seeds.set(growth.where, [...known, growth.value]);
+    // A domain that keeps growing (a counter): restarting for every value costs more than the
+    // merging saves, so search the history-numbered automata instead.
+    if ((this.#automata?.restarts ?? 0) + 1 >= MAX_RESTARTS) this.#quotientOff = true;
     this.#store.release();
     this.#liveness?.release();
     this.#store = new StateStore();

@@ -16,17 +16,16 @@
  * explorer's state graph is the quotient of the old one by "same memory, same future for
  * every thread", which has the same verdicts and the same shortest counterexamples.
  *
- * The domain is the set of values each memory location and ghost can hold (initial values and
- * every value a step of any thread or interrupt handler writes, closed under read-modify-write
- * functions), the CPUs a thread can be on, and each step's fixed results (choices, 0). It is
- * computed as a fixed point, unfolding every body until no new value appears. Exactness needs
- * the domain to contain every result the search will feed a merged state. Two things can defeat
- * the unfolding: a body that loops without bound within one pass (a retry loop), and a tree too
- * large to unfold. Histories there are left unmerged, numbered as before (nothing is assumed
- * about them), and the writes they may make are not in the domain; so a merged state that the
- * search asks for the child of a result outside the domain throws DomainGrowth, and the
- * explorer starts again with that value added (explore.ts). The final search therefore only
- * ever fed merged states results from the domain they were merged over.
+ * The domain is a guess at the values each memory location and ghost can hold (initial values,
+ * every value a step of any thread or interrupt handler writes, a read-modify-write function
+ * applied to the values known), the CPUs a thread can be on, and each step's fixed results
+ * (choices, 0). It need not be complete, and cannot always be (a counter that atomic_inc() bumps
+ * has no bound the unfolding could see): a merged state that the search asks for the child of a
+ * result outside its domain throws DomainGrowth, and the explorer starts again with that value
+ * added (explore.ts). So the final search only ever fed merged states results from the domain
+ * they were merged over, which is what exactness needs. Where the unfolding gives up (a body
+ * that loops within one pass deeper than MAX_DEPTH, a tree too large), histories stay unmerged,
+ * numbered as before: nothing is assumed about them.
  */
 import { type Action, Kind, NO_WRITE } from './actions.ts';
 import type { ThreadAutomaton } from './automaton.ts';
@@ -51,9 +50,14 @@ export type DomainKey = `loc:${number}` | `ghost:${number}` | `cpu:${string}`;
 export type DomainSeeds = ReadonlyMap<DomainKey, readonly number[]>;
 
 /** Unfolding limits: past them, histories stay unmerged (which is always exact). */
-const MAX_DEPTH = 400;
-const MAX_TREE = 60_000;
-const MAX_ROUNDS = 8;
+const MAX_DEPTH = 150;
+const MAX_TREE = 5_000;
+/** Generator steps (replays included) one thread's unfolding may take. */
+const MAX_STEPS = 60_000;
+/** Rounds of unfolding while the domains grow; what is still missing is found by the search. */
+const MAX_ROUNDS = 2;
+/** Values a domain holds at most: past that the search finds them (or the model has no bound). */
+const MAX_DOMAIN = 64;
 
 /** One node of a compiled automaton: an equivalence class, or an unmerged history. */
 export interface CompiledNode {
@@ -86,6 +90,8 @@ const RESTART = -2;
 class Domains {
   readonly sets = new Map<DomainKey, Set<number>>();
   grew = false;
+  /** In the last round: every tree must be unfolded over the same domain. */
+  frozen = false;
 
   get(k: DomainKey): Set<number> {
     let s = this.sets.get(k);
@@ -96,9 +102,9 @@ class Domains {
     return s;
   }
 
-  add(k: DomainKey, v: number): void {
+  add(k: DomainKey, v: number, force = false): void {
     const s = this.get(k);
-    if (!s.has(v)) {
+    if (!s.has(v) && (force || (!this.frozen && s.size < MAX_DOMAIN))) {
       s.add(v);
       this.grew = true;
     }
@@ -112,12 +118,14 @@ class Domains {
 /**
  * Compiles every thread of `threads` (the machine's automata, in the instance's order) into its
  * quotient by future behaviour; returns one compiled automaton per thread, undefined for a
- * thread whose unfolding was too large (it stays as it is).
+ * thread whose unfolding was too large (it stays as it is). `tooLarge` marks those (and is
+ * passed again on a restart: larger domains only make the trees larger).
  */
 export function compileThreads(
   inst: ModelInstance,
   threads: readonly ThreadAutomaton[],
   seeds: DomainSeeds = new Map(),
+  tooLarge: boolean[] = inst.threads.map(() => false),
 ): (CompiledAutomaton | undefined)[] {
   const d = new Domains();
   inst.locs.forEach((l, i) => {
@@ -133,7 +141,7 @@ export function compileThreads(
     // cpu_down() moves tasks to any CPU they are allowed on.
     if (stops) for (const c of t.options.cpus ?? allCpus) d.add(`cpu:${t.name}`, c);
   });
-  for (const [k, vs] of seeds) for (const v of vs) d.add(k, v);
+  for (const [k, vs] of seeds) for (const v of vs) d.add(k, v, true);
 
   const handlers: { name: string; body: () => Generator<Action, unknown, number> }[] = [];
   for (const irq of inst.interrupts) {
@@ -145,18 +153,23 @@ export function compileThreads(
     }
   }
 
-  let out: (CompiledAutomaton | undefined)[] = [];
+  const out: (CompiledAutomaton | undefined)[] = inst.threads.map(() => undefined);
+  const handlerTooLarge = handlers.map(() => false);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     d.grew = false;
-    out = inst.threads.map((t, i) => {
+    d.frozen = round === MAX_ROUNDS - 1;
+    inst.threads.forEach((t, i) => {
+      if (tooLarge[i]) return;
       const aut = threads[i] as ThreadAutomaton;
-      return unfold(aut.body, aut.loop, d, `cpu:${t.name}`, t.options.cpus ?? allCpus);
+      out[i] = unfold(aut.body, aut.loop, d, `cpu:${t.name}`, t.options.cpus ?? allCpus);
+      if (out[i] === undefined) tooLarge[i] = true;
     });
-    for (const h of handlers) unfold(h.body, false, d, 'cpu:-', []);
-    if (!d.grew) return out;
+    handlers.forEach((h, k) => {
+      if (!handlerTooLarge[k] && unfold(h.body, false, d, 'cpu:-', []) === undefined) handlerTooLarge[k] = true;
+    });
+    if (!d.grew) break;
   }
-  // The values keep growing (an unbounded counter?): leave every thread unmerged.
-  return inst.threads.map(() => undefined);
+  return out;
 }
 
 /** The results a step can return, and which domain they come from. */
@@ -192,18 +205,11 @@ function noteWrites(a: Action, d: Domains, cpuKey: DomainKey, allowed: readonly 
       d.add(`loc:${a.a}`, a.b);
       break;
     case Kind.Rmw: {
+      // One application per unfolding: a counter would grow without bound if closed under f.
       const f = a.rmw as (v: number) => number;
-      // Closed under f: iterate, as a value written by f may be read by the next f.
-      for (let again = true; again; ) {
-        again = false;
-        for (const v of d.sorted(`loc:${a.a}`)) {
-          const w = f(v);
-          if (w !== NO_WRITE && !d.get(`loc:${a.a}`).has(w)) {
-            d.add(`loc:${a.a}`, w);
-            again = true;
-          }
-        }
-        if (d.get(`loc:${a.a}`).size > 256) break;
+      for (const v of d.sorted(`loc:${a.a}`)) {
+        const w = f(v);
+        if (w !== NO_WRITE) d.add(`loc:${a.a}`, w);
       }
       break;
     }
@@ -250,6 +256,12 @@ function unfold(
   const tree: Tree = { action: [], history: [], cls: [], kids: [] };
   const classes = new Map<string, number>();
   let tooLarge = false;
+  let steps = 0;
+  const replayCounted = (history: readonly number[]) => {
+    steps += history.length + 1;
+    if (steps > MAX_STEPS) tooLarge = true;
+    return replay(body, history);
+  };
 
   // Returns the raw node's class (>= 0), RESTART, TERMINAL_DONE, or -1 (unmerged).
   const visit = (
@@ -282,7 +294,7 @@ function unfold(
     let unknown = false;
     for (let k = 0; k < values.length && !tooLarge; k++) {
       const r = values[k] as number;
-      const g = k === 0 ? gen : replay(body, history).gen;
+      const g = k === 0 ? gen : replayCounted(history).gen;
       const child = visit(g.next(r), g, [...history, r]);
       kids.set(r, child.cls === RESTART ? RESTART : child.raw);
       if (child.cls === -1) unknown = true;
@@ -292,7 +304,7 @@ function unfold(
     return { raw, cls: tree.cls[raw] as number };
   };
 
-  const first = replay(body, []);
+  const first = replayCounted([]);
   visit(first.step, first.gen, []);
   if (tooLarge) return undefined;
   return build(tree, classes.size, cpuKey);
