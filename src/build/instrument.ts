@@ -10,9 +10,9 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
-import { SITE_MODULE } from './model-files.ts';
+import { SITE_MODULE } from './model-files.mjs';
 
-export { isModelFile, SITE_MODULE } from './model-files.ts';
+export { isModelFile, SITE_MODULE } from './model-files.mjs';
 
 export function instrument(code: string, absFile: string, root: string): string {
   const sf = ts.createSourceFile(absFile, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);

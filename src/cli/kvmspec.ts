@@ -3,7 +3,7 @@
  * and print counterexamples as per-CPU step tables, replay a trace string.
  *
  * Run through bin/kvmspec (`npx kvmspec …`), which starts the pinned Node with the model-site
- * loader hook (src/cli/register.ts) so that trace steps carry their model source lines.
+ * loader hook (src/cli/register.mjs) so that trace steps carry their model source lines.
  *
  * Exit codes: 0 holds (or every variant as expected), 1 violated (or some variant not as
  * expected), 2 bad usage, 3 inconclusive, 4 the model itself is broken (ModelError, …).

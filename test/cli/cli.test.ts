@@ -36,7 +36,11 @@ function exec(file: string, args: readonly string[], cwd: string): Promise<Run> 
 
 /** Runs the CLI as bin/kvmspec does: the test's Node (the pinned one) with the loader hook. */
 function kvmspec(...args: string[]): Promise<Run> {
-  return exec(process.execPath, ['--import', `${ROOT}src/cli/register.ts`, `${ROOT}src/cli/kvmspec.ts`, ...args], ROOT);
+  return exec(
+    process.execPath,
+    ['--import', `${ROOT}src/cli/register.mjs`, `${ROOT}src/cli/kvmspec.ts`, ...args],
+    ROOT,
+  );
 }
 
 function json(r: Run): unknown {
