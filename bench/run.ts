@@ -6,7 +6,9 @@
  * per second for every variant of every model (under its
  * default memory model) and for the calibration ring (bench/ring.ts: N-CPU store buffering
  * under TSO, N = 2..7, with and without smp_mb(), with no reduction, partial-order reduction,
- * symmetry reduction (the ring's rotations) and both).
+ * symmetry reduction (the ring's rotations) and both), and `kvmspec litmus` on a folder of 100
+ * small litmus tests (the corpus, src/spec/litmus/tests, repeated under distinct names) under
+ * all three memory models: in process, and as a command (bin/kvmspec, Node start-up included).
  * Each benchmark runs once to warm up the JIT; then a run that took under SMALL_MS is repeated
  * seven times, a longer one twice, one over LONG_MS not at all. The best run is reported (`ms`, `statesPerSecond`), with
  * the median beside it: shared 2-core machines are noisy, and a single run of a few tens of
@@ -14,7 +16,13 @@
  *
  * Run with the pinned Node and the model-site loader hook (the npm script does both).
  */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { main as kvmspec } from '../src/cli/kvmspec.ts';
 import { check, Exploration, type ModelInstance } from '../src/spec/engine/index.ts';
 import { MODELS } from '../src/spec/models/index.ts';
 import { ring } from './ring.ts';
@@ -115,7 +123,64 @@ function headlineBenches(): Bench[] {
   );
 }
 
-function benches(): Bench[] {
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const LITMUS_TESTS = 100;
+
+/** A temporary folder of LITMUS_TESTS .litmus files: the corpus, repeated under distinct file names. */
+function litmusFolder(): string {
+  const src = path.join(ROOT, 'src/spec/litmus/tests');
+  const files = readdirSync(src).filter((f) => f.endsWith('.litmus'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'kvmspec-bench-litmus-'));
+  for (let i = 0; i < LITMUS_TESTS; i++) {
+    const f = files[i % files.length] as string;
+    copyFileSync(path.join(src, f), path.join(dir, `${String(i).padStart(3, '0')}-${f}`));
+  }
+  return dir;
+}
+
+/** The exit code of `kvmspec litmus` as a verdict: every stated result agrees (0), or some disagree (1). */
+const litmusVerdict = (code: number | null): string =>
+  code === 0 ? 'as stated' : code === 1 ? 'disagrees' : `exit ${code}`;
+
+function litmusBenches(dir: string): Bench[] {
+  const json = (out: string): number =>
+    (JSON.parse(out) as { results: { states: number }[] }[]).reduce(
+      (sum, t) => sum + t.results.reduce((s, r) => s + r.states, 0),
+      0,
+    );
+  return [
+    {
+      name: `kvmspec litmus, ${LITMUS_TESTS} tests x 3 memory models (in process)`,
+      run: () => {
+        let out = '';
+        const t0 = performance.now();
+        const code = kvmspec(['litmus', dir, '--json'], {
+          out: (t) => {
+            out += t;
+          },
+          err: () => {},
+          progress: false,
+        });
+        const ms = performance.now() - t0;
+        return { states: json(out), transitions: 0, ms, verdict: litmusVerdict(code) };
+      },
+    },
+    {
+      name: `kvmspec litmus, ${LITMUS_TESTS} tests x 3 memory models (bin/kvmspec)`,
+      run: () => {
+        const t0 = performance.now();
+        const r = spawnSync(path.join(ROOT, 'bin/kvmspec'), ['litmus', dir, '--json'], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 28,
+        });
+        const ms = performance.now() - t0;
+        return { states: json(r.stdout), transitions: 0, ms, verdict: litmusVerdict(r.status) };
+      },
+    },
+  ];
+}
+
+function benches(litmusDir: string): Bench[] {
   const out: Bench[] = headlineBenches();
   for (const model of MODELS) {
     for (const v of model.variants) {
@@ -133,6 +198,7 @@ function benches(): Bench[] {
   for (let n = 2; n <= 7; n++) {
     for (const mb of [false, true]) for (const how of REDUCTIONS) out.push(ringBench(n, mb, how));
   }
+  out.push(...litmusBenches(litmusDir));
   return out;
 }
 
@@ -167,14 +233,25 @@ function main(): void {
   if (values.help) {
     process.stdout.write(
       'Usage: npm run bench [-- --json] [-- --only <regexp>]\n' +
-        'Times every model variant and the N-CPU store-buffering ring; --json prints\n' +
+        'Times every model variant, the N-CPU store-buffering ring and kvmspec litmus on\n' +
+        '100 litmus tests; --json prints\n' +
         '[{ "name", "states", "ms", "statesPerSecond", "verdict", "transitions", "runs", "medianMs" }]\n' +
         '(ms and statesPerSecond: the best timed run; medianMs: the median one).\n',
     );
     return;
   }
   const only = values.only === undefined ? undefined : new RegExp(values.only);
-  const selected = benches().filter((b) => only === undefined || only.test(b.name));
+  const litmusDir = litmusFolder();
+  try {
+    run(values.json === true, only, litmusDir);
+  } finally {
+    rmSync(litmusDir, { recursive: true, force: true });
+  }
+}
+
+function run(json: boolean, only: RegExp | undefined, litmusDir: string): void {
+  const values = { json };
+  const selected = benches(litmusDir).filter((b) => only === undefined || only.test(b.name));
   const results: BenchResult[] = [];
   const nameW = Math.max(...selected.map((b) => b.name.length), 4);
   if (!values.json) {

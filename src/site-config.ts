@@ -29,6 +29,7 @@ export const PAGES = [
   { slug: 'nohz-rcu', label: 'nohz_full and RCU at guest entry/exit' },
   { slug: 'tsc', label: 'TSC resynchronisation' },
   { slug: 'memory-model', label: 'Memory model' },
+  { slug: 'litmus', label: 'Litmus tests' },
   { slug: 'playground', label: 'Playground' },
   { slug: 'reference', label: 'Reference' },
 ] as const satisfies readonly { slug: string; label: string }[];

@@ -32,6 +32,7 @@ import {
   formatState,
   formatTrace,
 } from './format.ts';
+import { litmusCommand, litmusHelp } from './litmus.ts';
 
 export const EXIT = { holds: 0, violated: 1, usage: 2, inconclusive: 3, error: 4 } as const;
 
@@ -57,7 +58,7 @@ const MEMORY_MODEL_NOTES: Record<MemoryModelName, string> = {
   relaxed: 'ARMv8-like, view-based; barriers follow the Linux-kernel memory model (LKMM)',
 };
 
-const COMMANDS = ['list', 'check', 'replay', 'help'] as const;
+const COMMANDS = ['list', 'check', 'replay', 'litmus', 'help'] as const;
 
 const MAIN_HELP = `Usage: kvmspec <command> [options]
 
@@ -65,6 +66,7 @@ Commands:
   list                 the models, their variants and expected verdicts, and the memory models
   check <model>        check a model's variants exhaustively; print counterexamples
   replay <trace>       replay a trace string (printed by check) against the current models
+  litmus <file|dir>…   check C litmus tests (herd7 format) under each memory model
   help [command]       this text, or a command's help
 
 Options:
@@ -131,7 +133,7 @@ Options:
 }
 
 /** Turns node:util parseArgs errors into one line that names the valid choices. */
-function parse<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+export function parse<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (e) {
@@ -548,6 +550,7 @@ export function main(argv: readonly string[], options: Io): number {
         else if (topic === 'list') io.out(listHelp());
         else if (topic === 'check') io.out(checkHelp(io.models));
         else if (topic === 'replay') io.out(replayHelp());
+        else if (topic === 'litmus') io.out(litmusHelp());
         else throw new UsageError(`help: unknown command ${JSON.stringify(topic)} (commands: ${COMMANDS.join(', ')})`);
         return EXIT.holds;
       }
@@ -557,6 +560,8 @@ export function main(argv: readonly string[], options: Io): number {
         return checkCommand(rest, io);
       case 'replay':
         return replayCommand(rest, io);
+      case 'litmus':
+        return litmusCommand(rest, io);
       default:
         throw new UsageError(
           command.startsWith('-')

@@ -13,6 +13,8 @@ import type {
   Trace,
 } from '../spec/engine/index.ts';
 
+import type { LitmusPageOutcome } from './litmus-types.ts';
+
 export type { CheckResult, MemoryModelName, ProgressInfo, Trace };
 
 /** A model as the reader's controls see it: names, descriptions, expectations. */
@@ -70,6 +72,7 @@ export type ToWorker =
       readonly maxStates: number;
     }
   | { readonly type: 'replay'; readonly id: number; readonly encoded: string }
+  | { readonly type: 'litmus'; readonly id: number; readonly source: string; readonly maxStates: number }
   | {
       readonly type: 'plot';
       readonly id: number;
@@ -83,6 +86,7 @@ export type FromWorker =
   | { readonly type: 'result'; readonly id: number; readonly result: CheckResult; readonly meta: TraceMeta }
   | { readonly type: 'trace'; readonly id: number; readonly trace: Trace; readonly meta: TraceMeta }
   | { readonly type: 'plot-data'; readonly id: number; readonly data: unknown }
+  | { readonly type: 'litmus-result'; readonly id: number; readonly outcome: LitmusPageOutcome }
   | {
       readonly type: 'error';
       readonly id: number;

@@ -9,6 +9,7 @@ import { checkControls } from '../plots/controls.ts';
 import { findPlot } from '../plots/index.ts';
 import { check, checkAsync, replayEncoded, simulate, TraceError } from '../spec/engine/index.ts';
 import { findModel, MODELS } from '../spec/models/index.ts';
+import { checkLitmusText } from './litmus-worker.ts';
 import { traceMeta } from './meta.ts';
 import type { FromWorker, ToWorker } from './types.ts';
 
@@ -35,6 +36,9 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'trace', id: msg.id, trace, meta: traceMeta(findModel(trace.model), trace.variant, trace.params) });
       return;
     }
+    case 'litmus':
+      post({ type: 'litmus-result', id: msg.id, outcome: checkLitmusText(msg.source, msg.maxStates) });
+      return;
     case 'plot': {
       const plot = findPlot(msg.plot);
       const model = findModel(plot.model);

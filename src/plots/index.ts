@@ -1,4 +1,6 @@
 /** Every plot a chapter can embed with <ModelPlot plot="…" />, by name. */
+import { nohzRcuAccounting } from './nohz-rcu-accounting.ts';
+import { nohzRcuUnwatched } from './nohz-rcu-unwatched.ts';
 import { requestsIpis } from './requests-ipis.ts';
 import { requestsMaskWork } from './requests-mask-work.ts';
 import { requestsStates } from './requests-states.ts';
@@ -14,6 +16,8 @@ export const PLOTS: readonly PlotDef[] = [
   requestsStates,
   requestsStress,
   rseqDelay,
+  nohzRcuUnwatched,
+  nohzRcuAccounting,
 ];
 
 export function findPlot(name: string): PlotDef {

@@ -464,7 +464,7 @@ export const hotplugCallbacks = defineModel<{ callbacks: boolean }>({
       expect: {
         sc: { verdict: 'holds', states: 8 },
         tso: { verdict: 'holds', states: 13 },
-        relaxed: { verdict: 'holds', states: 8 },
+        relaxed: { verdict: 'holds', states: 9 },
       },
     },
     {

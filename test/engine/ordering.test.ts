@@ -246,6 +246,13 @@ const MP_CASES = [
   mp('MP: smp_wmb() and smp_mb()', { between: smp_wmb, readerBetween: smp_mb }, outcomes(N, N, N)),
   mp('MP: release only', { flag: (y) => smp_store_release(y, 1) }, outcomes(N, N, S)),
   mp('MP: acquire only', { readFlag: (y) => smp_load_acquire(y) }, outcomes(N, N, S)),
+  // linux-kernel.def: smp_store_mb(X, V) is WRITE_ONCE(X, V) then smp_mb(): the store is not a
+  // release, so it does not carry the earlier store (on x86 it is xchg, fully ordered).
+  mp(
+    'MP: smp_store_mb() as the flag orders nothing before the store',
+    { flag: (y) => smp_store_mb(y, 1), readFlag: (y) => smp_load_acquire(y) },
+    outcomes(N, N, S),
+  ),
   mp(
     'MP: release and acquire',
     { flag: (y) => smp_store_release(y, 1), readFlag: (y) => smp_load_acquire(y) },

@@ -70,8 +70,13 @@ export const Fence = {
   Mb: 0,
   Rmb: 1,
   Wmb: 2,
-  /** smp_mb__before_atomic / smp_mb__after_atomic: full on arm64, a compiler barrier on x86. */
-  MbAtomic: 3,
+  /**
+   * smp_mb__before_atomic() / smp_mb__after_atomic(): in LKMM they order only together with an
+   * atomic RMW (a later one, resp. an earlier one; see memory/relaxed.ts). Compiler barriers on
+   * x86, where every atomic RMW is a full barrier anyway; full barriers on arm64.
+   */
+  BeforeAtomic: 3,
+  AfterAtomic: 4,
 } as const;
 export type Fence = (typeof Fence)[keyof typeof Fence];
 

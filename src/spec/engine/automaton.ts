@@ -13,10 +13,27 @@
  * the same history has the same number in each of them: swapping two such threads in a state
  * then only moves their words (see symmetry.ts).
  */
-import { type Action, action, FIRST_MERGED_KIND, Kind, type Op } from './actions.ts';
+import { type Action, action, Fence, FIRST_MERGED_KIND, Kind, type Op } from './actions.ts';
 import { type CompiledAutomaton, DomainGrowth, type DomainKey } from './quotient.ts';
 
 const RETURN: Action = action(Kind.Return, 'done');
+
+/**
+ * What a thread's history says about the barriers that act together with a later or an
+ * earlier atomic RMW (LKMM's Before-atomic and After-atomic, linux-kernel.cat's `mb`):
+ * BEFORE_ATOMIC_PENDING: an smp_mb__before_atomic() since the thread's last RMW, so its next
+ * RMW is ordered after everything before that barrier; RMW_SEEN: the thread has executed an
+ * RMW (a failed cmpxchg counts: Documentation/litmus-tests/atomic/cmpxchg-fail-ordered-*), so
+ * an smp_mb__after_atomic() orders what came before it.
+ */
+export const BEFORE_ATOMIC_PENDING = 1;
+export const RMW_SEEN = 2;
+
+export const nextAtomicFlags = (flags: number, a: Action): number => {
+  if (a.kind === Kind.Rmw) return (flags & ~BEFORE_ATOMIC_PENDING) | RMW_SEEN;
+  if (a.kind === Kind.Fence && a.b === Fence.BeforeAtomic) return flags | BEFORE_ATOMIC_PENDING;
+  return flags;
+};
 
 /** Histories numbered in first-seen order; node 0 is the empty history (the body's start). */
 export class HistoryTable {
@@ -73,6 +90,8 @@ export class ThreadAutomaton {
   #compiled = false;
   /** The history-numbered automaton, kept while a compiled one is installed. */
   #raw: { nodes: (Node | undefined)[]; table: HistoryTable } | undefined;
+  /** atomicFlags() by node, computed on first use (node numbers change with install). */
+  #atomicFlags: number[] = [];
 
   readonly name: string;
   readonly body: () => Op<unknown>;
@@ -136,6 +155,7 @@ export class ThreadAutomaton {
     });
     this.#table = table;
     this.#nodes = nodes;
+    this.#atomicFlags = [];
     this.#compiled = true;
   }
 
@@ -145,6 +165,7 @@ export class ThreadAutomaton {
     this.#nodes = this.#raw.nodes;
     this.#table = this.#raw.table;
     this.#raw = undefined;
+    this.#atomicFlags = [];
     this.#compiled = false;
   }
 
@@ -170,6 +191,24 @@ export class ThreadAutomaton {
       n.small[result] = id;
     }
     return id;
+  }
+
+  /**
+   * BEFORE_ATOMIC_PENDING and RMW_SEEN for the thread at `node`, from the actions along its
+   * history (a loop body's restart is a new history: the flags start again from 0).
+   */
+  atomicFlags(node: number): number {
+    const known = this.#atomicFlags[node];
+    if (known !== undefined) return known;
+    let at = 0;
+    let flags = 0;
+    for (const r of this.history(node)) {
+      this.#atomicFlags[at] = flags;
+      flags = nextAtomicFlags(flags, this.action(at));
+      at = this.child(at, r);
+    }
+    this.#atomicFlags[node] = flags;
+    return flags;
   }
 
   /** The results already seen at `node` (for trace descriptions). */

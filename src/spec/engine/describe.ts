@@ -121,7 +121,12 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
     case Kind.Read:
       if (((s[o + T_FLAGS] as number) & F_EARLY) === 0 && ((after[o + T_FLAGS] as number) & F_EARLY) !== 0) {
         const early = earlyStore(m, s, unit, a);
-        return { ...base, text: `${early?.text ?? 'store'}, performed before ${a.text} (load buffering)` };
+        return { ...base, text: `${early?.step.text ?? 'store'}, performed before ${a.text} (load buffering)` };
+      }
+      if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
+        // The load of an early store: choice `choice` of what it may read (threads.ts, fulfilEarlyLoad).
+        const value = m.mem.readValue(s, m.base, unit, a.a, choice);
+        return { ...base, text: `${a.text} (its store was performed already)`, result: m.formatValue(a.a, value) };
       }
       return withResult(m, base, unit, a, s, after);
     case Kind.Await:
@@ -186,16 +191,7 @@ export function withResult(
   const aut = m.threads[unit] as ThreadAutomaton;
   const o = unit * TSZ;
   const from = nodeOf(s[o + T_FLAGS] as number);
-  let to = nodeOf(after[o + T_FLAGS] as number);
-  // A load whose following store was performed early moves past that store as well.
-  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
-    for (const v of aut.childResults(from)) {
-      if (aut.child(aut.child(from, v), 0) === to) {
-        to = aut.child(from, v);
-        break;
-      }
-    }
-  }
+  const to = nodeOf(after[o + T_FLAGS] as number);
   const value = aut.resultLeadingTo(from, to);
   return value === undefined ? base : { ...base, result: m.formatValue(a.a, value) };
 }

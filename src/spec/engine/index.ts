@@ -9,11 +9,13 @@ export {
   type RawPath,
   type Violation,
 } from './explore.ts';
+export * from './irq.ts';
 export { Machine, ModelError, type StepInfo, type UnitInfo } from './machine.ts';
 export type { MemoryPicture } from './memory/system.ts';
 export * from './model.ts';
 export * from './primitives.ts';
 export { Rng } from './prng.ts';
+export * from './rcu.ts';
 export * from './simulate.ts';
 export { $site } from './site.ts';
 export * from './trace.ts';

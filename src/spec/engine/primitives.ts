@@ -64,11 +64,11 @@ export function* smp_wmb(): Op {
 }
 
 export function* smp_mb__before_atomic(): Op {
-  yield action(Kind.Fence, 'smp_mb__before_atomic()', { b: Fence.MbAtomic });
+  yield action(Kind.Fence, 'smp_mb__before_atomic()', { b: Fence.BeforeAtomic });
 }
 
 export function* smp_mb__after_atomic(): Op {
-  yield action(Kind.Fence, 'smp_mb__after_atomic()', { b: Fence.MbAtomic });
+  yield action(Kind.Fence, 'smp_mb__after_atomic()', { b: Fence.AfterAtomic });
 }
 
 /**

@@ -28,7 +28,7 @@
  * numbered as before: nothing is assumed about them.
  */
 import { type Action, Kind, NO_WRITE } from './actions.ts';
-import type { ThreadAutomaton } from './automaton.ts';
+import { nextAtomicFlags, type ThreadAutomaton } from './automaton.ts';
 import type { ModelInstance } from './model.ts';
 import { ENXIO } from './primitives.ts';
 
@@ -268,6 +268,7 @@ function unfold(
     step: IteratorResult<Action, unknown>,
     gen: Generator<Action, unknown, number>,
     history: readonly number[],
+    flags: number,
   ): { raw: number; cls: number } => {
     if (step.done && loop) return { raw: -1, cls: RESTART };
     if (tooLarge || tree.action.length >= MAX_TREE) {
@@ -281,7 +282,8 @@ function unfold(
     tree.cls.push(-1);
     tree.kids.push(undefined);
     if (step.done || a.kind === Kind.Fail) {
-      const key = step.done ? 'done' : signature(a, []);
+      // What the history says about barriers around atomics (atomicFlags) is part of the state.
+      const key = `${step.done ? 'done' : signature(a, [])}|af${flags}`;
       tree.cls[raw] = intern(classes, key);
       return { raw, cls: tree.cls[raw] as number };
     }
@@ -290,12 +292,13 @@ function unfold(
     const { values } = resultsOf(a, d, cpuKey);
     const kids = new Map<number, number>();
     tree.kids[raw] = kids;
-    let key = signature(a, values);
+    let key = `${signature(a, values)}|af${flags}`;
+    const childFlags = nextAtomicFlags(flags, a);
     let unknown = false;
     for (let k = 0; k < values.length && !tooLarge; k++) {
       const r = values[k] as number;
       const g = k === 0 ? gen : replayCounted(history).gen;
-      const child = visit(g.next(r), g, [...history, r]);
+      const child = visit(g.next(r), g, [...history, r], childFlags);
       kids.set(r, child.cls === RESTART ? RESTART : child.raw);
       if (child.cls === -1) unknown = true;
       key += `;${r}>${child.cls === RESTART ? 'R' : child.cls}`;
@@ -305,7 +308,7 @@ function unfold(
   };
 
   const first = replayCounted([]);
-  visit(first.step, first.gen, []);
+  visit(first.step, first.gen, [], 0);
   if (tooLarge) return undefined;
   return build(tree, classes.size, cpuKey);
 }

@@ -9,7 +9,7 @@
  * load is still to be performed.
  */
 import { type Action, Fence, Kind, Order } from './actions.ts';
-import type { ThreadAutomaton } from './automaton.ts';
+import { BEFORE_ATOMIC_PENDING, RMW_SEEN, type ThreadAutomaton } from './automaton.ts';
 import { hotplugSteps } from './hotplug.ts';
 import {
   C_IRQS,
@@ -46,45 +46,13 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   switch (a.kind) {
     case Kind.Read: {
-      const n = mem.readChoices(s, base, i, a.a);
-      const aut = m.threads[i] as ThreadAutomaton;
-      const node = nodeOf(s[o + T_FLAGS] as number);
-      if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
-        // The store after this load was already performed: only values that lead to that
-        // same store may be read (the early store must be the one the thread would make).
-        const early = earlyStore(m, s, i, a);
-        let emitted = 0;
-        for (let c = 0; c < n; c++) {
-          const v = mem.readValue(s, base, i, a.a, c);
-          const w = aut.action(aut.child(node, v));
-          if (early === undefined || !sameStore(w, early)) continue;
-          const scr = m.copy(s, len);
-          mem.read(scr, base, i, a.a, a.order, c);
-          scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
-          const l1 = m.advance(scr, i, v, base + mem.length(scr, base));
-          emit(i, c, scr, m.advance(scr, i, 0, l1));
-          emitted++;
-        }
-        return emitted;
+      const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number), a);
+      if (from >= 0) {
+        // The read's address came from the load just before it: order it after that load first.
+        const ordered = s.slice(0, len);
+        return readSteps(m, ordered, base + mem.addressDependency(ordered, base, i, a.a, from), i, a, emit);
       }
-      for (let c = 0; c < n; c++) {
-        const scr = m.copy(s, len);
-        const v = mem.read(scr, base, i, a.a, a.order, c);
-        emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
-      }
-      // Load buffering: under relaxed memory a store that does not depend on a plain load's
-      // value (the same store whatever it returns, to another location, with no barrier in
-      // between) may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
-      const early = earlyStore(m, s, i, a);
-      if (early === undefined) return n;
-      const stores = mem.writeChoices(s, base, i, early.a, early.order);
-      for (let k = 0; k < stores; k++) {
-        const scr = m.copy(s, len);
-        const ml = mem.write(scr, base, i, early.a, early.b, early.order, k);
-        scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-        emit(i, n + k, scr, base + ml);
-      }
-      return n + stores;
+      return readSteps(m, s, len, i, a, emit);
     }
     case Kind.Await: {
       const n = mem.readChoices(s, base, i, a.a);
@@ -109,10 +77,11 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
     }
     case Kind.Rmw: {
       const n = mem.rmwChoices(s, base, i, a.a, a.order);
+      const fenceBefore = beforeAtomicPending(m, s, i);
       let emitted = 0;
       for (let c = 0; c < n; c++) {
         const scr = m.copy(s, len);
-        const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c);
+        const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c, fenceBefore);
         if (old === INVALID) continue;
         emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
         emitted++;
@@ -120,9 +89,10 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
       return emitted;
     }
     case Kind.Fence: {
-      if (!mem.fenceEnabled(s, base, i, a.b as Fence)) return 0;
+      const fence = effectiveFence(m, s, i, a.b as Fence);
+      if (fence !== undefined && !mem.fenceEnabled(s, base, i, fence)) return 0;
       const scr = m.copy(s, len);
-      mem.fence(scr, base, i, a.b as Fence);
+      if (fence !== undefined) mem.fence(scr, base, i, fence);
       emit(i, 0, scr, m.advance(scr, i, 0, base + mem.length(scr, base)));
       return 1;
     }
@@ -226,21 +196,219 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
   }
 }
 
+/** The successors of plain or acquire load `a` of thread `i` (after any address dependency). */
+function readSteps(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const n = mem.readChoices(s, base, i, a.a);
+  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
+  for (let c = 0; c < n; c++) {
+    const scr = m.copy(s, len);
+    const v = mem.read(scr, base, i, a.a, a.order, c);
+    emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+  }
+  // Load buffering: under relaxed memory a store that does not depend on a plain load's
+  // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
+  const early = earlyStore(m, s, i, a);
+  if (early === undefined) return n;
+  const store = early.step;
+  const wmb = early.fences.includes(String(Fence.Wmb));
+  const stores = mem.writeChoices(s, base, i, store.a, store.order);
+  for (let k = 0; k < stores; k++) {
+    const scr = m.copy(s, len);
+    // An smp_wmb() between the load and the store orders the store after the earlier ones.
+    if (wmb) mem.fence(scr, base, i, Fence.Wmb);
+    const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
+    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
+    emit(i, n + k, scr, base + ml);
+  }
+  return n + stores;
+}
+
 /**
- * The store that follows load `a` of thread `i` whatever value the load returns, if there is
- * one that may be performed early (relaxed memory, plain load and store, other location).
+ * Under relaxed memory, the barrier a fence step really is: smp_mb__before_atomic() orders
+ * nothing by itself (the RMW after it does the ordering, see beforeAtomicPending), and
+ * smp_mb__after_atomic() is a full barrier only after an RMW. Both give what LKMM's `mb`
+ * relation (linux-kernel.cat) gives when the RMW is the access next to the barrier; when other
+ * accesses come between the RMW and the barrier, the model also orders those, which LKMM does
+ * not (stronger than LKMM). Under SC and TSO the fence is passed on as it is: there these are
+ * compiler barriers, and every atomic RMW is a full barrier (x86's LOCK prefix).
+ * undefined: no barrier at all.
  */
-export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): Action | undefined {
+export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fence): Fence | undefined {
+  if (m.memoryModel !== 'relaxed') return fence;
+  if (fence === Fence.BeforeAtomic) return undefined;
+  if (fence !== Fence.AfterAtomic) return fence;
+  const aut = m.threads[i] as ThreadAutomaton;
+  return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
+}
+
+/**
+ * Whether thread `i`'s next RMW follows an smp_mb__before_atomic() with no RMW in between, so
+ * that (relaxed memory only) it is ordered after everything before that barrier, and so is
+ * everything after it: LKMM's `[M] ; fencerel(Before-atomic) ; [RMW] ; po? ; [M]`.
+ */
+function beforeAtomicPending(m: Machine, s: Int32Array, i: number): boolean {
+  if (m.memoryModel !== 'relaxed') return false;
+  const aut = m.threads[i] as ThreadAutomaton;
+  return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & BEFORE_ATOMIC_PENDING) !== 0;
+}
+
+/** By thread, addressSource() of each node, computed on first use. */
+const addressSources = new WeakMap<ThreadAutomaton, Map<number, number>>();
+
+/**
+ * The location of the load whose value gives read `a` (thread `i`, at `node`) its address, or
+ * -1: relaxed memory, the action just before (past merged ghost updates) is a load, and with
+ * probe values that load would have led to a read of another location (or model code could not
+ * take them). LKMM orders such a read after the load (ppo `addr`), as in message passing
+ * through a pointer (rcu_assign_pointer() / rcu_dereference(), MP+onceassign+derefonce).
+ */
+function addressSource(m: Machine, i: number, node: number, a: Action): number {
+  if (m.memoryModel !== 'relaxed') return -1;
+  const aut = m.threads[i] as ThreadAutomaton;
+  let memo = addressSources.get(aut);
+  if (memo === undefined) {
+    memo = new Map();
+    addressSources.set(aut, memo);
+  }
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  let from = -1;
+  let history = aut.history(node);
+  let prev = -1;
+  while (history.length > 0) {
+    history = history.slice(0, -1);
+    prev = aut.internHistory(history);
+    if (aut.action(prev).kind !== Kind.Ghost) break;
+  }
+  const load = prev >= 0 ? aut.action(prev) : undefined;
+  if (load?.kind === Kind.Read) {
+    for (const v of PROBES) {
+      const w = afterLoad(aut, prev, v);
+      if (w === undefined || w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== a.a) from = load.a;
+    }
+  }
+  memo.set(node, from);
+  return from;
+}
+
+/**
+ * Values a thread is given, besides the ones it can read now, to find out whether its next
+ * store depends on a load: no model stores them, and they differ in every bit below the sign,
+ * so a bit test, a comparison with a small constant, or the value itself stored tells them
+ * apart.
+ */
+const PROBES = [0x3c5a9d61, 0x43a5629e] as const;
+
+/** What a thread does after a load: its next step past what a store may be performed early across. */
+interface AfterLoad {
+  readonly step: Action;
+  /** The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values). */
+  readonly fences: string;
+}
+
+/**
+ * The step thread `aut` takes after load result `v` at `node`, past merged ghost updates,
+ * smp_rmb() (orders reads only) and smp_wmb() (orders stores only), none of which orders the
+ * load before a later store; undefined if model code throws (it cannot take a probe value, an
+ * index say, so it depends on it).
+ */
+function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | undefined {
+  try {
+    let n = aut.child(node, v);
+    let fences = '';
+    for (;;) {
+      const a = aut.action(n);
+      if (a.kind === Kind.Fence && (a.b === Fence.Rmb || a.b === Fence.Wmb)) fences += a.b;
+      else if (a.kind !== Kind.Ghost) return { step: a, fences };
+      n = aut.child(n, 0);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+const sameAfterLoad = (x: AfterLoad | undefined, y: AfterLoad): boolean =>
+  x !== undefined && x.fences === y.fences && sameStore(x.step, y.step);
+
+/**
+ * The store that load `a` of thread `i` may let go first (load buffering), if there is one:
+ * relaxed memory, a plain load followed (past ghosts, smp_rmb() and smp_wmb()) by a plain store to
+ * another location that is the same store whatever the load returns: for every value it can
+ * read now, and for PROBES, which stand for the values it could read later. A store whose
+ * value, location or presence depends on the load (a data, address or control dependency) is
+ * ordered after it, as LKMM's ppo says (`rwdep`), so it never goes early. Dependencies are
+ * judged by behaviour, not syntax: a store that is the same whatever the load returns (a false
+ * dependency, which a compiler may remove) goes early here where LKMM, which looks at syntax,
+ * keeps it ordered; the model then allows more, never less.
+ */
+export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): AfterLoad | undefined {
   if (m.memoryModel !== 'relaxed' || a.order !== Order.Once) return undefined;
   const aut = m.threads[i] as ThreadAutomaton;
   const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  const store = probedStore(aut, node, a);
+  if (store === undefined) return undefined;
   const n = m.mem.readChoices(s, m.base, i, a.a);
-  let store: Action | undefined;
   for (let c = 0; c < n; c++) {
-    const w = aut.action(aut.child(node, m.mem.readValue(s, m.base, i, a.a, c)));
-    if (w.kind !== Kind.Write || w.order !== Order.Once || w.a === a.a) return undefined;
-    if (store === undefined) store = w;
-    else if (!sameStore(store, w)) return undefined;
+    if (!sameAfterLoad(afterLoad(aut, node, m.mem.readValue(s, m.base, i, a.a, c)), store)) return undefined;
   }
   return store;
+}
+
+/** The plain store to another location (and the fences before it) that every probe value leads to after load `a`. */
+function probedStore(aut: ThreadAutomaton, node: number, a: Action): AfterLoad | undefined {
+  let store: AfterLoad | undefined;
+  for (const v of PROBES) {
+    const w = afterLoad(aut, node, v);
+    if (w === undefined || w.step.kind !== Kind.Write || w.step.order !== Order.Once || w.step.a === a.a)
+      return undefined;
+    if (store === undefined) store = w;
+    else if (!sameAfterLoad(w, store)) return undefined;
+  }
+  return store;
+}
+
+/**
+ * The load of thread `i` whose following store was performed early (F_EARLY): it may return
+ * any value that leads to that same store, which the probes identify (the thread has not moved
+ * since). One step: the load, the smp_rmb()s between it and the store (executed), and the store
+ * itself (skipped: it is already in memory).
+ */
+function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[o + T_FLAGS] as number);
+  const store = probedStore(aut, node, a) as AfterLoad;
+  const n = mem.readChoices(s, base, i, a.a);
+  let emitted = 0;
+  for (let c = 0; c < n; c++) {
+    const v = mem.readValue(s, base, i, a.a, c);
+    if (!sameAfterLoad(afterLoad(aut, node, v), store)) continue;
+    const scr = m.copy(s, len);
+    mem.read(scr, base, i, a.a, a.order, c);
+    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
+    let l = m.advance(scr, i, v, base + mem.length(scr, base));
+    for (;;) {
+      const next = m.nextAction(scr, i);
+      if (next.kind !== Kind.Fence) break;
+      // An smp_wmb() took effect when the store was performed; an smp_rmb() takes it now.
+      if (next.b === Fence.Rmb) mem.fence(scr, base, i, Fence.Rmb);
+      l = m.advance(scr, i, 0, base + mem.length(scr, base));
+    }
+    emit(i, c, scr, m.advance(scr, i, 0, l));
+    emitted++;
+  }
+  if (emitted === 0) {
+    // The values the store was performed for were readable then and a thread's view does not
+    // move while it waits here; only the history cap (memory/relaxed.ts) can drop them.
+    throw new ModelError(
+      `${m.threadName(i)}: ${a.text}: the store performed early before this load can no longer be matched by ` +
+        "a value it may read (a location exceeded the relaxed model's history cap)",
+    );
+  }
+  return emitted;
 }

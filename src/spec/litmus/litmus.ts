@@ -1,9 +1,8 @@
 /**
- * Litmus tests in the manner of tools/memory-model/litmus-tests: a few threads of kernel
- * primitives, an `exists` clause on the final state, and the result each memory model must
- * give. The relaxed model's answers must equal the Linux-kernel memory model's (the `Result:`
- * line of the kernel's .litmus file); SC and TSO answers are those of sequential consistency
- * and of x86.
+ * Litmus tests written in model code: a few threads of kernel primitives, an `exists` clause on
+ * the final state, and the result each memory model must give. For engine-level tests of single
+ * primitives (test/engine/ordering.test.ts) that need no C text; the corpus itself is the
+ * .litmus files in ./tests, read by parse.ts and compile.ts (see corpus.ts).
  */
 
 import type { Op } from '../engine/actions.ts';

@@ -35,6 +35,8 @@ export interface MemorySystem {
   /**
    * Perform a read-modify-write in place: reads, applies `fn`, writes unless `fn` returned
    * NO_WRITE. Returns the old value, or INVALID when this choice cannot happen.
+   * `fenceBefore`: an smp_mb__before_atomic() precedes it (only the relaxed model, where that
+   * barrier has an effect, is ever given true; see threads.ts, effectiveFence).
    */
   rmw(
     s: Int32Array,
@@ -44,6 +46,7 @@ export interface MemorySystem {
     fn: (old: number) => number,
     order: Order,
     choice: number,
+    fenceBefore?: boolean,
   ): number;
 
   fenceEnabled(s: Int32Array, base: number, t: number, fence: Fence): boolean;
@@ -61,6 +64,13 @@ export interface MemorySystem {
   fenceAll(s: Int32Array, base: number): number;
 
   /** Accesses by interrupt handlers: sequentially consistent (entry and exit are full barriers). */
+  /**
+   * Thread `t`'s next read of `loc` takes its address from the value its last read, of `from`,
+   * returned (an address dependency: LKMM's ppo `addr`): order it after that read, in place.
+   * Returns the new length of the memory section. Only the relaxed model reorders reads.
+   */
+  addressDependency(s: Int32Array, base: number, t: number, loc: number, from: number): number;
+
   handlerRead(s: Int32Array, base: number, loc: number): number;
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
 

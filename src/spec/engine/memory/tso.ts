@@ -116,6 +116,10 @@ export class TsoMemory implements MemorySystem {
     // Every store buffer is empty: memory is all there is.
     return this.#len;
   }
+  addressDependency(): number {
+    // Loads are satisfied in program order here.
+    return this.#len;
+  }
   handlerRead(s: Int32Array, base: number, loc: number): number {
     return s[base + loc] as number;
   }

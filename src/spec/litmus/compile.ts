@@ -1,0 +1,982 @@
+/**
+ * From a parsed C litmus test (parse.ts) to an engine model, and checking it.
+ *
+ * Every construct is checked before anything runs: a call the engine cannot express (a
+ * spinlock, RCU, an acquire-only RMW, a plain C access) is a LitmusError naming it and its
+ * line:col, never approximated. Thread bodies are *interpreted* (this file walks the syntax
+ * tree inside each thread's generator); the test text is never turned into code.
+ *
+ * Values are 32-bit integers. A pointer (`y=&z`, a parameter `x` used as a value, a register
+ * holding what `rcu_dereference()` returned) is the number POINTER_BASE + the location's index,
+ * so it can travel through memory and registers like any value; dereferencing a register that
+ * holds no address is an error of the test, reported with its place.
+ *
+ * The outcome is computed herd-style: the distinct final states, projected on the registers and
+ * locations the condition (and `filter`, `locations`) mention; `k` of the `n` states that pass
+ * the filter satisfy the condition's proposition; Never (k = 0), Always (k = n) or Sometimes.
+ */
+import { action, Kind, NO_WRITE, type Op, Order } from '../engine/actions.ts';
+import { Exploration, type RawPath } from '../engine/explore.ts';
+import { Machine } from '../engine/machine.ts';
+import { type MemoryModelName, ModelBuilder, type ModelInstance } from '../engine/model.ts';
+import {
+  type Ghost,
+  ghost,
+  type Loc,
+  READ_ONCE,
+  smp_load_acquire,
+  smp_mb,
+  smp_mb__after_atomic,
+  smp_mb__before_atomic,
+  smp_rmb,
+  smp_store_mb,
+  smp_store_release,
+  smp_wmb,
+  WRITE_ONCE,
+} from '../engine/primitives.ts';
+import { replay, type Trace } from '../engine/trace.ts';
+import {
+  type CondRef,
+  type CondValue,
+  type Expr,
+  type LitmusAst,
+  LitmusError,
+  type Observation,
+  type Pos,
+  type Prop,
+  type Stmt,
+} from './parse.ts';
+
+/**
+ * Addresses: location i is the value POINTER_BASE + i, above every literal a test may write
+ * (parse.ts's MAX_LITERAL) and within the 24-bit values the TSO store buffer holds.
+ */
+export const POINTER_BASE = 2 ** 22;
+
+// ---- The primitives a test may call ------------------------------------------------------------
+
+/**
+ * How an argument is written: `lv` an lvalue `*p` (READ_ONCE(*x)), `ptr` a pointer (smp_load_acquire(x),
+ * atomic_inc(v)), `val` a value, `bit` a bit number 0..30.
+ */
+type ArgKind = 'lv' | 'ptr' | 'val' | 'bit';
+
+interface Primitive {
+  readonly args: readonly ArgKind[];
+  /** Whether the call has a value (r = call(...)). */
+  readonly value: boolean;
+  /** The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other arguments. */
+  readonly run: (locs: readonly Loc[], vals: readonly number[], show: (v: number) => string) => Op<number>;
+}
+
+function* none(op: Op): Op<number> {
+  yield* op;
+  return 0;
+}
+
+/** One read-modify-write step; `result` turns (old value, new value or NO_WRITE) into the call's value. */
+function rmw(
+  name: string,
+  order: Order,
+  update: (old: number, vals: readonly number[]) => number,
+  result: (old: number, vals: readonly number[]) => number,
+): Primitive['run'] {
+  return function* (locs, vals, show) {
+    const x = locs[0] as Loc;
+    const text = `${name}(${[...vals.map(show), `&${x.name}`].join(', ')})`;
+    const old: number = yield action(Kind.Rmw, text, { a: x.id, order, rmw: (cur) => update(cur, vals) | 0 });
+    return result(old, vals);
+  };
+}
+
+/** rmw for calls written (ptr, vals…) rather than (vals…, ptr): xchg(p, v), cmpxchg(p, o, n). */
+function rmwPtrFirst(
+  name: string,
+  order: Order,
+  update: (old: number, vals: readonly number[]) => number,
+  result: (old: number, vals: readonly number[]) => number,
+): Primitive['run'] {
+  return function* (locs, vals, show) {
+    const x = locs[0] as Loc;
+    const text = `${name}(&${x.name}${vals.map((v) => `, ${show(v)}`).join('')})`;
+    const old: number = yield action(Kind.Rmw, text, {
+      a: x.id,
+      order,
+      rmw: (cur) => {
+        const next = update(cur, vals);
+        return next === NO_WRITE ? NO_WRITE : next | 0;
+      },
+    });
+    return result(old, vals);
+  };
+}
+
+const oldValue = (old: number): number => old;
+const bit = (nr: number): number => 1 << nr;
+
+const PRIMITIVES: Record<string, Primitive> = {
+  READ_ONCE: { args: ['lv'], value: true, run: (l) => READ_ONCE(l[0] as Loc) },
+  WRITE_ONCE: {
+    args: ['lv', 'val'],
+    value: false,
+    run: (l, v, s) => none(WRITE_ONCE(l[0] as Loc, v[0] as number, s(v[0] as number))),
+  },
+  smp_load_acquire: { args: ['ptr'], value: true, run: (l) => smp_load_acquire(l[0] as Loc) },
+  smp_store_release: {
+    args: ['ptr', 'val'],
+    value: false,
+    run: (l, v, s) => none(smp_store_release(l[0] as Loc, v[0] as number, s(v[0] as number))),
+  },
+  smp_store_mb: {
+    args: ['lv', 'val'],
+    value: false,
+    run: (l, v, s) => none(smp_store_mb(l[0] as Loc, v[0] as number, s(v[0] as number))),
+  },
+  // linux-kernel.def: rcu_dereference() is a READ_ONCE(), rcu_assign_pointer() a release store.
+  rcu_dereference: {
+    args: ['lv'],
+    value: true,
+    run: function* (l) {
+      const x = l[0] as Loc;
+      return yield action(Kind.Read, `rcu_dereference(${x.name})`, { a: x.id });
+    },
+  },
+  rcu_assign_pointer: {
+    args: ['lv', 'val'],
+    value: false,
+    run: function* (l, v, s) {
+      const x = l[0] as Loc;
+      yield action(Kind.Write, `rcu_assign_pointer(${x.name}, ${s(v[0] as number)})`, {
+        a: x.id,
+        b: v[0] as number,
+        order: Order.AcqRel,
+      });
+      return 0;
+    },
+  },
+  smp_mb: { args: [], value: false, run: () => none(smp_mb()) },
+  smp_rmb: { args: [], value: false, run: () => none(smp_rmb()) },
+  smp_wmb: { args: [], value: false, run: () => none(smp_wmb()) },
+  smp_mb__before_atomic: { args: [], value: false, run: () => none(smp_mb__before_atomic()) },
+  smp_mb__after_atomic: { args: [], value: false, run: () => none(smp_mb__after_atomic()) },
+
+  atomic_read: {
+    args: ['ptr'],
+    value: true,
+    run: function* (l) {
+      const x = l[0] as Loc;
+      return yield action(Kind.Read, `atomic_read(&${x.name})`, { a: x.id });
+    },
+  },
+  atomic_read_acquire: {
+    args: ['ptr'],
+    value: true,
+    run: function* (l) {
+      const x = l[0] as Loc;
+      return yield action(Kind.Read, `atomic_read_acquire(&${x.name})`, { a: x.id, order: Order.AcqRel });
+    },
+  },
+  atomic_set: {
+    args: ['ptr', 'val'],
+    value: false,
+    run: function* (l, v, s) {
+      const x = l[0] as Loc;
+      yield action(Kind.Write, `atomic_set(&${x.name}, ${s(v[0] as number)})`, { a: x.id, b: v[0] as number });
+      return 0;
+    },
+  },
+  atomic_set_release: {
+    args: ['ptr', 'val'],
+    value: false,
+    run: function* (l, v, s) {
+      const x = l[0] as Loc;
+      yield action(Kind.Write, `atomic_set_release(&${x.name}, ${s(v[0] as number)})`, {
+        a: x.id,
+        b: v[0] as number,
+        order: Order.AcqRel,
+      });
+      return 0;
+    },
+  },
+  test_bit: {
+    args: ['bit', 'ptr'],
+    value: true,
+    run: function* (l, v) {
+      const x = l[0] as Loc;
+      const nr = v[0] as number;
+      const cur: number = yield action(Kind.Read, `test_bit(${nr}, &${x.name})`, { a: x.id });
+      return (cur & bit(nr)) !== 0 ? 1 : 0;
+    },
+  },
+};
+
+/** The value-returning atomics: fully ordered; their _relaxed forms are unordered RMWs. */
+const RETURNING: Record<
+  string,
+  {
+    args: readonly ArgKind[];
+    ptrFirst?: boolean;
+    update: (o: number, v: readonly number[]) => number;
+    result: (o: number, v: readonly number[]) => number;
+  }
+> = {
+  xchg: { args: ['ptr', 'val'], ptrFirst: true, update: (_o, v) => v[0] as number, result: oldValue },
+  cmpxchg: {
+    args: ['ptr', 'val', 'val'],
+    ptrFirst: true,
+    update: (o, v) => (o === v[0] ? (v[1] as number) : NO_WRITE),
+    result: oldValue,
+  },
+  atomic_xchg: { args: ['ptr', 'val'], ptrFirst: true, update: (_o, v) => v[0] as number, result: oldValue },
+  atomic_cmpxchg: {
+    args: ['ptr', 'val', 'val'],
+    ptrFirst: true,
+    update: (o, v) => (o === v[0] ? (v[1] as number) : NO_WRITE),
+    result: oldValue,
+  },
+  atomic_add_return: {
+    args: ['val', 'ptr'],
+    update: (o, v) => o + (v[0] as number),
+    result: (o, v) => (o + (v[0] as number)) | 0,
+  },
+  atomic_sub_return: {
+    args: ['val', 'ptr'],
+    update: (o, v) => o - (v[0] as number),
+    result: (o, v) => (o - (v[0] as number)) | 0,
+  },
+  atomic_inc_return: { args: ['ptr'], update: (o) => o + 1, result: (o) => (o + 1) | 0 },
+  atomic_dec_return: { args: ['ptr'], update: (o) => o - 1, result: (o) => (o - 1) | 0 },
+  atomic_fetch_add: { args: ['val', 'ptr'], update: (o, v) => o + (v[0] as number), result: oldValue },
+  atomic_fetch_sub: { args: ['val', 'ptr'], update: (o, v) => o - (v[0] as number), result: oldValue },
+  atomic_fetch_inc: { args: ['ptr'], update: (o) => o + 1, result: oldValue },
+  atomic_fetch_dec: { args: ['ptr'], update: (o) => o - 1, result: oldValue },
+  atomic_fetch_or: { args: ['val', 'ptr'], update: (o, v) => o | (v[0] as number), result: oldValue },
+  atomic_fetch_and: { args: ['val', 'ptr'], update: (o, v) => o & (v[0] as number), result: oldValue },
+  atomic_fetch_xor: { args: ['val', 'ptr'], update: (o, v) => o ^ (v[0] as number), result: oldValue },
+  atomic_fetch_andnot: { args: ['val', 'ptr'], update: (o, v) => o & ~(v[0] as number), result: oldValue },
+};
+
+/** Value-returning atomics with no _relaxed form in the kernel (conditional or test forms). */
+const RETURNING_ONLY_FULL: Record<
+  string,
+  {
+    args: readonly ArgKind[];
+    update: (o: number, v: readonly number[]) => number;
+    result: (o: number, v: readonly number[]) => number;
+  }
+> = {
+  // atomic_add_unless(v, a, u): adds a unless the value is u; on failure no store and no ordering.
+  atomic_add_unless: {
+    args: ['ptr', 'val', 'val'],
+    update: (o, v) => (o === v[1] ? NO_WRITE : o + (v[0] as number)),
+    result: (o, v) => (o === v[1] ? 0 : 1),
+  },
+  atomic_inc_not_zero: { args: ['ptr'], update: (o) => (o === 0 ? NO_WRITE : o + 1), result: (o) => (o === 0 ? 0 : 1) },
+  atomic_dec_and_test: { args: ['ptr'], update: (o) => o - 1, result: (o) => (((o - 1) | 0) === 0 ? 1 : 0) },
+  atomic_inc_and_test: { args: ['ptr'], update: (o) => o + 1, result: (o) => (((o + 1) | 0) === 0 ? 1 : 0) },
+  atomic_sub_and_test: {
+    args: ['val', 'ptr'],
+    update: (o, v) => o - (v[0] as number),
+    result: (o, v) => (((o - (v[0] as number)) | 0) === 0 ? 1 : 0),
+  },
+  atomic_add_negative: {
+    args: ['val', 'ptr'],
+    update: (o, v) => o + (v[0] as number),
+    result: (o, v) => (((o + (v[0] as number)) | 0) < 0 ? 1 : 0),
+  },
+  // Fully ordered even when the bit was already set/clear (Documentation/atomic_bitops.txt), so
+  // they always store, as in primitives.ts.
+  test_and_set_bit: {
+    args: ['bit', 'ptr'],
+    update: (o, v) => o | bit(v[0] as number),
+    result: (o, v) => ((o & bit(v[0] as number)) !== 0 ? 1 : 0),
+  },
+  test_and_clear_bit: {
+    args: ['bit', 'ptr'],
+    update: (o, v) => o & ~bit(v[0] as number),
+    result: (o, v) => ((o & bit(v[0] as number)) !== 0 ? 1 : 0),
+  },
+  test_and_change_bit: {
+    args: ['bit', 'ptr'],
+    update: (o, v) => o ^ bit(v[0] as number),
+    result: (o, v) => ((o & bit(v[0] as number)) !== 0 ? 1 : 0),
+  },
+};
+
+/** Non-value-returning atomics: atomic but unordered (Documentation/atomic_t.txt). */
+const UNORDERED: Record<string, { args: readonly ArgKind[]; update: (o: number, v: readonly number[]) => number }> = {
+  atomic_add: { args: ['val', 'ptr'], update: (o, v) => o + (v[0] as number) },
+  atomic_sub: { args: ['val', 'ptr'], update: (o, v) => o - (v[0] as number) },
+  atomic_inc: { args: ['ptr'], update: (o) => o + 1 },
+  atomic_dec: { args: ['ptr'], update: (o) => o - 1 },
+  atomic_or: { args: ['val', 'ptr'], update: (o, v) => o | (v[0] as number) },
+  atomic_and: { args: ['val', 'ptr'], update: (o, v) => o & (v[0] as number) },
+  atomic_xor: { args: ['val', 'ptr'], update: (o, v) => o ^ (v[0] as number) },
+  atomic_andnot: { args: ['val', 'ptr'], update: (o, v) => o & ~(v[0] as number) },
+  set_bit: { args: ['bit', 'ptr'], update: (o, v) => o | bit(v[0] as number) },
+  clear_bit: { args: ['bit', 'ptr'], update: (o, v) => o & ~bit(v[0] as number) },
+  change_bit: { args: ['bit', 'ptr'], update: (o, v) => o ^ bit(v[0] as number) },
+};
+
+for (const [name, p] of Object.entries(RETURNING)) {
+  const make = p.ptrFirst ? rmwPtrFirst : rmw;
+  PRIMITIVES[name] = { args: p.args, value: true, run: make(name, Order.Full, p.update, p.result) };
+  PRIMITIVES[`${name}_relaxed`] = {
+    args: p.args,
+    value: true,
+    run: make(`${name}_relaxed`, Order.Once, p.update, p.result),
+  };
+}
+for (const [name, p] of Object.entries(RETURNING_ONLY_FULL)) {
+  const make = p.args[0] === 'ptr' ? rmwPtrFirst : rmw;
+  PRIMITIVES[name] = { args: p.args, value: true, run: make(name, Order.Full, p.update, p.result) };
+}
+for (const [name, p] of Object.entries(UNORDERED)) {
+  const make = p.args[0] === 'ptr' ? rmwPtrFirst : rmw;
+  const run = make(name, Order.Once, p.update, () => 0);
+  PRIMITIVES[name] = { args: p.args, value: false, run };
+}
+
+/** Calls that exist in LKMM but that this engine cannot express yet, and why. */
+function unsupported(name: string): string | undefined {
+  if (/^(raw_)?spin_(lock|unlock|trylock|is_locked)(_irq|_irqsave|_irqrestore|_bh)?$/.test(name)) {
+    return `${name}(): spinlocks are not an engine primitive yet`;
+  }
+  if (name === 'smp_mb__after_spinlock' || name === 'smp_mb__after_unlock_lock') {
+    return `${name}(): spinlocks are not an engine primitive yet`;
+  }
+  if (/^(mutex_|down_|up_|read_lock|write_lock|read_unlock|write_unlock)/.test(name)) {
+    return `${name}(): sleeping locks and rwlocks are not an engine primitive yet`;
+  }
+  if (
+    /^(rcu_read_(un)?lock|synchronize_rcu|synchronize_rcu_expedited|call_rcu|srcu_read_(un)?lock|synchronize_srcu|srcu_down_read|srcu_up_read|rcu_barrier)$/.test(
+      name,
+    )
+  ) {
+    return `${name}(): RCU and SRCU are not engine primitives yet`;
+  }
+  if (name === 'smp_mb__after_srcu_read_unlock') return `${name}(): SRCU is not an engine primitive yet`;
+  const base = name.replace(/_(acquire|release)$/, '');
+  if (base !== name && (PRIMITIVES[base] !== undefined || base in RETURNING)) {
+    return `${name}(): the engine has no ${name.endsWith('acquire') ? 'acquire' : 'release'}-only read-modify-write (only fully ordered and _relaxed ones)`;
+  }
+  if (name === 'barrier') return 'barrier(): compiler barriers are not modelled';
+  if (/^(atomic64_|atomic_long_)/.test(name)) return `${name}(): only atomic_t operations are supported`;
+  if (/^(__)?(set|clear|change)_bit_unlock$|^test_and_set_bit_lock$|^clear_bit_unlock$/.test(name)) {
+    return `${name}(): the bit-lock operations are not an engine primitive yet`;
+  }
+  return undefined;
+}
+
+// ---- Validation and compilation -------------------------------------------------------------------
+
+export interface CompiledThread {
+  readonly name: string;
+  /** Parameter name → location index. */
+  readonly params: ReadonlyMap<string, number>;
+  /** Every register of the thread (declared, or assigned as herd allows), in order of appearance. */
+  readonly registers: readonly string[];
+  readonly body: readonly Stmt[];
+}
+
+/** A register or location whose final value the condition, filter or locations clause observes. */
+export interface Observed {
+  readonly text: string;
+  readonly ref: CondRef;
+}
+
+export interface CompiledLitmus {
+  readonly ast: LitmusAst;
+  readonly file: string;
+  readonly locations: readonly { readonly name: string; readonly init: number }[];
+  readonly threads: readonly CompiledThread[];
+  readonly observed: readonly Observed[];
+}
+
+const refText = (r: CondRef): string => (r.k === 'reg' ? `${r.thread}:${r.name}` : r.name);
+
+class Checker {
+  readonly #file: string;
+  readonly locIndex = new Map<string, number>();
+  readonly locs: { name: string; init: number }[] = [];
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  error(detail: string, pos: Pos): LitmusError {
+    return new LitmusError(detail, pos, this.#file);
+  }
+
+  loc(name: string): number {
+    let i = this.locIndex.get(name);
+    if (i === undefined) {
+      i = this.locs.length;
+      this.locIndex.set(name, i);
+      this.locs.push({ name, init: 0 });
+    }
+    return i;
+  }
+}
+
+/** Validates a parsed test against what the engine can express and prepares it for checking. */
+export function compileLitmus(ast: LitmusAst): CompiledLitmus {
+  const file = ast.file ?? `${ast.name}.litmus`;
+  const c = new Checker(file);
+  if (ast.threads.length > 16) throw c.error('at most 16 threads', (ast.threads[16] as { pos: Pos }).pos);
+  // Locations: those of the init block first (in order), then every thread parameter.
+  const initialised = new Set<string>();
+  for (const item of ast.init) {
+    if (/spinlock|struct/.test(item.type)) {
+      throw c.error(`${item.type} ${item.name}: spinlocks and structures are not supported`, item.pos);
+    }
+    if (initialised.has(item.name)) throw c.error(`${item.name} is initialised twice`, item.pos);
+    initialised.add(item.name);
+    c.loc(item.name);
+  }
+  for (const item of ast.init) {
+    const i = c.loc(item.name);
+    const slot = c.locs[i] as { name: string; init: number };
+    slot.init = item.value.k === 'num' ? item.value.value : POINTER_BASE + c.loc(item.value.loc);
+  }
+  const threads: CompiledThread[] = ast.threads.map((t) => {
+    const params = new Map<string, number>();
+    for (const p of t.params) {
+      if (/spinlock/.test(p.type)) {
+        throw c.error(`parameter ${p.type}${p.name}: spinlocks are not an engine primitive yet`, p.pos);
+      }
+      if (/struct/.test(p.type)) throw c.error(`parameter ${p.type}${p.name}: structures are not supported`, p.pos);
+      if (!p.type.includes('*')) {
+        throw c.error(`parameter ${p.name} must be a pointer to a shared variable (such as int *${p.name})`, p.pos);
+      }
+      params.set(p.name, c.loc(p.name));
+    }
+    const registers: string[] = [];
+    const name = `P${t.index}`;
+    const scope = { name, params, registers };
+    checkBlock(c, scope, t.body);
+    return { name, params, registers, body: t.body };
+  });
+  const observed: Observed[] = [];
+  const observe = (r: CondRef): void => {
+    if (r.k === 'reg') {
+      const t = threads[r.thread];
+      if (t === undefined) throw c.error(`${refText(r)}: there is no thread P${r.thread}`, r.pos);
+      if (!t.registers.includes(r.name)) throw c.error(`${refText(r)}: P${r.thread} has no register ${r.name}`, r.pos);
+    } else if (!c.locIndex.has(r.name)) {
+      throw c.error(`${r.name}: no such location (not initialised, and no thread's parameter)`, r.pos);
+    }
+    const text = refText(r);
+    if (!observed.some((o) => o.text === text)) observed.push({ text, ref: r });
+  };
+  const observeProp = (p: Prop): void => {
+    if (p.k === 'and' || p.k === 'or') {
+      observeProp(p.l);
+      observeProp(p.r);
+    } else if (p.k === 'not') observeProp(p.p);
+    else if (p.k === 'atom') {
+      observe(p.ref);
+      if (p.value.k === 'addr' && !c.locIndex.has(p.value.loc)) {
+        throw c.error(`${p.value.loc}: no such location`, p.value.pos);
+      }
+    }
+  };
+  for (const r of ast.locations) observe(r);
+  if (ast.filter) observeProp(ast.filter);
+  observeProp(ast.prop);
+  for (const item of ast.init) {
+    if (item.value.k === 'addr' && !c.locIndex.has(item.value.loc)) {
+      throw c.error(`${item.value.loc}: no such location`, item.value.pos);
+    }
+  }
+  return { ast, file, locations: c.locs, threads, observed };
+}
+
+interface Scope {
+  readonly name: string;
+  readonly params: ReadonlyMap<string, number>;
+  readonly registers: string[];
+}
+
+function addRegister(c: Checker, s: Scope, name: string, pos: Pos): void {
+  if (s.params.has(name)) throw c.error(`${name} is a parameter of ${s.name}, not a register`, pos);
+  if (PRIMITIVES[name] !== undefined) throw c.error(`${name} is a primitive, not a register`, pos);
+  if (!s.registers.includes(name)) s.registers.push(name);
+}
+
+function checkBlock(c: Checker, s: Scope, stmts: readonly Stmt[]): void {
+  for (const st of stmts) checkStmt(c, s, st);
+}
+
+function checkStmt(c: Checker, s: Scope, st: Stmt): void {
+  switch (st.k) {
+    case 'decl':
+      if (st.init) checkValue(c, s, st.init);
+      addRegister(c, s, st.name, st.pos);
+      return;
+    case 'assign': {
+      const t = st.target;
+      if (t.k === 'deref') {
+        throw c.error(
+          'a plain C store (*p = …) is not supported: plain accesses and data races are not modelled; use WRITE_ONCE()',
+          t.pos,
+        );
+      }
+      if (t.k !== 'name') throw c.error('the left of "=" must be a register', t.pos);
+      checkValue(c, s, st.e);
+      addRegister(c, s, t.name, t.pos);
+      return;
+    }
+    case 'expr':
+      if (st.e.k !== 'call') throw c.error('an expression statement must be a call such as smp_mb()', st.e.pos);
+      checkCall(c, s, st.e, false);
+      return;
+    case 'if':
+      checkValue(c, s, st.cond);
+      checkBlock(c, s, st.then);
+      if (st.else) checkBlock(c, s, st.else);
+      return;
+  }
+}
+
+/** Checks an expression used as a value; returns how many shared-memory accesses it makes. */
+function checkValue(c: Checker, s: Scope, e: Expr): number {
+  switch (e.k) {
+    case 'num':
+      return 0;
+    case 'name':
+      if (!s.params.has(e.name) && !s.registers.includes(e.name)) {
+        // herd allows registers that are only assigned later in program order; they read 0 before.
+        if (PRIMITIVES[e.name] !== undefined) throw c.error(`${e.name} is a primitive: call it, ${e.name}(…)`, e.pos);
+        s.registers.push(e.name);
+      }
+      return 0;
+    case 'unary':
+      return checkValue(c, s, e.e);
+    case 'binary': {
+      const l = checkValue(c, s, e.l);
+      const r = checkValue(c, s, e.r);
+      if (l > 0 && r > 0 && e.op !== '&&' && e.op !== '||') {
+        throw c.error(
+          `both operands of "${e.op}" access shared memory, in an order C leaves unspecified: use a register`,
+          e.pos,
+        );
+      }
+      return l + r;
+    }
+    case 'deref':
+      throw c.error(
+        'a plain C load (*p) is not supported: plain accesses and data races are not modelled; use READ_ONCE()',
+        e.pos,
+      );
+    case 'addr':
+      throw c.error(
+        'the address-of operator & is not supported in thread code (parameters are already addresses)',
+        e.pos,
+      );
+    case 'call':
+      return checkCall(c, s, e, true);
+  }
+}
+
+function checkCall(c: Checker, s: Scope, e: Expr & { k: 'call' }, asValue: boolean): number {
+  const p = PRIMITIVES[e.name];
+  if (p === undefined) {
+    throw c.error(unsupported(e.name) ?? `${e.name}(): unknown primitive (not one the engine models)`, e.pos);
+  }
+  if (e.args.length !== p.args.length) {
+    throw c.error(
+      `${e.name}() takes ${p.args.length} argument${p.args.length === 1 ? '' : 's'}, not ${e.args.length}`,
+      e.pos,
+    );
+  }
+  if (asValue && !p.value) throw c.error(`${e.name}() has no value`, e.pos);
+  let accessing = 0;
+  e.args.forEach((arg, i) => {
+    const kind = p.args[i] as ArgKind;
+    let n: number;
+    if (kind === 'lv') {
+      if (arg.k !== 'deref') {
+        throw c.error(`${e.name}(): argument ${i + 1} must be a dereferenced pointer such as *x`, arg.pos);
+      }
+      n = checkValue(c, s, arg.e);
+    } else {
+      if (kind === 'ptr' && arg.k === 'deref') {
+        throw c.error(`${e.name}(): argument ${i + 1} must be a pointer such as x, not *…`, arg.pos);
+      }
+      if (kind === 'bit' && arg.k === 'num' && (arg.value < 0 || arg.value > 30)) {
+        throw c.error(`${e.name}(): bit number ${arg.value} is out of range 0..30`, arg.pos);
+      }
+      n = checkValue(c, s, arg);
+    }
+    if (n > 0 && accessing > 0) {
+      throw c.error(`${e.name}(): two arguments access shared memory, in an order C leaves unspecified`, arg.pos);
+    }
+    accessing += n;
+  });
+  return accessing + 1;
+}
+
+// ---- Running: the interpreter inside each thread ----------------------------------------------------
+
+/** An error of the test found while it runs (a dereference of a non-address, a division by zero). */
+export class LitmusRuntimeError extends LitmusError {}
+
+interface Env {
+  readonly test: CompiledLitmus;
+  readonly thread: CompiledThread;
+  readonly locs: readonly Loc[];
+  readonly regs: Map<string, number>;
+}
+
+export function formatValue(test: CompiledLitmus, v: number): string {
+  const i = v - POINTER_BASE;
+  const loc = test.locations[i];
+  return Number.isInteger(i) && loc !== undefined ? loc.name : String(v);
+}
+
+function locOf(env: Env, v: number, pos: Pos): Loc {
+  const loc = env.locs[v - POINTER_BASE];
+  if (loc === undefined) {
+    throw new LitmusRuntimeError(
+      `${env.thread.name} dereferences ${v}, which is not the address of a location`,
+      pos,
+      env.test.file,
+    );
+  }
+  return loc;
+}
+
+function* evalExpr(env: Env, e: Expr): Op<number> {
+  switch (e.k) {
+    case 'num':
+      return e.value;
+    case 'name': {
+      const p = env.thread.params.get(e.name);
+      if (p !== undefined) return POINTER_BASE + p;
+      return env.regs.get(e.name) ?? 0;
+    }
+    case 'unary': {
+      const v = yield* evalExpr(env, e.e);
+      if (e.op === '!') return v === 0 ? 1 : 0;
+      if (e.op === '-') return -v | 0;
+      if (e.op === '~') return ~v;
+      return v;
+    }
+    case 'binary': {
+      const l = yield* evalExpr(env, e.l);
+      if (e.op === '&&') return l !== 0 && (yield* evalExpr(env, e.r)) !== 0 ? 1 : 0;
+      if (e.op === '||') return l !== 0 || (yield* evalExpr(env, e.r)) !== 0 ? 1 : 0;
+      const r = yield* evalExpr(env, e.r);
+      switch (e.op) {
+        case '|':
+          return l | r;
+        case '^':
+          return l ^ r;
+        case '&':
+          return l & r;
+        case '==':
+          return l === r ? 1 : 0;
+        case '!=':
+          return l !== r ? 1 : 0;
+        case '<':
+          return l < r ? 1 : 0;
+        case '>':
+          return l > r ? 1 : 0;
+        case '<=':
+          return l <= r ? 1 : 0;
+        case '>=':
+          return l >= r ? 1 : 0;
+        case '<<':
+          return l << r;
+        case '>>':
+          return l >> r;
+        case '+':
+          return (l + r) | 0;
+        case '-':
+          return (l - r) | 0;
+        case '*':
+          return Math.imul(l, r);
+        case '/':
+        case '%':
+          if (r === 0) throw new LitmusRuntimeError(`${env.thread.name} divides by zero`, e.pos, env.test.file);
+          return e.op === '/' ? (l / r) | 0 : (l % r) | 0;
+      }
+      throw new LitmusRuntimeError(`operator ${e.op}`, e.pos, env.test.file);
+    }
+    case 'call':
+      return yield* callPrimitive(env, e);
+    case 'deref':
+    case 'addr':
+      // compileLitmus rejects these; reaching here would be a bug in this file.
+      throw new LitmusRuntimeError(`unexpected ${e.k}`, e.pos, env.test.file);
+  }
+}
+
+function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<number> {
+  const p = PRIMITIVES[e.name] as Primitive;
+  const locs: Loc[] = [];
+  const vals: number[] = [];
+  for (const [i, arg] of e.args.entries()) {
+    const kind = p.args[i] as ArgKind;
+    if (kind === 'lv') locs.push(locOf(env, yield* evalExpr(env, (arg as Expr & { k: 'deref' }).e), arg.pos));
+    else if (kind === 'ptr') locs.push(locOf(env, yield* evalExpr(env, arg), arg.pos));
+    else {
+      const v = yield* evalExpr(env, arg);
+      if (kind === 'bit' && (v < 0 || v > 30)) {
+        throw new LitmusRuntimeError(`${e.name}(): bit number ${v} is out of range 0..30`, arg.pos, env.test.file);
+      }
+      vals.push(v);
+    }
+  }
+  return yield* atLine(
+    env.test.file,
+    e.pos.line,
+    p.run(locs, vals, (v) => formatValue(env.test, v)),
+  );
+}
+
+/**
+ * Gives every action of a primitive call the test's file and line. Unlike the engine's $site
+ * (which keeps the innermost model frame's site), this overrides: the helpers above are code of
+ * this file, but a trace step must point at the line of the litmus test.
+ */
+function* atLine<R>(file: string, line: number, op: Op<R>): Op<R> {
+  const site = { file, line };
+  let next = op.next();
+  while (!next.done) {
+    const act = next.value;
+    act.site = site;
+    next = op.next(yield act);
+  }
+  return next.value;
+}
+
+function* execBlock(env: Env, stmts: readonly Stmt[]): Op {
+  for (const st of stmts) {
+    switch (st.k) {
+      case 'decl':
+        env.regs.set(st.name, st.init ? yield* evalExpr(env, st.init) : 0);
+        break;
+      case 'assign':
+        env.regs.set((st.target as Expr & { k: 'name' }).name, yield* evalExpr(env, st.e));
+        break;
+      case 'expr':
+        yield* evalExpr(env, st.e);
+        break;
+      case 'if':
+        if ((yield* evalExpr(env, st.cond)) !== 0) yield* execBlock(env, st.then);
+        else if (st.else) yield* execBlock(env, st.else);
+        break;
+    }
+  }
+}
+
+// ---- The model and its check ---------------------------------------------------------------------
+
+/** One distinct final state, projected on the observed registers and locations. */
+export interface FinalState {
+  /** Observed name (`0:r0`, `x`) → value as herd prints it (`1`, `&x`). */
+  readonly values: Readonly<Record<string, string>>;
+  /** Whether it satisfies the condition's proposition. */
+  readonly satisfies: boolean;
+}
+
+export interface LitmusModel {
+  readonly instance: ModelInstance;
+  /** Distinct final states seen so far by explorations of this instance, by key. */
+  readonly finals: Map<string, readonly number[]>;
+}
+
+/**
+ * Builds the engine model of a compiled test: one thread per Pn, registers as ghosts. Its one
+ * invariant records every final state; `finalHolds` (default: always true) can make a final
+ * state a violation, which is how litmusWitness finds a path to one.
+ */
+export function buildLitmusModel(
+  test: CompiledLitmus,
+  finalHolds: (values: readonly number[]) => boolean = () => true,
+): LitmusModel {
+  const b = new ModelBuilder(test.threads.length);
+  const locs = test.locations.map((l) => b.loc(l.name, l.init, (v) => formatValue(test, v)));
+  const observedRegs = test.observed.filter((o) => o.ref.k === 'reg');
+  const ghosts = new Map<string, Ghost>(observedRegs.map((o) => [o.text, b.ghost(o.text, 0)]));
+  test.threads.forEach((thread, p) => {
+    const mine = observedRegs.filter((o) => o.ref.k === 'reg' && o.ref.thread === p);
+    b.thread(thread.name, { cpu: p }, function* () {
+      const env: Env = { test, thread, locs, regs: new Map() };
+      yield* execBlock(env, thread.body);
+      for (const o of mine) {
+        yield* ghost(ghosts.get(o.text) as Ghost, env.regs.get((o.ref as CondRef & { k: 'reg' }).name) ?? 0);
+      }
+    });
+  });
+  const finals = new Map<string, readonly number[]>();
+  const locOfRef = (r: CondRef): Loc => locs[test.locations.findIndex((l) => l.name === r.name)] as Loc;
+  b.always('final states', 'records each final state (always holds)', (s) => {
+    if (!s.final) return true;
+    const values = test.observed.map((o) =>
+      o.ref.k === 'reg' ? s.ghost(ghosts.get(o.text) as Ghost) : s.mem(locOfRef(o.ref)),
+    );
+    const key = values.join(',');
+    if (!finals.has(key)) finals.set(key, values);
+    return finalHolds(values);
+  });
+  return { instance: b.build(), finals };
+}
+
+function condValue(test: CompiledLitmus, v: CondValue): number {
+  return v.k === 'num' ? v.value : POINTER_BASE + test.locations.findIndex((l) => l.name === v.loc);
+}
+
+/** Evaluates a proposition on one projected final state (values in `observed` order). */
+export function evalProp(test: CompiledLitmus, p: Prop, values: readonly number[]): boolean {
+  switch (p.k) {
+    case 'and':
+      return evalProp(test, p.l, values) && evalProp(test, p.r, values);
+    case 'or':
+      return evalProp(test, p.l, values) || evalProp(test, p.r, values);
+    case 'not':
+      return !evalProp(test, p.p, values);
+    case 'const':
+      return p.value;
+    case 'atom': {
+      const text = refText(p.ref);
+      const v = values[test.observed.findIndex((o) => o.text === text)] as number;
+      return (v === condValue(test, p.value)) !== p.neq;
+    }
+  }
+}
+
+export interface LitmusCheck {
+  readonly memoryModel: MemoryModelName;
+  /** Absent when the engine could not answer (see `problem`). */
+  readonly observation?: Observation;
+  /** Final states (that pass the filter) satisfying the proposition, and all of them. */
+  readonly positive: number;
+  readonly total: number;
+  /** Whether the condition holds: exists: positive > 0; ~exists: none; forall: all. */
+  readonly validated?: boolean;
+  readonly finalStates: readonly FinalState[];
+  readonly states: number;
+  readonly ms: number;
+  /** Why there is no answer: an unexpected deadlock of the engine, or an exhausted budget. */
+  readonly problem?: {
+    readonly kind: 'deadlock' | 'inconclusive' | 'error';
+    readonly message: string;
+    readonly path?: RawPath;
+  };
+}
+
+export interface CheckOptions {
+  readonly reduction?: boolean;
+  readonly maxStates?: number;
+  readonly maxMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Explores every execution of the test under one memory model and computes its outcome. */
+export function checkLitmus(test: CompiledLitmus, memoryModel: MemoryModelName, opts: CheckOptions = {}): LitmusCheck {
+  const model = buildLitmusModel(test);
+  const exploration = new Exploration(model.instance, {
+    memoryModel,
+    reduction: opts.reduction ?? true,
+    ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+    ...(opts.maxMs === undefined ? {} : { maxMs: opts.maxMs }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  });
+  let result: ReturnType<Exploration['run']>;
+  try {
+    result = exploration.run();
+  } catch (e) {
+    // An error of the test found while running (LitmusRuntimeError) keeps its place; anything
+    // else (a value the memory model cannot hold) is reported as the engine's answer failing.
+    if (e instanceof LitmusError) throw e;
+    return {
+      memoryModel,
+      positive: 0,
+      total: 0,
+      finalStates: [],
+      states: 0,
+      ms: 0,
+      problem: { kind: 'error', message: e instanceof Error ? e.message : String(e) },
+    };
+  }
+  if (!result) throw new Error('unreachable: run() without a deadline completes');
+  const finalStates: FinalState[] = [];
+  let positive = 0;
+  let total = 0;
+  const sorted = [...model.finals.values()].sort((a, b) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+    return 0;
+  });
+  for (const values of sorted) {
+    if (test.ast.filter && !evalProp(test, test.ast.filter, values)) continue;
+    const satisfies = evalProp(test, test.ast.prop, values);
+    total++;
+    if (satisfies) positive++;
+    const shown: Record<string, string> = {};
+    test.observed.forEach((o, i) => {
+      shown[o.text] = formatValue(test, values[i] as number);
+    });
+    finalStates.push({ values: shown, satisfies });
+  }
+  const base = { memoryModel, positive, total, finalStates, states: result.states, ms: result.ms };
+  if (result.verdict === 'inconclusive') {
+    return { ...base, problem: { kind: 'inconclusive', message: result.reason ?? 'budget exhausted' } };
+  }
+  if (result.violation) {
+    const v = result.violation;
+    return {
+      ...base,
+      problem: {
+        kind: v.kind === 'deadlock' ? 'deadlock' : 'error',
+        message: `unexpected ${v.kind}: ${v.description}`,
+        ...(result.path ? { path: result.path } : {}),
+      },
+    };
+  }
+  const observation: Observation = positive === 0 ? 'Never' : positive === total ? 'Always' : 'Sometimes';
+  const q = test.ast.quantifier;
+  const validated = q === 'exists' ? positive > 0 : q === '~exists' ? positive === 0 : positive === total;
+  return { ...base, observation, validated };
+}
+
+/** The names a trace viewer needs that a trace does not carry. */
+export interface LitmusTraceMeta {
+  readonly locs: readonly string[];
+  readonly threads: readonly string[];
+  readonly cpus: number;
+}
+
+/**
+ * A shortest execution under `memoryModel` that ends in a final state satisfying the condition
+ * (and the filter), as a replayable trace; undefined when there is none. Found as the
+ * counterexample to "no final state satisfies the condition", so it is the engine's own path.
+ */
+export function litmusWitness(
+  test: CompiledLitmus,
+  memoryModel: MemoryModelName,
+  opts: CheckOptions = {},
+): { readonly trace: Trace; readonly meta: LitmusTraceMeta } | undefined {
+  const instance = buildLitmusModel(test, (values) => {
+    if (test.ast.filter && !evalProp(test, test.ast.filter, values)) return true;
+    return !evalProp(test, test.ast.prop, values);
+  }).instance;
+  const exploration = new Exploration(instance, {
+    memoryModel,
+    reduction: opts.reduction ?? true,
+    ...(opts.maxStates === undefined ? {} : { maxStates: opts.maxStates }),
+  });
+  const r = exploration.run();
+  if (!r?.path || r.violation?.kind !== 'invariant') return undefined;
+  const header = { model: 'litmus', variant: 'witness', memoryModel, params: {} };
+  const trace = replay(new Machine(instance, memoryModel), header, r.path);
+  return {
+    trace,
+    meta: {
+      locs: test.locations.map((l) => l.name),
+      threads: test.threads.map((t) => t.name),
+      cpus: test.threads.length,
+    },
+  };
+}

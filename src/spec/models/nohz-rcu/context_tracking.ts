@@ -1,0 +1,60 @@
+/**
+ * Context tracking for guests: include/linux/context_tracking.h and kernel/context_tracking.c.
+ *
+ * context_tracking_guest_enter() / _exit() as in v5.19+ (after the context-tracking rework;
+ * the ef9989afda73 helpers call them): on a CPU where context tracking is enabled (nohz_full),
+ * __ct_user_enter(CONTEXT_GUEST) enters an RCU extended quiescent state (ct_kernel_exit():
+ * one fully ordered atomic on ct->state), and __ct_user_exit() leaves it.
+ *
+ * guest_enter_irqoff() / guest_exit_irqoff() / guest_exit() as in v5.10 (the helpers arm64 used
+ * before 8cfe148a7136, x86 before b2d2af7e5df3): each does the vtime accounting *and* the
+ * context tracking in one call, which is what tied "account the tick to the guest" to "RCU may
+ * ignore this CPU" and made the arm64 order a choice between two bugs.
+ */
+import type { Op } from '../../engine/index.ts';
+import { ghost } from '../../engine/index.ts';
+import type { NohzCpu } from './cpu.ts';
+import { vtime_account_guest_enter, vtime_account_guest_exit } from './vtime.ts';
+
+// #region context_tracking_guest
+/** context_tracking_guest_enter(): returns context_tracking_enabled_this_cpu(). */
+export function* context_tracking_guest_enter(k: NohzCpu): Op<boolean> {
+  if (k.contextTracking) yield* k.rcu.rcu_eqs_enter(k.cpu, '__ct_user_enter(CONTEXT_GUEST): RCU stops watching');
+  return k.contextTracking;
+}
+
+/** context_tracking_guest_exit(). */
+export function* context_tracking_guest_exit(k: NohzCpu): Op {
+  if (k.contextTracking) yield* k.rcu.rcu_eqs_exit(k.cpu, '__ct_user_exit(CONTEXT_GUEST): RCU watches again');
+}
+// #endregion context_tracking_guest
+
+// #region guest_enter_irqoff_v5_10
+/**
+ * guest_enter_irqoff() (v5.10, CONFIG_VIRT_CPU_ACCOUNTING_GEN): vtime (or PF_VCPU), then
+ * __context_tracking_enter(CONTEXT_GUEST) if context tracking is enabled on this CPU, else
+ * rcu_virt_note_context_switch().
+ */
+export function* guest_enter_irqoff(k: NohzCpu): Op {
+  yield* vtime_account_guest_enter(k);
+  if (k.contextTracking)
+    yield* k.rcu.rcu_eqs_enter(k.cpu, '__context_tracking_enter(CONTEXT_GUEST): RCU stops watching');
+  else yield* k.rcu.rcu_virt_note_context_switch(k.cpu);
+  yield* ghost(k.g.guestContext, 1);
+}
+
+/** guest_exit_irqoff() (v5.10): __context_tracking_exit(CONTEXT_GUEST), then vtime / PF_VCPU. */
+export function* guest_exit_irqoff(k: NohzCpu): Op {
+  if (k.contextTracking) yield* k.rcu.rcu_eqs_exit(k.cpu, '__context_tracking_exit(CONTEXT_GUEST): RCU watches again');
+  yield* ghost(k.g.guestContext, 0);
+  yield* vtime_account_guest_exit(k);
+}
+
+/**
+ * guest_exit() (v5.10): local_irq_save(); guest_exit_irqoff(); local_irq_restore(). arm64
+ * called it with IRQs already enabled, so an interrupt could come before it.
+ */
+export function* guest_exit(k: NohzCpu): Op {
+  yield* guest_exit_irqoff(k);
+}
+// #endregion guest_enter_irqoff_v5_10

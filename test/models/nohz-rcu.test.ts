@@ -1,0 +1,231 @@
+/**
+ * The nohz-rcu model: the claims the chapter makes beyond the variants' declared verdicts
+ * (which the golden test checks): the counterexamples take the route the chapter describes
+ * (the device IRQ taken in the window with RCU not watching), the lockdep and noinstr
+ * parameters give the verdicts the chapter states, the RCU primitives keep their grace-period
+ * guarantee, and the plots measure what the chapter reads from them.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaults } from '../../src/plots/controls.ts';
+import { type AccountingData, nohzRcuAccounting } from '../../src/plots/nohz-rcu-accounting.ts';
+import { nohzRcuUnwatched, type UnwatchedData } from '../../src/plots/nohz-rcu-unwatched.ts';
+import {
+  type CheckResult,
+  check,
+  defineModel,
+  ghost,
+  type MemoryModelName,
+  Rcu,
+  READ_ONCE,
+  rcu_assign_pointer,
+  rcu_dereference,
+  simulate,
+  type Trace,
+  WRITE_ONCE,
+} from '../../src/spec/engine/index.ts';
+import { MODELS } from '../../src/spec/models/index.ts';
+import { nohzRcu } from '../../src/spec/models/nohz-rcu/model.ts';
+
+const cache = new Map<string, CheckResult>();
+function run(variant: string, params: Record<string, number> = {}, memoryModel: MemoryModelName = 'relaxed') {
+  const key = `${variant}/${memoryModel}/${JSON.stringify(params)}`;
+  let r = cache.get(key);
+  if (!r) {
+    r = check(nohzRcu, { variant, memoryModel, params });
+    cache.set(key, r);
+  }
+  return r;
+}
+const texts = (t: Trace): string[] => t.steps.map((s) => s.text);
+const ghostAt = (t: Trace, step: number, name: string): number =>
+  t.steps[step]?.state.ghosts.find((g) => g.name === name)?.value ?? Number.NaN;
+
+describe('nohz-rcu model', () => {
+  it('is registered, with a historical commit or a "mistake"/"counterfactual" label on every variant', () => {
+    expect(MODELS).toContain(nohzRcu);
+    for (const v of nohzRcu.variants) {
+      const labelled = /plausible mistake|counterfactual/.test(v.description);
+      expect(labelled || (v.kernel?.length ?? 0) > 0, v.name).toBe(true);
+    }
+  });
+
+  const USE_AFTER_FREE = ['arm64-1b3d546daf85', 'context-exit-after-window', 'x86-v5-7-irqentry'];
+  it.each(USE_AFTER_FREE)(
+    '%s: the shortest counterexample takes the device IRQ in the window, inside the EQS',
+    (variant) => {
+      for (const mm of nohzRcu.memoryModels) {
+        const t = run(variant, {}, mm).counterexample as Trace;
+        const steps = texts(t);
+        const enable = steps.indexOf('local_irq_enable()');
+        const taken = steps.indexOf('interrupt taken: device IRQ');
+        expect(enable).toBeGreaterThan(steps.findIndex((s) => s.startsWith('VM exit')));
+        expect(taken).toBeGreaterThan(enable);
+        // At the IRQ, RCU is not watching the vCPU's CPU and the window is open.
+        expect(ghostAt(t, taken, 'rcu_eqs[0]')).toBe(1);
+        expect(ghostAt(t, taken, 'irq_window')).toBe(1);
+        // The grace period ends while the reader is inside its critical section, then the free.
+        const gp = steps.findIndex((s) => s.startsWith('synchronize_rcu(): wait until cpu0'));
+        expect(gp).toBeGreaterThan(taken);
+        expect(t.steps[gp]?.result ?? '').toContain('EQS');
+        expect(steps.at(-1)).toBe('READ_ONCE(object 0)');
+        expect(ghostAt(t, t.steps.length - 1, 'use_after_free')).toBe(1);
+      }
+    },
+  );
+
+  it('before 26dc129342cf (irq_enter() on every IRQ) the same order is safe: the bug was latent', () => {
+    expect(run('arm64-1b3d546daf85-irq-enter').verdict).toBe('holds');
+    expect(run('arm64-1b3d546daf85-irq-enter', { lockdep: 1 }).verdict).toBe('holds');
+  });
+
+  it('with lockdep, the IRQ inside the EQS is reported at the interrupt, before any use-after-free', () => {
+    for (const v of USE_AFTER_FREE) {
+      const r = run(v, { lockdep: 1 });
+      expect(r.violation?.property, v).toBe('rcu-watching-in-irq');
+      const t = r.counterexample as Trace;
+      expect(texts(t).at(-1)).toMatch(/^interrupt taken: /);
+      expect(t.steps.length).toBeLessThan((run(v).counterexample as Trace).steps.length);
+    }
+    for (const v of ['arm64-8cfe148a7136', 'x86-b2d2af7e5df3', 'x86-v5-7', 'x86-87fa7f3e98a1-nohz']) {
+      expect(run(v, { lockdep: 1 }).verdict, v).toBe('holds');
+    }
+  });
+
+  it('noinstr: the pre-2022 orders run instrumentable code in the guest context, the generic helpers do not', () => {
+    for (const v of ['arm64-1b3d546daf85', 'arm64-1b3d546daf85-no-nohz', 'x86-v5-7', 'context-exit-after-window']) {
+      expect(run(v, { noinstr: 1 }).violation?.property, v).toBe('noinstr');
+    }
+    for (const v of ['arm64-8cfe148a7136', 'x86-b2d2af7e5df3', 'x86-160457140187', 'x86-87fa7f3e98a1-nohz']) {
+      expect(run(v, { noinstr: 1 }).verdict, v).toBe('holds');
+    }
+  });
+
+  it('x86 87fa7f3e98a1: the tick that hits the guest is charged to the system', () => {
+    const t = run('x86-87fa7f3e98a1').counterexample as Trace;
+    const last = t.steps.length - 1;
+    expect(ghostAt(t, last, 'tick_arrival')).toBe(1);
+    expect(ghostAt(t, last, 'tick_charged')).toBe(2);
+    const steps = texts(t);
+    expect(steps.indexOf('current->flags &= ~PF_VCPU')).toBeLessThan(steps.indexOf('interrupt taken: timer tick'));
+  });
+
+  it('arm64 without isb(): the tick is charged to the system only when the unmask is not seen in the window', () => {
+    const t = run('arm64-no-isb').counterexample as Trace;
+    const steps = texts(t);
+    expect(steps.some((s) => s.startsWith('no isb()'))).toBe(true);
+    expect(steps.indexOf('current->flags &= ~PF_VCPU')).toBeLessThan(steps.indexOf('interrupt taken: timer tick'));
+  });
+});
+
+describe('Rcu primitives', () => {
+  // The grace-period guarantee in its litmus form (RCU-deferred-free): a reader that sees the
+  // old pointer cannot see the old object freed; without the grace period it can.
+  const gpModel = (withGp: boolean) =>
+    defineModel<Record<string, never>>({
+      name: withGp ? 'rcu-gp' : 'rcu-no-gp',
+      title: 'grace period',
+      source: 'test/models/nohz-rcu.test.ts',
+      memoryModels: ['sc', 'tso', 'relaxed'],
+      defaultMemoryModel: 'relaxed',
+      cpus: () => 2,
+      variants: [{ name: 'v', description: 'v', flags: {}, expect: {} }],
+      setup(b) {
+        const rcu = new Rcu(b);
+        const gp = b.loc('gp');
+        const obj = [b.loc('obj0', 1), b.loc('obj1')];
+        const bad = b.ghost('bad');
+        b.thread('reader', { cpu: 0 }, function* () {
+          yield* rcu.rcu_read_lock(0);
+          const p = yield* rcu_dereference(gp);
+          const v = yield* READ_ONCE(obj[p] as (typeof obj)[0]);
+          if (v === 2) yield* ghost(bad, 1);
+          yield* rcu.rcu_read_unlock(0);
+        });
+        b.thread('updater', { cpu: 1 }, function* () {
+          yield* WRITE_ONCE(obj[1] as (typeof obj)[0], 1);
+          yield* rcu_assign_pointer(gp, 1);
+          if (withGp) yield* rcu.synchronize_rcu(1);
+          yield* WRITE_ONCE(obj[0] as (typeof obj)[0], 2);
+        });
+        b.always('no-use-after-free', 'reader never sees a freed object', (s) => s.ghost(bad) === 0);
+      },
+    });
+  it.each(['sc', 'tso', 'relaxed'] as const)('under %s: forbidden with synchronize_rcu(), allowed without', (mm) => {
+    expect(check(gpModel(true), { memoryModel: mm }).verdict).toBe('holds');
+    expect(check(gpModel(false), { memoryModel: mm }).verdict).toBe('violated');
+  });
+
+  it('a CPU in an EQS is quiescent: a reader started there is not waited for, and is recorded as illegal', () => {
+    const m = defineModel<Record<string, never>>({
+      name: 'rcu-eqs',
+      title: 'eqs',
+      source: 'test/models/nohz-rcu.test.ts',
+      memoryModels: ['sc'],
+      defaultMemoryModel: 'sc',
+      cpus: () => 2,
+      variants: [{ name: 'v', description: 'v', flags: {}, expect: {} }],
+      setup(b) {
+        const rcu = new Rcu(b, { eqsAtStart: [0] });
+        const freed = b.loc('freed');
+        const bad = b.ghost('bad');
+        b.thread('reader', { cpu: 0 }, function* () {
+          yield* rcu.rcu_read_lock(0);
+          if ((yield* READ_ONCE(freed)) === 1) yield* ghost(bad, 1);
+          yield* rcu.rcu_read_unlock(0);
+        });
+        b.thread('updater', { cpu: 1 }, function* () {
+          yield* rcu.synchronize_rcu(1);
+          yield* WRITE_ONCE(freed, 1);
+        });
+        b.always('no-use-after-free', 'reader never sees freed', (s) => s.ghost(bad) === 0);
+        b.always('legal', 'no reader in an EQS', (s) => s.ghost(rcu.illegal) === 0);
+      },
+    });
+    const r = check(m);
+    expect(r.violation?.property).toBe('legal');
+  });
+});
+
+describe('nohz-rcu plots', () => {
+  it('unwatched: IRQs inside the EQS only with the old orders, more often at higher rates', () => {
+    const values = { ...defaults(nohzRcuUnwatched.controls), runs: 100 };
+    const data = nohzRcuUnwatched.measure((o) => simulate(nohzRcu, o), values, {
+      model: nohzRcu,
+      check,
+      simulate,
+    }) as UnwatchedData;
+    const series = (label: string) => data.points.filter((p) => p.ordering === label).map((p) => p.unwatched);
+    const [old, mistake, arm64, x86] = [
+      'arm64 before 8cfe148a7136',
+      'context exit after the window (mistake)',
+      'arm64 since 8cfe148a7136',
+      'x86 since b2d2af7e5df3',
+    ].map(series);
+    expect(arm64?.every((x) => x === 0)).toBe(true);
+    expect(x86?.every((x) => x === 0)).toBe(true);
+    expect((old?.at(-1) ?? 0) > 0.9).toBe(true);
+    expect((mistake?.at(-1) ?? 0) > 0.9).toBe(true);
+    expect((old?.[0] ?? 1) < (old?.at(-1) ?? 0)).toBe(true);
+    // Same seed, same data.
+    expect(nohzRcuUnwatched.measure((o) => simulate(nohzRcu, o), values, { model: nohzRcu, check, simulate })).toEqual(
+      data,
+    );
+  });
+
+  it('accounting: x86 87fa7f3e98a1 measures no guest time at all; the fixed orders track the true guest time', () => {
+    const values = { ...defaults(nohzRcuAccounting.controls), runs: 200 };
+    const data = nohzRcuAccounting.measure((o) => simulate(nohzRcu, o), values, {
+      model: nohzRcu,
+      check,
+      simulate,
+    }) as AccountingData;
+    const of = (label: string) => data.points.filter((p) => p.ordering.startsWith(label));
+    expect(of('x86 87fa7f3e98a1').every((p) => p.measuredGuestUs === 0)).toBe(true);
+    for (const label of ['x86 160457140187', 'x86 since b2d2af7e5df3', 'arm64 since 8cfe148a7136']) {
+      for (const p of of(label)) expect(Math.abs(p.measuredGuestUs - p.trueGuestUs), label).toBeLessThan(2);
+      // Slightly above the diagonal on average: ticks raised on the exit path count as guest time.
+      const bias = of(label).reduce((a, p) => a + p.measuredGuestUs - p.trueGuestUs, 0) / of(label).length;
+      expect(bias, label).toBeGreaterThan(0);
+    }
+  });
+});
