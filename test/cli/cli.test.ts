@@ -232,7 +232,7 @@ describe('kvmspec check: usage errors are one line and exit 2', () => {
     [['check', 'sb', '--memory-model', 'arm'], /unknown memory model "arm" \(memory models: sc, tso, relaxed\)/],
     [['check', 'sb', '--frobnicate'], /unknown option --frobnicate \(options: --variant, --memory-model, .*--json/],
     [['check', 'sb', '--max-states', 'lots'], /--max-states must be a positive integer, got "lots"/],
-    [['frobnicate'], /unknown command "frobnicate" \(commands: list, check, replay, help\)/],
+    [['frobnicate'], /unknown command "frobnicate" \(commands: list, check, replay, litmus, help\)/],
   ])('kvmspec %j', async (args, pattern) => {
     expectUsageError(await kvmspec(...args), pattern);
   });

@@ -151,11 +151,11 @@ describe('usage errors: one line naming the valid choices, exit 2', () => {
     [['list', 'x'], 'kvmspec list: unexpected argument "x"'],
     [['replay'], 'kvmspec replay: give exactly one trace string (t1/model/variant/…), quoted'],
     [['replay', 'nonsense'], 'kvmspec replay: not a kvmspec trace (expected t1/model/variant/…)'],
-    [['help', 'frob'], 'kvmspec help: unknown command "frob" (commands: list, check, replay, help)'],
-    [['frobnicate'], 'kvmspec: unknown command "frobnicate" (commands: list, check, replay, help)'],
+    [['help', 'frob'], 'kvmspec help: unknown command "frob" (commands: list, check, replay, litmus, help)'],
+    [['frobnicate'], 'kvmspec: unknown command "frobnicate" (commands: list, check, replay, litmus, help)'],
     [
       ['--frobnicate'],
-      'kvmspec: unknown option --frobnicate (options: --help, --version; commands: list, check, replay, help)',
+      'kvmspec: unknown option --frobnicate (options: --help, --version; commands: list, check, replay, litmus, help)',
     ],
   ])('kvmspec %j', (args, message) => {
     const r = run(MODELS, ...args);
