@@ -7,6 +7,7 @@ import { requestsStates } from './requests-states.ts';
 import { requestsStress } from './requests-stress.ts';
 import { rseqDelay } from './rseq-delay.ts';
 import { sbOutcomeRate } from './sb-outcome-rate.ts';
+import { tscGuestClock } from './tsc-guest-clock.ts';
 import type { PlotDef } from './types.ts';
 
 export const PLOTS: readonly PlotDef[] = [
@@ -18,6 +19,7 @@ export const PLOTS: readonly PlotDef[] = [
   rseqDelay,
   nohzRcuUnwatched,
   nohzRcuAccounting,
+  tscGuestClock,
 ];
 
 export function findPlot(name: string): PlotDef {

@@ -20,6 +20,10 @@ export const Kind = {
   Write: 1,
   Rmw: 2,
   Fence: 3,
+  /**
+   * Blocks until a read of `a` satisfies `pred`; with `rmw`, that read and the write of
+   * `rmw(old)` are one atomic step (a lock acquisition, see locks.ts).
+   */
   Await: 4,
   IrqDisable: 5,
   IrqEnable: 6,
@@ -48,6 +52,8 @@ export const Kind = {
   GhostRead: 23,
   /** cpu_online(a): reads the online mask, which only hotplug steps change (like ThisCpu). */
   CpuOnline: 24,
+  /** irqs_disabled(): whether this thread (or handler: always) runs with interrupts off (merged). */
+  IrqsDisabled: 25,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -99,6 +105,11 @@ export interface Action {
    * smp_call_function_single() does, instead of being a model error (smp_send_reschedule()).
    */
   readonly ifOnline?: boolean;
+  /**
+   * The step may sleep (mutex_lock, get_online_cpus): a ModelError where the thread has
+   * interrupts or preemption disabled, as might_sleep() would report.
+   */
+  readonly mightSleep?: boolean;
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;

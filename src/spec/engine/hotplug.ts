@@ -35,7 +35,7 @@
  * barrier (the BP and the AP synchronise through atomics and completions:
  * cpuhp_bp_sync_alive, wait_for_ap_thread). Then the startup callbacks run.
  */
-import { type Action, Fence, Kind, type Op } from './actions.ts';
+import { type Action, action, Fence, Kind, type Op } from './actions.ts';
 import {
   C_IRQS,
   CSZ,
@@ -80,7 +80,20 @@ export function* withHotplugCallbacks(body: Op<unknown>, states: readonly Hotplu
         const teardown = (states[k] as HotplugSpec).teardown;
         if (teardown) yield* teardown(a.a);
       }
-      result = yield a;
+      if (states.some((st) => st.dying)) {
+        // take_cpu_down() under stop_machine: __cpu_disable() (the CPU leaves the online mask,
+        // its tasks are moved), then the CPU_DYING callbacks, last registered first, while
+        // every other CPU still spins in multi_cpu_stop().
+        yield action(Kind.StopMachineBegin, `stop_machine(take_cpu_down, cpu${a.a})`);
+        result = yield a;
+        for (let k = states.length - 1; k >= 0; k--) {
+          const dying = (states[k] as HotplugSpec).dying;
+          if (dying) yield* dying(a.a);
+        }
+        yield action(Kind.StopMachineEnd, 'take_cpu_down() returns: every CPU resumes');
+      } else {
+        result = yield a;
+      }
     } else if (a.kind === Kind.CpuUp) {
       result = yield a;
       for (const st of states) if (st.startup) yield* st.startup(a.a);
@@ -182,8 +195,10 @@ export function hotplugSteps(m: Machine, s: Int32Array, len: number, i: number, 
     emit(i, 0, scr, m.advance(scr, i, 0, l1));
     return 1;
   }
-  if (stopper >= 0) throw new ModelError(`${m.threadName(i)}: ${what} inside a stop_machine() body`);
-  if ((flags & HOLDS) !== 0) {
+  // take_cpu_down() inside the thread's own stop_machine (a model with CPU_DYING callbacks).
+  const ownStop = stopper === i && a.kind === Kind.CpuDown;
+  if (stopper >= 0 && !ownStop) throw new ModelError(`${m.threadName(i)}: ${what} inside a stop_machine() body`);
+  if ((flags & HOLDS) !== 0 && !ownStop) {
     throw new ModelError(
       `${m.threadName(i)}: ${what} with interrupts or preemption disabled: it sleeps ` +
         '(cpus_read_lock(), wait_for_completion())',
@@ -215,7 +230,7 @@ export function hotplugSteps(m: Machine, s: Int32Array, len: number, i: number, 
   }
   if (a.kind === Kind.CpuDown && (g & G_ONLINE & ~(1 << cpu)) === 0)
     throw new ModelError(`${m.threadName(i)}: ${a.text}: CPU ${cpu} is the last online CPU (the kernel says -EBUSY)`);
-  const state = stopState(m, s, i);
+  const state = ownStop ? STOP_READY : stopState(m, s, i);
   if (state >= 0) return kickForStop(m, s, len, i, state, emit);
   if (state === STOP_WAIT) return 0;
   if (a.kind === Kind.StopMachineBegin) {

@@ -1,6 +1,7 @@
 /** The engine's public API: what models, components, the CLI and tests import. */
 export * from './actions.ts';
 export * from './check.ts';
+export * from './clock.ts';
 export {
   Exploration,
   type ExploreOptions,
@@ -10,12 +11,16 @@ export {
   type Violation,
 } from './explore.ts';
 export * from './irq.ts';
+export * from './locks.ts';
 export { Machine, ModelError, type StepInfo, type UnitInfo } from './machine.ts';
 export type { MemoryPicture } from './memory/system.ts';
 export * from './model.ts';
+export * from './notifier.ts';
 export * from './primitives.ts';
 export { Rng } from './prng.ts';
 export * from './rcu.ts';
 export * from './simulate.ts';
 export { $site } from './site.ts';
+export * from './smp.ts';
 export * from './trace.ts';
+export * from './workqueue.ts';

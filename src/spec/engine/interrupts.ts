@@ -78,8 +78,11 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
       result = m.mem.handlerRead(scr, base, a.a);
       break;
     case Kind.Await:
+      if (a.mightSleep) throw new ModelError(`interrupt handler ${aut.name}: ${a.text} may sleep`);
       result = m.mem.handlerRead(scr, base, a.a);
       if (!(a.pred as (v: number) => boolean)(result)) return 0;
+      // A blocking read-modify-write (spin_lock() in a handler): the write in the same step.
+      if (a.rmw) ml = m.mem.handlerWrite(scr, base, a.a, a.rmw(result));
       break;
     case Kind.Write:
       ml = m.mem.handlerWrite(scr, base, a.a, a.b);

@@ -179,7 +179,7 @@ export class Machine {
     const s = Int32Array.from(out);
     // Merged actions at the very start (a ghost update before the first step) run now.
     for (let i = 0; i < this.nthreads; i++) {
-      const node = this.settle(s, this.threads[i] as ThreadAutomaton, 0, this.inst.threads[i]?.options.cpu ?? 0);
+      const node = this.settle(s, this.threads[i] as ThreadAutomaton, 0, this.inst.threads[i]?.options.cpu ?? 0, false);
       s[i * TSZ + T_FLAGS] = withNode(s[i * TSZ + T_FLAGS] as number, node);
     }
     return s;
@@ -333,6 +333,8 @@ export class Machine {
         const b = aut.action(next);
         if (b.kind === Kind.ThisCpu || b.kind === Kind.CpuOnline) return false;
         if (b.kind === Kind.Ghost) next = aut.child(next, 0);
+        else if (b.kind === Kind.IrqsDisabled)
+          next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0 ? 1 : 0);
         else if (b.kind === Kind.GhostRead) next = aut.child(next, s[this.ghostBase + b.a] as number);
         else break;
       }
@@ -384,7 +386,7 @@ export class Machine {
   }
 
   /** Runs merged actions (ghosts, smp_processor_id) starting at `node`; returns the settled node. */
-  settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number): number {
+  settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number, irqsOff = true): number {
     let next = node;
     for (;;) {
       const a = aut.action(next);
@@ -397,6 +399,8 @@ export class Machine {
         next = aut.child(next, cpu);
       } else if (a.kind === Kind.CpuOnline) {
         next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? (this.hotplugWord(s) >>> a.a) & 1 : 0);
+      } else if (a.kind === Kind.IrqsDisabled) {
+        next = aut.child(next, irqsOff ? 1 : 0);
       } else {
         return next;
       }
@@ -408,7 +412,7 @@ export class Machine {
     const aut = this.threads[i] as ThreadAutomaton;
     const o = i * TSZ;
     const word = scr[o + T_FLAGS] as number;
-    const next = this.settle(scr, aut, aut.child(nodeOf(word), result), word & F_CPU);
+    const next = this.settle(scr, aut, aut.child(nodeOf(word), result), word & F_CPU, (word & F_IRQ) !== 0);
     if (next >= MAX_NODES) throw new ModelError(`${this.threadName(i)}: more than ${MAX_NODES} distinct histories`);
     scr[o + T_FLAGS] = withNode(word, next);
     if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);

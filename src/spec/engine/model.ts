@@ -110,6 +110,12 @@ export interface HotplugSpec {
   readonly name: string;
   readonly startup?: (cpu: number) => Op<unknown>;
   readonly teardown?: (cpu: number) => Op<unknown>;
+  /**
+   * CPU_DYING: runs inside take_cpu_down(), under stop_machine, after the CPU has left the
+   * online mask and before every other CPU resumes (last registered first). It runs in the
+   * calling thread with interrupts off, so, like the others, it must use its `cpu` argument.
+   */
+  readonly dying?: (cpu: number) => Op<unknown>;
 }
 
 export interface LocSpec {
@@ -255,7 +261,11 @@ export class ModelBuilder {
    */
   hotplug(
     name: string,
-    callbacks: { startup?: (cpu: number) => Op<unknown>; teardown?: (cpu: number) => Op<unknown> },
+    callbacks: {
+      startup?: (cpu: number) => Op<unknown>;
+      teardown?: (cpu: number) => Op<unknown>;
+      dying?: (cpu: number) => Op<unknown>;
+    },
   ): void {
     if (this.#hotplug.some((h) => h.name === name)) throw new Error(`duplicate hotplug state ${name}`);
     this.#hotplug.push({ name, ...callbacks });

@@ -168,6 +168,11 @@ export function* preempt_enable(): Op {
   yield action(Kind.PreemptEnable, 'preempt_enable()');
 }
 
+/** irqs_disabled() (not a step): true in an interrupt handler or where this thread disabled them. */
+export function* irqs_disabled(): Op<boolean> {
+  return (yield action(Kind.IrqsDisabled, 'irqs_disabled()')) === 1;
+}
+
 /** The CPU this thread runs on now (not a step: it reads no shared memory). */
 export function* smp_processor_id(): Op<number> {
   return yield action(Kind.ThisCpu, 'smp_processor_id()');

@@ -55,6 +55,25 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
       return readSteps(m, s, len, i, a, emit);
     }
     case Kind.Await: {
+      if (a.mightSleep && ((s[o + T_FLAGS] as number) & HOLDS) !== 0)
+        throw new ModelError(
+          `${m.threadName(i)}: ${a.text} with interrupts or preemption disabled: it may sleep (might_sleep())`,
+        );
+      if (a.rmw) {
+        // A blocking read-modify-write (a lock acquisition): enabled when the value it would
+        // read satisfies the condition; the read and the write are one atomic step.
+        const n = mem.rmwChoices(s, base, i, a.a, a.order);
+        const fenceBefore = beforeAtomicPending(m, s, i);
+        let emitted = 0;
+        for (let c = 0; c < n; c++) {
+          const scr = m.copy(s, len);
+          const old = mem.rmw(scr, base, i, a.a, a.rmw, a.order, c, fenceBefore);
+          if (old === INVALID || !(a.pred as (v: number) => boolean)(old)) continue;
+          emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
+          emitted++;
+        }
+        return emitted;
+      }
       const n = mem.readChoices(s, base, i, a.a);
       let emitted = 0;
       for (let c = 0; c < n; c++) {

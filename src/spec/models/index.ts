@@ -4,8 +4,9 @@ import { nohzRcu } from './nohz-rcu/model.ts';
 import { requests } from './requests/model.ts';
 import { rseq } from './rseq/model.ts';
 import { sb } from './sb/model.ts';
+import { tsc } from './tsc/model.ts';
 
-export const MODELS: readonly AnyModel[] = [requests, rseq, nohzRcu, sb];
+export const MODELS: readonly AnyModel[] = [requests, rseq, nohzRcu, sb, tsc];
 
 export function findModel(name: string): AnyModel {
   const m = MODELS.find((x) => x.name === name);

@@ -378,7 +378,9 @@ export class RelaxedMemory implements MemorySystem {
       this.#encode(m, s, base);
       return old;
     }
-    this.#readAt(m, t, loc, k, full);
+    // Full: a value-returning atomic; AcqRel: an acquire RMW (a lock acquisition, xchg_acquire),
+    // whose write is plain.
+    this.#readAt(m, t, loc, k, full || order === Order.AcqRel);
     const view = full || fenceBefore ? me.cur.slice() : me.rel.slice();
     this.#insert(m, t, loc, k + 1, next, view, 1);
     if (full) this.#mb(m, t);

@@ -1,0 +1,126 @@
+/**
+ * Locks as model operations: the sleeping mutex, the spinlock, and the CPU-hotplug reader lock.
+ *
+ * Each acquisition is one blocking read-modify-write (an Await action carrying an `rmw`): the
+ * step is enabled only when the lock word satisfies the condition, and then takes it atomically,
+ * so two threads can never both see it free. Ordering follows LKMM (tools/memory-model,
+ * Documentation/locking): a lock acquisition is an acquire, an unlock a release
+ * (smp_store_release); lock-to-unlock critical sections of one lock are therefore ordered one
+ * after another under every memory model.
+ *
+ * A thread blocked on a mutex sleeps: it does not hold its CPU (other threads run there), while
+ * a spinlock holder has preemption disabled (spin_lock() is preempt_disable() + the atomic).
+ * Sleeping with interrupts or preemption disabled (mutex_lock() inside a spinlock, an IPI
+ * handler or a get_cpu() section) is a ModelError, as might_sleep() would splat.
+ */
+import { action, Kind, NO_WRITE, type Op, Order } from './actions.ts';
+import { type Loc, preempt_disable, preempt_enable, smp_store_release } from './primitives.ts';
+
+/** A lock word: 0 free, 1 held. Declare it with ModelBuilder.loc (DEFINE_MUTEX, DEFINE_SPINLOCK). */
+export type Lock = Loc;
+
+const FREE = 0;
+const HELD = 1;
+
+/** One blocking atomic step: waits until `pred(lock)`, then writes `fn(old)` (acquire). */
+function* acquire(
+  x: Loc,
+  text: string,
+  pred: (v: number) => boolean,
+  fn: (v: number) => number,
+  sleeps: boolean,
+): Op<number> {
+  return yield action(Kind.Await, text, { a: x.id, pred, rmw: fn, order: Order.AcqRel, mightSleep: sleeps });
+}
+
+/** mutex_lock(): sleeps until the mutex is free, then owns it (an acquire). */
+export function* mutex_lock(m: Lock): Op {
+  yield* acquire(
+    m,
+    `mutex_lock(&${m.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    true,
+  );
+}
+
+/** mutex_unlock(): a release store of "free". */
+export function* mutex_unlock(m: Lock): Op {
+  yield* smp_store_release(m, FREE, 'unlocked');
+}
+
+/** spin_lock(): preemption off, then spin until free and take it (an acquire). */
+export function* spin_lock(l: Lock): Op {
+  yield* preempt_disable();
+  yield* acquire(
+    l,
+    `spin_lock(&${l.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    false,
+  );
+}
+
+/** spin_unlock(): a release store, then preemption back on. */
+export function* spin_unlock(l: Lock): Op {
+  yield* smp_store_release(l, FREE, 'unlocked');
+  yield* preempt_enable();
+}
+
+/**
+ * spin_trylock(): one attempt. On success an acquire (LKMM: a successful trylock is a lock); on
+ * failure nothing is written and nothing ordered (like a failed cmpxchg), and preemption is back on.
+ */
+export function* spin_trylock(l: Lock): Op<boolean> {
+  yield* preempt_disable();
+  const old: number = yield action(Kind.Rmw, `spin_trylock(&${l.name})`, {
+    a: l.id,
+    order: Order.AcqRel,
+    rmw: (v) => (v === FREE ? HELD : NO_WRITE),
+  });
+  if (old === FREE) return true;
+  yield* preempt_enable();
+  return false;
+}
+
+// ---- cpu_hotplug_lock ---------------------------------------------------------------------------
+
+/**
+ * The CPU-hotplug lock (get_online_cpus()/put_online_cpus() in 2009, cpus_read_lock() today): a
+ * reader count, with HOTPLUG_WRITER set while a hotplug operation runs (cpu_hotplug_begin()).
+ * Readers sleep while a writer holds it and the writer sleeps until there are no readers. (The
+ * 2009 implementation was a refcount and a mutex, today's a percpu rwsem; both exclude exactly
+ * this, and neither lets a new reader in past a waiting writer forever, which the model does
+ * not need: it has finitely many readers.)
+ */
+export const HOTPLUG_WRITER = 1 << 16;
+
+export function* get_online_cpus(lock: Lock): Op {
+  yield* acquire(
+    lock,
+    `get_online_cpus()`,
+    (v) => (v & HOTPLUG_WRITER) === 0,
+    (v) => v + 1,
+    true,
+  );
+}
+
+export function* put_online_cpus(lock: Lock): Op {
+  // A value-returning atomic in effect (2009: a mutex-protected decrement): fully ordered.
+  yield action(Kind.Rmw, 'put_online_cpus()', { a: lock.id, order: Order.Full, rmw: (v) => v - 1 });
+}
+
+/** cpu_hotplug_begin(): wait until no reader holds the lock, then hold it as the writer. */
+export function* cpu_hotplug_begin(lock: Lock): Op {
+  yield* acquire(
+    lock,
+    'cpu_hotplug_begin()',
+    (v) => v === 0,
+    () => HOTPLUG_WRITER,
+    true,
+  );
+}
+
+export function* cpu_hotplug_done(lock: Lock): Op {
+  yield* smp_store_release(lock, 0, 'no writer');
+}
