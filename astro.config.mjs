@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
+import { cspInlineHashes } from './src/build/csp.ts';
 import { modelSites } from './src/build/vite-plugin.ts';
 import { EDIT_BASE_URL, PAGES_BASE, REPO_URL, SIDEBAR, SITE_ORIGIN } from './src/site-config.ts';
 
@@ -18,6 +19,28 @@ export default defineConfig({
   // Model steps carry their source line (src/build/instrument.ts): in pages and in the checker's Web Worker.
   vite: { plugins: [modelSites(root)], worker: { format: 'es', plugins: () => [modelSites(root)] } },
   base,
+  // A Content-Security-Policy <meta> in every page (GitHub Pages cannot send headers): Astro
+  // hashes the scripts and styles it emits; nothing else runs, and nothing loads from another
+  // origin. 'wasm-unsafe-eval' lets Pagefind compile its WebAssembly (it allows no eval()).
+  // Styles allow 'unsafe-inline' for style attributes (Expressive Code, Observable Plot's SVG),
+  // which hashes cannot cover; scripts never do. Starlight's inline scripts are hashed after the
+  // build (src/build/csp.ts). test/browser/csp.test.ts fails on any violation.
+  security: {
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+      ],
+      scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
+      styleDirective: { resources: ["'self'", "'unsafe-inline'"] },
+    },
+  },
   integrations: [
     starlight({
       title: 'kvmspec',
@@ -28,9 +51,19 @@ export default defineConfig({
       sidebar: SIDEBAR,
       disable404Route: true,
       customCss: ['./src/styles/custom.css'],
+      // Without JavaScript, controls that need it are hidden (the live checks' forms and step
+      // buttons, search, the theme picker) and notes say so, instead of leaving them dead.
+      head: [
+        {
+          tag: 'noscript',
+          content:
+            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}.kvm-nojs-note{display:block!important}</style>',
+        },
+      ],
       // Long lines wrap instead of scrolling sideways: a scrolling code block cannot be reached by
       // keyboard (axe: scrollable-region-focusable).
       expressiveCode: { defaultProps: { wrap: true } },
     }),
+    cspInlineHashes(),
   ],
 });

@@ -19,8 +19,9 @@ export default defineConfig({
           exclude: ['test/browser/**', '**/node_modules/**'],
           // Some tests explore or simulate a model for a few seconds (golden counts under relaxed
           // memory, the chapters' plots); on a loaded 2-core machine the 5 s default is too tight.
-          // A guard against hangs, not a timing assertion.
-          testTimeout: 30_000,
+          // A guard against hangs, not a timing assertion: at a load average of 40 (8 engineers on 2
+          // cores) `npm run test:repeat -- 3` saw plots, a CLI replay and symmetry tests pass 30 s.
+          testTimeout: 120_000,
         },
       },
       {

@@ -10,6 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { traceMeta } from '../live/meta.ts';
+import { traceText } from '../live/trace-text.ts';
 import {
   type AnyModel,
   type CheckResult,
@@ -110,6 +112,8 @@ Options:
   --no-quotient            number thread states by history, not by future behaviour
   --no-liveness            skip the "eventually" (progress) properties
   --json                   print a JSON object instead of text
+  --format text            with --variant: the counterexample as a mailing-list interleaving
+                           (one column per CPU, one line per step), as the site copies it
   -h, --help               this text
 
 Exit codes, one variant: 0 holds, 1 violated, 3 inconclusive.
@@ -128,8 +132,9 @@ site) against the current models and prints its steps. Fails with exit 2 and the
 the string is malformed or the model changed so that the trace no longer means the same.
 
 Options:
-  --json       print the trace as JSON
-  -h, --help   this text`;
+  --json          print the trace as JSON
+  --format text   print it as a mailing-list interleaving (one column per CPU, one line per step)
+  -h, --help      this text`;
 }
 
 /** Turns node:util parseArgs errors into one line that names the valid choices. */
@@ -327,6 +332,22 @@ function progressLine(p: ProgressInfo): string {
   )} states/s`;
 }
 
+/** `--format`: the step table (default) or the mailing-list interleaving the site's "Copy as text" gives. */
+function outputFormat(command: string, format: string | undefined, json: boolean | undefined): 'table' | 'text' {
+  if (format !== undefined && format !== 'table' && format !== 'text') {
+    throw new UsageError(`${command}: --format must be table or text (got ${format})`);
+  }
+  if (format === 'text' && json) throw new UsageError(`${command}: --format text and --json exclude each other`);
+  return format ?? 'table';
+}
+
+function mailText(model: AnyModel, trace: Trace, violation?: { property: string; description: string }): string {
+  return traceText(trace, traceMeta(model, trace.variant, trace.params), {
+    property: violation?.property,
+    description: violation?.description,
+  }).trimEnd();
+}
+
 function printTrace(io: Ctx, model: AnyModel, trace: Trace, property?: string): void {
   const { instance } = instantiate(model, trace.variant, trace.params);
   io.out('');
@@ -382,6 +403,7 @@ function checkCommand(args: string[], io: Ctx): number {
       'no-quotient': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
       json: { type: 'boolean' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -391,6 +413,7 @@ function checkCommand(args: string[], io: Ctx): number {
     io.out(checkHelp(io.models));
     return EXIT.holds;
   }
+  const format = outputFormat('check', values.format, values.json);
   const names = io.models.map((m) => m.name).join(', ');
   if (positionals.length === 0) throw new UsageError(`check: which model? (models: ${names})`);
   if (positionals.length > 1) {
@@ -449,6 +472,7 @@ function checkCommand(args: string[], io: Ctx): number {
   if (single) {
     const r = results[0] as CheckResult;
     if (values.json) io.out(JSON.stringify(resultJson(r), null, 2));
+    else if (format === 'text' && r.counterexample) io.out(mailText(model, r.counterexample, r.violation));
     else printResult(io, model, r);
     return verdictExit(r.verdict);
   }
@@ -479,7 +503,7 @@ function checkCommand(args: string[], io: Ctx): number {
 function replayCommand(args: string[], io: Ctx): number {
   const { values, positionals } = parse('replay', {
     args,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
   });
@@ -487,6 +511,7 @@ function replayCommand(args: string[], io: Ctx): number {
     io.out(replayHelp());
     return EXIT.holds;
   }
+  const format = outputFormat('replay', values.format, values.json);
   if (positionals.length !== 1) {
     throw new UsageError('replay: give exactly one trace string (t1/model/variant/…), quoted');
   }
@@ -515,6 +540,10 @@ function replayCommand(args: string[], io: Ctx): number {
     return EXIT.holds;
   }
   const model = io.models.find((m) => m.name === trace.model) as AnyModel;
+  if (format === 'text') {
+    io.out(mailText(model, trace));
+    return EXIT.holds;
+  }
   io.out(`${trace.model} / ${trace.variant} under ${trace.memoryModel}: the trace replays`);
   printTrace(io, model, trace);
   return EXIT.holds;

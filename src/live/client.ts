@@ -10,6 +10,7 @@ import { TraceController } from './trace-controller.ts';
 import type {
   CheckResult,
   EmbeddedLiveConfig,
+  EmbeddedResult,
   LiveConfig,
   MemoryModelName,
   ModelInfo,
@@ -18,7 +19,7 @@ import type {
   TraceMeta,
 } from './types.ts';
 import { checkBudget, checkMemoryModel, checkParam, checkVariant, MAX_BUDGET } from './validate.ts';
-import { fmtInt, progressLine, renderVariantInfo, renderVerdict } from './views.ts';
+import { fmtInt, progressLine, renderFields, renderVariantInfo, renderVerdict, settingsSummary } from './views.ts';
 import { Cancelled, CheckerWorker, WorkerError } from './worker-client.ts';
 
 const live = new Map<string, LiveCheck>();
@@ -37,16 +38,54 @@ function must<T extends Element>(el: Element, selector: string): T {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** The page's shared block for a model: its description (JSON) and its highlighted sources. */
-function modelStore(name: string): HTMLElement | undefined {
-  return [...document.querySelectorAll<HTMLElement>('[data-kvm-sources]')].find((s) => s.dataset.kvmSources === name);
-}
-
+/** The model's description, embedded once per page and model. */
 function modelInfo(name: string): ModelInfo {
-  const json = modelStore(name)?.querySelector('script[data-kvm-model]')?.textContent;
+  const json = [...document.querySelectorAll<HTMLElement>('script[data-kvm-model]')].find(
+    (s) => s.dataset.kvmModel === name,
+  )?.textContent;
   if (!json) throw new Error(`the page does not describe model ${name}`);
   return JSON.parse(json) as ModelInfo;
 }
+
+/**
+ * One worker for the page's replays of embedded counterexamples, one replay at a time (a
+ * CheckerWorker cancels a pending request when it gets another, so they queue here).
+ */
+const replayer = new CheckerWorker();
+let replays: Promise<unknown> = Promise.resolve();
+function replay(encoded: string): Promise<{ trace: Trace; meta: TraceMeta }> {
+  const next = replays.then(async () => {
+    const reply = await replayer.request({ type: 'replay', encoded });
+    if (reply.type !== 'trace') throw new Error(`unexpected reply ${reply.type}`);
+    return { trace: reply.trace, meta: reply.meta };
+  });
+  replays = next.catch(() => undefined);
+  return next;
+}
+
+/** The model sources a page's traces show, fetched once per model file set. */
+const sources = new Map<string, Promise<Readonly<Record<string, string>>>>();
+function loadSources(url: string): Promise<Readonly<Record<string, string>>> {
+  let p = sources.get(url);
+  if (!p) {
+    p = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return r.json() as Promise<Record<string, string>>;
+    });
+    p.catch(() => sources.delete(url));
+    sources.set(url, p);
+  }
+  return p;
+}
+
+interface Selection {
+  readonly variant: string;
+  readonly memoryModel: string;
+  readonly params: Params;
+}
+
+const sameSelection = (a: Selection, b: Selection): boolean =>
+  a.variant === b.variant && a.memoryModel === b.memoryModel && JSON.stringify(a.params) === JSON.stringify(b.params);
 
 class LiveCheck {
   readonly el: HTMLElement;
@@ -55,13 +94,19 @@ class LiveCheck {
   readonly #form: HTMLFormElement;
   readonly #message: HTMLElement;
   readonly #verdict: HTMLElement;
+  readonly #result: HTMLElement;
+  readonly #stale: HTMLElement;
   readonly #traceHost: HTMLElement;
   readonly #progress: HTMLElement;
   readonly #more: HTMLElement;
-  readonly #sources: HTMLElement;
+  readonly #run: HTMLButtonElement;
+  readonly #cancel: HTMLButtonElement;
   #viewer: TraceController | undefined;
-  /** What the hash should say about the current selection and trace. */
-  #shown: { variant: string; memoryModel: MemoryModelName; trace?: string } | undefined;
+  #busy = false;
+  /** Bumped whenever what is shown changes, so a late replay cannot overwrite a newer result. */
+  #generation = 0;
+  /** The selection the verdict on screen is the verdict of, and its trace. */
+  #shown: (Selection & { trace?: string }) | undefined;
 
   constructor(el: HTMLElement) {
     this.el = el;
@@ -70,28 +115,59 @@ class LiveCheck {
     this.#form = must(el, 'form[data-kvm-form]');
     this.#message = must(el, '[data-kvm-message]');
     this.#verdict = must(el, '[data-kvm-verdict]');
+    this.#result = must(el, '[data-kvm-result]');
+    this.#stale = must(el, '[data-kvm-stale]');
     this.#traceHost = must(el, '[data-kvm-trace]');
     this.#progress = must(el, '[data-kvm-progress]');
     this.#more = must(el, '[data-kvm-more]');
-    this.#sources = must(el, '[data-kvm-source-host]');
-    this.#form.hidden = false;
-    el.querySelector('[data-kvm-static-note]')?.setAttribute('hidden', '');
+    this.#run = must<HTMLButtonElement>(el, '[data-kvm-run]');
+    this.#cancel = must<HTMLButtonElement>(el, '[data-kvm-cancel]');
     this.#form.addEventListener('submit', (e) => {
       e.preventDefault();
-      this.run();
+      void this.run();
     });
-    this.#field('variant')?.addEventListener('change', () => this.#onVariant());
-    for (const input of this.#form.querySelectorAll('input, select')) {
-      input.addEventListener('input', () => this.#clearError((input as HTMLInputElement).name));
-    }
-    must<HTMLButtonElement>(el, '[data-kvm-cancel]').addEventListener('click', () => this.cancel());
+    const settings = this.el.querySelector<HTMLDetailsElement>('details[data-kvm-settings]');
+    settings?.addEventListener('toggle', () => {
+      if (settings.open) this.#ensureFields();
+    });
+    if (settings?.open) this.#ensureFields();
+    // Focus moves to Run before Cancel hides, so the keyboard user stays in the form.
+    this.#cancel.addEventListener('click', () => {
+      this.#run.focus();
+      this.cancel();
+    });
     this.#more.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-budget]');
       if (!b) return;
       this.#field('budget')!.value = b.dataset.budget ?? '';
-      this.run();
+      this.#run.focus();
+      void this.run();
     });
     this.showDefault();
+  }
+
+  /** Builds the settings fields (once), showing the selection on screen. */
+  #ensureFields(open = false): void {
+    const box = this.el.querySelector<HTMLElement>('[data-kvm-fields]');
+    const settings = this.el.querySelector<HTMLDetailsElement>('details[data-kvm-settings]');
+    if (open && settings) settings.open = true;
+    if (!box || box.childElementCount) return;
+    const s = this.#shown ?? this.config;
+    const fields = renderFields(this.config.model, `kvm-${this.config.id}`, {
+      variant: s.variant,
+      memoryModel: s.memoryModel,
+      params: { ...this.config.params, ...s.params },
+      budget: this.config.budget,
+    });
+    box.replaceChildren(...fields.map((f) => toDom(f, document) as Node));
+    this.#field('variant')?.addEventListener('change', () => this.#onVariant());
+    for (const input of box.querySelectorAll('input, select')) {
+      input.addEventListener('input', () => {
+        this.#clearError((input as HTMLInputElement).name);
+        this.#checkStale();
+      });
+      input.addEventListener('change', () => this.#checkStale());
+    }
   }
 
   #field(name: string): HTMLInputElement | HTMLSelectElement | null {
@@ -103,6 +179,44 @@ class LiveCheck {
     const info = this.el.querySelector('[data-kvm-variant-info]');
     const v = checkVariant(this.config.model, variant);
     if (info && v.ok) info.replaceChildren(toDom(renderVariantInfo(this.config.model, v.value), document)!);
+  }
+
+  /** What the form says now, as far as it parses (unparsable parameters count as a change). */
+  #formSelection(): Selection {
+    const params: Record<string, number> = {};
+    for (const p of this.config.model.params) {
+      const raw = this.#field(`param-${p.name}`)?.value ?? String(p.default);
+      params[p.name] = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      if (!this.#field(`param-${p.name}`))
+        params[p.name] = this.#shown?.params[p.name] ?? this.config.params[p.name] ?? p.default;
+    }
+    return {
+      variant: this.#field('variant')?.value ?? this.#shown?.variant ?? this.config.variant,
+      memoryModel: this.#field('memoryModel')?.value ?? this.#shown?.memoryModel ?? this.config.memoryModel,
+      params,
+    };
+  }
+
+  /**
+   * A verdict on screen is always the verdict of the selection on screen: when the form says
+   * something else, the result is set aside (not lost: select it again and it is back) and a
+   * note says the new selection has not been checked.
+   */
+  #checkStale(): void {
+    const shown = this.#shown;
+    const now = this.#formSelection();
+    const stale = !shown || !sameSelection(shown, now);
+    const summary = this.el.querySelector('details[data-kvm-settings] > summary');
+    if (summary) summary.textContent = settingsSummary(this.config.model, now);
+    this.#result.hidden = stale;
+    this.#stale.hidden = !stale;
+    if (stale) {
+      this.#stale.textContent = `Not checked yet: ${this.config.model.name} / ${now.variant} / ${now.memoryModel} has not been run${
+        shown
+          ? ` (the result shown before was for ${shown.variant} / ${shown.memoryModel}; select it again to see it)`
+          : ''
+      }. Press “Run check”.`;
+    }
   }
 
   #setError(name: string, message: string): void {
@@ -130,30 +244,43 @@ class LiveCheck {
     this.#message.hidden = text === '';
   }
 
+  /** Brings the check, and its message, into view (a permalink's target). */
+  reveal(): void {
+    this.el.scrollIntoView({ block: 'start' });
+  }
+
   /** Reads and validates every control; shows a message next to each bad one. */
   #readForm(): { variant: string; memoryModel: MemoryModelName; params: Params; budget: number } | undefined {
     const info = this.config.model;
     let good = true;
-    const variant = checkVariant(info, this.#field('variant')?.value ?? this.config.variant);
+    const variant = checkVariant(info, this.#field('variant')?.value ?? this.#shown?.variant ?? this.config.variant);
     if (!variant.ok) {
       this.#setError('variant', variant.message);
       good = false;
     }
-    const memoryModel = checkMemoryModel(info, this.#field('memoryModel')?.value ?? this.config.memoryModel);
+    const memoryModel = checkMemoryModel(
+      info,
+      this.#field('memoryModel')?.value ?? this.#shown?.memoryModel ?? this.config.memoryModel,
+    );
     if (!memoryModel.ok) {
       this.#setError('memoryModel', memoryModel.message);
       good = false;
     }
     const params: Record<string, number> = {};
     for (const p of info.params) {
-      const r = checkParam(info, p.name, this.#field(`param-${p.name}`)?.value ?? String(p.default));
+      const r = checkParam(
+        info,
+        p.name,
+        this.#field(`param-${p.name}`)?.value ??
+          String(this.#shown?.params[p.name] ?? this.config.params[p.name] ?? p.default),
+      );
       if (r.ok) params[p.name] = r.value;
       else {
         this.#setError(`param-${p.name}`, r.message);
         good = false;
       }
     }
-    const budget = checkBudget(this.#field('budget')?.value ?? '');
+    const budget = checkBudget(this.#field('budget')?.value ?? String(this.config.budget));
     if (!budget.ok) {
       this.#setError('budget', budget.message);
       good = false;
@@ -163,15 +290,17 @@ class LiveCheck {
   }
 
   #running(on: boolean): void {
-    must<HTMLButtonElement>(this.el, '[data-kvm-run]').disabled = on;
-    const cancel = must<HTMLButtonElement>(this.el, '[data-kvm-cancel]');
-    cancel.hidden = !on;
-    if (!on && document.activeElement === cancel) must<HTMLButtonElement>(this.el, '[data-kvm-run]').focus();
+    this.#busy = on;
+    // Run stays focusable while a check runs (a disabled button would drop focus to <body>).
+    this.#run.setAttribute('aria-disabled', String(on));
+    if (!on && document.activeElement === this.#cancel) this.#run.focus();
+    this.#cancel.hidden = !on;
     this.#progress.hidden = !on;
     this.el.toggleAttribute('data-running', on);
   }
 
   async run(): Promise<void> {
+    if (this.#busy) return;
     this.message('');
     this.#more.hidden = true;
     const req = this.#readForm();
@@ -182,8 +311,9 @@ class LiveCheck {
     this.#running(true);
     const bar = must<HTMLProgressElement>(this.#progress, 'progress');
     const text = must<HTMLElement>(this.#progress, '[data-kvm-progress-text]');
-    bar.max = req.budget;
-    bar.value = 0;
+    // Drawn against a scale that grows with the run, not against the budget: a big budget
+    // would leave the bar empty for most of a run that finishes far below it.
+    bar.removeAttribute('value');
     text.textContent = 'Starting the checker…';
     try {
       const reply = await this.#worker.request(
@@ -196,7 +326,8 @@ class LiveCheck {
           maxStates: req.budget,
         },
         (p) => {
-          bar.value = Math.min(req.budget, p.states);
+          bar.max = Math.min(req.budget, Math.max(1000, 2 ** Math.ceil(Math.log2(p.states + 1))));
+          bar.value = Math.min(bar.max, p.states);
           text.textContent = progressLine(p, req.budget);
         },
       );
@@ -209,6 +340,7 @@ class LiveCheck {
       else this.message(`The check failed: ${errorText(e)}`);
     } finally {
       this.#running(false);
+      this.#checkStale();
     }
   }
 
@@ -216,63 +348,59 @@ class LiveCheck {
     this.#worker.cancel();
   }
 
-  #showResult(r: CheckResult, meta: TraceMeta, origin: 'build' | 'browser', budget: number, step?: number): void {
+  #showVerdict(r: EmbeddedResult | CheckResult, origin: 'build' | 'browser', budget: number): void {
     this.#verdict.replaceChildren(toDom(renderVerdict(r, origin), document)!);
+    this.#more.hidden = r.verdict !== 'inconclusive';
     if (r.verdict === 'inconclusive') {
       const bigger = Math.min(MAX_BUDGET, budget * 10);
-      this.#more.hidden = false;
+      const b = must<HTMLButtonElement>(this.#more, 'button[data-budget]');
+      const note = must<HTMLElement>(this.#more, '[data-kvm-more-text]');
       if (bigger > budget) {
-        const b = must<HTMLButtonElement>(this.#more, 'button[data-budget]');
         b.dataset.budget = String(bigger);
-        b.textContent = `Continue with a budget of ${fmtInt(bigger)} states`;
+        b.textContent = `Run again with a budget of ${fmtInt(bigger)} states`;
         b.hidden = false;
-        must<HTMLElement>(this.#more, '[data-kvm-more-text]').textContent =
-          'The state budget ran out before the checker finished, so this is not a verdict.';
+        note.textContent =
+          'The state budget ran out before the checker finished, so this is not a verdict. ' +
+          'A new run starts from the beginning (the states explored so far are not kept).';
       } else {
-        must<HTMLButtonElement>(this.#more, 'button[data-budget]').hidden = true;
-        must<HTMLElement>(this.#more, '[data-kvm-more-text]').textContent =
+        b.hidden = true;
+        note.textContent =
           `The budget is already the most a browser tab may use (${fmtInt(MAX_BUDGET)} states); ` +
           'run this check with the command-line tool instead.';
       }
     }
-    this.#shown = { variant: r.variant, memoryModel: r.memoryModel };
+    this.#shown = { variant: r.variant, memoryModel: r.memoryModel, params: r.params };
+  }
+
+  #showResult(r: CheckResult, meta: TraceMeta, origin: 'build' | 'browser', budget: number, step?: number): void {
+    this.#generation++;
+    this.#showVerdict(r, origin, budget);
     if (r.counterexample) {
-      this.#showTrace(r.counterexample, meta, step ?? r.counterexample.steps.length, r.violation?.property);
+      this.#showTrace(r.counterexample, meta, step ?? r.counterexample.steps.length, r.violation);
     } else {
       this.#viewer = undefined;
       this.#traceHost.replaceChildren();
-      this.#markNothing();
     }
+    this.#checkStale();
   }
 
-  #markNothing(): void {
-    for (const old of this.#sources.querySelectorAll('.kvm-current-line')) old.classList.remove('kvm-current-line');
-    this.#sources.hidden = true;
-  }
-
-  /** Copies the model's highlighted sources (rendered once per page, hidden) next to this check. */
-  #showSources(): void {
-    this.#sources.hidden = false;
-    if (this.#sources.childElementCount) return;
-    for (const panel of modelStore(this.config.model.name)?.querySelectorAll(':scope > details') ?? []) {
-      const copy = panel.cloneNode(true) as HTMLElement;
-      for (const x of copy.querySelectorAll('link, script')) x.remove();
-      this.#sources.append(copy);
-    }
-  }
-
-  #showTrace(trace: Trace, meta: TraceMeta, step: number, property?: string): void {
-    this.#showSources();
-    this.#shown = { variant: trace.variant, memoryModel: trace.memoryModel, trace: trace.encoded };
+  #showTrace(trace: Trace, meta: TraceMeta, step: number, violation?: CheckResult['violation']): void {
+    this.#shown = {
+      variant: trace.variant,
+      memoryModel: trace.memoryModel,
+      params: trace.params,
+      trace: trace.encoded,
+    };
     this.#viewer = new TraceController({
       host: this.#traceHost,
       trace,
       meta,
       repoUrl: this.config.repoUrl,
       step,
-      property,
-      sources: this.#sources,
-      permalink: (k) => this.#hash(k),
+      property: violation?.property,
+      propertyDescription: violation?.description,
+      loadSources: () => loadSources(this.config.sourcesUrl),
+      permalink: (k) => `${location.origin}${location.pathname}${this.#hash(k)}`,
       onStep: () => this.#writeHash(),
     });
   }
@@ -283,6 +411,7 @@ class LiveCheck {
       live: this.config.id,
       model: this.config.model.name,
       ...(s ? { variant: s.variant, mm: s.memoryModel } : {}),
+      ...(s && !s.trace && Object.keys(s.params).length ? { params: s.params } : {}),
       ...(s?.trace ? { trace: s.trace, step: step ?? this.#viewer?.step ?? 0 } : {}),
     };
     return formatLiveHash(h);
@@ -295,13 +424,40 @@ class LiveCheck {
     if (location.hash !== hash) history.replaceState(history.state, '', hash);
   }
 
-  /** The build-time result, as the page showed it without JavaScript. */
-  showDefault(): void {
+  /**
+   * The build-time result, as the page showed it without JavaScript. Its counterexample is
+   * replayed in the worker and swapped in for the static text, in a box of the same size.
+   */
+  showDefault(): Promise<void> {
     const c = this.config;
     this.#select('variant', c.variant);
     this.#select('memoryModel', c.memoryModel);
+    for (const [name, value] of Object.entries(c.params)) this.#select(`param-${name}`, String(value));
     this.#onVariant();
-    this.#showResult(c.result, c.meta, 'build', c.budget);
+    const generation = ++this.#generation;
+    this.#showVerdict(c.result, 'build', c.budget);
+    this.#checkStale();
+    const embedded = c.result.trace;
+    if (!embedded) {
+      this.#viewer = undefined;
+      this.#traceHost.replaceChildren();
+      return Promise.resolve();
+    }
+    this.#shown = { ...(this.#shown as Selection), trace: embedded.encoded };
+    if (this.#viewer?.trace.encoded === embedded.encoded) {
+      this.#viewer.setStep(embedded.steps);
+      return Promise.resolve();
+    }
+    return replay(embedded.encoded).then(
+      ({ trace, meta }) => {
+        if (generation !== this.#generation) return;
+        this.#showTrace(trace, meta, trace.steps.length, c.result.violation);
+      },
+      (e: unknown) => {
+        if (generation !== this.#generation || e instanceof Cancelled) return;
+        this.message(`The counterexample could not be replayed in your browser: ${errorText(e)}`);
+      },
+    );
   }
 
   #select(name: string, value: string): void {
@@ -317,45 +473,73 @@ class LiveCheck {
     return n;
   }
 
-  /** Restores a permalink; on any problem, says what and shows the default view. */
+  /** Says why a link was refused, here, with the check in view. */
+  refuse(why: string): void {
+    void this.showDefault();
+    this.message(`This link could not be restored: ${why} Showing the default example instead.`);
+    this.reveal();
+  }
+
+  /** Restores a permalink; on any problem, says what, shows the default view, and brings the check into view. */
   async restore(h: LiveHash): Promise<void> {
     const info = this.config.model;
-    const fail = (why: string) => {
-      this.showDefault();
-      this.message(`This link could not be restored: ${why} Showing the default example instead.`);
-    };
     this.message('');
-    if (h.model !== undefined && h.model !== info.name) return fail(`it is for model “${h.model}”, not ${info.name}.`);
+    if (h.model !== undefined && h.model !== info.name)
+      return this.refuse(`it is for model “${h.model}”, not ${info.name}.`);
     if (h.variant !== undefined && !checkVariant(info, h.variant).ok) {
-      return fail(`model ${info.name} has no variant “${h.variant}”.`);
+      return this.refuse(`model ${info.name} has no variant “${h.variant}”.`);
     }
     if (h.mm !== undefined && !checkMemoryModel(info, h.mm).ok) {
-      return fail(`model ${info.name} is not checked under “${h.mm}”.`);
+      return this.refuse(`model ${info.name} is not checked under “${h.mm}”.`);
     }
-    if (h.variant !== undefined) this.#select('variant', h.variant);
-    if (h.mm !== undefined) this.#select('memoryModel', h.mm);
-    this.#onVariant();
-    if (h.trace === undefined) return;
-    if (this.#viewer && this.#viewer.trace.encoded === h.trace) {
-      this.#viewer.setStep(this.#linkedStep(h.step, this.#viewer.length));
-      this.el.scrollIntoView({ block: 'start' });
+    for (const [name, value] of Object.entries(h.params ?? {})) {
+      const r = checkParam(info, name, String(value));
+      if (!r.ok) return this.refuse(r.message);
+    }
+    if (h.trace === undefined) {
+      // A link to a selection (a "holds", say): its verdict is never taken from the URL; the
+      // selection is checked again here, unless it is the one the page was built with.
+      const wanted: Selection = {
+        variant: h.variant ?? this.config.variant,
+        memoryModel: h.mm ?? this.config.memoryModel,
+        params: { ...this.config.params, ...(h.params ?? {}) },
+      };
+      this.reveal();
+      if (sameSelection(wanted, this.config)) {
+        await this.showDefault();
+        return;
+      }
+      this.#ensureFields(true);
+      this.#select('variant', wanted.variant);
+      this.#select('memoryModel', wanted.memoryModel);
+      for (const [name, value] of Object.entries(wanted.params)) this.#select(`param-${name}`, String(value));
+      this.#onVariant();
+      this.#checkStale();
+      await this.run();
       return;
     }
-    let reply: Awaited<ReturnType<CheckerWorker['request']>>;
+    if (this.#viewer && this.#viewer.trace.encoded === h.trace) {
+      this.#viewer.setStep(this.#linkedStep(h.step, this.#viewer.length));
+      this.reveal();
+      return;
+    }
+    const generation = ++this.#generation;
+    let replayed: { trace: Trace; meta: TraceMeta };
     try {
-      reply = await this.#worker.request({ type: 'replay', encoded: h.trace });
+      replayed = await replay(h.trace);
     } catch (e) {
-      if (e instanceof Cancelled) return;
-      return fail(
+      if (e instanceof Cancelled || generation !== this.#generation) return;
+      return this.refuse(
         e instanceof WorkerError && e.kind === 'trace' ? `${e.message}.` : `the replay failed: ${errorText(e)}.`,
       );
     }
-    if (reply.type !== 'trace') return fail('the checker gave an unexpected answer.');
-    const t = reply.trace;
-    if (t.model !== info.name) return fail(`its trace is for model “${t.model}”, not ${info.name}.`);
+    if (generation !== this.#generation) return;
+    const { trace: t, meta } = replayed;
+    if (t.model !== info.name) return this.refuse(`its trace is for model “${t.model}”, not ${info.name}.`);
     if ((h.variant !== undefined && h.variant !== t.variant) || (h.mm !== undefined && h.mm !== t.memoryModel)) {
-      return fail('its trace is for a different variant or memory model than the link names.');
+      return this.refuse('its trace is for a different variant or memory model than the link names.');
     }
+    if (t.variant !== this.config.variant || t.memoryModel !== this.config.memoryModel) this.#ensureFields(true);
     this.#select('variant', t.variant);
     this.#select('memoryModel', t.memoryModel);
     for (const [name, value] of Object.entries(t.params)) this.#select(`param-${name}`, String(value));
@@ -382,8 +566,9 @@ class LiveCheck {
         document,
       )!,
     );
-    this.#showTrace(t, reply.meta, step);
-    this.el.scrollIntoView({ block: 'start' });
+    this.#showTrace(t, meta, step);
+    this.#checkStale();
+    this.reveal();
   }
 }
 
@@ -413,9 +598,9 @@ export function applyHash(): void {
   const first = checks[0];
   if (!first) return;
   if (!r.ok) {
-    first.showDefault();
-    first.message(`This link could not be restored: ${r.message} Showing the default example instead.`);
-    first.el.scrollIntoView({ block: 'start' });
+    // A link that names its check gets its message there, even when the rest does not parse.
+    const named = /(?:^#|&)live=([a-z0-9-]{1,64})(?:&|$)/.exec(location.hash)?.[1];
+    (live.get(named ?? '') ?? first).refuse(r.message);
     return;
   }
   const h = r.value;
@@ -424,11 +609,7 @@ export function applyHash(): void {
     ? live.get(h.live)
     : (checks.find((c) => c.config.model.name === (h.model ?? traceModel)) ?? first);
   if (!owner) {
-    first.showDefault();
-    first.message(
-      `This link could not be restored: it points to a live check (“${h.live}”) that is not on this page. Showing the default example instead.`,
-    );
-    first.el.scrollIntoView({ block: 'start' });
+    first.refuse(`it points to a live check (“${h.live}”) that is not on this page.`);
     return;
   }
   void owner.restore(h);

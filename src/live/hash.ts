@@ -2,7 +2,7 @@
  * Permalinks: the URL fragment that records a live check's selection and, for a
  * counterexample, the trace and the step being looked at.
  *
- *   #live=<id>&model=<model>&variant=<variant>&mm=<memory model>&trace=<encoded trace>&step=<k>
+ *   #live=<id>&model=<model>&variant=<variant>&mm=<memory model>&params=<a:1,b:2>&trace=<encoded trace>&step=<k>
  *
  * - live: the id of the <LiveCheck> on the page that owns the fragment (its element id is
  *   `kvm-live-<id>`); without it, the first live check of the trace's model takes it.
@@ -10,6 +10,8 @@
  *   percent-encoded; it names model, variant, memory model and parameters again, and replaying
  *   it re-derives every step, so a tampered or stale trace is rejected, never trusted.
  * - step: 0 is the initial state, k the state after the k-th step.
+ * - params: the model's parameters (name:value, comma-separated), for a link without a trace
+ *   (a trace names its own); a link without a trace is checked again when opened.
  * Only fragments with a `live=` or `trace=` key are ours; `#some-heading` anchors are left alone.
  * Every value is checked against a strict pattern; nothing from the URL is ever parsed as HTML
  * or run.
@@ -20,6 +22,7 @@ export interface LiveHash {
   readonly model?: string;
   readonly variant?: string;
   readonly mm?: string;
+  readonly params?: Readonly<Record<string, number>>;
   readonly trace?: string;
   readonly step?: number;
 }
@@ -56,11 +59,27 @@ export function parseLiveHash(hash: string): HashResult {
     if (!NAME.test(v)) return fail(`The link’s “${key}” is not a valid name.`);
     out[key] = v;
   }
+  const given = params.getAll('params');
+  if (given.length > 1) return fail('The link names “params” twice.');
+  if (given[0] !== undefined) {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,31}:-?\d{1,9}(,[A-Za-z][A-Za-z0-9_]{0,31}:-?\d{1,9}){0,15}$/.test(given[0])) {
+      return fail('The link’s “params” is not a list of name:number.');
+    }
+    const values: Record<string, number> = {};
+    for (const part of given[0].split(',')) {
+      const [name, value] = part.split(':') as [string, string];
+      values[name] = Number(value);
+    }
+    out.params = values;
+  }
   const traces = params.getAll('trace');
   if (traces.length > 1) return fail('The link carries two traces.');
   if (traces[0] !== undefined) {
     if (!/^[A-Za-z0-9/.:=,-]{1,20000}$/.test(traces[0])) {
       return fail('The link’s trace contains characters no kvmspec trace has.');
+    }
+    if (/^t\d+\//.test(traces[0]) && !/\/[0-9a-f]{8}$/.test(traces[0])) {
+      return fail('The link’s trace is cut short (it does not end in its checksum); copy the whole link again.');
     }
     out.trace = traces[0];
   }
@@ -80,6 +99,8 @@ export function formatLiveHash(h: LiveHash): string {
     const v = h[key];
     if (v !== undefined) parts.push(`${key}=${encodeURIComponent(v)}`);
   }
+  const params = Object.entries(h.params ?? {});
+  if (params.length) parts.push(`params=${params.map(([k, v]) => `${k}:${v}`).join(',')}`);
   if (h.trace !== undefined) parts.push(`trace=${encodeURIComponent(h.trace)}`);
   if (h.step !== undefined) parts.push(`step=${h.step}`);
   return `#${parts.join('&')}`;

@@ -51,7 +51,9 @@ async function route(): Promise<void> {
   const r = parseLiveHash(location.hash);
   const checks = islands.filter((el) => el.dataset.kvmLive !== undefined);
   if (!r.ours || checks.length === 0) return;
-  const named = r.ok && r.value.live ? checks.filter((el) => el.dataset.kvmLive === r.value.live) : [];
+  // A link that does not parse may still name its check; its message belongs there.
+  const live = r.ok ? r.value.live : /(?:^#|&)live=([a-z0-9-]{1,64})(?:&|$)/.exec(location.hash)?.[1];
+  const named = live ? checks.filter((el) => el.dataset.kvmLive === live) : [];
   const targets = named.length ? named : r.ok ? checks : checks.slice(0, 1);
   await Promise.all(targets.map(hydrate));
   const m = await load().catch(() => undefined);

@@ -17,8 +17,12 @@ export interface ViewOptions {
   /** Current step: 0 is the initial state, k the state after step k. */
   readonly step: number;
   readonly repoUrl: string;
-  /** The property a lasso keeps pending, when known. */
+  /** The property the counterexample breaks (a lasso keeps it pending), when known. */
   readonly property?: string;
+  /** What the property says, shown with the step that breaks it. */
+  readonly propertyDescription?: string;
+  /** The lines of a model file (1-based line n is element n - 1), when known, for the source pane. */
+  readonly source?: ((file: string) => readonly string[] | undefined) | undefined;
 }
 
 // ---- Lanes ---------------------------------------------------------------------------------
@@ -163,6 +167,14 @@ const KIND_LABEL: Record<Step['kind'], string> = {
   'cpu-up': 'CPU comes online',
 };
 
+/**
+ * Keeps `->` (and `-` before a letter inside an identifier-like token) from being a line-break
+ * opportunity, so `vcpu->requests` never wraps as `vcpu-` / `>requests`.
+ */
+export function noBreak(text: string): string {
+  return text.replace(/->/g, '-\u2060>');
+}
+
 function stepSummary(step: Step): string {
   const target =
     step.target !== undefined && (step.kind === 'ipi' || step.kind === 'cpu-down' || step.kind === 'cpu-up')
@@ -194,6 +206,32 @@ function laneHeads(trace: Trace, cpus: readonly number[]): VNode[] {
       here.length ? h('span', { class: 'kvm-lane-threads' }, here.join(', ')) : null,
     );
   });
+}
+
+/**
+ * Under TSO (or any model with store buffers) the stores still buffered on a lane's threads
+ * after a step, drawn inside the step's cell: a store that has not reached memory is usually
+ * the whole bug, so it belongs in the picture, not in a table further down.
+ */
+function bufferNote(trace: Trace, meta: TraceMeta, i: number, lane: number): Child {
+  const after = stateAt(trace, i + 1);
+  const before = stateAt(trace, i);
+  const buffers = after.memory.buffers;
+  if (!buffers) return null;
+  const notes: string[] = [];
+  buffers.forEach((buf, t) => {
+    const thread = after.threads[t];
+    if (!thread || thread.cpu !== lane) return;
+    const was = before.memory.buffers?.[t] ?? [];
+    if (buf.length === 0 && was.length === 0) return;
+    notes.push(`${meta.threads[t] ?? `thread ${t}`}: ${buf.length ? buf.join(', ') : 'empty'}`);
+  });
+  if (!notes.length) return null;
+  return h(
+    'span',
+    { class: 'kvm-sb', title: 'Stores still in the store buffer, oldest first' },
+    `buffered ${notes.join('; ')}`,
+  );
 }
 
 export function renderSwimlane(trace: Trace, meta: TraceMeta, opts: ViewOptions): VNode {
@@ -286,9 +324,10 @@ export function renderSwimlane(trace: Trace, meta: TraceMeta, opts: ViewOptions)
           style: `grid-row: ${row(k)}; grid-column: ${col(lane)}`,
         },
         h('span', { class: 'kvm-actor' }, step.actor, kind ? h('span', { class: 'kvm-kind' }, ` · ${kind}`) : null),
-        h('code', { class: 'kvm-text' }, step.text),
+        h('code', { class: 'kvm-text' }, noBreak(step.text)),
         step.result !== undefined ? h('span', { class: 'kvm-result' }, ` → ${step.result}`) : null,
         arrow ? h('span', { class: 'kvm-target' }, ` → CPU ${arrow.to}`) : null,
+        bufferNote(trace, meta, i, lane),
       ),
     );
   });
@@ -465,8 +504,75 @@ export function renderState(s: Snapshot, changes: readonly Change[], meta: Trace
   return h('div', { class: 'kvm-state' }, tables);
 }
 
-/** The current step: what ran, where in the source, what changed, and the whole state after it. */
-export function renderStepDetail(trace: Trace, meta: TraceMeta, k: number, repoUrl: string): VNode {
+/** Lines of source shown around the line that ran: a fixed count, so the pane never changes height. */
+export const SOURCE_WINDOW = 7;
+
+/** The model source around the line a step ran, that line marked; a fixed-height window. */
+export function renderSourceWindow(
+  step: Step | undefined,
+  repoUrl: string,
+  source: ViewOptions['source'],
+  live = true,
+): VNode | null {
+  const site = step?.site;
+  if (!site) return null;
+  const lines = source?.(site.file);
+  const half = Math.floor(SOURCE_WINDOW / 2);
+  const first = lines ? Math.max(1, Math.min(site.line - half, lines.length - SOURCE_WINDOW + 1)) : site.line;
+  const last = lines ? Math.min(lines.length, first + SOURCE_WINDOW - 1) : site.line;
+  const body: VNode[] = [];
+  if (lines) {
+    for (let n = first; n <= last; n++) {
+      const current = n === site.line;
+      body.push(
+        h(
+          'span',
+          { class: `kvm-src-line${current ? ' is-current' : ''}`, 'data-line': n },
+          h('span', { class: 'kvm-src-num', 'aria-hidden': 'true' }, String(n)),
+          h(
+            'span',
+            null,
+            current ? h('span', { class: 'sr-only' }, `line ${n}, the line that ran: `) : null,
+            lines[n - 1] ?? '',
+          ),
+        ),
+      );
+    }
+  }
+  return h(
+    'figure',
+    { class: 'kvm-src', 'data-file': site.file, 'data-line': site.line },
+    h('figcaption', { class: 'kvm-detail-site' }, 'Model source ', siteLink(step, repoUrl)),
+    lines || live
+      ? h(
+          'pre',
+          { class: 'kvm-src-lines' },
+          lines ? body : h('span', { class: 'kvm-src-loading' }, 'Loading the model source…'),
+        )
+      : null,
+  );
+}
+
+/** Does step k (1-based) break the property? The last step of a safety counterexample does. */
+function breaksAt(trace: Trace, k: number): boolean {
+  return trace.cycleStart === undefined && k === trace.steps.length && k > 0;
+}
+
+/**
+ * The pane beside the swimlane: the current step, the property it breaks (on the breaking step),
+ * the model source line that ran, what changed, and the whole state on demand.
+ */
+export function renderStepDetail(
+  trace: Trace,
+  meta: TraceMeta,
+  k: number,
+  repoUrl: string,
+  opts: Pick<ViewOptions, 'property' | 'propertyDescription' | 'source'> & {
+    readonly wholeState?: boolean;
+    /** Draw the source window (false: only the link to the line, when no source will come). */
+    readonly sourceLines?: boolean;
+  } = {},
+): VNode {
   const n = trace.steps.length;
   const step = k === 0 ? undefined : (trace.steps[k - 1] as Step);
   const changes = k === 0 ? [] : diffStates(stateAt(trace, k - 1), stateAt(trace, k), meta);
@@ -476,14 +582,35 @@ export function renderStepDetail(trace: Trace, meta: TraceMeta, k: number, repoU
         { class: 'kvm-detail-title' },
         h('strong', null, `Step ${k} of ${n}`),
         ` · CPU ${laneOf(trace, k - 1)} · `,
-        h('code', null, stepSummary(step)),
+        h('code', null, noBreak(stepSummary(step))),
       )
-    : h('p', { class: 'kvm-detail-title' }, h('strong', null, `Initial state`), ` · ${n} steps follow`);
+    : h('p', { class: 'kvm-detail-title' }, h('strong', null, 'Initial state'), ` · ${n} steps follow`);
+  const cyc = trace.cycleStart;
+  const verdict = breaksAt(trace, k)
+    ? h(
+        'p',
+        { class: 'kvm-breaks' },
+        h('span', { 'aria-hidden': 'true' }, '✗ '),
+        'This step breaks ',
+        h('strong', null, opts.property ?? 'the property'),
+        opts.propertyDescription ? `: ${opts.propertyDescription}` : '',
+      )
+    : cyc !== undefined && k > cyc
+      ? h(
+          'p',
+          { class: 'kvm-breaks' },
+          h('span', { 'aria-hidden': 'true' }, '↺ '),
+          cyc < n ? `In the cycle (steps ${cyc + 1}–${n} repeat forever): ` : 'The run stays here forever: ',
+          h('strong', null, opts.property ?? 'the property'),
+          ' stays pending',
+          opts.propertyDescription ? ` (${opts.propertyDescription})` : '',
+        )
+      : null;
   return h(
     'div',
     { class: 'kvm-detail', 'data-step': k },
     title,
-    step?.site ? h('p', { class: 'kvm-detail-site' }, 'Ran model source ', siteLink(step, repoUrl)) : null,
+    verdict,
     k > 0
       ? h(
           'div',
@@ -498,8 +625,58 @@ export function renderStepDetail(trace: Trace, meta: TraceMeta, k: number, repoU
             : h('p', null, 'Nothing visible in the state (the thread moved on to its next statement).'),
         )
       : null,
-    renderState(stateAt(trace, k), changes, meta),
+    renderSourceWindow(step, repoUrl, opts.source, opts.sourceLines ?? opts.wholeState !== false),
+    opts.wholeState === false
+      ? null
+      : h(
+          'details',
+          { class: 'kvm-whole-state' },
+          h('summary', null, k === 0 ? 'The whole initial state' : `The whole state after step ${k}`),
+          renderState(stateAt(trace, k), changes, meta),
+        ),
   );
+}
+
+/** A thing whose changes the reader can jump between: `section:key` as in {@link Change}. */
+export interface Watchable {
+  readonly id: string;
+  readonly label: string;
+}
+
+function watchLabel(c: Change): string {
+  switch (c.section) {
+    case 'thread':
+      return c.field === 'cpu' ? `thread ${c.key}: its CPU` : `thread ${c.key}: running, IRQs, guest mode`;
+    case 'cpu':
+      return `CPU ${c.key}: ${c.field === 'pending' ? 'pending interrupts' : c.field}`;
+    case 'memory':
+      return `memory: ${c.key}`;
+    case 'buffer':
+      return `store buffer of ${c.key}`;
+    case 'ghost':
+      return c.key;
+  }
+}
+
+const watchId = (c: Change): string => `${c.section}:${c.key}:${c.field}`;
+
+/** Everything that changes somewhere in the trace, in order of first change. */
+export function watchables(trace: Trace, meta: TraceMeta): Watchable[] {
+  const seen = new Map<string, string>();
+  for (let k = 1; k <= trace.steps.length; k++) {
+    for (const c of diffStates(stateAt(trace, k - 1), stateAt(trace, k), meta)) {
+      if (!seen.has(watchId(c))) seen.set(watchId(c), watchLabel(c));
+    }
+  }
+  return [...seen].map(([id, label]) => ({ id, label }));
+}
+
+/** The first step after `from` that changes the watched thing, or undefined. */
+export function nextChange(trace: Trace, meta: TraceMeta, from: number, id: string): number | undefined {
+  for (let k = from + 1; k <= trace.steps.length; k++) {
+    if (diffStates(stateAt(trace, k - 1), stateAt(trace, k), meta).some((c) => watchId(c) === id)) return k;
+  }
+  return undefined;
 }
 
 /** Every step as a table row: the reading of the trace that needs no script at all. */
@@ -561,8 +738,6 @@ export function renderStepTable(trace: Trace, meta: TraceMeta, repoUrl: string):
   );
 }
 
-// ---- The whole viewer ------------------------------------------------------------------------
-
 export function navStatus(trace: Trace, k: number): string {
   const n = trace.steps.length;
   if (k === 0) return `Initial state (step 0 of ${n})`;
@@ -577,51 +752,112 @@ function navButton(action: string, label: string, icon: string, disabled: boolea
   );
 }
 
-export function renderTraceViewer(trace: Trace, meta: TraceMeta, opts: ViewOptions): VNode {
+/**
+ * The viewer: a box whose height depends only on the trace's length (set at build time), with
+ * the step controls on top, the swimlane on one side and the current step's pane (property,
+ * source line, what changed) on the other, or pinned under it on a phone. The build renders
+ * the same box with the counterexample as text in the swimlane's place (readable without
+ * JavaScript, a few hundred bytes instead of a diagram); the browser swaps the swimlane in
+ * without moving anything on the page.
+ */
+export function renderTraceViewer(trace: Trace, meta: TraceMeta, opts: ViewOptions & { text?: string }): VNode {
   const n = trace.steps.length;
   const k = Math.max(0, Math.min(n, opts.step));
-  const nav = opts.interactive
-    ? h(
+  const live = opts.interactive;
+  const watch = watchables(trace, meta);
+  // The controls appear when the viewer hydrates, inside the box, so they move nothing.
+  const nav = !live
+    ? null
+    : h(
         'div',
         { class: 'kvm-nav' },
-        navButton('first', 'First step (Home)', '«', k === 0),
-        navButton('prev', 'Previous step (←)', '‹', k === 0),
-        h('output', { class: 'kvm-nav-status', 'aria-live': 'polite' }, navStatus(trace, k)),
-        navButton('next', 'Next step (→)', '›', k === n),
-        navButton('last', 'Last step (End)', '»', k === n),
-        h('a', { class: 'kvm-permalink', href: '#', 'data-permalink': '' }, 'Link to this step'),
-      )
-    : null;
+        navButton('first', 'First step (Home)', '«', !live || k === 0),
+        navButton('prev', 'Previous step (←)', '‹', !live || k === 0),
+        navButton('next', 'Next step (→)', '›', !live || k === n),
+        navButton('last', 'Last step (End)', '»', !live || k === n),
+        h(
+          'span',
+          { class: 'kvm-watch' },
+          h(
+            'select',
+            { 'data-watch': '', 'aria-label': 'What to follow', disabled: !live || watch.length === 0 },
+            // The build leaves the list empty (the control is inert until the viewer hydrates).
+            live ? watch.map((w) => h('option', { value: w.id }, w.label)) : null,
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'kvm-button kvm-button-small',
+              'data-nav': 'next-change',
+              disabled: !live || !watch.length,
+            },
+            'Next change',
+          ),
+        ),
+        // Read out on every step; the pane beside the swimlane shows the same line, so it is not drawn twice.
+        h('output', { class: 'kvm-nav-status sr-only', 'aria-live': 'polite' }, navStatus(trace, k)),
+      );
+  const copy = h(
+    'div',
+    { class: 'kvm-copy', 'data-kvm-js': '' },
+    h(
+      'button',
+      { type: 'button', class: 'kvm-button kvm-button-small', 'data-copy': 'text', disabled: !live },
+      'Copy as text',
+    ),
+    h(
+      'button',
+      { type: 'button', class: 'kvm-button kvm-button-small', 'data-copy': 'link', disabled: !live },
+      'Copy link to this step',
+    ),
+    h(
+      'button',
+      { type: 'button', class: 'kvm-button kvm-button-small', 'data-copy': 'replay', disabled: !live },
+      'Copy replay command',
+    ),
+    h('span', { class: 'kvm-copy-status', role: 'status' }, ''),
+  );
+  const lanes =
+    live || opts.text === undefined
+      ? renderSwimlane(trace, meta, { ...opts, step: k })
+      : h(
+          'div',
+          { class: 'kvm-swimlane-scroll', role: 'region', 'aria-label': 'The counterexample as text', tabindex: 0 },
+          h('pre', { class: 'kvm-trace-text' }, opts.text ?? ''),
+        );
   return h(
     'div',
     {
       class: 'kvm-trace',
-      'data-interactive': opts.interactive ? '' : null,
-      tabindex: opts.interactive ? 0 : null,
-      role: opts.interactive ? 'group' : null,
-      'aria-label': opts.interactive
-        ? 'Counterexample viewer: use the Left and Right arrow keys, Home and End to step through it'
-        : null,
+      'data-interactive': live ? '' : null,
       'data-cycle': trace.cycleStart ?? null,
+      style: `--kvm-rows: ${Math.min(n + 1, 12)}`,
     },
-    nav,
-    renderSwimlane(trace, meta, { ...opts, step: k }),
-    opts.interactive ? renderStepDetail(trace, meta, k, opts.repoUrl) : null,
+    h(
+      'div',
+      {
+        class: 'kvm-trace-box',
+        tabindex: live ? 0 : null,
+        role: live ? 'group' : null,
+        'aria-label': live
+          ? 'Counterexample viewer: use the Left and Right arrow keys, Home and End to step through it'
+          : null,
+      },
+      nav,
+      h('div', { class: 'kvm-lanes' }, lanes),
+      h(
+        'div',
+        { class: 'kvm-side', role: 'region', 'aria-label': 'The current step', tabindex: 0 },
+        renderStepDetail(trace, meta, k, opts.repoUrl, { ...opts, wholeState: live }),
+      ),
+    ),
+    copy,
     h(
       'details',
-      { class: 'kvm-steps', open: !opts.interactive },
+      { class: 'kvm-steps', 'data-kvm-js': '' },
       h('summary', null, 'All steps as a table'),
-      h('div', { class: 'kvm-table-scroll', role: 'region', 'aria-label': 'Steps table', tabindex: 0 }, [
-        renderStepTable(trace, meta, opts.repoUrl),
-      ]),
+      h('div', { class: 'kvm-table-scroll', role: 'region', 'aria-label': 'Steps table', tabindex: 0 }),
     ),
-    opts.interactive
-      ? null
-      : h(
-          'details',
-          { class: 'kvm-steps' },
-          h('summary', null, `The state after the last step (${n})`),
-          renderStepDetail(trace, meta, n, opts.repoUrl),
-        ),
   );
 }

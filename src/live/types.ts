@@ -43,6 +43,15 @@ export interface TraceMeta {
 export type Params = Readonly<Record<string, number>>;
 
 /**
+ * A check result as a page embeds it: a counterexample only as its encoded string and length
+ * (the browser replays it in the worker when it shows it), so a page carries a few hundred
+ * bytes per check instead of every state of every step.
+ */
+export type EmbeddedResult = Omit<CheckResult, 'counterexample'> & {
+  readonly trace?: { readonly encoded: string; readonly steps: number };
+};
+
+/**
  * What the client needs to hydrate a <LiveCheck>. Embedded as JSON with `model` as the model's
  * name only ({@link EmbeddedLiveConfig}): the ModelInfo is embedded once per page and model.
  */
@@ -55,8 +64,10 @@ export interface LiveConfig {
   readonly params: Params;
   readonly budget: number;
   /** The result computed at build time, shown until the reader runs a check. */
-  readonly result: CheckResult;
+  readonly result: EmbeddedResult;
   readonly meta: TraceMeta;
+  /** Where the model's source files are (JSON: path → text), fetched when a trace is shown. */
+  readonly sourcesUrl: string;
 }
 
 export type EmbeddedLiveConfig = Omit<LiveConfig, 'model'> & { readonly model: string };

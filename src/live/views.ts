@@ -44,7 +44,7 @@ export function renderVariantInfo(info: ModelInfo, variant: string): VNode {
 
 export type Origin = 'build' | 'browser';
 
-export function verdictSentence(r: CheckResult): string {
+export function verdictSentence(r: Omit<CheckResult, 'counterexample'>): string {
   if (r.verdict === 'holds') return 'holds: every reachable state satisfies every property';
   if (r.verdict === 'violated') {
     const v = r.violation;
@@ -53,7 +53,7 @@ export function verdictSentence(r: CheckResult): string {
   return `inconclusive: ${r.reason ?? 'the check stopped before it finished'}`;
 }
 
-export function renderVerdict(r: CheckResult, origin: Origin): VNode {
+export function renderVerdict(r: Omit<CheckResult, 'counterexample'>, origin: Origin): VNode {
   const icon = r.verdict === 'holds' ? '✓' : r.verdict === 'violated' ? '✗' : '?';
   const where = origin === 'build' ? 'Computed at build time' : 'Computed in your browser';
   const expected = r.expected;
@@ -96,4 +96,110 @@ export function renderVerdict(r: CheckResult, origin: Origin): VNode {
 export function progressLine(p: ProgressInfo, budget: number): string {
   const phase = p.phase === 'liveness' ? 'Checking progress properties' : 'Exploring';
   return `${phase}: ${fmtInt(p.states)} of at most ${fmtInt(budget)} states, ${fmtInt(p.statesPerSecond)} states/s, depth ${p.depth}, ${fmtMs(p.ms)}`;
+}
+
+/** What the settings fields show: a selection and a budget. */
+export interface FieldValues {
+  readonly variant: string;
+  readonly memoryModel: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly budget: number;
+}
+
+/**
+ * The live check's settings (variant, memory model, parameters, budget), each with its error
+ * box. Built in the browser the first time the reader opens the settings, so a chapter with
+ * twenty checks does not carry twenty forms of variant descriptions in its HTML.
+ */
+export function renderFields(info: ModelInfo, prefix: string, v: FieldValues): VNode[] {
+  const f = (name: string) => `${prefix}-${name}`;
+  const error = (name: string, field: string) =>
+    h('p', { class: 'kvm-field-error', id: f(`${name}-error`), 'data-error-for': field, hidden: true });
+  const fields: VNode[] = [
+    h(
+      'div',
+      { class: 'kvm-field kvm-field-wide' },
+      h('label', { for: f('variant') }, 'Variant'),
+      h(
+        'select',
+        { id: f('variant'), name: 'variant', 'aria-describedby': f('variant-error') },
+        info.variants.map((x) =>
+          h('option', { value: x.name, selected: x.name === v.variant }, `${x.name}: ${x.description}`),
+        ),
+      ),
+      error('variant', 'variant'),
+    ),
+  ];
+  if (info.memoryModels.length > 1) {
+    fields.push(
+      h(
+        'div',
+        { class: 'kvm-field' },
+        h('label', { for: f('mm') }, 'Memory model'),
+        h(
+          'select',
+          { id: f('mm'), name: 'memoryModel', 'aria-describedby': f('mm-error') },
+          info.memoryModels.map((m) => h('option', { value: m, selected: m === v.memoryModel }, m)),
+        ),
+        error('mm', 'memoryModel'),
+      ),
+    );
+  }
+  for (const p of info.params) {
+    const id = f(`param-${p.name}`);
+    const value = v.params[p.name] ?? p.default;
+    const described = `${id}-hint ${id}-error`;
+    fields.push(
+      h(
+        'div',
+        { class: 'kvm-field' },
+        h('label', { for: id }, p.name),
+        p.min === 0 && p.max === 1
+          ? h(
+              'select',
+              { id, name: `param-${p.name}`, 'aria-describedby': described },
+              h('option', { value: '0', selected: value === 0 }, '0 (off)'),
+              h('option', { value: '1', selected: value === 1 }, '1 (on)'),
+            )
+          : h('input', {
+              id,
+              name: `param-${p.name}`,
+              type: 'text',
+              inputmode: 'numeric',
+              autocomplete: 'off',
+              value: String(value),
+              'aria-describedby': described,
+            }),
+        h('p', { class: 'kvm-field-hint', id: `${id}-hint` }, `${p.description} (${p.min}–${p.max})`),
+        error(`param-${p.name}`, `param-${p.name}`),
+      ),
+    );
+  }
+  fields.push(
+    h(
+      'div',
+      { class: 'kvm-field' },
+      h('label', { for: f('budget') }, 'State budget'),
+      h('input', {
+        id: f('budget'),
+        name: 'budget',
+        type: 'text',
+        inputmode: 'numeric',
+        autocomplete: 'off',
+        value: String(v.budget),
+        'aria-describedby': f('budget-error'),
+      }),
+      error('budget', 'budget'),
+    ),
+  );
+  return fields;
+}
+
+/** The settings disclosure's label: the selection, every parameter with its value. */
+export function settingsSummary(
+  info: ModelInfo,
+  s: { readonly variant: string; readonly memoryModel: string; readonly params: Readonly<Record<string, number>> },
+): string {
+  const params = info.params.map((p) => `, ${p.name}=${s.params[p.name] ?? p.default}`).join('');
+  return `Settings: ${s.variant}, ${s.memoryModel}${params}`;
 }

@@ -6,7 +6,19 @@ import type { Site } from './harness.ts';
 export async function openLive(page: Page, site: Site, path: string, live: string, hash = ''): Promise<void> {
   await page.goto(site.url(`${path}${hash}`), { waitUntil: 'load' });
   await page.locator(live).scrollIntoViewIfNeeded();
-  await page.waitForSelector(`${live}[data-hydrated] form:not([hidden])`);
+  await page.waitForSelector(`${live}[data-hydrated] form`);
+}
+
+/** Opens a live check's settings (built in the browser when first opened). */
+export async function openSettings(page: Page, live: string): Promise<void> {
+  const settings = page.locator(`${live} details[data-kvm-settings]`);
+  if (!(await settings.evaluate((d) => (d as HTMLDetailsElement).open))) await settings.locator('summary').click();
+  await page.waitForSelector(`${live} [data-kvm-fields] select[name="variant"]`);
+}
+
+/** Waits until a live check's counterexample is the interactive viewer (replayed in the worker). */
+export async function waitForViewer(page: Page, live: string): Promise<void> {
+  await page.waitForSelector(`${live} .kvm-trace[data-interactive]`);
 }
 
 /** Presses Run and returns the verdict the browser computed, once it is shown. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
 import { openSite, type Site } from './harness.ts';
-import { openLive as openPlaygroundLive } from './live-helpers.ts';
+import { openLive as openPlaygroundLive, openSettings, waitForViewer } from './live-helpers.ts';
 
 const LIVE = '[data-kvm-live="sb-unfenced-tso"]';
 const PLOT = '[data-kvm-plot="sb-outcome-rate"]';
@@ -21,6 +21,7 @@ const openLive = (page: Page, site: Site, hash = ''): Promise<void> =>
   openPlaygroundLive(page, site, 'playground/', LIVE, hash);
 
 async function run(page: Page, variant: string, memoryModel: string, budget = '1000000'): Promise<void> {
+  await openSettings(page, LIVE);
   await page.selectOption(`${LIVE} select[name="variant"]`, variant);
   await page.selectOption(`${LIVE} select[name="memoryModel"]`, memoryModel);
   await page.fill(`${LIVE} input[name="budget"]`, budget);
@@ -31,7 +32,8 @@ const status = (page: Page) => page.locator(`${LIVE} .kvm-nav-status`).textConte
 const message = (page: Page) => page.locator(`${LIVE} [data-kvm-message]`);
 
 async function seriousAxe(page: Page): Promise<unknown[]> {
-  await page.addScriptTag({ content: axe.source });
+  // Through the DevTools protocol, not a <script> tag, which the site's CSP blocks.
+  await page.evaluate(axe.source);
   const results: AxeResults = await page.evaluate(() =>
     (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
   );
@@ -55,9 +57,13 @@ describe('live examples on the playground', () => {
     const verdict = page.locator(`${LIVE} [data-verdict]`);
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('violated');
     await expect(verdict.textContent()).resolves.toContain('Computed at build time');
-    await expect(page.locator(`${LIVE} .kvm-steps-table tbody tr`).count()).resolves.toBeGreaterThan(0);
-    await expect(page.locator(`${LIVE} .kvm-swimlane`).isVisible()).resolves.toBe(true);
+    // The counterexample as text, one line per step, and the breaking step's pane beside it.
+    const text = (await page.locator(`${LIVE} .kvm-trace-text`).textContent()) ?? '';
+    const expected = check(sb, { variant: 'unfenced', memoryModel: 'tso' }).counterexample;
+    for (const s of expected?.steps ?? []) expect(text).toContain(s.text);
+    await expect(page.locator(`${LIVE} .kvm-breaks`).textContent()).resolves.toMatch(/This step breaks/);
     await expect(page.locator(`${LIVE} form`).isHidden()).resolves.toBe(true);
+    await expect(page.locator(`${LIVE} .kvm-nojs-note`).isVisible()).resolves.toBe(true);
     await expect(page.locator(`${PLOT} svg`).first().isVisible()).resolves.toBe(true);
     await expect(page.locator(`${PLOT} [data-kvm-status]`).textContent()).resolves.toContain('Measured at build time');
     expect(problems()).toEqual([]);
@@ -78,21 +84,21 @@ describe('live examples on the playground', () => {
     const n = expected.steps.length;
     await expect(status(page)).resolves.toMatch(new RegExp(`^Step ${n} of ${n}: `));
 
-    await page.focus(`${LIVE} .kvm-trace`);
+    await page.focus(`${LIVE} .kvm-trace-box`);
     await page.keyboard.press('Home');
     await expect(status(page)).resolves.toBe(`Initial state (step 0 of ${n})`);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     const second = expected.steps[1];
     await expect(status(page)).resolves.toBe(`Step 2 of ${n}: ${second?.actor}: ${second?.text}`);
-    // The model line that ran is marked in the source excerpt, numbered as in the file.
-    const marked = page.locator(`${LIVE} .kvm-source .ec-line.kvm-current-line`);
+    // The model line that ran is marked in the step pane's source window, numbered as in the file.
+    const marked = page.locator(`${LIVE} .kvm-src-line.is-current`);
+    await marked.waitFor();
     await expect(marked.count()).resolves.toBe(1);
-    const lineNo = await marked.evaluate((el) => {
-      const fig = el.closest<HTMLElement>('[data-kvm-source]');
-      const lines = [...(fig?.querySelectorAll('.ec-line') ?? [])];
-      return { file: fig?.dataset.kvmSource, line: Number(fig?.dataset.kvmStart) + lines.indexOf(el) };
-    });
+    const lineNo = await marked.evaluate((el) => ({
+      file: el.closest<HTMLElement>('[data-file]')?.dataset.file,
+      line: Number((el as HTMLElement).dataset.line),
+    }));
     expect(lineNo).toEqual({ file: second?.site?.file, line: second?.site?.line });
     await page.keyboard.press('End');
     await page.keyboard.press('ArrowLeft');
@@ -176,6 +182,8 @@ describe('live examples on the playground', () => {
   it('refuses bad settings inline, before running anything', async () => {
     const { page, problems } = await site.newPage();
     await openLive(page, site);
+    // The page's replay of the build-time counterexample is done; no check may start now.
+    await waitForViewer(page, LIVE);
     let workers = 0;
     page.on('worker', () => workers++);
     await run(page, 'fenced', 'tso', '12abc');
@@ -200,7 +208,10 @@ describe('live examples on the playground', () => {
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('inconclusive');
     await expect(verdict.textContent()).resolves.toMatch(/state budget exhausted/);
     const more = page.locator(`${LIVE} [data-kvm-more] button`);
-    await expect(more.textContent()).resolves.toBe('Continue with a budget of 50 states');
+    await expect(more.textContent()).resolves.toBe('Run again with a budget of 50 states');
+    await expect(page.locator(`${LIVE} [data-kvm-more-text]`).textContent()).resolves.toMatch(
+      /starts from the beginning/,
+    );
     await more.click();
     await expect
       .poll(() => page.locator(`${LIVE} [data-verdict]`).getAttribute('data-verdict'), { timeout: 15_000 })
@@ -280,7 +291,7 @@ describe('live examples on the playground', () => {
     await page.locator(PLOT).scrollIntoViewIfNeeded();
     await page.waitForSelector(`${PLOT}[data-hydrated]`);
     await page.locator(LIVE).scrollIntoViewIfNeeded();
-    await page.focus(`${LIVE} .kvm-trace`);
+    await page.focus(`${LIVE} .kvm-trace-box`);
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
     expect(await seriousAxe(page)).toEqual([]);

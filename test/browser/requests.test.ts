@@ -38,7 +38,7 @@ describe('requests chapter', () => {
     // about to be set and IN_GUEST_MODE still in its store buffer.
     const entry = expected.steps.findIndex((s) => s.kind === 'guest-enter') + 1;
     expect(entry).toBeGreaterThan(0);
-    await page.focus(`${LIVE} .kvm-trace`);
+    await page.focus(`${LIVE} .kvm-trace-box`);
     await page.keyboard.press('Home');
     for (let i = 0; i < entry; i++) await page.keyboard.press('ArrowRight');
     await expect(status(page)).resolves.toBe(`Step ${entry} of ${n}: vcpu: VM-entry`);

@@ -16,7 +16,7 @@ interface Run {
 }
 
 // Each test starts Node once or a few times; on a loaded 2-core machine that takes seconds.
-vi.setConfig({ testTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000 });
 
 function exec(file: string, args: readonly string[], cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {

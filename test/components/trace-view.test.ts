@@ -2,6 +2,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { toDom, toHtml } from '../../src/live/h.ts';
 import { traceMeta } from '../../src/live/meta.ts';
+import { traceText } from '../../src/live/trace-text.ts';
 import { diffStates, laneOf, renderTraceViewer, stateAt } from '../../src/live/trace-view.ts';
 import type { Trace } from '../../src/live/types.ts';
 import { check, instantiate, Machine, type MemoryModelName, snapshot } from '../../src/spec/engine/index.ts';
@@ -34,16 +35,31 @@ describe('the trace view', () => {
     expect(all.some((c) => c.section === 'ghost' && c.key === '0:r0' && c.after === '0')).toBe(true);
   });
 
-  it('renders statically: lanes, every step, a table, the model lines, no buttons', () => {
+  it('renders statically: the trace as text in the viewer box, the breaking step and its model line, nothing clickable', () => {
+    const text = traceText(trace, meta, { property: 'p' });
     const html = toHtml(
-      renderTraceViewer(trace, meta, { interactive: false, step: trace.steps.length, repoUrl: REPO }),
+      renderTraceViewer(trace, meta, {
+        interactive: false,
+        step: trace.steps.length,
+        repoUrl: REPO,
+        text,
+        property: 'p',
+      }),
     );
+    expect(html).toContain('class="kvm-trace-box"');
     expect(html).toContain('CPU 0');
     expect(html).toContain('CPU 1');
     for (const s of trace.steps) expect(html).toContain(s.text.replace(/&/g, '&#38;'));
-    expect(html).toContain(`The counterexample step by step (${trace.steps.length} steps)`);
-    expect(html).toMatch(/model\.ts:\d+/);
-    expect(html).not.toContain('<button');
+    expect(html).toContain('This step breaks <strong>p</strong>');
+    // A step that ran a model line names it (the last step here is a store-buffer drain).
+    expect(toHtml(renderTraceViewer(trace, meta, { interactive: false, step: 1, repoUrl: REPO, text }))).toMatch(
+      /model\.ts:\d+/,
+    );
+    for (const b of html.match(/<button[^>]*>/g) ?? []) expect(b).toContain(' disabled');
+    // Without the text, the static view is the swimlane.
+    expect(toHtml(renderTraceViewer(trace, meta, { interactive: false, step: 0, repoUrl: REPO }))).toContain(
+      'class="kvm-swimlane"',
+    );
   });
 
   it('renders interactively with a current step and its details', () => {

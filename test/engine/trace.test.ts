@@ -134,6 +134,27 @@ describe('replay of a bad trace string', () => {
     expectTraceError(() => replayEncoded(ALL, withPart(5, '0;1')), /malformed step list/);
   });
 
+  // Found by the fuzzer (test/fuzz/inputs.test.ts): the checksum covers the steps, not the
+  // marker, so a marker added to a safety trace used to replay as a lasso nobody found.
+  it('a cycle marker the run does not bear out', () => {
+    expectTraceError(
+      () => replayEncoded(ALL, withPart(6, '7')),
+      /claims a cycle from step 8, but the run does not return/,
+    );
+    expectTraceError(() => replayEncoded(ALL, withPart(6, '0')), /claims a cycle from step 1/);
+    const lasso = counterexample(fairness, 'retry');
+    const lp = lasso.encoded.split('/');
+    const moved = ((lasso.cycleStart as number) + 1).toString(36);
+    expectTraceError(
+      () => replayEncoded(ALL, lp.map((p, k) => (k === 6 ? moved : p)).join('/')),
+      /does not return to the state where it begins|claims the run stops/,
+    );
+    expectTraceError(
+      () => replayEncoded(ALL, lp.map((p, k) => (k === 6 ? lp[5]?.split('.').length.toString(36) : p)).join('/')),
+      /claims the run stops after step \d+, but a step is still possible/,
+    );
+  });
+
   it('unknown model, variant, memory model, parameters, cycle marker', () => {
     expectTraceError(() => replayEncoded(ALL, withPart(1, 'nosuchmodel')), /model nosuchmodel, which does not exist/);
     expectTraceError(() => replayEncoded(ALL, withPart(2, 'nosuchvariant')), /no variant nosuchvariant/);

@@ -46,7 +46,7 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   switch (a.kind) {
     case Kind.Read: {
-      const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number), a);
+      const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number));
       if (from >= 0) {
         // The read's address came from the load just before it: order it after that load first.
         const ordered = s.slice(0, len);
@@ -274,27 +274,38 @@ function beforeAtomicPending(m: Machine, s: Int32Array, i: number): boolean {
   return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & BEFORE_ATOMIC_PENDING) !== 0;
 }
 
-/** By thread, addressSource() of each node, computed on first use. */
-const addressSources = new WeakMap<ThreadAutomaton, Map<number, number>>();
+/**
+ * What a thread's program says at one of its nodes, computed once per node: a node stands for
+ * one history, so probing it again would give the same answer (the expansion hot path asks at
+ * every state).
+ */
+function perNode<T>(compute: (aut: ThreadAutomaton, node: number) => T): (aut: ThreadAutomaton, node: number) => T {
+  const memos = new WeakMap<ThreadAutomaton, Map<number, T>>();
+  return (aut, node) => {
+    let memo = memos.get(aut);
+    if (memo === undefined) {
+      memo = new Map();
+      memos.set(aut, memo);
+    }
+    if (memo.has(node)) return memo.get(node) as T;
+    const value = compute(aut, node);
+    memo.set(node, value);
+    return value;
+  };
+}
 
 /**
- * The location of the load whose value gives read `a` (thread `i`, at `node`) its address, or
+ * The location of the load whose value gives thread `i`'s read at `node` its address, or
  * -1: relaxed memory, the action just before (past merged ghost updates) is a load, and with
  * probe values that load would have led to a read of another location (or model code could not
  * take them). LKMM orders such a read after the load (ppo `addr`), as in message passing
  * through a pointer (rcu_assign_pointer() / rcu_dereference(), MP+onceassign+derefonce).
  */
-function addressSource(m: Machine, i: number, node: number, a: Action): number {
-  if (m.memoryModel !== 'relaxed') return -1;
-  const aut = m.threads[i] as ThreadAutomaton;
-  let memo = addressSources.get(aut);
-  if (memo === undefined) {
-    memo = new Map();
-    addressSources.set(aut, memo);
-  }
-  const known = memo.get(node);
-  if (known !== undefined) return known;
-  let from = -1;
+function addressSource(m: Machine, i: number, node: number): number {
+  return m.memoryModel === 'relaxed' ? addressSourceAt(m.threads[i] as ThreadAutomaton, node) : -1;
+}
+
+const addressSourceAt = perNode((aut, node): number => {
   let history = aut.history(node);
   let prev = -1;
   while (history.length > 0) {
@@ -303,15 +314,16 @@ function addressSource(m: Machine, i: number, node: number, a: Action): number {
     if (aut.action(prev).kind !== Kind.Ghost) break;
   }
   const load = prev >= 0 ? aut.action(prev) : undefined;
+  let dependent = false;
   if (load?.kind === Kind.Read) {
+    const read = aut.action(node);
     for (const v of PROBES) {
       const w = afterLoad(aut, prev, v);
-      if (w === undefined || w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== a.a) from = load.a;
+      if (w === undefined || w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== read.a) dependent = true;
     }
   }
-  memo.set(node, from);
-  return from;
-}
+  return dependent && load ? load.a : -1;
+});
 
 /**
  * Values a thread is given, besides the ones it can read now, to find out whether its next
@@ -367,7 +379,7 @@ export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): Aft
   if (m.memoryModel !== 'relaxed' || a.order !== Order.Once) return undefined;
   const aut = m.threads[i] as ThreadAutomaton;
   const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
-  const store = probedStore(aut, node, a);
+  const store = probedStoreAt(aut, node);
   if (store === undefined) return undefined;
   const n = m.mem.readChoices(s, m.base, i, a.a);
   for (let c = 0; c < n; c++) {
@@ -376,8 +388,9 @@ export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): Aft
   return store;
 }
 
-/** The plain store to another location (and the fences before it) that every probe value leads to after load `a`. */
-function probedStore(aut: ThreadAutomaton, node: number, a: Action): AfterLoad | undefined {
+/** The plain store to another location (and the fences before it) that every probe value leads to after the load at `node`. */
+const probedStoreAt = perNode((aut, node): AfterLoad | undefined => {
+  const a = aut.action(node);
   let store: AfterLoad | undefined;
   for (const v of PROBES) {
     const w = afterLoad(aut, node, v);
@@ -387,7 +400,7 @@ function probedStore(aut: ThreadAutomaton, node: number, a: Action): AfterLoad |
     else if (!sameAfterLoad(w, store)) return undefined;
   }
   return store;
-}
+});
 
 /**
  * The load of thread `i` whose following store was performed early (F_EARLY): it may return
@@ -401,7 +414,7 @@ function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: A
   const base = m.base;
   const aut = m.threads[i] as ThreadAutomaton;
   const node = nodeOf(s[o + T_FLAGS] as number);
-  const store = probedStore(aut, node, a) as AfterLoad;
+  const store = probedStoreAt(aut, node) as AfterLoad;
   const n = mem.readChoices(s, base, i, a.a);
   let emitted = 0;
   for (let c = 0; c < n; c++) {

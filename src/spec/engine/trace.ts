@@ -76,6 +76,8 @@ export function replay(machine: Machine, header: TraceHeader, path: RawPath): Tr
   let s = machine.initial();
   const initial = snapshot(machine, s);
   const steps: TraceStep[] = [];
+  /** The state before each step and after the last, for checking a lasso's loop. */
+  const states: Int32Array[] = [s];
   path.steps.forEach(({ unit, choice }, index) => {
     if (!Number.isInteger(unit) || unit < 0 || unit >= machine.units.length) {
       throw new TraceError(`step ${index + 1}: there is no unit ${unit} in this model`);
@@ -93,10 +95,36 @@ export function replay(machine: Machine, header: TraceHeader, path: RawPath): Tr
     const info = machine.describeStep(s, unit, choice, next);
     steps.push({ ...info, index, state: snapshot(machine, next) });
     s = next;
+    if (path.cycleStart !== undefined) states.push(s);
   });
+  // A lasso's loop is a claim about the run, and is checked like its steps: the state after the
+  // last step must be the state where the cycle begins (or, for a run that stops, one from
+  // which no step is possible). Otherwise a safety trace with a marker added would replay as
+  // a progress counterexample that nobody found.
+  const start = path.cycleStart;
+  if (start !== undefined) {
+    if (!Number.isInteger(start) || start < 0 || start > path.steps.length) {
+      throw new TraceError(`the cycle marker ${start} is not a step of this ${path.steps.length}-step trace`);
+    }
+    if (start === path.steps.length) {
+      if (machine.successors(s, s.length, () => {}) > 0) {
+        throw new TraceError(`the trace claims the run stops after step ${start}, but a step is still possible there`);
+      }
+    } else if (!sameState(states[start] as Int32Array, s)) {
+      throw new TraceError(
+        `the trace claims a cycle from step ${start + 1}, but the run does not return to the state where it begins`,
+      );
+    }
+  }
   const base = { ...header, initial, steps };
   const trace = path.cycleStart === undefined ? base : { ...base, cycleStart: path.cycleStart };
   return { ...trace, encoded: encodeTrace(header, path, checksum(steps)) };
+}
+
+function sameState(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** FNV-1a over the steps' actors, texts and results: detects a model that changed meaning. */

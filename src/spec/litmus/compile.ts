@@ -74,8 +74,13 @@ function* none(op: Op): Op<number> {
   return 0;
 }
 
-/** One read-modify-write step; `result` turns (old value, new value or NO_WRITE) into the call's value. */
-function rmw(
+/**
+ * One read-modify-write step; `result` turns (old value, new value or NO_WRITE) into the call's
+ * value. `ptrFirst`: the call is written (ptr, vals…), as xchg(p, v) and cmpxchg(p, o, n), rather
+ * than (vals…, ptr), as atomic_add(v, p).
+ */
+function rmwStep(
+  ptrFirst: boolean,
   name: string,
   order: Order,
   update: (old: number, vals: readonly number[]) => number,
@@ -83,23 +88,8 @@ function rmw(
 ): Primitive['run'] {
   return function* (locs, vals, show) {
     const x = locs[0] as Loc;
-    const text = `${name}(${[...vals.map(show), `&${x.name}`].join(', ')})`;
-    const old: number = yield action(Kind.Rmw, text, { a: x.id, order, rmw: (cur) => update(cur, vals) | 0 });
-    return result(old, vals);
-  };
-}
-
-/** rmw for calls written (ptr, vals…) rather than (vals…, ptr): xchg(p, v), cmpxchg(p, o, n). */
-function rmwPtrFirst(
-  name: string,
-  order: Order,
-  update: (old: number, vals: readonly number[]) => number,
-  result: (old: number, vals: readonly number[]) => number,
-): Primitive['run'] {
-  return function* (locs, vals, show) {
-    const x = locs[0] as Loc;
-    const text = `${name}(&${x.name}${vals.map((v) => `, ${show(v)}`).join('')})`;
-    const old: number = yield action(Kind.Rmw, text, {
+    const args = ptrFirst ? [`&${x.name}`, ...vals.map(show)] : [...vals.map(show), `&${x.name}`];
+    const old: number = yield action(Kind.Rmw, `${name}(${args.join(', ')})`, {
       a: x.id,
       order,
       rmw: (cur) => {
@@ -110,6 +100,9 @@ function rmwPtrFirst(
     return result(old, vals);
   };
 }
+
+const rmw = rmwStep.bind(null, false);
+const rmwPtrFirst = rmwStep.bind(null, true);
 
 const oldValue = (old: number): number => old;
 const bit = (nr: number): number => 1 << nr;

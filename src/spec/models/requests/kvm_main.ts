@@ -1,7 +1,9 @@
 /**
  * virt/kvm/kvm_main.c (Linux v6.12): the sender side — kicking one vCPU, making a request of
  * many, waking a halted vCPU — and kvm_vcpu_block(), the halted vCPU's side of the wake-up.
- * kernel/sched/core.c and kernel/rcu/update.c supply rcuwait_wake_up() and try_to_wake_up().
+ * kernel/exit.c supplies rcuwait_wake_up(), kernel/sched/core.c try_to_wake_up(). The
+ * `cpuReadFirst` switch gives the same two callers as they were before 85b640450ddc (v5.15),
+ * and kvm_make_all_cpus_request_v4_11() the sender of v4.11, before the 2017 request rework.
  */
 import {
   CALL_FUNCTION_VECTOR,
@@ -14,6 +16,7 @@ import {
   READ_ONCE,
   send_ipi,
   smp_mb,
+  smp_mb__after_atomic,
   smp_processor_id,
   smp_send_reschedule,
   smp_store_mb,
@@ -41,12 +44,14 @@ export interface SenderFlags {
   readonly requesterBarrier: boolean;
   /** The IN_GUEST_MODE -> EXITING_GUEST_MODE cmpxchg; without it, smp_mb() and a plain read. */
   readonly exitingMode: boolean;
-  /** Before 85b640450ddc: vcpu->cpu read before the mode check instead of after it. */
+  /**
+   * Before 85b640450ddc (v5.15 and older): kvm_vcpu_kick() reads `cpu = vcpu->cpu` at entry,
+   * before kvm_vcpu_wake_up(), and kvm_make_vcpus_request_mask() reads it right after
+   * kvm_make_request(); since then both read it only after the mode check.
+   */
   readonly cpuReadFirst: boolean;
   /** With KVM_REQUEST_WAIT, also IPI (and wait for) vCPUs in READING_SHADOW_PAGE_TABLES. */
   readonly waitCountsShadowWalk: boolean;
-  /** Halted vCPUs are modelled, so kvm_vcpu_wake_up() has someone to wake. */
-  readonly halt: boolean;
 }
 
 /** A pCPU id no vCPU runs on: get_cpu() of a sender that is not a vCPU thread. */
@@ -58,9 +63,13 @@ function* get_cpu(): Op<number> {
 const put_cpu = preempt_enable;
 
 // #region kvm_vcpu_wake_up
-/** kvm_vcpu_wake_up() → rcuwait_wake_up(): wake the vCPU if it is blocked in kvm_vcpu_block(). */
-export function* kvm_vcpu_wake_up(vcpu: KvmVcpu, f: SenderFlags): Op<boolean> {
-  if (!f.halt) return false; // no vCPU ever blocks in this configuration: nothing to wake
+/**
+ * kvm_vcpu_wake_up() → __kvm_vcpu_wake_up() → rcuwait_wake_up() (kernel/exit.c): wake the vCPU
+ * if it is blocked in kvm_vcpu_block(). rcuwait_wake_up() executes its barrier (B) on every
+ * call, before it looks at w->task, whether or not anybody waits: so does the model. Every
+ * kvm_vcpu_kick(), and every request made without KVM_REQUEST_NO_WAKEUP, passes here first.
+ */
+export function* kvm_vcpu_wake_up(vcpu: KvmVcpu): Op<boolean> {
   // (B): orders the request before the load of w->task; pairs with set_current_state() (A).
   yield* smp_mb();
   const task = yield* READ_ONCE(vcpu.wait_task);
@@ -79,14 +88,25 @@ function* kvm_arch_vcpu_should_kick(vcpu: KvmVcpu, f: SenderFlags): Op<boolean> 
   return (yield* READ_ONCE(vcpu.mode)) === IN_GUEST_MODE;
 }
 
-/** __kvm_vcpu_kick(vcpu, wait = false). The self-kick shortcut is not modelled: senders are not vCPUs. */
+/**
+ * __kvm_vcpu_kick(vcpu, wait = false), v6.12. The self-kick shortcut is not modelled: senders
+ * are not vCPUs. With `cpuReadFirst`, kvm_vcpu_kick() as it was before 85b640450ddc (v5.15):
+ * `int cpu = vcpu->cpu;` at entry, then kvm_vcpu_wake_up(), then
+ * `if (cpu != me && …) if (kvm_arch_vcpu_should_kick(vcpu)) smp_send_reschedule(cpu);`.
+ */
 export function* kvm_vcpu_kick(vcpu: KvmVcpu, f: SenderFlags): Op {
-  if (yield* kvm_vcpu_wake_up(vcpu, f)) return;
+  if (f.cpuReadFirst) {
+    const cpu = yield* READ_ONCE(vcpu.cpu); // a plain read in the C
+    if (yield* kvm_vcpu_wake_up(vcpu)) return;
+    const me = yield* get_cpu();
+    if (cpu !== me && (yield* kvm_arch_vcpu_should_kick(vcpu, f))) yield* smp_send_reschedule(cpu);
+    yield* put_cpu();
+    return;
+  }
+  if (yield* kvm_vcpu_wake_up(vcpu)) return;
   const me = yield* get_cpu();
-  // Before 85b640450ddc the target pCPU was read here, before the mode check.
-  const early = f.cpuReadFirst ? yield* READ_ONCE(vcpu.cpu) : -1;
   if (yield* kvm_arch_vcpu_should_kick(vcpu, f)) {
-    const cpu = f.cpuReadFirst ? early : yield* READ_ONCE(vcpu.cpu);
+    const cpu = yield* READ_ONCE(vcpu.cpu);
     if (cpu !== me) yield* smp_send_reschedule(cpu);
   }
   yield* put_cpu();
@@ -111,7 +131,15 @@ function* kvm_make_vcpu_request(
 ): Op {
   yield* __kvm_make_request(req, vcpu);
   if (made) yield* ghost(made, 1); // bookkeeping for the properties
-  if (!(req & KVM_REQUEST_NO_WAKEUP) && (yield* kvm_vcpu_wake_up(vcpu, f))) return;
+  if (f.cpuReadFirst) {
+    // Before 85b640450ddc (v5.15 kvm_make_vcpus_request_mask()): `cpu = vcpu->cpu;` right
+    // after kvm_make_request(), then `if (tmp && cpu != -1 && cpu != me && kvm_request_needs_ipi())`.
+    const cpu = yield* READ_ONCE(vcpu.cpu);
+    if (!(req & KVM_REQUEST_NO_WAKEUP) && (yield* kvm_vcpu_wake_up(vcpu))) return;
+    if (cpu !== current_cpu && (yield* kvm_request_needs_ipi(vcpu, req, f)) && !tmp.includes(cpu)) tmp.push(cpu);
+    return;
+  }
+  if (!(req & KVM_REQUEST_NO_WAKEUP) && (yield* kvm_vcpu_wake_up(vcpu))) return;
   // The vCPU may migrate after the mode check and the IPI reach its previous pCPU: harmless,
   // since migrating also takes it out of IN_GUEST_MODE (comment in kvm_make_vcpu_request()).
   if (yield* kvm_request_needs_ipi(vcpu, req, f)) {
@@ -145,6 +173,30 @@ export function* kvm_make_all_cpus_request(
   return called;
 }
 // #endregion kvm_make_vcpus_request_mask
+
+// #region kvm_make_all_cpus_request_v4_11
+/**
+ * virt/kvm/kvm_main.c, v4.11 (before the 2017 request rework): kvm_make_all_cpus_request()
+ * read `cpu = vcpu->cpu` after kvm_make_request(), issued smp_mb__after_atomic() ("Set
+ * ->requests bit before we read ->mode"), and IPIed every vCPU whose cmpxchg() of
+ * kvm_vcpu_exiting_guest_mode() (then a bare cmpxchg(), no barrier of its own) found it
+ * anything but OUTSIDE_GUEST_MODE; smp_call_function_many() always waited (wait = 1).
+ */
+export function* kvm_make_all_cpus_request_v4_11(vcpus: readonly KvmVcpu[], req: number): Op<boolean> {
+  const me = yield* get_cpu();
+  const cpus: number[] = [];
+  for (const vcpu of vcpus) {
+    yield* __kvm_make_request(req, vcpu, false); // v4.11's kvm_make_request() was a bare set_bit()
+    const cpu = yield* READ_ONCE(vcpu.cpu);
+    yield* smp_mb__after_atomic();
+    if (cpu !== me && (yield* kvm_vcpu_exiting_guest_mode(vcpu, false)) !== OUTSIDE_GUEST_MODE && !cpus.includes(cpu))
+      cpus.push(cpu);
+  }
+  const called = yield* kvm_kick_many_cpus(cpus, true);
+  yield* put_cpu();
+  return called;
+}
+// #endregion kvm_make_all_cpus_request_v4_11
 
 // #region kvm_vcpu_block
 /** The halted vCPU: sleep until something makes it runnable (kvm_vcpu_check_block() < 0). */

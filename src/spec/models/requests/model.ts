@@ -33,7 +33,13 @@ import {
   MODE_NAMES,
   TASK_INTERRUPTIBLE,
 } from './kvm_host.ts';
-import { kvm_make_all_cpus_request, kvm_vcpu_kick, kvm_vcpu_wake_up, type SenderFlags } from './kvm_main.ts';
+import {
+  kvm_make_all_cpus_request,
+  kvm_make_all_cpus_request_v4_11,
+  kvm_vcpu_kick,
+  kvm_vcpu_wake_up,
+  type SenderFlags,
+} from './kvm_main.ts';
 import { type VcpuFlags, type VcpuGhosts, vcpu_run_once } from './vcpu_run.ts';
 
 export interface RequestsFlags extends VcpuFlags, SenderFlags {
@@ -45,6 +51,12 @@ export interface RequestsFlags extends VcpuFlags, SenderFlags {
   readonly requestFlags: number;
   /** Kick first, make the request afterwards (a plausible mistake). */
   readonly requestAfterKick: boolean;
+  /** At least this many requesters, whatever the `requesters` parameter says. */
+  readonly minRequesters: number;
+  /** Before b95234c84004: vmx_deliver_posted_interrupt() also makes KVM_REQ_EVENT, and kicks if ON was already set. */
+  readonly piRequest: boolean;
+  /** The pause sender is v4.11's kvm_arm_halt_guest() with that era's kvm_make_all_cpus_request(). */
+  readonly v411Sender: boolean;
 }
 
 const X86: RequestsFlags = {
@@ -53,6 +65,7 @@ const X86: RequestsFlags = {
   checkRequests: true,
   checkPause: false,
   checkBeforeIrqsOff: false,
+  modeAfterCheck: false,
   piSync: 'none',
   migrate: false,
   halt: false,
@@ -66,6 +79,9 @@ const X86: RequestsFlags = {
   sender: 'kick',
   requestFlags: 0,
   requestAfterKick: false,
+  minRequesters: 1,
+  piRequest: false,
+  v411Sender: false,
 };
 const ARM64: RequestsFlags = { ...X86, arch: 'arm64' };
 
@@ -85,6 +101,32 @@ const commit = (id: string, subject: string): KernelRef => ({
   subject,
   url: `https://github.com/torvalds/linux/commit/${id}`,
 });
+
+const FIX_85B6 = commit(
+  '85b640450ddcfa09cf72771b69a9c3daf0ddc772',
+  'KVM: Clean up benign vcpu->cpu data races when kicking vCPUs',
+);
+const PI_B952 = commit(
+  'b95234c840045b7c72380fd14c59416af28fcb02',
+  'kvm: x86: do not use KVM_REQ_EVENT for APICv interrupt injection',
+);
+const WAIT_7A97 = commit('7a97cec26b94', 'KVM: mark requests that need synchronization');
+const V4_11_ARM: KernelRef = {
+  ref: 'v4.11',
+  subject: 'arch/arm/kvm/arm.c: kvm_arch_vcpu_ioctl_run(), kvm_arm_halt_guest()',
+  url: 'https://github.com/torvalds/linux/blob/v4.11/arch/arm/kvm/arm.c',
+};
+const V4_11_MAIN: KernelRef = {
+  ref: 'v4.11',
+  subject: 'virt/kvm/kvm_main.c: kvm_make_all_cpus_request()',
+  url: 'https://github.com/torvalds/linux/blob/v4.11/virt/kvm/kvm_main.c',
+};
+const ARM_REWORK_2017: KernelRef = {
+  ref: 'v4.13',
+  subject:
+    'KVM/ARM vcpu requests rework (Andrew Jones, Christoffer Dall): smp_store_mb(vcpu->mode, IN_GUEST_MODE) before the final check',
+  url: 'https://github.com/torvalds/linux/blob/v4.13/virt/kvm/arm/arm.c',
+};
 
 const holds = (states: number): Expectation => ({ verdict: 'holds', states });
 const lost = (states: number, property = 'no-lost-request'): Expectation => ({ verdict: 'violated', property, states });
@@ -106,77 +148,88 @@ export const requests = defineModel<RequestsFlags>({
       default: 0,
     },
   ],
-  cpus: (p) => (p.vcpus as number) + (p.requesters as number) + 1,
+  // One pCPU per vCPU and per requester (at least two requester slots: some variants fix two),
+  // plus the spare one a migrating vCPU moves to.
+  cpus: (p) => (p.vcpus as number) + Math.max(p.requesters as number, 2) + 1,
   variants: [
     {
       name: 'correct-x86',
-      description: 'x86 vcpu_enter_guest(): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
+      description:
+        'x86 vcpu_enter_guest() (v6.12): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(386), tso: holds(506), relaxed: holds(1172) },
+      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1632) },
     },
     {
       name: 'correct-arm64',
-      description: 'arm64 kvm_arch_vcpu_ioctl_run(): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
+      description:
+        'arm64 kvm_arch_vcpu_ioctl_run() (v6.12): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(239), tso: holds(297), relaxed: holds(476) },
+      expect: { sc: holds(289), tso: holds(353), relaxed: holds(839) },
     },
     {
       name: 'no-vcpu-barrier',
-      description: 'IN_GUEST_MODE stored with no barrier before the final request check',
+      description: 'plausible mistake: IN_GUEST_MODE stored with no barrier before the final request check',
       flags: { ...X86, modeStore: 'no-barrier' },
-      expect: { sc: holds(354), tso: lost(191), relaxed: lost(160) },
+      expect: { sc: holds(429), tso: lost(263), relaxed: lost(240) },
     },
     {
       name: 'no-requester-barrier',
-      description: 'no smp_mb__before_atomic() between setting the request and reading vcpu->mode',
+      description:
+        "plausible mistake: no smp_mb__before_atomic() before the cmpxchg; kvm_vcpu_kick() still has rcuwait_wake_up()'s smp_mb()",
       flags: { ...ARM64, requesterBarrier: false },
-      expect: { sc: holds(220), tso: holds(274), relaxed: lost(104) },
+      expect: { sc: holds(269), tso: holds(328), relaxed: holds(770) },
+    },
+    {
+      name: 'no-requester-barrier-no-wakeup',
+      description:
+        'plausible mistake: no smp_mb__before_atomic(), on the KVM_REQUEST_NO_WAKEUP path that skips kvm_vcpu_wake_up()',
+      flags: { ...ARM64, requesterBarrier: false, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
+      expect: { sc: holds(235), tso: holds(284), relaxed: lost(95) },
     },
     {
       name: 'check-before-irqs-off',
-      description: 'mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
+      description:
+        'plausible mistake: mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
       flags: { ...X86, checkBeforeIrqsOff: true },
       kernel: [DOC],
-      expect: { sc: lost(247), tso: lost(311), relaxed: lost(391) },
+      expect: { sc: lost(313), tso: lost(416), relaxed: lost(630) },
     },
     {
       name: 'request-less-kick',
-      description: 'the sender publishes state and kicks without a request: nothing re-checks it after IN_GUEST_MODE',
+      description:
+        'plausible mistake: the sender publishes state and kicks without a request; nothing re-checks it after IN_GUEST_MODE',
       flags: { ...X86, signal: 'event', event: true },
       kernel: [DOC],
-      expect: { sc: lost(162), tso: lost(220), relaxed: lost(186) },
+      expect: { sc: lost(192), tso: lost(234), relaxed: lost(284) },
     },
     {
       name: 'request-after-kick',
-      description: 'the kick is sent before the request is made',
+      description: 'plausible mistake: the kick is sent before the request is made',
       flags: { ...X86, requestAfterKick: true },
-      kernel: [
-        commit(
-          '85b640450ddcfa09cf72771b69a9c3daf0ddc772',
-          'KVM: Clean up benign vcpu->cpu data races when kicking vCPUs',
-        ),
-      ],
-      expect: { sc: lost(132), tso: lost(132), relaxed: lost(152) },
+      kernel: [FIX_85B6],
+      expect: { sc: lost(144), tso: lost(144), relaxed: lost(186) },
     },
     {
       name: 'kvm-req',
-      description: "Paolo Bonzini's kvm-req.promela (2017): requests checked after IN_GUEST_MODE with IRQs off",
+      description:
+        "Paolo Bonzini's kvm-req.promela (2017, re-derived): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(386), tso: holds(506), relaxed: holds(1140) },
+      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1600) },
     },
     {
       name: 'kvm-req-no-check',
-      description: 'kvm-req.promela with its bug #define: no request check in the IRQs-off region',
+      description: 'kvm-req.promela with its bug #define (re-derived): no request check in the IRQs-off region',
       flags: { ...X86, modeStore: 'plain+mb', checkRequests: false },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(125), tso: lost(121), relaxed: lost(143) },
+      expect: { sc: lost(153), tso: lost(152), relaxed: lost(251) },
     },
     {
       name: 'kvm-arm-pause',
-      description: "Paolo Bonzini's kvm-arm-pause.promela: the 2017 arm64 pause flag, checked with IRQs off",
+      description:
+        "kvm-arm-pause.promela (re-derived): pause re-checked after IN_GUEST_MODE + smp_mb, the order of the 2017 rework, not v4.11's",
       flags: {
         ...ARM64,
         modeStore: 'plain+mb',
@@ -185,12 +238,29 @@ export const requests = defineModel<RequestsFlags>({
         signal: 'pause',
         sender: 'all-cpus',
       },
-      kernel: [PAOLO_2017],
-      expect: { sc: holds(200), tso: holds(318), relaxed: holds(430) },
+      kernel: [PAOLO_2017, ARM_REWORK_2017],
+      expect: { sc: holds(251), tso: holds(389), relaxed: holds(600) },
+    },
+    {
+      name: 'kvm-arm-pause-v4-11',
+      description:
+        'v4.11 arch/arm/kvm/arm.c: pause checked with IRQs off, then vcpu->mode = IN_GUEST_MODE with no barrier',
+      flags: {
+        ...ARM64,
+        modeStore: 'no-barrier',
+        modeAfterCheck: true,
+        checkRequests: false,
+        checkPause: true,
+        signal: 'pause',
+        sender: 'all-cpus',
+        v411Sender: true,
+      },
+      kernel: [V4_11_ARM, V4_11_MAIN, PAOLO_2017],
+      expect: { sc: lost(122), tso: lost(167), relaxed: lost(186) },
     },
     {
       name: 'kvm-arm-pause-no-check',
-      description: 'kvm-arm-pause.promela with its bug #define: pause not re-checked with IRQs off',
+      description: 'kvm-arm-pause.promela with its bug #define (re-derived): pause not re-checked with IRQs off',
       flags: {
         ...ARM64,
         modeStore: 'plain+mb',
@@ -200,66 +270,90 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(96), tso: lost(132), relaxed: lost(115) },
+      expect: { sc: lost(129), tso: lost(167), relaxed: lost(184) },
     },
     {
       name: 'kvm-x86-pi',
       description:
-        "Paolo Bonzini's kvm-x86-pi.promela: posted interrupts, PIR synced after IN_GUEST_MODE with IRQs off",
+        'since b95234c84004 (kvm-x86-pi.promela): no KVM_REQ_EVENT; PIR synced after IN_GUEST_MODE with IRQs off',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'irqs-off' },
-      kernel: [
-        PAOLO_2017,
-        commit(
-          'b95234c840045b7c72380fd14c59416af28fcb02',
-          'kvm: x86: do not use KVM_REQ_EVENT for APICv interrupt injection',
-        ),
-      ],
-      expect: { sc: holds(114), tso: holds(122), relaxed: holds(169) },
+      kernel: [PAOLO_2017, PI_B952],
+      expect: { sc: holds(142), tso: holds(153), relaxed: holds(204) },
+    },
+    {
+      name: 'kvm-x86-pi-v4-10',
+      description:
+        'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
+      flags: { ...X86, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
+      kernel: [PI_B952],
+      expect: { sc: holds(616), tso: holds(779), relaxed: holds(2988) },
     },
     {
       name: 'kvm-x86-pi-early-sync',
-      description: 'before b95234c84004: PIR synced (via KVM_REQ_EVENT) before interrupts are disabled',
+      description:
+        'plausible mistake: no KVM_REQ_EVENT (as since b95234c84004) but PIR synced before IRQs are disabled',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'early' },
-      kernel: [
-        PAOLO_2017,
-        commit(
-          'b95234c840045b7c72380fd14c59416af28fcb02',
-          'kvm: x86: do not use KVM_REQ_EVENT for APICv interrupt injection',
-        ),
-      ],
-      expect: { sc: lost(67), tso: lost(66), relaxed: lost(83) },
+      kernel: [PAOLO_2017, PI_B952],
+      expect: { sc: lost(107), tso: lost(110), relaxed: lost(150) },
     },
     {
       name: 'no-exiting-mode',
-      description: 'arm64 without the IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg: every kick of a running vCPU IPIs',
+      description:
+        'plausible mistake (Paolo Bonzini, 2017): no IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg; every kick of a running vCPU IPIs',
       flags: { ...ARM64, exitingMode: false },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(225), tso: holds(279), relaxed: holds(687) },
+      expect: { sc: holds(275), tso: holds(335), relaxed: holds(937) },
     },
     {
       name: 'cpu-read-first',
-      description:
-        'before 85b640450ddc: vcpu->cpu read before the mode check, vCPU migrating (a lost kick under relaxed memory)',
+      description: 'v5.15 x86 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...X86, cpuReadFirst: true, migrate: true },
-      kernel: [
-        commit(
-          '85b640450ddcfa09cf72771b69a9c3daf0ddc772',
-          'KVM: Clean up benign vcpu->cpu data races when kicking vCPUs',
-        ),
-      ],
-      expect: { sc: holds(1091), tso: holds(1782), relaxed: lost(893) },
+      kernel: [FIX_85B6],
+      expect: { sc: holds(2060), tso: holds(3391), relaxed: lost(1682) },
+    },
+    {
+      name: 'cpu-read-first-arm64',
+      description: 'v5.15 arm64 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
+      flags: { ...ARM64, cpuReadFirst: true, migrate: true },
+      kernel: [FIX_85B6],
+      expect: { sc: holds(1204), tso: holds(1929), relaxed: lost(1321) },
+    },
+    {
+      name: 'cpu-read-first-2-requesters',
+      description:
+        'v5.15 x86 (before 85b640450ddc), two requesters: the first IPIs the old pCPU, the second sees EXITING_GUEST_MODE',
+      flags: {
+        ...ARM64,
+        cpuReadFirst: true,
+        migrate: true,
+        minRequesters: 2,
+        sender: 'all-cpus',
+        requestFlags: KVM_REQUEST_NO_WAKEUP,
+      },
+      kernel: [FIX_85B6],
+      expect: { sc: lost(10593), tso: lost(17334), relaxed: lost(43392) },
+    },
+    {
+      name: 'cpu-read-first-tlb-flush',
+      description:
+        'v5.15 kvm_make_vcpus_request_mask() (before 85b640450ddc): a WAIT | NO_WAKEUP request with the early vcpu->cpu read, arm64 vCPU migrating',
+      flags: {
+        ...ARM64,
+        signal: 'tlb-flush',
+        sender: 'all-cpus',
+        requestFlags: KVM_REQUEST_WAIT | KVM_REQUEST_NO_WAKEUP,
+        cpuReadFirst: true,
+        migrate: true,
+      },
+      kernel: [FIX_85B6],
+      expect: { sc: holds(1042), tso: holds(1661), relaxed: lost(758, 'wait-semantics') },
     },
     {
       name: 'migrating',
-      description: 'the current kick (vcpu->cpu read after the mode check) with the vCPU migrating',
+      description: 'v6.12: the kick reads vcpu->cpu after the mode check (since 85b640450ddc), the vCPU migrating',
       flags: { ...X86, migrate: true },
-      kernel: [
-        commit(
-          '85b640450ddcfa09cf72771b69a9c3daf0ddc772',
-          'KVM: Clean up benign vcpu->cpu data races when kicking vCPUs',
-        ),
-      ],
-      expect: { sc: holds(1015), tso: holds(1494), relaxed: holds(6800) },
+      kernel: [FIX_85B6],
+      expect: { sc: holds(1871), tso: holds(2591), relaxed: holds(9068) },
     },
     {
       name: 'tlb-flush-wait',
@@ -272,12 +366,13 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_WAIT | KVM_REQUEST_NO_WAKEUP,
         shadowWalk: true,
       },
-      kernel: [commit('ae0946cd3601752dc58f86d84258e5361e9c8cd4', 'KVM: Optimize kvm_make_vcpus_request_mask() a bit')],
-      expect: { sc: holds(926), tso: holds(1612), relaxed: holds(10734) },
+      kernel: [WAIT_7A97],
+      expect: { sc: holds(2062), tso: holds(3997), relaxed: holds(10734) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
-      description: 'KVM_REQUEST_WAIT that IPIs only IN_GUEST_MODE vCPUs, not READING_SHADOW_PAGE_TABLES ones',
+      description:
+        'plausible mistake: KVM_REQUEST_WAIT that IPIs only IN_GUEST_MODE vCPUs, not READING_SHADOW_PAGE_TABLES ones',
       flags: {
         ...X86,
         signal: 'tlb-flush',
@@ -286,30 +381,55 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
         waitCountsShadowWalk: false,
       },
+      kernel: [WAIT_7A97],
       expect: {
-        sc: lost(140, 'wait-semantics'),
-        tso: lost(270, 'wait-semantics'),
+        sc: lost(194, 'wait-semantics'),
+        tso: lost(371, 'wait-semantics'),
         relaxed: lost(224, 'wait-semantics'),
+      },
+    },
+    {
+      name: 'tlb-flush-no-final-check',
+      description:
+        'plausible mistake: the TLB flush with no request check after IN_GUEST_MODE: the flush returns, the guest runs unflushed',
+      flags: {
+        ...X86,
+        signal: 'tlb-flush',
+        sender: 'all-cpus',
+        requestFlags: KVM_REQUEST_WAIT | KVM_REQUEST_NO_WAKEUP,
+        shadowWalk: true,
+        checkRequests: false,
+      },
+      expect: {
+        sc: lost(400, 'wait-semantics'),
+        tso: lost(896, 'wait-semantics'),
+        relaxed: lost(560, 'wait-semantics'),
       },
     },
     {
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(792), tso: holds(1174), relaxed: holds(6317) },
+      expect: { sc: holds(1114), tso: holds(1620), relaxed: holds(6317) },
     },
     {
       name: 'halt-no-wakeup',
       description: 'a KVM_REQUEST_NO_WAKEUP request leaves a halted vCPU asleep, by design',
       flags: { ...X86, halt: true, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
       expect: {
-        sc: lost(644, 'request-processed'),
-        tso: lost(955, 'request-processed'),
+        sc: lost(706, 'request-processed'),
+        tso: lost(1037, 'request-processed'),
         relaxed: lost(2847, 'request-processed'),
       },
     },
   ],
-  setup: (b, f, p) => setup(b, { ...f, timerExits: p.timer === 1 }, p.vcpus as number, p.requesters as number),
+  setup: (b, f, p) =>
+    setup(
+      b,
+      { ...f, timerExits: p.timer === 1, recordFlush: f.signal === 'tlb-flush' },
+      p.vcpus as number,
+      Math.max(p.requesters as number, f.minRequesters),
+    ),
 });
 
 function setup(b: ModelBuilder, f: RequestsFlags, nvcpus: number, nrequesters: number): void {
@@ -340,6 +460,7 @@ function setup(b: ModelBuilder, f: RequestsFlags, nvcpus: number, nrequesters: n
       walking: b.ghost(`${v} walking SPTEs`, 0),
       sleeping: b.ghost(`${v} paused`, 0),
       irr: b.ghost(`${v} interrupt in IRR`, 0),
+      flushed: b.ghost(`${v} processed the request`, 0),
     });
   }
   const spare = nvcpus + nrequesters;
@@ -404,7 +525,9 @@ function* sender(vcpus: readonly KvmVcpu[], spte: Loc, f: RequestsFlags, made: G
         yield* WRITE_ONCE(vcpu.pause, 1);
         yield* ghost(made, 1);
       }
-      yield* kvm_make_all_cpus_request(vcpus, KVM_REQ_TEST, f);
+      // KVM_REQ_VCPU_EXIT, used purely to kick
+      if (f.v411Sender) yield* kvm_make_all_cpus_request_v4_11(vcpus, KVM_REQ_TEST);
+      else yield* kvm_make_all_cpus_request(vcpus, KVM_REQ_TEST, f);
       return;
     case 'posted-interrupt':
       for (const vcpu of vcpus) yield* vmx_deliver_posted_interrupt(vcpu, f, made);
@@ -420,18 +543,34 @@ function* sender(vcpus: readonly KvmVcpu[], spte: Loc, f: RequestsFlags, made: G
 // #endregion sender
 
 // #region vmx_deliver_posted_interrupt
-/** arch/x86/kvm/vmx/vmx.c: vmx_deliver_posted_interrupt() → kvm_vcpu_trigger_posted_interrupt(). */
+/**
+ * arch/x86/kvm/vmx/vmx.c: vmx_deliver_posted_interrupt() → kvm_vcpu_trigger_posted_interrupt().
+ * With `piRequest`, the code before b95234c84004 (v4.10): `r = pi_test_and_set_on();
+ * kvm_make_request(KVM_REQ_EVENT, vcpu); if (r || !kvm_vcpu_trigger_posted_interrupt(vcpu))
+ * kvm_vcpu_kick(vcpu);`. pi_test_and_set_pir() is left out: one vector.
+ */
 function* vmx_deliver_posted_interrupt(vcpu: KvmVcpu, f: RequestsFlags, made: Ghost): Op {
-  // pi_test_and_set_pir() is left out: one vector. pi_test_and_set_on() is fully ordered and
-  // pairs with the barrier after IN_GUEST_MODE in vcpu_enter_guest().
-  if (yield* test_and_set_bit(0, vcpu.pi_on, 'POSTED_INTR_ON')) return;
-  yield* ghost(made, 1);
-  if ((yield* READ_ONCE(vcpu.mode)) === IN_GUEST_MODE) {
-    yield* send_ipi(yield* READ_ONCE(vcpu.cpu), POSTED_INTR_VECTOR, '__apic_send_IPI_mask(POSTED_INTR_VECTOR)');
+  if (f.piRequest) {
+    const r = yield* test_and_set_bit(0, vcpu.pi_on, 'POSTED_INTR_ON');
+    yield* ghost(made, 1);
+    yield* __kvm_make_request(KVM_REQ_TEST, vcpu); // KVM_REQ_EVENT
+    if (r || !(yield* kvm_vcpu_trigger_posted_interrupt(vcpu))) yield* kvm_vcpu_kick(vcpu, f);
     return;
   }
+  // pi_test_and_set_on() is fully ordered and pairs with the barrier after IN_GUEST_MODE in
+  // vcpu_enter_guest().
+  if (yield* test_and_set_bit(0, vcpu.pi_on, 'POSTED_INTR_ON')) return;
+  yield* ghost(made, 1);
+  if (yield* kvm_vcpu_trigger_posted_interrupt(vcpu)) return;
   // Not in the guest: wake it if it is blocking; vcpu_enter_guest() syncs PIR before entry.
-  yield* kvm_vcpu_wake_up(vcpu, f);
+  yield* kvm_vcpu_wake_up(vcpu);
+}
+
+/** `if (vcpu->mode == IN_GUEST_MODE) { send POSTED_INTR_VECTOR to vcpu->cpu; return true; }` */
+function* kvm_vcpu_trigger_posted_interrupt(vcpu: KvmVcpu): Op<boolean> {
+  if ((yield* READ_ONCE(vcpu.mode)) !== IN_GUEST_MODE) return false;
+  yield* send_ipi(yield* READ_ONCE(vcpu.cpu), POSTED_INTR_VECTOR, '__apic_send_IPI_mask(POSTED_INTR_VECTOR)');
+  return true;
 }
 // #endregion vmx_deliver_posted_interrupt
 
@@ -471,16 +610,19 @@ function properties(
         }),
     );
   } else {
+    // Not "in guest mode after the zap implies flushed since the zap" at every moment: a vCPU may
+    // legitimately enter between the zap and the request (it then runs on a stale TLB until the
+    // IPI the sender is about to send). The promise is about the moment the flush returns.
     b.always(
       'wait-semantics',
-      'when kvm_flush_remote_tlbs() returns, no vCPU is still in guest mode or in a lockless walk begun before the change',
+      'when kvm_flush_remote_tlbs() returns, every vCPU in guest mode has flushed since the zap, and none is in a lockless walk begun before it',
       (s) =>
         !sendersDone(s) ||
         vcpus.every((_, i) => {
           const g = ghosts[i] as VcpuGhosts;
           const t = s.thread(name(i));
-          const stale = s.ghost(g.requestEpoch);
-          return !(t.inGuest && s.ghost(g.entryEpoch) < stale) && !(s.ghost(g.walking) && s.ghost(g.walkEpoch) < stale);
+          const zapped = s.ghost(g.requestEpoch);
+          return !(t.inGuest && s.ghost(g.flushed) < zapped) && !(s.ghost(g.walking) && s.ghost(g.walkEpoch) < zapped);
         }),
     );
   }
@@ -518,7 +660,8 @@ function properties(
     b.sometimes('ipi-to-previous-cpu', 'a kick IPI is pending on a pCPU the vCPU has left', (s) =>
       vcpus.some((v, i) => {
         const t = s.thread(name(i));
-        return s.ipiPending(v.id, RESCHEDULE_VECTOR) && t.cpu !== v.id;
+        const kick = s.ipiPending(v.id, RESCHEDULE_VECTOR) || s.ipiPending(v.id, CALL_FUNCTION_VECTOR);
+        return kick && t.cpu !== v.id;
       }),
     );
   }

@@ -52,8 +52,17 @@ export interface VcpuFlags {
   readonly checkPause: boolean;
   /** Set mode and do the final check before local_irq_disable() instead of after it. */
   readonly checkBeforeIrqsOff: boolean;
-  /** x86 APICv: sync PIR to IRR after IN_GUEST_MODE (since b95234c84004), or before disabling IRQs. */
-  readonly piSync: 'none' | 'irqs-off' | 'early';
+  /**
+   * arm (v4.11 arch/arm/kvm/arm.c): the final check (`power_off || pause`) with interrupts off
+   * comes first, and only then, after guest_enter_irqoff(), a plain `vcpu->mode = IN_GUEST_MODE`.
+   */
+  readonly modeAfterCheck: boolean;
+  /**
+   * x86 APICv, where PIR is synced to the IRR: after IN_GUEST_MODE with interrupts off (since
+   * b95234c84004); while processing KVM_REQ_EVENT, before interrupts are disabled (before that
+   * commit, `req-event`); or before disabling interrupts with no request (`early`, a plausible mistake).
+   */
+  readonly piSync: 'none' | 'irqs-off' | 'req-event' | 'early';
   /** The scheduler may migrate the vCPU task between passes (vcpu->cpu changes). */
   readonly migrate: boolean;
   /** The guest may halt (HLT exit → kvm_vcpu_block()). */
@@ -64,6 +73,8 @@ export interface VcpuFlags {
   readonly event: boolean;
   /** The guest may also exit on its own (timer tick): set from the `timer` parameter. */
   readonly timerExits?: boolean;
+  /** Record in a ghost when the vCPU processes the request (the TLB-flush variants' property reads it). */
+  readonly recordFlush?: boolean;
 }
 
 /** Ghosts the properties read: when the vCPU last entered the guest, relative to the request. */
@@ -74,6 +85,8 @@ export interface VcpuGhosts {
   readonly walking: Ghost;
   readonly sleeping: Ghost;
   readonly irr: Ghost;
+  /** The vCPU processed the request after the sender made it (for the TLB flush: flushed since the zap). */
+  readonly flushed: Ghost;
 }
 
 // #region vcpu_run
@@ -101,7 +114,10 @@ export function* vcpu_run_once(vcpu: KvmVcpu, spte: Loc, f: VcpuFlags, g: VcpuGh
 export function* vcpu_enter_guest(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): Op {
   if (yield* kvm_request_pending(vcpu)) {
     if (yield* kvm_check_request(KVM_REQ_TEST, vcpu)) {
-      /* service the request */
+      // service the request (KVM_REQ_TLB_FLUSH: kvm_vcpu_flush_tlb_all(); before b95234c84004,
+      // KVM_REQ_EVENT: the PIR reached the IRR while pending interrupts were evaluated)
+      if (f.recordFlush) yield* ghost(g.flushed, yield* ghost_read(g.requestEpoch));
+      if (f.piSync === 'req-event') yield* vmx_sync_pir_to_irr(vcpu, g);
     }
   }
   yield* consume_event(vcpu, f); // a request-less kick's state, if any
@@ -161,12 +177,25 @@ function* kvm_vcpu_exit_request(vcpu: KvmVcpu, f: VcpuFlags): Op<boolean> {
 /** arch/arm64/kvm/arm.c: one pass of kvm_arch_vcpu_ioctl_run()'s loop. */
 export function* kvm_arch_vcpu_run_pass(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): Op {
   // check_vcpu_requests(); in 2017, `if (power_off || pause) vcpu_sleep(vcpu)` here.
-  if (yield* kvm_request_pending(vcpu)) yield* kvm_check_request(KVM_REQ_TEST, vcpu);
+  if ((yield* kvm_request_pending(vcpu)) && (yield* kvm_check_request(KVM_REQ_TEST, vcpu)) && f.recordFlush)
+    yield* ghost(g.flushed, yield* ghost_read(g.requestEpoch));
   if (f.checkPause && (yield* READ_ONCE(vcpu.pause))) yield* vcpu_sleep(vcpu, g);
   yield* consume_event(vcpu, f);
 
   yield* preempt_disable();
   yield* local_irq_disable();
+  if (f.modeAfterCheck) {
+    // v4.11: `if (ret <= 0 || need_new_vmid_gen() || power_off || pause) { local_irq_enable(); …
+    // continue; }`, then guest_enter_irqoff(); `vcpu->mode = IN_GUEST_MODE;` with no barrier.
+    if (yield* kvm_vcpu_exit_request(vcpu, f)) {
+      yield* local_irq_enable();
+      yield* preempt_enable();
+      return;
+    }
+    yield* WRITE_ONCE(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
+    yield* run_guest(vcpu, f, g);
+    return;
+  }
   if (f.modeStore === 'kernel') yield* smp_store_mb(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
   else {
     yield* WRITE_ONCE(vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
@@ -178,7 +207,11 @@ export function* kvm_arch_vcpu_run_pass(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhos
     yield* preempt_enable();
     return;
   }
+  yield* run_guest(vcpu, f, g);
+}
 
+/** kvm_call_hyp(__kvm_vcpu_run) / kvm_arm_vcpu_enter_exit(), then back out with IRQs enabled. */
+function* run_guest(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts): Op {
   yield* guest_enter();
   yield* ghost(g.entryEpoch, yield* ghost_read(g.requestEpoch));
   yield* guest_exit(f.timerExits ? 'VM-exit (IPI or timer tick)' : 'VM-exit (IPI)', { timer: f.timerExits ?? false });
