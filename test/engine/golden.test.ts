@@ -25,6 +25,9 @@ function run(
   return r;
 }
 
+/** Golden configurations whose quotient is compared with the history-numbered search. */
+const QUOTIENT_CHECKED_UP_TO = 2_500;
+
 const CASES = MODELS.flatMap((model) =>
   model.variants.flatMap((v) => model.memoryModels.map((mm) => [model.name, v.name, mm, model, v] as const)),
 );
@@ -65,15 +68,26 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
     expect(reduced.states).toBeLessThanOrEqual(full.states);
   });
 
-  it('gives the same verdict, property and shortest counterexample with histories instead of classes (no fewer states)', () => {
-    const classes = run(model, variant.name, mm, true);
-    const histories = run(model, variant.name, mm, true, false);
-    expect(histories.automata).toBeUndefined();
-    expect(histories.verdict).toBe(classes.verdict);
-    expect(histories.violation?.property).toBe(classes.violation?.property);
-    // Safety counterexamples are shortest in both; a lasso is only some fair cycle.
-    if (classes.counterexample?.cycleStart === undefined)
-      expect(histories.counterexample?.steps.length).toBe(classes.counterexample?.steps.length);
-    expect(classes.states).toBeLessThanOrEqual(histories.states);
-  });
+  // The quotient is checked against histories on the small configurations only, so that the
+  // golden run does not pay for every search twice (an equality run on TSC alone took ~50 s).
+  // Under relaxed memory the quotient is off, which the first assertion pins.
+  const small = (variant.expect[mm]?.states ?? Number.POSITIVE_INFINITY) <= QUOTIENT_CHECKED_UP_TO;
+  it.runIf(mm === 'relaxed' || small)(
+    `gives the same verdict, property and shortest counterexample with histories instead of classes, in no fewer states (up to ${QUOTIENT_CHECKED_UP_TO} states)`,
+    () => {
+      const classes = run(model, variant.name, mm, true);
+      if (mm === 'relaxed') {
+        expect(classes.automata, 'the quotient is off under relaxed memory').toBeUndefined();
+        return;
+      }
+      const histories = run(model, variant.name, mm, true, false);
+      expect(histories.automata).toBeUndefined();
+      expect(histories.verdict).toBe(classes.verdict);
+      expect(histories.violation?.property).toBe(classes.violation?.property);
+      // Safety counterexamples are shortest in both; a lasso is only some fair cycle.
+      if (classes.counterexample?.cycleStart === undefined)
+        expect(histories.counterexample?.steps.length).toBe(classes.counterexample?.steps.length);
+      expect(classes.states).toBeLessThanOrEqual(histories.states);
+    },
+  );
 });

@@ -181,7 +181,7 @@ export class ThreadAutomaton {
     if (n.closed !== undefined) {
       if (n.closed === 'fixed')
         throw new Error(`thread ${this.name}: "${n.action.text}" returned ${result}, which it never returns`);
-      throw new DomainGrowth(n.closed, result);
+      throw new DomainGrowth(n.closed, result, this.name);
     }
     const id = this.#expand(node, n, result);
     n.children.set(result, id);
@@ -198,6 +198,10 @@ export class ThreadAutomaton {
    * history (a loop body's restart is a new history: the flags start again from 0).
    */
   atomicFlags(node: number): number {
+    // A class stands for histories with the same future, not the same past: the quotient is used
+    // only where these flags are never read (SC and TSO, threads.ts effectiveFence).
+    if (this.#compiled)
+      throw new Error(`thread ${this.name}: atomic flags asked of a class of histories (quotient.ts)`);
     const known = this.#atomicFlags[node];
     if (known !== undefined) return known;
     let at = 0;

@@ -90,6 +90,8 @@ const now = (): number => performance.now();
 
 /** Restarts for values found outside the quotient's domains before giving the quotient up. */
 const MAX_RESTARTS = 6;
+/** Restarts one thread may cause before it is left unmerged. */
+const MAX_GROWTHS_PER_THREAD = 2;
 
 /** Runs the BFS in slices so that callers can yield to their event loop between them. */
 export class Exploration {
@@ -121,8 +123,12 @@ export class Exploration {
   readonly #seeds = new Map<DomainKey, number[]>();
   #automata: ExploreResult['automata'];
   #quotientOff = false;
-  /** Threads whose unfolding was too large (kept across restarts). */
+  /** Threads left unmerged: unfolding too large, or too many restarts for them (kept across restarts). */
   readonly #tooLarge: boolean[];
+  /** Interrupt handlers whose unfolding was too large (kept across restarts). */
+  readonly #handlerTooLarge: boolean[] = [];
+  /** Restarts each thread caused. */
+  readonly #growths: number[];
   /** A successor's representative under the symmetry. */
   #canon = new Int32Array(0);
 
@@ -135,6 +141,7 @@ export class Exploration {
     this.#maxStates = opts.maxStates ?? 5_000_000;
     this.#witnessAt = inst.witnesses.map(() => -1);
     this.#tooLarge = inst.threads.map(() => false);
+    this.#growths = inst.threads.map(() => 0);
     this.#begin(0);
   }
 
@@ -148,7 +155,7 @@ export class Exploration {
       // Not under relaxed memory: there a step's meaning also depends on the thread's past (an
       // address dependency on the load before it, threads.ts addressSource, which probes
       // results no domain holds), which classes of equal futures do not keep.
-      const compiled = compileThreads(inst, this.machine.threads, this.#seeds, this.#tooLarge);
+      const compiled = compileThreads(inst, this.machine.threads, this.#seeds, this.#tooLarge, this.#handlerTooLarge);
       let histories = 0;
       let classes = 0;
       compiled.forEach((c, i) => {
@@ -176,6 +183,13 @@ export class Exploration {
     const known = this.#seeds.get(growth.where) ?? [];
     if (known.includes(growth.value)) throw new ModelError(`quotient: ${growth.message}, again`);
     this.#seeds.set(growth.where, [...known, growth.value]);
+    // A thread whose merged states keep meeting new values (it reads a counter) costs a whole
+    // search each time: after the second, it is numbered by history, and the others stay merged.
+    const t = this.#inst.threads.findIndex((th) => th.name === growth.thread);
+    if (t >= 0) {
+      this.#growths[t] = (this.#growths[t] as number) + 1;
+      if ((this.#growths[t] as number) >= MAX_GROWTHS_PER_THREAD) this.#tooLarge[t] = true;
+    }
     // A domain that keeps growing (a counter): restarting for every value costs more than the
     // merging saves, so search the history-numbered automata instead.
     if ((this.#automata?.restarts ?? 0) + 1 >= MAX_RESTARTS) this.#quotientOff = true;

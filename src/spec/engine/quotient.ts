@@ -28,7 +28,7 @@
  * numbered as before: nothing is assumed about them.
  */
 import { type Action, Kind, NO_WRITE } from './actions.ts';
-import { nextAtomicFlags, type ThreadAutomaton } from './automaton.ts';
+import type { ThreadAutomaton } from './automaton.ts';
 import type { ModelInstance } from './model.ts';
 import { ENXIO } from './primitives.ts';
 
@@ -36,10 +36,13 @@ import { ENXIO } from './primitives.ts';
 export class DomainGrowth extends Error {
   readonly where: DomainKey;
   readonly value: number;
-  constructor(where: DomainKey, value: number) {
-    super(`domain of ${where} grows by ${value}: the thread automata are rebuilt`);
+  /** The thread whose merged state was asked. */
+  readonly thread: string;
+  constructor(where: DomainKey, value: number, thread: string) {
+    super(`domain of ${where} grows by ${value} (thread ${thread}): the thread automata are rebuilt`);
     this.where = where;
     this.value = value;
+    this.thread = thread;
   }
 }
 
@@ -54,6 +57,11 @@ const MAX_DEPTH = 150;
 const MAX_TREE = 5_000;
 /** Generator steps (replays included) one thread's unfolding may take. */
 const MAX_STEPS = 60_000;
+/**
+ * The same for an interrupt handler, unfolded only for the values it writes (a handler that
+ * calls into a large model, such as a TSC resync, is left to the search to find them).
+ */
+const MAX_HANDLER_STEPS = 5_000;
 /** Rounds of unfolding while the domains grow; what is still missing is found by the search. */
 const MAX_ROUNDS = 2;
 /** Values a domain holds at most: past that the search finds them (or the model has no bound). */
@@ -118,14 +126,16 @@ class Domains {
 /**
  * Compiles every thread of `threads` (the machine's automata, in the instance's order) into its
  * quotient by future behaviour; returns one compiled automaton per thread, undefined for a
- * thread whose unfolding was too large (it stays as it is). `tooLarge` marks those (and is
- * passed again on a restart: larger domains only make the trees larger).
+ * thread whose unfolding was too large or merged nothing (it stays as it is). `tooLarge` marks
+ * the threads too large, and `handlerTooLarge` the interrupt handlers (both are passed again on
+ * a restart: larger domains only make the trees larger).
  */
 export function compileThreads(
   inst: ModelInstance,
   threads: readonly ThreadAutomaton[],
   seeds: DomainSeeds = new Map(),
   tooLarge: boolean[] = inst.threads.map(() => false),
+  handlerTooLarge: boolean[] = [],
 ): (CompiledAutomaton | undefined)[] {
   const d = new Domains();
   inst.locs.forEach((l, i) => {
@@ -154,18 +164,19 @@ export function compileThreads(
   }
 
   const out: (CompiledAutomaton | undefined)[] = inst.threads.map(() => undefined);
-  const handlerTooLarge = handlers.map(() => false);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     d.grew = false;
     d.frozen = round === MAX_ROUNDS - 1;
     inst.threads.forEach((t, i) => {
       if (tooLarge[i]) return;
       const aut = threads[i] as ThreadAutomaton;
-      out[i] = unfold(aut.body, aut.loop, d, `cpu:${t.name}`, t.options.cpus ?? allCpus);
-      if (out[i] === undefined) tooLarge[i] = true;
+      const u = unfold(aut.body, aut.loop, d, `cpu:${t.name}`, t.options.cpus ?? allCpus, MAX_STEPS);
+      out[i] = typeof u === 'string' ? undefined : u;
+      if (u === 'too-large') tooLarge[i] = true;
     });
     handlers.forEach((h, k) => {
-      if (!handlerTooLarge[k] && unfold(h.body, false, d, 'cpu:-', []) === undefined) handlerTooLarge[k] = true;
+      if (handlerTooLarge[k] !== true && unfold(h.body, false, d, 'cpu:-', [], MAX_HANDLER_STEPS) === 'too-large')
+        handlerTooLarge[k] = true;
     });
     if (!d.grew) break;
   }
@@ -260,7 +271,8 @@ function replay(body: () => Generator<Action, unknown, number>, history: readonl
 
 /**
  * Unfolds one body over the domains (noting the values it writes) and merges its histories.
- * Returns undefined when the tree is too large.
+ * 'too-large' when the tree is too large (or the model code throws on a result), 'no-gain' when
+ * no two histories have the same future.
  */
 function unfold(
   body: () => Generator<Action, unknown, number>,
@@ -268,14 +280,15 @@ function unfold(
   d: Domains,
   cpuKey: DomainKey,
   allowed: readonly number[],
-): CompiledAutomaton | undefined {
+  maxSteps: number,
+): CompiledAutomaton | 'too-large' | 'no-gain' {
   const tree: Tree = { action: [], history: [], cls: [], kids: [] };
   const classes = new Map<string, number>();
   let tooLarge = false;
   let steps = 0;
   const replayCounted = (history: readonly number[]) => {
     steps += history.length + 1;
-    if (steps > MAX_STEPS) tooLarge = true;
+    if (steps > maxSteps) tooLarge = true;
     return replay(body, history);
   };
 
@@ -284,7 +297,6 @@ function unfold(
     step: IteratorResult<Action, unknown>,
     gen: Generator<Action, unknown, number>,
     history: readonly number[],
-    flags: number,
   ): { raw: number; cls: number } => {
     if (step.done && loop) return { raw: -1, cls: RESTART };
     if (tooLarge || tree.action.length >= MAX_TREE) {
@@ -298,8 +310,7 @@ function unfold(
     tree.cls.push(-1);
     tree.kids.push(undefined);
     if (step.done || a.kind === Kind.Fail) {
-      // What the history says about barriers around atomics (atomicFlags) is part of the state.
-      const key = `${step.done ? 'done' : signature(a, [])}|af${flags}`;
+      const key = step.done ? 'done' : signature(a, []);
       tree.cls[raw] = intern(classes, key);
       return { raw, cls: tree.cls[raw] as number };
     }
@@ -308,13 +319,12 @@ function unfold(
     const { values } = resultsOf(a, d, cpuKey);
     const kids = new Map<number, number>();
     tree.kids[raw] = kids;
-    let key = `${signature(a, values)}|af${flags}`;
-    const childFlags = nextAtomicFlags(flags, a);
+    let key = signature(a, values);
     let unknown = false;
     for (let k = 0; k < values.length && !tooLarge; k++) {
       const r = values[k] as number;
       const g = k === 0 ? gen : replayCounted(history).gen;
-      const child = visit(g.next(r), g, [...history, r], childFlags);
+      const child = visit(g.next(r), g, [...history, r]);
       kids.set(r, child.cls === RESTART ? RESTART : child.raw);
       if (child.cls === -1) unknown = true;
       key += `;${r}>${child.cls === RESTART ? 'R' : child.cls}`;
@@ -325,14 +335,14 @@ function unfold(
 
   try {
     const first = replayCounted([]);
-    visit(first.step, first.gen, [], 0);
+    visit(first.step, first.gen, []);
   } catch {
     // Model code may throw on a result the search never gives it (the domains over-approximate,
     // e.g. smp_processor_id() of a CPU the thread cannot be on): leave the thread unmerged.
-    return undefined;
+    return 'too-large';
   }
-  if (tooLarge) return undefined;
-  return build(tree, classes.size, cpuKey);
+  if (tooLarge) return 'too-large';
+  return build(tree, classes.size, cpuKey) ?? 'no-gain';
 }
 
 function intern(classes: Map<string, number>, key: string): number {
@@ -344,8 +354,18 @@ function intern(classes: Map<string, number>, key: string): number {
   return c;
 }
 
-/** The compiled automaton: node 0 is the root; classes and unmerged histories get numbers. */
-function build(tree: Tree, nclasses: number, cpuKey: DomainKey): CompiledAutomaton {
+/**
+ * The compiled automaton: node 0 is the root; classes and unmerged histories get numbers.
+ * Undefined when no two histories were merged: the thread gains nothing and stays as it is.
+ */
+function build(tree: Tree, nclasses: number, cpuKey: DomainKey): CompiledAutomaton | undefined {
+  // A class of one history stands for exactly that history (every history on the way to it is
+  // in its own class, or the class would have more members), so a result outside its domain can
+  // be followed by replaying the generator, as for an unmerged history: only a class of two or
+  // more histories is closed, and only there does a value the unfolding missed restart the search.
+  const members = new Int32Array(nclasses);
+  for (const c of tree.cls) if (c >= 0) members[c] = (members[c] as number) + 1;
+  if (!members.some((m) => m >= 2)) return undefined;
   const idOfClass = new Int32Array(nclasses).fill(-1);
   const idOfRaw = new Int32Array(tree.action.length).fill(-1);
   const nodes: CompiledNode[] = [];
@@ -367,7 +387,8 @@ function build(tree: Tree, nclasses: number, cpuKey: DomainKey): CompiledAutomat
     const children = new Map<number, number>();
     const kids = tree.kids[raw];
     if (kids) for (const [r, child] of kids) children.set(r, child === RESTART ? 0 : idOf(child));
-    const merged = (tree.cls[raw] as number) >= 0;
+    const cls = tree.cls[raw] as number;
+    const merged = cls >= 0 && (members[cls] as number) >= 2;
     nodes.push({
       action: a,
       history: tree.history[raw] as readonly number[],
