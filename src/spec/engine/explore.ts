@@ -468,6 +468,21 @@ type Finish = (
   extra: { violation?: Violation; path?: RawPath; reason?: string; livenessStates?: number },
 ) => ExploreResult;
 
+/** A growable vector of 32-bit integers (the liveness graph: JS arrays of numbers grow slower). */
+class IntVec {
+  a = new Int32Array(1 << 12);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+}
+
 /** Weakly fair cycle detection over the full state graph. */
 class Liveness {
   readonly #inst: ModelInstance;
@@ -478,11 +493,11 @@ class Liveness {
   #next = 0;
   #cur = new Int32Array(0);
   // Edges in CSR form, filled in BFS (= index) order.
-  #edgeStart: number[] = [];
-  #edgeTo: number[] = [];
-  #edgeUnit: number[] = [];
-  #enabled: number[] = [];
-  #pending: number[] = [];
+  readonly #edgeStart = new IntVec();
+  readonly #edgeTo = new IntVec();
+  readonly #edgeUnit = new IntVec();
+  readonly #enabled = new IntVec();
+  readonly #pending = new IntVec();
 
   constructor(inst: ModelInstance, machine: Machine, maxStates: number, finish: Finish) {
     this.#inst = inst;
@@ -567,9 +582,10 @@ class Liveness {
   #fairCycle(k: number): RawPath | undefined {
     const n = this.#store.count;
     const bit = 1 << k;
-    const pend = (i: number): boolean => ((this.#pending[i] as number) & bit) !== 0;
-    const start = this.#edgeStart;
-    const to = this.#edgeTo;
+    const pending = this.#pending.a;
+    const pend = (i: number): boolean => ((pending[i] as number) & bit) !== 0;
+    const start = this.#edgeStart.a;
+    const to = this.#edgeTo.a;
     // A pending state with no successors at all: the run stops (stutters) with the obligation open.
     for (let i = 0; i < n; i++) {
       if (pend(i) && start[i] === start[i + 1]) {
@@ -629,14 +645,14 @@ class Liveness {
 
   #checkScc(scc: number[]): RawPath | undefined {
     const inScc = new Set(scc);
-    const start = this.#edgeStart;
-    const to = this.#edgeTo;
-    const unitOf = this.#edgeUnit;
+    const start = this.#edgeStart.a;
+    const to = this.#edgeTo.a;
+    const unitOf = this.#edgeUnit.a;
     let always = -1;
     let taken = 0;
     let cyclic = false;
     for (const v of scc) {
-      always &= this.#enabled[v] as number;
+      always &= this.#enabled.a[v] as number;
       for (let e = start[v] as number; e < (start[v + 1] as number); e++) {
         if (inScc.has(to[e] as number)) {
           cyclic = true;
@@ -669,8 +685,8 @@ class Liveness {
     from: number,
     goal: (e: number) => boolean,
   ): { steps: { unit: number; choice: number }[]; end: number } | undefined {
-    const start = this.#edgeStart;
-    const to = this.#edgeTo;
+    const start = this.#edgeStart.a;
+    const to = this.#edgeTo.a;
     const prev = new Map<number, { v: number; e: number }>();
     const queue = [from];
     const seen = new Set([from]);
@@ -706,12 +722,12 @@ class Liveness {
     let hi = this.#edgeStart.length - 2;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.#edgeStart[mid] as number) <= e) lo = mid;
+      if ((this.#edgeStart.a[mid] as number) <= e) lo = mid;
       else hi = mid - 1;
     }
     const src = lo;
-    const unit = this.#edgeUnit[e] as number;
-    const target = this.#edgeTo[e] as number;
+    const unit = this.#edgeUnit.a[e] as number;
+    const target = this.#edgeTo.a[e] as number;
     const s = new Int32Array(this.#store.lengthOf(src) + 4096);
     const len = this.#store.load(src, s);
     let choice = -1;
