@@ -11,6 +11,11 @@ export default defineConfig({
   // Model steps carry their source line (see src/build/instrument.ts), in tests as on the site.
   plugins: [modelSites(root)],
   test: {
+    // One worker per core. Vitest's default leaves a core for its own process (1 worker on CI's 2
+    // cores), which that process does not need: the unit tests are CPU-bound and the browser
+    // tests wait on Chromium, so on 2 cores two workers run either project in well under the
+    // time of one.
+    maxWorkers: '100%',
     projects: [
       {
         test: {
@@ -28,9 +33,11 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          // Chromium start-up and page loads are slower than unit tests, more so on a loaded 2-core machine.
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Chromium start-up and page loads are slower than unit tests, more so on a loaded 2-core
+          // machine. A guard against hangs, not a timing assertion: at a load average of 20 a chapter's
+          // every-page test (load, JS measure, axe in both themes) took over 60 s.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -7,7 +7,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MEMORY_MODELS, type MemoryModelName } from '../spec/engine/model.ts';
 import type { CompiledLitmus } from '../spec/litmus/compile.ts';
-import { type JudgedResult, judgeLitmus, loadLitmus, observationLine, stateLine } from '../spec/litmus/judge.ts';
+import {
+  flagLine,
+  type JudgedResult,
+  judgeLitmus,
+  loadLitmus,
+  observationLine,
+  stateLine,
+} from '../spec/litmus/judge.ts';
 import { LitmusError } from '../spec/litmus/parse.ts';
 import { formatMs } from './format.ts';
 import { EXIT, type Io, parse, UsageError } from './kvmspec.ts';
@@ -23,8 +30,13 @@ and the time. A directory means every *.litmus file under it, in name order.
 
 A "Result: Never|Sometimes|Always" line in the test's header comment is LKMM's result and
 judges the relaxed model; "Result (tso): …" and "Result (sc): …" lines judge the other two.
-A construct the engine cannot express (spinlocks, RCU, plain accesses…) is an error naming it
-and its line:col; it is never approximated.
+A construct the engine cannot express (RCU, sleeping locks…) is an error naming it and its
+line:col; it is never approximated.
+
+Plain C accesses (r = *x, *x = v) are checked for data races: "Flag data-race" after an
+Observation line says some execution (ending in a final state that passes the filter) has a
+plain access racing with another CPU's conflicting access, as herd7 prints for LKMM. A
+"Flag: data-race" or "Flag: none" header line states LKMM's flag and judges the relaxed one.
 
 Options:
   --memory-model <mm>   only this memory model (${MEMORY_MODELS.join(' | ')}): one Observation line per test
@@ -68,7 +80,8 @@ export function litmusFiles(args: readonly string[]): string[] {
 const verdictText = (r: JudgedResult, mm: MemoryModelName): string => {
   if (r.stated === undefined) return '';
   const who = mm === 'relaxed' ? 'LKMM' : mm === 'tso' ? 'x86' : 'SC';
-  return r.agrees ? `  ${who}: ${r.stated}, agrees` : `  ${who}: ${r.stated}, DISAGREES`;
+  const race = r.statedRace === undefined ? '' : r.statedRace ? ', flags a data race' : ', no data race';
+  return r.agrees ? `  ${who}: ${r.stated}${race}, agrees` : `  ${who}: ${r.stated}${race}, DISAGREES`;
 };
 
 function resultJson(r: JudgedResult) {
@@ -78,7 +91,9 @@ function resultJson(r: JudgedResult) {
     positive: r.positive,
     total: r.total,
     validated: r.validated ?? null,
+    dataRace: r.dataRace,
     stated: r.stated ?? null,
+    statedDataRace: r.statedRace ?? null,
     agrees: r.agrees,
     states: r.states,
     ms: Math.round(r.ms * 100) / 100,
@@ -177,6 +192,8 @@ export function litmusCommand(args: string[], io: Io): number {
           `${prefix}${observationLine(test, r)}  ${r.problem.kind}: ${r.problem.message}${cost}${verdictText(r, r.memoryModel)}`,
         );
       } else io.out(`${prefix}${observationLine(test, r)}${cost}${verdictText(r, r.memoryModel)}`);
+      const flag = flagLine(r);
+      if (flag !== undefined) io.out(`${prefix}${flag}`);
       if (values.states) {
         for (const s of r.finalStates) io.out(`${prefix}  ${s.satisfies ? '*' : ' '} ${stateLine(s.values)}`);
       }

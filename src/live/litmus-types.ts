@@ -11,6 +11,8 @@ export interface LitmusPageResult {
   readonly observation?: Observation;
   readonly positive: number;
   readonly total: number;
+  /** herd's "Flag data-race": some execution has a plain access that races. */
+  readonly dataRace: boolean;
   readonly stated?: Observation;
   readonly agrees: boolean;
   readonly states: number;

@@ -81,7 +81,7 @@ export function renderLitmusOutcome(outcome: LitmusPageOutcome): VNode {
               { 'data-litmus-observation': '' },
               r.observation === undefined
                 ? `no answer (${r.problem ?? 'unknown'})`
-                : `${r.observation} ${r.positive}/${r.total}`,
+                : `${r.observation} ${r.positive}/${r.total}${r.dataRace ? ', Flag data-race' : ''}`,
             ),
             h('td', null, finalStates(r)),
             h('td', null, `${r.states.toLocaleString('en')} states, ${ms(r.ms)}`),

@@ -26,6 +26,7 @@ export function checkLitmusText(source: string, maxStates: number): LitmusPageOu
         ...(r.observation === undefined ? {} : { observation: r.observation }),
         positive: r.positive,
         total: r.total,
+        dataRace: r.dataRace,
         ...(r.stated === undefined ? {} : { stated: r.stated }),
         agrees: r.agrees,
         states: r.states,

@@ -29,6 +29,10 @@ export interface RseqDelayPoint {
   readonly delayUs: number;
   readonly migrations: number;
   readonly hits: number;
+  /** Hits whose TIF_NOTIFY_RESUME came from the schedule() after an external-interrupt exit. */
+  readonly viaIrqExit: number;
+  /** Hits by the direct route: TIF_NOTIFY_RESUME already set when KVM first looked. */
+  readonly direct: number;
   readonly caught: number;
   readonly missed: number;
   readonly kvmRuns: number;
@@ -75,6 +79,8 @@ function measurePoint(simulate: Simulate, variant: string, seed: number, migrati
   return {
     migrations: sum('migrations'),
     hits: sum('hits'),
+    viaIrqExit: sum('viaIrqExit'),
+    direct: sum('direct'),
     caught: sum('caught'),
     missed: sum('missed'),
     kvmRuns: sum('kvmRuns'),
@@ -168,8 +174,10 @@ export const rseqDelay: PlotDef<RseqDelayData> = {
     const pct = (x: number) => `${Math.round(100 * x)}%`;
     const at = data.points.find((p) => p.delayUs === data.delayUs) as RseqDelayPoint;
     const zero = data.points[0] as RseqDelayPoint;
+    const routes = (p: RseqDelayPoint) =>
+      p.hits ? ` (${pct(p.viaIrqExit / p.hits)} of the hits after the reschedule IPI exited the guest)` : '';
     const say = (p: RseqDelayPoint) =>
-      `${pct(p.hitRate)} of migrations hit the bug and ${pct(p.detectRate)} end in a failed check ` +
+      `${pct(p.hitRate)} of migrations hit the bug${routes(p)} and ${pct(p.detectRate)} end in a failed check ` +
       `(${pct(p.missedShare)} of the hits are healed unseen); main() completes ${p.kvmRunsPerMigration.toFixed(2)} ` +
       `KVM_RUNs per migration, ${pct(p.throughput)} of its undisturbed rate`;
     const test =

@@ -16,6 +16,11 @@ const BAD_PAGE = `<!doctype html><html lang="en"><head><title>bad</title></head>
   setTimeout(() => { throw new Error('deliberate exception'); });
 </script></body></html>`;
 
+/** A page whose own policy forbids its inline script: the violation must be reported. */
+const CSP_PAGE = `<!doctype html><html lang="en"><head><title>csp</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">
+</head><body><h1>csp</h1><script>window.ran = true;</script></body></html>`;
+
 describe('test harness', () => {
   let root: string;
   let site: Site;
@@ -24,6 +29,7 @@ describe('test harness', () => {
     root = await mkdtemp(join(tmpdir(), 'kvmspec-harness-'));
     await writeFile(join(root, 'index.html'), '<!doctype html><html lang="en"><title>ok</title><h1>ok</h1></html>');
     await writeFile(join(root, 'bad.html'), BAD_PAGE);
+    await writeFile(join(root, 'csp.html'), CSP_PAGE);
     site = await openSite({ root, base: '/kvmspec' });
   });
   afterAll(async () => {
@@ -48,5 +54,12 @@ describe('test harness', () => {
         `HTTP 404: ${site.url('missing.js')}`,
       ]),
     );
+  });
+
+  it('reports a Content-Security-Policy violation, and the blocked script did not run', async () => {
+    const { page, problems } = await site.newPage();
+    await page.goto(site.url('csp.html'), { waitUntil: 'networkidle' });
+    expect(await page.evaluate(() => (window as unknown as { ran?: boolean }).ran)).toBeUndefined();
+    await expect.poll(() => problems().filter((p) => p.startsWith('CSP violation: script-src'))).toHaveLength(1);
   });
 });

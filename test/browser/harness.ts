@@ -50,8 +50,8 @@ export async function launchChromium(): Promise<Browser> {
 export interface CheckedPage {
   page: Page;
   /**
-   * Console errors, uncaught exceptions, failed requests, HTTP errors and
-   * requests to any host other than the local server (those are also blocked).
+   * Console errors, uncaught exceptions, Content-Security-Policy violations, failed requests,
+   * HTTP errors and requests to any host other than the local server (those are also blocked).
    */
   problems(): string[];
 }
@@ -91,6 +91,17 @@ export async function openSite({ root = DIST_DIR, base = PAGES_BASE }: OpenSiteO
       return route.abort('blockedbyclient');
     });
     const page = await context.newPage();
+    // Every Content-Security-Policy violation is a problem on every page, from its first byte: the
+    // page reports it through a binding (an init script and a binding run outside the page's CSP).
+    await page.exposeBinding('__kvmCspViolation', (_source, text: string) => {
+      found.push(`CSP violation: ${text}`);
+    });
+    await page.addInitScript(() => {
+      const report = (window as unknown as { __kvmCspViolation: (text: string) => void }).__kvmCspViolation;
+      document.addEventListener('securitypolicyviolation', (e) => {
+        report(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
     page.on('console', (message) => {
       if (message.type() === 'error') found.push(`console error: ${message.text()}`);
     });

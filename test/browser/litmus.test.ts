@@ -108,12 +108,12 @@ describe('the Litmus page', () => {
     const { page, problems } = await site.newPage();
     await page.goto(site.url('litmus/'));
     await page.locator(`${ROOT} [data-litmus-check]:not([disabled])`).waitFor();
-    await page.fill(TEXT, EDITED.replace('smp_store_release(y, 1);', 'spin_lock(y);'));
+    await page.fill(TEXT, EDITED.replace('smp_store_release(y, 1);', 'mutex_lock(y);'));
     await page.click(`${ROOT} [data-litmus-check]`);
     const error = page.locator(`${ROOT} [data-litmus-error]`);
     await error.waitFor();
     await expect(error.textContent()).resolves.toBe(
-      'Line 9, column 2: spin_lock(): spinlocks are not an engine primitive yet',
+      'Line 9, column 2: mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
     );
     await expect(page.locator(`${ROOT} .kvm-litmus-error-line`).textContent()).resolves.toBe('9');
     await expect(page.locator(TEXT).getAttribute('aria-invalid')).resolves.toBe('true');

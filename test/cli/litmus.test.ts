@@ -109,19 +109,65 @@ describe('kvmspec litmus', () => {
   });
 
   it('reports a test it cannot express with file:line:col, checks the others, and exits 2', () => {
-    const bad = file('set/a-lock.litmus', 'C lock\n{}\nP0(int *x)\n{\n\tspin_lock(x);\n}\nexists (x=0)\n');
+    const bad = file('set/a-lock.litmus', 'C lock\n{}\nP0(int *x)\n{\n\tmutex_lock(x);\n}\nexists (x=0)\n');
     file('set/b-ok.litmus', mp('Sometimes'));
     const r = run(path.join(dir, 'set'), '--memory-model', 'relaxed');
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toBe(`kvmspec litmus: ${bad}:5:2: spin_lock(): spinlocks are not an engine primitive yet`);
+    expect(r.stderr).toBe(
+      `kvmspec litmus: ${bad}:5:2: mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet`,
+    );
     expect(r.stdout).toMatch(/^Observation MP-test Sometimes 1\/4/);
     expect(r.stdout).toMatch(/1 test\(s\) could not be read or expressed/);
     const json = JSON.parse(run(bad, '--json').stdout) as { error: { line: number; col: number; message: string } }[];
     expect(json[0]?.error).toEqual({
       line: 5,
       col: 2,
-      message: 'spin_lock(): spinlocks are not an engine primitive yet',
+      message: 'mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
     });
+  });
+
+  it('prints "Flag data-race" for a racy test, in --json too, and judges a Flag: line', () => {
+    const racy = (flag: string) => `C MP-plain
+(*
+ * Result: Sometimes
+ * Flag: ${flag}
+ *)
+{}
+P0(int *x, int *y)
+{
+	*x = 1;
+	WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1 = 2;
+	r0 = READ_ONCE(*y);
+	if (r0)
+		r1 = *x;
+}
+exists (1:r0=1 /\\ 1:r1=0)
+`;
+    const agreeing = file('race/racy.litmus', racy('data-race'));
+    const r = run(agreeing, '--memory-model', 'relaxed');
+    expect(r.code).toBe(EXIT.holds);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^Observation MP-plain Sometimes 1\/\d+ .*LKMM: Sometimes, flags a data race, agrees$/),
+      'Flag data-race',
+    ]);
+    // Under SC the plain load runs only after P0 has finished: no race, no flag line.
+    expect(run(agreeing, '--memory-model', 'sc').stdout).not.toMatch(/Flag/);
+    const json = JSON.parse(run(agreeing, '--json').stdout) as {
+      results: { memoryModel: string; dataRace: boolean; statedDataRace: boolean | null }[];
+    }[];
+    expect(json[0]?.results.map((x) => [x.memoryModel, x.dataRace, x.statedDataRace])).toEqual([
+      ['sc', false, null],
+      ['tso', false, null],
+      ['relaxed', true, true],
+    ]);
+    const wrong = run(file('race/wrong.litmus', racy('none')), '--memory-model', 'relaxed');
+    expect(wrong.code).toBe(EXIT.violated);
+    expect(wrong.stdout).toMatch(/LKMM: Sometimes, no data race, DISAGREES/);
   });
 
   it('rejects bad usage with one line and exit 2', () => {

@@ -52,10 +52,17 @@ describe('checkLitmusText (the worker)', () => {
     expect(trace?.steps.some((s) => s.site !== undefined)).toBe(true);
   });
 
+  it('passes the data-race flag on (a plain store racing with a plain load)', () => {
+    const racy = SB.replace('WRITE_ONCE(*x, 1);', '*x = 1;').replace('r0 = READ_ONCE(*x);', 'r0 = *x;');
+    const outcome = checkLitmusText(racy, 10_000);
+    expect(outcome.ok).toBe(true);
+    if (outcome.ok) expect(outcome.results.map((r) => r.dataRace)).toEqual([true, true, true]);
+  });
+
   it('reports an error with its line and column, and refuses an oversized text', () => {
-    expect(checkLitmusText(SB.replace('WRITE_ONCE(*x, 1);', 'spin_lock(x);'), 1000)).toMatchObject({
+    expect(checkLitmusText(SB.replace('WRITE_ONCE(*x, 1);', 'mutex_lock(x);'), 1000)).toMatchObject({
       ok: false,
-      message: 'spin_lock(): spinlocks are not an engine primitive yet',
+      message: 'mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
     });
     expect(checkLitmusText('x'.repeat(20_001), 1000)).toMatchObject({ ok: false, line: 1, col: 1 });
   });

@@ -124,11 +124,36 @@ describe('errors name the construct and its line:col', () => {
   const body = (stmt: string) => litmus('', [`(int *x, int *y)\n{\n\tint r0;\n\t${stmt}\n}`], 'exists (x=1)');
   // The statement is on line 8, after a tab (column 2).
   const cases: readonly [string, string, RegExp, number, number][] = [
-    ['spinlocks', 'spin_lock(x);', /spin_lock\(\): spinlocks are not an engine primitive yet/, 8, 2],
+    ['a spinlock call on an int', 'spin_lock(x);', /spin_lock\(\): x is not declared spinlock_t/, 8, 12],
+    [
+      'interrupt-disabling spinlocks',
+      'spin_lock_irq(x);',
+      /spin_lock_irq\(\): the interrupt-disabling spinlock forms are not supported/,
+      8,
+      2,
+    ],
+    [
+      'sleeping locks',
+      'mutex_lock(x);',
+      /mutex_lock\(\): sleeping locks and rwlocks are not an engine primitive yet/,
+      8,
+      2,
+    ],
     ['RCU', 'rcu_read_lock();', /rcu_read_lock\(\): RCU and SRCU are not engine primitives yet/, 8, 2],
-    ['acquire RMW', 'r0 = xchg_acquire(x, 1);', /xchg_acquire\(\): the engine has no acquire-only/, 8, 7],
-    ['plain store', '*x = 1;', /plain C store .* not supported/, 8, 2],
-    ['plain load', 'r0 = *x;', /plain C load .* not supported/, 8, 7],
+    [
+      'an ordering form the kernel lacks',
+      'r0 = atomic_add_unless_acquire(x, 1, 0);',
+      /atomic_add_unless_acquire\(\): atomic_add_unless\(\) has only its fully ordered form/,
+      8,
+      7,
+    ],
+    [
+      'a plain store and load both of shared memory',
+      '*READ_ONCE(*x) = READ_ONCE(*y);',
+      /both sides of "=" access shared memory/,
+      8,
+      2,
+    ],
     ['unknown primitive', 'frob(x);', /frob\(\): unknown primitive/, 8, 2],
     ['arity', 'WRITE_ONCE(*x);', /WRITE_ONCE\(\) takes 2 arguments, not 1/, 8, 2],
     ['lvalue form', 'r0 = READ_ONCE(x);', /READ_ONCE\(\): argument 1 must be a dereferenced pointer/, 8, 17],
@@ -160,12 +185,18 @@ describe('errors name the construct and its line:col', () => {
     expect(failure('C T\n(* Result: Maybe *)\n{}\nP0(int *x) { }\nexists (x=0)').detail).toMatch(
       /Result line says "Maybe"/,
     );
-    const lock = failure('C T\n{}\nP0(spinlock_t *s, int *x)\n{\n}\nexists (x=0)');
-    expect([lock.detail, lock.line, lock.col]).toEqual([
-      'parameter spinlock_t *s: spinlocks are not an engine primitive yet',
-      3,
-      16,
+    const lockFinal = failure('C T\n{}\nP0(spinlock_t *s, int *x)\n{\n}\nexists (s=0)');
+    expect([lockFinal.detail, lockFinal.line, lockFinal.col]).toEqual([
+      's is a spinlock: its final value may not be tested (lock.cat flags lock-final)',
+      6,
+      9,
     ]);
+    expect(failure('C T\n{}\nP0(spinlock_t *s)\n{\n\tint r0 = READ_ONCE(*s);\n}\nexists (0:r0=0)').detail).toBe(
+      's is a spinlock: only the spinlock calls may access it (lock.cat: mixed-lock-accesses)',
+    );
+    expect(failure('C T\n{}\nP0(spinlock_t *s)\n{\n}\nP1(int *s)\n{\n}\nexists (0:r0=0)').detail).toMatch(
+      /parameter s is a spinlock_t elsewhere in the test/,
+    );
     const reg = failure('C T\n{}\nP0(int *x)\n{\n\tint r0;\n}\nexists (0:r1=0)');
     expect([reg.detail, reg.line, reg.col]).toEqual(['0:r1: P0 has no register r1', 7, 9]);
     expect(failure('C T\n{}\nP0(int *x)\n{\n}\nexists (1:r0=0)').detail).toBe('1:r0: there is no thread P1');

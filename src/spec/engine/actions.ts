@@ -63,12 +63,26 @@ export const FIRST_MERGED_KIND: Kind = Kind.Ghost;
 export const Order = {
   /** READ_ONCE / WRITE_ONCE, and non-value-returning atomics (set_bit, atomic_inc). */
   Once: 0,
-  /** smp_load_acquire / smp_store_release. */
+  /**
+   * smp_load_acquire / smp_store_release; on a read-modify-write, an acquire RMW (the _acquire
+   * forms, a lock acquisition): the read is an acquire, the write is unordered.
+   */
   AcqRel: 1,
   /** Value-returning atomics (cmpxchg, xchg, atomic_inc_return, test_and_set_bit). */
   Full: 2,
   /** smp_store_mb: the store followed by a full barrier. */
   StoreMb: 3,
+  /**
+   * Read-modify-writes only: the _release forms (xchg_release, atomic_fetch_add_release…): the
+   * write is a release, the read is unordered (linux-kernel.def: `__xchg{release}`).
+   */
+  Release: 4,
+  /**
+   * A plain C access (`r = *x`, `*x = v`): ordered as READ_ONCE/WRITE_ONCE by every memory model
+   * here (stronger than LKMM, where the compiler may tear, fuse or move it), but checked for data
+   * races (threads.ts, dataRace): LKMM's `flag ~empty race as data-race`.
+   */
+  Plain: 5,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 
@@ -83,8 +97,28 @@ export const Fence = {
    */
   BeforeAtomic: 3,
   AfterAtomic: 4,
+  /**
+   * smp_mb__after_spinlock(): a full barrier together with the thread's last lock acquisition
+   * (LKMM: `[M] ; po? ; [LKW] ; fencerel(After-spinlock) ; [M]`), so what came before the
+   * spin_lock() is ordered too. x86: a compiler barrier (the lock is a LOCK-prefixed RMW).
+   */
+  AfterSpinlock: 5,
+  /**
+   * smp_mb__after_unlock_lock(): makes an unlock followed by a lock (of the same lock by any
+   * CPU, or of any lock by this one) a full barrier (`[M] ; po ; [UL] ; (co | po) ; [LKW] ;
+   * fencerel(After-unlock-lock) ; [M]`). A compiler barrier on x86.
+   */
+  AfterUnlockLock: 6,
 } as const;
 export type Fence = (typeof Fence)[keyof typeof Fence];
+
+/**
+ * Lock steps, for the ordering LKMM gives unlock-then-lock (`po-unlock-lock-po`,
+ * linux-kernel.cat) and for smp_mb__after_spinlock()/smp_mb__after_unlock_lock(): a lock
+ * acquisition (LKR+LKW, an Await or Rmw) or a lock release (UL, a release store).
+ */
+export const LockStep = { Acquire: 1, Release: 2 } as const;
+export type LockStep = (typeof LockStep)[keyof typeof LockStep];
 
 /** A read-modify-write function returns this to say "no store" (a failed cmpxchg). */
 export const NO_WRITE = -0x7fffffff;
@@ -110,6 +144,8 @@ export interface Action {
    * interrupts or preemption disabled, as might_sleep() would report.
    */
   readonly mightSleep?: boolean;
+  /** A spinlock or mutex acquisition or release (see LockStep). */
+  readonly lock?: LockStep;
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;

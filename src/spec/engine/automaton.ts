@@ -13,7 +13,7 @@
  * the same history has the same number in each of them: swapping two such threads in a state
  * then only moves their words (see symmetry.ts).
  */
-import { type Action, action, Fence, FIRST_MERGED_KIND, Kind, type Op } from './actions.ts';
+import { type Action, action, Fence, FIRST_MERGED_KIND, Kind, LockStep, type Op } from './actions.ts';
 import { type CompiledAutomaton, DomainGrowth, type DomainKey } from './quotient.ts';
 
 const RETURN: Action = action(Kind.Return, 'done');
@@ -28,8 +28,18 @@ const RETURN: Action = action(Kind.Return, 'done');
  */
 export const BEFORE_ATOMIC_PENDING = 1;
 export const RMW_SEEN = 2;
+/**
+ * LOCK_SEEN: the thread has acquired a lock (LKMM's LKW), which smp_mb__after_spinlock() and
+ * smp_mb__after_unlock_lock() act together with; UNLOCK_SEEN: it has released one (UL), so its
+ * next lock acquisition closes an unlock-then-lock pair (`po-unlock-lock-po`). A lock
+ * acquisition is an RMW for the atomic barriers too (lock.cat: `rmw = rmw | lk-rmw`).
+ */
+export const LOCK_SEEN = 4;
+export const UNLOCK_SEEN = 8;
 
-export const nextAtomicFlags = (flags: number, a: Action): number => {
+const nextAtomicFlags = (flags: number, a: Action): number => {
+  if (a.lock === LockStep.Release) return flags | UNLOCK_SEEN;
+  if (a.lock === LockStep.Acquire) return (flags & ~BEFORE_ATOMIC_PENDING) | RMW_SEEN | LOCK_SEEN;
   if (a.kind === Kind.Rmw) return (flags & ~BEFORE_ATOMIC_PENDING) | RMW_SEEN;
   if (a.kind === Kind.Fence && a.b === Fence.BeforeAtomic) return flags | BEFORE_ATOMIC_PENDING;
   return flags;

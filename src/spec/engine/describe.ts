@@ -13,6 +13,7 @@ import {
   F_EARLY,
   F_GUEST,
   F_IRQ,
+  F_RACE,
   handlerNode,
   MAX_VECTORS,
   ModelError,
@@ -24,7 +25,7 @@ import {
 } from './layout.ts';
 import type { Machine, UnitInfo } from './machine.ts';
 import type { StateView, ThreadView } from './model.ts';
-import { type Ghost, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
+import { type Ghost, GUEST_RUN, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
 import { earlyStore } from './threads.ts';
 
 /** What a trace shows of a CPU. */
@@ -137,7 +138,12 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
     case Kind.GuestEnter:
       return { ...base, kind: 'guest-enter' };
     case Kind.GuestExit:
-      return { ...base, kind: 'guest-exit' };
+      if (a.b !== GUEST_RUN) return { ...base, kind: 'guest-exit' };
+      return {
+        ...base,
+        kind: 'guest-exit',
+        result: (m.irqs(s, cpu) & PENDING) !== 0 ? 'external interrupt' : "the guest's own exit",
+      };
     case Kind.Choose:
       return { ...base, result: String(choice) };
     case Kind.Migrate:
@@ -254,6 +260,12 @@ export class MachineStateView implements StateView {
 
   ghost(g: Ghost): number {
     return this.machine.ghostAt(this.s, g.id);
+  }
+
+  get dataRace(): boolean {
+    for (let i = 0; i < this.machine.nthreads; i++)
+      if (((this.s[i * TSZ + T_FLAGS] as number) & F_RACE) !== 0) return true;
+    return false;
   }
 
   thread(name: string): ThreadView {

@@ -28,7 +28,12 @@ export const F_EARLY = 1 << 8;
 export const PREEMPT_SHIFT = 9;
 export const PREEMPT_ONE = 1 << PREEMPT_SHIFT;
 export const PREEMPT_MAX = 15;
-export const NODE_SHIFT = 13;
+/**
+ * Sticky: the thread has made an access that races with another thread's (a data race, see
+ * threads.ts dataRace); StateView.dataRace reports it.
+ */
+export const F_RACE = 1 << 13;
+export const NODE_SHIFT = 14;
 export const FLAGS = (1 << NODE_SHIFT) - 1;
 /** Distinct histories (automaton nodes) one thread may have. */
 export const MAX_NODES = 2 ** (32 - NODE_SHIFT);

@@ -8,12 +8,22 @@
  * (smp_store_release); lock-to-unlock critical sections of one lock are therefore ordered one
  * after another under every memory model.
  *
+ * Spinlocks follow LKMM's lock.cat and linux-kernel.cat further under the relaxed model (the
+ * steps carry LockStep, see memory/relaxed.ts rmw): an unlock followed by a lock on the same CPU
+ * orders the accesses before the unlock before those after the lock, except a write before and
+ * a read after (`po-unlock-lock-po`, not a full barrier); the unlock a lock reads from orders
+ * what came before it before what comes after the lock, for every CPU; smp_mb__after_spinlock()
+ * and smp_mb__after_unlock_lock() make it a full barrier. A failed spin_trylock() and
+ * spin_is_locked() are plain reads with no ordering (lock.cat's LF, RL, RU). Under TSO a lock
+ * acquisition is a LOCK-prefixed RMW, so a full barrier, and the two barriers compile away.
+ * Mutexes are plain acquire/release here: LKMM models spinlocks only.
+ *
  * A thread blocked on a mutex sleeps: it does not hold its CPU (other threads run there), while
  * a spinlock holder has preemption disabled (spin_lock() is preempt_disable() + the atomic).
  * Sleeping with interrupts or preemption disabled (mutex_lock() inside a spinlock, an IPI
  * handler or a get_cpu() section) is a ModelError, as might_sleep() would splat.
  */
-import { action, Kind, NO_WRITE, type Op, Order } from './actions.ts';
+import { action, Fence, Kind, LockStep, NO_WRITE, type Op, Order } from './actions.ts';
 import { type Loc, preempt_disable, preempt_enable, smp_store_release } from './primitives.ts';
 
 /** A lock word: 0 free, 1 held. Declare it with ModelBuilder.loc (DEFINE_MUTEX, DEFINE_SPINLOCK). */
@@ -29,8 +39,16 @@ function* acquire(
   pred: (v: number) => boolean,
   fn: (v: number) => number,
   sleeps: boolean,
+  lock?: LockStep,
 ): Op<number> {
-  return yield action(Kind.Await, text, { a: x.id, pred, rmw: fn, order: Order.AcqRel, mightSleep: sleeps });
+  return yield action(Kind.Await, text, {
+    a: x.id,
+    pred,
+    rmw: fn,
+    order: Order.AcqRel,
+    mightSleep: sleeps,
+    ...(lock === undefined ? {} : { lock }),
+  });
 }
 
 /** mutex_lock(): sleeps until the mutex is free, then owns it (an acquire). */
@@ -58,13 +76,34 @@ export function* spin_lock(l: Lock): Op {
     (v) => v === FREE,
     () => HELD,
     false,
+    LockStep.Acquire,
   );
 }
 
 /** spin_unlock(): a release store, then preemption back on. */
 export function* spin_unlock(l: Lock): Op {
-  yield* smp_store_release(l, FREE, 'unlocked');
+  yield action(Kind.Write, `spin_unlock(&${l.name})`, {
+    a: l.id,
+    b: FREE,
+    order: Order.AcqRel,
+    lock: LockStep.Release,
+  });
   yield* preempt_enable();
+}
+
+/** spin_is_locked(): one unordered read of the lock word (lock.cat's RL and RU). */
+export function* spin_is_locked(l: Lock): Op<boolean> {
+  return (yield action(Kind.Read, `spin_is_locked(&${l.name})`, { a: l.id })) !== FREE;
+}
+
+/** smp_mb__after_spinlock(): with the lock acquisition before it, a full barrier (see the header). */
+export function* smp_mb__after_spinlock(): Op {
+  yield action(Kind.Fence, 'smp_mb__after_spinlock()', { b: Fence.AfterSpinlock });
+}
+
+/** smp_mb__after_unlock_lock(): makes the unlock+lock before it a full barrier (see the header). */
+export function* smp_mb__after_unlock_lock(): Op {
+  yield action(Kind.Fence, 'smp_mb__after_unlock_lock()', { b: Fence.AfterUnlockLock });
 }
 
 /**
@@ -77,6 +116,7 @@ export function* spin_trylock(l: Lock): Op<boolean> {
     a: l.id,
     order: Order.AcqRel,
     rmw: (v) => (v === FREE ? HELD : NO_WRITE),
+    lock: LockStep.Acquire,
   });
   if (old === FREE) return true;
   yield* preempt_enable();

@@ -87,6 +87,11 @@ export class Machine {
   readonly base: number;
   readonly units: readonly UnitInfo[];
   handlerAuts = new Map<number, ThreadAutomaton>();
+  /**
+   * Set once a thread's next step is a plain C access (threads.ts, dataRace): until then no
+   * marked access can race, so the check costs nothing in models without plain accesses.
+   */
+  plainAccesses = false;
   scratchBuffer = new Int32Array(1024);
   /** Per CPU, for the state being expanded: see scanCpus. */
   readonly holder: Int32Array;

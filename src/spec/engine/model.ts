@@ -68,6 +68,12 @@ export interface StateView {
   cpuOnline(cpu: number): boolean;
   /** True when no thread can take a step any more and every thread has finished or idles. */
   readonly final: boolean;
+  /**
+   * True when, on the way to this state, a plain C access raced with a conflicting access of
+   * another thread (engine/threads.ts, dataRace: what it detects and where it differs from LKMM's
+   * `race`). A model states "no data race" as `b.always(…, (s) => !s.dataRace)`.
+   */
+  readonly dataRace: boolean;
 }
 
 export interface Invariant {

@@ -4,8 +4,10 @@
  * read line by line beside the C it models.
  *
  * Ordering rules follow tools/memory-model (LKMM) and Documentation/atomic_t.txt: value-returning
- * atomics are fully ordered, non-value-returning ones (set_bit, clear_bit, atomic_inc) are not,
- * and a failed cmpxchg orders nothing. How each memory model realises them is in memory/*.ts.
+ * atomics are fully ordered, their _acquire forms order what follows after their read, their
+ * _release forms what precedes before their write, their _relaxed forms and non-value-returning
+ * ones (set_bit, clear_bit, atomic_inc) nothing, and a failed cmpxchg orders nothing. How each
+ * memory model realises them is in memory/*.ts (under TSO every atomic RMW is a full barrier).
  */
 import { action, Fence, Kind, NO_WRITE, type Op, Order } from './actions.ts';
 
@@ -31,6 +33,20 @@ export function* READ_ONCE(x: Loc): Op<number> {
 
 export function* WRITE_ONCE(x: Loc, value: number, valueText = show(value)): Op {
   yield action(Kind.Write, `WRITE_ONCE(${x.name}, ${valueText})`, { a: x.id, b: value });
+}
+
+/**
+ * A plain C load, `r = *x`: ordered like READ_ONCE() by every memory model here (LKMM orders
+ * plain accesses less: the compiler may tear, fuse or move them), and checked for data races:
+ * a state reached through a racy access has StateView.dataRace set (engine/threads.ts).
+ */
+export function* plain_load(x: Loc): Op<number> {
+  return yield action(Kind.Read, `*${x.name}`, { a: x.id, order: Order.Plain });
+}
+
+/** A plain C store, `*x = value` (see plain_load). */
+export function* plain_store(x: Loc, value: number, valueText = show(value)): Op {
+  yield action(Kind.Write, `*${x.name} = ${valueText}`, { a: x.id, b: value, order: Order.Plain });
 }
 
 export function* smp_load_acquire(x: Loc): Op<number> {
@@ -96,6 +112,55 @@ export function xchg(x: Loc, value: number, valueText = show(value)): Op<number>
   return rmw(x, `xchg(&${x.name}, ${valueText})`, Order.Full, () => value);
 }
 
+/**
+ * The ordering suffixes of value-returning atomics (Documentation/atomic_t.txt): none (fully
+ * ordered), _acquire (Order.AcqRel on an RMW), _release, _relaxed.
+ */
+export type RmwOrdering = '' | '_acquire' | '_release' | '_relaxed';
+export const RMW_ORDER: Readonly<Record<RmwOrdering, Order>> = {
+  '': Order.Full,
+  _acquire: Order.AcqRel,
+  _release: Order.Release,
+  _relaxed: Order.Once,
+};
+
+/** xchg{,_acquire,_release,_relaxed}(). */
+export function xchg_ordered(ordering: RmwOrdering, x: Loc, value: number, valueText = show(value)): Op<number> {
+  return rmw(x, `xchg${ordering}(&${x.name}, ${valueText})`, RMW_ORDER[ordering], () => value);
+}
+
+/** cmpxchg{,_acquire,_release,_relaxed}(): on failure only a read, with no ordering. */
+export function cmpxchg_ordered(
+  ordering: RmwOrdering,
+  x: Loc,
+  old: number,
+  value: number,
+  oldText = show(old),
+  valueText = show(value),
+): Op<number> {
+  return rmw(x, `cmpxchg${ordering}(&${x.name}, ${oldText}, ${valueText})`, RMW_ORDER[ordering], (cur) =>
+    cur === old ? value : NO_WRITE,
+  );
+}
+
+/** atomic_fetch_add{,_acquire,_release,_relaxed}(): returns the old value. */
+export function atomic_fetch_add_ordered(ordering: RmwOrdering, i: number, x: Loc): Op<number> {
+  return rmw(x, `atomic_fetch_add${ordering}(${i}, &${x.name})`, RMW_ORDER[ordering], (cur) => (cur + i) | 0);
+}
+
+/** atomic_dec_and_test(): fully ordered; true when the new value is 0. */
+export function* atomic_dec_and_test(x: Loc): Op<boolean> {
+  return (yield* rmw(x, `atomic_dec_and_test(&${x.name})`, Order.Full, (cur) => (cur - 1) | 0)) === 1;
+}
+
+/** atomic_add_unless(v, a, u): adds a unless the value is u; fully ordered when it adds, unordered when not. */
+export function* atomic_add_unless(x: Loc, a: number, u: number): Op<boolean> {
+  const old = yield* rmw(x, `atomic_add_unless(&${x.name}, ${a}, ${u})`, Order.Full, (cur) =>
+    cur === u ? NO_WRITE : (cur + a) | 0,
+  );
+  return old !== u;
+}
+
 export function* atomic_inc_return(x: Loc): Op<number> {
   return (yield* rmw(x, `atomic_inc_return(&${x.name})`, Order.Full, (cur) => cur + 1)) + 1;
 }
@@ -122,6 +187,14 @@ export function* test_and_clear_bit(nr: number, x: Loc, nrText = show(nr)): Op<b
   // Linux 6.0), so it always writes; only the _lock variants are unordered on failure.
   const old = yield* rmw(x, `test_and_clear_bit(${nrText}, &${x.name})`, Order.Full, (cur) => cur & ~(1 << nr));
   return (old & (1 << nr)) !== 0;
+}
+
+/**
+ * fetch_or(ptr, mask): atomically ORs `mask` into `x` and returns the old value. kernel/sched/core.c
+ * builds it from a cmpxchg() loop, so it is fully ordered, as the cmpxchg() that succeeds is.
+ */
+export function fetch_or(x: Loc, mask: number, maskText = show(mask)): Op<number> {
+  return rmw(x, `fetch_or(&${x.name}, ${maskText})`, Order.Full, (cur) => cur | mask);
 }
 
 export function* test_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
@@ -233,6 +306,26 @@ export function* guest_enter(text = 'VM-entry'): Op {
 export function* guest_exit(text = 'VM-exit (interrupt)', opts: { timer?: boolean } = {}): Op {
   yield action(Kind.GuestExit, text, { end: true, b: opts.timer ? 1 : 0 });
 }
+
+/** What guest_run() returns: the guest's own exit, or an external-interrupt exit. */
+export const EXIT_REASON_GUEST = 0;
+export const EXIT_REASON_EXTERNAL_INTERRUPT = 1;
+
+/**
+ * The guest runs, after guest_enter(), until its own next VM exit (the model's guest code is one
+ * such exit: an I/O instruction, a hypercall), unless an interrupt becomes pending on this CPU
+ * first: with external-interrupt exiting (VMX; SVM's INTR intercept) that exits the VM at once,
+ * before the guest's next instruction, host interrupts still off. Returns EXIT_REASON_EXTERNAL_INTERRUPT
+ * when an interrupt is pending at the exit, else EXIT_REASON_GUEST; either way the CPU leaves guest
+ * mode, and the interrupt stays pending until the host enables interrupts. An interrupt that arrives
+ * after the guest's exit is a later step, so both orders are explored.
+ */
+export function* guest_run(text = 'VM-exit'): Op<number> {
+  return yield action(Kind.GuestExit, text, { b: GUEST_RUN });
+}
+
+/** GuestExit's `b`: wait for an interrupt (0), may also exit at any moment (1), guest_run() (2). */
+export const GUEST_RUN = 2;
 
 // ---- stop_machine and CPU hotplug ---------------------------------------------------------------
 

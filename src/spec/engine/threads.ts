@@ -8,8 +8,8 @@
  * may be performed before the load (earlyStore); the thread's F_EARLY flag records that the
  * load is still to be performed.
  */
-import { type Action, Fence, Kind, Order } from './actions.ts';
-import { BEFORE_ATOMIC_PENDING, RMW_SEEN, type ThreadAutomaton } from './automaton.ts';
+import { type Action, Fence, Kind, LockStep, Order } from './actions.ts';
+import { BEFORE_ATOMIC_PENDING, LOCK_SEEN, RMW_SEEN, type ThreadAutomaton, UNLOCK_SEEN } from './automaton.ts';
 import { hotplugSteps } from './hotplug.ts';
 import {
   C_IRQS,
@@ -18,6 +18,7 @@ import {
   F_EARLY,
   F_GUEST,
   F_IRQ,
+  F_RACE,
   HOLDS,
   MAX_VECTORS,
   ModelError,
@@ -30,13 +31,13 @@ import {
   TSZ,
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
-import { INVALID } from './memory/system.ts';
-import { ENXIO } from './primitives.ts';
+import { INVALID, RMW_AFTER_UNLOCK, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
+import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
 
 const sameStore = (x: Action, y: Action): boolean =>
   x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
 
-export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, emit: Emit): number {
+export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, emitStep: Emit): number {
   const o = i * TSZ;
   const a = m.nextAction(s, i);
   if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
@@ -44,15 +45,17 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
   const mem = m.mem;
   const base = m.base;
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
+  const raced = dataRace(m, s, i, a);
+  const emit = raced ? racing(emitStep, o) : emitStep;
   switch (a.kind) {
     case Kind.Read: {
       const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number));
       if (from >= 0) {
         // The read's address came from the load just before it: order it after that load first.
         const ordered = s.slice(0, len);
-        return readSteps(m, ordered, base + mem.addressDependency(ordered, base, i, a.a, from), i, a, emit);
+        return readSteps(m, ordered, base + mem.addressDependency(ordered, base, i, a.a, from), i, a, emitStep, raced);
       }
-      return readSteps(m, s, len, i, a, emit);
+      return readSteps(m, s, len, i, a, emitStep, raced);
     }
     case Kind.Await: {
       if (a.mightSleep && ((s[o + T_FLAGS] as number) & HOLDS) !== 0)
@@ -63,11 +66,11 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
         // A blocking read-modify-write (a lock acquisition): enabled when the value it would
         // read satisfies the condition; the read and the write are one atomic step.
         const n = mem.rmwChoices(s, base, i, a.a, a.order);
-        const fenceBefore = beforeAtomicPending(m, s, i);
+        const context = rmwContext(m, s, i, a);
         let emitted = 0;
         for (let c = 0; c < n; c++) {
           const scr = m.copy(s, len);
-          const old = mem.rmw(scr, base, i, a.a, a.rmw, a.order, c, fenceBefore);
+          const old = mem.rmw(scr, base, i, a.a, a.rmw, a.order, c, context);
           if (old === INVALID || !(a.pred as (v: number) => boolean)(old)) continue;
           emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
           emitted++;
@@ -96,11 +99,11 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
     }
     case Kind.Rmw: {
       const n = mem.rmwChoices(s, base, i, a.a, a.order);
-      const fenceBefore = beforeAtomicPending(m, s, i);
+      const context = rmwContext(m, s, i, a);
       let emitted = 0;
       for (let c = 0; c < n; c++) {
         const scr = m.copy(s, len);
-        const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c, fenceBefore);
+        const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c, context);
         if (old === INVALID) continue;
         emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
         emitted++;
@@ -177,11 +180,14 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
       return 1;
     }
     case Kind.GuestExit: {
-      // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the guest.
-      if ((m.irqs(s, cpu) & PENDING) === 0 && a.b === 0) return 0;
+      // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the
+      // guest; guest_run() always exits, and says whether a pending interrupt made it.
+      const pending = (m.irqs(s, cpu) & PENDING) !== 0;
+      if (!pending && a.b === 0) return 0;
       const scr = m.copy(s, len);
       scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) & ~F_GUEST;
-      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      const reason = a.b === GUEST_RUN && pending ? EXIT_REASON_EXTERNAL_INTERRUPT : EXIT_REASON_GUEST;
+      emit(i, 0, scr, m.advance(scr, i, reason, len));
       return 1;
     }
     case Kind.Choose: {
@@ -216,11 +222,20 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
 }
 
 /** The successors of plain or acquire load `a` of thread `i` (after any address dependency). */
-function readSteps(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+function readSteps(
+  m: Machine,
+  s: Int32Array,
+  len: number,
+  i: number,
+  a: Action,
+  emitStep: Emit,
+  raced: boolean,
+): number {
   const o = i * TSZ;
   const mem = m.mem;
   const base = m.base;
   const n = mem.readChoices(s, base, i, a.a);
+  const emit = raced ? racing(emitStep, o) : emitStep;
   if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
   for (let c = 0; c < n; c++) {
     const scr = m.copy(s, len);
@@ -234,13 +249,16 @@ function readSteps(m: Machine, s: Int32Array, len: number, i: number, a: Action,
   const store = early.step;
   const wmb = early.fences.includes(String(Fence.Wmb));
   const stores = mem.writeChoices(s, base, i, store.a, store.order);
+  // The store is an access of its own, checked for a data race now, when it is performed (the
+  // load is checked when it is).
+  const emitStore = dataRace(m, s, i, store) ? racing(emitStep, o) : emitStep;
   for (let k = 0; k < stores; k++) {
     const scr = m.copy(s, len);
     // An smp_wmb() between the load and the store orders the store after the earlier ones.
     if (wmb) mem.fence(scr, base, i, Fence.Wmb);
     const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
     scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-    emit(i, n + k, scr, base + ml);
+    emitStore(i, n + k, scr, base + ml);
   }
   return n + stores;
 }
@@ -258,20 +276,73 @@ function readSteps(m: Machine, s: Int32Array, len: number, i: number, a: Action,
 export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fence): Fence | undefined {
   if (m.memoryModel !== 'relaxed') return fence;
   if (fence === Fence.BeforeAtomic) return undefined;
-  if (fence !== Fence.AfterAtomic) return fence;
-  const aut = m.threads[i] as ThreadAutomaton;
-  return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
+  const flags = (m.threads[i] as ThreadAutomaton).atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  if (fence === Fence.AfterAtomic) return (flags & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
+  // smp_mb__after_spinlock() and smp_mb__after_unlock_lock(): a full barrier once the thread
+  // has taken a lock. For after_unlock_lock that is stronger than LKMM when no unlock came
+  // before the lock (neither this thread's nor an earlier holder's: the lock was free from the
+  // start); for both, when accesses come between the lock and the barrier (ordered here too).
+  if (fence === Fence.AfterSpinlock || fence === Fence.AfterUnlockLock) {
+    return (flags & LOCK_SEEN) !== 0 ? Fence.Mb : undefined;
+  }
+  return fence;
 }
 
 /**
- * Whether thread `i`'s next RMW follows an smp_mb__before_atomic() with no RMW in between, so
- * that (relaxed memory only) it is ordered after everything before that barrier, and so is
- * everything after it: LKMM's `[M] ; fencerel(Before-atomic) ; [RMW] ; po? ; [M]`.
+ * What thread `i`'s history adds to RMW `a`'s own order (memory/system.ts, RMW_*): relaxed
+ * memory only, where barriers next to it and an unlock before a lock have effects of their own.
  */
-function beforeAtomicPending(m: Machine, s: Int32Array, i: number): boolean {
-  if (m.memoryModel !== 'relaxed') return false;
-  const aut = m.threads[i] as ThreadAutomaton;
-  return (aut.atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number)) & BEFORE_ATOMIC_PENDING) !== 0;
+function rmwContext(m: Machine, s: Int32Array, i: number, a: Action): number {
+  if (m.memoryModel !== 'relaxed') return 0;
+  const flags = (m.threads[i] as ThreadAutomaton).atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  let context = (flags & BEFORE_ATOMIC_PENDING) !== 0 ? RMW_FENCE_BEFORE : 0;
+  if (a.lock === LockStep.Acquire) {
+    context |= RMW_LOCK;
+    if ((flags & UNLOCK_SEEN) !== 0) context |= RMW_AFTER_UNLOCK;
+  }
+  return context;
+}
+
+/** Whether action `a` accesses shared memory, and whether it may write it. */
+const accesses = (a: Action): boolean =>
+  a.kind === Kind.Read || a.kind === Kind.Write || a.kind === Kind.Rmw || a.kind === Kind.Await;
+const writes = (a: Action): boolean => a.kind === Kind.Write || a.kind === Kind.Rmw || a.rmw !== undefined;
+
+/**
+ * Whether thread `i`'s access `a`, performed now in state `s`, is part of a data race: it
+ * conflicts (same location, at least one of the two writes) with an access of another thread,
+ * at least one of the two is plain (Order.Plain), and the two are not ordered, which the
+ * machine sees in one of two ways:
+ * 1. the other access is a write already in memory that `a`'s thread has not seen, so that `a`
+ *    is not ordered after it (MemorySystem.unseenWrite: a write the relaxed model still lets the
+ *    thread read past, or, under TSO, a store still in another CPU's buffer);
+ * 2. the other access is the other thread's next step, enabled now: the two may run in either
+ *    order (under SC this is the usual definition, a race between adjacent accesses).
+ * An access of an interrupt handler is not checked. Where this differs from LKMM's `race` is
+ * in memory/relaxed.ts's header.
+ */
+function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
+  if (!accesses(a)) return false;
+  const plain = a.order === Order.Plain;
+  if (plain) m.plainAccesses = true;
+  else if (!m.plainAccesses) return false;
+  if (m.mem.unseenWrite(s, m.base, i, a.a, plain)) return true;
+  // 2 only from the plain side: the step of the other thread, if it is the plain one, checks it.
+  if (!plain) return false;
+  for (let j = 0; j < m.nthreads; j++) {
+    if (j === i) continue;
+    const b = m.nextAction(s, j);
+    if (accesses(b) && b.a === a.a && (writes(a) || writes(b)) && m.canRun(s, j)) return true;
+  }
+  return false;
+}
+
+/** `emit`, marking each successor's thread word as having raced (F_RACE, sticky). */
+function racing(emit: Emit, o: number): Emit {
+  return (i, c, scr, len) => {
+    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_RACE;
+    emit(i, c, scr, len);
+  };
 }
 
 /**
@@ -376,7 +447,7 @@ const sameAfterLoad = (x: AfterLoad | undefined, y: AfterLoad): boolean =>
  * keeps it ordered; the model then allows more, never less.
  */
 export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): AfterLoad | undefined {
-  if (m.memoryModel !== 'relaxed' || a.order !== Order.Once) return undefined;
+  if (m.memoryModel !== 'relaxed' || (a.order !== Order.Once && a.order !== Order.Plain)) return undefined;
   const aut = m.threads[i] as ThreadAutomaton;
   const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
   const store = probedStoreAt(aut, node);
@@ -394,7 +465,12 @@ const probedStoreAt = perNode((aut, node): AfterLoad | undefined => {
   let store: AfterLoad | undefined;
   for (const v of PROBES) {
     const w = afterLoad(aut, node, v);
-    if (w === undefined || w.step.kind !== Kind.Write || w.step.order !== Order.Once || w.step.a === a.a)
+    if (
+      w === undefined ||
+      w.step.kind !== Kind.Write ||
+      (w.step.order !== Order.Once && w.step.order !== Order.Plain) ||
+      w.step.a === a.a
+    )
       return undefined;
     if (store === undefined) store = w;
     else if (!sameAfterLoad(w, store)) return undefined;

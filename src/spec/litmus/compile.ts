@@ -1,9 +1,10 @@
 /**
  * From a parsed C litmus test (parse.ts) to an engine model, and checking it.
  *
- * Every construct is checked before anything runs: a call the engine cannot express (a
- * spinlock, RCU, an acquire-only RMW, a plain C access) is a LitmusError naming it and its
- * line:col, never approximated. Thread bodies are *interpreted* (this file walks the syntax
+ * Every construct is checked before anything runs: a call the engine cannot express (RCU, a
+ * sleeping lock, an _irqsave spinlock) is a LitmusError naming it and its line:col, never
+ * approximated. Plain C accesses (`r = *x`, `*x = v`) are plain loads and stores, checked for
+ * data races (LitmusCheck.dataRace, herd's "Flag data-race"). Thread bodies are *interpreted* (this file walks the syntax
  * tree inside each thread's generator); the test text is never turned into code.
  *
  * Values are 32-bit integers. A pointer (`y=&z`, a parameter `x` used as a value, a register
@@ -17,13 +18,26 @@
  */
 import { action, Kind, NO_WRITE, type Op, Order } from '../engine/actions.ts';
 import { Exploration, type RawPath } from '../engine/explore.ts';
+import {
+  type Lock,
+  smp_mb__after_spinlock,
+  smp_mb__after_unlock_lock,
+  spin_is_locked,
+  spin_lock,
+  spin_trylock,
+  spin_unlock,
+} from '../engine/locks.ts';
 import { Machine } from '../engine/machine.ts';
 import { type MemoryModelName, ModelBuilder, type ModelInstance } from '../engine/model.ts';
 import {
   type Ghost,
   ghost,
   type Loc,
+  plain_load,
+  plain_store,
   READ_ONCE,
+  RMW_ORDER,
+  type RmwOrdering,
   smp_load_acquire,
   smp_mb,
   smp_mb__after_atomic,
@@ -311,14 +325,17 @@ const UNORDERED: Record<string, { args: readonly ArgKind[]; update: (o: number, 
   change_bit: { args: ['bit', 'ptr'], update: (o, v) => o ^ bit(v[0] as number) },
 };
 
+// Every value-returning atomic in its four forms (linux-kernel.def: {mb}, {acquire}, {release},
+// {once}); engine/primitives.ts's RMW_ORDER says which Order each form is.
 for (const [name, p] of Object.entries(RETURNING)) {
   const make = p.ptrFirst ? rmwPtrFirst : rmw;
-  PRIMITIVES[name] = { args: p.args, value: true, run: make(name, Order.Full, p.update, p.result) };
-  PRIMITIVES[`${name}_relaxed`] = {
-    args: p.args,
-    value: true,
-    run: make(`${name}_relaxed`, Order.Once, p.update, p.result),
-  };
+  for (const [suffix, order] of Object.entries(RMW_ORDER) as [RmwOrdering, Order][]) {
+    PRIMITIVES[`${name}${suffix}`] = {
+      args: p.args,
+      value: true,
+      run: make(`${name}${suffix}`, order, p.update, p.result),
+    };
+  }
 }
 for (const [name, p] of Object.entries(RETURNING_ONLY_FULL)) {
   const make = p.args[0] === 'ptr' ? rmwPtrFirst : rmw;
@@ -330,13 +347,68 @@ for (const [name, p] of Object.entries(UNORDERED)) {
   PRIMITIVES[name] = { args: p.args, value: false, run };
 }
 
+// ---- Bit locks (Documentation/atomic_bitops.txt) -----------------------------------------------------
+
+// test_and_set_bit_lock(): an acquire when it sets the bit, and no ordering when the bit was
+// already set (it then writes nothing); clear_bit_unlock(): a release RMW. Not in
+// linux-kernel.def: the project's reading of atomic_bitops.txt.
+PRIMITIVES.test_and_set_bit_lock = {
+  args: ['bit', 'ptr'],
+  value: true,
+  run: rmw(
+    'test_and_set_bit_lock',
+    Order.AcqRel,
+    (o, v) => ((o & bit(v[0] as number)) !== 0 ? NO_WRITE : o | bit(v[0] as number)),
+    (o, v) => ((o & bit(v[0] as number)) !== 0 ? 1 : 0),
+  ),
+};
+PRIMITIVES.clear_bit_unlock = {
+  args: ['bit', 'ptr'],
+  value: false,
+  run: rmw(
+    'clear_bit_unlock',
+    Order.Release,
+    (o, v) => o & ~bit(v[0] as number),
+    () => 0,
+  ),
+};
+
+// ---- Spinlocks (linux-kernel.def: __lock, __unlock, __trylock, __islocked; engine/locks.ts) ----------
+
+/**
+ * The spinlock calls. Their argument must be a location declared spinlock_t (a parameter
+ * `spinlock_t *l` or an initialiser `spinlock_t l;`), and a spinlock may be touched by nothing
+ * else: lock.cat flags any other access to one (mixed-lock-accesses), so both are errors here.
+ */
+const LOCK_PRIMITIVES: Record<string, Primitive> = {
+  spin_lock: { args: ['ptr'], value: false, run: (l) => none(spin_lock(l[0] as Lock)) },
+  spin_unlock: { args: ['ptr'], value: false, run: (l) => none(spin_unlock(l[0] as Lock)) },
+  spin_trylock: {
+    args: ['ptr'],
+    value: true,
+    run: function* (l) {
+      return (yield* spin_trylock(l[0] as Lock)) ? 1 : 0;
+    },
+  },
+  spin_is_locked: {
+    args: ['ptr'],
+    value: true,
+    run: function* (l) {
+      return (yield* spin_is_locked(l[0] as Lock)) ? 1 : 0;
+    },
+  },
+};
+for (const name of ['spin_lock', 'spin_unlock', 'spin_trylock', 'spin_is_locked']) {
+  LOCK_PRIMITIVES[`raw_${name}`] = LOCK_PRIMITIVES[name] as Primitive;
+}
+for (const [name, p] of Object.entries(LOCK_PRIMITIVES)) PRIMITIVES[name] = p;
+PRIMITIVES.smp_mb__after_spinlock = { args: [], value: false, run: () => none(smp_mb__after_spinlock()) };
+PRIMITIVES.smp_mb__after_unlock_lock = { args: [], value: false, run: () => none(smp_mb__after_unlock_lock()) };
+
 /** Calls that exist in LKMM but that this engine cannot express yet, and why. */
 function unsupported(name: string): string | undefined {
-  if (/^(raw_)?spin_(lock|unlock|trylock|is_locked)(_irq|_irqsave|_irqrestore|_bh)?$/.test(name)) {
-    return `${name}(): spinlocks are not an engine primitive yet`;
-  }
-  if (name === 'smp_mb__after_spinlock' || name === 'smp_mb__after_unlock_lock') {
-    return `${name}(): spinlocks are not an engine primitive yet`;
+  if (/^(raw_)?spin_(lock|unlock|trylock)(_irq|_irqsave|_irqrestore|_bh)$/.test(name)) {
+    return `${name}(): the interrupt-disabling spinlock forms are not supported (litmus threads take no interrupts: use ${name.replace(/_(irq|irqsave|irqrestore|bh)$/, '')}())`;
   }
   if (/^(mutex_|down_|up_|read_lock|write_lock|read_unlock|write_unlock)/.test(name)) {
     return `${name}(): sleeping locks and rwlocks are not an engine primitive yet`;
@@ -349,14 +421,14 @@ function unsupported(name: string): string | undefined {
     return `${name}(): RCU and SRCU are not engine primitives yet`;
   }
   if (name === 'smp_mb__after_srcu_read_unlock') return `${name}(): SRCU is not an engine primitive yet`;
-  const base = name.replace(/_(acquire|release)$/, '');
-  if (base !== name && (PRIMITIVES[base] !== undefined || base in RETURNING)) {
-    return `${name}(): the engine has no ${name.endsWith('acquire') ? 'acquire' : 'release'}-only read-modify-write (only fully ordered and _relaxed ones)`;
+  const base = name.replace(/_(acquire|release|relaxed)$/, '');
+  if (base !== name && base in RETURNING_ONLY_FULL) {
+    return `${name}(): ${base}() has only its fully ordered form in the kernel`;
   }
   if (name === 'barrier') return 'barrier(): compiler barriers are not modelled';
   if (/^(atomic64_|atomic_long_)/.test(name)) return `${name}(): only atomic_t operations are supported`;
-  if (/^(__)?(set|clear|change)_bit_unlock$|^test_and_set_bit_lock$|^clear_bit_unlock$/.test(name)) {
-    return `${name}(): the bit-lock operations are not an engine primitive yet`;
+  if (/^__(set|clear|change)_bit(_unlock)?$|^__test_and_(set|clear|change)_bit$/.test(name)) {
+    return `${name}(): the non-atomic bit operations are not supported (a plain access of the word; write it as one)`;
   }
   return undefined;
 }
@@ -382,6 +454,8 @@ export interface CompiledLitmus {
   readonly ast: LitmusAst;
   readonly file: string;
   readonly locations: readonly { readonly name: string; readonly init: number }[];
+  /** Indices of the locations declared spinlock_t: only the spinlock calls may touch them. */
+  readonly spinlocks: ReadonlySet<number>;
   readonly threads: readonly CompiledThread[];
   readonly observed: readonly Observed[];
 }
@@ -418,9 +492,15 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
   if (ast.threads.length > 16) throw c.error('at most 16 threads', (ast.threads[16] as { pos: Pos }).pos);
   // Locations: those of the init block first (in order), then every thread parameter.
   const initialised = new Set<string>();
+  const spinlocks = new Set<number>();
+  const isSpinlockType = (type: string): boolean => /\b(raw_)?spinlock_t\b/.test(type);
   for (const item of ast.init) {
-    if (/spinlock|struct/.test(item.type)) {
-      throw c.error(`${item.type} ${item.name}: spinlocks and structures are not supported`, item.pos);
+    if (/struct/.test(item.type)) throw c.error(`${item.type} ${item.name}: structures are not supported`, item.pos);
+    if (isSpinlockType(item.type)) {
+      if (item.type.includes('*') || item.value.k !== 'num' || item.value.value !== 0) {
+        throw c.error(`${item.type} ${item.name}: a spinlock starts unlocked and takes no initial value`, item.pos);
+      }
+      spinlocks.add(c.loc(item.name));
     }
     if (initialised.has(item.name)) throw c.error(`${item.name} is initialised twice`, item.pos);
     initialised.add(item.name);
@@ -431,12 +511,28 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
     const slot = c.locs[i] as { name: string; init: number };
     slot.init = item.value.k === 'num' ? item.value.value : POINTER_BASE + c.loc(item.value.loc);
   }
+  // Every thread's spinlock_t parameters first: a body may not touch a lock another thread declares.
+  for (const t of ast.threads) for (const p of t.params) if (isSpinlockType(p.type)) spinlocks.add(c.loc(p.name));
+  // A location declared spinlock_t by one thread and int by another, or initialised as int.
+  for (const t of ast.threads) {
+    for (const p of t.params) {
+      const i = c.locIndex.get(p.name) as number;
+      if (spinlocks.has(i) && !isSpinlockType(p.type)) {
+        throw c.error(`parameter ${p.name} is a spinlock_t elsewhere in the test, ${p.type.trim()} here`, p.pos);
+      }
+    }
+  }
+  for (const item of ast.init) {
+    if (spinlocks.has(c.locIndex.get(item.name) as number) && !isSpinlockType(item.type)) {
+      throw c.error(
+        `${item.name} is a spinlock (a thread's spinlock_t parameter) and cannot be initialised as ${item.type || 'a value'}`,
+        item.pos,
+      );
+    }
+  }
   const threads: CompiledThread[] = ast.threads.map((t) => {
     const params = new Map<string, number>();
     for (const p of t.params) {
-      if (/spinlock/.test(p.type)) {
-        throw c.error(`parameter ${p.type}${p.name}: spinlocks are not an engine primitive yet`, p.pos);
-      }
       if (/struct/.test(p.type)) throw c.error(`parameter ${p.type}${p.name}: structures are not supported`, p.pos);
       if (!p.type.includes('*')) {
         throw c.error(`parameter ${p.name} must be a pointer to a shared variable (such as int *${p.name})`, p.pos);
@@ -445,7 +541,7 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
     }
     const registers: string[] = [];
     const name = `P${t.index}`;
-    const scope = { name, params, registers };
+    const scope = { name, params, registers, spinlocks };
     checkBlock(c, scope, t.body);
     return { name, params, registers, body: t.body };
   });
@@ -457,6 +553,8 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
       if (!t.registers.includes(r.name)) throw c.error(`${refText(r)}: P${r.thread} has no register ${r.name}`, r.pos);
     } else if (!c.locIndex.has(r.name)) {
       throw c.error(`${r.name}: no such location (not initialised, and no thread's parameter)`, r.pos);
+    } else if (spinlocks.has(c.locIndex.get(r.name) as number)) {
+      throw c.error(`${r.name} is a spinlock: its final value may not be tested (lock.cat flags lock-final)`, r.pos);
     }
     const text = refText(r);
     if (!observed.some((o) => o.text === text)) observed.push({ text, ref: r });
@@ -481,13 +579,15 @@ export function compileLitmus(ast: LitmusAst): CompiledLitmus {
       throw c.error(`${item.value.loc}: no such location`, item.value.pos);
     }
   }
-  return { ast, file, locations: c.locs, threads, observed };
+  return { ast, file, locations: c.locs, spinlocks, threads, observed };
 }
 
 interface Scope {
   readonly name: string;
   readonly params: ReadonlyMap<string, number>;
   readonly registers: string[];
+  /** Locations declared spinlock_t (see checkLockArg). */
+  readonly spinlocks: ReadonlySet<number>;
 }
 
 function addRegister(c: Checker, s: Scope, name: string, pos: Pos): void {
@@ -509,12 +609,18 @@ function checkStmt(c: Checker, s: Scope, st: Stmt): void {
     case 'assign': {
       const t = st.target;
       if (t.k === 'deref') {
-        throw c.error(
-          'a plain C store (*p = …) is not supported: plain accesses and data races are not modelled; use WRITE_ONCE()',
-          t.pos,
-        );
+        checkLockArg(c, s, t.e, undefined);
+        // A plain C store (checked for data races). Its address and its value may not both
+        // access shared memory (C leaves their order unspecified).
+        if (checkValue(c, s, t.e) > 0 && checkValue(c, s, st.e) > 0) {
+          throw c.error(
+            'both sides of "=" access shared memory, in an order C leaves unspecified: use a register',
+            t.pos,
+          );
+        }
+        return;
       }
-      if (t.k !== 'name') throw c.error('the left of "=" must be a register', t.pos);
+      if (t.k !== 'name') throw c.error('the left of "=" must be a register or a plain store *p', t.pos);
       checkValue(c, s, st.e);
       addRegister(c, s, t.name, t.pos);
       return;
@@ -557,10 +663,9 @@ function checkValue(c: Checker, s: Scope, e: Expr): number {
       return l + r;
     }
     case 'deref':
-      throw c.error(
-        'a plain C load (*p) is not supported: plain accesses and data races are not modelled; use READ_ONCE()',
-        e.pos,
-      );
+      // A plain C load (checked for data races).
+      checkLockArg(c, s, e.e, undefined);
+      return checkValue(c, s, e.e) + 1;
     case 'addr':
       throw c.error(
         'the address-of operator & is not supported in thread code (parameters are already addresses)',
@@ -568,6 +673,26 @@ function checkValue(c: Checker, s: Scope, e: Expr): number {
       );
     case 'call':
       return checkCall(c, s, e, true);
+  }
+}
+
+/**
+ * The compile-time half of checkLockUse, where the address is a parameter named directly:
+ * `lockCall` (a spinlock call's name) must be given a spinlock, anything else must not.
+ */
+function checkLockArg(c: Checker, s: Scope, address: Expr, lockCall: string | undefined): void {
+  if (address.k !== 'name') return;
+  const loc = s.params.get(address.name);
+  if (loc === undefined) return;
+  const isLock = s.spinlocks.has(loc);
+  if (isLock && lockCall === undefined) {
+    throw c.error(
+      `${address.name} is a spinlock: only the spinlock calls may access it (lock.cat: mixed-lock-accesses)`,
+      address.pos,
+    );
+  }
+  if (!isLock && lockCall !== undefined) {
+    throw c.error(`${lockCall}: ${address.name} is not declared spinlock_t`, address.pos);
   }
 }
 
@@ -584,8 +709,11 @@ function checkCall(c: Checker, s: Scope, e: Expr & { k: 'call' }, asValue: boole
   }
   if (asValue && !p.value) throw c.error(`${e.name}() has no value`, e.pos);
   let accessing = 0;
+  const lockCall = LOCK_PRIMITIVES[e.name] !== undefined ? `${e.name}()` : undefined;
   e.args.forEach((arg, i) => {
     const kind = p.args[i] as ArgKind;
+    if (kind === 'ptr') checkLockArg(c, s, arg, lockCall);
+    if (kind === 'lv' && arg.k === 'deref') checkLockArg(c, s, arg.e, lockCall);
     let n: number;
     if (kind === 'lv') {
       if (arg.k !== 'deref') {
@@ -625,6 +753,25 @@ export function formatValue(test: CompiledLitmus, v: number): string {
   const i = v - POINTER_BASE;
   const loc = test.locations[i];
   return Number.isInteger(i) && loc !== undefined ? loc.name : String(v);
+}
+
+/**
+ * A spinlock is touched only by the spinlock calls (`lockCall`, their name), and they touch
+ * only spinlocks: lock.cat flags mixed-lock-accesses, and a lock word read as an int would
+ * expose this engine's encoding of it.
+ */
+function checkLockUse(env: Env, loc: Loc, lockCall: string | undefined, pos: Pos): void {
+  const isLock = env.test.spinlocks.has(loc.id);
+  if (isLock && lockCall === undefined) {
+    throw new LitmusRuntimeError(
+      `${env.thread.name} accesses spinlock ${loc.name} other than through the spinlock calls (lock.cat: mixed-lock-accesses)`,
+      pos,
+      env.test.file,
+    );
+  }
+  if (!isLock && lockCall !== undefined) {
+    throw new LitmusRuntimeError(`${lockCall}: ${loc.name} is not declared spinlock_t`, pos, env.test.file);
+  }
 }
 
 function locOf(env: Env, v: number, pos: Pos): Loc {
@@ -698,9 +845,13 @@ function* evalExpr(env: Env, e: Expr): Op<number> {
     }
     case 'call':
       return yield* callPrimitive(env, e);
-    case 'deref':
+    case 'deref': {
+      const loc = locOf(env, yield* evalExpr(env, e.e), e.pos);
+      checkLockUse(env, loc, undefined, e.pos);
+      return yield* atLine(env.test.file, e.pos.line, plain_load(loc));
+    }
     case 'addr':
-      // compileLitmus rejects these; reaching here would be a bug in this file.
+      // compileLitmus rejects this; reaching here would be a bug in this file.
       throw new LitmusRuntimeError(`unexpected ${e.k}`, e.pos, env.test.file);
   }
 }
@@ -709,11 +860,15 @@ function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<number> {
   const p = PRIMITIVES[e.name] as Primitive;
   const locs: Loc[] = [];
   const vals: number[] = [];
+  const lockCall = LOCK_PRIMITIVES[e.name] !== undefined;
   for (const [i, arg] of e.args.entries()) {
     const kind = p.args[i] as ArgKind;
-    if (kind === 'lv') locs.push(locOf(env, yield* evalExpr(env, (arg as Expr & { k: 'deref' }).e), arg.pos));
-    else if (kind === 'ptr') locs.push(locOf(env, yield* evalExpr(env, arg), arg.pos));
-    else {
+    if (kind === 'lv' || kind === 'ptr') {
+      const address = yield* evalExpr(env, kind === 'lv' ? (arg as Expr & { k: 'deref' }).e : arg);
+      const loc = locOf(env, address, arg.pos);
+      checkLockUse(env, loc, lockCall ? `${e.name}()` : undefined, arg.pos);
+      locs.push(loc);
+    } else {
       const v = yield* evalExpr(env, arg);
       if (kind === 'bit' && (v < 0 || v > 30)) {
         throw new LitmusRuntimeError(`${e.name}(): bit number ${v} is out of range 0..30`, arg.pos, env.test.file);
@@ -751,7 +906,12 @@ function* execBlock(env: Env, stmts: readonly Stmt[]): Op {
         env.regs.set(st.name, st.init ? yield* evalExpr(env, st.init) : 0);
         break;
       case 'assign':
-        env.regs.set((st.target as Expr & { k: 'name' }).name, yield* evalExpr(env, st.e));
+        if (st.target.k === 'deref') {
+          const value = yield* evalExpr(env, st.e);
+          const loc = locOf(env, yield* evalExpr(env, st.target.e), st.target.pos);
+          checkLockUse(env, loc, undefined, st.target.pos);
+          yield* atLine(env.test.file, st.pos.line, plain_store(loc, value, formatValue(env.test, value)));
+        } else env.regs.set((st.target as Expr & { k: 'name' }).name, yield* evalExpr(env, st.e));
         break;
       case 'expr':
         yield* evalExpr(env, st.e);
@@ -778,6 +938,8 @@ export interface LitmusModel {
   readonly instance: ModelInstance;
   /** Distinct final states seen so far by explorations of this instance, by key. */
   readonly finals: Map<string, readonly number[]>;
+  /** Keys of the final states reached through a data race (StateView.dataRace). */
+  readonly racy: Set<string>;
 }
 
 /**
@@ -804,6 +966,7 @@ export function buildLitmusModel(
     });
   });
   const finals = new Map<string, readonly number[]>();
+  const racy = new Set<string>();
   const locOfRef = (r: CondRef): Loc => locs[test.locations.findIndex((l) => l.name === r.name)] as Loc;
   b.always('final states', 'records each final state (always holds)', (s) => {
     if (!s.final) return true;
@@ -812,9 +975,10 @@ export function buildLitmusModel(
     );
     const key = values.join(',');
     if (!finals.has(key)) finals.set(key, values);
+    if (s.dataRace) racy.add(key);
     return finalHolds(values);
   });
-  return { instance: b.build(), finals };
+  return { instance: b.build(), finals, racy };
 }
 
 function condValue(test: CompiledLitmus, v: CondValue): number {
@@ -849,6 +1013,11 @@ export interface LitmusCheck {
   readonly total: number;
   /** Whether the condition holds: exists: positive > 0; ~exists: none; forall: all. */
   readonly validated?: boolean;
+  /**
+   * herd's "Flag data-race": some execution ending in a final state that passes the filter
+   * makes a plain access that races (engine/threads.ts, dataRace, says what is detected).
+   */
+  readonly dataRace: boolean;
   readonly finalStates: readonly FinalState[];
   readonly states: number;
   readonly ms: number;
@@ -891,6 +1060,7 @@ export function checkLitmus(test: CompiledLitmus, memoryModel: MemoryModelName, 
       finalStates: [],
       states: 0,
       ms: 0,
+      dataRace: false,
       problem: { kind: 'error', message: e instanceof Error ? e.message : String(e) },
     };
   }
@@ -898,12 +1068,14 @@ export function checkLitmus(test: CompiledLitmus, memoryModel: MemoryModelName, 
   const finalStates: FinalState[] = [];
   let positive = 0;
   let total = 0;
+  let dataRace = false;
   const sorted = [...model.finals.values()].sort((a, b) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
     return 0;
   });
   for (const values of sorted) {
     if (test.ast.filter && !evalProp(test, test.ast.filter, values)) continue;
+    if (model.racy.has(values.join(','))) dataRace = true;
     const satisfies = evalProp(test, test.ast.prop, values);
     total++;
     if (satisfies) positive++;
@@ -913,7 +1085,7 @@ export function checkLitmus(test: CompiledLitmus, memoryModel: MemoryModelName, 
     });
     finalStates.push({ values: shown, satisfies });
   }
-  const base = { memoryModel, positive, total, finalStates, states: result.states, ms: result.ms };
+  const base = { memoryModel, positive, total, finalStates, dataRace, states: result.states, ms: result.ms };
   if (result.verdict === 'inconclusive') {
     return { ...base, problem: { kind: 'inconclusive', message: result.reason ?? 'budget exhausted' } };
   }

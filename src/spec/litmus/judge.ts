@@ -11,6 +11,8 @@ import { type Observation, parseLitmus } from './parse.ts';
 export interface JudgedResult extends LitmusCheck {
   /** The result the test states for this memory model, if any. */
   readonly stated?: Observation;
+  /** Relaxed only: whether the test states that LKMM flags a data race (`Flag:` line), if it does. */
+  readonly statedRace?: boolean;
   /** False when a stated result differs from the engine's answer (or the engine gave none). */
   readonly agrees: boolean;
 }
@@ -39,10 +41,22 @@ export function judgeLitmus(
   const results = memoryModels.map((mm): JudgedResult => {
     const r = checkLitmus(test, mm, opts);
     const stated = statedResult(test, mm);
-    const agrees = stated === undefined ? r.problem === undefined : r.observation === stated;
-    return { ...r, ...(stated === undefined ? {} : { stated }), agrees };
+    const statedRace = mm === 'relaxed' ? test.ast.results.dataRace : undefined;
+    const raceAgrees = statedRace === undefined || (r.problem === undefined && r.dataRace === statedRace);
+    const agrees = (stated === undefined ? r.problem === undefined : r.observation === stated) && raceAgrees;
+    return {
+      ...r,
+      ...(stated === undefined ? {} : { stated }),
+      ...(statedRace === undefined ? {} : { statedRace }),
+      agrees,
+    };
   });
   return { test, results };
+}
+
+/** herd's flag line for a check that found a data race, or undefined. */
+export function flagLine(r: LitmusCheck): string | undefined {
+  return r.dataRace ? 'Flag data-race' : undefined;
 }
 
 /** herd's one-line summary: `Observation NAME Sometimes 1/4`. */

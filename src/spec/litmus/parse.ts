@@ -127,6 +127,11 @@ export interface StatedResults {
   readonly lkmm?: Observation;
   readonly tso?: Observation;
   readonly sc?: Observation;
+  /**
+   * Whether LKMM flags a data race (herd7's "Flag data-race"), from a `Flag: data-race` or
+   * `Flag: none` line; judged against the relaxed model's data-race check.
+   */
+  readonly dataRace?: boolean;
 }
 
 export interface LitmusAst {
@@ -335,14 +340,24 @@ class Lexer {
 // ---- Parser -----------------------------------------------------------------------------------------
 
 const RESULT_LINE = /^\s*\*?\s*Result\s*(?:\(\s*([A-Za-z0-9-]+)\s*\))?\s*:\s*(\S+)/;
+const FLAG_LINE = /^\s*\*?\s*Flag\s*:\s*(\S+)\s*$/;
 
 /** Reads `Result: X` (LKMM) and `Result (tso): X`, `Result (sc): X` lines of the header comment. */
 function statedResults(comment: string, pos: Pos, lexer: Lexer): StatedResults {
-  const out: { lkmm?: Observation; tso?: Observation; sc?: Observation } = {};
+  const out: { lkmm?: Observation; tso?: Observation; sc?: Observation; dataRace?: boolean } = {};
   comment.split('\n').forEach((line, i) => {
+    const linePos = { line: pos.line + i, col: 1 };
+    const flag = FLAG_LINE.exec(line);
+    if (flag) {
+      if (flag[1] !== 'data-race' && flag[1] !== 'none') {
+        throw lexer.error(`Flag line says ${JSON.stringify(flag[1])}: expected data-race or none`, linePos);
+      }
+      if (out.dataRace !== undefined) throw lexer.error('a second Flag line', linePos);
+      out.dataRace = flag[1] === 'data-race';
+      return;
+    }
     const m = RESULT_LINE.exec(line);
     if (!m) return;
-    const linePos = { line: pos.line + i, col: 1 };
     const model = m[1]?.toLowerCase();
     const value = (m[2] as string).replace(/[.,;]$/, '');
     if (!(OBSERVATIONS as readonly string[]).includes(value)) {
@@ -362,7 +377,7 @@ function statedResults(comment: string, pos: Pos, lexer: Lexer): StatedResults {
 function commentProse(comment: string): string {
   return comment
     .split('\n')
-    .filter((l) => !RESULT_LINE.test(l))
+    .filter((l) => !RESULT_LINE.test(l) && !FLAG_LINE.test(l))
     .map((l) => l.replace(/^\s*\*\s?/, '').trimEnd())
     .join('\n')
     .trim();

@@ -15,7 +15,27 @@
  * - smp_store_release() carries everything the thread has seen, and what the writes it read
  *   carried (A-cumulative, transitively), and smp_load_acquire() takes on what the write it
  *   read carried.
- * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read.
+ * Value-returning atomics are fully ordered; their _acquire forms (Order.AcqRel on an RMW) read
+ * as smp_load_acquire() and write unordered, their _release forms (Order.Release) read unordered
+ * and write as smp_store_release(), carrying everything before, their own read included; their
+ * _relaxed forms order nothing (linux-kernel.def: __xchg{acquire}, __atomic_op_return{release}…).
+ * Non-value-returning atomics are unordered, and a failed cmpxchg is only a read, in every form
+ * (Documentation/atomic_t.txt: a failed conditional RMW is unordered; herd7's treatment of a
+ * failed cmpxchg_acquire() was not checked).
+ *
+ * Spinlocks (engine/locks.ts, lock.cat): a lock acquisition (LockStep.Acquire) is an acquire
+ * RMW, an unlock a release store. rmw()'s context adds LKMM's `po-unlock-lock-po`: after an
+ * unlock by the same thread (RMW_AFTER_UNLOCK) the acquisition joins cur with acq and rel with
+ * own (as smp_rmb() and smp_wmb() would: ppo and cumul-fence, not a strong fence, so SB across
+ * it stays allowed); and the unlock it reads from orders what preceded that unlock before the new
+ * holder's later stores (RMW_LOCK: rel joins the unlock's view). smp_mb__after_spinlock() and
+ * smp_mb__after_unlock_lock() are full barriers once the thread has taken a lock
+ * (threads.ts, effectiveFence).
+ *
+ * Plain accesses (Order.Plain) are ordered as *_ONCE, and their writes are marked PLAIN in the
+ * history so that the data-race check (threads.ts, dataRace; unseenWrite below) can tell a
+ * marked access racing with a plain store; what it detects, and where it is weaker than LKMM's
+ * `race`, is in threads.ts and on the Memory model page.
  * smp_mb__before_atomic() and smp_mb__after_atomic() order only together with an RMW, as
  * LKMM's `mb` relation says: the machine (threads.ts, effectiveFence) makes the RMW after an
  * smp_mb__before_atomic() start with a full barrier (rmw's `fenceBefore`), and an
@@ -37,6 +57,14 @@
  * - smp_mb__after_atomic() also orders accesses between the thread's last RMW and the barrier,
  *   and an RMW after smp_mb__before_atomic() also orders the accesses between the barrier and
  *   the RMW before it (LKMM orders only what is at or before the RMW, resp. the barrier);
+ * - the unlock a lock acquisition reads from carries its thread's A-cumulative view (what it read
+ *   before the unlock, too), which LKMM does not promise for po-unlock-lock-po;
+ * - smp_mb__after_unlock_lock() is a full barrier after any lock acquisition, also when no
+ *   unlock precedes it (the lock free from the start), and smp_mb__after_spinlock() and it also
+ *   order the accesses between the lock and the barrier; a failed spin_trylock() counts as a
+ *   lock acquisition for both;
+ * - plain accesses are ordered as READ_ONCE()/WRITE_ONCE(): LKMM lets the compiler tear, fuse
+ *   and move them (which its data-race rules account for instead);
  * - only one store at a time may be performed early, and only the next store after the load:
  *   LKMM also lets a store pass several independent loads, and other stores to other locations;
  * - a location keeps at most HISTORY writes (below).
@@ -45,7 +73,13 @@
  *   whatever the load returns, a false dependency) may be performed before the load, where
  *   LKMM keeps it ordered;
  * - an address dependency is recognised only from the load right before the dependent one; a
- *   read whose address comes from a load further back stays unordered.
+ *   read whose address comes from a load further back stays unordered;
+ * - an unlock followed by a lock does not order a store before the unlock before a load after
+ *   the lock in the thread's own execution (LKMM's ppo has `po-unlock-lock-po & int` for every
+ *   pair, which matters only together with a strong fence elsewhere; no kernel test needs it);
+ * - the data-race check misses races LKMM flags because plain accesses are only bounded by
+ *   fences and address dependencies there (a plain load after a marked load of the same
+ *   location, or after a control dependency, races in LKMM and not here; see threads.ts).
  *
  * Why operational and not an implementation of linux-kernel.cat's axioms: the chapters' models
  * have interrupts, guest mode, migration and hotplug, which an execution-graph checker over
@@ -69,7 +103,14 @@
  * at the price of the behaviours that need a value more than HISTORY - 1 writes stale.
  */
 import { Fence, NO_WRITE, Order } from '../actions.ts';
-import { INVALID, type MemoryPicture, type MemorySystem } from './system.ts';
+import {
+  INVALID,
+  type MemoryPicture,
+  type MemorySystem,
+  RMW_AFTER_UNLOCK,
+  RMW_FENCE_BEFORE,
+  RMW_LOCK,
+} from './system.ts';
 
 interface Msg {
   value: number;
@@ -90,6 +131,10 @@ interface Mem {
 
 /** View entries of a finished thread: it will never read or write again, so it pins nothing. */
 const FINISHED = -1;
+
+/** A message's `attached` word: bit 0, the write of an atomic RMW; bit 1, a plain C store. */
+const ATTACHED = 1;
+const PLAIN = 2;
 
 /** Writes kept per location (see the header). */
 export const HISTORY = 4;
@@ -221,7 +266,7 @@ export class RelaxedMemory implements MemorySystem {
       const drop = Math.max(floor[l] as number, msgs.length - HISTORY);
       if (drop <= 0) continue;
       msgs.splice(0, drop);
-      (msgs[0] as Msg).attached = 0;
+      (msgs[0] as Msg).attached &= ~ATTACHED;
       this.#shift(m, l, 0, -drop);
     }
   }
@@ -306,7 +351,7 @@ export class RelaxedMemory implements MemorySystem {
     const stride = 2 + this.#n;
     const out: number[] = [];
     for (let p = this.#curBase(s, base, t, loc) + 1; p <= count; p++) {
-      if (p === count || s[h + 1 + p * stride + 1] === 0) out.push(p);
+      if (p === count || ((s[h + 1 + p * stride + 1] as number) & ATTACHED) === 0) out.push(p);
     }
     return out;
   }
@@ -318,7 +363,7 @@ export class RelaxedMemory implements MemorySystem {
     const stride = 2 + this.#n;
     const out: number[] = [];
     for (let k = this.#curBase(s, base, t, loc); k < count; k++) {
-      if (k + 1 === count || s[h + 1 + (k + 1) * stride + 1] === 0) out.push(k);
+      if (k + 1 === count || ((s[h + 1 + (k + 1) * stride + 1] as number) & ATTACHED) === 0) out.push(k);
     }
     return out;
   }
@@ -341,7 +386,7 @@ export class RelaxedMemory implements MemorySystem {
       view = me.cur.slice();
       join(view, me.acq);
     } else view = me.rel.slice();
-    this.#insert(m, t, loc, pos, value, view, 0);
+    this.#insert(m, t, loc, pos, value, view, order === Order.Plain ? PLAIN : 0);
     if (order === Order.StoreMb) this.#mb(m, t);
     return this.#encode(m, s, base);
   }
@@ -358,34 +403,72 @@ export class RelaxedMemory implements MemorySystem {
     fn: (old: number) => number,
     order: Order,
     choice: number,
-    fenceBefore = false,
+    context = 0,
   ): number {
     const k = this.#rmwSources(s, base, t, loc)[choice] as number;
     const m = this.#decode(s, base);
-    const old = ((m.hist[loc] as Msg[])[k] as Msg).value;
+    const msgs = m.hist[loc] as Msg[];
+    const read = msgs[k] as Msg;
+    const old = read.value;
     const next = fn(old);
     const me = m.threads[t] as ThreadViews;
     // smp_mb__before_atomic() before this RMW, or a fully ordered RMW: a full barrier first.
     // (Choices were counted before it; one the barrier makes unreadable is not a choice.)
     const full = order === Order.Full && next !== NO_WRITE;
+    const fenceBefore = (context & RMW_FENCE_BEFORE) !== 0;
     if (fenceBefore || full) {
       this.#mb(m, t);
       if ((me.cur[loc] as number) > k) return INVALID;
     }
     if (next === NO_WRITE) {
-      // A failed cmpxchg (or a no-op test_and_clear_bit) is a plain read: no ordering of its own.
+      // A failed cmpxchg (or a failed spin_trylock(), atomic_add_unless()) is a plain read: no
+      // ordering of its own, whatever its _acquire/_release form (Documentation/atomic_t.txt:
+      // a failed conditional RMW is unordered; lock.cat: LF has no ordering properties).
       this.#readAt(m, t, loc, k, false);
       this.#encode(m, s, base);
       return old;
     }
-    // Full: a value-returning atomic; AcqRel: an acquire RMW (a lock acquisition, xchg_acquire),
-    // whose write is plain.
+    // Full: a value-returning atomic; AcqRel: an acquire RMW (xchg_acquire, a lock acquisition),
+    // whose write is unordered; Release: a release RMW (xchg_release), whose read is unordered
+    // and whose write carries everything before it, the read included (its po-predecessor),
+    // as smp_store_release() does; Once: a _relaxed or non-value-returning RMW.
     this.#readAt(m, t, loc, k, full || order === Order.AcqRel);
-    const view = full || fenceBefore ? me.cur.slice() : me.rel.slice();
-    this.#insert(m, t, loc, k + 1, next, view, 1);
+    if ((context & RMW_AFTER_UNLOCK) !== 0) {
+      // An unlock then this lock on the same CPU (po-unlock-lock-po & int, in ppo and in
+      // cumul-fence): later reads see what earlier ones observed, as after smp_rmb(), and later
+      // writes carry the earlier ones, as after smp_wmb(). Not a full barrier: a write before the
+      // unlock and a read after the lock may still be reordered (the TSO reordering; the kernel's
+      // LB+unlocklockonceonce+poacquireonce and MP+unlocklockonceonce+fencermbonceonce).
+      join(me.cur, me.acq);
+      join(me.rel, me.own);
+    }
+    if ((context & RMW_LOCK) !== 0) {
+      // The unlock this acquisition reads from (po-unlock-lock-po through rf) orders what came
+      // before that unlock before this thread's later accesses for every CPU: later writes carry
+      // it (ISA2+pooncelock+pooncelock+pombonce). The unlock's view is A-cumulative (what its
+      // thread read, too), which LKMM does not promise for this link: stronger than LKMM.
+      join(me.rel, read.view);
+    }
+    let view: number[];
+    if (full || fenceBefore) view = me.cur.slice();
+    else if (order === Order.Release) {
+      view = me.cur.slice();
+      join(view, me.acq);
+    } else view = me.rel.slice();
+    this.#insert(m, t, loc, k + 1, next, view, ATTACHED);
     if (full) this.#mb(m, t);
     this.#encode(m, s, base);
     return old;
+  }
+
+  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean): boolean {
+    const h = this.#histStart(s, base, loc);
+    const count = s[h] as number;
+    const stride = 2 + this.#n;
+    for (let k = this.#curBase(s, base, t, loc) + 1; k < count; k++) {
+      if (plain || ((s[h + 1 + k * stride + 1] as number) & PLAIN) !== 0) return true;
+    }
+    return false;
   }
 
   fenceEnabled(): boolean {

@@ -57,6 +57,10 @@ export class ScMemory implements MemorySystem {
     // Loads are satisfied in program order here.
     return this.length();
   }
+  unseenWrite(): boolean {
+    // Every write in memory is visible to every later access here.
+    return false;
+  }
   handlerRead(s: Int32Array, base: number, loc: number): number {
     return s[base + loc] as number;
   }

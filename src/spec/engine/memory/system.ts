@@ -8,6 +8,17 @@
 import type { Fence, Order } from '../actions.ts';
 import type { MemoryModelName } from '../model.ts';
 
+/** rmw() context: an smp_mb__before_atomic() precedes the RMW (threads.ts, beforeAtomicPending). */
+export const RMW_FENCE_BEFORE = 1;
+/**
+ * rmw() context: the RMW is a lock acquisition (LKR+LKW). In LKMM an unlock that the
+ * acquisition reads from orders what came before that unlock before what comes after the lock,
+ * for every CPU (`po-unlock-lock-po` is in cumul-fence), so later writes carry it.
+ */
+export const RMW_LOCK = 2;
+/** rmw() context: a lock acquisition after an unlock by the same thread (`po-unlock-lock-po & int` in ppo). */
+export const RMW_AFTER_UNLOCK = 4;
+
 /** Returned by an operation whose choice turned out impossible (the successor is dropped). */
 export const INVALID = -0x80000000;
 
@@ -35,8 +46,8 @@ export interface MemorySystem {
   /**
    * Perform a read-modify-write in place: reads, applies `fn`, writes unless `fn` returned
    * NO_WRITE. Returns the old value, or INVALID when this choice cannot happen.
-   * `fenceBefore`: an smp_mb__before_atomic() precedes it (only the relaxed model, where that
-   * barrier has an effect, is ever given true; see threads.ts, effectiveFence).
+   * `context`: RMW_* bits saying what the thread's history adds to the RMW's own order (only
+   * the relaxed model, where they have an effect, is ever given any; see threads.ts).
    */
   rmw(
     s: Int32Array,
@@ -46,8 +57,16 @@ export interface MemorySystem {
     fn: (old: number) => number,
     order: Order,
     choice: number,
-    fenceBefore?: boolean,
+    context?: number,
   ): number;
+
+  /**
+   * Whether a write to `loc` that thread `t` has not seen is already in memory (one its next
+   * access of `loc` is not ordered after), made by a plain access unless `plain` (then any):
+   * the memory side of the data-race check (threads.ts, dataRace). Only the relaxed model keeps
+   * writes a thread may not see; SC and TSO say false.
+   */
+  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean): boolean;
 
   fenceEnabled(s: Int32Array, base: number, t: number, fence: Fence): boolean;
   fence(s: Int32Array, base: number, t: number, fence: Fence): void;

@@ -120,6 +120,17 @@ export class TsoMemory implements MemorySystem {
     // Loads are satisfied in program order here.
     return this.#len;
   }
+  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean): boolean {
+    // Another thread's store still in its buffer: not ordered before t's access. Entries do not
+    // record whether the store was plain, so a marked access never counts one (see threads.ts).
+    if (!plain) return false;
+    for (let u = 0; u < this.threads; u++) {
+      if (u === t) continue;
+      const b = this.#buf(base, u);
+      for (let i = 0; i < this.capacity && s[b + i] !== 0; i++) if (entryLoc(s[b + i] as number) === loc) return true;
+    }
+    return false;
+  }
   handlerRead(s: Int32Array, base: number, loc: number): number {
     return s[base + loc] as number;
   }

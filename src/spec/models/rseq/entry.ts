@@ -6,7 +6,7 @@
  * flags it re-read at the bottom, and the task (model.ts) goes round again while they have
  * work. The engine restarts a thread's body at each loop head, which keeps the model finite.
  */
-import type { Op } from '../../engine/index.ts';
+import { ghost_read, type Op } from '../../engine/index.ts';
 import { rseq_handle_notify_resume, tracehook_notify_resume } from './rseq.ts';
 import { schedule } from './sched.ts';
 import {
@@ -15,6 +15,7 @@ import {
   EXIT_TO_USER_MODE_WORK,
   FROM_EXIT,
   FROM_XFER,
+  FROM_XFER_AFTER_IRQ,
   type KernelVersion,
   read_thread_flags,
   type Task,
@@ -38,7 +39,11 @@ export function* xfer_to_guest_mode_handle_work(task: Task): Op<number> {
 export function* xfer_to_guest_mode_work(task: Task, kernel: KernelVersion, ti_work: number): Op<number> {
   // schedule() may migrate the task, which sets TIF_NOTIFY_RESUME: not in this pass's ti_work,
   // so it is handled on the next pass, below, by the same code as a flag that was already set.
-  if (ti_work & _TIF_NEED_RESCHED) yield* schedule(task, kernel, FROM_XFER);
+  if (ti_work & _TIF_NEED_RESCHED) {
+    // Route bookkeeping: did an external-interrupt exit (the reschedule IPI in the guest) bring us here?
+    const afterIrq = task.trackRoute && (yield* ghost_read(task.irq_exit)) === 1;
+    yield* schedule(task, kernel, afterIrq ? FROM_XFER_AFTER_IRQ : FROM_XFER);
+  }
   if (ti_work & _TIF_NOTIFY_RESUME) {
     // v5.14: clears the flag; nothing tells rseq (the bug, since 72c3c0fe54a3).
     yield* tracehook_notify_resume(task, kernel, false);

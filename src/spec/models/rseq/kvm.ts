@@ -1,10 +1,19 @@
 /**
  * virt/kvm/kvm_main.c and arch/x86/kvm/x86.c (Linux v5.14): ioctl(KVM_RUN) from the entry of
  * kvm_vcpu_ioctl() to the exit to user space, for the selftest's guest, which does nothing
- * but GUEST_SYNC: every VM entry ends in an I/O exit that KVM hands to user space. Requests,
+ * but GUEST_SYNC: a VM entry ends in an I/O exit that KVM hands to user space, unless an
+ * interrupt (here the reschedule IPI) arrives first and the VM exits to KVM for it. Requests,
  * vcpu->mode, interrupt injection and the SRCU lock are left out (see the requests chapter).
  */
-import { action, guest_enter, Kind, local_irq_disable, local_irq_enable, type Op } from '../../engine/index.ts';
+import {
+  EXIT_REASON_EXTERNAL_INTERRUPT,
+  ghost,
+  guest_enter,
+  guest_run,
+  local_irq_disable,
+  local_irq_enable,
+  type Op,
+} from '../../engine/index.ts';
 import { xfer_to_guest_mode_handle_work } from './entry.ts';
 import { schedule } from './sched.ts';
 import {
@@ -53,27 +62,28 @@ export function* vcpu_run(task: Task): Op<number> {
 
 /**
  * vcpu_enter_guest(), the part this model is about: with interrupts disabled,
- * kvm_vcpu_exit_request() cancels the entry if work is pending (returns 1, back to the loop);
- * otherwise the guest runs its GUEST_SYNC and the I/O exit returns 0 (to user space).
+ * kvm_vcpu_exit_request() cancels the entry if work is pending (returns 1, back to the loop).
+ * Otherwise the guest runs until its GUEST_SYNC's I/O exit, for user space (returns 0), or until
+ * an interrupt pending on this CPU exits it first (returns 1: back to vcpu_run()'s loop, whose
+ * __xfer_to_guest_mode_work_pending() then sees the TIF_NEED_RESCHED the IPI came with).
  */
 function* vcpu_enter_guest(task: Task): Op<number> {
   yield* local_irq_disable();
   // kvm_vcpu_exit_request(): EXITING_GUEST_MODE || kvm_request_pending() || xfer_to_guest_mode_work_pending()
   if ((yield* read_thread_flags(task, 'kvm_vcpu_exit_request():')) & XFER_TO_GUEST_MODE_WORK) {
+    if (task.trackRoute) yield* ghost(task.irq_exit, 0);
     yield* local_irq_enable();
     return 1; // cancel_injection: r = 1
   }
   yield* guest_enter('VM-entry (guest_code(): GUEST_SYNC(0))');
-  yield* vm_exit_io();
+  // static_call(kvm_x86_run)(vcpu): VMX's external-interrupt exiting makes a pending interrupt a VM exit.
+  const reason = yield* guest_run('VM-exit: external interrupt, or I/O (GUEST_SYNC) for user space');
+  if (task.trackRoute) yield* ghost(task.irq_exit, reason === EXIT_REASON_EXTERNAL_INTERRUPT ? 1 : 0);
+  // handle_exit_irqoff(); kvm_before_interrupt(); local_irq_enable(): a pending interrupt is taken
+  // here (VMX hands an external-interrupt exit's vector to its host handler just before).
   yield* local_irq_enable();
-  return 0; // kvm_x86_handle_exit(): KVM_EXIT_IO is completed by user space, r = 0
+  // kvm_x86_handle_exit(): handle_external_interrupt() returns 1 (++irq_exits), back to the loop;
+  // KVM_EXIT_IO is completed by user space, r = 0.
+  return reason === EXIT_REASON_EXTERNAL_INTERRUPT ? 1 : 0;
 }
 // #endregion vcpu_run
-
-/**
- * The guest's GUEST_SYNC is a port I/O instruction: the VM exits at once, whether or not an
- * interrupt is pending (the machine's own guest_exit() waits for an interrupt).
- */
-function* vm_exit_io(): Op {
-  yield action(Kind.GuestExit, 'VM-exit: I/O (GUEST_SYNC), for user space', { b: 1 });
-}

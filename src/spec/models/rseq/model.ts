@@ -20,6 +20,7 @@ import {
   type ModelBuilder,
   type Op,
   READ_ONCE,
+  RESCHEDULE_VECTOR,
   type StateView,
   smp_processor_id,
   WRITE_ONCE,
@@ -29,7 +30,7 @@ import { exit_to_user_mode_loop, exit_to_user_mode_prepare, xfer_to_guest_mode_w
 import { kvm_vcpu_ioctl_run_enter, VCPU_RUN_RETURNS, vcpu_run } from './kvm.ts';
 import { rseq_virt_userspace_exit } from './rseq.ts';
 import { type Delay, migration_worker, read_rseq_cpu_and_retry, read_seq_begin, type Selftest } from './rseq_test.ts';
-import { FROM_IOCTL, FROM_XFER, type KernelVersion, type Task, tifNames } from './thread_info.ts';
+import { FROM_IOCTL, FROM_XFER, FROM_XFER_AFTER_IRQ, type KernelVersion, type Task, tifNames } from './thread_info.ts';
 
 export interface RseqFlags {
   readonly kernel: KernelVersion;
@@ -48,9 +49,11 @@ export interface RseqFlags {
   /**
    * For `kernel`: every stale return to user space, or only those after KVM cleared a
    * TIF_NOTIFY_RESUME that its own schedule() raised (`need-resched`: Sean Christopherson's
-   * common route; the shortest counterexample otherwise takes the rare, direct one).
+   * common route; the shortest counterexample otherwise takes the rare, direct one), or only
+   * those after the reschedule IPI hit the guest and KVM's schedule() after the
+   * external-interrupt exit raised the flag (`irq-exit`).
    */
-  readonly route: 'any' | 'need-resched';
+  readonly route: 'any' | 'need-resched' | 'irq-exit';
   /**
    * `forever`: the migration thread never stops and seq_cnt wraps at 4 (the model stays finite);
    * `test-run`: NR_TASK_MIGRATIONS migrations (the `migrations` parameter), seq_cnt exact.
@@ -109,8 +112,10 @@ interface Main {
 function* vcpu_task(task: Task, t: Selftest, m: Main, f: RseqFlags): Op {
   switch (yield* ghost_read(m.pc)) {
     case PC.RUN: {
-      // An interrupt taken in user mode here (sched_setaffinity()'s reschedule IPI) returns
-      // through the same exit work as a system call: irqentry_exit_to_user_mode().
+      // An interrupt taken in user mode (sched_setaffinity()'s reschedule IPI, which the engine
+      // delivers wherever the task has interrupts on) returns through the same exit work as a
+      // system call, irqentry_exit_to_user_mode(): this look at the flags stands for it, at the
+      // one user-mode point of the loop (the IPI's handler itself changes nothing, see setup).
       const work = yield* exit_to_user_mode_prepare(task, 'irqentry_exit_to_user_mode()');
       yield* ghost(task.user, 0);
       if (work) return yield* to_exit_loop(m, work, RET_IRQ);
@@ -265,6 +270,7 @@ const GHOSTS = [
   'stale return missed',
   'TEST_ASSERT failed',
   'do-while retried',
+  'last VM exit: external interrupt',
 ] as const;
 export type GhostName = (typeof GHOSTS)[number];
 
@@ -291,16 +297,19 @@ function setup(b: ModelBuilder, f: RseqFlags, nrMigrations: number): void {
     failed: g('TEST_ASSERT failed'),
     retried: g('do-while retried'),
   };
+  const irq_exit = g('last VM exit: external interrupt');
   const task: Task = {
     ti_flags: b.loc('ti->flags', 0, tifNames),
     rseq_cpu_id: b.loc('__rseq.cpu_id', 0),
     rseq_event: b.loc('t->rseq.event.sched_switch', 0),
     migration_pending: b.loc('p->migration_pending', 0),
+    cpu: b.loc('p->cpu', 0),
     rseq_written,
     user,
     notify_from,
     kvm_cleared,
-    trackRoute: f.check === 'kernel',
+    irq_exit,
+    trackRoute: f.check === 'kernel' || f.check === 'stress',
   };
   const t: Selftest = {
     seq_cnt: b.loc('seq_cnt', 0),
@@ -308,6 +317,12 @@ function setup(b: ModelBuilder, f: RseqFlags, nrMigrations: number): void {
     checked: b.loc('last checked seq_cnt', 0),
   };
 
+  // sysvec_reschedule_ipi() → scheduler_ipi() (arch/x86/kernel/smp.c, kernel/sched/core.c): it
+  // folds TIF_NEED_RESCHED into the preempt count, which only a CONFIG_PREEMPTION kernel's
+  // preempt_enable() reads (this one is CONFIG_PREEMPT_VOLUNTARY), and returns, its CPU not being
+  // idle. No handler steps, then: the IPI matters by where it lands, as a VM exit in the guest
+  // (kvm.ts) or the exit work of an interrupt in user mode (vcpu_task).
+  b.interrupt(RESCHEDULE_VECTOR, 'reschedule IPI (scheduler_ipi())');
   // The vCPU task starts on CPU 0 with rseq registered (cpu_id 0); it may run on CPUs 0 and 1.
   b.thread('vcpu', { cpu: 0, loop: true, cpus: [0, 1] }, () => vcpu_task(task, t, m, f));
   if (f.migrations === 'forever') {
@@ -334,6 +349,12 @@ function properties(b: ModelBuilder, f: RseqFlags, task: Task, m: Main): void {
         'whenever the vCPU task runs user code, rseq cpu_id is the CPU it runs on',
         (s) => !stale(s),
       );
+    } else if (f.route === 'irq-exit') {
+      b.always(
+        'rseq-cpu-id-irq-exit',
+        'no return to user space with a stale rseq cpu_id after KVM cleared a TIF_NOTIFY_RESUME raised by the schedule() that followed an external-interrupt exit',
+        (s) => !(stale(s) && s.ghost(task.kvm_cleared) === FROM_XFER_AFTER_IRQ),
+      );
     } else {
       b.always(
         'rseq-cpu-id-need-resched',
@@ -350,6 +371,16 @@ function properties(b: ModelBuilder, f: RseqFlags, task: Task, m: Main): void {
       'kvm-clears-common',
       'KVM clears a TIF_NOTIFY_RESUME that its own schedule() raised',
       (s) => s.ghost(task.kvm_cleared) === FROM_XFER,
+    );
+    b.sometimes(
+      'migrates-after-irq-exit',
+      'the reschedule IPI exits the guest and schedule() in xfer_to_guest_mode_work() moves the task',
+      (s) => s.ghost(task.notify_from) === FROM_XFER_AFTER_IRQ,
+    );
+    b.sometimes(
+      'kvm-clears-after-irq-exit',
+      'KVM clears a TIF_NOTIFY_RESUME that its schedule() after an external-interrupt exit raised',
+      (s) => s.ghost(task.kvm_cleared) === FROM_XFER_AFTER_IRQ,
     );
     b.sometimes(
       'kvm-clears-direct',
@@ -443,98 +474,106 @@ export const rseq = defineModel<RseqFlags>({
       description: "before the fix: KVM's xfer work clears TIF_NOTIFY_RESUME and never tells rseq",
       flags: BASE,
       kernel: [BUG, FIX],
-      expect: { sc: violated('rseq-cpu-id', 486), tso: violated('rseq-cpu-id', 594) },
+      expect: { sc: violated('rseq-cpu-id', 1007), tso: violated('rseq-cpu-id', 1290) },
     },
     {
       name: 'v5-14-need-resched',
       description: "before the fix, the common route: KVM's own schedule() migrates the task and raises the flag",
       flags: { ...BASE, route: 'need-resched' },
       kernel: [BUG, THREAD],
-      expect: { sc: violated('rseq-cpu-id-need-resched', 523), tso: violated('rseq-cpu-id-need-resched', 649) },
+      expect: { sc: violated('rseq-cpu-id-need-resched', 1117), tso: violated('rseq-cpu-id-need-resched', 1431) },
+    },
+    {
+      name: 'v5-14-irq-exit',
+      description:
+        'before the fix, the third route: the reschedule IPI exits the guest, and the schedule() after the exit migrates the task',
+      flags: { ...BASE, route: 'irq-exit' },
+      kernel: [BUG, THREAD],
+      expect: { sc: violated('rseq-cpu-id-irq-exit', 1791), tso: violated('rseq-cpu-id-irq-exit', 2327) },
     },
     {
       name: 'fix-8646e53633f3',
       description: 'the fix: rseq_handle_notify_resume(NULL, NULL) after tracehook_notify_resume(NULL)',
       flags: { ...BASE, kernel: 'fix-8646e53633f3' },
       kernel: [FIX],
-      expect: { sc: holds(5563), tso: holds(12490) },
+      expect: { sc: holds(37714), tso: holds(80014) },
     },
     {
       name: 'v5-15',
       description: 'v5.15: the rseq update moved into tracehook_notify_resume() itself (a68de80f61f6)',
       flags: { ...BASE, kernel: 'v5.15' },
       kernel: [FIX, CLEANUP],
-      expect: { sc: holds(5563), tso: holds(12490) },
+      expect: { sc: holds(37714), tso: holds(80014) },
     },
     {
       name: 'rseq-2025',
       description: '2025 rework: no update with regs == NULL; rseq_virt_userspace_exit() re-raises the flag',
       flags: { ...BASE, kernel: 'rseq-2025' },
       kernel: [REWORK],
-      expect: { sc: holds(9051), tso: holds(24145) },
+      expect: { sc: holds(71978), tso: holds(163680) },
     },
     {
       name: 'rseq-2025-no-retrigger',
       description: 'the 2025 rework without rseq_virt_userspace_exit() (hypothetical): the bug is back',
       flags: { ...BASE, kernel: 'rseq-2025-no-retrigger' },
       kernel: [REWORK],
-      expect: { sc: violated('rseq-cpu-id', 495), tso: violated('rseq-cpu-id', 633) },
+      expect: { sc: violated('rseq-cpu-id', 1013), tso: violated('rseq-cpu-id', 1347) },
     },
     {
       name: 'selftest',
       description: 'rseq_test on v5.14, usleep() delay: untimed, the check can miss the bug',
       flags: TEST_AS_WRITTEN,
       kernel: [TEST, THREAD],
-      expect: { sc: violated('no-missed-bug', 2540), tso: violated('no-missed-bug', 4227) },
+      expect: { sc: violated('no-missed-bug', 10136), tso: violated('no-missed-bug', 16357) },
     },
     {
       name: 'selftest-delay',
       description: 'rseq_test on v5.14 with a delay always long enough: every stale return is caught',
       flags: { ...TEST_AS_WRITTEN, delay: 'until-checked', migrations: 'forever' },
       kernel: [TEST, THREAD],
-      expect: { sc: holds(515), tso: holds(1138) },
+      expect: { sc: holds(4760), tso: holds(10855) },
     },
     {
       name: 'selftest-fixed',
       description: 'rseq_test on v5.15, usleep() delay: never fails on the fixed kernel',
       flags: { ...TEST_AS_WRITTEN, kernel: 'v5.15' },
       kernel: [TEST, THREAD],
-      expect: { sc: holds(1904), tso: holds(3417) },
+      expect: { sc: holds(7263), tso: holds(12604) },
     },
     {
       name: 'selftest-livelock',
       description: "rseq_test on v5.15, back-to-back migrations forever: main()'s do-while can retry forever",
       flags: { ...TEST_AS_WRITTEN, kernel: 'v5.15', check: 'progress', migrations: 'forever' },
       kernel: [TEST, THREAD],
-      expect: { sc: violated('reader-progress', 3960), tso: violated('reader-progress', 8204) },
+      expect: { sc: violated('reader-progress', 22788), tso: violated('reader-progress', 43659) },
     },
     {
       name: 'selftest-fixed-delay',
       description: 'rseq_test on v5.15 with a delay always long enough: never fails, always progresses',
       flags: { ...TEST_AS_WRITTEN, kernel: 'v5.15', delay: 'until-checked', migrations: 'forever' },
       kernel: [TEST, THREAD],
-      expect: { sc: holds(429), tso: holds(1056) },
+      expect: { sc: holds(4276), tso: holds(10419) },
     },
     {
       name: 'selftest-no-seqlock',
       description: 'rseq_test on v5.15 without the seq_cnt retry: fails on a correct kernel',
       flags: { ...TEST_AS_WRITTEN, kernel: 'v5.15', seqlock: false },
       kernel: [TEST],
-      expect: { sc: violated('no-false-failure', 353), tso: violated('no-false-failure', 468) },
+      expect: { sc: violated('no-false-failure', 703), tso: violated('no-false-failure', 936) },
     },
     {
       name: 'selftest-2021-stress',
       description: 'the 2021 rseq_test (sched_getcpu() in the vDSO) on v5.14 as a stress test that counts failures',
       flags: { ...TEST_AS_WRITTEN, check: 'stress', getcpu: 'vdso' },
       kernel: [TEST, THREAD],
-      expect: { sc: holds(2907), tso: holds(4692) },
+      expect: { sc: holds(21259), tso: holds(28165) },
     },
     {
       name: 'selftest-stress',
       description: 'rseq_test on v5.14 as a stress test that counts failed checks and goes on (for the simulations)',
       flags: { ...TEST_AS_WRITTEN, check: 'stress' },
       kernel: [TEST, THREAD],
-      expect: { sc: holds(3384), tso: holds(5489) },
+      expect: { sc: holds(23623), tso: holds(32006) },
     },
   ],
   params: [

@@ -36,6 +36,8 @@ export type KernelVersion = 'v5.14' | 'fix-8646e53633f3' | 'v5.15' | 'rseq-2025'
 export const FROM_XFER = 1;
 export const FROM_IOCTL = 2;
 export const FROM_EXIT = 3;
+/** schedule() in xfer_to_guest_mode_work() after an external-interrupt exit (the reschedule IPI hit the guest). */
+export const FROM_XFER_AFTER_IRQ = 4;
 
 /** The shared state of the vCPU task and the ghosts the kernel side keeps for the properties. */
 export interface Task {
@@ -47,6 +49,8 @@ export interface Task {
   readonly rseq_event: Loc;
   /** p->migration_pending: an affinity change waiting for migration_cpu_stop() to move the task. */
   readonly migration_pending: Loc;
+  /** p->cpu: the CPU whose run queue the task is on (task_cpu(p)); __set_task_cpu() writes it. */
+  readonly cpu: Loc;
   /** The CPU rseq_update_cpu_id() last wrote (a ghost copy of rseq_cpu_id, for bookkeeping). */
   readonly rseq_written: Ghost;
   /** The task runs user code (1) or kernel code (0). */
@@ -55,6 +59,8 @@ export interface Task {
   readonly notify_from: Ghost;
   /** Route bookkeeping: where the TIF_NOTIFY_RESUME that KVM's xfer work last cleared came from (0: none since the last rseq update). */
   readonly kvm_cleared: Ghost;
+  /** Route bookkeeping: the vCPU's last VM exit was an external-interrupt exit (1) or not (0). */
+  readonly irq_exit: Ghost;
   /** Keep the route ghosts up to date (costs states; only the variants that show routes do). */
   readonly trackRoute: boolean;
 }

@@ -5,12 +5,15 @@
  * The durations are assumptions, not measurements: round numbers of the right order for an
  * x86 host (a system call costs a few hundred nanoseconds, a VM entry and exit with an I/O exit
  * about a microsecond, a migration a few microseconds). Each is drawn uniformly between half and
- * one and a half times its value, so that no two threads stay in lock step. What the plots
+ * one and a half times its value, so that no two threads stay in lock step. An IPI is pending on
+ * its target the moment it is sent, and taking an interrupt costs the interrupted thread no time
+ * (the interrupt is a step of its CPU, not of the thread). What the plots
  * show is how the outcomes change with the delay between migrations under these assumptions,
  * not figures for any real machine.
  */
 import type { Rng, RunResult, SimStep, StateView } from '../../engine/index.ts';
 import { ghostHandle, PC } from './model.ts';
+import { FROM_IOCTL, FROM_XFER_AFTER_IRQ } from './thread_info.ts';
 
 // #region durations
 /** Nanoseconds from a vCPU-thread step to its next step, by the step's text (first match). */
@@ -19,8 +22,8 @@ const VCPU: readonly (readonly [string, number])[] = [
   ['mutex_lock_killable()', 600], // kvm_vcpu_ioctl(), vcpu_load(), kvm_arch_vcpu_ioctl_run(), vcpu_enter_guest()
   ['local_irq_disable()', 50],
   ['kvm_vcpu_exit_request()', 100],
-  ['VM-entry', 400], // VM entry, GUEST_SYNC's port I/O, VM exit
-  ['VM-exit', 100],
+  ['VM-entry', 250], // VM entry and the guest up to GUEST_SYNC's port I/O: an IPI landing now exits the VM for it
+  ['VM-exit', 250], // the exit (I/O or external interrupt) back to the host
   ['local_irq_enable()', 150], // the I/O exit's way back out of vcpu_run() and kvm_vcpu_ioctl()
   ['ioctl(KVM_RUN): syscall_exit_to_user_mode()', 100], // back to user space, get_ucall()
   ['getcpu(): cpu =', 100], // the getcpu() system call
@@ -29,7 +32,7 @@ const VCPU: readonly (readonly [string, number])[] = [
   ['smp_mb()', 20], // schedule(): the run-queue lock
   ['READ_ONCE(p->migration_pending)', 20],
   ['clear_bit(TIF_NEED_RESCHED', 300], // context switch to the stopper
-  ['set_bit(TIF_NOTIFY_RESUME', 100],
+  ['set_bit(TIF_NOTIFY_RESUME', 50], // rseq_preempt() in the switch, rseq_migrate() in the move
   ['migration_cpu_stop()', 1000], // the task is queued on its other CPU and runs there again
   ['WRITE_ONCE(p->migration_pending, 0)', 50],
 ];
@@ -40,7 +43,10 @@ const MIGRATION: readonly (readonly [string, number])[] = [
   ['smp_wmb() after atomic_inc', 400], // sched_setaffinity(): system call entry, checks, task_rq_lock(), affine_move_task()
   ['WRITE_ONCE(p->migration_pending, 1)', 20],
   ['smp_wmb() after WRITE_ONCE', 20],
-  ['set_bit(TIF_NEED_RESCHED', 100], // resched_curr() and its IPI
+  ['READ_ONCE(p->cpu)', 20],
+  ['test_bit(TIF_NEED_RESCHED', 20], // resched_curr(): test_tsk_need_resched()
+  ['fetch_or(&ti->flags', 50], // set_nr_and_not_polling()
+  ['smp_send_reschedule', 50], // the IPI is pending on the target as soon as it is sent (no delivery latency)
   ['wait_for_completion', 800], // woken once the task has moved; back to user space
   ['smp_wmb() after wait_for_completion', 20],
 ];
@@ -80,6 +86,14 @@ export interface StressRun {
   readonly kvmRuns: number;
   /** Migrations after which a KVM_RUN returned to user space with a stale rseq cpu_id. */
   readonly hits: number;
+  /**
+   * Hits by route, from the TIF_NOTIFY_RESUME that KVM cleared: raised by the schedule() after an
+   * external-interrupt exit (the reschedule IPI landed in the guest), or already set when KVM
+   * first looked (the direct route); the rest came by KVM's schedule() after kvm_vcpu_exit_request()
+   * saw TIF_NEED_RESCHED.
+   */
+  readonly viaIrqExit: number;
+  readonly direct: number;
   /** Of those, the ones where a check after the stale return failed (the real test stops there). */
   readonly caught: number;
   /** The ones that the next migration healed before any check noticed (a false pass). */
@@ -101,9 +115,11 @@ export function stressObserver(until: { readonly migrations?: number; readonly c
   const pc = ghostHandle('pc');
   const stale = ghostHandle('stale return unchecked');
   const failed = ghostHandle('TEST_ASSERT failed');
+  const cleared = ghostHandle('KVM cleared NOTIFY_RESUME from');
   let prev: { pc: number; cpu: number; stale: number; failed: number } | undefined;
   let hit: 'none' | 'unseen' | 'caught' = 'none';
-  let n = { migrations: 0, kvmRuns: 0, hits: 0, caught: 0, missed: 0 };
+  const zero = { migrations: 0, kvmRuns: 0, hits: 0, viaIrqExit: 0, direct: 0, caught: 0, missed: 0 };
+  let n = { ...zero };
   const close = () => {
     if (hit === 'caught') n.caught++;
     else if (hit === 'unseen') n.missed++;
@@ -119,6 +135,9 @@ export function stressObserver(until: { readonly migrations?: number; readonly c
         }
         if (now.stale && !prev.stale && hit === 'none') {
           n.hits++;
+          const from = s.ghost(cleared);
+          if (from === FROM_XFER_AFTER_IRQ) n.viaIrqExit++;
+          else if (from === FROM_IOCTL) n.direct++;
           hit = 'unseen';
         }
         if (now.failed && !prev.failed && hit !== 'none') hit = 'caught';
@@ -135,7 +154,7 @@ export function stressObserver(until: { readonly migrations?: number; readonly c
       close();
       const run: StressRun = { ...n, ns: r.time };
       prev = undefined;
-      n = { migrations: 0, kvmRuns: 0, hits: 0, caught: 0, missed: 0 };
+      n = { ...zero };
       return run;
     },
   };

@@ -1,6 +1,7 @@
 /**
- * The sidebar works from the keyboard alone: Tab reaches its links, and Enter
- * follows one.
+ * Getting around the site: the sidebar works from the keyboard alone (Tab reaches its links,
+ * Enter follows one), and Pagefind search, through Starlight's search dialog, finds a chapter by
+ * a word in its text and takes the reader there. One browser for both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSite, type Site } from './harness.ts';
@@ -8,7 +9,7 @@ import { openSite, type Site } from './harness.ts';
 /** Safety net: the home page has far fewer focusable elements before the sidebar than this. */
 const MAX_TABS = 60;
 
-describe('keyboard navigation', () => {
+describe('navigation', () => {
   let site: Site;
   beforeAll(async () => {
     site = await openSite();
@@ -42,6 +43,21 @@ describe('keyboard navigation', () => {
     // The sidebar now marks the new page as the current one.
     const current = page.locator('nav[aria-label="Main"] a[aria-current="page"]');
     await expect(current.textContent()).resolves.toContain(target.text);
+    expect(problems()).toEqual([]);
+  });
+
+  it('finds the TSC chapter by "cpufreq" and opens it', async () => {
+    const { page, problems } = await site.newPage();
+    await page.goto(site.home);
+    // The button is disabled until Starlight's search script has loaded; click() waits for that.
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('dialog', { name: 'Search' }).getByRole('textbox', { name: 'Search' }).fill('cpufreq');
+
+    const result = page.locator('a.pagefind-ui__result-link', { hasText: 'TSC resynchronisation' }).first();
+    await expect(result.getAttribute('href')).resolves.toBe(new URL(site.url('tsc/')).pathname);
+    await result.click();
+    await page.waitForURL(site.url('tsc/'));
+    await expect(page.locator('h1').textContent()).resolves.toBe('TSC resynchronisation');
     expect(problems()).toEqual([]);
   });
 });

@@ -1,0 +1,85 @@
+/**
+ * Every built page, loaded once in Chromium, passes every page-wide check:
+ * - it loads cleanly: HTTP 200, a heading, no console error, no uncaught exception, no failed or
+ *   4xx/5xx request, no Content-Security-Policy violation, and nothing fetched from outside
+ *   localhost (the site must work offline and must not leak readers' visits to third parties);
+ * - it ships none of our JavaScript unless it has live examples, and then at most the budget of
+ *   page-js.ts (gzipped, before the reader interacts);
+ * - axe-core finds no serious or critical accessibility violation in the light theme, nor in the
+ *   dark one (Starlight follows the reader's prefers-color-scheme, and contrast problems are usually
+ *   theme-specific): the scheme is switched in place, not by reloading.
+ *
+ * One load per page for all three is what keeps the browser suite inside CI's time: the checks
+ * used to be four files that loaded every page five times.
+ */
+import axe, { type AxeResults } from 'axe-core';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGES } from '../../src/site-config.ts';
+import { listHtmlFiles, urlPathOf } from '../support/dist.ts';
+import { openSite, type Site } from './harness.ts';
+import { BUDGET, jsTable, measureLoaded, type PageJs, recordScripts } from './page-js.ts';
+
+const pages = (await listHtmlFiles()).map(urlPathOf);
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function seriousViolations(page: Page) {
+  // Through the DevTools protocol, not a <script> tag, which the site's CSP blocks.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  // axe.source defines window.axe in the page; this runs there, not in Node.
+  const results: AxeResults = await page.evaluate(() =>
+    (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
+  );
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      rule: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      where: violation.nodes.map((node) => node.target.join(' ')),
+    }));
+}
+
+describe('every page in dist/', () => {
+  let site: Site;
+  const js: PageJs[] = [];
+  beforeAll(async () => {
+    site = await openSite();
+  });
+  afterAll(async () => {
+    if (js.length > 0) console.log(jsTable(js));
+    await site?.close();
+  });
+
+  it('includes every sidebar page and the 404 page', () => {
+    const expected = PAGES.map(({ slug }) => urlPathOf(slug === 'index' ? 'index.html' : `${slug}/index.html`));
+    expect(pages).toEqual(expect.arrayContaining([...expected, urlPathOf('404.html')]));
+  });
+
+  it.each(pages)(
+    '%s loads cleanly, ships JavaScript within budget, and has no serious axe violation in either theme',
+    async (path) => {
+      const { page, problems } = await site.newPage({ colorScheme: 'light' });
+      const scripts = recordScripts(page);
+      const response = await page.goto(site.server.origin + path, { waitUntil: 'networkidle' });
+      expect(response?.status()).toBe(200);
+      await expect(page.locator('h1').first().textContent()).resolves.toBeTruthy();
+
+      const row = await measureLoaded(page, path, scripts);
+      js.push(row);
+      if (!row.live) expect(row.ours, `${path} has no live example, so none of our JavaScript`).toBe(0);
+      else expect(row.ours, `${path}: our JavaScript up front`).toBeLessThanOrEqual(BUDGET);
+
+      const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+      expect(await theme()).toBe('light');
+      expect(await seriousViolations(page), 'light theme').toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      // Starlight's theme script follows the change; a big page's main thread may be busy hydrating.
+      await expect.poll(theme, { timeout: 20_000 }).toBe('dark');
+      expect(await seriousViolations(page), 'dark theme').toEqual([]);
+
+      expect(problems()).toEqual([]);
+      await page.context().close();
+    },
+  );
+});
