@@ -109,6 +109,7 @@ Options:
   --param <name=value>     set a model parameter (repeatable)
   --no-reduction           explore every interleaving (no partial-order reduction)
   --no-symmetry            store every state, not one per class of symmetric states
+  --no-quotient            number thread states by history, not by future behaviour
   --no-liveness            skip the "eventually" (progress) properties
   --json                   print a JSON object instead of text
   --format text            with --variant: the counterexample as a mailing-list interleaving
@@ -374,6 +375,10 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
       `${r.livenessStates !== undefined ? `, ${formatCount(r.livenessStates)} states in the liveness graph` : ''}, ${formatMs(r.ms)}`,
   );
   if (r.symmetry !== undefined) io.out(`  symmetry: ${r.symmetry}`);
+  if (r.automata !== undefined && r.automata.histories > 0)
+    io.out(
+      `  thread states: ${formatCount(r.automata.histories)} histories unfolded into ${formatCount(r.automata.classes)} by future behaviour`,
+    );
   if (r.witnesses.length > 0 && r.verdict === 'holds') {
     io.out(`  witnesses: ${r.witnesses.map((w) => `${w.name} ${w.reached ? 'reached' : 'not reached'}`).join(', ')}`);
   }
@@ -395,6 +400,7 @@ function checkCommand(args: string[], io: Ctx): number {
       param: { type: 'string', multiple: true },
       'no-reduction': { type: 'boolean' },
       'no-symmetry': { type: 'boolean' },
+      'no-quotient': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
       json: { type: 'boolean' },
       format: { type: 'string' },
@@ -439,6 +445,7 @@ function checkCommand(args: string[], io: Ctx): number {
       ...(maxMs !== undefined ? { maxMs } : {}),
       reduction: !values['no-reduction'],
       symmetry: !values['no-symmetry'],
+      quotient: !values['no-quotient'],
       liveness: !values['no-liveness'],
       ...(io.progress
         ? {

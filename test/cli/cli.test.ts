@@ -172,6 +172,21 @@ describe('kvmspec check, one variant', () => {
     expect(b.symmetry).toBe('off (by option)');
     expect(b.states).toBeGreaterThan(a.states);
   });
+
+  it('numbers thread states by future behaviour, and --no-quotient by history, with the same verdict', async () => {
+    const args = ['check', 'requests', '--variant', 'correct-x86', '--memory-model', 'tso', '--param', 'vcpus=2'];
+    const a = json(await kvmspec(...args, '--json')) as { verdict: string; states: number; automata?: object };
+    const b = json(await kvmspec(...args, '--no-quotient', '--json')) as {
+      verdict: string;
+      states: number;
+      automata?: object;
+    };
+    expect(a.verdict).toBe('holds');
+    expect(b.verdict).toBe('holds');
+    expect(a.automata).toBeDefined();
+    expect(b.automata).toBeUndefined();
+    expect(b.states).toBeGreaterThan(a.states);
+  });
 });
 
 describe('kvmspec check, every variant', () => {

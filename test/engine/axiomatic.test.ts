@@ -74,6 +74,7 @@ function compare(test: CompiledLitmus): void {
 }
 
 const SPINLOCKS = /spinlocks and lock operations \(lock\.cat: LKR, LKW, UL\) are not in the axiomatic checker yet/;
+const RCU = /RCU and SRCU \(linux-kernel\.cat: rcu-order, rcu-fence, rb\) are not in the axiomatic checker yet/;
 const PLAIN = /plain C accesses .* are not in the axiomatic checker yet/;
 
 /**
@@ -94,11 +95,26 @@ const AXIOMS_CANNOT_EXPRESS: Readonly<Record<string, RegExp>> = {
   'Z6.0+pooncelock+poonceLock+pombonce': SPINLOCKS,
   'Z6.0+pooncelock+pooncelock+pombonce': SPINLOCKS,
   'dep+plain': PLAIN,
+  'MP+onceassign+derefonce': RCU,
+  'MP+rcu-rscs-nogp': RCU,
+  'RCU+sync+free': RCU,
+  'RCU+sync+rcs-cumul': RCU,
+  'RCU+sync+read': RCU,
+  'RCU-ring+gp+gp+rcs': RCU,
+  'RCU-ring+gp+rcs+gp+rcs': RCU,
+  'RCU-ring+gp+rcs+rcs': RCU,
+  'SB+mb-after-srcu-alone': RCU,
+  'SB+rcu-sync-rscs': RCU,
+  'SB+srcu-rscs-nogp': RCU,
+  'SB+srcu-unlock-mb-after': RCU,
+  'SRCU+sync+read-other-domain': RCU,
+  'SRCU+sync+read': RCU,
+  'SRCU-reader+sync-rcu': RCU,
 };
 
 describe('axiomatic checker against the operational relaxed model, on the corpus', () => {
-  it('lists only corpus tests as not expressible (13, as the Memory model page says)', () => {
-    expect(Object.keys(AXIOMS_CANNOT_EXPRESS)).toHaveLength(13);
+  it('lists only corpus tests as not expressible (28, as the Memory model page says)', () => {
+    expect(Object.keys(AXIOMS_CANNOT_EXPRESS)).toHaveLength(28);
     const names = new Set(CORPUS.map((t) => t.ast.name));
     for (const n of Object.keys(AXIOMS_CANNOT_EXPRESS)) expect(names.has(n), n).toBe(true);
   });

@@ -167,8 +167,8 @@ export const stopExclusion = defineModel<{ other: 'irqs-off' | 'preempt-off' | '
       description: 'the other CPU runs with interrupts disabled: stop_machine waits',
       flags: { other: 'irqs-off' },
       expect: {
-        sc: { verdict: 'holds', states: 15 },
-        tso: { verdict: 'holds', states: 17 },
+        sc: { verdict: 'holds', states: 14 },
+        tso: { verdict: 'holds', states: 16 },
         relaxed: { verdict: 'holds', states: 15 },
       },
     },
@@ -177,8 +177,8 @@ export const stopExclusion = defineModel<{ other: 'irqs-off' | 'preempt-off' | '
       description: 'the other CPU runs with preemption disabled: stop_machine waits',
       flags: { other: 'preempt-off' },
       expect: {
-        sc: { verdict: 'holds', states: 15 },
-        tso: { verdict: 'holds', states: 17 },
+        sc: { verdict: 'holds', states: 14 },
+        tso: { verdict: 'holds', states: 16 },
         relaxed: { verdict: 'holds', states: 15 },
       },
     },
@@ -543,8 +543,8 @@ export const ipiOffline = defineModel<{
       description: 'cpu_online() then the IPI, with preemption disabled, racing with cpu_down()',
       flags: { how: 'race-checked' },
       expect: {
-        sc: { verdict: 'holds', states: 10 },
-        tso: { verdict: 'holds', states: 10 },
+        sc: { verdict: 'holds', states: 9 },
+        tso: { verdict: 'holds', states: 9 },
         relaxed: { verdict: 'holds', states: 10 },
       },
     },

@@ -113,12 +113,12 @@ describe('TSO memory', () => {
     m.write(s, 0, 0, 1, 7, Order.Once);
     for (const order of [Order.StoreMb, Order.Full]) expect(m.writeChoices(s, 0, 0, 0, order)).toBe(0);
     expect(m.writeChoices(s, 0, 0, 0, Order.AcqRel)).toBe(1);
-    expect(m.rmwChoices(s, 0, 0)).toBe(0);
+    expect(m.rmwChoices(s, 0, 0, 0, Order.Full)).toBe(0);
     expect(m.fenceEnabled(s, 0, 0, Fence.Mb)).toBe(false);
     expect(m.fenceEnabled(s, 0, 0, Fence.Rmb)).toBe(true);
     expect(m.fenceEnabled(s, 0, 0, Fence.Wmb)).toBe(true);
     m.internalStep(s, 0, 0);
-    expect(m.rmwChoices(s, 0, 0)).toBe(1);
+    expect(m.rmwChoices(s, 0, 0, 0, Order.Full)).toBe(1);
     expect(m.fenceEnabled(s, 0, 0, Fence.Mb)).toBe(true);
     expect(m.writeChoices(s, 0, 0, 0, Order.StoreMb)).toBe(1);
     m.write(s, 0, 0, 0, 4, Order.StoreMb);

@@ -14,6 +14,7 @@
  * then only moves their words (see symmetry.ts).
  */
 import { type Action, action, Fence, FIRST_MERGED_KIND, Kind, LockStep, type Op } from './actions.ts';
+import { type CompiledAutomaton, DomainGrowth, type DomainKey } from './quotient.ts';
 
 const RETURN: Action = action(Kind.Return, 'done');
 
@@ -53,6 +54,15 @@ export class HistoryTable {
     return this.histories.length;
   }
 
+  /** Appends a history under a new number (a compiled automaton's node; see quotient.ts). */
+  add(history: readonly number[]): number {
+    const id = this.histories.length;
+    this.histories.push(history);
+    const key = history.join(',');
+    if (!this.#ids.has(key)) this.#ids.set(key, id);
+    return id;
+  }
+
   /** The number of `history`, created if new. */
   intern(history: readonly number[]): number {
     const key = history.join(',');
@@ -72,6 +82,11 @@ interface Node {
   /** Children by result: small results (most are 0 or 1) in an array, others in a map. */
   readonly small: number[];
   readonly children: Map<number, number>;
+  /**
+   * For a class of histories merged by future behaviour (quotient.ts): every result of its
+   * domain has its child already, and another result means the domain was too small.
+   */
+  readonly closed?: DomainKey | 'fixed' | undefined;
 }
 
 /** Results below this are looked up in a node's array rather than its map (a hot path). */
@@ -79,10 +94,14 @@ const SMALL = 8;
 
 export class ThreadAutomaton {
   /** By history number; a thread sharing its table has no entry for histories it never had. */
-  readonly #nodes: (Node | undefined)[] = [];
-  readonly #table: HistoryTable;
-  /** atomicFlags() by node, computed on first use. */
-  readonly #atomicFlags: number[] = [];
+  #nodes: (Node | undefined)[] = [];
+  #table: HistoryTable;
+  /** Node numbers are classes of histories with the same future (install), not histories. */
+  #compiled = false;
+  /** The history-numbered automaton, kept while a compiled one is installed. */
+  #raw: { nodes: (Node | undefined)[]; table: HistoryTable } | undefined;
+  /** atomicFlags() by node, computed on first use (node numbers change with install). */
+  #atomicFlags: number[] = [];
 
   readonly name: string;
   readonly body: () => Op<unknown>;
@@ -118,7 +137,46 @@ export class ThreadAutomaton {
 
   /** The number of `history` in this thread's table (created if new). */
   internHistory(history: readonly number[]): number {
-    return this.#table.intern(history);
+    if (!this.#compiled) return this.#table.intern(history);
+    // Classes: follow the results from the root.
+    let node = 0;
+    for (const r of history) node = this.child(node, r);
+    return node;
+  }
+
+  /**
+   * Numbers this thread's states by the classes of `compiled` from now on (see quotient.ts),
+   * with a table of its own: the classes are this thread's, whatever table it shared.
+   */
+  install(compiled: CompiledAutomaton): void {
+    if (!this.#compiled) this.#raw = { nodes: this.#nodes, table: this.#table };
+    const table = new HistoryTable();
+    const nodes: Node[] = [];
+    compiled.nodes.forEach((c, id) => {
+      if (id > 0) table.add(c.history);
+      const small: number[] = [];
+      for (const [r, child] of c.children) {
+        if (r >= 0 && r < SMALL) {
+          while (small.length < r) small.push(-1);
+          small[r] = child;
+        }
+      }
+      nodes.push({ action: c.action, live: undefined, small, children: new Map(c.children), closed: c.closed });
+    });
+    this.#table = table;
+    this.#nodes = nodes;
+    this.#atomicFlags = [];
+    this.#compiled = true;
+  }
+
+  /** Back to numbering by history (the nodes and table from before install). */
+  uninstall(): void {
+    if (this.#raw === undefined) return;
+    this.#nodes = this.#raw.nodes;
+    this.#table = this.#raw.table;
+    this.#raw = undefined;
+    this.#atomicFlags = [];
+    this.#compiled = false;
   }
 
   action(node: number): Action {
@@ -130,6 +188,11 @@ export class ThreadAutomaton {
     const small = result >= 0 && result < SMALL;
     const known = small ? n.small[result] : n.children.get(result);
     if (known !== undefined && known >= 0) return known;
+    if (n.closed !== undefined) {
+      if (n.closed === 'fixed')
+        throw new Error(`thread ${this.name}: "${n.action.text}" returned ${result}, which it never returns`);
+      throw new DomainGrowth(n.closed, result, this.name);
+    }
     const id = this.#expand(node, n, result);
     n.children.set(result, id);
     if (small) {
@@ -145,6 +208,10 @@ export class ThreadAutomaton {
    * history (a loop body's restart is a new history: the flags start again from 0).
    */
   atomicFlags(node: number): number {
+    // A class stands for histories with the same future, not the same past: the quotient is used
+    // only where these flags are never read (SC and TSO, threads.ts effectiveFence).
+    if (this.#compiled)
+      throw new Error(`thread ${this.name}: atomic flags asked of a class of histories (quotient.ts)`);
     const known = this.#atomicFlags[node];
     if (known !== undefined) return known;
     let at = 0;

@@ -52,6 +52,7 @@ function prepare(model: AnyModel, req: CheckRequest) {
     ...(req.reduction !== undefined ? { reduction: req.reduction } : {}),
     ...(req.liveness !== undefined ? { liveness: req.liveness } : {}),
     ...(req.symmetry !== undefined ? { symmetry: req.symmetry } : {}),
+    ...(req.quotient !== undefined ? { quotient: req.quotient } : {}),
   };
   const exploration = new Exploration(instance, opts);
   // Recorded expectations (and their state counts) are for the default parameters only.

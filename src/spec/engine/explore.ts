@@ -27,6 +27,7 @@
 import { Kind } from './actions.ts';
 import { Machine, type MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
+import { compileThreads, DomainGrowth, type DomainKey } from './quotient.ts';
 import { StateStore, SuccessorBatch } from './store.ts';
 import { Symmetry } from './symmetry.ts';
 
@@ -53,6 +54,12 @@ export interface ExploreOptions {
   readonly liveness?: boolean;
   /** Symmetry reduction for models that declare a symmetry (default on; safety phase only). */
   readonly symmetry?: boolean;
+  /**
+   * Number thread states by future behaviour rather than by history (default on, under SC and
+   * TSO; see quotient.ts): histories that differ only in results no later step depends on are
+   * one state.
+   */
+  readonly quotient?: boolean;
 }
 
 export type ViolationKind = 'invariant' | 'assertion' | 'deadlock' | 'witness' | 'progress';
@@ -87,6 +94,8 @@ export interface ExploreResult {
   readonly notShortest?: string;
   /** States visited by the search for a shortest counterexample after one under reduction. */
   readonly shortestSearchStates?: number;
+  /** With `quotient`: thread histories unfolded before the search, and the classes they form. */
+  readonly automata?: { readonly histories: number; readonly classes: number; readonly restarts: number };
 }
 
 const now = (): number => performance.now();
@@ -96,13 +105,17 @@ interface ReducedViolation {
   readonly extra: { readonly violation: Violation; readonly path: RawPath };
   readonly shorter: Exploration;
 }
+/** Restarts for values found outside the quotient's domains before giving the quotient up. */
+const MAX_RESTARTS = 6;
+/** Restarts one thread may cause before it is left unmerged. */
+const MAX_GROWTHS_PER_THREAD = 2;
 
 /** Runs the BFS in slices so that callers can yield to their event loop between them. */
 export class Exploration {
   readonly machine: Machine;
   readonly #inst: ModelInstance;
   readonly #opts: ExploreOptions;
-  readonly #store = new StateStore();
+  #store = new StateStore();
   readonly #batch = new SuccessorBatch();
   readonly #view: MachineStateView;
   readonly #reduce: boolean;
@@ -115,14 +128,24 @@ export class Exploration {
   #transitions = 0;
   #maxDepth = 0;
   #cur = new Int32Array(0);
-  readonly #witnessAt: number[];
+  #witnessAt: number[];
   #result: ExploreResult | undefined;
   #phase: 'safety' | 'liveness' = 'safety';
   #liveness: Liveness | undefined;
   /** Candidate ample transitions, reused from state to state. */
   readonly #ample: { choice: number; state: Int32Array; hash: number }[] = [];
-  readonly #symmetry: Symmetry | undefined;
-  readonly #symmetryNote: string | undefined;
+  #symmetry: Symmetry | undefined;
+  #symmetryNote: string | undefined;
+  /** Values found outside the quotient's domains, for the next compilation (quotient.ts). */
+  readonly #seeds = new Map<DomainKey, number[]>();
+  #automata: ExploreResult['automata'];
+  #quotientOff = false;
+  /** Threads left unmerged: unfolding too large, or too many restarts for them (kept across restarts). */
+  readonly #tooLarge: boolean[];
+  /** Interrupt handlers whose unfolding was too large (kept across restarts). */
+  readonly #handlerTooLarge: boolean[] = [];
+  /** Restarts each thread caused. */
+  readonly #growths: number[];
   /** A successor's representative under the symmetry. */
   #canon = new Int32Array(0);
   /** In a search for a shorter counterexample: the greatest depth to check (see the header). */
@@ -140,13 +163,72 @@ export class Exploration {
     this.#reduce = opts.reduction ?? true;
     this.#maxStates = opts.maxStates ?? 5_000_000;
     this.#witnessAt = inst.witnesses.map(() => -1);
+    this.#tooLarge = inst.threads.map(() => false);
+    this.#growths = inst.threads.map(() => 0);
+    this.#begin(0);
+  }
+
+  /** (Re)starts the search: compiles the thread automata, builds the symmetry, stores the initial state. */
+  #begin(restarts: number): void {
+    const inst = this.#inst;
+    if (this.#quotientOff) {
+      for (const t of this.machine.threads) t.uninstall();
+      this.#automata = undefined;
+    } else if ((this.#opts.quotient ?? true) && this.#opts.memoryModel !== 'relaxed') {
+      // Not under relaxed memory: there a step's meaning also depends on the thread's past (an
+      // address dependency on the load before it, threads.ts addressSource, which probes
+      // results no domain holds), which classes of equal futures do not keep.
+      const compiled = compileThreads(inst, this.machine.threads, this.#seeds, this.#tooLarge, this.#handlerTooLarge);
+      let histories = 0;
+      let classes = 0;
+      compiled.forEach((c, i) => {
+        if (c === undefined) {
+          this.machine.threads[i]?.uninstall();
+          return;
+        }
+        this.machine.threads[i]?.install(c);
+        histories += c.unfolded;
+        classes += c.nodes.length;
+      });
+      this.#automata = { histories, classes, restarts };
+    }
     if (inst.symmetry !== undefined) {
-      const sym = opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
+      const sym = this.#opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
       this.#symmetry = typeof sym === 'string' ? undefined : sym;
       this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
     }
     const start = this.machine.initial();
     this.#store.intern(this.#represent(start, start.length), start.length, -1, -1, -1);
+  }
+
+  /** A merged thread state met a result outside its domain: start again with it (quotient.ts). */
+  #restart(growth: DomainGrowth): void {
+    const known = this.#seeds.get(growth.where) ?? [];
+    if (known.includes(growth.value)) throw new ModelError(`quotient: ${growth.message}, again`);
+    this.#seeds.set(growth.where, [...known, growth.value]);
+    // A thread whose merged states keep meeting new values (it reads a counter) costs a whole
+    // search each time: after the second, it is numbered by history, and the others stay merged.
+    const t = this.#inst.threads.findIndex((th) => th.name === growth.thread);
+    if (t >= 0) {
+      this.#growths[t] = (this.#growths[t] as number) + 1;
+      if ((this.#growths[t] as number) >= MAX_GROWTHS_PER_THREAD) this.#tooLarge[t] = true;
+    }
+    // A domain that keeps growing (a counter): restarting for every value costs more than the
+    // merging saves, so search the history-numbered automata instead.
+    if ((this.#automata?.restarts ?? 0) + 1 >= MAX_RESTARTS) this.#quotientOff = true;
+    this.#store.release();
+    this.#liveness?.release();
+    this.#store = new StateStore();
+    this.#batch.count = 0;
+    this.#liveness = undefined;
+    this.#phase = 'safety';
+    this.#phaseStart = now();
+    this.#next = 0;
+    this.#transitions = 0;
+    this.#maxDepth = 0;
+    this.#firstAmpleDepth = Number.POSITIVE_INFINITY;
+    this.#witnessAt = this.#inst.witnesses.map(() => -1);
+    this.#begin((this.#automata?.restarts ?? 0) + 1);
   }
 
   /** The state to store for s[0..len): its representative under the symmetry, or s itself. */
@@ -196,14 +278,20 @@ export class Exploration {
   /** Runs until done or until `deadline` (performance.now() ms); returns the result when done. */
   run(deadline = Number.POSITIVE_INFINITY): ExploreResult | undefined {
     while (this.#result === undefined) {
-      if (this.#reduced !== undefined) this.#shortenSlice(deadline);
-      else if (this.#phase === 'safety') this.#safetySlice(deadline);
-      else
-        this.#result = (this.#liveness as Liveness).run(
-          deadline,
-          () => this.#interrupted(),
-          () => this.#progress(),
-        );
+      try {
+        if (this.#reduced !== undefined) this.#shortenSlice(deadline);
+        else if (this.#phase === 'safety') this.#safetySlice(deadline);
+        else
+          this.#result = (this.#liveness as Liveness).run(
+            deadline,
+            () => this.#interrupted(),
+            () => this.#progress(),
+          );
+      } catch (e) {
+        if (!(e instanceof DomainGrowth)) throw e;
+        this.#result = undefined;
+        this.#restart(e);
+      }
       if (this.#result === undefined && now() >= deadline) return undefined;
     }
     // Done: the stores' arenas go to the next search (everything reported was read out of them).
@@ -297,6 +385,7 @@ export class Exploration {
       ms: now() - this.#start,
       witnesses,
       ...(this.#symmetryNote === undefined ? {} : { symmetry: this.#symmetryNote }),
+      ...(this.#automata === undefined ? {} : { automata: this.#automata }),
     };
   }
 
@@ -460,6 +549,21 @@ type Finish = (
   extra: { violation?: Violation; path?: RawPath; reason?: string; livenessStates?: number },
 ) => ExploreResult;
 
+/** A growable vector of 32-bit integers (the liveness graph: JS arrays of numbers grow slower). */
+class IntVec {
+  a = new Int32Array(1 << 12);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+}
+
 /** Weakly fair cycle detection over the full state graph. */
 class Liveness {
   readonly #inst: ModelInstance;
@@ -470,11 +574,11 @@ class Liveness {
   #next = 0;
   #cur = new Int32Array(0);
   // Edges in CSR form, filled in BFS (= index) order.
-  #edgeStart: number[] = [];
-  #edgeTo: number[] = [];
-  #edgeUnit: number[] = [];
-  #enabled: number[] = [];
-  #pending: number[] = [];
+  readonly #edgeStart = new IntVec();
+  readonly #edgeTo = new IntVec();
+  readonly #edgeUnit = new IntVec();
+  readonly #enabled = new IntVec();
+  readonly #pending = new IntVec();
 
   constructor(inst: ModelInstance, machine: Machine, maxStates: number, finish: Finish) {
     this.#inst = inst;
@@ -559,9 +663,10 @@ class Liveness {
   #fairCycle(k: number): RawPath | undefined {
     const n = this.#store.count;
     const bit = 1 << k;
-    const pend = (i: number): boolean => ((this.#pending[i] as number) & bit) !== 0;
-    const start = this.#edgeStart;
-    const to = this.#edgeTo;
+    const pending = this.#pending.a;
+    const pend = (i: number): boolean => ((pending[i] as number) & bit) !== 0;
+    const start = this.#edgeStart.a;
+    const to = this.#edgeTo.a;
     // A pending state with no successors at all: the run stops (stutters) with the obligation open.
     for (let i = 0; i < n; i++) {
       if (pend(i) && start[i] === start[i + 1]) {
@@ -621,14 +726,14 @@ class Liveness {
 
   #checkScc(scc: number[]): RawPath | undefined {
     const inScc = new Set(scc);
-    const start = this.#edgeStart;
-    const to = this.#edgeTo;
-    const unitOf = this.#edgeUnit;
+    const start = this.#edgeStart.a;
+    const to = this.#edgeTo.a;
+    const unitOf = this.#edgeUnit.a;
     let always = -1;
     let taken = 0;
     let cyclic = false;
     for (const v of scc) {
-      always &= this.#enabled[v] as number;
+      always &= this.#enabled.a[v] as number;
       for (let e = start[v] as number; e < (start[v + 1] as number); e++) {
         if (inScc.has(to[e] as number)) {
           cyclic = true;
@@ -661,8 +766,8 @@ class Liveness {
     from: number,
     goal: (e: number) => boolean,
   ): { steps: { unit: number; choice: number }[]; end: number } | undefined {
-    const start = this.#edgeStart;
-    const to = this.#edgeTo;
+    const start = this.#edgeStart.a;
+    const to = this.#edgeTo.a;
     const prev = new Map<number, { v: number; e: number }>();
     const queue = [from];
     const seen = new Set([from]);
@@ -698,12 +803,12 @@ class Liveness {
     let hi = this.#edgeStart.length - 2;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.#edgeStart[mid] as number) <= e) lo = mid;
+      if ((this.#edgeStart.a[mid] as number) <= e) lo = mid;
       else hi = mid - 1;
     }
     const src = lo;
-    const unit = this.#edgeUnit[e] as number;
-    const target = this.#edgeTo[e] as number;
+    const unit = this.#edgeUnit.a[e] as number;
+    const target = this.#edgeTo.a[e] as number;
     const s = new Int32Array(this.#store.lengthOf(src) + 4096);
     const len = this.#store.load(src, s);
     let choice = -1;

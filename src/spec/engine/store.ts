@@ -48,6 +48,8 @@ export class StateStore {
   /** Global offset of the next free word: chunk number << CHUNK_BITS | offset in it. */
   #used = 0;
   #offset = new Int32Array(1 << 12);
+  /** Each state's hash, beside its record: a rehash then reads no record (no cache miss each). */
+  #hashOf = new Int32Array(1 << 12);
   parent = new Int32Array(1 << 12);
   #step = new Int32Array(1 << 12);
   depth = new Int32Array(1 << 12);
@@ -102,6 +104,7 @@ export class StateStore {
     for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[i] as number;
     this.#used = off + len + HEADER;
     this.#offset[idx] = off;
+    this.#hashOf[idx] = h;
     this.parent[idx] = parent;
     this.#step[idx] = unit < 0 ? -1 : (unit << CHOICE_BITS) | choice;
     this.depth[idx] = parent < 0 ? 0 : (this.depth[parent] as number) + 1;
@@ -186,6 +189,7 @@ export class StateStore {
       return b;
     };
     this.#offset = grow(this.#offset);
+    this.#hashOf = grow(this.#hashOf);
     this.parent = grow(this.parent);
     this.#step = grow(this.#step);
     this.depth = grow(this.depth);
@@ -195,11 +199,12 @@ export class StateStore {
     const slots = (this.#mask + 1) * 2;
     const table = new Int32Array(slots);
     const mask = slots - 1;
+    const offsets = this.#offset;
+    const hashes = this.#hashOf;
     for (let idx = 0; idx < this.count; idx++) {
-      const off = this.#offset[idx] as number;
-      let slot = (this.#record(off)[off & WITHIN] as number) & mask;
+      let slot = (hashes[idx] as number) & mask;
       while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
-      table[slot] = off + 1;
+      table[slot] = (offsets[idx] as number) + 1;
     }
     this.#table = table;
     this.#mask = mask;

@@ -38,8 +38,11 @@ interface Renaming {
   /** For each word of a renamed state: where it comes from in the original, and how it changes. */
   readonly src: Int32Array;
   readonly kind: Uint8Array;
-  /** Per source thread: its history numbers renamed (-1: not yet computed). */
-  readonly nodeTo: number[][];
+  /**
+   * Per source thread: its history numbers renamed, plus one (0: not yet computed). Typed and
+   * dense: a plain array filled at scattered node numbers becomes a slow dictionary.
+   */
+  readonly nodeTo: Int32Array[];
 }
 
 function permutations(k: number): number[][] {
@@ -195,7 +198,7 @@ export class Symmetry {
         ghostTo,
         src,
         kind,
-        nodeTo: inst.threads.map(() => []),
+        nodeTo: inst.threads.map(() => new Int32Array(64)),
       });
     }
     return new Symmetry(machine, spec, renamings, len);
@@ -273,9 +276,9 @@ export class Symmetry {
 
   /** The renamed history number of thread t's node, checked once per renaming and node. */
   #node(r: Renaming, t: number, node: number): number {
-    const memo = r.nodeTo[t] as number[];
+    let memo = r.nodeTo[t] as Int32Array;
     const known = memo[node];
-    if (known !== undefined) return known;
+    if (known !== undefined && known > 0) return known - 1;
     const aut = this.#machine.threads[t];
     const to = this.#machine.threads[r.threadTo[t] as number];
     if (aut === undefined || to === undefined) throw new ModelError(`symmetry: no thread ${t}`);
@@ -294,7 +297,13 @@ export class Symmetry {
           `but ${to.name} does "${b.text}" (${why})`,
       );
     }
-    memo[node] = id;
+    if (node >= memo.length) {
+      const grown = new Int32Array(Math.max(memo.length * 2, node + 1));
+      grown.set(memo);
+      memo = grown;
+      r.nodeTo[t] = grown;
+    }
+    memo[node] = id + 1;
     return id;
   }
 

@@ -105,9 +105,9 @@
  * axioms are implemented beside it as a litmus-test checker (src/spec/litmus/axiomatic:
  * candidate executions over po, rf, co, kept if coherence, atomic, happens-before and
  * propagation hold), used as the oracle it is cross-checked against.
- * - Agreement: on the 31 corpus tests the axioms can express (of 44: the 13 with spinlocks or
- *   plain accesses are listed in the test, lock.cat and the data-race flags are not in the
- *   axioms yet) and the 28 classic shapes of test/engine/axiomatic.test.ts, the two give the
+ * - Agreement: on the 31 corpus tests the axioms can express (of 59: the 28 with spinlocks,
+ *   RCU/SRCU or plain accesses are listed in the test; lock.cat, the RCU axioms and the
+ *   data-race flags are not in the axioms yet) and the 28 classic shapes of test/engine/axiomatic.test.ts, the two give the
  *   same verdict and the same set of final states, except the two control-dependency shapes
  *   named in the list just before this paragraph.
  * - Speed on litmus tests is alike: 100 axiom-expressible corpus tests

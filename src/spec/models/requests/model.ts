@@ -173,7 +173,7 @@ export const requests = defineModel<RequestsFlags>({
         'x86 vcpu_enter_guest() (v6.12): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1632) },
+      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1632) },
     },
     {
       name: 'correct-arm64',
@@ -181,27 +181,27 @@ export const requests = defineModel<RequestsFlags>({
         'arm64 kvm_arch_vcpu_ioctl_run() (v6.12): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(289), tso: holds(353), relaxed: holds(839) },
+      expect: { sc: holds(255), tso: holds(319), relaxed: holds(839) },
     },
     {
       name: 'no-vcpu-barrier',
       description: 'plausible mistake: IN_GUEST_MODE stored with no barrier before the final request check',
       flags: { ...X86, modeStore: 'no-barrier' },
-      expect: { sc: holds(429), tso: lost(263), relaxed: lost(240) },
+      expect: { sc: holds(323), tso: lost(260), relaxed: lost(240) },
     },
     {
       name: 'no-requester-barrier',
       description:
         "plausible mistake: no smp_mb__before_atomic() before the cmpxchg; kvm_vcpu_kick() still has rcuwait_wake_up()'s smp_mb()",
       flags: { ...ARM64, requesterBarrier: false },
-      expect: { sc: holds(269), tso: holds(328), relaxed: holds(770) },
+      expect: { sc: holds(235), tso: holds(294), relaxed: holds(770) },
     },
     {
       name: 'no-requester-barrier-no-wakeup',
       description:
         'plausible mistake: no smp_mb__before_atomic(), on the KVM_REQUEST_NO_WAKEUP path that skips kvm_vcpu_wake_up()',
       flags: { ...ARM64, requesterBarrier: false, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
-      expect: { sc: holds(235), tso: holds(284), relaxed: lost(95) },
+      expect: { sc: holds(201), tso: holds(250), relaxed: lost(95) },
     },
     {
       name: 'check-before-irqs-off',
@@ -209,7 +209,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
       flags: { ...X86, checkBeforeIrqsOff: true },
       kernel: [DOC],
-      expect: { sc: lost(313), tso: lost(416), relaxed: lost(630) },
+      expect: { sc: lost(283), tso: lost(368), relaxed: lost(630) },
     },
     {
       name: 'request-less-kick',
@@ -224,7 +224,7 @@ export const requests = defineModel<RequestsFlags>({
       description: 'plausible mistake: the kick is sent before the request is made',
       flags: { ...X86, requestAfterKick: true },
       kernel: [FIX_85B6],
-      expect: { sc: lost(144), tso: lost(144), relaxed: lost(186) },
+      expect: { sc: lost(143), tso: lost(144), relaxed: lost(186) },
     },
     {
       name: 'kvm-req',
@@ -232,7 +232,7 @@ export const requests = defineModel<RequestsFlags>({
         "Paolo Bonzini's kvm-req.promela (2017, re-derived): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(466), tso: holds(627), relaxed: holds(1600) },
+      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1600) },
     },
     {
       name: 'kvm-req-no-check',
@@ -254,7 +254,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017, ARM_REWORK_2017, ARM_REWORK_IRQ],
-      expect: { sc: holds(251), tso: holds(389), relaxed: holds(600) },
+      expect: { sc: holds(237), tso: holds(371), relaxed: holds(600) },
     },
     {
       name: 'kvm-arm-pause-v4-11',
@@ -293,7 +293,7 @@ export const requests = defineModel<RequestsFlags>({
         'since b95234c84004 (kvm-x86-pi.promela): no KVM_REQ_EVENT; PIR synced after IN_GUEST_MODE with IRQs off',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'irqs-off' },
       kernel: [PAOLO_2017, PI_B952],
-      expect: { sc: holds(142), tso: holds(153), relaxed: holds(204) },
+      expect: { sc: holds(126), tso: holds(136), relaxed: holds(204) },
     },
     {
       name: 'kvm-x86-pi-v4-10',
@@ -301,7 +301,7 @@ export const requests = defineModel<RequestsFlags>({
         'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
       kernel: [PI_B952],
-      expect: { sc: holds(616), tso: holds(779), relaxed: holds(2988) },
+      expect: { sc: holds(475), tso: holds(613), relaxed: holds(2988) },
     },
     {
       name: 'kvm-x86-pi-early-sync',
@@ -317,21 +317,21 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake (Paolo Bonzini, 2017): no IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg; every kick of a running vCPU IPIs',
       flags: { ...ARM64, exitingMode: false },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(275), tso: holds(335), relaxed: holds(937) },
+      expect: { sc: holds(241), tso: holds(301), relaxed: holds(937) },
     },
     {
       name: 'cpu-read-first',
       description: 'v5.15 x86 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...X86, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(2060), tso: holds(3391), relaxed: lost(1682) },
+      expect: { sc: holds(1103), tso: holds(1896), relaxed: lost(1682) },
     },
     {
       name: 'cpu-read-first-arm64',
       description: 'v5.15 arm64 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...ARM64, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1204), tso: holds(1929), relaxed: lost(1321) },
+      expect: { sc: holds(789), tso: holds(1256), relaxed: lost(1321) },
     },
     {
       name: 'cpu-read-first-2-requesters',
@@ -346,7 +346,7 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_NO_WAKEUP,
       },
       kernel: [FIX_85B6],
-      expect: { sc: lost(10593), tso: lost(17334), relaxed: lost(43392) },
+      expect: { sc: lost(3940), tso: lost(5844), relaxed: lost(43392) },
     },
     {
       name: 'cpu-read-first-tlb-flush',
@@ -361,14 +361,14 @@ export const requests = defineModel<RequestsFlags>({
         migrate: true,
       },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1042), tso: holds(1661), relaxed: lost(758, 'wait-semantics') },
+      expect: { sc: holds(671), tso: holds(1069), relaxed: lost(758, 'wait-semantics') },
     },
     {
       name: 'migrating',
       description: 'v6.12: the kick reads vcpu->cpu after the mode check (since 85b640450ddc), the vCPU migrating',
       flags: { ...X86, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1871), tso: holds(2591), relaxed: holds(9068) },
+      expect: { sc: holds(903), tso: holds(1437), relaxed: holds(9068) },
     },
     {
       name: 'tlb-flush-wait',
@@ -382,7 +382,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [WAIT_7A97],
-      expect: { sc: holds(2062), tso: holds(3997), relaxed: holds(10734) },
+      expect: { sc: holds(774), tso: holds(1442), relaxed: holds(10734) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
@@ -398,8 +398,8 @@ export const requests = defineModel<RequestsFlags>({
       },
       kernel: [WAIT_7A97],
       expect: {
-        sc: lost(194, 'wait-semantics'),
-        tso: lost(371, 'wait-semantics'),
+        sc: lost(140, 'wait-semantics'),
+        tso: lost(270, 'wait-semantics'),
         relaxed: lost(224, 'wait-semantics'),
       },
     },
@@ -416,8 +416,8 @@ export const requests = defineModel<RequestsFlags>({
         checkRequests: false,
       },
       expect: {
-        sc: lost(400, 'wait-semantics'),
-        tso: lost(896, 'wait-semantics'),
+        sc: lost(263, 'wait-semantics'),
+        tso: lost(523, 'wait-semantics'),
         relaxed: lost(560, 'wait-semantics'),
       },
     },
@@ -425,15 +425,15 @@ export const requests = defineModel<RequestsFlags>({
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(1114), tso: holds(1620), relaxed: holds(6317) },
+      expect: { sc: holds(792), tso: holds(1174), relaxed: holds(6317) },
     },
     {
       name: 'halt-no-wakeup',
       description: 'a KVM_REQUEST_NO_WAKEUP request leaves a halted vCPU asleep, by design',
       flags: { ...X86, halt: true, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
       expect: {
-        sc: lost(706, 'request-processed'),
-        tso: lost(1037, 'request-processed'),
+        sc: lost(644, 'request-processed'),
+        tso: lost(955, 'request-processed'),
         relaxed: lost(2847, 'request-processed'),
       },
     },
