@@ -12,9 +12,9 @@ export default defineConfig({
   plugins: [modelSites(root)],
   test: {
     // One worker per core. Vitest's default leaves a core for its own process (1 worker on CI's 2
-    // cores), which that process does not need: the unit tests are CPU-bound and the browser
-    // tests wait on Chromium, so on 2 cores two workers run either project in well under the
-    // time of one.
+    // cores), which that process hardly uses: with one worker the browser project needed about
+    // 226 s of CPU (user + sys) and took 349 s on a quiet 2-core machine, under one core busy; with
+    // two it took 265 s. A third worker gained nothing (271 s): at one per core they are CPU-bound.
     maxWorkers: '100%',
     projects: [
       {
