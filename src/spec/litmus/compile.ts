@@ -821,40 +821,11 @@ function* evalExpr(env: Env, e: Expr): Op<number> {
       if (e.op === '&&') return l !== 0 && (yield* evalExpr(env, e.r)) !== 0 ? 1 : 0;
       if (e.op === '||') return l !== 0 || (yield* evalExpr(env, e.r)) !== 0 ? 1 : 0;
       const r = yield* evalExpr(env, e.r);
-      switch (e.op) {
-        case '|':
-          return l | r;
-        case '^':
-          return l ^ r;
-        case '&':
-          return l & r;
-        case '==':
-          return l === r ? 1 : 0;
-        case '!=':
-          return l !== r ? 1 : 0;
-        case '<':
-          return l < r ? 1 : 0;
-        case '>':
-          return l > r ? 1 : 0;
-        case '<=':
-          return l <= r ? 1 : 0;
-        case '>=':
-          return l >= r ? 1 : 0;
-        case '<<':
-          return l << r;
-        case '>>':
-          return l >> r;
-        case '+':
-          return (l + r) | 0;
-        case '-':
-          return (l - r) | 0;
-        case '*':
-          return Math.imul(l, r);
-        case '/':
-        case '%':
-          if (r === 0) throw new LitmusRuntimeError(`${env.thread.name} divides by zero`, e.pos, env.test.file);
-          return e.op === '/' ? (l / r) | 0 : (l % r) | 0;
+      if ((e.op === '/' || e.op === '%') && r === 0) {
+        throw new LitmusRuntimeError(`${env.thread.name} divides by zero`, e.pos, env.test.file);
       }
+      const v = binaryValue(e.op, l, r);
+      if (v !== undefined) return v;
       throw new LitmusRuntimeError(`operator ${e.op}`, e.pos, env.test.file);
     }
     case 'call':
@@ -1164,4 +1135,48 @@ export function litmusWitness(
       cpus: test.threads.length,
     },
   };
+}
+
+/**
+ * `l op r` as the litmus tests' C computes it on 32-bit ints, for both checkers (this
+ * compiler's threads and the axiomatic checker's interpreter); undefined for an operator it
+ * does not know. Division by zero is the caller's to report (r is not 0 for '/' and '%').
+ */
+export function binaryValue(op: string, l: number, r: number): number | undefined {
+  switch (op) {
+    case '|':
+      return l | r;
+    case '^':
+      return l ^ r;
+    case '&':
+      return l & r;
+    case '==':
+      return l === r ? 1 : 0;
+    case '!=':
+      return l !== r ? 1 : 0;
+    case '<':
+      return l < r ? 1 : 0;
+    case '>':
+      return l > r ? 1 : 0;
+    case '<=':
+      return l <= r ? 1 : 0;
+    case '>=':
+      return l >= r ? 1 : 0;
+    case '<<':
+      return l << r;
+    case '>>':
+      return l >> r;
+    case '+':
+      return (l + r) | 0;
+    case '-':
+      return (l - r) | 0;
+    case '*':
+      return Math.imul(l, r);
+    case '/':
+      return (l / r) | 0;
+    case '%':
+      return (l % r) | 0;
+    default:
+      return undefined;
+  }
 }

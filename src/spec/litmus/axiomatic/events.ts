@@ -16,7 +16,7 @@
  * which smp_rmb() does not order (linux-kernel.cat: R4rmb).
  */
 
-import { type CompiledLitmus, type CompiledThread, LitmusRuntimeError, POINTER_BASE } from '../compile.ts';
+import { binaryValue, type CompiledLitmus, type CompiledThread, LitmusRuntimeError, POINTER_BASE } from '../compile.ts';
 import { type Expr, LitmusError, type Pos, type Stmt } from '../parse.ts';
 
 export type Annotation = 'once' | 'acquire' | 'release' | 'noreturn';
@@ -462,42 +462,12 @@ class ThreadRun {
 }
 
 function binary(run: ThreadRun, e: Expr & { k: 'binary' }, l: number, r: number): number {
-  switch (e.op) {
-    case '|':
-      return l | r;
-    case '^':
-      return l ^ r;
-    case '&':
-      return l & r;
-    case '==':
-      return l === r ? 1 : 0;
-    case '!=':
-      return l !== r ? 1 : 0;
-    case '<':
-      return l < r ? 1 : 0;
-    case '>':
-      return l > r ? 1 : 0;
-    case '<=':
-      return l <= r ? 1 : 0;
-    case '>=':
-      return l >= r ? 1 : 0;
-    case '<<':
-      return l << r;
-    case '>>':
-      return l >> r;
-    case '+':
-      return (l + r) | 0;
-    case '-':
-      return (l - r) | 0;
-    case '*':
-      return Math.imul(l, r);
-    case '/':
-    case '%':
-      if (r === 0) throw new LitmusRuntimeError(`${run.thread.name} divides by zero`, e.pos, run.test.file);
-      return e.op === '/' ? (l / r) | 0 : (l % r) | 0;
-    default:
-      throw new LitmusError(`operator ${e.op}`, e.pos, run.test.file);
+  if ((e.op === '/' || e.op === '%') && r === 0) {
+    throw new LitmusRuntimeError(`${run.thread.name} divides by zero`, e.pos, run.test.file);
   }
+  const v = binaryValue(e.op, l, r);
+  if (v === undefined) throw new LitmusError(`operator ${e.op}`, e.pos, run.test.file);
+  return v;
 }
 
 /**
