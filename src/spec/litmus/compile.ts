@@ -60,6 +60,7 @@ import {
   type Prop,
   type Stmt,
 } from './parse.ts';
+import { type ArgKind, none, type Primitive } from './primitive.ts';
 import { type CallContext, checkRcuCalls, isSrcuType, LitmusRcu, RCU_PRIMITIVES } from './rcu.ts';
 
 /**
@@ -69,33 +70,6 @@ import { type CallContext, checkRcuCalls, isSrcuType, LitmusRcu, RCU_PRIMITIVES 
 export const POINTER_BASE = 2 ** 22;
 
 // ---- The primitives a test may call ------------------------------------------------------------
-
-/**
- * How an argument is written: `lv` an lvalue `*p` (READ_ONCE(*x)), `ptr` a pointer (smp_load_acquire(x),
- * atomic_inc(v)), `val` a value, `bit` a bit number 0..30.
- */
-type ArgKind = 'lv' | 'ptr' | 'val' | 'bit';
-
-interface Primitive {
-  readonly args: readonly ArgKind[];
-  /** Whether the call has a value (r = call(...)). */
-  readonly value: boolean;
-  /**
-   * The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other
-   * arguments; `ctx` the calling thread's CPU and RCU state (rcu.ts's calls need them).
-   */
-  readonly run: (
-    locs: readonly Loc[],
-    vals: readonly number[],
-    show: (v: number) => string,
-    ctx: CallContext,
-  ) => Op<number>;
-}
-
-function* none(op: Op): Op<number> {
-  yield* op;
-  return 0;
-}
 
 /**
  * One read-modify-write step; `result` turns (old value, new value or NO_WRITE) into the call's

@@ -16,6 +16,7 @@ import type { ModelBuilder } from '../engine/model.ts';
 import type { Loc } from '../engine/primitives.ts';
 import { Rcu, Srcu } from '../engine/rcu.ts';
 import type { Expr, LitmusAst, LitmusError, Pos, Stmt } from './parse.ts';
+import { none, type Primitive } from './primitive.ts';
 
 /** What an RCU call needs besides its arguments: the thread's CPU and the model's RCU state. */
 export interface CallContext {
@@ -131,23 +132,8 @@ export class LitmusRcu {
   }
 }
 
-type ArgKind = 'ptr' | 'val';
-
-export interface RcuPrimitive {
-  readonly args: readonly ArgKind[];
-  readonly value: boolean;
-  readonly run: (
-    locs: readonly Loc[],
-    vals: readonly number[],
-    show: (v: number) => string,
-    ctx: CallContext,
-  ) => Op<number>;
-}
-
-function* none(op: Op): Op<number> {
-  yield* op;
-  return 0;
-}
+/** The RCU calls take pointers and values only. */
+export type RcuPrimitive = Primitive & { readonly args: readonly ('ptr' | 'val')[] };
 
 function* afterSrcuReadUnlock(ctx: CallContext): Op<number> {
   // linux-kernel.cat: `[M] ; po? ; [Srcu-unlock] ; fencerel(After-srcu-read-unlock) ; [M]`, a
