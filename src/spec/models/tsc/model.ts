@@ -491,7 +491,8 @@ export const tsc = defineModel<TscModelFlags>({
     },
     {
       name: 'patch-no-non-base-sync',
-      description: 'mutation of the patch: POSTCHANGE of a CPU that is not the base does not resynchronise it',
+      description:
+        'plausible mistake (a mutation of the patch): POSTCHANGE of a CPU that is not the base does not resynchronise it',
       flags: { ...BASE, scenario: 'non-base', noNonBaseSync: true },
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 112 },
@@ -531,7 +532,8 @@ export const tsc = defineModel<TscModelFlags>({
     },
     {
       name: 'today-request-before-store',
-      description: 'mutation of v6.12: KVM_REQ_CLOCK_UPDATE set before the new frequency is stored',
+      description:
+        'plausible mistake (a mutation of v6.12): KVM_REQ_CLOCK_UPDATE set before the new frequency is stored',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11214 },
@@ -540,7 +542,7 @@ export const tsc = defineModel<TscModelFlags>({
     },
     {
       name: 'today-no-ping',
-      description: 'mutation of v6.12: no second IPI after setting the request',
+      description: 'plausible mistake (a mutation of v6.12): no second IPI after setting the request',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 9729 },
@@ -549,7 +551,7 @@ export const tsc = defineModel<TscModelFlags>({
     },
     {
       name: 'today-wrong-direction',
-      description: 'mutation of v6.12: notified after a rise (and before a fall)',
+      description: 'plausible mistake (a mutation of v6.12): notified after a rise (and before a fall)',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3615 },
