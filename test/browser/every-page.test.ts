@@ -13,44 +13,14 @@
  * One load per page for all three is what keeps the browser suite inside CI's time: the checks
  * used to be four files that loaded every page five times.
  */
-import axe, { type AxeResults } from 'axe-core';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGES } from '../../src/site-config.ts';
 import { listHtmlFiles, urlPathOf } from '../support/dist.ts';
+import { COLOUR_RULES, seriousViolations } from './axe.ts';
 import { openSite, type Site } from './harness.ts';
 import { BUDGET, jsTable, measureLoaded, type PageJs, recordScripts } from './page-js.ts';
 
 const pages = (await listHtmlFiles()).map(urlPathOf);
-
-/**
- * The axe-core rules a colour scheme can change: a theme only swaps colours (Starlight's themes
- * are two sets of CSS custom properties), so in the second theme only these are run again.
- */
-const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
-
-/** axe-core's serious and critical violations on the page as it is now (only `rules`, if given). */
-async function seriousViolations(page: Page, rules?: readonly string[]) {
-  // Through the DevTools protocol, not a <script> tag, which the site's CSP blocks.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  // axe.source defines window.axe in the page; this runs there, not in Node.
-  const results: AxeResults = await page.evaluate(
-    (only) =>
-      (window as unknown as { axe: typeof axe }).axe.run(document, {
-        resultTypes: ['violations'],
-        ...(only === null ? {} : { runOnly: { type: 'rule', values: only } }),
-      }),
-    rules === undefined ? null : [...rules],
-  );
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({
-      rule: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      where: violation.nodes.map((node) => node.target.join(' ')),
-    }));
-}
 
 describe('every page in dist/', () => {
   let site: Site;

@@ -6,11 +6,11 @@
  * controls; axe finds nothing serious with a counterexample on screen, light and dark, at
  * desktop and phone width.
  */
-import axe, { type AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
+import { COLOUR_RULES, seriousViolations } from './axe.ts';
 import { openSite, type Site } from './harness.ts';
 import { openLive as openPlaygroundLive, openSettings, waitForViewer } from './live-helpers.ts';
 
@@ -30,17 +30,6 @@ async function run(page: Page, variant: string, memoryModel: string, budget = '1
 
 const status = (page: Page) => page.locator(`${LIVE} .kvm-nav-status`).textContent();
 const message = (page: Page) => page.locator(`${LIVE} [data-kvm-message]`);
-
-async function seriousAxe(page: Page): Promise<unknown[]> {
-  // Through the DevTools protocol, not a <script> tag, which the site's CSP blocks.
-  await page.evaluate(axe.source);
-  const results: AxeResults = await page.evaluate(() =>
-    (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
-  );
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ rule: v.id, help: v.help, where: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 describe('live examples on the playground', () => {
   let site: Site;
@@ -282,25 +271,29 @@ describe('live examples on the playground', () => {
     await page.context().close();
   });
 
-  it.each([
-    ['light', 1280],
-    ['dark', 1280],
-    ['light', 375],
-    ['dark', 375],
-  ] as const)('has no serious axe violation with a counterexample shown (%s, %ipx)', async (colorScheme, width) => {
-    const { page, problems } = await site.newPage({ colorScheme, viewport: { width, height: 900 } });
-    await openLive(page, site);
-    await page.locator(PLOT).scrollIntoViewIfNeeded();
-    await page.waitForSelector(`${PLOT}[data-hydrated]`);
-    await page.locator(LIVE).scrollIntoViewIfNeeded();
-    await page.focus(`${LIVE} .kvm-trace-box`);
-    await page.keyboard.press('Home');
-    await page.keyboard.press('ArrowRight');
-    expect(await seriousAxe(page)).toEqual([]);
-    // Nothing makes the page itself scroll sideways at phone width.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    expect(problems()).toEqual([]);
-    await page.context().close();
-  });
+  // One load per width: the light theme with every rule, then the dark one switched in place with
+  // the rules a theme can change (as every-page.test.ts does), since a theme swaps only colours.
+  it.each([1280, 375])(
+    'has no serious axe violation with a counterexample shown, light and dark (%ipx)',
+    async (width) => {
+      const { page, problems } = await site.newPage({ colorScheme: 'light', viewport: { width, height: 900 } });
+      await openLive(page, site);
+      await page.locator(PLOT).scrollIntoViewIfNeeded();
+      await page.waitForSelector(`${PLOT}[data-hydrated]`);
+      await page.locator(LIVE).scrollIntoViewIfNeeded();
+      await page.focus(`${LIVE} .kvm-trace-box`);
+      await page.keyboard.press('Home');
+      await page.keyboard.press('ArrowRight');
+      expect(await seriousViolations(page), 'light theme').toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+      await expect.poll(theme, { timeout: 20_000 }).toBe('dark');
+      expect(await seriousViolations(page, COLOUR_RULES), 'dark theme').toEqual([]);
+      // Nothing makes the page itself scroll sideways at phone width.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(problems()).toEqual([]);
+      await page.context().close();
+    },
+  );
 });
