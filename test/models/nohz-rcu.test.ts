@@ -252,6 +252,20 @@ describe('nohz-rcu model', () => {
     expect(steps.indexOf('current->flags &= ~PF_VCPU')).toBeLessThan(steps.indexOf('interrupt taken: timer tick'));
   });
 
+  it('riscv 6455317e4d0d: RCU watches in the window, nothing instrumentable runs in the guest context', () => {
+    for (const params of [{ lockdep: 1 }, { noinstr: 1 }]) {
+      expect(run('riscv-6455317e4d0d', params).verdict, JSON.stringify(params)).toBe('holds');
+    }
+  });
+
+  it("riscv 6455317e4d0d without context tracking: the tick is the system's only if the window passes without it", () => {
+    const t = run('riscv-6455317e4d0d-no-nohz').counterexample as Trace;
+    const steps = texts(t);
+    expect(steps.some((s) => s.startsWith('no barrier:'))).toBe(true);
+    expect(steps.indexOf('current->flags &= ~PF_VCPU')).toBeLessThan(steps.indexOf('interrupt taken: timer tick'));
+    expect(ghostAt(t, t.steps.length - 1, 'tick_in_window')).toBe(0);
+  });
+
   it('arm64 without isb(): the tick is charged to the system only when the unmask is not seen in the window', () => {
     const t = run('arm64-no-isb').counterexample as Trace;
     const steps = texts(t);
