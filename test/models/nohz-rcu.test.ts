@@ -253,7 +253,8 @@ describe('nohz-rcu model', () => {
   });
 
   it('riscv 6455317e4d0d: RCU watches in the window, nothing instrumentable runs in the guest context', () => {
-    for (const params of [{ lockdep: 1 }, { noinstr: 1 }]) {
+    const cases: Record<string, number>[] = [{ lockdep: 1 }, { noinstr: 1 }];
+    for (const params of cases) {
       expect(run('riscv-6455317e4d0d', params).verdict, JSON.stringify(params)).toBe('holds');
     }
   });
