@@ -2,7 +2,8 @@
  * arm64: one pass of kvm_arch_vcpu_ioctl_run()'s loop (arch/arm64/kvm/arm.c), from
  * local_irq_disable() to local_irq_enable(), in two eras:
  * - before 8cfe148a7136 (the order of 1b3d546daf85, "arm/arm64: KVM: Properly account for guest
- *   CPU time", 2015; read at 004a01241c5a): guest_enter_irqoff(), the run, the host's
+ *   CPU time", 2015; read at 004a01241c5a, and the same order at 8cfe148a7136's parent, as
+ *   that commit's diff shows): guest_enter_irqoff(), the run, the host's
  *   post-exit work, then local_irq_enable() *before* guest_exit(), on purpose, so that a tick
  *   that hit during the guest is taken with PF_VCPU set and charged to the guest. But
  *   guest_exit() is also where RCU starts watching again on a nohz_full CPU, so the pending
