@@ -2,15 +2,17 @@
  * arm64: one pass of kvm_arch_vcpu_ioctl_run()'s loop (arch/arm64/kvm/arm.c), from
  * local_irq_disable() to local_irq_enable(), in two eras:
  * - before 8cfe148a7136 (the order of 1b3d546daf85, "arm/arm64: KVM: Properly account for guest
- *   CPU time", 2015; read at 004a01241c5a): guest_enter_irqoff(), the run, the host's
+ *   CPU time", 2015; read at 004a01241c5a, and the same order at 8cfe148a7136's parent, as
+ *   that commit's diff shows): guest_enter_irqoff(), the run, the host's
  *   post-exit work, then local_irq_enable() *before* guest_exit(), on purpose, so that a tick
  *   that hit during the guest is taken with PF_VCPU set and charged to the guest. But
  *   guest_exit() is also where RCU starts watching again on a nohz_full CPU, so the pending
  *   IRQ is taken through the kernel-mode (EL1) vectors inside the guest's EQS.
- * - since 8cfe148a7136 ("kvm/arm64: rework guest entry logic", Mark Rutland, v5.17):
- *   guest_timing_enter_irqoff(); kvm_arm_vcpu_enter_exit() (noinstr: guest_state_enter_irqoff(),
+ * - since 8cfe148a7136 ("kvm/arm64: rework guest entry logic", Mark Rutland, v5.17; read at
+ *   8cfe148a7136): trace_kvm_entry(); guest_timing_enter_irqoff(); kvm_arm_vcpu_enter_exit() (noinstr: guest_state_enter_irqoff(),
  *   the run, guest_state_exit_irqoff()); the host's post-exit work; the IRQ window
- *   local_irq_enable(); isb(); local_irq_disable(); then guest_timing_exit_irqoff().
+ *   local_irq_enable(); isb(); local_irq_disable(); then guest_timing_exit_irqoff(),
+ *   local_irq_enable(), trace_kvm_exit() and handle_exit_early().
  * Vgic, PMU, timer and debug syncs, vcpu->mode and the request checks (the requests chapter's
  * subject) are left out; of them only their being instrumentable C code matters here.
  */

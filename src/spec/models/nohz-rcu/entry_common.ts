@@ -7,7 +7,7 @@
  *   for every IRQ, from kernel mode too, through handle_domain_irq() until 26dc129342cf ("irq:
  *   arm64: perform irqentry in entry code", Mark Rutland, v5.16); x86 through do_IRQ() →
  *   entering_irq() before the v5.8 entry rework.
- * - `irqentry_enter` (kernel/entry/common.c irqentry_enter(), and arm64's own
+ * - `irqentry_enter` (kernel/entry/common.c irqentry_enter(), read at 01be83eea08d, and arm64's own
  *   enter_from_kernel_mode() since 26dc129342cf, which follows it): from kernel mode RCU is made
  *   to watch only if the interrupted task is the idle task (`is_idle_task(current)`); for any
  *   other task only rcu_irq_enter_check_tick() runs, because kernel code of a non-idle task is

@@ -1,6 +1,6 @@
 /**
  * The generic guest entry/exit helpers of include/linux/kvm_host.h, as added by ef9989afda73
- * ("kvm: add guest_state_{enter,exit}_irqoff()", Mark Rutland, v5.17): timing, context and
+ * ("kvm: add guest_state_{enter,exit}_irqoff()", Mark Rutland, v5.17; read at ef9989afda73): timing, context and
  * state, each split into enter and exit so that an architecture can put its IRQ window between
  * the context exit (RCU watches again) and the timing exit (the tick is still the guest's).
  *

@@ -30,10 +30,11 @@ import { type Arm64Flags, kvm_arch_vcpu_ioctl_run, kvm_arch_vcpu_ioctl_run_v5_10
 import { CHARGED_GUEST, CHARGED_SYSTEM, type NohzCpu, type NohzGhosts, PHASE_GUEST, PHASE_LEFT } from './cpu.ts';
 import { device_irq_handler, formatObj, OBJ_LIVE, rcu_updater, tick_handler } from './driver.ts';
 import type { IrqEntryPolicy } from './entry_common.ts';
+import { kvm_arch_vcpu_ioctl_run_riscv } from './riscv.ts';
 import { vcpu_enter_guest, type X86Era } from './x86.ts';
 
 export interface NohzFlags {
-  readonly arch: 'arm64' | 'x86';
+  readonly arch: 'arm64' | 'x86' | 'riscv';
   readonly arm64?: Arm64Flags;
   readonly x86?: X86Era;
   /** The vCPU's CPU is nohz_full: context tracking (and vtime accounting) run there. */
@@ -58,6 +59,7 @@ const REF: Record<string, KernelRef> = {
   '160457140187': { ref: '160457140187', subject: "KVM: x86: Defer vtime accounting 'til after IRQ handling" },
   bc908e091b32: { ref: 'bc908e091b32', subject: 'KVM: x86: Consolidate guest enter/exit logic to common helpers' },
   b2d2af7e5df3: { ref: 'b2d2af7e5df3', subject: 'kvm/x86: rework guest entry logic' },
+  '6455317e4d0d': { ref: '6455317e4d0d', subject: 'kvm/riscv: rework guest entry logic' },
 };
 const refs = (...names: string[]): KernelRef[] => names.map((n) => REF[n] as KernelRef);
 
@@ -207,6 +209,21 @@ export const nohzRcu = defineModel<NohzFlags>({
       kernel: refs('b2d2af7e5df3'),
       expect: { sc: holds(3077), tso: holds(6430), relaxed: holds(6375) },
     },
+    {
+      name: 'riscv-6455317e4d0d',
+      description: 'riscv since 6455317e4d0d, nohz_full: the generic helpers, and a window with no barrier',
+      flags: { arch: 'riscv', nohzFull: true, irqEntry: 'irqentry_enter' },
+      kernel: refs('6455317e4d0d', 'ef9989afda73'),
+      expect: { sc: holds(3557), tso: holds(6173), relaxed: holds(27955) },
+    },
+    {
+      name: 'riscv-6455317e4d0d-no-nohz',
+      description:
+        "riscv since 6455317e4d0d, tick-based: if the window passes without the pending tick, it is the system's",
+      flags: { arch: 'riscv', nohzFull: false, irqEntry: 'irqentry_enter' },
+      kernel: refs('6455317e4d0d'),
+      expect: { sc: misaccounted(698), tso: misaccounted(1727), relaxed: misaccounted(771) },
+    },
   ],
   setup(b, flags, params) {
     const VCPU_CPU = 0;
@@ -241,6 +258,7 @@ export const nohzRcu = defineModel<NohzFlags>({
     // #region nohz-threads
     b.thread('vcpu', { cpu: VCPU_CPU }, function* () {
       if (flags.arch === 'x86') yield* vcpu_enter_guest(k, flags.x86 ?? 'b2d2af7e5df3');
+      else if (flags.arch === 'riscv') yield* kvm_arch_vcpu_ioctl_run_riscv(k);
       else if (flags.arm64?.era === '1b3d546daf85') yield* kvm_arch_vcpu_ioctl_run_v5_10(k);
       else yield* kvm_arch_vcpu_ioctl_run(k, flags.arm64 ?? { era: '8cfe148a7136' });
     });

@@ -1,5 +1,6 @@
 /**
- * Guest CPU time: include/linux/vtime.h and kernel/sched/cputime.c.
+ * Guest CPU time: include/linux/vtime.h and kernel/sched/cputime.c (account_process_tick(),
+ * account_system_time(), vtime_guest_enter() / vtime_guest_exit() read at 00d6a8a7ee1e).
  *
  * Two ways to account it. On a nohz_full CPU (CONFIG_VIRT_CPU_ACCOUNTING_GEN with context
  * tracking running) vtime accounts by timestamps at each transition (vtime_guest_enter(),

@@ -1,25 +1,45 @@
 /**
- * x86 (VMX): one pass of vcpu_enter_guest() (arch/x86/kvm/x86.c) around the vendor run
- * (vmx_vcpu_run() → vmx_vcpu_enter_exit() in arch/x86/kvm/vmx/vmx.c), from local_irq_disable()
- * to local_irq_enable(), in four eras:
- * - `v5.7`, before 87fa7f3e98a1: guest_enter_irqoff() in vcpu_enter_guest() before
- *   kvm_x86_ops.run(), the handle_exit_irqoff() callback, the IRQ window
- *   (kvm_before_interrupt(); local_irq_enable(); ++vcpu->stat.exits; local_irq_disable();
- *   kvm_after_interrupt()), and only then guest_exit_irqoff(). Like arm64 before 8cfe148a7136,
- *   the window is inside the EQS; it was safe because x86's IRQ entry then went through
- *   irq_enter() (see entry_common.ts).
+ * x86 (VMX): one pass of vcpu_enter_guest() (arch/x86/kvm/x86.c) around the vendor run,
+ * vmx_vcpu_run() (arch/x86/kvm/vmx/vmx.c), from local_irq_disable() to local_irq_enable(), in
+ * four eras, each read at the commit named (the chapter links them):
+ * - `v5.7`, before 87fa7f3e98a1: vcpu_enter_guest() calls trace_kvm_entry(), then
+ *   guest_enter_irqoff(), then reloads the FPU (switch_fpu_return()) and calls the vendor run,
+ *   whose C code (vmx_vcpu_run() up to __vmx_vcpu_run() and after it, trace_kvm_exit()
+ *   included) all runs inside the guest context; after it the handle_exit_irqoff() callback,
+ *   the IRQ window (kvm_before_interrupt(); local_irq_enable(); ++vcpu->stat.exits;
+ *   local_irq_disable(); kvm_after_interrupt()), and only then guest_exit_irqoff(). Read as
+ *   x86.c and vmx.c at 87fa7f3e98a1 with that commit's diff reversed (its parent: it removed
+ *   exactly the two calls from vcpu_enter_guest()); the same hunk as posted in March 2020
+ *   against a v5.6-rc tree has the same context, so the order held across v5.7. Like arm64
+ *   before 8cfe148a7136, the window is inside the EQS; it was safe because x86's IRQ entry then
+ *   went through irq_enter() (see entry_common.ts).
  * - `87fa7f3e98a1` ("x86/kvm: Move context tracking where it belongs", Thomas Gleixner, v5.9):
- *   guest_enter_irqoff() / guest_exit_irqoff() moved into vmx_vcpu_enter_exit() (noinstr since 3ebccdf373c2),
- *   right around VM entry and exit. RCU now watches before the window; but guest_exit_irqoff()
- *   also clears PF_VCPU, so with tick-based accounting a tick that hit in the guest is taken in
- *   the window as system time: guest time stayed 0 (bugzilla 209831).
+ *   guest_enter_irqoff() / guest_exit_irqoff() moved into vmx_vcpu_run(), right around
+ *   __vmx_vcpu_run() (read at 87fa7f3e98a1). vmx_vcpu_run() was still ordinary, instrumentable
+ *   C: the L1D flush and the CR2 accesses between the two calls ran inside the guest context
+ *   until 3ebccdf373c2 moved that part into the noinstr vmx_vcpu_enter_exit(). RCU now watches
+ *   before the window; but guest_exit_irqoff() also clears PF_VCPU, so with tick-based
+ *   accounting a tick that hit in the guest is taken in the window as system time: guest time
+ *   stayed 0 (bugzilla 209831).
  * - `160457140187` ("KVM: x86: Defer vtime accounting 'til after IRQ handling", Wanpeng Li and
- *   Sean Christopherson, v5.13) with its consolidation bc908e091b32: vmx_vcpu_enter_exit()
- *   calls kvm_guest_exit_irqoff() (context tracking only) and vcpu_enter_guest() calls
- *   vtime_account_guest_exit() after the window: the v5.16 code the 2021 thread quotes.
- * - `b2d2af7e5df3` ("kvm/x86: rework guest entry logic", Mark Rutland, v5.17): the generic
- *   helpers, guest_timing_enter_irqoff() before the run loop, guest_state_{enter,exit}_irqoff()
- *   in vmx_vcpu_enter_exit(), guest_timing_exit_irqoff() after the window.
+ *   Sean Christopherson, v5.13), read at 160457140187 (vmx.c) and from its diff (x86.c):
+ *   vmx_vcpu_enter_exit() (noinstr) calls guest_enter_irqoff() and, after the VM exit, only
+ *   context_tracking_guest_exit() (split out of guest_exit_irqoff() by 866a6dadbb02 and
+ *   88d8220bbf06); vcpu_enter_guest() calls vtime_account_guest_exit() after the window. The
+ *   v5.16 code the 2021 thread quotes is this order after bc908e091b32 moved the two halves
+ *   into kvm_guest_enter_irqoff() / kvm_guest_exit_irqoff().
+ * - `b2d2af7e5df3` ("kvm/x86: rework guest entry logic", Mark Rutland, v5.17), read at
+ *   b2d2af7e5df3: the generic helpers, guest_timing_enter_irqoff() before the run loop,
+ *   guest_state_{enter,exit}_irqoff() in vmx_vcpu_enter_exit(), guest_timing_exit_irqoff()
+ *   after the window.
+ *
+ * VMX acknowledges an external interrupt on VM exit, and handle_exit_irqoff() calls its handler
+ * through the host IDT with interrupts still disabled (handle_external_interrupt_irqoff(), read
+ * at 87fa7f3e98a1); interrupts that arrive after the exit are taken in the window. The engine
+ * has no acknowledge-on-exit, so here every interrupt pending at the exit is taken in the
+ * window. In every era nothing between handle_exit_irqoff() and the window changes context
+ * tracking or PF_VCPU (test/models/nohz-rcu.test.ts, "x86 eras"), so such an interrupt finds
+ * RCU and the tick accounting as it would in handle_exit_irqoff().
  */
 import { ghost, local_irq_disable, local_irq_enable, type Op } from '../../engine/index.ts';
 import { context_tracking_guest_exit, guest_enter_irqoff, guest_exit_irqoff } from './context_tracking.ts';
@@ -39,19 +59,17 @@ export type X86Era = 'v5.7' | '87fa7f3e98a1' | '160457140187' | 'b2d2af7e5df3';
 const VMENTRY = '__vmx_vcpu_run(): VMLAUNCH/VMRESUME';
 
 // #region vmx_vcpu_enter_exit
-/** vmx_vcpu_enter_exit() (noinstr since 3ebccdf373c2), per era. */
-function* vmx_vcpu_enter_exit(k: NohzCpu, era: X86Era): Op {
-  if (era === 'v5.7') {
-    yield* run_guest(k, VMENTRY);
-  } else if (era === '87fa7f3e98a1') {
+/** vmx_vcpu_enter_exit() (noinstr since 3ebccdf373c2), as read at 160457140187 and b2d2af7e5df3. */
+function* vmx_vcpu_enter_exit(k: NohzCpu, era: '160457140187' | 'b2d2af7e5df3'): Op {
+  if (era === '160457140187') {
+    yield* instrumentable(k, 'trace_hardirqs_on_prepare(); lockdep_hardirqs_on_prepare()');
     yield* guest_enter_irqoff(k);
+    // lockdep_hardirqs_on(); the L1D flush or MDS clear, native CR2 accesses: noinstr.
     yield* run_guest(k, VMENTRY);
-    yield* guest_exit_irqoff(k);
-  } else if (era === '160457140187') {
-    yield* guest_enter_irqoff(k); // kvm_guest_enter_irqoff()
-    yield* run_guest(k, VMENTRY);
-    yield* context_tracking_guest_exit(k); // kvm_guest_exit_irqoff()
+    // lockdep_hardirqs_off()
+    yield* context_tracking_guest_exit(k);
     yield* k.noinstr.noinstr_exit(k.cpu);
+    yield* instrumentable(k, 'trace_hardirqs_off_finish()');
   } else {
     yield* guest_state_enter_irqoff(k);
     yield* run_guest(k, VMENTRY);
@@ -60,18 +78,44 @@ function* vmx_vcpu_enter_exit(k: NohzCpu, era: X86Era): Op {
 }
 // #endregion vmx_vcpu_enter_exit
 
+// #region vmx_vcpu_run
+/** vmx_vcpu_run(): the vendor run, static_call(kvm_x86_run) (kvm_x86_ops.run before v5.12). */
+function* vmx_vcpu_run(k: NohzCpu, era: X86Era): Op {
+  if (era === '160457140187' || era === 'b2d2af7e5df3') yield* instrumentable(k, 'trace_kvm_entry(vcpu)');
+  yield* instrumentable(k, 'VMCS host state; kvm_wait_lapic_expire(); x86_spec_ctrl_set_guest()');
+  if (era === 'v5.7') {
+    // The caller already entered the guest context: all of this runs inside it.
+    yield* instrumentable(k, 'vmx_l1d_flush(); read_cr2()/write_cr2()');
+    yield* run_guest(k, VMENTRY);
+  } else if (era === '87fa7f3e98a1') {
+    yield* guest_enter_irqoff(k);
+    // vmx_vcpu_run() is not noinstr here: the flush and the CR2 accesses are instrumented C.
+    yield* instrumentable(k, 'vmx_l1d_flush(); read_cr2()/write_cr2()');
+    yield* run_guest(k, VMENTRY);
+    yield* instrumentable(k, 'vcpu->arch.cr2 = read_cr2()');
+    yield* guest_exit_irqoff(k);
+  } else {
+    yield* vmx_vcpu_enter_exit(k, era); // "The actual VMENTER/EXIT is in the .noinstr.text section."
+  }
+  yield* instrumentable(k, 'x86_spec_ctrl_restore_host(); vmcs_read32(VM_EXIT_REASON); trace_kvm_exit()');
+}
+// #endregion vmx_vcpu_run
+
 // #region vcpu_enter_guest
 /** vcpu_enter_guest() from local_irq_disable() on, per era. */
 export function* vcpu_enter_guest(k: NohzCpu, era: X86Era): Op {
   yield* local_irq_disable();
+  if (era === 'v5.7' || era === '87fa7f3e98a1') {
+    yield* instrumentable(k, 'trace_kvm_entry(vcpu->vcpu_id)');
+    if (era === 'v5.7') yield* guest_enter_irqoff(k);
+    yield* instrumentable(k, 'fpregs_assert_state_consistent(); switch_fpu_return()');
+  }
   if (era === 'b2d2af7e5df3') yield* guest_timing_enter_irqoff(k);
-  yield* instrumentable(k, 'trace_kvm_entry()');
-  if (era === 'v5.7') yield* guest_enter_irqoff(k);
-  yield* vmx_vcpu_enter_exit(k, era); // static_call(kvm_x86_run)(vcpu)
-  yield* instrumentable(k, 'static_call(kvm_x86_handle_exit_irqoff)(vcpu)');
-  // Take the interrupts that are pending: the one that caused the VM exit, and ticks since.
-  // The increment is the instruction that the STI interrupt shadow needs before interrupts
-  // are really unblocked.
+  yield* vmx_vcpu_run(k, era); // kvm_x86_ops.run(vcpu), later static_call(kvm_x86_run)(vcpu)
+  yield* instrumentable(k, 'hw_breakpoint_restore(); kvm_x86_ops.handle_exit_irqoff(vcpu)');
+  // Take the interrupts that are pending: on SVM the one that caused the VM exit, and ticks
+  // since. The increment is the instruction that the STI interrupt shadow needs before
+  // interrupts are really unblocked.
   yield* local_irq_enable(); // kvm_before_interrupt(vcpu); local_irq_enable();
   yield* ghost(k.g.window, 1);
   yield* local_irq_disable(); // ++vcpu->stat.exits; local_irq_disable(); kvm_after_interrupt(vcpu);
@@ -81,6 +125,5 @@ export function* vcpu_enter_guest(k: NohzCpu, era: X86Era): Op {
   if (era === 'b2d2af7e5df3') yield* guest_timing_exit_irqoff(k);
   yield* local_irq_enable();
   yield* ghost(k.g.phase, PHASE_LEFT);
-  yield* instrumentable(k, 'trace_kvm_exit()');
 }
 // #endregion vcpu_enter_guest
