@@ -64,7 +64,8 @@ export function successorsOf(models: readonly AnyModel[], text: string, at?: num
   const found: { unit: number; choice: number; next: Int32Array }[] = [];
   machine.successors(s, s.length, (unit, choice, st, len) => {
     // The same transition emitted twice would be the same step: replay takes the first.
-    if (!found.some((f) => f.unit === unit && f.choice === choice)) found.push({ unit, choice, next: st.slice(0, len) });
+    if (!found.some((f) => f.unit === unit && f.choice === choice))
+      found.push({ unit, choice, next: st.slice(0, len) });
   });
   const steps = found.map(({ unit, choice, next }): EnabledStep => {
     const info = machine.describeStep(s, unit, choice, next);
@@ -79,7 +80,8 @@ export function successorsOf(models: readonly AnyModel[], text: string, at?: num
 /** What state `s` breaks, in the order the explorer checks: assertion, invariants, deadlock. */
 function safetyViolation(machine: Machine, s: Int32Array, final: boolean): Violation | undefined {
   const failure = machine.failed(s);
-  if (failure) return { kind: 'assertion', property: failure.message, description: `${failure.thread}: ${failure.message}` };
+  if (failure)
+    return { kind: 'assertion', property: failure.message, description: `${failure.thread}: ${failure.message}` };
   const view = machine.view();
   view.s = s;
   view.final = final;
