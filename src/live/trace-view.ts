@@ -176,7 +176,7 @@ export function noBreak(text: string): string {
 }
 
 /**
- * Code text for a narrow lane: breaks allowed only after `->`, `.`, `_`, `,`, `(` and `&`
+ * Code text for a narrow lane: breaks allowed only after `->`, `.`, `_`, `,` and `(`
  * (a <wbr> there) and at spaces, never inside a name; the cell's style forbids breaking
  * anywhere else (live.css), so `vcpu->requests` wraps as `vcpu->` / `requests` or not at all.
  */
@@ -184,7 +184,7 @@ export function breakable(text: string): Child[] {
   const out: Child[] = [];
   const joined = noBreak(text);
   let last = 0;
-  for (const m of joined.matchAll(/(?:-\u2060>|[._,(&])(?=[^\s)\],;])/g)) {
+  for (const m of joined.matchAll(/(?:-\u2060>|[._,(])(?=[^\s)\],;])/g)) {
     const end = (m.index ?? 0) + m[0].length;
     out.push(joined.slice(last, end), h('wbr'));
     last = end;
