@@ -937,10 +937,16 @@ async function start(el: HTMLElement): Promise<void> {
  * one (its build-time counterexample shows at once), else one of the same variant, else the
  * first; the link is an ordinary permalink without a trace, so the check runs when opened.
  */
-export function linkVariantTable(table: HTMLElement): void {
-  const model = table.dataset.kvmVariants;
-  const mms = (table.dataset.kvmMms ?? '').split(',');
+export async function linkVariantTable(table: HTMLElement): Promise<void> {
+  const model = table.querySelector('caption code')?.textContent ?? '';
   if (!model || table.dataset.kvmLinked !== undefined) return;
+  table.dataset.kvmLinked = '';
+  let mms: readonly string[];
+  try {
+    mms = (await modelInfo(model)).memoryModels;
+  } catch {
+    return;
+  }
   const checks = [...document.querySelectorAll<HTMLElement>('[data-kvm-live]')].flatMap((el) => {
     try {
       const c = readConfig<EmbeddedLiveConfig>(el);
@@ -950,7 +956,6 @@ export function linkVariantTable(table: HTMLElement): void {
     }
   });
   if (!checks.length) return;
-  table.dataset.kvmLinked = '';
   for (const row of table.querySelectorAll('tbody tr')) {
     const variant = row.querySelector('th code')?.textContent ?? '';
     row.querySelectorAll('td').forEach((td, i) => {

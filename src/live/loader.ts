@@ -48,7 +48,7 @@ if ('IntersectionObserver' in window) {
 }
 
 /** A variant table's cells become links into the page's live checks when it comes near (client.ts). */
-const tables = [...document.querySelectorAll<HTMLElement>('[data-kvm-variants]')];
+const tables = [...document.querySelectorAll<HTMLElement>('.variant-table')];
 if (tables.length && 'IntersectionObserver' in window) {
   const io = new IntersectionObserver(
     (entries) => {

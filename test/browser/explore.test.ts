@@ -103,7 +103,9 @@ describe('explore, compare, variant-table links, code in narrow lanes', () => {
     // Key 2 takes P1's store: the trace is now that one step, the panes follow, focus stays in the list.
     await page.keyboard.press('2');
     await panelAt(page, 1);
-    await expect(page.locator(`${SB} .kvm-nav-status`).textContent()).resolves.toMatch(/^Step 1 of 1: P1: WRITE_ONCE\(y, 1\)/);
+    await expect(page.locator(`${SB} .kvm-nav-status`).textContent()).resolves.toMatch(
+      /^Step 1 of 1: P1: WRITE_ONCE\(y, 1\)/,
+    );
     await expect(page.locator(`${SB} .kvm-detail`).getAttribute('data-step')).resolves.toBe('1');
     await page.waitForSelector(`${SB} .kvm-src-line.is-current`);
     // Under TSO the store sits in P1's buffer: its drain is one of the enabled steps.
@@ -208,9 +210,9 @@ describe('explore, compare, variant-table links, code in narrow lanes', () => {
     expect(overflowing).toEqual([]);
 
     // The variant table's cells link into the page's live checks.
-    const table = page.locator('[data-kvm-variants="requests"]');
+    const table = page.locator('.variant-table');
     await table.scrollIntoViewIfNeeded();
-    await page.waitForSelector('[data-kvm-variants="requests"] a[data-kvm-cell]');
+    await page.waitForSelector('.variant-table a[data-kvm-cell]');
     // The cell of a check on the page opens it with its build-time counterexample.
     await page.click('a[data-kvm-cell="no-vcpu-barrier/tso"]');
     await page.waitForFunction((sel) => {
