@@ -239,7 +239,19 @@ class LiveCheck {
     // Exploring from the initial state, for a result without a counterexample (a counterexample's
     // viewer has its own "Explore by hand"). Made here: the build leaves it out of thirty checks.
     this.#exploreStart = toDom(
-      h('button', { type: 'button', class: 'kvm-button', 'data-kvm-explore': '', hidden: true }, 'Explore by hand'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'kvm-button',
+          'data-kvm-explore': '',
+          'aria-label': 'Explore by hand',
+          title: 'Choose each step yourself, from the initial state',
+          hidden: true,
+        },
+        // Short labels: the row keeps the height it had before hydration, even on a phone.
+        'Explore',
+      ),
       document,
     ) as HTMLButtonElement;
     this.#cancel.after(this.#exploreStart);
@@ -252,9 +264,10 @@ class LiveCheck {
             type: 'button',
             class: 'kvm-button',
             'data-kvm-compare': '',
+            'aria-label': 'Compare memory models',
             title: 'Check this variant under every memory model and show the verdicts side by side',
           },
-          'Compare memory models',
+          'Compare',
         ),
         document,
       ) as HTMLButtonElement;

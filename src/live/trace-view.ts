@@ -605,7 +605,7 @@ export function renderStepDetail(
         { class: 'kvm-detail-title' },
         h('strong', null, `Step ${k} of ${n}`),
         ` · CPU ${laneOf(trace, k - 1)} · `,
-        h('code', null, breakable(stepSummary(step))),
+        h('code', null, noBreak(stepSummary(step))),
       )
     : h('p', { class: 'kvm-detail-title' }, h('strong', null, 'Initial state'), ` · ${n} steps follow`);
   const cyc = trace.cycleStart;
