@@ -5,6 +5,7 @@
  * memory model side by side; a variant-table cell opens its check; and on a phone a lane's
  * code breaks only after `->`, `.`, `_` or a comma, never inside a name. Three page loads.
  */
+import axe, { type AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayEncoded } from '../../src/spec/engine/index.ts';
@@ -148,6 +149,22 @@ describe('explore, compare, variant-table links, code in narrow lanes', () => {
     expect(await hashTrace(other.page)).toBe(made);
     expect(other.problems()).toEqual([]);
     await other.page.context().close();
+
+    // With the comparison and the explore panel open, axe finds nothing serious in the check.
+    await page.evaluate(axe.source);
+    const results: AxeResults = await page.evaluate(
+      (sel) =>
+        (window as unknown as { axe: typeof axe }).axe.run(document.querySelector(sel) as Element, {
+          resultTypes: ['violations'],
+        }),
+      SB,
+    );
+    expect(
+      results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ rule: v.id, where: v.nodes.map((n) => n.target.join(' ')) })),
+    ).toEqual([]);
+    await expect(page.locator(`${SB} .kvm-compare`).count()).resolves.toBe(1);
 
     // Stop exploring: the panel goes, focus stays on the viewer, the link drops explore=1.
     await page.click(`${SB} [data-explore="stop"]`);
