@@ -20,11 +20,21 @@ import type {
   MemoryModelName,
   ModelInfo,
   Params,
+  Successors,
   Trace,
+  TraceHeader,
   TraceMeta,
 } from './types.ts';
 import { checkBudget, checkMemoryModel, checkParam, checkVariant, MAX_BUDGET } from './validate.ts';
-import { fmtInt, progressLine, renderFields, renderVariantInfo, renderVerdict, settingsSummary } from './views.ts';
+import {
+  fmtInt,
+  progressLine,
+  renderCompare,
+  renderFields,
+  renderVariantInfo,
+  renderVerdict,
+  settingsSummary,
+} from './views.ts';
 import { Cancelled, CheckerWorker, WorkerError } from './worker-client.ts';
 
 const live = new Map<string, LiveCheck>();
@@ -112,6 +122,17 @@ function replay(encoded: string): Promise<{ trace: Trace; meta: TraceMeta }> {
   return next;
 }
 
+/** The steps enabled after step `at` of a trace (or in the initial state of a selection), on the replay queue. */
+function successors(from: string | TraceHeader, at: number): Promise<Successors> {
+  const next = replays.then(async () => {
+    const reply = await replayer.request({ type: 'successors', from, at });
+    if (reply.type !== 'successors') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.successors;
+  });
+  replays = next.catch(() => undefined);
+  return next;
+}
+
 /** The model sources a page's traces show, fetched once per model file set. */
 const sources = new Map<string, Promise<Readonly<Record<string, string>>>>();
 function loadSources(url: string): Promise<Readonly<Record<string, string>>> {
@@ -156,6 +177,20 @@ class LiveCheck {
   #generation = 0;
   /** The selection the verdict on screen is the verdict of, and its trace. */
   #shown: (Selection & { trace?: string }) | undefined;
+  /** Explore mode's undo stack: the trace and step shown before each step the reader chose. */
+  #history: { encoded: string; step: number }[] = [];
+  readonly #exploreStart: HTMLButtonElement;
+  /** The comparison of the selection under every memory model, while it is open. */
+  #compared:
+    | {
+        readonly variant: string;
+        readonly params: Params;
+        readonly budget: number;
+        readonly results: ({ r: CheckResult; meta: TraceMeta } | undefined)[];
+        shown?: string;
+      }
+    | undefined;
+  #compareBox: HTMLElement | undefined;
 
   constructor(el: HTMLElement, config: LiveConfig) {
     this.el = el;
@@ -201,6 +236,44 @@ class LiveCheck {
     );
     this.#run = must<HTMLButtonElement>(el, '[data-kvm-run]');
     this.#cancel = must<HTMLButtonElement>(el, '[data-kvm-cancel]');
+    // Exploring from the initial state, for a result without a counterexample (a counterexample's
+    // viewer has its own "Explore by hand"). Made here: the build leaves it out of thirty checks.
+    this.#exploreStart = toDom(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'kvm-button',
+          'data-kvm-explore': '',
+          'aria-label': 'Explore by hand',
+          title: 'Choose each step yourself, from the initial state',
+          hidden: true,
+        },
+        // Short labels: the row keeps the height it had before hydration, even on a phone.
+        'Explore',
+      ),
+      document,
+    ) as HTMLButtonElement;
+    this.#cancel.after(this.#exploreStart);
+    this.#exploreStart.addEventListener('click', () => void this.#exploreFromStart());
+    if (config.model.memoryModels.length > 1) {
+      const compare = toDom(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'kvm-button',
+            'data-kvm-compare': '',
+            'aria-label': 'Compare memory models',
+            title: 'Check this variant under every memory model and show the verdicts side by side',
+          },
+          'Compare',
+        ),
+        document,
+      ) as HTMLButtonElement;
+      this.#exploreStart.after(compare);
+      compare.addEventListener('click', () => void this.compare());
+    }
     this.#form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
@@ -427,6 +500,111 @@ class LiveCheck {
     this.#worker.cancel();
   }
 
+  /** Checks the form's variant and parameters under every memory model, one after another. */
+  async compare(): Promise<void> {
+    if (this.#busy) return;
+    this.message('');
+    const req = this.#readForm();
+    if (!req) {
+      this.message('Fix the highlighted setting first; nothing was run.');
+      return;
+    }
+    const mms = this.config.model.memoryModels;
+    const compared = {
+      variant: req.variant,
+      params: req.params,
+      budget: req.budget,
+      results: mms.map((): { r: CheckResult; meta: TraceMeta } | undefined => undefined),
+    };
+    this.#compared = compared;
+    this.#renderCompare();
+    this.#running(true);
+    const text = must<HTMLElement>(this.#progress, '[data-kvm-progress-text]');
+    const bar = must<HTMLProgressElement>(this.#progress, 'progress');
+    try {
+      for (const [i, mm] of mms.entries()) {
+        bar.removeAttribute('value');
+        text.textContent = `Comparing: ${mm} (${i + 1} of ${mms.length})…`;
+        const reply = await this.#worker.request(
+          {
+            type: 'check',
+            model: this.config.model.name,
+            variant: req.variant,
+            memoryModel: mm,
+            params: req.params,
+            maxStates: req.budget,
+          },
+          (p) => {
+            text.textContent = `Comparing: ${mm} (${i + 1} of ${mms.length}). ${progressLine(p, req.budget)}`;
+          },
+        );
+        if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type}`);
+        if (this.#compared !== compared) return;
+        compared.results[i] = { r: reply.result, meta: reply.meta };
+        this.#renderCompare();
+      }
+    } catch (e) {
+      if (e instanceof Cancelled)
+        this.message('Comparison cancelled; the memory models checked so far are shown.', 'info');
+      else this.message(`The comparison failed: ${errorText(e)}`);
+    } finally {
+      this.#running(false);
+    }
+  }
+
+  #renderCompare(): void {
+    const c = this.#compared;
+    if (!c) {
+      this.#compareBox?.remove();
+      this.#compareBox = undefined;
+      return;
+    }
+    const fresh = toDom(
+      renderCompare(
+        this.config.model,
+        c,
+        c.results.map((x) => x?.r),
+        c.shown,
+      ),
+      document,
+    ) as HTMLElement;
+    const focused = this.#compareBox?.contains(document.activeElement)
+      ? (document.activeElement as HTMLElement).dataset.compareShow
+      : undefined;
+    if (this.#compareBox) this.#compareBox.replaceWith(fresh);
+    else this.#result.after(fresh);
+    this.#compareBox = fresh;
+    if (focused !== undefined) fresh.querySelector<HTMLElement>(`[data-compare-show="${focused}"]`)?.focus();
+    fresh.addEventListener('click', (e) => {
+      const t = e.target as HTMLElement;
+      if (t.closest('[data-compare-close]')) {
+        this.#compared = undefined;
+        this.#renderCompare();
+        this.#run.focus();
+        return;
+      }
+      const show = t.closest<HTMLElement>('[data-compare-show]')?.dataset.compareShow;
+      if (show !== undefined) this.#showCompared(Number(show));
+    });
+  }
+
+  /** Shows one column's result (its counterexample too) in the live check, and the form says so. */
+  #showCompared(i: number): void {
+    const c = this.#compared;
+    const x = c?.results[i];
+    if (!c || !x) return;
+    this.#ensureFields(true);
+    this.#select('variant', x.r.variant);
+    this.#select('memoryModel', x.r.memoryModel);
+    for (const [name, value] of Object.entries(x.r.params)) this.#select(`param-${name}`, String(value));
+    this.#onVariant();
+    this.message('');
+    this.#showResult(x.r, x.meta, 'browser', c.budget);
+    this.#writeHash();
+    c.shown = x.r.memoryModel;
+    this.#renderCompare();
+  }
+
   #showVerdict(r: EmbeddedResult | CheckResult, origin: 'build' | 'browser', budget: number): void {
     this.#verdict.replaceChildren(toDom(renderVerdict(r, origin), document)!);
     this.#more.hidden = r.verdict !== 'inconclusive';
@@ -453,17 +631,25 @@ class LiveCheck {
 
   #showResult(r: CheckResult, meta: TraceMeta, origin: 'build' | 'browser', budget: number, step?: number): void {
     this.#generation++;
+    this.#history = [];
     this.#showVerdict(r, origin, budget);
     if (r.counterexample) {
       this.#showTrace(r.counterexample, meta, step ?? r.counterexample.steps.length, r.violation);
     } else {
       this.#viewer = undefined;
       this.#traceHost.replaceChildren();
+      this.#exploreStart.hidden = r.verdict === 'inconclusive';
     }
     this.#checkStale();
   }
 
-  #showTrace(trace: Trace, meta: TraceMeta, step: number, violation?: CheckResult['violation']): void {
+  #showTrace(
+    trace: Trace,
+    meta: TraceMeta,
+    step: number,
+    violation?: CheckResult['violation'],
+    explore: { active: boolean; focus?: boolean } = { active: false },
+  ): void {
     this.#shown = {
       variant: trace.variant,
       memoryModel: trace.memoryModel,
@@ -482,7 +668,63 @@ class LiveCheck {
       permalink: (k) => `${location.origin}${location.pathname}${this.#hash(k)}`,
       onStep: () => this.#writeHash(),
       lazyStepTable: true,
+      explore: {
+        active: explore.active,
+        ...(explore.focus ? { focus: true } : {}),
+        canUndo: this.#history.length > 0,
+        enabled: (at) => successors(trace.encoded, at),
+        choose: (encoded, at) => {
+          this.#history.push({ encoded: trace.encoded, step: at });
+          void this.#openExplored(encoded, undefined);
+        },
+        undo: () => {
+          const last = this.#history.pop();
+          if (last) void this.#openExplored(last.encoded, last.step);
+        },
+        toggle: () => this.#writeHash(),
+      },
     });
+    this.#exploreStart.hidden = true;
+  }
+
+  /** Shows a trace the reader made by hand (or went back to), in explore mode, at `step` (default: its end). */
+  async #openExplored(encoded: string, step: number | undefined): Promise<void> {
+    const generation = ++this.#generation;
+    const focus = this.el.contains(document.activeElement);
+    let replayed: { trace: Trace; meta: TraceMeta };
+    try {
+      replayed = await replay(encoded);
+    } catch (e) {
+      if (e instanceof Cancelled || generation !== this.#generation) return;
+      this.message(`The explored trace could not be replayed: ${errorText(e)}`);
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const { trace, meta } = replayed;
+    this.#showTrace(trace, meta, step ?? trace.steps.length, undefined, { active: true, focus });
+    this.#writeHash();
+  }
+
+  /** Explore mode from the initial state of the selection shown (a result with no counterexample). */
+  async #exploreFromStart(): Promise<void> {
+    const s = this.#shown;
+    if (!s) return;
+    this.message('');
+    try {
+      const start = await successors(
+        {
+          model: this.config.model.name,
+          variant: s.variant,
+          memoryModel: s.memoryModel as MemoryModelName,
+          params: s.params,
+        },
+        0,
+      );
+      this.#history = [];
+      await this.#openExplored(start.prefix, 0);
+    } catch (e) {
+      if (!(e instanceof Cancelled)) this.message(`Explore mode could not start: ${errorText(e)}`);
+    }
   }
 
   #hash(step?: number): string {
@@ -493,6 +735,7 @@ class LiveCheck {
       ...(s ? { variant: s.variant, mm: s.memoryModel } : {}),
       ...(s && !s.trace && Object.keys(s.params).length ? { params: s.params } : {}),
       ...(s?.trace ? { trace: s.trace, step: step ?? this.#viewer?.step ?? 0 } : {}),
+      ...(s?.trace && this.#viewer?.exploring ? { explore: true } : {}),
     };
     return formatLiveHash(h);
   }
@@ -518,9 +761,11 @@ class LiveCheck {
     this.#showVerdict(c.result, 'build', c.budget);
     this.#checkStale();
     const embedded = c.result.trace;
+    this.#history = [];
     if (!embedded) {
       this.#viewer = undefined;
       this.#traceHost.replaceChildren();
+      this.#exploreStart.hidden = false;
       return Promise.resolve();
     }
     this.#shown = { ...(this.#shown as Selection), trace: embedded.encoded };
@@ -627,6 +872,24 @@ class LiveCheck {
     this.#more.hidden = true;
     const n = t.steps.length;
     const step = this.#linkedStep(h.step, n);
+    // What the state the trace ends in breaks, asked of the engine: a trace made by hand need not
+    // end in a violation, and a link's word for it is never taken.
+    let end: Successors | undefined;
+    try {
+      end = await successors(t.encoded, n);
+    } catch {
+      end = undefined;
+    }
+    if (generation !== this.#generation) return;
+    const lasso = t.cycleStart !== undefined;
+    const breaks = lasso
+      ? 'it ends in a cycle that repeats forever'
+      : end?.violation
+        ? `it breaks ${end.violation.property} after step ${n}`
+        : end
+          ? 'it breaks no property where it ends'
+          : 'whether it breaks a property could not be computed';
+    this.#history = [];
     this.#verdict.replaceChildren(
       toDom(
         {
@@ -637,8 +900,8 @@ class LiveCheck {
               tag: 'p',
               attrs: { class: 'kvm-verdict-line' },
               children: [
-                `Counterexample from a link: ${t.model} / ${t.variant} / ${t.memoryModel}, ${n} steps, `,
-                'replayed in your browser against the current model. Run the check for the full verdict.',
+                `${lasso || end?.violation ? 'Counterexample' : 'Trace'} from a link: ${t.model} / ${t.variant} / ${t.memoryModel}, ${n} steps, `,
+                `replayed in your browser against the current model; ${breaks}. Run the check for the full verdict.`,
               ],
             },
           ],
@@ -646,7 +909,7 @@ class LiveCheck {
         document,
       )!,
     );
-    this.#showTrace(t, meta, step);
+    this.#showTrace(t, meta, step, end?.violation, { active: h.explore === true });
     this.#checkStale();
     this.reveal();
   }
@@ -678,6 +941,67 @@ async function start(el: HTMLElement): Promise<void> {
       box.textContent = `The live part of this example could not start: ${errorText(e)}`;
       box.hidden = false;
     }
+  }
+}
+
+/**
+ * Turns each cell of a <VariantTable> into a link that opens that variant under that memory
+ * model in a live check of the model on the page: one with that very selection when there is
+ * one (its build-time counterexample shows at once), else one of the same variant, else the
+ * first; the link is an ordinary permalink without a trace, so the check runs when opened.
+ */
+export async function linkVariantTable(table: HTMLElement): Promise<void> {
+  const model = table.querySelector('caption code')?.textContent ?? '';
+  if (!model || table.dataset.kvmLinked !== undefined) return;
+  table.dataset.kvmLinked = '';
+  let mms: readonly string[];
+  try {
+    mms = (await modelInfo(model)).memoryModels;
+  } catch {
+    return;
+  }
+  const checks = [...document.querySelectorAll<HTMLElement>('[data-kvm-live]')].flatMap((el) => {
+    try {
+      const c = readConfig<EmbeddedLiveConfig>(el);
+      return c.model === model ? [{ id: c.id, variant: c.variant, mm: c.memoryModel, params: c.params }] : [];
+    } catch {
+      return [];
+    }
+  });
+  if (!checks.length) return;
+  for (const row of table.querySelectorAll('tbody tr')) {
+    const variant = row.querySelector('th code')?.textContent ?? '';
+    row.querySelectorAll('td').forEach((td, i) => {
+      const mm = mms[i];
+      if (!mm || !td.textContent?.trim() || td.textContent.trim() === '—') return;
+      const owner =
+        checks.find((c) => c.variant === variant && c.mm === mm) ??
+        checks.find((c) => c.variant === variant) ??
+        checks[0];
+      if (!owner) return;
+      // The owner's own parameters, so the check of the selection the page was built with is not run again.
+      const hash = formatLiveHash({
+        live: owner.id,
+        model,
+        variant,
+        mm,
+        ...(Object.keys(owner.params).length ? { params: owner.params } : {}),
+      });
+      const a = document.createElement('a');
+      a.href = hash;
+      a.className = 'kvm-cell-link';
+      a.dataset.kvmCell = `${variant}/${mm}`;
+      a.setAttribute(
+        'aria-label',
+        `${variant} under ${mm}: ${td.textContent.replace(/\s+/g, ' ').trim()}; open it in the live check`,
+      );
+      a.append(...td.childNodes);
+      td.append(a);
+      // The same link twice changes no fragment, so no hashchange: route it by hand.
+      a.addEventListener('click', () => {
+        if (location.hash === hash) queueMicrotask(() => dispatchEvent(new HashChangeEvent('hashchange')));
+      });
+    });
   }
 }
 

@@ -10,6 +10,8 @@
  *   percent-encoded; it names model, variant, memory model and parameters again, and replaying
  *   it re-derives every step, so a tampered or stale trace is rejected, never trusted.
  * - step: 0 is the initial state, k the state after the k-th step.
+ * - explore: 1 reopens the viewer in explore mode (the reader picks each next step by hand);
+ *   an explored trace is an ordinary trace, replayed and verified like any other.
  * - params: the model's parameters (name:value, comma-separated), for a link without a trace
  *   (a trace names its own); a link without a trace is checked again when opened.
  * Only fragments with a `live=` or `trace=` key are ours; `#some-heading` anchors are left alone.
@@ -25,6 +27,7 @@ export interface LiveHash {
   readonly params?: Readonly<Record<string, number>>;
   readonly trace?: string;
   readonly step?: number;
+  readonly explore?: boolean;
 }
 
 export type HashResult =
@@ -90,6 +93,13 @@ export function parseLiveHash(hash: string): HashResult {
     out.step = Number(steps[0]);
   }
   if (out.step !== undefined && out.trace === undefined) return fail('The link names a step but carries no trace.');
+  const explore = params.getAll('explore');
+  if (explore.length > 1) return fail('The link names “explore” twice.');
+  if (explore[0] !== undefined) {
+    if (explore[0] !== '1') return fail('The link’s “explore” is not 1.');
+    if (out.trace === undefined) return fail('The link asks for explore mode but carries no trace.');
+    out.explore = true;
+  }
   return { ours: true, ok: true, value: out };
 }
 
@@ -103,5 +113,6 @@ export function formatLiveHash(h: LiveHash): string {
   if (params.length) parts.push(`params=${params.map(([k, v]) => `${k}:${v}`).join(',')}`);
   if (h.trace !== undefined) parts.push(`trace=${encodeURIComponent(h.trace)}`);
   if (h.step !== undefined) parts.push(`step=${h.step}`);
+  if (h.explore) parts.push('explore=1');
   return `#${parts.join('&')}`;
 }

@@ -47,6 +47,29 @@ if ('IntersectionObserver' in window) {
   for (const el of islands) void hydrate(el);
 }
 
+/** A variant table's cells become links into the page's live checks when it comes near (client.ts). */
+const tables = [...document.querySelectorAll<HTMLElement>('.variant-table')];
+if (tables.length && 'IntersectionObserver' in window) {
+  const io = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        io.unobserve(entry.target);
+        void load().then(
+          (m) => m.linkVariantTable(entry.target as HTMLElement),
+          () => undefined,
+        );
+      }
+    },
+    { rootMargin: '200px 0px' },
+  );
+  for (const el of tables) io.observe(el);
+} else if (tables.length)
+  void load().then(
+    (m) => tables.forEach(m.linkVariantTable),
+    () => undefined,
+  );
+
 /** A plot link (plot-hash.ts) needs its plot now, wherever it is on the page. */
 async function routePlot(): Promise<void> {
   const r = parsePlotHash(location.hash);

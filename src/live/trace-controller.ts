@@ -4,10 +4,30 @@
  * line that ran, and copy buttons (text for a mailing list, the link, the replay command). All
  * DOM is built from the pure view (trace-view.ts) through toDom.
  */
+import { type ExploreState, renderExplorePanel } from './explore-view.ts';
 import { toDom } from './h.ts';
 import { traceText } from './trace-text.ts';
 import { navStatus, nextChange, renderStepDetail, renderStepTable, renderTraceViewer } from './trace-view.ts';
-import type { Trace, TraceMeta } from './types.ts';
+import type { Successors, Trace, TraceMeta } from './types.ts';
+
+/**
+ * Explore mode: the reader picks each next step from the enabled ones. The live check supplies
+ * the steps (computed in the worker) and makes the trace a choice leads to (a new viewer).
+ */
+export interface ExploreHooks {
+  /** Open with explore mode on. */
+  readonly active: boolean;
+  /** Move focus to the list of enabled steps once it is shown (after a choice or an undo). */
+  readonly focus?: boolean;
+  readonly canUndo: boolean;
+  /** The steps enabled after step `at` of this trace. */
+  enabled(at: number): Promise<Successors>;
+  /** The reader chose the step whose trace is `encoded`, after step `at`. */
+  choose(encoded: string, at: number): void;
+  undo(): void;
+  /** Explore mode was switched on or off (for the permalink). */
+  toggle(active: boolean): void;
+}
 
 export interface TraceControllerOptions {
   readonly host: HTMLElement;
@@ -29,6 +49,8 @@ export interface TraceControllerOptions {
    * without it, at once (the Litmus page's single viewer).
    */
   readonly lazyStepTable?: boolean;
+  /** Explore mode, where the live check offers it. */
+  readonly explore?: ExploreHooks;
 }
 
 /** Writes text to the clipboard; false when the browser refuses (no permission, no secure context). */
@@ -83,10 +105,21 @@ export class TraceController {
   readonly #opts: TraceControllerOptions;
   #lines: Map<string, readonly string[]> | undefined;
   #loading = false;
+  #exploring = false;
+  #explore: ExploreState | undefined;
+  /** Bumped by every request for enabled steps, so only the latest one is shown. */
+  #exploreToken = 0;
+  #focusChoices: boolean;
+  /** The property the trace breaks: given, or (for a trace made by hand) found by the worker. */
+  #property: string | undefined;
+  #propertyDescription: string | undefined;
 
   constructor(opts: TraceControllerOptions) {
     this.#opts = opts;
     this.trace = opts.trace;
+    this.#property = opts.property;
+    this.#propertyDescription = opts.propertyDescription;
+    this.#focusChoices = opts.explore?.focus === true;
     const step = Math.max(0, Math.min(opts.trace.steps.length, opts.step));
     const view = renderTraceViewer(opts.trace, opts.meta, {
       interactive: true,
@@ -109,9 +142,118 @@ export class TraceController {
     };
     if (opts.lazyStepTable) steps?.addEventListener('toggle', () => steps.open && fillTable());
     else fillTable();
+    if (opts.explore) {
+      const bar = this.root.querySelector('.kvm-copy');
+      const toggle = toDom(
+        {
+          tag: 'button',
+          attrs: {
+            type: 'button',
+            class: 'kvm-button kvm-button-small',
+            'data-explore': 'toggle',
+            'aria-pressed': 'false',
+            title: 'Choose each next step yourself, from the steps enabled in the state shown',
+          },
+          children: ['Explore by hand'],
+        },
+        document,
+      ) as HTMLElement;
+      bar?.querySelector('.kvm-copy-status')?.before(toggle);
+    }
+    this.#exploring = opts.explore?.active === true;
     this.#step = -1;
     this.setStep(step);
     void this.#loadSources();
+  }
+
+  /** Explore mode is on. */
+  get exploring(): boolean {
+    return this.#exploring;
+  }
+
+  #setExploring(on: boolean): void {
+    if (on === this.#exploring) return;
+    this.#exploring = on;
+    if (on) this.#refreshExplore();
+    else {
+      this.#exploreToken++;
+      this.#explore = undefined;
+      // The Stop button goes away with the panel: keep focus on the viewer.
+      this.root.querySelector('.kvm-explore')?.remove();
+      this.focusTarget.focus();
+    }
+    this.#renderToggle();
+    this.#opts.explore?.toggle(on);
+  }
+
+  #renderToggle(): void {
+    const b = this.root.querySelector<HTMLElement>('[data-explore="toggle"]');
+    b?.setAttribute('aria-pressed', String(this.#exploring));
+    if (b) b.textContent = this.#exploring ? 'Exploring by hand' : 'Explore by hand';
+  }
+
+  #refreshExplore(): void {
+    const hooks = this.#opts.explore;
+    if (!hooks || !this.#exploring) return;
+    const at = this.#step;
+    const token = ++this.#exploreToken;
+    this.#renderExplore({ kind: 'loading', at });
+    hooks.enabled(at).then(
+      (successors) => {
+        if (token !== this.#exploreToken) return;
+        // A state the trace ends in that breaks a property: the last step is the breaking one.
+        if (at === this.length && successors.violation && !this.#property) {
+          this.#property = successors.violation.property;
+          this.#propertyDescription = successors.violation.description;
+          this.#renderDetail();
+        }
+        this.#renderExplore({ kind: 'ready', successors });
+      },
+      (e: unknown) => {
+        if (token !== this.#exploreToken) return;
+        const message = e instanceof Error ? e.message : String(e);
+        this.#renderExplore({ kind: 'error', at, message: `The enabled steps could not be computed: ${message}` });
+      },
+    );
+  }
+
+  #renderExplore(state: ExploreState): void {
+    this.#explore = state;
+    const fresh = toDom(
+      renderExplorePanel(state, {
+        length: this.length,
+        canUndo: this.#opts.explore?.canUndo === true,
+        repoUrl: this.#opts.repoUrl,
+      }),
+      document,
+    ) as HTMLElement;
+    const old = this.root.querySelector('.kvm-explore');
+    // A focused button inside the panel keeps its place in the new one.
+    const focused = old?.contains(document.activeElement) ? (document.activeElement as HTMLElement) : undefined;
+    const key =
+      focused?.dataset.choose !== undefined
+        ? `[data-choose="${focused.dataset.choose}"]`
+        : focused?.dataset.explore
+          ? `[data-explore="${focused.dataset.explore}"]`
+          : undefined;
+    if (old) old.replaceWith(fresh);
+    else this.root.querySelector('.kvm-trace-box')?.after(fresh);
+    if (key) (fresh.querySelector<HTMLElement>(key) ?? this.focusTarget).focus();
+    if (state.kind === 'ready' && this.#focusChoices) {
+      this.#focusChoices = false;
+      (
+        fresh.querySelector<HTMLElement>('[data-choose]') ??
+        fresh.querySelector<HTMLElement>('[data-explore="undo"]:not([disabled])') ??
+        this.focusTarget
+      ).focus();
+    }
+  }
+
+  #choose(i: number): void {
+    const state = this.#explore;
+    if (state?.kind !== 'ready') return;
+    const chosen = state.successors.steps[i];
+    if (chosen) this.#opts.explore?.choose(chosen.encoded, state.successors.at);
   }
 
   get step(): number {
@@ -145,8 +287,9 @@ export class TraceController {
     const lines = this.#lines;
     const fresh = toDom(
       renderStepDetail(this.trace, this.#opts.meta, this.#step, this.#opts.repoUrl, {
-        ...(this.#opts.property ? { property: this.#opts.property } : {}),
-        ...(this.#opts.propertyDescription ? { propertyDescription: this.#opts.propertyDescription } : {}),
+        ...(this.#property ? { property: this.#property } : {}),
+        ...(this.#propertyDescription ? { propertyDescription: this.#propertyDescription } : {}),
+        ...(this.#opts.explore ? { claimsBreak: this.#property !== undefined } : {}),
         source: lines ? (f) => lines.get(f) : undefined,
         sourceLines: this.#opts.loadSources !== undefined,
       }),
@@ -206,6 +349,7 @@ export class TraceController {
     this.#status(navStatus(this.trace, step));
     this.#renderDetail();
     if (current) this.#reveal(current);
+    this.#refreshExplore();
     if (byReader) this.#opts.onStep?.(step);
   }
 
@@ -233,8 +377,8 @@ export class TraceController {
     const text =
       what === 'text'
         ? traceText(this.trace, this.#opts.meta, {
-            property: this.#opts.property,
-            description: this.#opts.propertyDescription,
+            property: this.#property,
+            description: this.#propertyDescription,
           })
         : what === 'link'
           ? (this.#opts.permalink?.(this.#step) ?? location.href)
@@ -252,6 +396,19 @@ export class TraceController {
     const num = target.closest<HTMLElement>('.kvm-stepnum');
     if (num?.dataset.step !== undefined) {
       this.setStep(Number(num.dataset.step), true);
+      return;
+    }
+    const choose = target.closest<HTMLElement>('[data-choose]')?.dataset.choose;
+    if (choose !== undefined) {
+      this.#choose(Number(choose));
+      return;
+    }
+    const explore = target.closest<HTMLButtonElement>('[data-explore]');
+    if (explore && !explore.disabled) {
+      const what = explore.dataset.explore;
+      if (what === 'toggle') this.#setExploring(!this.#exploring);
+      else if (what === 'stop') this.#setExploring(false);
+      else if (what === 'undo') this.#opts.explore?.undo();
       return;
     }
     const copy = target.closest<HTMLElement>('[data-copy]')?.dataset.copy;
@@ -283,6 +440,16 @@ export class TraceController {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     const t = e.target as HTMLElement;
     if (t.closest('input, select, textarea, summary')) return;
+    if (this.#exploring && /^[1-9]$/.test(e.key)) {
+      e.preventDefault();
+      this.#choose(Number(e.key) - 1);
+      return;
+    }
+    if (this.#exploring && e.key === 'Backspace' && this.#opts.explore?.canUndo) {
+      e.preventDefault();
+      this.#opts.explore.undo();
+      return;
+    }
     const action = { ArrowLeft: 'prev', ArrowRight: 'next', Home: 'first', End: 'last' }[e.key];
     if (!action) return;
     e.preventDefault();

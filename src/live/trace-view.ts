@@ -175,6 +175,24 @@ export function noBreak(text: string): string {
   return text.replace(/->/g, '-\u2060>');
 }
 
+/**
+ * Code text for a narrow lane: breaks allowed only after `->`, `.`, `_`, `,` and `(`
+ * (a <wbr> there) and at spaces, never inside a name; the cell's style forbids breaking
+ * anywhere else (live.css), so `vcpu->requests` wraps as `vcpu->` / `requests` or not at all.
+ */
+export function breakable(text: string): Child[] {
+  const out: Child[] = [];
+  const joined = noBreak(text);
+  let last = 0;
+  for (const m of joined.matchAll(/(?:-\u2060>|[._,(])(?=[^\s)\],;])/g)) {
+    const end = (m.index ?? 0) + m[0].length;
+    out.push(joined.slice(last, end), h('wbr'));
+    last = end;
+  }
+  out.push(joined.slice(last));
+  return out;
+}
+
 function stepSummary(step: Step): string {
   const target =
     step.target !== undefined && (step.kind === 'ipi' || step.kind === 'cpu-down' || step.kind === 'cpu-up')
@@ -324,7 +342,7 @@ export function renderSwimlane(trace: Trace, meta: TraceMeta, opts: ViewOptions)
           style: `grid-row: ${row(k)}; grid-column: ${col(lane)}`,
         },
         h('span', { class: 'kvm-actor' }, step.actor, kind ? h('span', { class: 'kvm-kind' }, ` · ${kind}`) : null),
-        h('code', { class: 'kvm-text' }, noBreak(step.text)),
+        h('code', { class: 'kvm-text' }, opts.interactive ? breakable(step.text) : noBreak(step.text)),
         step.result !== undefined ? h('span', { class: 'kvm-result' }, ` → ${step.result}`) : null,
         arrow ? h('span', { class: 'kvm-target' }, ` → CPU ${arrow.to}`) : null,
         bufferNote(trace, meta, i, lane),
@@ -571,6 +589,11 @@ export function renderStepDetail(
     readonly wholeState?: boolean;
     /** Draw the source window (false: only the link to the line, when no source will come). */
     readonly sourceLines?: boolean;
+    /**
+     * Whether the last step breaks the property. By default a safety trace's last step does
+     * (a counterexample ends there); a trace made by hand breaks one only where the engine says.
+     */
+    readonly claimsBreak?: boolean;
   } = {},
 ): VNode {
   const n = trace.steps.length;
@@ -586,26 +609,27 @@ export function renderStepDetail(
       )
     : h('p', { class: 'kvm-detail-title' }, h('strong', null, 'Initial state'), ` · ${n} steps follow`);
   const cyc = trace.cycleStart;
-  const verdict = breaksAt(trace, k)
-    ? h(
-        'p',
-        { class: 'kvm-breaks' },
-        h('span', { 'aria-hidden': 'true' }, '✗ '),
-        'This step breaks ',
-        h('strong', null, opts.property ?? 'the property'),
-        opts.propertyDescription ? `: ${opts.propertyDescription}` : '',
-      )
-    : cyc !== undefined && k > cyc
+  const verdict =
+    breaksAt(trace, k) && opts.claimsBreak !== false
       ? h(
           'p',
           { class: 'kvm-breaks' },
-          h('span', { 'aria-hidden': 'true' }, '↺ '),
-          cyc < n ? `In the cycle (steps ${cyc + 1}–${n} repeat forever): ` : 'The run stays here forever: ',
+          h('span', { 'aria-hidden': 'true' }, '✗ '),
+          'This step breaks ',
           h('strong', null, opts.property ?? 'the property'),
-          ' stays pending',
-          opts.propertyDescription ? ` (${opts.propertyDescription})` : '',
+          opts.propertyDescription ? `: ${opts.propertyDescription}` : '',
         )
-      : null;
+      : cyc !== undefined && k > cyc
+        ? h(
+            'p',
+            { class: 'kvm-breaks' },
+            h('span', { 'aria-hidden': 'true' }, '↺ '),
+            cyc < n ? `In the cycle (steps ${cyc + 1}–${n} repeat forever): ` : 'The run stays here forever: ',
+            h('strong', null, opts.property ?? 'the property'),
+            ' stays pending',
+            opts.propertyDescription ? ` (${opts.propertyDescription})` : '',
+          )
+        : null;
   return h(
     'div',
     { class: 'kvm-detail', 'data-step': k },

@@ -10,12 +10,14 @@ import type {
   MemoryModelName,
   ParamSpec,
   ProgressInfo,
+  Successors,
   Trace,
+  TraceHeader,
 } from '../spec/engine/index.ts';
 
 import type { LitmusPageOutcome } from './litmus-types.ts';
 
-export type { CheckResult, MemoryModelName, ProgressInfo, Trace };
+export type { CheckResult, MemoryModelName, ProgressInfo, Successors, Trace, TraceHeader };
 
 /** A model as the reader's controls see it: names, descriptions, expectations. */
 export interface ModelInfo {
@@ -92,6 +94,14 @@ export type ToWorker =
       readonly maxStates: number;
     }
   | { readonly type: 'replay'; readonly id: number; readonly encoded: string }
+  /** The steps enabled after the first `at` steps of a trace (explore mode). */
+  | {
+      readonly type: 'successors';
+      readonly id: number;
+      /** The trace, or (to start from the initial state) the model, variant, memory model and parameters. */
+      readonly from: string | TraceHeader;
+      readonly at: number;
+    }
   | { readonly type: 'litmus'; readonly id: number; readonly source: string; readonly maxStates: number }
   | {
       readonly type: 'plot';
@@ -105,6 +115,7 @@ export type FromWorker =
   | { readonly type: 'progress'; readonly id: number; readonly progress: ProgressInfo }
   | { readonly type: 'result'; readonly id: number; readonly result: CheckResult; readonly meta: TraceMeta }
   | { readonly type: 'trace'; readonly id: number; readonly trace: Trace; readonly meta: TraceMeta }
+  | { readonly type: 'successors'; readonly id: number; readonly successors: Successors }
   | { readonly type: 'plot-data'; readonly id: number; readonly data: unknown }
   | { readonly type: 'litmus-result'; readonly id: number; readonly outcome: LitmusPageOutcome }
   | {

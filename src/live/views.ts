@@ -203,3 +203,74 @@ export function settingsSummary(
   const params = info.params.map((p) => `, ${p.name}=${s.params[p.name] ?? p.default}`).join('');
   return `Settings: ${s.variant}, ${s.memoryModel}${params}`;
 }
+
+const MM_LABEL: Readonly<Record<string, string>> = { sc: 'SC', tso: 'x86-TSO', relaxed: 'relaxed (LKMM-like)' };
+
+/**
+ * One variant under every memory model, side by side: a column per memory model with its
+ * verdict (the property a counterexample breaks), its state count, and a button that shows that
+ * result, its counterexample included, in the live check above. Columns not checked yet say so.
+ */
+export function renderCompare(
+  info: ModelInfo,
+  s: { readonly variant: string; readonly params: Readonly<Record<string, number>> },
+  results: readonly (Omit<CheckResult, 'counterexample'> | undefined)[],
+  shown: string | undefined,
+): VNode {
+  const params = info.params.map((p) => `, ${p.name}=${s.params[p.name] ?? p.default}`).join('');
+  return h(
+    'section',
+    { class: 'kvm-compare', 'aria-label': `${s.variant} under each memory model` },
+    h(
+      'div',
+      { class: 'kvm-explore-head' },
+      h(
+        'p',
+        { class: 'kvm-explore-title' },
+        h('strong', null, 'Compared'),
+        ` · ${info.name} / ${s.variant}${params} under each memory model`,
+      ),
+      h('button', { type: 'button', class: 'kvm-button kvm-button-small', 'data-compare-close': '' }, 'Close'),
+    ),
+    h(
+      'div',
+      { class: 'kvm-compare-cols' },
+      info.memoryModels.map((mm, i) => {
+        const r = results[i];
+        const verdict = r?.verdict;
+        return h(
+          'div',
+          {
+            class: `kvm-compare-col${verdict ? ` kvm-verdict-${verdict}` : ''}${shown === mm ? ' is-shown' : ''}`,
+            'data-compare-mm': mm,
+            'data-verdict': verdict ?? 'pending',
+          },
+          h('p', { class: 'kvm-compare-mm' }, MM_LABEL[mm] ?? mm),
+          r
+            ? h(
+                'p',
+                { class: 'kvm-compare-verdict' },
+                h('span', { 'aria-hidden': 'true' }, verdict === 'holds' ? '✓ ' : verdict === 'violated' ? '✗ ' : '? '),
+                verdict === 'violated' && r.violation
+                  ? ['violated: ', h('code', null, r.violation.property)]
+                  : (verdict ?? ''),
+              )
+            : h('p', { class: 'kvm-compare-verdict' }, 'not checked yet'),
+          r ? h('p', { class: 'kvm-compare-stats' }, `${fmtInt(r.states)} states, ${fmtMs(r.ms)}`) : null,
+          r && verdict !== 'inconclusive'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'kvm-button kvm-button-small',
+                  'data-compare-show': i,
+                  'aria-pressed': shown === mm ? 'true' : 'false',
+                },
+                verdict === 'violated' ? 'Show the counterexample' : 'Show this result',
+              )
+            : null,
+        );
+      }),
+    ),
+  );
+}

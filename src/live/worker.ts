@@ -7,7 +7,15 @@
 
 import { checkControls } from '../plots/controls.ts';
 import { findPlot } from '../plots/index.ts';
-import { check, checkAsync, replayEncoded, simulate, TraceError } from '../spec/engine/index.ts';
+import {
+  check,
+  checkAsync,
+  emptyTrace,
+  replayEncoded,
+  simulate,
+  successorsOf,
+  TraceError,
+} from '../spec/engine/index.ts';
 import { findModel, MODELS } from '../spec/models/index.ts';
 import { checkLitmusText } from './litmus-worker.ts';
 import { traceMeta } from './meta.ts';
@@ -36,6 +44,13 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'trace', id: msg.id, trace, meta: traceMeta(findModel(trace.model), trace.variant, trace.params) });
       return;
     }
+    case 'successors':
+      post({
+        type: 'successors',
+        id: msg.id,
+        successors: successorsOf(MODELS, typeof msg.from === 'string' ? msg.from : emptyTrace(msg.from), msg.at),
+      });
+      return;
     case 'litmus':
       post({ type: 'litmus-result', id: msg.id, outcome: checkLitmusText(msg.source, msg.maxStates) });
       return;

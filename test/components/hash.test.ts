@@ -13,6 +13,14 @@ describe('permalink fragments', () => {
     expect(parseLiveHash(text)).toEqual({ ours: true, ok: true, value: h });
   });
 
+  it('round-trips explore mode, which needs a trace', () => {
+    const h = { live: 'sb-unfenced-tso', trace: TRACE, step: 2, explore: true };
+    const text = formatLiveHash(h);
+    expect(text).toMatch(/&step=2&explore=1$/);
+    expect(parseLiveHash(text)).toEqual({ ours: true, ok: true, value: h });
+    expect(formatLiveHash({ ...h, explore: false })).not.toMatch(/explore/);
+  });
+
   it('leaves heading anchors alone', () => {
     expect(isLiveHash('#a-live-check')).toBe(false);
     expect(parseLiveHash('#a-live-check')).toEqual({ ours: false });
@@ -29,6 +37,9 @@ describe('permalink fragments', () => {
     [`#trace=${TRACE}&step=1e3`, /not a step number/],
     ['#live=x&step=2', /names a step but carries no trace/],
     [`#trace=${'a'.repeat(30000)}`, /too long/],
+    [`#trace=${TRACE}&explore=yes`, /“explore” is not 1/],
+    [`#trace=${TRACE}&explore=1&explore=1`, /“explore” twice/],
+    ['#live=x&explore=1', /explore mode but carries no trace/],
   ])('rejects %s with a message', (hash, message) => {
     const r = parseLiveHash(hash);
     expect(r.ours).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toDom, toHtml } from '../../src/live/h.ts';
 import { traceMeta } from '../../src/live/meta.ts';
 import { traceText } from '../../src/live/trace-text.ts';
-import { diffStates, laneOf, renderTraceViewer, stateAt } from '../../src/live/trace-view.ts';
+import { breakable, diffStates, laneOf, renderTraceViewer, stateAt } from '../../src/live/trace-view.ts';
 import type { Trace } from '../../src/live/types.ts';
 import { check, instantiate, Machine, type MemoryModelName, snapshot } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
@@ -162,6 +162,13 @@ describe('the trace view', () => {
     const changes = diffStates(snapshot(machine, s0), snapshot(machine, s1), traceMeta(hotplug, 'down', {}));
     expect(changes).toContainEqual({ section: 'cpu', key: '1', field: 'state', before: 'online', after: 'offline' });
     expect(changes).toContainEqual({ section: 'thread', key: 'task', field: 'cpu', before: 'CPU 1', after: 'CPU 2' });
+  });
+
+  it('lets code break only after ->, ., _, a comma or (, never inside a name', () => {
+    const html = toHtml({ tag: 'code', attrs: {}, children: breakable('set_bit(req, &vcpu->requests)') });
+    expect(html).toBe('<code>set_<wbr>bit(<wbr>req, &#38;vcpu-\u2060&#62;<wbr>requests)</code>');
+    // Nothing to break before a closing parenthesis, or at the end.
+    expect(toHtml({ tag: 'code', attrs: {}, children: breakable('f(x.)') })).toBe('<code>f(<wbr>x.)</code>');
   });
 
   it('escapes whatever a trace says', () => {

@@ -23,5 +23,6 @@ export * from './rcu.ts';
 export * from './simulate.ts';
 export { $site } from './site.ts';
 export * from './smp.ts';
+export * from './successors.ts';
 export * from './trace.ts';
 export * from './workqueue.ts';

@@ -159,6 +159,11 @@ export function encodeTrace(header: TraceHeader, path: RawPath, sum: string): st
   ].join('/');
 }
 
+/** The trace of no steps (the initial state) of a model, variant, memory model and parameters. */
+export function emptyTrace(header: TraceHeader): string {
+  return encodeTrace(header, { steps: [] }, checksum([]));
+}
+
 export interface DecodedTrace {
   readonly header: TraceHeader;
   readonly path: RawPath;
