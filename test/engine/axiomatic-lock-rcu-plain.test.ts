@@ -6,7 +6,7 @@
  * OPERATIONAL_DIFFERS with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { checkAxiomatic } from '../../src/spec/litmus/axiomatic/check.ts';
+import { checkAxiomatic, valueDomain } from '../../src/spec/litmus/axiomatic/check.ts';
 import { lkmm } from '../../src/spec/litmus/axiomatic/lkmm.ts';
 import { EventSet, id, Relation, seq } from '../../src/spec/litmus/axiomatic/relation.ts';
 import { checkLitmus } from '../../src/spec/litmus/compile.ts';
@@ -419,6 +419,33 @@ describe('axiomatic checker: plain accesses and data races', () => {
       'unmixed.litmus',
     );
     expect(checkAxiomatic(clean).mixedAccesses).toBe(false);
+  });
+});
+
+describe('value domain', () => {
+  // herdtools7 catalogue/linux C-WWC+o-cgt-o+o-cgt-o+o's shape: herd7 says Sometimes. Each store
+  // is enabled only by a value another store makes, so the chain of values is longer than the
+  // writes an execution has when every read returns an initial value.
+  const wwc: Shape = {
+    name: 'WWC+ctrl-gt+ctrl-gt',
+    lkmm: 'Sometimes',
+    source: 'herd7 (catalogue/linux C-WWC+o-cgt-o+o-cgt-o+o.litmus.expected): Sometimes',
+    params: 'int *x, int *y',
+    threads: [
+      'r0 = READ_ONCE(*x); if (r0 > 0) WRITE_ONCE(*y, 1);',
+      'r0 = READ_ONCE(*y); if (r0 > 0) WRITE_ONCE(*x, 1);',
+      'WRITE_ONCE(*x, 2);',
+    ],
+    exists: '0:r0=2 /\\ 1:r0=1 /\\ x=2',
+  };
+
+  it('follows values that only other values enable (the write bound grows with the domain)', () => {
+    const test = loadLitmus(shapeSource(wwc), 'wwc.litmus');
+    expect(valueDomain(test).map((d) => [...d].sort())).toEqual([
+      [0, 1, 2],
+      [0, 1],
+    ]);
+    check(wwc);
   });
 });
 

@@ -50,14 +50,21 @@ const MAX_PATHS = 10_000;
 /** Per location, every value a read of it can return in some execution LKMM allows (a superset). */
 export function valueDomain(test: CompiledLitmus, maxValues = DEFAULT_MAX_VALUES): Set<number>[] {
   const domain = test.locations.map((l) => new Set([l.init]));
-  let writes = 0;
-  for (const t of test.threads) {
-    const paths = threadPaths(test, t, domain, MAX_PATHS);
-    writes += Math.max(0, ...paths.map((p) => p.events.filter((e) => e.k === 'W').length));
-  }
+  /** An upper bound on the writes of an execution whose reads return values of the domain so far. */
+  const writeBound = (): number =>
+    test.threads.reduce(
+      (k, t) =>
+        k +
+        Math.max(0, ...threadPaths(test, t, domain, MAX_PATHS).map((p) => p.events.filter((e) => e.k === 'W').length)),
+      0,
+    );
   // Each round extends the chains of values computed from values by one write; an execution
-  // has at most `writes` writes, so `writes` rounds reach every value (see the header).
-  for (let round = 0; round < writes; round++) {
+  // has at most as many writes as the bound, so that many rounds reach every value (see the
+  // header). The bound is recomputed each round: a write that only a value found later
+  // enables (a store under `if (r > 0)` whose r only another thread's store makes positive)
+  // lengthens the chains, and a bound taken from the initial values alone would stop short.
+  let bound = writeBound();
+  for (let round = 0; round < bound; round++) {
     let grew = false;
     for (const t of test.threads) {
       for (const p of threadPaths(test, t, domain, MAX_PATHS)) {
@@ -79,6 +86,7 @@ export function valueDomain(test: CompiledLitmus, maxValues = DEFAULT_MAX_VALUES
       }
     }
     if (!grew) break;
+    bound = Math.max(bound, writeBound());
   }
   return domain;
 }
