@@ -120,6 +120,29 @@ function fixpoint(n: number, f: (r: Relation) => Relation): Relation {
   }
 }
 
+/** loc, int and ext depend on the events alone: computed once per event layout, shared by its candidates. */
+const layoutRelations = new WeakMap<readonly ExecEvent[], { loc: Relation; int: Relation; ext: Relation }>();
+
+function locIntExt(n: number, ev: readonly ExecEvent[]): { loc: Relation; int: Relation; ext: Relation } {
+  const known = layoutRelations.get(ev);
+  if (known !== undefined) return known;
+  const loc = Relation.of(n, (a, b) => {
+    const la = (ev[a] as ExecEvent).loc;
+    return la >= 0 && la === (ev[b] as ExecEvent).loc;
+  });
+  const int = Relation.of(
+    n,
+    (a, b) => (ev[a] as ExecEvent).thread >= 0 && (ev[a] as ExecEvent).thread === (ev[b] as ExecEvent).thread,
+  );
+  const ext = diff(
+    Relation.of(n, () => true),
+    int,
+  );
+  const r = { loc, int, ext };
+  layoutRelations.set(ev, r);
+  return r;
+}
+
 export function lkmm(x: Execution): LkmmResult {
   const n = x.n;
   const ev = x.events;
@@ -150,20 +173,15 @@ export function lkmm(x: Execution): LkmmResult {
 
   // ---- Base relations derived by herd ----
   const { po, rf, co, rmw } = x;
-  const loc = Relation.of(n, (a, b) => {
-    const la = (ev[a] as ExecEvent).loc;
-    return la >= 0 && la === (ev[b] as ExecEvent).loc;
-  });
-  const int = Relation.of(
-    n,
-    (a, b) => (ev[a] as ExecEvent).thread >= 0 && (ev[a] as ExecEvent).thread === (ev[b] as ExecEvent).thread,
-  );
-  const ext = diff(
-    Relation.of(n, () => true),
-    int,
-  );
+  const { loc, int, ext } = locIntExt(n, ev);
   const poLoc = inter(po, loc);
   const fr = diff(seq(inverse(rf), co), identity(n));
+
+  // ---- Coherence first: the cheapest to refute, and most candidates fail it ----
+  // (* Sequential Consistency Per Variable *)
+  const com = union(rf, co, fr);
+  if (!acyclic(union(poLoc, com))) return { violated: 'coherence' };
+
   const rfe = inter(rf, ext);
   const rfi = inter(rf, int);
   const coe = inter(co, ext);
@@ -186,10 +204,6 @@ export function lkmm(x: Execution): LkmmResult {
   const ctrl = seq(carryDep, x.ctrl);
   const data = seq(carryDep, x.data);
 
-  // ---- Coherence and atomicity first: they are the cheapest to refute ----
-  // (* Sequential Consistency Per Variable *)
-  const com = union(rf, co, fr);
-  if (!acyclic(union(poLoc, com))) return { violated: 'coherence' };
   // (* Atomic Read-Modify-Write *) (lk-rmw included: a lock acquisition is atomic)
   if (!isEmpty(inter(rmw, seq(fre, coe)))) return { violated: 'atomic' };
 
