@@ -143,6 +143,8 @@ function locIntExt(n: number, ev: readonly ExecEvent[]): { loc: Relation; int: R
   return r;
 }
 
+const fencerels = new WeakMap<Relation, Map<string, Relation>>();
+
 export function lkmm(x: Execution): LkmmResult {
   const n = x.n;
   const ev = x.events;
@@ -192,17 +194,36 @@ export function lkmm(x: Execution): LkmmResult {
       Relation.of(n, (a, b) => po.has(a, b) && B.has(b)),
       po,
     );
+  /** fencerel of fence events, which depends on po alone: once per layout (po is the layout's). */
+  const fencerelOf = (...kinds: FenceKind[]): Relation => {
+    let byKinds = fencerels.get(po);
+    if (byKinds === undefined) {
+      byKinds = new Map();
+      fencerels.set(po, byKinds);
+    }
+    const key = kinds.join(',');
+    let r = byKinds.get(key);
+    if (r === undefined) {
+      r = fencerel(fenceOf(...kinds));
+      byKinds.set(key, r);
+    }
+    return r;
+  };
 
   // ---- linux-kernel.bell: SRCU's critical sections, and dependencies through memory ----
   // carry-srcu-data = (data ; [~Srcu-unlock] ; rf)*, over the syntactic data.
   const notSrcuUnlock = id(EventSet.of(n, () => true).minus(SrcuUnlock));
-  const carrySrcuData = star(seq(x.data, notSrcuUnlock, rf));
-  const srcuRscs = inter(seq(id(SrcuLock), carrySrcuData, x.data, id(SrcuUnlock)), loc);
-  // carry-dep = (data ; [~Srcu-unlock] ; rfi)*; addr, ctrl and data are redefined through it.
-  const carryDep = star(seq(x.data, notSrcuUnlock, rfi));
-  const addr = seq(carryDep, x.addr);
-  const ctrl = seq(carryDep, x.ctrl);
-  const data = seq(carryDep, x.data);
+  const srcuRscs = SrcuLock.isEmpty()
+    ? Relation.empty(n)
+    : inter(seq(id(SrcuLock), star(seq(x.data, notSrcuUnlock, rf)), x.data, id(SrcuUnlock)), loc);
+  // carry-dep = (data ; [~Srcu-unlock] ; rfi)*; addr, ctrl and data are redefined through it
+  // (the identity when no data dependency feeds an internal rf: then they are unchanged).
+  const dataRfi = seq(x.data, notSrcuUnlock, rfi);
+  const carried = !isEmpty(dataRfi);
+  const carryDep = carried ? star(dataRfi) : identity(n);
+  const addr = carried ? seq(carryDep, x.addr) : x.addr;
+  const ctrl = carried ? seq(carryDep, x.ctrl) : x.ctrl;
+  const data = carried ? seq(carryDep, x.data) : x.data;
 
   // (* Atomic Read-Modify-Write *) (lk-rmw included: a lock acquisition is atomic)
   if (!isEmpty(inter(rmw, seq(fre, coe)))) return { violated: 'atomic' };
@@ -215,15 +236,15 @@ export function lkmm(x: Execution): LkmmResult {
 
   // (* Fences *)
   const R4rmb = R.minus(Noreturn);
-  const rmb = seq(id(R4rmb), fencerel(fenceOf('rmb')), id(R4rmb));
-  const wmb = seq(id(W), fencerel(fenceOf('wmb')), id(W));
+  const rmb = seq(id(R4rmb), fencerelOf('rmb'), id(R4rmb));
+  const wmb = seq(id(W), fencerelOf('wmb'), id(W));
   const mb = union(
-    seq(id(M), fencerel(fenceOf('mb')), id(M)),
-    seq(id(M), fencerel(fenceOf('before-atomic')), id(RMW), opt(po), id(M)),
-    seq(id(M), opt(po), id(RMW), fencerel(fenceOf('after-atomic')), id(M)),
-    seq(id(M), opt(po), id(LKW), fencerel(fenceOf('after-spinlock')), id(M)),
+    seq(id(M), fencerelOf('mb'), id(M)),
+    seq(id(M), fencerelOf('before-atomic'), id(RMW), opt(po), id(M)),
+    seq(id(M), opt(po), id(RMW), fencerelOf('after-atomic'), id(M)),
+    seq(id(M), opt(po), id(LKW), fencerelOf('after-spinlock'), id(M)),
     seq(id(M), poUnlockLockPo, id(fenceOf('after-unlock-lock')), po, id(M)),
-    seq(id(M), opt(po), id(SrcuUnlock), fencerel(fenceOf('after-srcu-read-unlock')), id(M)),
+    seq(id(M), opt(po), id(SrcuUnlock), fencerelOf('after-srcu-read-unlock'), id(M)),
   );
   const gp = seq(po, id(fenceOf('sync-rcu', 'sync-srcu')), opt(po));
   const strongFence = union(mb, gp);
@@ -349,11 +370,11 @@ export function lkmm(x: Execution): LkmmResult {
   const wPreBounded = seq(id(Marked), opt(union(addr, fence2)));
   const rPreBounded = seq(
     id(Marked),
-    opt(union(addr, nonrwFence, seq(id(R4rmb), fencerel(fenceOf('rmb')), id(notNoreturn)))),
+    opt(union(addr, nonrwFence, seq(id(R4rmb), fencerelOf('rmb'), id(notNoreturn)))),
   );
   const wPostBounded = seq(opt(fence2), id(Marked), rmwSequence);
   const rPostBounded = seq(
-    opt(union(nonrwFence, seq(id(notNoreturn), fencerel(fenceOf('rmb')), id(R4rmb)))),
+    opt(union(nonrwFence, seq(id(notNoreturn), fencerelOf('rmb'), id(R4rmb)))),
     id(Marked),
   );
   // (* Visibility and executes-before for plain accesses *)
