@@ -105,7 +105,12 @@ function litmusFiles(dir: string): string[] {
   return out;
 }
 
-function main(argv: readonly string[]): number {
+/** The command; `out` and `err` receive its output (process.stdout and stderr from the command line). */
+export function main(
+  argv: readonly string[],
+  out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
+): number {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -118,9 +123,7 @@ function main(argv: readonly string[]): number {
   });
   const dir = positionals[0];
   if (dir === undefined || positionals.length > 1 || !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    process.stderr.write(
-      'usage: npm run litmus:catalogue -- DIR [--json] [--max-ms N] [--max-candidates N] [--only REGEXP]\n',
-    );
+    err('usage: npm run litmus:catalogue -- DIR [--json] [--max-ms N] [--max-candidates N] [--only REGEXP]\n');
     return 2;
   }
   const maxMs = Number(values['max-ms']);
@@ -170,7 +173,7 @@ function main(argv: readonly string[]): number {
     rows.push({ file: path.relative(dir, file), operational, axiomatic, ms });
     if (!values.json) {
       const show = (o: Outcome): string => (o.k === 'agree' ? 'agree' : o.k === 'cannot' ? 'cannot' : 'DISAGREE');
-      process.stdout.write(
+      out(
         `${path.relative(dir, file).padEnd(56)} relaxed ${show(operational).padEnd(8)} axioms ${show(axiomatic).padEnd(8)} (${Math.round(ms.op)} ms, ${Math.round(ms.ax)} ms)\n`,
       );
     }
@@ -199,24 +202,22 @@ function main(argv: readonly string[]): number {
     operational: summary((r) => r.operational),
     axiomatic: summary((r) => r.axiomatic),
   };
-  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (values.json) out(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    process.stdout.write(
+    out(
       `\n${rows.length} tests with herd results${noExpected ? ` (${noExpected} .litmus without .expected skipped)` : ''}\n`,
     );
     for (const [name, s] of [
       ['relaxed (operational)', result.operational],
       ['axiomatic', result.axiomatic],
     ] as const) {
-      process.stdout.write(
-        `\n${name}: ${s.counts.agree} agree, ${s.counts.disagree} disagree, ${s.counts.cannot} cannot be checked\n`,
-      );
+      out(`\n${name}: ${s.counts.agree} agree, ${s.counts.disagree} disagree, ${s.counts.cannot} cannot be checked\n`);
       for (const [cls, tests] of Object.entries(s.classes)) {
-        process.stdout.write(`  disagree (${tests.length}): ${cls}\n`);
-        for (const t of tests) process.stdout.write(`    ${t}\n`);
+        out(`  disagree (${tests.length}): ${cls}\n`);
+        for (const t of tests) out(`    ${t}\n`);
       }
       for (const [reason, tests] of Object.entries(s.reasons)) {
-        process.stdout.write(`  cannot (${tests.length}): ${reason}\n    ${tests.join('\n    ')}\n`);
+        out(`  cannot (${tests.length}): ${reason}\n    ${tests.join('\n    ')}\n`);
       }
     }
   }
