@@ -390,6 +390,10 @@ function check(shape: Shape): void {
   }
 }
 
+it('has the 30 shapes the Memory model page counts (12 spinlock, 8 RCU, 9 plain, 1 value-domain)', () => {
+  expect([LOCKS.length, RCU.length, PLAIN.length]).toEqual([12, 8, 9]);
+});
+
 describe('axiomatic checker: spinlocks (lock.cat)', () => {
   it.each(LOCKS.map((s) => [s.name, s] as const))('%s', (_n, s) => check(s));
 

@@ -368,15 +368,9 @@ export function lkmm(x: Execution): LkmmResult {
   // (* Boundaries for lifetimes of plain accesses *)
   const notNoreturn = EventSet.of(n, () => true).minus(Noreturn);
   const wPreBounded = seq(id(Marked), opt(union(addr, fence2)));
-  const rPreBounded = seq(
-    id(Marked),
-    opt(union(addr, nonrwFence, seq(id(R4rmb), fencerelOf('rmb'), id(notNoreturn)))),
-  );
+  const rPreBounded = seq(id(Marked), opt(union(addr, nonrwFence, seq(id(R4rmb), fencerelOf('rmb'), id(notNoreturn)))));
   const wPostBounded = seq(opt(fence2), id(Marked), rmwSequence);
-  const rPostBounded = seq(
-    opt(union(nonrwFence, seq(id(notNoreturn), fencerelOf('rmb'), id(R4rmb)))),
-    id(Marked),
-  );
+  const rPostBounded = seq(opt(union(nonrwFence, seq(id(notNoreturn), fencerelOf('rmb'), id(R4rmb)))), id(Marked));
   // (* Visibility and executes-before for plain accesses *)
   const wwVis = union(fence2, seq(strongFence2, xbstar, wPreBounded), seq(wPostBounded, vis, wPreBounded));
   const wrVis = union(fence2, seq(strongFence2, xbstar, rPreBounded), seq(wPostBounded, vis, rPreBounded));
