@@ -474,6 +474,26 @@ describe('value domain', () => {
   });
 });
 
+describe('failed RMWs', () => {
+  it('a failed cmpxchg_acquire() does not acquire (linux-kernel.bell: Acquire excludes FailedRMW)', () => {
+    const mp = (rmw: string): Shape => ({
+      name: `MP+pooncerelease+${rmw}`,
+      lkmm: rmw.includes('fail') ? 'Sometimes' : 'Never',
+      source: 'linux-kernel.bell: FailedRMW = RMW \\ (domain(rmw) | range(rmw)); Acquire = ACQUIRE \\ W \\ FailedRMW',
+      params: 'int *x, int *y',
+      threads: [
+        'WRITE_ONCE(*x, 1); smp_store_release(y, 1);',
+        rmw.includes('fail')
+          ? 'r0 = cmpxchg_acquire(y, 5, 6); r1 = READ_ONCE(*x);'
+          : 'r0 = cmpxchg_acquire(y, 1, 6); r1 = READ_ONCE(*x);',
+      ],
+      exists: '1:r0=1 /\\ 1:r1=0',
+    });
+    check(mp('cmpxchgacquire-fail'));
+    check(mp('cmpxchgacquire-success'));
+  });
+});
+
 describe('lkmm() relations', () => {
   it('po-unlock-lock-po is in ppo: a lock handover orders the reads', () => {
     // A hand-built execution of one thread: UL (W s=0), LKR (R s), LKW (W s=1), then a read.

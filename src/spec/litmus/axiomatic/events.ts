@@ -545,7 +545,10 @@ class ThreadRun {
         const next = s.update(v, vals);
         const full = s.order === 'mb' && next !== undefined;
         if (full) this.push({ k: 'F', fence: 'mb', line, text }, NO_DEPS, NO_DEPS);
-        const rAnn: Annotation = s.order === 'noreturn' ? 'noreturn' : s.order === 'acquire' ? 'acquire' : 'once';
+        // linux-kernel.bell: Acquire = ACQUIRE \ W \ FailedRMW, so a failed _acquire RMW (a
+        // cmpxchg_acquire() whose comparison fails) is an unordered read.
+        const rAnn: Annotation =
+          s.order === 'noreturn' ? 'noreturn' : s.order === 'acquire' && next !== undefined ? 'acquire' : 'once';
         const r = this.push({ k: 'R', loc, value: v, ann: rAnn, rmwInstr: true, line, text }, addrDeps, NO_DEPS);
         if (next !== undefined) {
           const w = this.push(
