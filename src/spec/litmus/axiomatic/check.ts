@@ -13,7 +13,16 @@
  * execution are found by iterating, per location, "the values the threads write when their
  * reads return values already found", starting from the initial values, as many times as an
  * execution has writes. Values outside that set cannot occur, and values in it that no write
- * of a candidate stores are filtered out when rf is chosen.
+ * of a candidate stores are filtered out when rf is chosen. (This argument rests on hb: a
+ * value passed only through plain accesses, which hb leaves out, is followed as far as the
+ * same bound goes.)
+ *
+ * Coherence orders are only those that keep each thread's writes to a location in program
+ * order: the others break the coherence axiom, so leaving them out changes no answer. With
+ * spinlocks a test may have no consistent execution at all (every way to run it deadlocks, as
+ * herd7's lock-nest and unmatched-locks axioms say); its outcome is then Never with no final
+ * state, as herd7 prints "States 0". The flags (data-race, mixed-accesses) are herd's: raised
+ * when some consistent execution whose final state passes the filter has them.
  */
 import { type CompiledLitmus, evalProp, type FinalState, formatValue, type LitmusCheck } from '../compile.ts';
 import { type Expr, LitmusError, type Observation, type Stmt } from '../parse.ts';
