@@ -440,7 +440,7 @@ describe('axiomatic checker: spinlocks (lock.cat)', () => {
 describe('axiomatic checker: RCU and SRCU (rcu-order, rcu-fence, rb)', () => {
   it.each(RCU.map((s) => [s.name, s] as const))('%s', (_n, s) => check(s));
 
-  it('rcu-order is non-empty exactly when there is a grace period, and rb relates the ring', () => {
+  it('the rcu axiom (rb), not hb or pb, is what refutes some of the ring candidates', () => {
     const ring = RCU.find((s) => s.name === 'RCU-ring+gp+gp+rcs+rcs') as Shape;
     const ax = checkAxiomatic(loadLitmus(shapeSource(ring), 'ring.litmus'));
     // The rcu axiom, not hb or pb, is what forbids the ring's cycle.
