@@ -133,8 +133,9 @@ const LITMUS_TESTS = 100;
 
 /**
  * A temporary folder of LITMUS_TESTS .litmus files: the corpus, repeated under distinct file
- * names; with `axiomsOnly`, only the tests the axiomatic checker can express (no spinlocks, no
- * plain accesses), so that the two LKMM checkers are timed on the same tests.
+ * names; with `axiomsOnly`, only the tests the axiomatic checker can express (since lock.cat,
+ * RCU and plain accesses are in the axioms, every corpus test), so that the two LKMM checkers
+ * are timed on the same tests.
  */
 function litmusFolder(axiomsOnly = false): string {
   const src = path.join(ROOT, 'src/spec/litmus/tests');
@@ -162,7 +163,11 @@ function litmusFolder(axiomsOnly = false): string {
 const litmusVerdict = (code: number | null): string =>
   code === 0 ? 'as stated' : code === 1 ? 'disagrees' : `exit ${code}`;
 
-/** Four threads, eight writes to x: 40,320 coherence orders for the axiomatic checker. */
+/**
+ * Four threads, eight writes to x (the initial one included): 630 coherence orders that keep
+ * each thread's writes in program order, times 8 writes P3's read can read from, so 5,040
+ * candidate executions for the axiomatic checker.
+ */
 const EIGHT_WRITES = `C W8
 {}
 P0(int *x) { WRITE_ONCE(*x, 1); WRITE_ONCE(*x, 2); }
@@ -195,7 +200,7 @@ function litmusBenches(dir: string, axiomsDir: string): Bench[] {
       return { states: json(out), transitions: 0, ms, verdict: litmusVerdict(code) };
     },
   });
-  // Where the axioms grow fastest: eight writes to one location (8! coherence orders).
+  // Where the axioms grow fastest: eight writes to one location (multinomially many coherence orders).
   const eightWrites = path.join(axiomsDir, '..', `${path.basename(axiomsDir)}-W8.litmus`);
   writeFileSync(eightWrites, EIGHT_WRITES);
   return [

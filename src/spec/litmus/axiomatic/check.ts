@@ -13,12 +13,21 @@
  * execution are found by iterating, per location, "the values the threads write when their
  * reads return values already found", starting from the initial values, as many times as an
  * execution has writes. Values outside that set cannot occur, and values in it that no write
- * of a candidate stores are filtered out when rf is chosen.
+ * of a candidate stores are filtered out when rf is chosen. (This argument rests on hb: a
+ * value passed only through plain accesses, which hb leaves out, is followed as far as the
+ * same bound goes.)
+ *
+ * Coherence orders are only those that keep each thread's writes to a location in program
+ * order: the others break the coherence axiom, so leaving them out changes no answer. With
+ * spinlocks a test may have no consistent execution at all (every way to run it deadlocks, as
+ * herd7's lock-nest and unmatched-locks axioms say); its outcome is then Never with no final
+ * state, as herd7 prints "States 0". The flags (data-race, mixed-accesses) are herd's: raised
+ * when some consistent execution whose final state passes the filter has them.
  */
 import { type CompiledLitmus, evalProp, type FinalState, formatValue, type LitmusCheck } from '../compile.ts';
-import { LitmusError, type Observation } from '../parse.ts';
+import { type Expr, LitmusError, type Observation, type Stmt } from '../parse.ts';
 import { type ThreadPath, threadPaths } from './events.ts';
-import { type Axiom, type ExecEvent, type Execution, violatedAxiom } from './lkmm.ts';
+import { type Axiom, type ExecEvent, type Execution, lkmm } from './lkmm.ts';
 import { Relation } from './relation.ts';
 
 export interface AxiomaticOptions {
@@ -28,14 +37,18 @@ export interface AxiomaticOptions {
   readonly maxValues?: number;
 }
 
-/** No dataRace: the axioms have no plain accesses yet, so they can flag no race (events.ts rejects them). */
-export interface AxiomaticCheck extends Omit<LitmusCheck, 'memoryModel' | 'problem' | 'dataRace'> {
+export interface AxiomaticCheck extends Omit<LitmusCheck, 'memoryModel' | 'problem'> {
   readonly checker: 'axiomatic';
+  /**
+   * herd's "Flag mixed-accesses": in some consistent execution whose final state passes the
+   * filter, a plain write and a marked access to one location are po-related with no barrier.
+   */
+  readonly mixedAccesses: boolean;
   /** Candidate executions examined (rf and co choices over every combination of paths). */
   readonly candidates: number;
   /** Candidates linux-kernel.cat allows. */
   readonly consistent: number;
-  /** How many candidates each axiom refuted first (coherence, then atomic, happens-before, propagation). */
+  /** How many candidates each axiom refuted first (coherence, atomic, happens-before, propagation, rcu, plain-coherence). */
   readonly refutedBy: Readonly<Record<Axiom, number>>;
 }
 
@@ -46,14 +59,21 @@ const MAX_PATHS = 10_000;
 /** Per location, every value a read of it can return in some execution LKMM allows (a superset). */
 export function valueDomain(test: CompiledLitmus, maxValues = DEFAULT_MAX_VALUES): Set<number>[] {
   const domain = test.locations.map((l) => new Set([l.init]));
-  let writes = 0;
-  for (const t of test.threads) {
-    const paths = threadPaths(test, t, domain, MAX_PATHS);
-    writes += Math.max(0, ...paths.map((p) => p.events.filter((e) => e.k === 'W').length));
-  }
+  /** An upper bound on the writes of an execution whose reads return values of the domain so far. */
+  const writeBound = (): number =>
+    test.threads.reduce(
+      (k, t) =>
+        k +
+        Math.max(0, ...threadPaths(test, t, domain, MAX_PATHS).map((p) => p.events.filter((e) => e.k === 'W').length)),
+      0,
+    );
   // Each round extends the chains of values computed from values by one write; an execution
-  // has at most `writes` writes, so `writes` rounds reach every value (see the header).
-  for (let round = 0; round < writes; round++) {
+  // has at most as many writes as the bound, so that many rounds reach every value (see the
+  // header). The bound is recomputed each round: a write that only a value found later
+  // enables (a store under `if (r > 0)` whose r only another thread's store makes positive)
+  // lengthens the chains, and a bound taken from the initial values alone would stop short.
+  let bound = writeBound();
+  for (let round = 0; round < bound; round++) {
     let grew = false;
     for (const t of test.threads) {
       for (const p of threadPaths(test, t, domain, MAX_PATHS)) {
@@ -75,17 +95,37 @@ export function valueDomain(test: CompiledLitmus, maxValues = DEFAULT_MAX_VALUES
       }
     }
     if (!grew) break;
+    bound = Math.max(bound, writeBound());
   }
   return domain;
 }
 
-/** Every permutation of `items` (co orders of one location's writes). */
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [items.slice()];
-  const out: T[][] = [];
-  items.forEach((x, i) => {
-    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) out.push([x, ...rest]);
-  });
+/**
+ * Every co order of one location's writes that keeps each thread's writes in program order
+ * (`groups`: per thread, its writes in po order). The other orders break the coherence axiom
+ * (a po-loc W→W edge against co), so leaving them out changes no answer, only the work.
+ */
+function interleavings(groups: readonly (readonly number[])[]): number[][] {
+  const out: number[][] = [];
+  const next = groups.map(() => 0);
+  const total = groups.reduce((k, g) => k + g.length, 0);
+  const acc: number[] = [];
+  const go = (): void => {
+    if (acc.length === total) {
+      out.push(acc.slice());
+      return;
+    }
+    groups.forEach((g, i) => {
+      const k = next[i] as number;
+      if (k >= g.length) return;
+      acc.push(g[k] as number);
+      next[i] = k + 1;
+      go();
+      next[i] = k;
+      acc.pop();
+    });
+  };
+  go();
   return out;
 }
 
@@ -114,6 +154,7 @@ interface Layout {
   readonly addr: Relation;
   readonly data: Relation;
   readonly ctrl: Relation;
+  readonly rcuRscs: Relation;
   /** For each location, its write events (the initial one first). */
   readonly writesOf: readonly number[][];
   readonly reads: readonly number[];
@@ -131,8 +172,19 @@ function layout(test: CompiledLitmus, paths: readonly ThreadPath[]): Layout {
   paths.forEach((p, t) => {
     base.push(events.length);
     for (const e of p.events) {
-      if (e.k === 'F') events.push({ thread: t, k: 'F', loc: -1, value: 0, fence: e.fence, rmwInstr: false });
-      else events.push({ thread: t, k: e.k, loc: e.loc, value: e.value, ann: e.ann, rmwInstr: e.rmwInstr });
+      if (e.k === 'F') {
+        events.push({ thread: t, k: 'F', loc: e.loc ?? -1, value: 0, fence: e.fence, rmwInstr: false });
+      } else {
+        events.push({
+          thread: t,
+          k: e.k,
+          loc: e.loc,
+          value: e.value,
+          ann: e.ann,
+          rmwInstr: e.rmwInstr,
+          ...(e.role === undefined ? {} : { role: e.role }),
+        });
+      }
     }
   });
   const n = events.length;
@@ -163,9 +215,34 @@ function layout(test: CompiledLitmus, paths: readonly ThreadPath[]): Layout {
     addr: rel((p) => p.addr),
     data: rel((p) => p.data),
     ctrl: rel((p) => p.ctrl),
+    rcuRscs: rel((p) => p.rcuRscs),
     writesOf,
     reads,
   };
+}
+
+/** Whether a thread body calls a spinlock operation (a test that may deadlock). */
+function usesSpinlock(stmts: readonly Stmt[]): boolean {
+  const expr = (e: Expr): boolean => {
+    switch (e.k) {
+      case 'call':
+        return /^(raw_)?spin_(lock|trylock)$/.test(e.name) || e.args.some(expr);
+      case 'unary':
+      case 'deref':
+      case 'addr':
+        return expr(e.e);
+      case 'binary':
+        return expr(e.l) || expr(e.r);
+      default:
+        return false;
+    }
+  };
+  return stmts.some((st) => {
+    if (st.k === 'decl') return st.init !== undefined && expr(st.init);
+    if (st.k === 'assign') return expr(st.target) || expr(st.e);
+    if (st.k === 'expr') return expr(st.e);
+    return expr(st.cond) || usesSpinlock(st.then) || (st.else !== undefined && usesSpinlock(st.else));
+  });
 }
 
 /** Checks a compiled test against LKMM's axioms: the outcome herd7 would print for linux-kernel.cat. */
@@ -175,9 +252,18 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
   const domain = valueDomain(test, opts.maxValues);
   const perThread = test.threads.map((t) => threadPaths(test, t, domain, MAX_PATHS));
   const finals = new Map<string, readonly number[]>();
-  const refutedBy: Record<Axiom, number> = { coherence: 0, atomic: 0, 'happens-before': 0, propagation: 0 };
+  const refutedBy: Record<Axiom, number> = {
+    coherence: 0,
+    atomic: 0,
+    'happens-before': 0,
+    propagation: 0,
+    rcu: 0,
+    'plain-coherence': 0,
+  };
   let candidates = 0;
   let consistent = 0;
+  const racy = new Set<string>();
+  const mixed = new Set<string>();
 
   product(perThread, (paths) => {
     const L = layout(test, paths);
@@ -188,8 +274,15 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
       return (L.writesOf[e.loc] as number[]).filter((w) => (L.events[w] as ExecEvent).value === e.value);
     });
     if (rfChoices.some((c) => c.length === 0)) return;
-    // co: per location, the initial write first, then any order of the others.
-    const coChoices = L.writesOf.map((ws) => permutations(ws.slice(1)).map((p) => [ws[0] as number, ...p]));
+    // co: per location, the initial write first, then the others in any order that keeps each thread's in po order.
+    const coChoices = L.writesOf.map((ws) => {
+      const byThread = new Map<number, number[]>();
+      for (const w of ws.slice(1)) {
+        const t = (L.events[w] as ExecEvent).thread;
+        byThread.set(t, [...(byThread.get(t) ?? []), w]);
+      }
+      return interleavings([...byThread.values()]).map((p) => [ws[0] as number, ...p]);
+    });
     product(rfChoices, (rfPick) => {
       const rf = new Relation(n);
       for (const [i, r] of L.reads.entries()) rf.add(rfPick[i] as number, r);
@@ -218,8 +311,10 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
           addr: L.addr,
           data: L.data,
           ctrl: L.ctrl,
+          rcuRscs: L.rcuRscs,
         };
-        const bad = violatedAxiom(x);
+        const verdict = lkmm(x);
+        const bad = verdict.violated;
         if (bad !== undefined) {
           refutedBy[bad]++;
           return;
@@ -235,12 +330,15 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
         });
         const key = values.join(',');
         if (!finals.has(key)) finals.set(key, values);
+        if (verdict.flags?.dataRace) racy.add(key);
+        if (verdict.flags?.mixedAccesses) mixed.add(key);
       });
     });
   });
 
-  if (consistent === 0) {
+  if (consistent === 0 && !test.threads.some((t) => usesSpinlock(t.body))) {
     // An SC interleaving is always a consistent execution: none means a bug here, not a result.
+    // With spinlocks there may be none: every way to run the test deadlocks (herd: "States 0").
     throw new Error(`axiomatic checker: no consistent execution of ${test.ast.name} (${candidates} candidates)`);
   }
   const sorted = [...finals.values()].sort((a, b) => {
@@ -250,8 +348,13 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
   const finalStates: FinalState[] = [];
   let positive = 0;
   let total = 0;
+  let dataRace = false;
+  let mixedAccesses = false;
   for (const values of sorted) {
     if (test.ast.filter && !evalProp(test, test.ast.filter, values)) continue;
+    const key = values.join(',');
+    if (racy.has(key)) dataRace = true;
+    if (mixed.has(key)) mixedAccesses = true;
     const satisfies = evalProp(test, test.ast.prop, values);
     total++;
     if (satisfies) positive++;
@@ -270,6 +373,8 @@ export function checkAxiomatic(test: CompiledLitmus, opts: AxiomaticOptions = {}
     positive,
     total,
     validated,
+    dataRace,
+    mixedAccesses,
     finalStates,
     states: consistent,
     ms: performance.now() - started,

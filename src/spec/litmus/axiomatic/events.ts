@@ -14,13 +14,50 @@
  * smp_mb__after_atomic() still sees it (Documentation/litmus-tests/atomic/cmpxchg-fail-*).
  * The non-returning atomics (atomic_add(), set_bit()…) read with the `noreturn` annotation,
  * which smp_rmb() does not order (linux-kernel.cat: R4rmb).
+ *
+ * Spinlocks are lock.cat's events on the lock's location, given values so that the generic rf
+ * and co choices of check.ts do what lock.cat's own generation does: spin_lock() is an LKR that
+ * reads 0 (unlocked) and an LKW that writes 1, paired as an RMW; spin_unlock() a UL that
+ * writes 0; spin_trylock() an LKR/LKW pair when it reads 0, else an LF; spin_is_locked() an LF
+ * (lock.cat's RL) when it reads 1, else an RU. With the coherence and atomic axioms, reading 0
+ * means reading the UL (or initial value) immediately co-before the LKW, and a UL follows its
+ * own LKW in co with nothing between: lock.cat's rf-lf, rf-ru and co-merging of UL, and its
+ * lock-nest, nested-is-locked and unmatched-locks axioms (an execution violating them has no
+ * consistent values). RCU's calls are fences (rcu-lock, rcu-unlock, sync-rcu);
+ * srcu_read_lock() is a read of its srcu_struct whose value is the cookie, srcu_read_unlock()
+ * a write of the cookie (so the bell's srcu-rscs matches them through the data dependency),
+ * synchronize_srcu() a Sync-srcu event with the srcu_struct's location. A plain C access (`*p`)
+ * is an R or W with no annotation: linux-kernel.bell's Plain.
  */
 
 import { binaryValue, type CompiledLitmus, type CompiledThread, LitmusRuntimeError, POINTER_BASE } from '../compile.ts';
 import { type Expr, LitmusError, type Pos, type Stmt } from '../parse.ts';
 
-export type Annotation = 'once' | 'acquire' | 'release' | 'noreturn';
-export type FenceKind = 'mb' | 'rmb' | 'wmb' | 'before-atomic' | 'after-atomic';
+/** herd's access annotations; `plain` is a C access with no marking (*x, r = *x). */
+export type Annotation = 'once' | 'acquire' | 'release' | 'noreturn' | 'plain';
+export type FenceKind =
+  | 'mb'
+  | 'rmb'
+  | 'wmb'
+  | 'before-atomic'
+  | 'after-atomic'
+  | 'after-spinlock'
+  | 'after-unlock-lock'
+  | 'after-srcu-read-unlock'
+  | 'rcu-lock'
+  | 'rcu-unlock'
+  | 'sync-rcu'
+  | 'sync-srcu';
+
+/**
+ * The special accesses of lock.cat and of SRCU (linux-kernel.def): LKR and LKW, the read and
+ * write of a lock acquisition (spin_lock(), a successful spin_trylock()); UL, the write of
+ * spin_unlock(); LF, a read of a held lock (a failed spin_trylock(), or a spin_is_locked() that
+ * returns true, which current lock.cat folds into LF); RU, a spin_is_locked() that returns
+ * false; srcu-lock and srcu-unlock, srcu_read_lock() as a read of its srcu_struct and
+ * srcu_read_unlock() as a write of the cookie to it.
+ */
+export type Role = 'LKR' | 'LKW' | 'UL' | 'LF' | 'RU' | 'srcu-lock' | 'srcu-unlock';
 
 export type ThreadEvent =
   | {
@@ -30,6 +67,7 @@ export type ThreadEvent =
       readonly ann: Annotation;
       /** Part of an RMW instruction (the RMW set of linux-kernel.cat), even if it stores nothing. */
       readonly rmwInstr: boolean;
+      readonly role?: Role;
       readonly line: number;
       readonly text: string;
     }
@@ -39,10 +77,18 @@ export type ThreadEvent =
       readonly value: number;
       readonly ann: Annotation;
       readonly rmwInstr: boolean;
+      readonly role?: Role;
       readonly line: number;
       readonly text: string;
     }
-  | { readonly k: 'F'; readonly fence: FenceKind; readonly line: number; readonly text: string };
+  | {
+      readonly k: 'F';
+      readonly fence: FenceKind;
+      /** synchronize_srcu()'s srcu_struct: herd's Sync-srcu event has a location (the `& loc` of rcu-order). */
+      readonly loc?: number;
+      readonly line: number;
+      readonly text: string;
+    };
 
 /** One way a thread can run, given the values its reads return (indices are into `events`). */
 export interface ThreadPath {
@@ -52,6 +98,8 @@ export interface ThreadPath {
   readonly addr: readonly (readonly [number, number])[];
   readonly data: readonly (readonly [number, number])[];
   readonly ctrl: readonly (readonly [number, number])[];
+  /** rcu-rscs (linux-kernel.bell): each rcu_read_lock() with the rcu_read_unlock() that closes it. */
+  readonly rcuRscs: readonly (readonly [number, number])[];
   /** Final register values. */
   readonly regs: ReadonlyMap<string, number>;
   /** The thread stopped on an error of the test (a dereference of a non-address…). */
@@ -66,6 +114,7 @@ type Semantics =
   | { readonly k: 'load'; readonly ann: Annotation; readonly result?: (v: number, vals: readonly number[]) => number }
   | { readonly k: 'store'; readonly ann: Annotation; readonly mbAfter?: boolean }
   | { readonly k: 'fence'; readonly fence: FenceKind }
+  | { readonly k: 'lock' | 'unlock' | 'trylock' | 'islocked' | 'srcu-lock' | 'srcu-unlock' | 'sync-srcu' }
   | {
       readonly k: 'rmw';
       /** mb: fully ordered; once: _relaxed; acquire/release: those forms; noreturn: non-returning ops. */
@@ -106,7 +155,28 @@ const AX: Record<string, AxPrimitive> = {
     args: ['bit', 'ptr'],
     sem: { k: 'load', ann: 'once', result: (v, vals) => ((v & bit(vals[0] as number)) !== 0 ? 1 : 0) },
   },
+  // linux-kernel.def: the spinlock calls are herd's __lock, __unlock, __trylock, __islocked (lock.cat).
+  spin_lock: { args: ['ptr'], sem: { k: 'lock' } },
+  spin_unlock: { args: ['ptr'], sem: { k: 'unlock' } },
+  spin_trylock: { args: ['ptr'], sem: { k: 'trylock' } },
+  spin_is_locked: { args: ['ptr'], sem: { k: 'islocked' } },
+  smp_mb__after_spinlock: { args: [], sem: { k: 'fence', fence: 'after-spinlock' } },
+  smp_mb__after_unlock_lock: { args: [], sem: { k: 'fence', fence: 'after-unlock-lock' } },
+  // linux-kernel.def: RCU's calls are fences; the expedited grace period is the same Sync-rcu.
+  rcu_read_lock: { args: [], sem: { k: 'fence', fence: 'rcu-lock' } },
+  rcu_read_unlock: { args: [], sem: { k: 'fence', fence: 'rcu-unlock' } },
+  synchronize_rcu: { args: [], sem: { k: 'fence', fence: 'sync-rcu' } },
+  synchronize_rcu_expedited: { args: [], sem: { k: 'fence', fence: 'sync-rcu' } },
+  // SRCU's read side reads and writes its srcu_struct (__load{srcu-lock}, __store{srcu-unlock}).
+  srcu_read_lock: { args: ['ptr'], sem: { k: 'srcu-lock' } },
+  srcu_read_unlock: { args: ['ptr', 'val'], sem: { k: 'srcu-unlock' } },
+  synchronize_srcu: { args: ['ptr'], sem: { k: 'sync-srcu' } },
+  synchronize_srcu_expedited: { args: ['ptr'], sem: { k: 'sync-srcu' } },
+  smp_mb__after_srcu_read_unlock: { args: [], sem: { k: 'fence', fence: 'after-srcu-read-unlock' } },
 };
+for (const name of ['spin_lock', 'spin_unlock', 'spin_trylock', 'spin_is_locked']) {
+  AX[`raw_${name}`] = AX[name] as AxPrimitive;
+}
 
 const RETURNING: Record<
   string,
@@ -217,15 +287,8 @@ for (const [name, p] of Object.entries(NON_RETURNING)) {
   AX[name] = { args: p.args, sem: { k: 'rmw', order: 'noreturn', update: p.update, result: () => 0 } };
 }
 
-/** Why a call the litmus compiler may accept is not in the axiomatic checker. */
+/** Why a call is not in the axiomatic checker (the litmus compiler rejects these too). */
 function unsupported(name: string): string {
-  // RCU first: rcu_read_lock() and srcu_read_unlock() are no spinlocks.
-  if (/rcu|srcu/.test(name)) {
-    return `${name}(): RCU and SRCU (linux-kernel.cat: rcu-order, rcu-fence, rb) are not in the axiomatic checker yet`;
-  }
-  if (/spin|_lock|_unlock|after_unlock_lock/.test(name)) {
-    return `${name}(): spinlocks and lock operations (lock.cat: LKR, LKW, UL) are not in the axiomatic checker yet`;
-  }
   return `${name}(): not supported by the axiomatic checker`;
 }
 
@@ -260,6 +323,9 @@ class ThreadRun {
   readonly addr: [number, number][] = [];
   readonly data: [number, number][] = [];
   readonly ctrl: [number, number][] = [];
+  readonly rcuRscs: [number, number][] = [];
+  /** The rcu_read_lock() events not closed yet, innermost last (the bell's nesting match). */
+  readonly #openRcu: number[] = [];
   readonly regs = new Map<string, Val>();
   /** Reads the current branch conditions depend on. */
   ctrlDeps: ReadonlySet<number> = NO_DEPS;
@@ -330,12 +396,18 @@ class ThreadRun {
       }
       case 'call':
         return this.call(e);
-      case 'deref':
-        throw new LitmusError(
-          'plain C accesses (*p) are not in the axiomatic checker yet (no Plain events, no data-race flag)',
-          e.pos,
-          this.test.file,
+      case 'deref': {
+        // A plain C read (`r = *p`): an R with no annotation, in Plain (linux-kernel.bell).
+        const a = this.eval(e.e);
+        const loc = this.locOf(a, e.pos);
+        const v = this.readValue(loc);
+        const r = this.push(
+          { k: 'R', loc, value: v, ann: 'plain', rmwInstr: false, line: e.pos.line, text: 'plain read' },
+          a.deps,
+          NO_DEPS,
         );
+        return { v, deps: new Set([r]) };
+      }
       case 'addr':
         throw new LitmusError(`"&" outside a primitive's argument`, e.pos, this.test.file);
     }
@@ -368,8 +440,91 @@ class ThreadRun {
     const loc = locs[0] as number;
     const s = p.sem;
     switch (s.k) {
-      case 'fence':
-        this.push({ k: 'F', fence: s.fence, line, text }, NO_DEPS, NO_DEPS);
+      case 'fence': {
+        const f = this.push({ k: 'F', fence: s.fence, line, text }, NO_DEPS, NO_DEPS);
+        if (s.fence === 'rcu-lock') this.#openRcu.push(f);
+        if (s.fence === 'rcu-unlock') {
+          const open = this.#openRcu.pop();
+          // An unmatched rcu_read_unlock() is not in rcu-rscs (the bell flags it, unmatched-rcu-unlock).
+          if (open !== undefined) this.rcuRscs.push([open, f]);
+        }
+        return { v: 0, deps: NO_DEPS };
+      }
+      case 'lock': {
+        // lock.cat: the LKR reads the unlocked value from the UL (or initial write) just before
+        // its LKW in co, so its value is not a choice; the pair is an RMW (lk-rmw).
+        const r = this.push(
+          { k: 'R', loc, value: 0, ann: 'acquire', rmwInstr: false, role: 'LKR', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        const w = this.push(
+          { k: 'W', loc, value: 1, ann: 'once', rmwInstr: false, role: 'LKW', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        this.rmw.push([r, w]);
+        return { v: 0, deps: NO_DEPS };
+      }
+      case 'unlock':
+        this.push(
+          { k: 'W', loc, value: 0, ann: 'release', rmwInstr: false, role: 'UL', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        return { v: 0, deps: NO_DEPS };
+      case 'trylock': {
+        // Success is a lock acquisition (LKR, LKW); failure an LF that read the held lock.
+        const v = this.readValue(loc);
+        if (v !== 0) {
+          const r = this.push(
+            { k: 'R', loc, value: v, ann: 'once', rmwInstr: false, role: 'LF', line, text },
+            addrDeps,
+            NO_DEPS,
+          );
+          return { v: 0, deps: new Set([r]) };
+        }
+        const r = this.push(
+          { k: 'R', loc, value: 0, ann: 'acquire', rmwInstr: false, role: 'LKR', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        const w = this.push(
+          { k: 'W', loc, value: 1, ann: 'once', rmwInstr: false, role: 'LKW', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        this.rmw.push([r, w]);
+        return { v: 1, deps: new Set([r]) };
+      }
+      case 'islocked': {
+        // True: a read of an LKW (lock.cat's RL, treated as LF); false: an RU, which reads a UL or the initial value.
+        const v = this.readValue(loc);
+        const r = this.push(
+          { k: 'R', loc, value: v, ann: 'once', rmwInstr: false, role: v !== 0 ? 'LF' : 'RU', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        return { v: v !== 0 ? 1 : 0, deps: new Set([r]) };
+      }
+      case 'srcu-lock': {
+        const v = this.readValue(loc);
+        const r = this.push(
+          { k: 'R', loc, value: v, ann: 'once', rmwInstr: false, role: 'srcu-lock', line, text },
+          addrDeps,
+          NO_DEPS,
+        );
+        return { v, deps: new Set([r]) };
+      }
+      case 'srcu-unlock':
+        this.push(
+          { k: 'W', loc, value: vals[0] as number, ann: 'once', rmwInstr: false, role: 'srcu-unlock', line, text },
+          addrDeps,
+          dataDeps,
+        );
+        return { v: 0, deps: NO_DEPS };
+      case 'sync-srcu':
+        this.push({ k: 'F', fence: 'sync-srcu', loc, line, text }, NO_DEPS, NO_DEPS);
         return { v: 0, deps: NO_DEPS };
       case 'load': {
         const v = this.readValue(loc);
@@ -390,7 +545,10 @@ class ThreadRun {
         const next = s.update(v, vals);
         const full = s.order === 'mb' && next !== undefined;
         if (full) this.push({ k: 'F', fence: 'mb', line, text }, NO_DEPS, NO_DEPS);
-        const rAnn: Annotation = s.order === 'noreturn' ? 'noreturn' : s.order === 'acquire' ? 'acquire' : 'once';
+        // linux-kernel.bell: Acquire = ACQUIRE \ W \ FailedRMW, so a failed _acquire RMW (a
+        // cmpxchg_acquire() whose comparison fails) is an unordered read.
+        const rAnn: Annotation =
+          s.order === 'noreturn' ? 'noreturn' : s.order === 'acquire' && next !== undefined ? 'acquire' : 'once';
         const r = this.push({ k: 'R', loc, value: v, ann: rAnn, rmwInstr: true, line, text }, addrDeps, NO_DEPS);
         if (next !== undefined) {
           const w = this.push(
@@ -421,14 +579,19 @@ class ThreadRun {
           this.regs.set(st.name, st.init ? this.eval(st.init) : { v: 0, deps: NO_DEPS });
           break;
         case 'assign':
-          if (st.target.k !== 'name') {
-            throw new LitmusError(
-              'plain C accesses (*p = …) are not in the axiomatic checker yet (no Plain events, no data-race flag)',
-              st.pos,
-              this.test.file,
+          if (st.target.k === 'deref') {
+            // A plain C write (`*p = v`): the value first, then the address, as compile.ts runs it.
+            const value = this.eval(st.e);
+            const a = this.eval(st.target.e);
+            const loc = this.locOf(a, st.target.pos);
+            this.push(
+              { k: 'W', loc, value: value.v, ann: 'plain', rmwInstr: false, line: st.pos.line, text: 'plain write' },
+              a.deps,
+              value.deps,
             );
-          }
-          this.regs.set(st.target.name, this.eval(st.e));
+          } else if (st.target.k === 'name') this.regs.set(st.target.name, this.eval(st.e));
+          else
+            throw new LitmusError('assignment to something that is neither a register nor *p', st.pos, this.test.file);
           break;
         case 'expr':
           this.eval(st.e);
@@ -455,6 +618,7 @@ class ThreadRun {
       addr: this.addr,
       data: this.data,
       ctrl: this.ctrl,
+      rcuRscs: this.rcuRscs,
       regs,
       ...(fault ? { fault } : {}),
     };

@@ -110,7 +110,9 @@ export function id(s: EventSet): Relation {
 
 /** The identity on every event (herd's `id`). */
 export function identity(n: number): Relation {
-  return Relation.of(n, (a, b) => a === b);
+  const r = new Relation(n);
+  for (let e = 0; e < n; e++) r.add(e, e);
+  return r;
 }
 
 /** S1 * S2: every pair from S1 to S2. */
@@ -118,19 +120,47 @@ export function cross(s1: EventSet, s2: EventSet): Relation {
   return Relation.of(s1.n, (a, b) => s1.has(a) && s2.has(b));
 }
 
-/** r1 ; r2 ; …: relational composition, left to right. */
+/** The rows of a relation as bit words (row a's word w holds b = 32w..32w+31), for composition. */
+function packRows(r: Relation): { readonly words: number; readonly bits: Uint32Array } {
+  const n = r.n;
+  const words = (n + 31) >>> 5;
+  const bits = new Uint32Array(n * words);
+  for (let a = 0; a < n; a++) {
+    const row = a * n;
+    for (let b = 0; b < n; b++) if (r.m[row + b] === 1) bits[a * words + (b >>> 5)] |= 1 << (b & 31);
+  }
+  return { words, bits };
+}
+
+function unpackRows(n: number, words: number, bits: Uint32Array): Relation {
+  const out = new Relation(n);
+  for (let a = 0; a < n; a++) {
+    for (let w = 0; w < words; w++) {
+      let x = bits[a * words + w] as number;
+      while (x !== 0) {
+        const low = x & -x;
+        out.m[a * n + (w << 5) + (31 - Math.clz32(low))] = 1;
+        x ^= low;
+      }
+    }
+  }
+  return out;
+}
+
+/** r1 ; r2 ; …: relational composition, left to right (row a of the result is the union of r2's rows k for r1(a, k)). */
 export function seq(first: Relation, ...rest: Relation[]): Relation {
   let acc = first;
   for (const r of rest) {
     const n = acc.n;
-    const out = new Relation(n);
+    const { words, bits } = packRows(r);
+    const out = new Uint32Array(n * words);
     for (let a = 0; a < n; a++) {
       for (let k = 0; k < n; k++) {
         if (acc.m[a * n + k] !== 1) continue;
-        for (let b = 0; b < n; b++) if (r.m[k * n + b] === 1) out.m[a * n + b] = 1;
+        for (let w = 0; w < words; w++) out[a * words + w] |= bits[k * words + w] as number;
       }
     }
-    acc = out;
+    acc = unpackRows(n, words, out);
   }
   return acc;
 }
@@ -144,18 +174,18 @@ export function union(first: Relation, ...rest: Relation[]): Relation {
 
 /** r1 & r2 */
 export function inter(r1: Relation, r2: Relation): Relation {
-  return new Relation(
-    r1.n,
-    r1.m.map((v, i) => (v === 1 && r2.m[i] === 1 ? 1 : 0)),
-  );
+  const out = new Relation(r1.n);
+  const m = out.m;
+  for (let i = 0; i < m.length; i++) if (r1.m[i] === 1 && r2.m[i] === 1) m[i] = 1;
+  return out;
 }
 
 /** r1 \ r2 */
 export function diff(r1: Relation, r2: Relation): Relation {
-  return new Relation(
-    r1.n,
-    r1.m.map((v, i) => (v === 1 && r2.m[i] !== 1 ? 1 : 0)),
-  );
+  const out = new Relation(r1.n);
+  const m = out.m;
+  for (let i = 0; i < m.length; i++) if (r1.m[i] === 1 && r2.m[i] !== 1) m[i] = 1;
+  return out;
 }
 
 /** r^-1 */
@@ -168,17 +198,19 @@ export function opt(r: Relation): Relation {
   return union(r, identity(r.n));
 }
 
-/** r+ : transitive closure (Warshall). */
+/** r+ : transitive closure (Warshall, on bit rows). */
 export function plus(r: Relation): Relation {
   const n = r.n;
-  const m = r.m.slice();
+  const { words, bits } = packRows(r);
   for (let k = 0; k < n; k++) {
+    const kw = k >>> 5;
+    const kb = 1 << (k & 31);
     for (let a = 0; a < n; a++) {
-      if (m[a * n + k] !== 1) continue;
-      for (let b = 0; b < n; b++) if (m[k * n + b] === 1) m[a * n + b] = 1;
+      if (((bits[a * words + kw] as number) & kb) === 0) continue;
+      for (let w = 0; w < words; w++) bits[a * words + w] |= bits[k * words + w] as number;
     }
   }
-  return new Relation(n, m);
+  return unpackRows(n, words, bits);
 }
 
 /** r* = r+ | id */
