@@ -41,6 +41,7 @@ import {
   CSZ,
   F_CPU,
   F_IRQ,
+  F_RESCHED,
   HOLDS,
   MAX_CPUS,
   MAX_NODES,
@@ -340,6 +341,8 @@ export class Machine {
         if (b.kind === Kind.Ghost) next = aut.child(next, 0);
         else if (b.kind === Kind.IrqsDisabled)
           next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0 ? 1 : 0);
+        else if (b.kind === Kind.NeedResched)
+          next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_RESCHED) !== 0 ? 1 : 0);
         else if (b.kind === Kind.GhostRead) next = aut.child(next, s[this.ghostBase + b.a] as number);
         else break;
       }
@@ -372,6 +375,22 @@ export class Machine {
     return scr;
   }
 
+  /**
+   * Whether a thread other than `i` is on `cpu` and not finished: a task on that CPU's runqueue,
+   * so that the scheduler tick preempts whoever holds the CPU (threads.ts, GuestExit). A task
+   * asleep in a wait counts too: the model does not know when it is woken, and counting it only
+   * allows a tick exit and a preemption that the kernel may also make; it keeps the answer
+   * independent of the other thread's local steps, which partial-order reduction relies on.
+   */
+  cpuWanted(s: Int32Array, cpu: number, i: number): boolean {
+    for (let j = 0; j < this.nthreads; j++) {
+      if (j === i || ((s[j * TSZ + T_FLAGS] as number) & F_CPU) !== cpu) continue;
+      const k = this.nextAction(s, j).kind;
+      if (k !== Kind.Return && k !== Kind.Fail) return true;
+    }
+    return false;
+  }
+
   /** Interrupts are off on `cpu` (as noted by scanCpus for the state being expanded). */
   irqsOff(cpu: number): boolean {
     return this.irqOff[cpu] === 1;
@@ -391,7 +410,7 @@ export class Machine {
   }
 
   /** Runs merged actions (ghosts, smp_processor_id) starting at `node`; returns the settled node. */
-  settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number, irqsOff = true): number {
+  settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number, irqsOff = true, resched = false): number {
     let next = node;
     for (;;) {
       const a = aut.action(next);
@@ -406,6 +425,8 @@ export class Machine {
         next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? (this.hotplugWord(s) >>> a.a) & 1 : 0);
       } else if (a.kind === Kind.IrqsDisabled) {
         next = aut.child(next, irqsOff ? 1 : 0);
+      } else if (a.kind === Kind.NeedResched) {
+        next = aut.child(next, resched ? 1 : 0);
       } else if (a.kind === Kind.Instrumentable) {
         // Instrumentable code inside this CPU's noinstr region: record it (noinstr.ts).
         if ((s[this.ghostBase + a.a + cpu] as number) !== 0) s[this.ghostBase + a.b] = 1;
@@ -421,7 +442,14 @@ export class Machine {
     const aut = this.threads[i] as ThreadAutomaton;
     const o = i * TSZ;
     const word = scr[o + T_FLAGS] as number;
-    const next = this.settle(scr, aut, aut.child(nodeOf(word), result), word & F_CPU, (word & F_IRQ) !== 0);
+    const next = this.settle(
+      scr,
+      aut,
+      aut.child(nodeOf(word), result),
+      word & F_CPU,
+      (word & F_IRQ) !== 0,
+      (word & F_RESCHED) !== 0,
+    );
     if (next >= MAX_NODES) throw new ModelError(`${this.threadName(i)}: more than ${MAX_NODES} distinct histories`);
     scr[o + T_FLAGS] = withNode(word, next);
     if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);
