@@ -67,6 +67,18 @@ export { cpuOf, MAX_VECTORS, ModelError, nodeOf, withCpu, withNode } from './lay
 
 export type Emit = (unit: number, choice: number, next: Int32Array, len: number) => void;
 
+/**
+ * A ghost left out of the states (Machine.unstored) was read: by a property, by a step's
+ * ghost_read(), or by an instrumentable() check. The explorer starts again with it stored.
+ */
+export class GhostObserved extends Error {
+  readonly ghost: number;
+  constructor(ghost: number, name: string) {
+    super(`ghost ${name} is read: the search starts again with it stored`);
+    this.ghost = ghost;
+  }
+}
+
 export interface UnitInfo {
   readonly kind: 'thread' | 'interrupt' | 'memory';
   readonly name: string;
@@ -120,6 +132,12 @@ export class Machine {
 
   readonly inst: ModelInstance;
   readonly memoryModel: MemoryModelName;
+  /**
+   * Per ghost, 1 when it is left out of the states: its updates are not applied (it keeps its
+   * initial value) and reading it throws GhostObserved. The explorer sets it for ghosts that
+   * nothing seems to read (explore.ts, unobservedGhosts); all 0 by default.
+   */
+  readonly unstored: Uint8Array;
 
   constructor(inst: ModelInstance, memoryModel: MemoryModelName) {
     this.inst = inst;
@@ -154,6 +172,7 @@ export class Machine {
         ),
     );
     this.mem = memorySystem(memoryModel, inst);
+    this.unstored = new Uint8Array(inst.ghosts.length);
     this.holder = new Int32Array(this.ncpus);
     this.irqOff = new Uint8Array(this.ncpus);
     this.cpuBase = this.nthreads * TSZ;
@@ -343,7 +362,7 @@ export class Machine {
           next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0 ? 1 : 0);
         else if (b.kind === Kind.NeedResched)
           next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_RESCHED) !== 0 ? 1 : 0);
-        else if (b.kind === Kind.GhostRead) next = aut.child(next, s[this.ghostBase + b.a] as number);
+        else if (b.kind === Kind.GhostRead) next = aut.child(next, this.ghostAt(s, b.a));
         else break;
       }
     }
@@ -415,10 +434,10 @@ export class Machine {
     for (;;) {
       const a = aut.action(next);
       if (a.kind === Kind.Ghost) {
-        s[this.ghostBase + a.a] = a.b;
+        if (this.unstored[a.a] === 0) s[this.ghostBase + a.a] = a.b;
         next = aut.child(next, 0);
       } else if (a.kind === Kind.GhostRead) {
-        next = aut.child(next, s[this.ghostBase + a.a] as number);
+        next = aut.child(next, this.ghostAt(s, a.a));
       } else if (a.kind === Kind.ThisCpu) {
         next = aut.child(next, cpu);
       } else if (a.kind === Kind.CpuOnline) {
@@ -429,7 +448,10 @@ export class Machine {
         next = aut.child(next, resched ? 1 : 0);
       } else if (a.kind === Kind.Instrumentable) {
         // Instrumentable code inside this CPU's noinstr region: record it (noinstr.ts).
-        if ((s[this.ghostBase + a.a + cpu] as number) !== 0) s[this.ghostBase + a.b] = 1;
+        if (this.ghostAt(s, a.a + cpu) !== 0) {
+          if (this.unstored[a.b] !== 0) this.#observed(a.b);
+          s[this.ghostBase + a.b] = 1;
+        }
         next = aut.child(next, 0);
       } else {
         return next;
@@ -536,7 +558,13 @@ export class Machine {
     return vector === undefined ? bits !== 0 : (bits & (1 << vector)) !== 0;
   }
 
+  /** Ghost `id` in `s`; GhostObserved if it is not stored (see unstored). */
   ghostAt(s: Int32Array, id: number): number {
+    if (this.unstored[id] !== 0) this.#observed(id);
     return s[this.ghostBase + id] as number;
+  }
+
+  #observed(id: number): never {
+    throw new GhostObserved(id, this.inst.ghosts[id]?.name ?? String(id));
   }
 }
