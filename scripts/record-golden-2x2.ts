@@ -2,7 +2,7 @@
  * Records test/engine/golden-requests-2x2.json: every requests variant with two vCPUs and two
  * requesters, under the memory models given (`--mm sc,tso`), each within a time budget
  * (`--max-ms`, default 600000): `node --import ./src/cli/register.mjs scripts/record-golden-2x2.ts
- * [--mm sc,tso,relaxed] [--only <variant regexp>] [--max-ms N]`. A case already in the file is
+ * [--mm sc,tso,relaxed] [--only <variant regexp>] [--max-ms N] [--skip-recorded]`. A case already in the file is
  * replaced; a case that ends inconclusive is not recorded (the file lists only verdicts), but
  * printed. `npm run test:golden` checks every recorded case (golden.test.ts).
  */
@@ -21,7 +21,12 @@ export interface Golden2x2Case {
 }
 
 const { values } = parseArgs({
-  options: { mm: { type: 'string' }, only: { type: 'string' }, 'max-ms': { type: 'string' } },
+  options: {
+    mm: { type: 'string' },
+    only: { type: 'string' },
+    'max-ms': { type: 'string' },
+    'skip-recorded': { type: 'boolean' },
+  },
 });
 const FILE = fileURLToPath(new URL('../test/engine/golden-requests-2x2.json', import.meta.url));
 const requests = MODELS.find((m) => m.name === 'requests');
@@ -34,6 +39,7 @@ const maxMs = Number(values['max-ms'] ?? 600_000);
 for (const mm of (values.mm ?? 'sc,tso').split(',') as MemoryModelName[]) {
   for (const v of requests.variants) {
     if (values.only !== undefined && !new RegExp(values.only).test(v.name)) continue;
+    if (values['skip-recorded'] && cases.some((c) => c.variant === v.name && c.memoryModel === mm)) continue;
     const t0 = performance.now();
     const r = check(requests, { variant: v.name, memoryModel: mm, params, maxMs, maxStates: 50_000_000 });
     const ms = Math.round(performance.now() - t0);
