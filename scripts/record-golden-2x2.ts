@@ -54,7 +54,7 @@ for (const mm of (values.mm ?? 'sc,tso').split(',') as MemoryModelName[]) {
       ...(r.violation ? { property: r.violation.property } : {}),
       states: r.states,
     };
-    const at = cases.findIndex((c) => c.variant === v.name && c.memoryModel === mm);
+    const at = cases.findIndex((c) => c.variant === v.name && c.memoryModel === mm && c.params === undefined);
     if (at >= 0) cases[at] = entry;
     else cases.push(entry);
     writeFileSync(FILE, `${JSON.stringify({ params, cases }, null, 2)}\n`);
