@@ -15,6 +15,8 @@ import { MODELS } from '../src/spec/models/index.ts';
 export interface Golden2x2Case {
   readonly variant: string;
   readonly memoryModel: MemoryModelName;
+  /** Other parameters than the file's (kept as they are: this script records 2x2 only). */
+  readonly params?: Readonly<Record<string, number>>;
   readonly verdict: 'holds' | 'violated';
   readonly property?: string;
   readonly states: number;
