@@ -110,6 +110,9 @@ Options:
   --no-reduction           explore every interleaving (no partial-order reduction)
   --no-symmetry            store every state, not one per class of symmetric states
   --no-quotient            number thread states by history, not by future behaviour
+  --store-all-ghosts       keep every ghost in the states, even those nothing reads
+  --two-graphs             with "eventually" properties: check safety first on a reduced graph,
+                           then build the liveness graph (default: both on one unreduced graph)
   --no-liveness            skip the "eventually" (progress) properties
   --json                   print a JSON object instead of text
   --format text            with --variant: the counterexample as a mailing-list interleaving
@@ -372,12 +375,23 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
   if (r.reason) io.out(`  ${r.reason}`);
   io.out(
     `  ${formatCount(r.states)} states, ${formatCount(r.transitions)} transitions, depth ${r.depth}` +
-      `${r.livenessStates !== undefined ? `, ${formatCount(r.livenessStates)} states in the liveness graph` : ''}, ${formatMs(r.ms)}`,
+      `${
+        r.livenessStates === undefined
+          ? ''
+          : r.oneGraph === true
+            ? ' (safety and liveness on one graph)'
+            : `, ${formatCount(r.livenessStates)} states in the liveness graph`
+      }, ${formatMs(r.ms)}`,
   );
   if (r.symmetry !== undefined) io.out(`  symmetry: ${r.symmetry}`);
   if (r.automata !== undefined && r.automata.histories > 0)
     io.out(
       `  thread states: ${formatCount(r.automata.histories)} histories unfolded into ${formatCount(r.automata.classes)} by future behaviour`,
+    );
+  if (r.ghosts !== undefined && r.ghosts.unstored > 0)
+    io.out(
+      `  ghosts: ${r.ghosts.unstored} of ${r.ghosts.of} read by nothing, left out of the states` +
+        (r.ghosts.restarts > 0 ? ` (${r.ghosts.restarts} restarts when one was read)` : ''),
     );
   if (r.witnesses.length > 0 && r.verdict === 'holds') {
     io.out(`  witnesses: ${r.witnesses.map((w) => `${w.name} ${w.reached ? 'reached' : 'not reached'}`).join(', ')}`);
@@ -401,6 +415,8 @@ function checkCommand(args: string[], io: Ctx): number {
       'no-reduction': { type: 'boolean' },
       'no-symmetry': { type: 'boolean' },
       'no-quotient': { type: 'boolean' },
+      'store-all-ghosts': { type: 'boolean' },
+      'two-graphs': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
       json: { type: 'boolean' },
       format: { type: 'string' },
@@ -446,6 +462,8 @@ function checkCommand(args: string[], io: Ctx): number {
       reduction: !values['no-reduction'],
       symmetry: !values['no-symmetry'],
       quotient: !values['no-quotient'],
+      unobservedGhosts: !values['store-all-ghosts'],
+      oneGraph: !values['two-graphs'],
       liveness: !values['no-liveness'],
       ...(io.progress
         ? {

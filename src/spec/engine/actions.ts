@@ -60,6 +60,11 @@ export const Kind = {
    * set to 1. See noinstr.ts.
    */
   Instrumentable: 26,
+  /**
+   * need_resched() (merged): whether this thread's TIF_NEED_RESCHED is set (layout.ts,
+   * F_RESCHED), which only the thread's own steps change.
+   */
+  NeedResched: 27,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 

@@ -53,6 +53,8 @@ function prepare(model: AnyModel, req: CheckRequest) {
     ...(req.liveness !== undefined ? { liveness: req.liveness } : {}),
     ...(req.symmetry !== undefined ? { symmetry: req.symmetry } : {}),
     ...(req.quotient !== undefined ? { quotient: req.quotient } : {}),
+    ...(req.unobservedGhosts !== undefined ? { unobservedGhosts: req.unobservedGhosts } : {}),
+    ...(req.oneGraph !== undefined ? { oneGraph: req.oneGraph } : {}),
   };
   const exploration = new Exploration(instance, opts);
   // Recorded expectations (and their state counts) are for the default parameters only.

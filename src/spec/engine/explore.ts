@@ -25,8 +25,10 @@
  * unit that is enabled throughout also takes a step; the counterexample is a lasso.
  */
 import { Kind } from './actions.ts';
-import { Machine, type MachineStateView, ModelError } from './machine.ts';
+import { GhostObserved, Machine, MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
+import type { Ghost } from './primitives.ts';
+import { Rng } from './prng.ts';
 import { compileThreads, DomainGrowth, type DomainKey } from './quotient.ts';
 import { StateStore, SuccessorBatch } from './store.ts';
 import { Symmetry } from './symmetry.ts';
@@ -60,6 +62,26 @@ export interface ExploreOptions {
    * one state.
    */
   readonly quotient?: boolean;
+  /**
+   * Leave out of the states the ghosts that nothing reads (default on): bookkeeping a model
+   * writes for its traces or for a property that, as it turns out, never looks at it. Which
+   * ghosts are read is found out, not declared: random runs before the search note the ghosts
+   * the properties read (unobservedGhosts below), and a ghost read during the search after all
+   * (by a property, a step's ghost_read() or an instrumentable() check) starts the search again
+   * with it stored. So the search that gives the result read no ghost it did not store, and its
+   * graph is the original one with the unread ghosts' values forgotten: same verdicts, same
+   * shortest counterexamples (replayed on a machine that stores every ghost, so traces show them).
+   */
+  readonly unobservedGhosts?: boolean;
+  /**
+   * For a model with `eventually` properties to check (default on): check safety on the
+   * liveness graph, in one search, instead of first on a reduced graph and then building the
+   * full graph for liveness. The full graph holds every state the reduced one reaches (and every
+   * state is checked there), so the verdicts are the same; a safety counterexample is a shortest
+   * one directly (breadth first, no reduction). Partial-order and symmetry reduction are then
+   * not used: the full graph had to be built anyway.
+   */
+  readonly oneGraph?: boolean;
 }
 
 export type ViolationKind = 'invariant' | 'assertion' | 'deadlock' | 'witness' | 'progress';
@@ -96,6 +118,10 @@ export interface ExploreResult {
   readonly shortestSearchStates?: number;
   /** With `quotient`: thread histories unfolded before the search, and the classes they form. */
   readonly automata?: { readonly histories: number; readonly classes: number; readonly restarts: number };
+  /** Safety was checked on the liveness graph, in one search (ExploreOptions.oneGraph). */
+  readonly oneGraph?: true;
+  /** With `unobservedGhosts`: ghosts left out of the states, and searches restarted because one was read. */
+  readonly ghosts?: { readonly unstored: number; readonly of: number; readonly restarts: number };
 }
 
 const now = (): number => performance.now();
@@ -109,6 +135,51 @@ interface ReducedViolation {
 const MAX_RESTARTS = 6;
 /** Restarts one thread may cause before it is left unmerged. */
 const MAX_GROWTHS_PER_THREAD = 2;
+/** The random runs that find the ghosts properties read before the search (see unobservedGhosts). */
+const GHOST_PROBE_RUNS = 48;
+const GHOST_PROBE_STEPS = 400;
+
+/** A state view that notes the ghosts read through it. */
+class RecordingView extends MachineStateView {
+  readonly read = new Set<number>();
+  override ghost(g: Ghost): number {
+    this.read.add(g.id);
+    return super.ghost(g);
+  }
+}
+
+/**
+ * The ghosts the model's properties read in seeded random runs from the initial state (every
+ * property evaluated at every state of each run, on a machine that stores all ghosts). Only a
+ * guess, made to spare the search most restarts: whatever it misses is caught when read.
+ */
+export function ghostsPropertiesRead(machine: Machine): Set<number> {
+  const inst = machine.inst;
+  const view = new RecordingView(machine);
+  const rng = new Rng(0x6b766d);
+  for (let run = 0; run < GHOST_PROBE_RUNS; run++) {
+    let s = machine.initial();
+    try {
+      for (let step = 0; step < GHOST_PROBE_STEPS; step++) {
+        const next: Int32Array[] = [];
+        machine.successors(s, s.length, (_u, _c, st, len) => {
+          next.push(st.slice(0, len));
+        });
+        view.s = s;
+        view.final = next.length === 0;
+        for (const inv of inst.invariants) inv.holds(view);
+        for (const w of inst.witnesses) w.reached(view);
+        for (const p of inst.progress) p.pending(view);
+        if (next.length === 0) break;
+        s = next[rng.int(next.length)] as Int32Array;
+      }
+    } catch {
+      // A merged state asked for a value outside its domain, or an error in the model: the run
+      // stops here, and the search meets the same thing and deals with it (or reports it).
+    }
+  }
+  return view.read;
+}
 
 /** Runs the BFS in slices so that callers can yield to their event loop between them. */
 export class Exploration {
@@ -139,6 +210,11 @@ export class Exploration {
   /** Values found outside the quotient's domains, for the next compilation (quotient.ts). */
   readonly #seeds = new Map<DomainKey, number[]>();
   #automata: ExploreResult['automata'];
+  /** Ghosts stored in the states (unobservedGhosts): read by a property in the probe runs, or during a search. */
+  #storedGhosts: Set<number> | undefined;
+  #ghostRestarts = 0;
+  /** Safety and liveness on one unreduced graph (see ExploreOptions.oneGraph). */
+  readonly #oneGraph: boolean;
   #quotientOff = false;
   /** Threads left unmerged: unfolding too large, or too many restarts for them (kept across restarts). */
   readonly #tooLarge: boolean[];
@@ -163,6 +239,7 @@ export class Exploration {
     this.#reduce = opts.reduction ?? true;
     this.#maxStates = opts.maxStates ?? 5_000_000;
     this.#witnessAt = inst.witnesses.map(() => -1);
+    this.#oneGraph = (opts.oneGraph ?? true) && inst.progress.length > 0 && (opts.liveness ?? true);
     this.#tooLarge = inst.threads.map(() => false);
     this.#growths = inst.threads.map(() => 0);
     this.#begin(0);
@@ -192,13 +269,89 @@ export class Exploration {
       });
       this.#automata = { histories, classes, restarts };
     }
-    if (inst.symmetry !== undefined) {
+    if (inst.symmetry !== undefined && this.#oneGraph) {
+      this.#symmetryNote = 'not used: safety is checked on the liveness graph, which has every state';
+    } else if (inst.symmetry !== undefined) {
       const sym = this.#opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
       this.#symmetry = typeof sym === 'string' ? undefined : sym;
       this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
     }
-    const start = this.machine.initial();
+    if ((this.#opts.unobservedGhosts ?? true) && inst.ghosts.length > 0) {
+      const unstored = this.machine.unstored;
+      unstored.fill(0);
+      if (this.#storedGhosts === undefined) {
+        this.#storedGhosts = new Set();
+        for (const g of ghostsPropertiesRead(this.machine)) this.#storeGhost(g);
+      }
+      for (let g = 0; g < unstored.length; g++) unstored[g] = this.#storedGhosts.has(g) ? 0 : 1;
+    }
+    let start: Int32Array;
+    for (;;) {
+      try {
+        start = this.machine.initial();
+        break;
+      } catch (e) {
+        // A ghost read before the first step (a ghost_read() merged into the start): stored.
+        if (!(e instanceof GhostObserved) || this.#storedGhosts === undefined || this.#storedGhosts.has(e.ghost))
+          throw e;
+        this.#storeGhost(e.ghost);
+        for (const g of this.#storedGhosts) this.machine.unstored[g] = 0;
+      }
+    }
     this.#store.intern(this.#represent(start, start.length), start.length, -1, -1, -1);
+    if (this.#oneGraph) {
+      this.#phase = 'liveness';
+      this.#liveness = new Liveness(
+        inst,
+        this.machine,
+        this.#maxStates,
+        (why, extra) => this.#finish(why, extra),
+        (view, idx, final) => this.#safetyViolation(view, idx, final),
+        () => this.#missingWitness(),
+      );
+    }
+  }
+
+  /** A safety violation in the state `view` shows (stored as `idx`), if any; notes the witnesses it reaches. */
+  #safetyViolation(view: MachineStateView, idx: number, final: boolean): Violation | undefined {
+    const machine = this.machine;
+    const failure = machine.failed(view.s);
+    if (failure)
+      return { kind: 'assertion', property: failure.message, description: `${failure.thread}: ${failure.message}` };
+    for (const inv of this.#inst.invariants) {
+      if (!inv.holds(view)) return { kind: 'invariant', property: inv.name, description: inv.description };
+    }
+    this.#checkWitnesses(view, idx);
+    if (final && this.#inst.deadlockFree && !machine.allIdle(view.s)) {
+      return {
+        kind: 'deadlock',
+        property: 'deadlock',
+        description: `no step is possible; blocked: ${machine.blocked(view.s).join('; ')}`,
+      };
+    }
+    return undefined;
+  }
+
+  /** The first `sometimes` property no state reached, as a violation. */
+  #missingWitness(): Violation | undefined {
+    const missing = this.#inst.witnesses.findIndex((_, i) => this.#witnessAt[i] === -1);
+    if (missing < 0) return undefined;
+    const w = this.#inst.witnesses[missing] as Witness;
+    return { kind: 'witness', property: w.name, description: `never reached: ${w.description}` };
+  }
+
+  /** Ghost `g` is stored from now on, with every ghost a symmetry renaming moves it to. */
+  #storeGhost(g: number): void {
+    for (const h of this.#symmetry?.ghostOrbit(g) ?? [g]) this.#storedGhosts?.add(h);
+  }
+
+  /** A ghost left out of the states was read: start again with it stored. */
+  #restartForGhost(e: GhostObserved): void {
+    if (this.#storedGhosts === undefined || this.#storedGhosts.has(e.ghost)) throw e;
+    this.#storeGhost(e.ghost);
+    this.#ghostRestarts++;
+    this.#reset();
+    this.#begin(this.#automata?.restarts ?? 0);
   }
 
   /** A merged thread state met a result outside its domain: start again with it (quotient.ts). */
@@ -216,6 +369,12 @@ export class Exploration {
     // A domain that keeps growing (a counter): restarting for every value costs more than the
     // merging saves, so search the history-numbered automata instead.
     if ((this.#automata?.restarts ?? 0) + 1 >= MAX_RESTARTS) this.#quotientOff = true;
+    this.#reset();
+    this.#begin((this.#automata?.restarts ?? 0) + 1);
+  }
+
+  /** Forgets the search so far (for a restart). */
+  #reset(): void {
     this.#store.release();
     this.#liveness?.release();
     this.#store = new StateStore();
@@ -228,7 +387,6 @@ export class Exploration {
     this.#maxDepth = 0;
     this.#firstAmpleDepth = Number.POSITIVE_INFINITY;
     this.#witnessAt = this.#inst.witnesses.map(() => -1);
-    this.#begin((this.#automata?.restarts ?? 0) + 1);
   }
 
   /** The state to store for s[0..len): its representative under the symmetry, or s itself. */
@@ -288,9 +446,15 @@ export class Exploration {
             () => this.#progress(),
           );
       } catch (e) {
-        if (!(e instanceof DomainGrowth)) throw e;
-        this.#result = undefined;
-        this.#restart(e);
+        if (e instanceof GhostObserved) {
+          this.#result = undefined;
+          this.#reduced = undefined;
+          this.#restartForGhost(e);
+        } else {
+          if (!(e instanceof DomainGrowth)) throw e;
+          this.#result = undefined;
+          this.#restart(e);
+        }
       }
       if (this.#result === undefined && now() >= deadline) return undefined;
     }
@@ -379,13 +543,28 @@ export class Exploration {
     return {
       verdict,
       ...extra,
-      states: this.#store.count,
-      transitions: this.#transitions,
-      depth: this.#maxDepth,
+      ...(this.#oneGraph && this.#liveness !== undefined
+        ? {
+            states: this.#liveness.states,
+            transitions: this.#liveness.transitions,
+            depth: this.#liveness.depth,
+            livenessStates: this.#liveness.states,
+            oneGraph: true as const,
+          }
+        : { states: this.#store.count, transitions: this.#transitions, depth: this.#maxDepth }),
       ms: now() - this.#start,
       witnesses,
       ...(this.#symmetryNote === undefined ? {} : { symmetry: this.#symmetryNote }),
       ...(this.#automata === undefined ? {} : { automata: this.#automata }),
+      ...(this.#storedGhosts === undefined
+        ? {}
+        : {
+            ghosts: {
+              unstored: this.#inst.ghosts.length - this.#storedGhosts.size,
+              of: this.#inst.ghosts.length,
+              restarts: this.#ghostRestarts,
+            },
+          }),
     };
   }
 
@@ -482,12 +661,9 @@ export class Exploration {
       this.#result = this.#finish('holds');
       return;
     }
-    const missing = inst.witnesses.findIndex((_, i) => this.#witnessAt[i] === -1);
-    if (missing >= 0) {
-      const w = inst.witnesses[missing] as Witness;
-      this.#result = this.#finish('violated', {
-        violation: { kind: 'witness', property: w.name, description: `never reached: ${w.description}` },
-      });
+    const missing = this.#missingWitness();
+    if (missing !== undefined) {
+      this.#result = this.#finish('violated', { violation: missing });
       return;
     }
     if (inst.progress.length > 0 && (this.#opts.liveness ?? true)) {
@@ -579,12 +755,24 @@ class Liveness {
   readonly #edgeUnit = new IntVec();
   readonly #enabled = new IntVec();
   readonly #pending = new IntVec();
+  /** With one graph (ExploreOptions.oneGraph): the safety checks of each state, and the witnesses at the end. */
+  readonly #safety: ((view: MachineStateView, idx: number, final: boolean) => Violation | undefined) | undefined;
+  readonly #witnesses: (() => Violation | undefined) | undefined;
 
-  constructor(inst: ModelInstance, machine: Machine, maxStates: number, finish: Finish) {
+  constructor(
+    inst: ModelInstance,
+    machine: Machine,
+    maxStates: number,
+    finish: Finish,
+    safety?: (view: MachineStateView, idx: number, final: boolean) => Violation | undefined,
+    witnesses?: () => Violation | undefined,
+  ) {
     this.#inst = inst;
     this.#machine = machine;
     this.#maxStates = maxStates;
     this.#finish = finish;
+    this.#safety = safety;
+    this.#witnesses = witnesses;
     if (machine.units.length > 31) throw new ModelError('liveness checking supports at most 31 fairness units');
     if (inst.progress.length > 31) throw new ModelError('at most 31 progress properties');
     const init = machine.initial();
@@ -593,6 +781,15 @@ class Liveness {
 
   get states(): number {
     return this.#store.count;
+  }
+
+  get transitions(): number {
+    return this.#edgeTo.length;
+  }
+
+  /** Depth of the deepest state stored (breadth first: the last one). */
+  get depth(): number {
+    return this.#store.count > 0 ? (this.#store.depth[this.#store.count - 1] as number) : 0;
   }
 
   release(): void {
@@ -632,6 +829,11 @@ class Liveness {
       this.#enabled.push(enabled);
       view.s = this.#cur;
       view.final = enabled === 0;
+      if (this.#safety !== undefined) {
+        const violation = this.#safety(view, parent, enabled === 0);
+        if (violation !== undefined)
+          return this.#finish('violated', { violation, path: { steps: store.path(parent) } });
+      }
       let pend = 0;
       this.#inst.progress.forEach((p, k) => {
         if (p.pending(view)) pend |= 1 << k;
@@ -645,6 +847,8 @@ class Liveness {
       }
     }
     this.#edgeStart.push(this.#edgeTo.length);
+    const missing = this.#witnesses?.();
+    if (missing !== undefined) return this.#finish('violated', { violation: missing, livenessStates: store.count });
     for (let k = 0; k < this.#inst.progress.length; k++) {
       const lasso = this.#fairCycle(k);
       if (lasso) {

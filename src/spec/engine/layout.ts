@@ -27,7 +27,14 @@ export const F_GUEST = 1 << 7;
 export const F_EARLY = 1 << 8;
 export const PREEMPT_SHIFT = 9;
 export const PREEMPT_ONE = 1 << PREEMPT_SHIFT;
-export const PREEMPT_MAX = 15;
+/** Three bits of preemption count: no model nests preempt_disable() deeper than 7. */
+export const PREEMPT_MAX = 7;
+/**
+ * TIF_NEED_RESCHED: the scheduler tick found another task waiting for this thread's CPU while
+ * the thread held it in guest mode, and made the guest exit (threads.ts, GuestExit). need_resched()
+ * reads it; the thread's next migrate() (schedule() switching it out) clears it.
+ */
+export const F_RESCHED = 1 << 12;
 /**
  * Sticky: the thread has made an access that races with another thread's (a data race, see
  * threads.ts dataRace); StateView.dataRace reports it.

@@ -41,6 +41,7 @@ import {
   CSZ,
   F_CPU,
   F_IRQ,
+  F_RESCHED,
   HOLDS,
   MAX_CPUS,
   MAX_NODES,
@@ -65,6 +66,18 @@ export { type CpuView, MachineStateView, type StepInfo } from './describe.ts';
 export { cpuOf, MAX_VECTORS, ModelError, nodeOf, withCpu, withNode } from './layout.ts';
 
 export type Emit = (unit: number, choice: number, next: Int32Array, len: number) => void;
+
+/**
+ * A ghost left out of the states (Machine.unstored) was read: by a property, by a step's
+ * ghost_read(), or by an instrumentable() check. The explorer starts again with it stored.
+ */
+export class GhostObserved extends Error {
+  readonly ghost: number;
+  constructor(ghost: number, name: string) {
+    super(`ghost ${name} is read: the search starts again with it stored`);
+    this.ghost = ghost;
+  }
+}
 
 export interface UnitInfo {
   readonly kind: 'thread' | 'interrupt' | 'memory';
@@ -119,6 +132,12 @@ export class Machine {
 
   readonly inst: ModelInstance;
   readonly memoryModel: MemoryModelName;
+  /**
+   * Per ghost, 1 when it is left out of the states: its updates are not applied (it keeps its
+   * initial value) and reading it throws GhostObserved. The explorer sets it for ghosts that
+   * nothing seems to read (explore.ts, unobservedGhosts); all 0 by default.
+   */
+  readonly unstored: Uint8Array;
 
   constructor(inst: ModelInstance, memoryModel: MemoryModelName) {
     this.inst = inst;
@@ -153,6 +172,7 @@ export class Machine {
         ),
     );
     this.mem = memorySystem(memoryModel, inst);
+    this.unstored = new Uint8Array(inst.ghosts.length);
     this.holder = new Int32Array(this.ncpus);
     this.irqOff = new Uint8Array(this.ncpus);
     this.cpuBase = this.nthreads * TSZ;
@@ -340,7 +360,9 @@ export class Machine {
         if (b.kind === Kind.Ghost) next = aut.child(next, 0);
         else if (b.kind === Kind.IrqsDisabled)
           next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0 ? 1 : 0);
-        else if (b.kind === Kind.GhostRead) next = aut.child(next, s[this.ghostBase + b.a] as number);
+        else if (b.kind === Kind.NeedResched)
+          next = aut.child(next, ((s[u * TSZ + T_FLAGS] as number) & F_RESCHED) !== 0 ? 1 : 0);
+        else if (b.kind === Kind.GhostRead) next = aut.child(next, this.ghostAt(s, b.a));
         else break;
       }
     }
@@ -372,6 +394,22 @@ export class Machine {
     return scr;
   }
 
+  /**
+   * Whether a thread other than `i` is on `cpu` and not finished: a task on that CPU's runqueue,
+   * so that the scheduler tick preempts whoever holds the CPU (threads.ts, GuestExit). A task
+   * asleep in a wait counts too: the model does not know when it is woken, and counting it only
+   * allows a tick exit and a preemption that the kernel may also make; it keeps the answer
+   * independent of the other thread's local steps, which partial-order reduction relies on.
+   */
+  cpuWanted(s: Int32Array, cpu: number, i: number): boolean {
+    for (let j = 0; j < this.nthreads; j++) {
+      if (j === i || ((s[j * TSZ + T_FLAGS] as number) & F_CPU) !== cpu) continue;
+      const k = this.nextAction(s, j).kind;
+      if (k !== Kind.Return && k !== Kind.Fail) return true;
+    }
+    return false;
+  }
+
   /** Interrupts are off on `cpu` (as noted by scanCpus for the state being expanded). */
   irqsOff(cpu: number): boolean {
     return this.irqOff[cpu] === 1;
@@ -391,24 +429,29 @@ export class Machine {
   }
 
   /** Runs merged actions (ghosts, smp_processor_id) starting at `node`; returns the settled node. */
-  settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number, irqsOff = true): number {
+  settle(s: Int32Array, aut: ThreadAutomaton, node: number, cpu: number, irqsOff = true, resched = false): number {
     let next = node;
     for (;;) {
       const a = aut.action(next);
       if (a.kind === Kind.Ghost) {
-        s[this.ghostBase + a.a] = a.b;
+        if (this.unstored[a.a] === 0) s[this.ghostBase + a.a] = a.b;
         next = aut.child(next, 0);
       } else if (a.kind === Kind.GhostRead) {
-        next = aut.child(next, s[this.ghostBase + a.a] as number);
+        next = aut.child(next, this.ghostAt(s, a.a));
       } else if (a.kind === Kind.ThisCpu) {
         next = aut.child(next, cpu);
       } else if (a.kind === Kind.CpuOnline) {
         next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? (this.hotplugWord(s) >>> a.a) & 1 : 0);
       } else if (a.kind === Kind.IrqsDisabled) {
         next = aut.child(next, irqsOff ? 1 : 0);
+      } else if (a.kind === Kind.NeedResched) {
+        next = aut.child(next, resched ? 1 : 0);
       } else if (a.kind === Kind.Instrumentable) {
         // Instrumentable code inside this CPU's noinstr region: record it (noinstr.ts).
-        if ((s[this.ghostBase + a.a + cpu] as number) !== 0) s[this.ghostBase + a.b] = 1;
+        if (this.ghostAt(s, a.a + cpu) !== 0) {
+          if (this.unstored[a.b] !== 0) this.#observed(a.b);
+          s[this.ghostBase + a.b] = 1;
+        }
         next = aut.child(next, 0);
       } else {
         return next;
@@ -421,7 +464,14 @@ export class Machine {
     const aut = this.threads[i] as ThreadAutomaton;
     const o = i * TSZ;
     const word = scr[o + T_FLAGS] as number;
-    const next = this.settle(scr, aut, aut.child(nodeOf(word), result), word & F_CPU, (word & F_IRQ) !== 0);
+    const next = this.settle(
+      scr,
+      aut,
+      aut.child(nodeOf(word), result),
+      word & F_CPU,
+      (word & F_IRQ) !== 0,
+      (word & F_RESCHED) !== 0,
+    );
     if (next >= MAX_NODES) throw new ModelError(`${this.threadName(i)}: more than ${MAX_NODES} distinct histories`);
     scr[o + T_FLAGS] = withNode(word, next);
     if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);
@@ -508,7 +558,13 @@ export class Machine {
     return vector === undefined ? bits !== 0 : (bits & (1 << vector)) !== 0;
   }
 
+  /** Ghost `id` in `s`; GhostObserved if it is not stored (see unstored). */
   ghostAt(s: Int32Array, id: number): number {
+    if (this.unstored[id] !== 0) this.#observed(id);
     return s[this.ghostBase + id] as number;
+  }
+
+  #observed(id: number): never {
+    throw new GhostObserved(id, this.inst.ghosts[id]?.name ?? String(id));
   }
 }

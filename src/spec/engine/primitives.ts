@@ -377,7 +377,20 @@ export function* choose(n: number, text: string): Op<number> {
   return yield action(Kind.Choose, text, { a: n });
 }
 
-/** The scheduler moves this task to another CPU (only where it is preemptible); returns the new CPU. */
+/**
+ * need_resched() (not a step: it reads this task's own flag): true after the scheduler tick made
+ * this thread's guest exit because another task waited for its CPU (threads.ts, GuestExit), until
+ * the thread is switched out (its next migrate()). The kernel's points that test it and call
+ * schedule(), such as xfer_to_guest_mode_handle_work() in vcpu_run(), are the model's to place.
+ */
+export function* need_resched(): Op<boolean> {
+  return (yield action(Kind.NeedResched, 'need_resched()')) === 1;
+}
+
+/**
+ * The scheduler moves this task to another CPU (only where it is preemptible); returns the new
+ * CPU. Switching the task out clears its need_resched() (__schedule(): clear_tsk_need_resched()).
+ */
 export function* migrate(text = 'scheduler migrates the task'): Op<number> {
   return yield action(Kind.Migrate, text);
 }

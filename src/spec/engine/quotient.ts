@@ -208,6 +208,7 @@ function resultsOf(a: Action, d: Domains, cpuKey: DomainKey): { values: number[]
     case Kind.Choose:
       return { values: Array.from({ length: a.a }, (_, c) => c), from: 'fixed' };
     case Kind.CpuOnline:
+    case Kind.NeedResched:
       return { values: [0, 1], from: 'fixed' };
     case Kind.Ipi:
       return { values: a.ifOnline ? [-ENXIO, 0] : [0], from: 'fixed' };

@@ -78,6 +78,11 @@ export class Symmetry {
     return this.#renamings.length + 1;
   }
 
+  /** Ghost `g` and every ghost a renaming moves it to (stored together, or not at all: explore.ts). */
+  ghostOrbit(g: number): number[] {
+    return [...new Set([g, ...this.#renamings.map((r) => r.ghostTo[g] as number)])];
+  }
+
   describe(): string {
     return `${this.spec.name}: ${this.spec.group === 'full' ? 'any permutation' : 'rotations'} of ${this.spec.members.length} members (${this.size} renamings)`;
   }

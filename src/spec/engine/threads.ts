@@ -19,6 +19,7 @@ import {
   F_GUEST,
   F_IRQ,
   F_RACE,
+  F_RESCHED,
   HOLDS,
   MAX_VECTORS,
   ModelError,
@@ -200,10 +201,16 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
       // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the
       // guest; guest_run() always exits, and says whether a pending interrupt made it.
       const pending = (m.irqs(s, cpu) & PENDING) !== 0;
-      if (!pending && a.b === 0) return 0;
+      // The scheduler tick: while another task waits for this CPU, the host's timer interrupt
+      // (an external-interrupt VM exit) comes, sched_tick() → task_tick_fair() → update_curr()
+      // finds the running task's slice used up with another one queued and calls resched_curr(),
+      // which sets TIF_NEED_RESCHED (kernel/sched/core.c and fair.c, v6.12). Without it a vCPU
+      // in guest mode would hold a shared pCPU for ever, starving the task behind it.
+      const tick = !pending && m.cpuWanted(s, cpu, i);
+      if (!pending && !tick && a.b === 0) return 0;
       const scr = m.copy(s, len);
-      scr[o + T_FLAGS] = (s[o + T_FLAGS] as number) & ~F_GUEST;
-      const reason = a.b === GUEST_RUN && pending ? EXIT_REASON_EXTERNAL_INTERRUPT : EXIT_REASON_GUEST;
+      scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~F_GUEST) | (tick ? F_RESCHED : 0);
+      const reason = a.b === GUEST_RUN && (pending || tick) ? EXIT_REASON_EXTERNAL_INTERRUPT : EXIT_REASON_GUEST;
       emit(i, 0, scr, m.advance(scr, i, reason, len));
       return 1;
     }
@@ -222,7 +229,8 @@ export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, e
       const targets = (m.allowed[i] as readonly number[]).filter((c) => c !== cpu && m.online(s, c));
       targets.forEach((target, c) => {
         const scr = m.copy(s, len);
-        scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~F_CPU) | target;
+        // schedule() switched the task out: its TIF_NEED_RESCHED is cleared.
+        scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~(F_CPU | F_RESCHED)) | target;
         mem.fence(scr, base, i, Fence.Mb);
         emit(i, c, scr, m.advance(scr, i, target, base + mem.length(scr, base)));
       });

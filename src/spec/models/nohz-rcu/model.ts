@@ -119,7 +119,7 @@ export const nohzRcu = defineModel<NohzFlags>({
         'arm64 before 8cfe148a7136 (order of 1b3d546daf85), nohz_full, v5.16 IRQ entry: IRQs on inside the EQS',
       flags: ARM64_OLD,
       kernel: refs('1b3d546daf85', '26dc129342cf'),
-      expect: { sc: uaf(2873), tso: uaf(4579), relaxed: uaf(11090) },
+      expect: { sc: uaf(2630), tso: uaf(4136), relaxed: uaf(10310) },
     },
     {
       name: 'arm64-1b3d546daf85-irq-enter',
@@ -133,21 +133,21 @@ export const nohzRcu = defineModel<NohzFlags>({
       description: 'the same order on a CPU without context tracking (tick-based accounting): RCU is never ignored',
       flags: { ...ARM64_OLD, nohzFull: false },
       kernel: refs('1b3d546daf85'),
-      expect: { sc: holds(2353), tso: holds(4638), relaxed: holds(4698) },
+      expect: { sc: holds(2353), tso: holds(4629), relaxed: holds(4698) },
     },
     {
       name: 'arm64-8cfe148a7136-no-nohz',
       description: 'arm64 since 8cfe148a7136 without context tracking: ticks from the guest are charged to it',
       flags: { ...ARM64_NEW, nohzFull: false },
       kernel: refs('8cfe148a7136'),
-      expect: { sc: holds(3077), tso: holds(6430), relaxed: holds(6375) },
+      expect: { sc: holds(3077), tso: holds(6421), relaxed: holds(6375) },
     },
     {
       name: 'arm64-no-isb',
       description:
         'plausible mistake: the 8cfe148a7136 window without isb(), so the pending tick may be taken too late',
       flags: { ...ARM64_NEW, arm64: { era: '8cfe148a7136', noIsb: true }, nohzFull: false },
-      expect: { sc: misaccounted(698), tso: misaccounted(1727), relaxed: misaccounted(771) },
+      expect: { sc: misaccounted(698), tso: misaccounted(1718), relaxed: misaccounted(771) },
     },
     {
       name: 'context-exit-after-window',
@@ -159,7 +159,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       name: 'timing-exit-before-window',
       description: 'plausible mistake: guest_timing_exit_irqoff() before the IRQ window (tick-based accounting)',
       flags: { ...ARM64_NEW, arm64: { era: '8cfe148a7136', timingExitBeforeWindow: true }, nohzFull: false },
-      expect: { sc: misaccounted(454), tso: misaccounted(1174), relaxed: misaccounted(471) },
+      expect: { sc: misaccounted(454), tso: misaccounted(1165), relaxed: misaccounted(471) },
     },
     {
       name: 'x86-v5-7',
@@ -179,7 +179,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       description: 'x86 87fa7f3e98a1 to 160457140187, tick-based accounting: guest time always 0 (bugzilla 209831)',
       flags: x86('87fa7f3e98a1', false),
       kernel: refs('87fa7f3e98a1', '160457140187'),
-      expect: { sc: misaccounted(454), tso: misaccounted(1174), relaxed: misaccounted(471) },
+      expect: { sc: misaccounted(454), tso: misaccounted(1165), relaxed: misaccounted(471) },
     },
     {
       name: 'x86-87fa7f3e98a1-nohz',
@@ -193,7 +193,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       description: 'x86 v5.13 to v5.16 (160457140187, bc908e091b32), tick-based: vtime exit deferred after the window',
       flags: x86('160457140187', false),
       kernel: refs('160457140187', 'bc908e091b32'),
-      expect: { sc: holds(3077), tso: holds(6430), relaxed: holds(6375) },
+      expect: { sc: holds(3077), tso: holds(6421), relaxed: holds(6375) },
     },
     {
       name: 'x86-b2d2af7e5df3',
@@ -207,7 +207,7 @@ export const nohzRcu = defineModel<NohzFlags>({
       description: 'x86 since b2d2af7e5df3 without context tracking: ticks from the guest are charged to it',
       flags: x86('b2d2af7e5df3', false),
       kernel: refs('b2d2af7e5df3'),
-      expect: { sc: holds(3077), tso: holds(6430), relaxed: holds(6375) },
+      expect: { sc: holds(3077), tso: holds(6421), relaxed: holds(6375) },
     },
     {
       name: 'riscv-6455317e4d0d',

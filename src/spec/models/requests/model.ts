@@ -173,7 +173,7 @@ export const requests = defineModel<RequestsFlags>({
         'x86 vcpu_enter_guest() (v6.12): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1632) },
+      expect: { sc: holds(332), tso: holds(468), relaxed: holds(1570) },
     },
     {
       name: 'correct-arm64',
@@ -181,27 +181,27 @@ export const requests = defineModel<RequestsFlags>({
         'arm64 kvm_arch_vcpu_ioctl_run() (v6.12): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(255), tso: holds(319), relaxed: holds(839) },
+      expect: { sc: holds(239), tso: holds(306), relaxed: holds(793) },
     },
     {
       name: 'no-vcpu-barrier',
       description: 'plausible mistake: IN_GUEST_MODE stored with no barrier before the final request check',
       flags: { ...X86, modeStore: 'no-barrier' },
-      expect: { sc: holds(323), tso: lost(260), relaxed: lost(240) },
+      expect: { sc: holds(304), tso: lost(282), relaxed: lost(247) },
     },
     {
       name: 'no-requester-barrier',
       description:
         "plausible mistake: no smp_mb__before_atomic() before the cmpxchg; kvm_vcpu_kick() still has rcuwait_wake_up()'s smp_mb()",
       flags: { ...ARM64, requesterBarrier: false },
-      expect: { sc: holds(235), tso: holds(294), relaxed: holds(770) },
+      expect: { sc: holds(220), tso: holds(282), relaxed: holds(724) },
     },
     {
       name: 'no-requester-barrier-no-wakeup',
       description:
         'plausible mistake: no smp_mb__before_atomic(), on the KVM_REQUEST_NO_WAKEUP path that skips kvm_vcpu_wake_up()',
       flags: { ...ARM64, requesterBarrier: false, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
-      expect: { sc: holds(201), tso: holds(250), relaxed: lost(95) },
+      expect: { sc: holds(170), tso: holds(217), relaxed: lost(95) },
     },
     {
       name: 'check-before-irqs-off',
@@ -209,7 +209,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
       flags: { ...X86, checkBeforeIrqsOff: true },
       kernel: [DOC],
-      expect: { sc: lost(283), tso: lost(368), relaxed: lost(630) },
+      expect: { sc: lost(294), tso: lost(391), relaxed: lost(638) },
     },
     {
       name: 'request-less-kick',
@@ -217,14 +217,14 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: the sender publishes state and kicks without a request; nothing re-checks it after IN_GUEST_MODE',
       flags: { ...X86, signal: 'event', event: true },
       kernel: [DOC],
-      expect: { sc: lost(192), tso: lost(234), relaxed: lost(284) },
+      expect: { sc: lost(185), tso: lost(226), relaxed: lost(284) },
     },
     {
       name: 'request-after-kick',
       description: 'plausible mistake: the kick is sent before the request is made',
       flags: { ...X86, requestAfterKick: true },
       kernel: [FIX_85B6],
-      expect: { sc: lost(143), tso: lost(144), relaxed: lost(186) },
+      expect: { sc: lost(151), tso: lost(162), relaxed: lost(186) },
     },
     {
       name: 'kvm-req',
@@ -232,14 +232,14 @@ export const requests = defineModel<RequestsFlags>({
         "Paolo Bonzini's kvm-req.promela (2017, re-derived): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1600) },
+      expect: { sc: holds(332), tso: holds(468), relaxed: holds(1538) },
     },
     {
       name: 'kvm-req-no-check',
       description: 'kvm-req.promela with its bug #define (re-derived): no request check in the IRQs-off region',
       flags: { ...X86, modeStore: 'plain+mb', checkRequests: false },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(153), tso: lost(152), relaxed: lost(251) },
+      expect: { sc: lost(164), tso: lost(175), relaxed: lost(258) },
     },
     {
       name: 'kvm-arm-pause',
@@ -254,7 +254,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017, ARM_REWORK_2017, ARM_REWORK_IRQ],
-      expect: { sc: holds(237), tso: holds(371), relaxed: holds(600) },
+      expect: { sc: holds(206), tso: holds(333), relaxed: holds(554) },
     },
     {
       name: 'kvm-arm-pause-v4-11',
@@ -271,7 +271,7 @@ export const requests = defineModel<RequestsFlags>({
         v411Sender: true,
       },
       kernel: [V4_11_ARM, V4_11_MAIN, PAOLO_2017],
-      expect: { sc: lost(122), tso: lost(167), relaxed: lost(186) },
+      expect: { sc: lost(114), tso: lost(149), relaxed: lost(186) },
     },
     {
       name: 'kvm-arm-pause-no-check',
@@ -285,7 +285,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(129), tso: lost(167), relaxed: lost(184) },
+      expect: { sc: lost(119), tso: lost(155), relaxed: lost(184) },
     },
     {
       name: 'kvm-x86-pi',
@@ -293,7 +293,7 @@ export const requests = defineModel<RequestsFlags>({
         'since b95234c84004 (kvm-x86-pi.promela): no KVM_REQ_EVENT; PIR synced after IN_GUEST_MODE with IRQs off',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'irqs-off' },
       kernel: [PAOLO_2017, PI_B952],
-      expect: { sc: holds(126), tso: holds(136), relaxed: holds(204) },
+      expect: { sc: holds(106), tso: holds(113), relaxed: holds(193) },
     },
     {
       name: 'kvm-x86-pi-v4-10',
@@ -301,7 +301,7 @@ export const requests = defineModel<RequestsFlags>({
         'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
       kernel: [PI_B952],
-      expect: { sc: holds(475), tso: holds(613), relaxed: holds(2988) },
+      expect: { sc: holds(442), tso: holds(575), relaxed: holds(2902) },
     },
     {
       name: 'kvm-x86-pi-early-sync',
@@ -309,7 +309,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: no KVM_REQ_EVENT (as since b95234c84004) but PIR synced before IRQs are disabled',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'early' },
       kernel: [PAOLO_2017, PI_B952],
-      expect: { sc: lost(107), tso: lost(110), relaxed: lost(150) },
+      expect: { sc: lost(102), tso: lost(106), relaxed: lost(150) },
     },
     {
       name: 'no-exiting-mode',
@@ -317,21 +317,21 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake (Paolo Bonzini, 2017): no IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg; every kick of a running vCPU IPIs',
       flags: { ...ARM64, exitingMode: false },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(241), tso: holds(301), relaxed: holds(937) },
+      expect: { sc: holds(225), tso: holds(288), relaxed: holds(891) },
     },
     {
       name: 'cpu-read-first',
       description: 'v5.15 x86 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...X86, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1103), tso: holds(1896), relaxed: lost(1682) },
+      expect: { sc: holds(1054), tso: holds(1884), relaxed: lost(1713) },
     },
     {
       name: 'cpu-read-first-arm64',
       description: 'v5.15 arm64 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...ARM64, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(789), tso: holds(1256), relaxed: lost(1321) },
+      expect: { sc: holds(752), tso: holds(1213), relaxed: lost(1344) },
     },
     {
       name: 'cpu-read-first-2-requesters',
@@ -346,7 +346,7 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_NO_WAKEUP,
       },
       kernel: [FIX_85B6],
-      expect: { sc: lost(3940), tso: lost(5844), relaxed: lost(43392) },
+      expect: { sc: lost(7402), tso: lost(11130), relaxed: lost(43150) },
     },
     {
       name: 'cpu-read-first-tlb-flush',
@@ -361,14 +361,14 @@ export const requests = defineModel<RequestsFlags>({
         migrate: true,
       },
       kernel: [FIX_85B6],
-      expect: { sc: holds(671), tso: holds(1069), relaxed: lost(758, 'wait-semantics') },
+      expect: { sc: holds(578), tso: holds(963), relaxed: lost(762, 'wait-semantics') },
     },
     {
       name: 'migrating',
       description: 'v6.12: the kick reads vcpu->cpu after the mode check (since 85b640450ddc), the vCPU migrating',
       flags: { ...X86, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(903), tso: holds(1437), relaxed: holds(9068) },
+      expect: { sc: holds(850), tso: holds(1352), relaxed: holds(8810) },
     },
     {
       name: 'tlb-flush-wait',
@@ -382,7 +382,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [WAIT_7A97],
-      expect: { sc: holds(774), tso: holds(1442), relaxed: holds(10734) },
+      expect: { sc: holds(677), tso: holds(1351), relaxed: holds(10334) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
@@ -398,9 +398,9 @@ export const requests = defineModel<RequestsFlags>({
       },
       kernel: [WAIT_7A97],
       expect: {
-        sc: lost(140, 'wait-semantics'),
-        tso: lost(270, 'wait-semantics'),
-        relaxed: lost(224, 'wait-semantics'),
+        sc: lost(151, 'wait-semantics'),
+        tso: lost(286, 'wait-semantics'),
+        relaxed: lost(231, 'wait-semantics'),
       },
     },
     {
@@ -416,25 +416,25 @@ export const requests = defineModel<RequestsFlags>({
         checkRequests: false,
       },
       expect: {
-        sc: lost(263, 'wait-semantics'),
-        tso: lost(523, 'wait-semantics'),
-        relaxed: lost(560, 'wait-semantics'),
+        sc: lost(280, 'wait-semantics'),
+        tso: lost(548, 'wait-semantics'),
+        relaxed: lost(567, 'wait-semantics'),
       },
     },
     {
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(792), tso: holds(1174), relaxed: holds(6317) },
+      expect: { sc: holds(754), tso: holds(1119), relaxed: holds(6162) },
     },
     {
       name: 'halt-no-wakeup',
       description: 'a KVM_REQUEST_NO_WAKEUP request leaves a halted vCPU asleep, by design',
       flags: { ...X86, halt: true, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
       expect: {
-        sc: lost(644, 'request-processed'),
-        tso: lost(955, 'request-processed'),
-        relaxed: lost(2847, 'request-processed'),
+        sc: lost(604, 'request-processed'),
+        tso: lost(888, 'request-processed'),
+        relaxed: lost(2703, 'request-processed'),
       },
     },
   ],

@@ -16,6 +16,7 @@ import {
   local_irq_disable,
   local_irq_enable,
   migrate,
+  need_resched,
   type Op,
   preempt_disable,
   preempt_enable,
@@ -92,7 +93,13 @@ export interface VcpuGhosts {
 // #region vcpu_run
 /** One pass of vcpu_run()'s loop (x86) / kvm_arch_vcpu_ioctl_run()'s loop (arm64). */
 export function* vcpu_run_once(vcpu: KvmVcpu, spte: Loc, f: VcpuFlags, g: VcpuGhosts): Op {
-  if (f.migrate && (yield* choose(2, 'preempted here?')) === 1) {
+  // Between passes the vCPU task may be preempted: x86 vcpu_run() ends each pass with
+  // `if (__xfer_to_guest_mode_work_pending()) … xfer_to_guest_mode_handle_work(vcpu)`, arm64
+  // kvm_arch_vcpu_ioctl_run() begins each with it, and xfer_to_guest_mode_work()
+  // (kernel/entry/kvm.c, v6.12) calls schedule() when TIF_NEED_RESCHED is set. It is set when the
+  // scheduler tick made the last exit because another task waits for this pCPU (the engine's
+  // GuestExit): then the task is switched out for certain; otherwise it may or may not be.
+  if (f.migrate && ((yield* need_resched()) || (yield* choose(2, 'preempted here?')) === 1)) {
     // Preemption: kvm_sched_out(); the scheduler moves the task; kvm_sched_in() →
     // kvm_arch_vcpu_load() records the new pCPU.
     yield* migrate();

@@ -378,7 +378,7 @@ export const tsc = defineModel<TscModelFlags>({
         tso: {
           verdict: 'violated',
           property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
-          states: 600,
+          states: 696,
         },
       },
     },
@@ -387,7 +387,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'before the patch: rapid changes of a shared policy, notified on the other CPU',
       flags: { ...BASE, code: 'before', notifierCpu: 1 },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 218597 }, tso: { verdict: 'holds', states: 344882 } },
+      expect: { sc: { verdict: 'holds', states: 218597 }, tso: { verdict: 'holds', states: 363225 } },
     },
     {
       name: 'before-hotplug',
@@ -411,7 +411,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: rapid frequency changes of a shared policy',
       flags: BASE,
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 32203 }, tso: { verdict: 'holds', states: 52264 } },
+      expect: { sc: { verdict: 'holds', states: 32203 }, tso: { verdict: 'holds', states: 53276 } },
     },
     {
       name: 'patch-hotplug',
@@ -425,7 +425,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: reference-clock reads on the base CPU during a resync',
       flags: { ...BASE, scenario: 'ref-read' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 70397 } },
+      expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 71579 } },
     },
     {
       name: 'rule1-broken',
@@ -487,7 +487,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: the CPU that is not the base slows down',
       flags: { ...BASE, scenario: 'non-base' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 380 }, tso: { verdict: 'holds', states: 665 } },
+      expect: { sc: { verdict: 'holds', states: 380 }, tso: { verdict: 'holds', states: 746 } },
     },
     {
       name: 'patch-no-non-base-sync',
@@ -496,7 +496,7 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, scenario: 'non-base', noNonBaseSync: true },
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 112 },
-        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 241 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 247 },
       },
     },
     {
@@ -505,8 +505,8 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, scenario: 'rise', vcpu: true },
       kernel: [PATCH],
       expect: {
-        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 57134 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 132501 },
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 154014 },
       },
     },
     {
@@ -514,21 +514,21 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock',
       flags: { ...BASE, scenario: 'fall', vcpu: true },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 90152 }, tso: { verdict: 'holds', states: 206807 } },
+      expect: { sc: { verdict: 'holds', states: 102888 }, tso: { verdict: 'holds', states: 232885 } },
     },
     {
       name: 'today-rise',
       description: 'v6.12: a vCPU on the CPU that speeds up, notified before',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 50535 }, tso: { verdict: 'holds', states: 79873 } },
+      expect: { sc: { verdict: 'holds', states: 50906 }, tso: { verdict: 'holds', states: 80615 } },
     },
     {
       name: 'today-fall',
       description: 'v6.12: a vCPU on the CPU that slows down, notified after',
       flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 40804 }, tso: { verdict: 'holds', states: 64397 } },
+      expect: { sc: { verdict: 'holds', states: 41063 }, tso: { verdict: 'holds', states: 64915 } },
     },
     {
       name: 'today-request-before-store',
