@@ -167,6 +167,16 @@ export interface Action {
   readonly mightSleep?: boolean;
   /** A spinlock or mutex acquisition or release (see LockStep). */
   readonly lock?: LockStep;
+  /**
+   * The reads this access depends on *syntactically*, as history indices of the thread (the
+   * n-th step of the current run of its body is index n): for a read, those its address came
+   * from (LKMM's addr); for a write or an RMW, also those its value came from (data) and those
+   * the conditions of the `if`s around it read (ctrl), even when a condition is always true.
+   * Set by code that knows its syntax (the litmus compiler); a model written as TypeScript has
+   * none, and the machine then judges dependencies by behaviour (threads.ts). Relaxed memory
+   * only: see memory/relaxed.ts, "Dependencies".
+   */
+  readonly deps?: readonly number[];
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;

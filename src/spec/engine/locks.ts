@@ -24,7 +24,16 @@
  * handler or a get_cpu() section) is a ModelError, as might_sleep() would splat.
  */
 import { action, Fence, Kind, LockStep, NO_WRITE, type Op, Order } from './actions.ts';
-import { type Loc, preempt_disable, preempt_enable, smp_store_release } from './primitives.ts';
+import {
+  type Loc,
+  local_irq_disable,
+  local_irq_enable,
+  local_irq_restore,
+  local_irq_save,
+  preempt_disable,
+  preempt_enable,
+  smp_store_release,
+} from './primitives.ts';
 
 /** A lock word: 0 free, 1 held. Declare it with ModelBuilder.loc (DEFINE_MUTEX, DEFINE_SPINLOCK). */
 export type Lock = Loc;
@@ -80,14 +89,69 @@ export function* spin_lock(l: Lock): Op {
   );
 }
 
-/** spin_unlock(): a release store, then preemption back on. */
-export function* spin_unlock(l: Lock): Op {
-  yield action(Kind.Write, `spin_unlock(&${l.name})`, {
+/** do_raw_spin_unlock(): the release store of "free" (LKMM's UL). */
+function* releaseSpinlock(l: Lock, text: string): Op {
+  yield action(Kind.Write, text, {
     a: l.id,
     b: FREE,
     order: Order.AcqRel,
     lock: LockStep.Release,
   });
+}
+
+/** spin_unlock(): a release store, then preemption back on. */
+export function* spin_unlock(l: Lock): Op {
+  yield* releaseSpinlock(l, `spin_unlock(&${l.name})`);
+  yield* preempt_enable();
+}
+
+// The interrupt-disabling forms (include/linux/spinlock_api_smp.h at v6.12, __raw_spin_lock_irq()
+// and the rest): the same lock and unlock steps, so the same ordering as spin_lock() and
+// spin_unlock() under every memory model (LKMM gives them no other: the interrupt state is no
+// memory access), with interrupts disabled around the critical section. The order of steps is
+// the kernel's: interrupts off, then preemption off, then the lock; the unlock, then
+// interrupts back on (or as they were), then preemption back on.
+
+/** spin_lock_irq(): local_irq_disable(), then spin_lock(). */
+export function* spin_lock_irq(l: Lock): Op {
+  yield* local_irq_disable();
+  yield* preempt_disable();
+  yield* acquire(
+    l,
+    `spin_lock_irq(&${l.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    false,
+    LockStep.Acquire,
+  );
+}
+
+/** spin_unlock_irq(): the release store, local_irq_enable(), then preemption back on. */
+export function* spin_unlock_irq(l: Lock): Op {
+  yield* releaseSpinlock(l, `spin_unlock_irq(&${l.name})`);
+  yield* local_irq_enable();
+  yield* preempt_enable();
+}
+
+/** spin_lock_irqsave(): local_irq_save(), then spin_lock(); returns the saved flags. */
+export function* spin_lock_irqsave(l: Lock): Op<number> {
+  const flags = yield* local_irq_save();
+  yield* preempt_disable();
+  yield* acquire(
+    l,
+    `spin_lock_irqsave(&${l.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    false,
+    LockStep.Acquire,
+  );
+  return flags;
+}
+
+/** spin_unlock_irqrestore(): the release store, local_irq_restore(flags), then preemption back on. */
+export function* spin_unlock_irqrestore(l: Lock, flags: number): Op {
+  yield* releaseSpinlock(l, `spin_unlock_irqrestore(&${l.name})`);
+  yield* local_irq_restore(flags);
   yield* preempt_enable();
 }
 

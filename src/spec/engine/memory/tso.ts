@@ -118,7 +118,7 @@ export class TsoMemory implements MemorySystem {
     // Every store buffer is empty: memory is all there is.
     return this.#len;
   }
-  addressDependency(): number {
+  dependency(): number {
     // Loads are satisfied in program order here.
     return this.#len;
   }
