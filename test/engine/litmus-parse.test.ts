@@ -135,7 +135,7 @@ describe('errors name the construct and its line:col', () => {
     [
       'sleeping locks',
       'mutex_lock(x);',
-      /mutex_lock\(\): sleeping locks and rwlocks are not an engine primitive yet/,
+      /mutex_lock\(\): sleeping locks are not in the litmus language \(LKMM models none\)/,
       8,
       2,
     ],

@@ -104,6 +104,15 @@ export const Order = {
    * drains the store buffer nor orders anything (no LOCK prefix: a plain per-CPU increment).
    */
   CpuLocal: 7,
+  /**
+   * The release form of CpuLocal, for rcu_read_unlock()'s nesting decrement: under relaxed a
+   * release RMW (Order.Release: it hands the critical section to the grace period that waits
+   * for it); under TSO a plain CPU-local read-modify-write, as x86's preempt_enable() or
+   * current->rcu_read_lock_nesting-- is: its store goes through the store buffer behind the
+   * critical section's stores (no LOCK prefix, no drain), so the grace period's wait, which
+   * reads the word in memory, learns of the unlock only once they are all visible.
+   */
+  CpuLocalRelease: 8,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 

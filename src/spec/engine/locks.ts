@@ -16,7 +16,18 @@
  * and smp_mb__after_unlock_lock() make it a full barrier. A failed spin_trylock() and
  * spin_is_locked() are plain reads with no ordering (lock.cat's LF, RL, RU). Under TSO a lock
  * acquisition is a LOCK-prefixed RMW, so a full barrier, and the two barriers compile away.
- * Mutexes are plain acquire/release here: LKMM models spinlocks only.
+ *
+ * Mutexes order exactly as spinlocks do, unlock-then-lock included. LKMM models no sleeping
+ * lock (lock.cat is about spinlocks), so this is the project's decision, taken from
+ * Documentation/memory-barriers.txt ("LOCK ACQUISITION FUNCTIONS"), which lists spin locks,
+ * R/W spin locks, mutexes, semaphores and R/W semaphores together and gives them all the same
+ * ACQUIRE and RELEASE implications, and says of each that a RELEASE followed by an ACQUIRE is
+ * not a full barrier. mutex_lock() and mutex_unlock() carry LockStep, so memory/relaxed.ts
+ * gives them po-unlock-lock-po (not a full barrier: SB across mutex_unlock(); mutex_lock() is
+ * allowed), and smp_mb__after_unlock_lock() makes the pair a full barrier as for spinlocks.
+ * The real mutex is stronger on some paths (a sleeping waiter passes through the scheduler's
+ * full barriers; the fast path is an acquire cmpxchg on owner, the unlock a release cmpxchg):
+ * the model does not promise more than the documented ordering.
  *
  * A thread blocked on a mutex sleeps: it does not hold its CPU (other threads run there), while
  * a spinlock holder has preemption disabled (spin_lock() is preempt_disable() + the atomic).
@@ -60,7 +71,11 @@ function* acquire(
   });
 }
 
-/** mutex_lock(): sleeps until the mutex is free, then owns it (an acquire). */
+/**
+ * mutex_lock(): sleeps until the mutex is free, then owns it: a lock acquisition (LockStep), so
+ * ordered as spin_lock() is (see the header: Documentation/memory-barriers.txt gives every lock
+ * construct, mutexes included, the same ACQUIRE and RELEASE implications).
+ */
 export function* mutex_lock(m: Lock): Op {
   yield* acquire(
     m,
@@ -68,12 +83,18 @@ export function* mutex_lock(m: Lock): Op {
     (v) => v === FREE,
     () => HELD,
     true,
+    LockStep.Acquire,
   );
 }
 
-/** mutex_unlock(): a release store of "free". */
+/** mutex_unlock(): a release store of "free", a lock release (LockStep) as spin_unlock()'s is. */
 export function* mutex_unlock(m: Lock): Op {
-  yield* smp_store_release(m, FREE, 'unlocked');
+  yield action(Kind.Write, `mutex_unlock(&${m.name})`, {
+    a: m.id,
+    b: FREE,
+    order: Order.AcqRel,
+    lock: LockStep.Release,
+  });
 }
 
 /** spin_lock(): preemption off, then spin until free and take it (an acquire). */

@@ -452,7 +452,8 @@ function syntacticSources(aut: ThreadAutomaton, node: number, a: Action): readon
  */
 function dependentOnLoadBefore(aut: ThreadAutomaton, node: number): number | undefined {
   const a = aut.action(node);
-  const isRead = a.kind === Kind.Read;
+  // A wait that only reads (no rmw) is a read: only its location can depend on the load (addr).
+  const isRead = a.kind === Kind.Read || (a.kind === Kind.Await && a.rmw === undefined);
   let history = aut.history(node);
   let prev = -1;
   while (history.length > 0) {
@@ -469,7 +470,7 @@ function dependentOnLoadBefore(aut: ThreadAutomaton, node: number): number | und
   for (const v of isRead ? PROBES : WRITE_PROBES) {
     const w = afterLoad(aut, prev, v);
     if (w === undefined) return load.a;
-    if (isRead ? w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== a.a : !sameAccess(w.step, a)) {
+    if (isRead ? w.fences !== '' || w.step.kind !== a.kind || w.step.a !== a.a : !sameAccess(w.step, a)) {
       return load.a;
     }
   }

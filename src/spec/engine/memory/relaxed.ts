@@ -33,7 +33,10 @@
  * it stays allowed); and the unlock it reads from orders what preceded that unlock before the new
  * holder's later stores (RMW_LOCK: rel joins the unlock's view). smp_mb__after_spinlock() and
  * smp_mb__after_unlock_lock() are full barriers once the thread has taken a lock
- * (threads.ts, effectiveFence).
+ * (threads.ts, effectiveFence). Mutexes (mutex_lock(), mutex_unlock()) are lock steps too and
+ * get exactly the spinlocks' ordering: LKMM models no sleeping lock, and the project follows
+ * Documentation/memory-barriers.txt, which gives every lock construct the same ACQUIRE and
+ * RELEASE implications (engine/locks.ts; test/engine/lkmm-shapes.test.ts checks both alike).
  *
  * Plain accesses (Order.Plain) are ordered as *_ONCE, and their writes are marked PLAIN in the
  * history so that the data-race check (threads.ts, dataRace; unseenWrite below) can tell a
@@ -510,7 +513,7 @@ export class RelaxedMemory implements MemorySystem {
     }
     let view: number[];
     if (full || fenceBefore) view = me.cur.slice();
-    else if (order === Order.Release) {
+    else if (order === Order.Release || order === Order.CpuLocalRelease) {
       view = me.cur.slice();
       join(view, me.acq);
     } else view = me.rel.slice();
