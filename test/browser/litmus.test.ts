@@ -113,7 +113,7 @@ describe('the Litmus page', () => {
     const error = page.locator(`${ROOT} [data-litmus-error]`);
     await error.waitFor();
     await expect(error.textContent()).resolves.toBe(
-      'Line 9, column 2: mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
+      'Line 9, column 2: mutex_lock(): sleeping locks are not in the litmus language (LKMM models none)',
     );
     await expect(page.locator(`${ROOT} .kvm-litmus-error-line`).textContent()).resolves.toBe('9');
     await expect(page.locator(TEXT).getAttribute('aria-invalid')).resolves.toBe('true');

@@ -114,7 +114,7 @@ describe('kvmspec litmus', () => {
     const r = run(path.join(dir, 'set'), '--memory-model', 'relaxed');
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toBe(
-      `kvmspec litmus: ${bad}:5:2: mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet`,
+      `kvmspec litmus: ${bad}:5:2: mutex_lock(): sleeping locks are not in the litmus language (LKMM models none)`,
     );
     expect(r.stdout).toMatch(/^Observation MP-test Sometimes 1\/4/);
     expect(r.stdout).toMatch(/1 test\(s\) could not be read or expressed/);
@@ -122,7 +122,7 @@ describe('kvmspec litmus', () => {
     expect(json[0]?.error).toEqual({
       line: 5,
       col: 2,
-      message: 'mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
+      message: 'mutex_lock(): sleeping locks are not in the litmus language (LKMM models none)',
     });
   });
 

@@ -62,7 +62,7 @@ describe('checkLitmusText (the worker)', () => {
   it('reports an error with its line and column, and refuses an oversized text', () => {
     expect(checkLitmusText(SB.replace('WRITE_ONCE(*x, 1);', 'mutex_lock(x);'), 1000)).toMatchObject({
       ok: false,
-      message: 'mutex_lock(): sleeping locks and rwlocks are not an engine primitive yet',
+      message: 'mutex_lock(): sleeping locks are not in the litmus language (LKMM models none)',
     });
     expect(checkLitmusText('x'.repeat(20_001), 1000)).toMatchObject({ ok: false, line: 1, col: 1 });
   });

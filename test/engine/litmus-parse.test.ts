@@ -126,16 +126,16 @@ describe('errors name the construct and its line:col', () => {
   const cases: readonly [string, string, RegExp, number, number][] = [
     ['a spinlock call on an int', 'spin_lock(x);', /spin_lock\(\): x is not declared spinlock_t/, 8, 12],
     [
-      'interrupt-disabling spinlocks',
-      'spin_lock_irq(x);',
-      /spin_lock_irq\(\): the interrupt-disabling spinlock forms are not supported/,
+      'softirq-disabling spinlocks',
+      'spin_lock_bh(x);',
+      /spin_lock_bh\(\): not supported \(litmus threads take no interrupts or softirqs: use spin_lock\(\)\)/,
       8,
       2,
     ],
     [
       'sleeping locks',
       'mutex_lock(x);',
-      /mutex_lock\(\): sleeping locks and rwlocks are not an engine primitive yet/,
+      /mutex_lock\(\): sleeping locks are not in the litmus language \(LKMM models none\)/,
       8,
       2,
     ],

@@ -87,7 +87,7 @@ describe('TSO memory', () => {
     expect(m.describe(s, 0, fmt, name).buffers).toEqual([['x1 = 2', 'x0 = 3'], ['x0 = 8']]);
     expect(m.read(s, 0, 1, 0)).toBe(8);
     expect(m.fenceAll()).toBe(m.length());
-    expect(m.addressDependency()).toBe(m.length());
+    expect(m.dependency()).toBe(m.length());
     expect(m.threadDone()).toBe(m.length());
   });
 
@@ -179,9 +179,7 @@ describe('SC memory', () => {
     expect(m.quiescent()).toBe(true);
     expect(m.fenceEnabled()).toBe(true);
     expect([m.readChoices(), m.writeChoices(), m.rmwChoices()]).toEqual([1, 1, 1]);
-    expect([m.length(), m.fenceAll(), m.addressDependency(), m.internalStep(), m.threadDone()]).toEqual([
-      2, 2, 2, 2, 2,
-    ]);
+    expect([m.length(), m.fenceAll(), m.dependency(), m.internalStep(), m.threadDone()]).toEqual([2, 2, 2, 2, 2]);
     expect(m.internalText()).toBe('');
     const { src, entry } = m.rename([0], [1, 0]);
     expect([...src]).toEqual([1, 0]);

@@ -20,7 +20,9 @@ import { PRIMITIVE_MODELS } from './primitives-models.ts';
 const GOLDEN: readonly (readonly [string, string, MemoryModelName, 'holds' | 'violated', string, number])[] = [
   ['test-lock-counter', 'mutex', 'sc', 'holds', '', 43],
   ['test-lock-counter', 'mutex', 'tso', 'holds', '', 118],
-  ['test-lock-counter', 'mutex', 'relaxed', 'holds', '', 57],
+  // 57 → 59 when mutexes took on the spinlocks' unlock-then-lock ordering (engine/locks.ts):
+  // the new holder's later stores carry the unlock's view. Verdict unchanged.
+  ['test-lock-counter', 'mutex', 'relaxed', 'holds', '', 59],
   ['test-lock-counter', 'spinlock', 'sc', 'holds', '', 75],
   ['test-lock-counter', 'spinlock', 'tso', 'holds', '', 203],
   // Relaxed spinlock counts rose (96 → 98, 266 → 270 for trylock) when spin_lock() took on LKMM's

@@ -109,6 +109,15 @@ export const Order = {
    * drains the store buffer nor orders anything (no LOCK prefix: a plain per-CPU increment).
    */
   CpuLocal: 7,
+  /**
+   * The release form of CpuLocal, for rcu_read_unlock()'s nesting decrement: under relaxed a
+   * release RMW (Order.Release: it hands the critical section to the grace period that waits
+   * for it); under TSO a plain CPU-local read-modify-write, as x86's preempt_enable() or
+   * current->rcu_read_lock_nesting-- is: its store goes through the store buffer behind the
+   * critical section's stores (no LOCK prefix, no drain), so the grace period's wait, which
+   * reads the word in memory, learns of the unlock only once they are all visible.
+   */
+  CpuLocalRelease: 8,
 } as const;
 export type Order = (typeof Order)[keyof typeof Order];
 
@@ -172,6 +181,16 @@ export interface Action {
   readonly mightSleep?: boolean;
   /** A spinlock or mutex acquisition or release (see LockStep). */
   readonly lock?: LockStep;
+  /**
+   * The reads this access depends on *syntactically*, as history indices of the thread (the
+   * n-th step of the current run of its body is index n): for a read, those its address came
+   * from (LKMM's addr); for a write or an RMW, also those its value came from (data) and those
+   * the conditions of the `if`s around it read (ctrl), even when a condition is always true.
+   * Set by code that knows its syntax (the litmus compiler); a model written as TypeScript has
+   * none, and the machine then judges dependencies by behaviour (threads.ts). Relaxed memory
+   * only: see memory/relaxed.ts, "Dependencies".
+   */
+  readonly deps?: readonly number[];
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;

@@ -16,7 +16,18 @@
  * and smp_mb__after_unlock_lock() make it a full barrier. A failed spin_trylock() and
  * spin_is_locked() are plain reads with no ordering (lock.cat's LF, RL, RU). Under TSO a lock
  * acquisition is a LOCK-prefixed RMW, so a full barrier, and the two barriers compile away.
- * Mutexes are plain acquire/release here: LKMM models spinlocks only.
+ *
+ * Mutexes order exactly as spinlocks do, unlock-then-lock included. LKMM models no sleeping
+ * lock (lock.cat is about spinlocks), so this is the project's decision, taken from
+ * Documentation/memory-barriers.txt ("LOCK ACQUISITION FUNCTIONS"), which lists spin locks,
+ * R/W spin locks, mutexes, semaphores and R/W semaphores together and gives them all the same
+ * ACQUIRE and RELEASE implications, and says of each that a RELEASE followed by an ACQUIRE is
+ * not a full barrier. mutex_lock() and mutex_unlock() carry LockStep, so memory/relaxed.ts
+ * gives them po-unlock-lock-po (not a full barrier: SB across mutex_unlock(); mutex_lock() is
+ * allowed), and smp_mb__after_unlock_lock() makes the pair a full barrier as for spinlocks.
+ * The real mutex is stronger on some paths (a sleeping waiter passes through the scheduler's
+ * full barriers; the fast path is an acquire cmpxchg on owner, the unlock a release cmpxchg):
+ * the model does not promise more than the documented ordering.
  *
  * A thread blocked on a mutex sleeps: it does not hold its CPU (other threads run there), while
  * a spinlock holder has preemption disabled (spin_lock() is preempt_disable() + the atomic).
@@ -24,7 +35,16 @@
  * handler or a get_cpu() section) is a ModelError, as might_sleep() would splat.
  */
 import { action, Fence, Kind, LockStep, NO_WRITE, type Op, Order } from './actions.ts';
-import { type Loc, preempt_disable, preempt_enable, smp_store_release } from './primitives.ts';
+import {
+  type Loc,
+  local_irq_disable,
+  local_irq_enable,
+  local_irq_restore,
+  local_irq_save,
+  preempt_disable,
+  preempt_enable,
+  smp_store_release,
+} from './primitives.ts';
 
 /** A lock word: 0 free, 1 held. Declare it with ModelBuilder.loc (DEFINE_MUTEX, DEFINE_SPINLOCK). */
 export type Lock = Loc;
@@ -51,7 +71,11 @@ function* acquire(
   });
 }
 
-/** mutex_lock(): sleeps until the mutex is free, then owns it (an acquire). */
+/**
+ * mutex_lock(): sleeps until the mutex is free, then owns it: a lock acquisition (LockStep), so
+ * ordered as spin_lock() is (see the header: Documentation/memory-barriers.txt gives every lock
+ * construct, mutexes included, the same ACQUIRE and RELEASE implications).
+ */
 export function* mutex_lock(m: Lock): Op {
   yield* acquire(
     m,
@@ -59,12 +83,18 @@ export function* mutex_lock(m: Lock): Op {
     (v) => v === FREE,
     () => HELD,
     true,
+    LockStep.Acquire,
   );
 }
 
-/** mutex_unlock(): a release store of "free". */
+/** mutex_unlock(): a release store of "free", a lock release (LockStep) as spin_unlock()'s is. */
 export function* mutex_unlock(m: Lock): Op {
-  yield* smp_store_release(m, FREE, 'unlocked');
+  yield action(Kind.Write, `mutex_unlock(&${m.name})`, {
+    a: m.id,
+    b: FREE,
+    order: Order.AcqRel,
+    lock: LockStep.Release,
+  });
 }
 
 /** spin_lock(): preemption off, then spin until free and take it (an acquire). */
@@ -80,14 +110,69 @@ export function* spin_lock(l: Lock): Op {
   );
 }
 
-/** spin_unlock(): a release store, then preemption back on. */
-export function* spin_unlock(l: Lock): Op {
-  yield action(Kind.Write, `spin_unlock(&${l.name})`, {
+/** do_raw_spin_unlock(): the release store of "free" (LKMM's UL). */
+function* releaseSpinlock(l: Lock, text: string): Op {
+  yield action(Kind.Write, text, {
     a: l.id,
     b: FREE,
     order: Order.AcqRel,
     lock: LockStep.Release,
   });
+}
+
+/** spin_unlock(): a release store, then preemption back on. */
+export function* spin_unlock(l: Lock): Op {
+  yield* releaseSpinlock(l, `spin_unlock(&${l.name})`);
+  yield* preempt_enable();
+}
+
+// The interrupt-disabling forms (include/linux/spinlock_api_smp.h at v6.12, __raw_spin_lock_irq()
+// and the rest): the same lock and unlock steps, so the same ordering as spin_lock() and
+// spin_unlock() under every memory model (LKMM gives them no other: the interrupt state is no
+// memory access), with interrupts disabled around the critical section. The order of steps is
+// the kernel's: interrupts off, then preemption off, then the lock; the unlock, then
+// interrupts back on (or as they were), then preemption back on.
+
+/** spin_lock_irq(): local_irq_disable(), then spin_lock(). */
+export function* spin_lock_irq(l: Lock): Op {
+  yield* local_irq_disable();
+  yield* preempt_disable();
+  yield* acquire(
+    l,
+    `spin_lock_irq(&${l.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    false,
+    LockStep.Acquire,
+  );
+}
+
+/** spin_unlock_irq(): the release store, local_irq_enable(), then preemption back on. */
+export function* spin_unlock_irq(l: Lock): Op {
+  yield* releaseSpinlock(l, `spin_unlock_irq(&${l.name})`);
+  yield* local_irq_enable();
+  yield* preempt_enable();
+}
+
+/** spin_lock_irqsave(): local_irq_save(), then spin_lock(); returns the saved flags. */
+export function* spin_lock_irqsave(l: Lock): Op<number> {
+  const flags = yield* local_irq_save();
+  yield* preempt_disable();
+  yield* acquire(
+    l,
+    `spin_lock_irqsave(&${l.name})`,
+    (v) => v === FREE,
+    () => HELD,
+    false,
+    LockStep.Acquire,
+  );
+  return flags;
+}
+
+/** spin_unlock_irqrestore(): the release store, local_irq_restore(flags), then preemption back on. */
+export function* spin_unlock_irqrestore(l: Lock, flags: number): Op {
+  yield* releaseSpinlock(l, `spin_unlock_irqrestore(&${l.name})`);
+  yield* local_irq_restore(flags);
   yield* preempt_enable();
 }
 

@@ -197,6 +197,43 @@ export function fetch_or(x: Loc, mask: number, maskText = show(mask)): Op<number
   return rmw(x, `fetch_or(&${x.name}, ${maskText})`, Order.Full, (cur) => cur | mask);
 }
 
+// The non-atomic bit operations (include/asm-generic/bitops/generic-non-atomic.h at v6.12,
+// generic___set_bit() and the rest): a plain load of the word, then a plain store of the new
+// value. Two steps, so another CPU's store in between is lost ("only one operation succeeds"),
+// and checked for data races like any plain access. x86's own __set_bit() is one instruction
+// without a LOCK prefix, which is not atomic against other CPUs either.
+
+export function* __set_bit(nr: number, x: Loc, nrText = show(nr)): Op {
+  const old = yield action(Kind.Read, `__set_bit(${nrText}, &${x.name}): *${x.name}`, { a: x.id, order: Order.Plain });
+  yield* plain_store(x, old | (1 << nr));
+}
+
+export function* __clear_bit(nr: number, x: Loc, nrText = show(nr)): Op {
+  const old = yield action(Kind.Read, `__clear_bit(${nrText}, &${x.name}): *${x.name}`, {
+    a: x.id,
+    order: Order.Plain,
+  });
+  yield* plain_store(x, old & ~(1 << nr));
+}
+
+export function* __test_and_set_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
+  const old = yield action(Kind.Read, `__test_and_set_bit(${nrText}, &${x.name}): *${x.name}`, {
+    a: x.id,
+    order: Order.Plain,
+  });
+  yield* plain_store(x, old | (1 << nr));
+  return (old & (1 << nr)) !== 0;
+}
+
+export function* __test_and_clear_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
+  const old = yield action(Kind.Read, `__test_and_clear_bit(${nrText}, &${x.name}): *${x.name}`, {
+    a: x.id,
+    order: Order.Plain,
+  });
+  yield* plain_store(x, old & ~(1 << nr));
+  return (old & (1 << nr)) !== 0;
+}
+
 export function* test_bit(nr: number, x: Loc, nrText = show(nr)): Op<boolean> {
   const v = yield action(Kind.Read, `test_bit(${nrText}, &${x.name})`, { a: x.id });
   return (v & (1 << nr)) !== 0;
@@ -239,6 +276,25 @@ export function* preempt_disable(): Op {
 
 export function* preempt_enable(): Op {
   yield action(Kind.PreemptEnable, 'preempt_enable()');
+}
+
+/**
+ * The `flags` word local_irq_save() returns here: IRQ_FLAGS_DISABLED if interrupts were already
+ * disabled, 0 if they were enabled (the model's stand-in for arch_local_save_flags(), of which
+ * local_irq_restore() looks at the interrupt-enable bit only).
+ */
+export const IRQ_FLAGS_DISABLED = 1;
+
+/** local_irq_save(flags): the interrupt state, then interrupts off; returns the flags. */
+export function* local_irq_save(): Op<number> {
+  const disabled = yield* irqs_disabled();
+  yield* local_irq_disable();
+  return disabled ? IRQ_FLAGS_DISABLED : 0;
+}
+
+/** local_irq_restore(flags): interrupts back on if they were on when `flags` was saved. */
+export function* local_irq_restore(flags: number): Op {
+  if ((flags & IRQ_FLAGS_DISABLED) === 0) yield* local_irq_enable();
 }
 
 /** irqs_disabled() (not a step): true in an interrupt handler or where this thread disabled them. */

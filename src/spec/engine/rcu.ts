@@ -43,12 +43,17 @@
  *   counter (Order.CpuLocal and GpAcquire do not drain the store buffer: the grace period
  *   learns of the reader at once, as the implementation's CPU-local state tells it, and the
  *   stores before the grace period's start are in memory already, after its smp_mb()).
- *   rcu_read_unlock() is a LOCK-prefixed RMW, which drains the store buffer: the critical
- *   section's stores must be visible before the grace period sees it end. x86's
- *   implementation drains them later, at the quiescent state it reports with a full barrier,
- *   so the model is STRONGER than x86 there: a store inside a critical section and a load
- *   after its rcu_read_unlock() stay ordered (SB across the unlock is forbidden here, allowed
- *   on x86). SRCU's read side is two locked RMWs, full barriers, which is its implementation
+ *   rcu_read_unlock() is no barrier either (x86: preempt_enable() or a per-task decrement, a
+ *   compiler barrier): its decrement (Order.CpuLocalRelease) is a plain CPU-local store that
+ *   goes through the store buffer behind the critical section's stores, so a load after the
+ *   unlock may pass them (SB across the unlock is allowed, as on x86), and the grace period's
+ *   wait, which reads the word in memory, sees the critical section end only once its stores
+ *   are visible (x86 guarantees that by the full barrier of the quiescent-state report, which
+ *   comes later). The next rcu_read_lock() of that CPU, which writes the word at once, waits
+ *   until the decrement has left the buffer: a store in one critical section and a load in the
+ *   next stay ordered, STRONGER than x86 (pinned in test/engine/rcu.test.ts). Until this
+ *   commit rcu_read_unlock() was a LOCK-prefixed RMW under tso, which drained the buffer.
+ *   SRCU's read side is two locked RMWs, full barriers, which is its implementation
  *   (__srcu_read_lock() and __srcu_read_unlock() in kernel/rcu/srcutree.c execute smp_mb(),
  *   their barriers B and C). Under sc nothing is reordered anyway.
  * Where the relaxed model is stronger than LKMM (see also memory/relaxed.ts):
@@ -97,11 +102,20 @@ class ReadSideDomain {
   readonly gp: Loc;
   readonly #cpus: readonly number[];
   readonly #name: string;
-  /** The order of the read-side nesting increment (see Rcu and Srcu). */
+  /** The orders of the read-side nesting increment and decrement (see Rcu and Srcu). */
   readonly #lockOrder: Order;
+  readonly #unlockOrder: Order;
 
-  constructor(b: ModelBuilder, name: string, opts: DomainOptions, init: (cpu: number) => number, lockOrder: Order) {
+  constructor(
+    b: ModelBuilder,
+    name: string,
+    opts: DomainOptions,
+    init: (cpu: number) => number,
+    lockOrder: Order,
+    unlockOrder: Order,
+  ) {
     this.#lockOrder = lockOrder;
+    this.#unlockOrder = unlockOrder;
     const cpus = opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i);
     for (const c of cpus) if (!Number.isInteger(c) || c < 0 || c >= b.cpus) throw new Error(`${name}: no CPU ${c}`);
     this.#cpus = cpus;
@@ -141,7 +155,7 @@ class ReadSideDomain {
   protected *readUnlock(cpu: number, text: string): Op {
     const old: number = yield action(Kind.Rmw, text, {
       a: this.word(cpu).id,
-      order: Order.Release,
+      order: this.#unlockOrder,
       rmw: (v) => v - RCU_NEST_ONE,
     });
     if (old >> 1 === 0) throw new ModelError(`${text} without a matching lock on cpu${cpu}`);
@@ -197,7 +211,9 @@ export class Rcu extends ReadSideDomain {
   constructor(b: ModelBuilder, opts: RcuOptions = {}) {
     const eqsAtStart = new Set(opts.eqsAtStart ?? []);
     // rcu_read_lock() is preempt_disable() or current->rcu_read_lock_nesting++: CPU-local.
-    super(b, 'rcu', opts, (c) => (eqsAtStart.has(c) ? RCU_EQS : 0), Order.CpuLocal);
+    // rcu_read_unlock() is preempt_enable() or current->rcu_read_lock_nesting--: CPU-local too,
+    // a release for LKMM (CpuLocalRelease, see actions.ts).
+    super(b, 'rcu', opts, (c) => (eqsAtStart.has(c) ? RCU_EQS : 0), Order.CpuLocal, Order.CpuLocalRelease);
     const eqs: Ghost[] = [];
     for (const c of opts.cpus ?? Array.from({ length: b.cpus }, (_, i) => i)) {
       eqs[c] = b.ghost(`rcu_eqs[${c}]`, eqsAtStart.has(c) ? 1 : 0);
@@ -294,7 +310,7 @@ export class Srcu extends ReadSideDomain {
   constructor(b: ModelBuilder, name: string, opts: DomainOptions = {}) {
     // __srcu_read_lock(): this_cpu_inc() of the lock count, then smp_mb() (B): a locked RMW
     // stands for both under TSO.
-    super(b, `srcu:${name}`, opts, () => 0, Order.Once);
+    super(b, `srcu:${name}`, opts, () => 0, Order.Once, Order.Release);
     this.name = name;
   }
 

@@ -38,26 +38,30 @@ import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } f
 const sameStore = (x: Action, y: Action): boolean =>
   x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
 
-export function threadSteps(m: Machine, s: Int32Array, len: number, i: number, emitStep: Emit): number {
+export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
   const o = i * TSZ;
-  const a = m.nextAction(s, i);
+  const a = m.nextAction(state, i);
   if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
-  if (!m.canRun(s, i)) return 0;
+  if (!m.canRun(state, i)) return 0;
   const mem = m.mem;
   const base = m.base;
-  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
-  const raced = dataRace(m, s, i, a);
+  const cpu = (state[o + T_FLAGS] as number) & F_CPU;
+  const raced = dataRace(m, state, i, a);
   const emit = raced ? racing(emitStep, o) : emitStep;
-  switch (a.kind) {
-    case Kind.Read: {
-      const from = addressSource(m, i, nodeOf(s[o + T_FLAGS] as number));
-      if (from >= 0) {
-        // The read's address came from the load just before it: order it after that load first.
-        const ordered = s.slice(0, len);
-        return readSteps(m, ordered, base + mem.addressDependency(ordered, base, i, a.a, from), i, a, emitStep, raced);
-      }
-      return readSteps(m, s, len, i, a, emitStep, raced);
+  // An access that depends on earlier reads (address, data, control: LKMM's ppo `addr` and
+  // `rwdep`) is first ordered after what those reads observed (memory/relaxed.ts, Dependencies).
+  let s = state;
+  let len = stateLen;
+  if (accesses(a)) {
+    const from = dependencySources(m, i, nodeOf(state[o + T_FLAGS] as number));
+    if (from.length > 0) {
+      s = state.slice(0, stateLen);
+      for (const l of from) len = base + mem.dependency(s, base, i, a.a, l);
     }
+  }
+  switch (a.kind) {
+    case Kind.Read:
+      return readSteps(m, s, len, i, a, emitStep, raced);
     case Kind.Await: {
       if (a.mightSleep && ((s[o + T_FLAGS] as number) & HOLDS) !== 0)
         throw new ModelError(
@@ -273,12 +277,20 @@ function readSteps(
   if (early === undefined) return n;
   const store = early.step;
   const wmb = early.fences.includes(String(Fence.Wmb));
-  const stores = mem.writeChoices(s, base, i, store.a, store.order);
+  // The store's own dependencies (on reads before this load) hold when it goes first too.
+  const storeFrom = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store);
+  let before = s;
+  let beforeLen = len;
+  if (storeFrom.length > 0) {
+    before = s.slice(0, len);
+    for (const l of storeFrom) beforeLen = base + mem.dependency(before, base, i, store.a, l);
+  }
+  const stores = mem.writeChoices(before, base, i, store.a, store.order);
   // The store is an access of its own, checked for a data race now, when it is performed (the
   // load is checked when it is).
   const emitStore = dataRace(m, s, i, store) ? racing(emitStep, o) : emitStep;
   for (let k = 0; k < stores; k++) {
-    const scr = m.copy(s, len);
+    const scr = m.copy(before, beforeLen);
     // An smp_wmb() between the load and the store orders the store after the earlier ones.
     if (wmb) mem.fence(scr, base, i, Fence.Wmb);
     const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
@@ -391,35 +403,91 @@ function perNode<T>(compute: (aut: ThreadAutomaton, node: number) => T): (aut: T
 }
 
 /**
- * The location of the load whose value gives thread `i`'s read at `node` its address, or
- * -1: relaxed memory, the action just before (past merged ghost updates) is a load, and with
- * probe values that load would have led to a read of another location (or model code could not
- * take them). LKMM orders such a read after the load (ppo `addr`), as in message passing
- * through a pointer (rcu_assign_pointer() / rcu_dereference(), MP+onceassign+derefonce).
+ * The locations of the reads thread `i`'s access at `node` must be ordered after (relaxed
+ * memory only; empty otherwise): the reads it depends on by syntax (Action.deps), and the one
+ * it depends on by behaviour, for model code that has no syntax to show (dependentOnLoadBefore).
  */
-function addressSource(m: Machine, i: number, node: number): number {
-  return m.memoryModel === 'relaxed' ? addressSourceAt(m.threads[i] as ThreadAutomaton, node) : -1;
+function dependencySources(m: Machine, i: number, node: number): readonly number[] {
+  return m.memoryModel === 'relaxed' ? dependencySourcesAt(m.threads[i] as ThreadAutomaton, node) : NONE;
 }
 
-const addressSourceAt = perNode((aut, node): number => {
+const NONE: readonly number[] = [];
+
+const dependencySourcesAt = perNode((aut, node): readonly number[] => {
+  const a = aut.action(node);
+  const from = new Set(syntacticSources(aut, node, a));
+  const load = dependentOnLoadBefore(aut, node);
+  if (load !== undefined) from.add(load);
+  return from.size === 0 ? NONE : [...from];
+});
+
+/** The node reached after the first `index` results of `node`'s history (the step at that index). */
+function nodeAtIndex(aut: ThreadAutomaton, node: number, index: number): number {
+  const history = aut.history(node);
+  let at = 0;
+  for (let k = 0; k < index; k++) at = aut.child(at, history[k] as number);
+  return at;
+}
+
+/**
+ * The locations of the reads access `a` names in Action.deps that are steps of the history
+ * leading to `node` (for an early store, `node` is the load it goes before, which it does not
+ * depend on).
+ */
+function syntacticSources(aut: ThreadAutomaton, node: number, a: Action): readonly number[] {
+  if (a.deps === undefined) return NONE;
+  const known = aut.history(node).length;
+  const out: number[] = [];
+  for (const j of a.deps) {
+    if (j >= known) continue;
+    const read = aut.action(nodeAtIndex(aut, node, j));
+    if ((read.kind === Kind.Read || read.kind === Kind.Rmw || read.kind === Kind.Await) && !out.includes(read.a)) {
+      out.push(read.a);
+    }
+  }
+  return out;
+}
+
+/**
+ * The location of the load just before the access at `node` (past merged ghost updates, and for
+ * a write past smp_rmb() and smp_wmb(), as earlyStore looks), if with probe values that load
+ * would have led to another access (another location for a read; another store, or none, for a
+ * write), or model code could not take them: a dependency judged by behaviour. LKMM orders a
+ * read after the load its address came from (ppo `addr`: message passing through a pointer,
+ * rcu_assign_pointer() / rcu_dereference(), MP+onceassign+derefonce), and a write after the
+ * load its value, address or presence depends on (`rwdep`), and so after what that load
+ * observed (S+fencewmbonceonce+ctrlonce).
+ */
+function dependentOnLoadBefore(aut: ThreadAutomaton, node: number): number | undefined {
+  const a = aut.action(node);
+  // A wait that only reads (no rmw) is a read: only its location can depend on the load (addr).
+  const isRead = a.kind === Kind.Read || (a.kind === Kind.Await && a.rmw === undefined);
   let history = aut.history(node);
   let prev = -1;
   while (history.length > 0) {
     history = history.slice(0, -1);
     prev = aut.internHistory(history);
-    if (aut.action(prev).kind !== Kind.Ghost) break;
+    const p = aut.action(prev);
+    if (p.kind === Kind.Ghost) continue;
+    if (!isRead && p.kind === Kind.Fence && (p.b === Fence.Rmb || p.b === Fence.Wmb)) continue;
+    break;
   }
   const load = prev >= 0 ? aut.action(prev) : undefined;
-  let dependent = false;
-  if (load?.kind === Kind.Read) {
-    const read = aut.action(node);
-    for (const v of PROBES) {
-      const w = afterLoad(aut, prev, v);
-      if (w === undefined || w.fences !== '' || w.step.kind !== Kind.Read || w.step.a !== read.a) dependent = true;
+  if (load?.kind !== Kind.Read) return undefined;
+  // For a write, 0 and 1 too: `if (r0)` leads to the same store for both probes.
+  for (const v of isRead ? PROBES : WRITE_PROBES) {
+    const w = afterLoad(aut, prev, v);
+    if (w === undefined) return load.a;
+    if (isRead ? w.fences !== '' || w.step.kind !== a.kind || w.step.a !== a.a : !sameAccess(w.step, a)) {
+      return load.a;
     }
   }
-  return dependent && load ? load.a : -1;
-});
+  return undefined;
+}
+
+/** Whether two steps are the same access (same kind, location, value, order and text). */
+const sameAccess = (x: Action, y: Action): boolean =>
+  x.kind === y.kind && x.a === y.a && x.b === y.b && x.order === y.order && x.text === y.text;
 
 /**
  * Values a thread is given, besides the ones it can read now, to find out whether its next
@@ -428,6 +496,7 @@ const addressSourceAt = perNode((aut, node): number => {
  * apart.
  */
 const PROBES = [0x3c5a9d61, 0x43a5629e] as const;
+const WRITE_PROBES = [...PROBES, 0, 1] as const;
 
 /** What a thread does after a load: its next step past what a store may be performed early across. */
 interface AfterLoad {
@@ -500,6 +569,9 @@ const probedStoreAt = perNode((aut, node): AfterLoad | undefined => {
     if (store === undefined) store = w;
     else if (!sameAfterLoad(w, store)) return undefined;
   }
+  // A store that names this load among its dependencies (by syntax: a condition that is always
+  // true, `if (r0 || 1)`, still makes one, as LKMM's ctrl does) stays after it.
+  if (store?.step.deps?.includes(aut.history(node).length)) return undefined;
   return store;
 });
 

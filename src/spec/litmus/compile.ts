@@ -24,12 +24,20 @@ import {
   smp_mb__after_unlock_lock,
   spin_is_locked,
   spin_lock,
+  spin_lock_irq,
+  spin_lock_irqsave,
   spin_trylock,
   spin_unlock,
+  spin_unlock_irq,
+  spin_unlock_irqrestore,
 } from '../engine/locks.ts';
 import { Machine } from '../engine/machine.ts';
 import { type MemoryModelName, ModelBuilder, type ModelInstance } from '../engine/model.ts';
 import {
+  __clear_bit,
+  __set_bit,
+  __test_and_clear_bit,
+  __test_and_set_bit,
   type Ghost,
   ghost,
   type Loc,
@@ -330,6 +338,57 @@ for (const [name, p] of Object.entries(UNORDERED)) {
   PRIMITIVES[name] = { args: p.args, value: false, run };
 }
 
+// ---- Non-atomic bit operations (engine/primitives.ts, generic-non-atomic.h) -------------------------
+
+/** __change_bit() and __test_and_change_bit(), which the engine has no atomic form of: load, then store. */
+function* nonAtomicChange(x: Loc, nr: number, name: string): Op<number> {
+  const old: number = yield action(Kind.Read, `${name}(${nr}, &${x.name}): *${x.name}`, {
+    a: x.id,
+    order: Order.Plain,
+  });
+  yield* plain_store(x, old ^ bit(nr));
+  return (old & bit(nr)) !== 0 ? 1 : 0;
+}
+
+// Plain accesses of the word (a load, then a store), so checked for data races, and not atomic.
+PRIMITIVES.__set_bit = {
+  args: ['bit', 'ptr'],
+  value: false,
+  run: (l, v) => none(__set_bit(v[0] as number, l[0] as Loc)),
+};
+PRIMITIVES.__clear_bit = {
+  args: ['bit', 'ptr'],
+  value: false,
+  run: (l, v) => none(__clear_bit(v[0] as number, l[0] as Loc)),
+};
+PRIMITIVES.__change_bit = {
+  args: ['bit', 'ptr'],
+  value: false,
+  run: function* (l, v) {
+    yield* nonAtomicChange(l[0] as Loc, v[0] as number, '__change_bit');
+    return 0;
+  },
+};
+PRIMITIVES.__test_and_set_bit = {
+  args: ['bit', 'ptr'],
+  value: true,
+  run: function* (l, v) {
+    return (yield* __test_and_set_bit(v[0] as number, l[0] as Loc)) ? 1 : 0;
+  },
+};
+PRIMITIVES.__test_and_clear_bit = {
+  args: ['bit', 'ptr'],
+  value: true,
+  run: function* (l, v) {
+    return (yield* __test_and_clear_bit(v[0] as number, l[0] as Loc)) ? 1 : 0;
+  },
+};
+PRIMITIVES.__test_and_change_bit = {
+  args: ['bit', 'ptr'],
+  value: true,
+  run: (l, v) => nonAtomicChange(l[0] as Loc, v[0] as number, '__test_and_change_bit'),
+};
+
 // ---- Bit locks (Documentation/atomic_bitops.txt) -----------------------------------------------------
 
 // test_and_set_bit_lock(): an acquire when it sets the bit, and no ordering when the bit was
@@ -380,8 +439,27 @@ const LOCK_PRIMITIVES: Record<string, Primitive> = {
       return (yield* spin_is_locked(l[0] as Lock)) ? 1 : 0;
     },
   },
+  // The interrupt-disabling forms order as spin_lock()/spin_unlock() do (engine/locks.ts); litmus
+  // threads take no interrupts, so only the flags a test passes along are observable.
+  spin_lock_irq: { args: ['ptr'], value: false, run: (l) => none(spin_lock_irq(l[0] as Lock)) },
+  spin_unlock_irq: { args: ['ptr'], value: false, run: (l) => none(spin_unlock_irq(l[0] as Lock)) },
+  spin_lock_irqsave: { args: ['ptr', 'out'], value: false, run: (l) => spin_lock_irqsave(l[0] as Lock) },
+  spin_unlock_irqrestore: {
+    args: ['ptr', 'val'],
+    value: false,
+    run: (l, v) => none(spin_unlock_irqrestore(l[0] as Lock, v[0] as number)),
+  },
 };
-for (const name of ['spin_lock', 'spin_unlock', 'spin_trylock', 'spin_is_locked']) {
+for (const name of [
+  'spin_lock',
+  'spin_unlock',
+  'spin_trylock',
+  'spin_is_locked',
+  'spin_lock_irq',
+  'spin_unlock_irq',
+  'spin_lock_irqsave',
+  'spin_unlock_irqrestore',
+]) {
   LOCK_PRIMITIVES[`raw_${name}`] = LOCK_PRIMITIVES[name] as Primitive;
 }
 for (const [name, p] of Object.entries(LOCK_PRIMITIVES)) PRIMITIVES[name] = p;
@@ -393,11 +471,15 @@ Object.assign(PRIMITIVES, RCU_PRIMITIVES);
 
 /** Calls that exist in LKMM but that this engine cannot express yet, and why. */
 function unsupported(name: string): string | undefined {
-  if (/^(raw_)?spin_(lock|unlock|trylock)(_irq|_irqsave|_irqrestore|_bh)$/.test(name)) {
-    return `${name}(): the interrupt-disabling spinlock forms are not supported (litmus threads take no interrupts: use ${name.replace(/_(irq|irqsave|irqrestore|bh)$/, '')}())`;
+  if (/^(raw_)?spin_(lock|unlock|trylock)_bh$|^(raw_)?spin_trylock_irq(save)?$/.test(name)) {
+    return `${name}(): not supported (litmus threads take no interrupts or softirqs: use ${name.replace(/_(irq|irqsave|bh)$/, '')}())`;
   }
-  if (/^(mutex_|down_|up_|read_lock|write_lock|read_unlock|write_unlock)/.test(name)) {
-    return `${name}(): sleeping locks and rwlocks are not an engine primitive yet`;
+  if (/^mutex_/.test(name)) {
+    // A model's mutex_lock() is an engine primitive, ordered as spin_lock() (engine/locks.ts).
+    return `${name}(): sleeping locks are not in the litmus language (LKMM models none)`;
+  }
+  if (/^(down_|up_|read_lock|write_lock|read_unlock|write_unlock)/.test(name)) {
+    return `${name}(): semaphores and rwlocks are not an engine primitive yet`;
   }
   if (/^(call_rcu|rcu_barrier|srcu_down_read|srcu_up_read|call_srcu|srcu_barrier)$/.test(name)) {
     return `${name}(): not an engine primitive yet (callbacks and srcu_down_read()/srcu_up_read() are not modelled)`;
@@ -408,8 +490,8 @@ function unsupported(name: string): string | undefined {
   }
   if (name === 'barrier') return 'barrier(): compiler barriers are not modelled';
   if (/^(atomic64_|atomic_long_)/.test(name)) return `${name}(): only atomic_t operations are supported`;
-  if (/^__(set|clear|change)_bit(_unlock)?$|^__test_and_(set|clear|change)_bit$/.test(name)) {
-    return `${name}(): the non-atomic bit operations are not supported (a plain access of the word; write it as one)`;
+  if (name === '__clear_bit_unlock') {
+    return `${name}(): not supported (a release store of the word; write it as smp_store_release())`;
   }
   return undefined;
 }
@@ -702,7 +784,13 @@ function checkCall(c: Checker, s: Scope, e: Expr & { k: 'call' }, asValue: boole
     if (kind === 'ptr') checkLockArg(c, s, arg, lockCall);
     if (kind === 'lv' && arg.k === 'deref') checkLockArg(c, s, arg.e, lockCall);
     let n: number;
-    if (kind === 'lv') {
+    if (kind === 'out') {
+      if (arg.k !== 'name' || s.params.has(arg.name)) {
+        throw c.error(`${e.name}(): argument ${i + 1} must be a register, which the call assigns`, arg.pos);
+      }
+      addRegister(c, s, arg.name, arg.pos);
+      n = 0;
+    } else if (kind === 'lv') {
       if (arg.k !== 'deref') {
         throw c.error(`${e.name}(): argument ${i + 1} must be a dereferenced pointer such as *x`, arg.pos);
       }
@@ -733,9 +821,29 @@ interface Env {
   readonly test: CompiledLitmus;
   readonly thread: CompiledThread;
   readonly locs: readonly Loc[];
-  readonly regs: Map<string, number>;
+  readonly regs: Map<string, Val>;
   readonly ctx: CallContext;
+  /** The history index of the thread's next step: how many actions it has yielded so far. */
+  steps: number;
+  /** The reads the enclosing `if` conditions depend on (LKMM's ctrl, from the syntax). */
+  ctrl: Deps;
 }
+
+/**
+ * The reads a value was computed from, as history indices of the thread (Action.deps), and
+ * transitively the reads those were address-dependent on (hb is transitive in LKMM, and the
+ * engine orders an access only after the reads it names). Computed from the syntax, as herd
+ * does: `r0 || 1` and `r0 + 1` depend on the read of r0 whatever their value (LKMM's data,
+ * addr and ctrl relations; axiomatic/events.ts computes the same).
+ */
+type Deps = ReadonlySet<number>;
+interface Val {
+  readonly v: number;
+  readonly deps: Deps;
+}
+const NO_DEPS: Deps = new Set();
+const joinDeps = (a: Deps, b: Deps): Deps => (a.size === 0 ? b : b.size === 0 ? a : new Set([...a, ...b]));
+const val = (v: number, deps: Deps = NO_DEPS): Val => ({ v, deps });
 
 export function formatValue(test: CompiledLitmus, v: number): string {
   const i = v - POINTER_BASE;
@@ -774,40 +882,46 @@ function locOf(env: Env, v: number, pos: Pos): Loc {
   return loc;
 }
 
-function* evalExpr(env: Env, e: Expr): Op<number> {
+function* evalExpr(env: Env, e: Expr): Op<Val> {
   switch (e.k) {
     case 'num':
-      return e.value;
+      return val(e.value);
     case 'name': {
       const p = env.thread.params.get(e.name);
-      if (p !== undefined) return POINTER_BASE + p;
-      return env.regs.get(e.name) ?? 0;
+      if (p !== undefined) return val(POINTER_BASE + p);
+      return env.regs.get(e.name) ?? val(0);
     }
     case 'unary': {
-      const v = yield* evalExpr(env, e.e);
-      if (e.op === '!') return v === 0 ? 1 : 0;
-      if (e.op === '-') return -v | 0;
-      if (e.op === '~') return ~v;
-      return v;
+      const x = yield* evalExpr(env, e.e);
+      const v = x.v;
+      if (e.op === '!') return val(v === 0 ? 1 : 0, x.deps);
+      if (e.op === '-') return val(-v | 0, x.deps);
+      if (e.op === '~') return val(~v, x.deps);
+      return x;
     }
     case 'binary': {
       const l = yield* evalExpr(env, e.l);
-      if (e.op === '&&') return l !== 0 && (yield* evalExpr(env, e.r)) !== 0 ? 1 : 0;
-      if (e.op === '||') return l !== 0 || (yield* evalExpr(env, e.r)) !== 0 ? 1 : 0;
+      if (e.op === '&&' || e.op === '||') {
+        // A short-circuited right operand is not evaluated, so the value depends on the left only.
+        if (e.op === '&&' ? l.v === 0 : l.v !== 0) return val(e.op === '&&' ? 0 : 1, l.deps);
+        const r = yield* evalExpr(env, e.r);
+        return val(r.v !== 0 ? 1 : 0, joinDeps(l.deps, r.deps));
+      }
       const r = yield* evalExpr(env, e.r);
-      if ((e.op === '/' || e.op === '%') && r === 0) {
+      if ((e.op === '/' || e.op === '%') && r.v === 0) {
         throw new LitmusRuntimeError(`${env.thread.name} divides by zero`, e.pos, env.test.file);
       }
-      const v = binaryValue(e.op, l, r);
-      if (v !== undefined) return v;
+      const v = binaryValue(e.op, l.v, r.v);
+      if (v !== undefined) return val(v, joinDeps(l.deps, r.deps));
       throw new LitmusRuntimeError(`operator ${e.op}`, e.pos, env.test.file);
     }
     case 'call':
       return yield* callPrimitive(env, e);
     case 'deref': {
-      const loc = locOf(env, yield* evalExpr(env, e.e), e.pos);
+      const address = yield* evalExpr(env, e.e);
+      const loc = locOf(env, address.v, e.pos);
       checkLockUse(env, loc, undefined, e.pos);
-      return yield* atLine(env.test.file, e.pos.line, plain_load(loc));
+      return yield* atLine(env, e.pos.line, plain_load(loc), address.deps, NO_DEPS);
     }
     case 'addr':
       // compileLitmus rejects this; reaching here would be a bug in this file.
@@ -815,70 +929,107 @@ function* evalExpr(env: Env, e: Expr): Op<number> {
   }
 }
 
-function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<number> {
+function* callPrimitive(env: Env, e: Expr & { k: 'call' }): Op<Val> {
   const p = PRIMITIVES[e.name] as Primitive;
   const locs: Loc[] = [];
   const vals: number[] = [];
+  let addr = NO_DEPS;
+  let data = NO_DEPS;
+  let out: string | undefined;
   const lockCall = LOCK_PRIMITIVES[e.name] !== undefined;
   for (const [i, arg] of e.args.entries()) {
     const kind = p.args[i] as ArgKind;
-    if (kind === 'lv' || kind === 'ptr') {
+    if (kind === 'out') out = (arg as Expr & { k: 'name' }).name;
+    else if (kind === 'lv' || kind === 'ptr') {
       const address = yield* evalExpr(env, kind === 'lv' ? (arg as Expr & { k: 'deref' }).e : arg);
-      const loc = locOf(env, address, arg.pos);
+      const loc = locOf(env, address.v, arg.pos);
       checkLockUse(env, loc, lockCall ? `${e.name}()` : undefined, arg.pos);
       locs.push(loc);
+      addr = joinDeps(addr, address.deps);
     } else {
       const v = yield* evalExpr(env, arg);
-      if (kind === 'bit' && (v < 0 || v > 30)) {
-        throw new LitmusRuntimeError(`${e.name}(): bit number ${v} is out of range 0..30`, arg.pos, env.test.file);
+      if (kind === 'bit' && (v.v < 0 || v.v > 30)) {
+        throw new LitmusRuntimeError(`${e.name}(): bit number ${v.v} is out of range 0..30`, arg.pos, env.test.file);
       }
-      vals.push(v);
+      vals.push(v.v);
+      data = joinDeps(data, v.deps);
     }
   }
-  return yield* atLine(
-    env.test.file,
+  const result = yield* atLine(
+    env,
     e.pos.line,
     p.run(locs, vals, (v) => formatValue(env.test, v), env.ctx),
+    addr,
+    data,
   );
+  if (out === undefined) return result;
+  // The register the call assigns (spin_lock_irqsave()'s flags: the interrupt state, no read).
+  env.regs.set(out, val(result.v));
+  return val(0);
 }
 
 /**
- * Gives every action of a primitive call the test's file and line. Unlike the engine's $site
- * (which keeps the innermost model frame's site), this overrides: the helpers above are code of
- * this file, but a trace step must point at the line of the litmus test.
+ * Runs a primitive call's steps, giving every action the test's file and line and its
+ * dependencies (Action.deps): a read is ordered after the reads its address came from (LKMM's
+ * addr), a write or RMW also after those its value came from (data) and those of the enclosing
+ * conditions (ctrl; `ctrl ; [R]` orders nothing in LKMM, so reads get none). The call's value
+ * depends on the reads it made and, transitively, on what their addresses depended on.
+ * Unlike the engine's $site (which keeps the innermost model frame's site), the site
+ * overrides: the helpers above are code of this file, but a trace step must point at the line
+ * of the litmus test.
  */
-function* atLine<R>(file: string, line: number, op: Op<R>): Op<R> {
-  const site = { file, line };
+function* atLine(env: Env, line: number, op: Op<number>, addr: Deps, data: Deps): Op<Val> {
+  const site = { file: env.test.file, line };
+  const toWrite = joinDeps(joinDeps(addr, data), env.ctrl);
+  const reads: number[] = [];
   let next = op.next();
   while (!next.done) {
-    const act = next.value;
+    let act = next.value;
+    const index = env.steps++;
+    const reading = act.kind === Kind.Read || act.kind === Kind.Rmw || act.kind === Kind.Await;
+    const writing = act.kind === Kind.Write || act.kind === Kind.Rmw || act.rmw !== undefined;
+    const deps = writing ? toWrite : reading ? addr : NO_DEPS;
+    if (deps.size > 0) act = { ...act, deps: [...deps].sort((a, b) => a - b) };
+    if (reading) reads.push(index);
     act.site = site;
     next = op.next(yield act);
   }
-  return next.value;
+  return val(next.value, reads.length === 0 ? NO_DEPS : joinDeps(new Set(reads), addr));
 }
 
 function* execBlock(env: Env, stmts: readonly Stmt[]): Op {
   for (const st of stmts) {
     switch (st.k) {
       case 'decl':
-        env.regs.set(st.name, st.init ? yield* evalExpr(env, st.init) : 0);
+        env.regs.set(st.name, st.init ? yield* evalExpr(env, st.init) : val(0));
         break;
       case 'assign':
         if (st.target.k === 'deref') {
           const value = yield* evalExpr(env, st.e);
-          const loc = locOf(env, yield* evalExpr(env, st.target.e), st.target.pos);
+          const address = yield* evalExpr(env, st.target.e);
+          const loc = locOf(env, address.v, st.target.pos);
           checkLockUse(env, loc, undefined, st.target.pos);
-          yield* atLine(env.test.file, st.pos.line, plain_store(loc, value, formatValue(env.test, value)));
+          yield* atLine(
+            env,
+            st.pos.line,
+            none(plain_store(loc, value.v, formatValue(env.test, value.v))),
+            address.deps,
+            value.deps,
+          );
         } else env.regs.set((st.target as Expr & { k: 'name' }).name, yield* evalExpr(env, st.e));
         break;
       case 'expr':
         yield* evalExpr(env, st.e);
         break;
-      case 'if':
-        if ((yield* evalExpr(env, st.cond)) !== 0) yield* execBlock(env, st.then);
+      case 'if': {
+        const cond = yield* evalExpr(env, st.cond);
+        const outer = env.ctrl;
+        env.ctrl = joinDeps(outer, cond.deps);
+        if (cond.v !== 0) yield* execBlock(env, st.then);
         else if (st.else) yield* execBlock(env, st.else);
+        env.ctrl = outer;
         break;
+      }
     }
   }
 }
@@ -923,10 +1074,18 @@ export function buildLitmusModel(
   test.threads.forEach((thread, p) => {
     const mine = observedRegs.filter((o) => o.ref.k === 'reg' && o.ref.thread === p);
     b.thread(thread.name, { cpu: p }, function* () {
-      const env: Env = { test, thread, locs, regs: new Map(), ctx: { cpu: p, rcu, srcuUnlocked: false } };
+      const env: Env = {
+        test,
+        thread,
+        locs,
+        regs: new Map(),
+        ctx: { cpu: p, rcu, srcuUnlocked: false },
+        steps: 0,
+        ctrl: NO_DEPS,
+      };
       yield* execBlock(env, thread.body);
       for (const o of mine) {
-        yield* ghost(ghosts.get(o.text) as Ghost, env.regs.get((o.ref as CondRef & { k: 'reg' }).name) ?? 0);
+        yield* ghost(ghosts.get(o.text) as Ghost, env.regs.get((o.ref as CondRef & { k: 'reg' }).name)?.v ?? 0);
       }
     });
   });

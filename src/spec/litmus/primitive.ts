@@ -8,9 +8,11 @@ import type { CallContext } from './rcu.ts';
 
 /**
  * How an argument is written: `lv` an lvalue `*p` (READ_ONCE(*x)), `ptr` a pointer (smp_load_acquire(x),
- * atomic_inc(v)), `val` a value, `bit` a bit number 0..30.
+ * atomic_inc(v)), `val` a value, `bit` a bit number 0..30, `out` a register the call assigns, as
+ * the macro spin_lock_irqsave(l, flags) does (at most one; the call then has no value, and what
+ * its `run` returns goes into the register).
  */
-export type ArgKind = 'lv' | 'ptr' | 'val' | 'bit';
+export type ArgKind = 'lv' | 'ptr' | 'val' | 'bit' | 'out';
 
 export interface Primitive {
   readonly args: readonly ArgKind[];

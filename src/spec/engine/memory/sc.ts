@@ -53,7 +53,7 @@ export class ScMemory implements MemorySystem {
   fenceAll(): number {
     return this.inits.length;
   }
-  addressDependency(): number {
+  dependency(): number {
     // Loads are satisfied in program order here.
     return this.length();
   }

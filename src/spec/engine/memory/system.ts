@@ -84,11 +84,13 @@ export interface MemorySystem {
 
   /** Accesses by interrupt handlers: sequentially consistent (entry and exit are full barriers). */
   /**
-   * Thread `t`'s next read of `loc` takes its address from the value its last read, of `from`,
-   * returned (an address dependency: LKMM's ppo `addr`): order it after that read, in place.
-   * Returns the new length of the memory section. Only the relaxed model reorders reads.
+   * Thread `t`'s next access of `loc` depends on the value its last read of `from` returned (an
+   * address dependency of a read; an address, data or control dependency of a write: LKMM's
+   * ppo `addr` and `rwdep`): order it after that read and after what the write it read from
+   * carried, in place. Returns the new length of the memory section. Only the relaxed model
+   * reorders accesses; SC and TSO return the length unchanged.
    */
-  addressDependency(s: Int32Array, base: number, t: number, loc: number, from: number): number;
+  dependency(s: Int32Array, base: number, t: number, loc: number, from: number): number;
 
   handlerRead(s: Int32Array, base: number, loc: number): number;
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;

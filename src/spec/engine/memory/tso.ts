@@ -95,13 +95,39 @@ export class TsoMemory implements MemorySystem {
     s[b + this.#count(s, b)] = entry(loc, value);
     return this.#len;
   }
-  rmwChoices(s: Int32Array, base: number, t: number, _loc: number, order: Order): number {
+  rmwChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number {
+    const b = this.#buf(base, t);
     // RCU's CPU-local bookkeeping (rcu.ts) is no LOCK-prefixed instruction: it does not drain.
-    if (order === Order.CpuLocal || order === Order.GpAcquire) return 1;
+    // rcu_read_lock()'s increment (CpuLocal) writes the word at once, so the grace period learns
+    // of the reader at once (as the CPU-local state tells the implementation); it waits until an
+    // earlier rcu_read_unlock()'s decrement of the same word has left the buffer.
+    if (order === Order.CpuLocal) return this.#buffers(s, b, loc) ? 0 : 1;
+    if (order === Order.GpAcquire) return 1;
+    // rcu_read_unlock()'s decrement (CpuLocalRelease) goes into the buffer: it needs a free entry.
+    if (order === Order.CpuLocalRelease) return s[b + this.capacity - 1] === 0 ? 1 : 0;
     // A LOCK-prefixed instruction drains the store buffer first.
-    return s[this.#buf(base, t)] === 0 ? 1 : 0;
+    return s[b] === 0 ? 1 : 0;
   }
-  rmw(s: Int32Array, base: number, _t: number, loc: number, fn: (old: number) => number): number {
+  /** Whether buffer `b` holds a store to `loc`. */
+  #buffers(s: Int32Array, b: number, loc: number): boolean {
+    for (let i = 0; i < this.capacity && s[b + i] !== 0; i++) if (entryLoc(s[b + i] as number) === loc) return true;
+    return false;
+  }
+  rmw(
+    s: Int32Array,
+    base: number,
+    t: number,
+    loc: number,
+    fn: (old: number) => number,
+    order: Order = Order.Full,
+  ): number {
+    if (order === Order.CpuLocalRelease) {
+      // A plain read (forwarded from the buffer) and a buffered store of the CPU's own word.
+      const old = this.readValue(s, base, t, loc);
+      const next = fn(old);
+      if (next !== NO_WRITE) this.write(s, base, t, loc, next, Order.Once);
+      return old;
+    }
     const old = s[base + loc] as number;
     const next = fn(old);
     if (next !== NO_WRITE) s[base + loc] = next;
@@ -118,7 +144,7 @@ export class TsoMemory implements MemorySystem {
     // Every store buffer is empty: memory is all there is.
     return this.#len;
   }
-  addressDependency(): number {
+  dependency(): number {
     // Loads are satisfied in program order here.
     return this.#len;
   }
