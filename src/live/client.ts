@@ -15,7 +15,6 @@ import { TraceController } from './trace-controller.ts';
 import type {
   CheckResult,
   EmbeddedLiveConfig,
-  EmbeddedResult,
   LiveConfig,
   MemoryModelName,
   ModelInfo,
@@ -23,7 +22,7 @@ import type {
   Trace,
   TraceMeta,
 } from './types.ts';
-import { checkBudget, checkMemoryModel, checkParam, checkVariant, MAX_BUDGET } from './validate.ts';
+import { checkBudget, checkMemoryModel, checkParam, checkVariant, DEFAULT_BUDGET, MAX_BUDGET } from './validate.ts';
 import { fmtInt, progressLine, renderFields, renderVariantInfo, renderVerdict, settingsSummary } from './views.ts';
 import { Cancelled, CheckerWorker, WorkerError } from './worker-client.ts';
 
@@ -65,20 +64,14 @@ function modelInfo(name: string): Promise<ModelInfo> {
 async function liveConfig(el: HTMLElement): Promise<LiveConfig> {
   const e = readConfig<EmbeddedLiveConfig>(el);
   const info = await modelInfo(e.model);
-  const expected = info.variants.find((v) => v.name === e.variant)?.expect[e.memoryModel];
   return {
     ...e,
     model: info,
     repoUrl: REPO_URL,
     sourcesUrl: `${SITE_BASE}/kvm-sources/${encodeURIComponent(info.name)}.json`,
-    result: {
-      ...e.result,
-      model: info.name,
-      variant: e.variant,
-      memoryModel: e.memoryModel,
-      params: e.params,
-      ...(expected ? { expected } : {}),
-    },
+    // Every parameter, in the model's order (selections are compared by their JSON).
+    params: Object.fromEntries(info.params.map((p) => [p.name, e.params[p.name] ?? p.default])),
+    budget: e.budget ?? DEFAULT_BUDGET,
   };
 }
 
@@ -143,6 +136,7 @@ class LiveCheck {
   readonly #form: HTMLFormElement;
   readonly #message: HTMLElement;
   readonly #verdict: HTMLElement;
+  readonly #buildVerdict: readonly Node[];
   readonly #result: HTMLElement;
   readonly #stale: HTMLElement;
   readonly #traceHost: HTMLElement;
@@ -163,6 +157,9 @@ class LiveCheck {
     this.#form = must(el, 'form[data-kvm-form]');
     this.#message = must(el, '[data-kvm-message]');
     this.#verdict = must(el, '[data-kvm-verdict]');
+    // The build-time verdict as the page shows it, kept to show again (the page does not embed
+    // its statistics a second time for the client to redraw it).
+    this.#buildVerdict = [...this.#verdict.childNodes].map((n) => n.cloneNode(true));
     this.#result = must(el, '[data-kvm-result]');
     this.#traceHost = must(el, '[data-kvm-trace]');
     // Hidden until a run needs them, so the build leaves them out and they are made here.
@@ -427,7 +424,7 @@ class LiveCheck {
     this.#worker.cancel();
   }
 
-  #showVerdict(r: EmbeddedResult | CheckResult, origin: 'build' | 'browser', budget: number): void {
+  #showVerdict(r: CheckResult, origin: 'build' | 'browser', budget: number): void {
     this.#verdict.replaceChildren(toDom(renderVerdict(r, origin), document)!);
     this.#more.hidden = r.verdict !== 'inconclusive';
     if (r.verdict === 'inconclusive') {
@@ -515,7 +512,10 @@ class LiveCheck {
     for (const [name, value] of Object.entries(c.params)) this.#select(`param-${name}`, String(value));
     this.#onVariant();
     const generation = ++this.#generation;
-    this.#showVerdict(c.result, 'build', c.budget);
+    this.#verdict.replaceChildren(...this.#buildVerdict.map((n) => n.cloneNode(true)));
+    // The build fails on an inconclusive check, so the build's verdict never offers a bigger budget.
+    this.#more.hidden = true;
+    this.#shown = { variant: c.variant, memoryModel: c.memoryModel, params: c.params };
     this.#checkStale();
     const embedded = c.result.trace;
     if (!embedded) {
