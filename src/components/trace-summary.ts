@@ -3,7 +3,7 @@
  * mailing-list text (trace-text.ts); a long one is summarised: its title, the last steps before
  * the property breaks (one line each, with their CPU, instead of the padded columns that made
  * rseq's counterexamples 9 KB each), and the same closing lines (what breaks, what is still in
- * a store buffer, the replay command). The whole text is one link away (a static file beside
+ * a store buffer; the replay command is in the whole text). The whole text is one link away (a static file beside
  * the page, written by src/pages/kvm-traces/), and the browser's viewer replays the whole
  * trace in place. Build-time only.
  */
@@ -45,13 +45,14 @@ export function staticTraceText(trace: Trace, wholeText: string): StaticTrace {
     const mark = trace.cycleStart === i ? '@' : '';
     return `${`${mark}${i + 1}`.padStart(width)}  CPU ${lane}  ${stepText(trace, i, (actors.get(lane)?.size ?? 0) > 1)}`;
   });
+  // The replay command is in the whole text (the link); the summary keeps what breaks.
   const text = [
     ...head,
     '',
-    `The last ${n - from} of ${n} steps (the whole counterexample is at the link below, and in the viewer with JavaScript):`,
+    ...(from > 0 ? [`${'...'.padStart(width)}  steps 1-${from}: in the whole text (link below)`] : []),
     ...rows,
     '',
-    ...closing,
+    ...closing.filter((l) => !l.startsWith('Replay: ')),
   ].join('\n');
   return { text: `${text}\n`, whole: false };
 }
