@@ -95,7 +95,9 @@ export default defineConfig({
         {
           tag: 'noscript',
           content:
-            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}.kvm-nojs-note{display:block!important}' +
+            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}' +
+            // One note per page for every live check (a paragraph in each was 3.6 KB of a chapter).
+            '.kvm-live>.kvm-live-title::after{content:"Running it again, with other settings, and stepping through it need JavaScript.";display:block;font-weight:400}' +
             `${lightThemeWithoutJs()}</style>`,
         },
       ],

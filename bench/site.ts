@@ -1,5 +1,5 @@
 /**
- * Site weight and smoothness: `npm run bench:site [-- --json] [--only <regexp>] [--lighthouse DIR [--lighthouse-runs N] [--uncompressed]]` (after
+ * Site weight and smoothness: `npm run bench:site [-- --json] [--only <regexp>] [--long-tasks] [--lighthouse DIR [--lighthouse-runs N] [--uncompressed]]` (after
  * `npm run build`). For every built page, in Debian's Chromium on dist/ (served under the Pages
  * prefix), it records:
  *
@@ -9,6 +9,9 @@
  *   plot hydrated on the way);
  * - the long tasks (> 50 ms on the main thread) while scrolling through the page with the CPU
  *   slowed 4× (CDP Emulation.setCPUThrottlingRate): their count, total and longest;
+ * - with --long-tasks, what each task over 200 ms was made of, from a second scroll under a
+ *   performance trace (long-tasks.ts): style, layout, paint, script, and the functions that
+ *   took the time;
  * - Lighthouse's mobile performance and accessibility scores, when the `lighthouse` package can
  *   be imported: it is not a dependency of the project (114 packages); install it in a folder of
  *   its own (`npm install lighthouse` there) and pass `-- --lighthouse <that folder>`. It drives
@@ -37,6 +40,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, openSite, type Site } from '../test/browser/harness.ts';
 import { DIST_DIR, listHtmlFiles, urlPathOf } from '../test/support/dist.ts';
+import { longTaskBreakdown, type TaskBreakdown } from './long-tasks.ts';
 
 interface PageFigures {
   readonly path: string;
@@ -75,8 +79,12 @@ async function elementsWithoutJs(site: Site, url: string): Promise<number> {
   return n;
 }
 
-/** Scrolls from top to bottom in window-sized wheel steps with the CPU slowed 4×. */
-async function scrollThrough(site: Site, url: string) {
+/**
+ * Scrolls from top to bottom in window-sized steps with the CPU slowed 4×; with `breakdown`,
+ * under a performance trace, and says what each task over 200 ms was made of (long-tasks.ts;
+ * tracing itself slows the page, so those figures are not the plain run's).
+ */
+async function scrollThrough(site: Site, url: string, breakdown = false) {
   const { page } = await site.newPage({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
@@ -91,22 +99,27 @@ async function scrollThrough(site: Site, url: string) {
   await page.evaluate(() => {
     (window as unknown as { __longTasks: number[] }).__longTasks = [];
   });
-  for (let i = 0; i < 400; i++) {
-    const done = await page.evaluate(() => {
-      window.scrollBy(0, window.innerHeight * 0.8);
-      return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
-    });
-    await page.waitForTimeout(120);
-    if (done) break;
-  }
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(1000);
+  const scroll = async () => {
+    for (let i = 0; i < 400; i++) {
+      const done = await page.evaluate(() => {
+        window.scrollBy(0, window.innerHeight * 0.8);
+        return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+      });
+      await page.waitForTimeout(120);
+      if (done) break;
+    }
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1000);
+  };
+  const tasksOver200 = breakdown ? await longTaskBreakdown(site.browser, page, scroll) : undefined;
+  if (!breakdown) await scroll();
   const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await page.context().close();
   return {
     elements,
+    breakdown: tasksOver200,
     longTasks: tasks.length,
     longTaskMs: tasks.reduce((a, b) => a + b, 0),
     longestTaskMs: Math.max(0, ...tasks),
@@ -240,6 +253,20 @@ async function lighthouseScores(
   };
 }
 
+function formatBreakdown(tasks: readonly TaskBreakdown[]): string {
+  if (!tasks.length) return '  traced scroll: no task over 200 ms';
+  return [
+    `  traced scroll (tracing slows the page): ${tasks.length} tasks over 200 ms`,
+    ...tasks.map(
+      (t) =>
+        `    ${t.ms} ms: ${Object.entries(t.work)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n${t.functions.map((f) => `        ${f.ms} ms  ${f.fn}`).join('\n')}`,
+    ),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -249,6 +276,8 @@ async function main(): Promise<void> {
       'lighthouse-runs': { type: 'string', default: '3' },
       // Serve Lighthouse the files uncompressed, as the test server does (to compare with older figures).
       uncompressed: { type: 'boolean', default: false },
+      // Scroll each page once more under a performance trace and print what its long tasks are made of.
+      'long-tasks': { type: 'boolean', default: false },
     },
   });
   const lighthouseRuns = Number(values['lighthouse-runs']);
@@ -297,6 +326,11 @@ async function main(): Promise<void> {
             `${row.elementsAfterScroll} after scrolling through\n` +
             `  4× slower CPU, scrolling: ${row.longTasks} long tasks, ${row.longTaskMs} ms in all, longest ${row.longestTaskMs} ms\n  ${score}`,
         );
+      }
+      const traced = values['long-tasks'] ? (await scrollThrough(site, url, true)).breakdown : undefined;
+      if (traced) {
+        if (values.json) (row as { tasksOver200ms?: readonly TaskBreakdown[] }).tasksOver200ms = traced;
+        else console.log(formatBreakdown(traced));
       }
     }
   } finally {

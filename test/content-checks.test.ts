@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type Embed, findEmbeds } from '../src/components/embeds.ts';
 import { renderPlot } from '../src/components/plot-render.ts';
 import { modelInfo } from '../src/live/meta.ts';
 import { extractRegion } from '../src/live/source.ts';
@@ -15,7 +16,6 @@ import { checkBudget, checkMemoryModel, checkVariant, DEFAULT_BUDGET, parseParam
 import { findPlot } from '../src/plots/index.ts';
 import { check } from '../src/spec/engine/index.ts';
 import { findModel } from '../src/spec/models/index.ts';
-import { type Embed, findEmbeds } from './components/embeds.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CONTENT = `${ROOT}content/`;

@@ -89,7 +89,9 @@ export function highlightLines(code: string): string[] {
     parts.forEach((part, i) => {
       if (i > 0) lines.push('');
       if (!part) return;
-      const html = escapeHtml(part);
+      // A C member access in a comment (`vcpu->requests`) must not wrap after its hyphen, which
+      // a line may break after: the arrow is kept whole (<t-a>, white-space: nowrap).
+      const html = escapeHtml(part).replace(/-&#62;/g, '<t-a>-&#62;</t-a>');
       // An autonomous custom element per token (<t-k>…</t-k>, inline and without meaning, like a
       // span) is 11 bytes of markup where <span class="t-k"> and its end tag were 25: a chapter
       // carries about a thousand tokens.

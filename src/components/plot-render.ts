@@ -10,6 +10,7 @@ import { findPlot } from '../plots/index.ts';
 import type { ControlValues } from '../plots/types.ts';
 import { check, simulate } from '../spec/engine/index.ts';
 import { findModel } from '../spec/models/index.ts';
+import { buildCheck } from './build-cache.ts';
 
 export interface RenderedPlot {
   readonly values: ControlValues;
@@ -47,4 +48,67 @@ export function compactSvg(svg: string): string {
     (_all, name: string, value: string) =>
       `${name}="${value.replace(/-?\d+\.\d{3,}/g, (n) => String(Math.round(Number(n) * 100) / 100))}"`,
   );
+}
+
+/** Parses a <ModelPlot values="name=value,…"> attribute. */
+export function parsePlotValues(values: string | undefined): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const part of (values ?? '').split(',').filter((p) => p.trim())) {
+    const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*([^\s,]+)\s*$/.exec(part);
+    if (!m) throw new Error(`malformed value "${part}" (expected name=value)`);
+    given[m[1] as string] = m[2] as string;
+  }
+  return given;
+}
+
+/** A plot measured and drawn once per build (build-cache.ts), for the page and its image file. */
+export function builtPlot(plot: string, given: Readonly<Record<string, string>>): RenderedPlot {
+  return buildCheck(`plot:${plot}:${JSON.stringify(given)}`, () => renderPlot(plot, given));
+}
+
+/**
+ * Where a plot's chart is served as an SVG file, relative to the site's root:
+ * `kvm-plots/<plot>[.<name>=<value>…].svg`.
+ */
+export function plotImagePath(plot: string, given: Readonly<Record<string, string>>): string {
+  const values = Object.entries(given).map(([k, v]) => `.${k}=${v}`);
+  return `kvm-plots/${plot}${values.join('')}.svg`;
+}
+
+/**
+ * The text colour of the chart's axes and labels (Plot draws them in currentColor) when it is
+ * shown as an image, which inherits nothing from the page: the site's --sl-color-gray-1 in the
+ * light and the dark theme. Without JavaScript the site's theme follows the system's, as this
+ * does; with it, the client puts the chart inline, where it follows the page.
+ */
+const IMAGE_THEME =
+  '<style data-kvm-image-theme="">svg{color:#272a33}@media (prefers-color-scheme:dark){svg{color:#eceef2}}</style>';
+
+/**
+ * Splits a rendered plot into the page's part and the chart as a file of its own: the main
+ * <svg> (the one described by an aria-label) becomes an <img> of the same size, with that
+ * description as its text alternative, and the legend stays in the page. The chart's markup
+ * was most of a plot's weight (a chapter's four plots were 30 KB of its HTML); the image loads
+ * without JavaScript all the same.
+ */
+export function splitPlotImage(html: string, src: string): { html: string; image?: string } {
+  const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
+  const svg = document.querySelector('svg[aria-label]');
+  const width = svg?.getAttribute('width');
+  const height = svg?.getAttribute('height');
+  if (!svg || !width || !height) return { html };
+  const label = svg.getAttribute('aria-label') ?? '';
+  const description = svg.getAttribute('aria-description');
+  svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const image = svg.outerHTML.replace(/&nbsp;/g, '&#160;').replace(/^(<svg\b[^>]*>)/, `$1${IMAGE_THEME}`);
+  const img = document.createElement('img');
+  img.setAttribute('src', src);
+  img.setAttribute('width', width);
+  img.setAttribute('height', height);
+  img.setAttribute('alt', description ? `${label}. ${description}` : label);
+  img.setAttribute('loading', 'lazy');
+  img.setAttribute('decoding', 'async');
+  img.setAttribute('data-kvm-plot-img', '');
+  svg.replaceWith(img);
+  return { html: document.body.innerHTML, image };
 }

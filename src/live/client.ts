@@ -15,7 +15,6 @@ import { TraceController } from './trace-controller.ts';
 import type {
   CheckResult,
   EmbeddedLiveConfig,
-  EmbeddedResult,
   LiveConfig,
   MemoryModelName,
   ModelInfo,
@@ -25,7 +24,7 @@ import type {
   TraceHeader,
   TraceMeta,
 } from './types.ts';
-import { checkBudget, checkMemoryModel, checkParam, checkVariant, MAX_BUDGET } from './validate.ts';
+import { checkBudget, checkMemoryModel, checkParam, checkVariant, DEFAULT_BUDGET, MAX_BUDGET } from './validate.ts';
 import {
   fmtInt,
   progressLine,
@@ -75,22 +74,19 @@ function modelInfo(name: string): Promise<ModelInfo> {
 async function liveConfig(el: HTMLElement): Promise<LiveConfig> {
   const e = readConfig<EmbeddedLiveConfig>(el);
   const info = await modelInfo(e.model);
-  const expected = info.variants.find((v) => v.name === e.variant)?.expect[e.memoryModel];
   return {
     ...e,
     model: info,
     repoUrl: REPO_URL,
     sourcesUrl: `${SITE_BASE}/kvm-sources/${encodeURIComponent(info.name)}.json`,
-    result: {
-      ...e.result,
-      model: info.name,
-      variant: e.variant,
-      memoryModel: e.memoryModel,
-      params: e.params,
-      ...(expected ? { expected } : {}),
-    },
+    // Every parameter, in the model's order (selections are compared by their JSON).
+    params: Object.fromEntries(info.params.map((p) => [p.name, e.params[p.name] ?? p.default])),
+    budget: e.budget ?? DEFAULT_BUDGET,
   };
 }
+
+/** Where a live check says what went wrong (the build leaves it out: it is hidden until then). */
+const messageBox = (): VNode => h('p', { class: 'kvm-message', 'data-kvm-message': '', role: 'alert', hidden: true });
 
 /** An element the build leaves out (hidden until a run needs it), made and put in place once. */
 function part(
@@ -148,6 +144,43 @@ function loadSources(url: string): Promise<Readonly<Record<string, string>>> {
   return p;
 }
 
+/**
+ * Swapping a static counterexample for the interactive viewer builds a few thousand elements.
+ * On a chapter with a dozen of them, scrolling used to swap several in one task: now each waits
+ * until the reader's screen is near it, then for its turn and an idle moment, so one swap runs
+ * per task (bench:site measures the long tasks while scrolling).
+ */
+let turns: Promise<void> = Promise.resolve();
+function inTurn(job: () => Promise<void>): Promise<void> {
+  const next = turns.then(job);
+  turns = next.catch(() => undefined);
+  return next;
+}
+
+/** Resolves at the browser's next idle moment (or after a second at the latest). */
+function idle(): Promise<void> {
+  return new Promise((resolve) => {
+    if ('requestIdleCallback' in window) requestIdleCallback(() => resolve(), { timeout: 1000 });
+    else setTimeout(resolve, 0);
+  });
+}
+
+/** Resolves when the element comes within a screen of the viewport. */
+function near(el: Element): Promise<void> {
+  return new Promise((resolve) => {
+    if (!('IntersectionObserver' in window)) return resolve();
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        io.disconnect();
+        resolve();
+      },
+      { rootMargin: '100% 0px' },
+    );
+    io.observe(el);
+  });
+}
+
 interface Selection {
   readonly variant: string;
   readonly memoryModel: string;
@@ -164,6 +197,7 @@ class LiveCheck {
   readonly #form: HTMLFormElement;
   readonly #message: HTMLElement;
   readonly #verdict: HTMLElement;
+  readonly #buildVerdict: readonly Node[];
   readonly #result: HTMLElement;
   readonly #stale: HTMLElement;
   readonly #traceHost: HTMLElement;
@@ -196,12 +230,15 @@ class LiveCheck {
     this.el = el;
     this.config = config;
     this.#form = must(el, 'form[data-kvm-form]');
-    this.#message = must(el, '[data-kvm-message]');
     this.#verdict = must(el, '[data-kvm-verdict]');
+    // The build-time verdict as the page shows it, kept to show again (the page does not embed
+    // its statistics a second time for the client to redraw it).
+    this.#buildVerdict = [...this.#verdict.childNodes].map((n) => n.cloneNode(true));
     this.#result = must(el, '[data-kvm-result]');
     this.#traceHost = must(el, '[data-kvm-trace]');
     // Hidden until a run needs them, so the build leaves them out and they are made here.
     const make = (node: VNode) => () => toDom(node, document) as HTMLElement;
+    this.#message = part(el, '[data-kvm-message]', make(messageBox()), (n) => this.#result.before(n));
     this.#progress = part(
       el,
       '[data-kvm-progress]',
@@ -235,7 +272,12 @@ class LiveCheck {
       (n) => this.#verdict.after(n),
     );
     this.#run = must<HTMLButtonElement>(el, '[data-kvm-run]');
-    this.#cancel = must<HTMLButtonElement>(el, '[data-kvm-cancel]');
+    this.#cancel = part(
+      el,
+      '[data-kvm-cancel]',
+      make(h('button', { type: 'button', class: 'kvm-button', 'data-kvm-cancel': '', hidden: true }, 'Cancel')),
+      (n) => this.#run.after(n),
+    ) as HTMLButtonElement;
     // Exploring from the initial state, for a result without a counterexample (a counterexample's
     // viewer has its own "Explore by hand"). Made here: the build leaves it out of thirty checks.
     this.#exploreStart = toDom(
@@ -295,7 +337,7 @@ class LiveCheck {
       this.#run.focus();
       void this.run();
     });
-    this.showDefault();
+    void this.showDefault(true);
   }
 
   /** Builds the settings fields (once), showing the selection on screen. */
@@ -605,7 +647,7 @@ class LiveCheck {
     this.#renderCompare();
   }
 
-  #showVerdict(r: EmbeddedResult | CheckResult, origin: 'build' | 'browser', budget: number): void {
+  #showVerdict(r: CheckResult, origin: 'build' | 'browser', budget: number): void {
     this.#verdict.replaceChildren(toDom(renderVerdict(r, origin), document)!);
     this.#more.hidden = r.verdict !== 'inconclusive';
     if (r.verdict === 'inconclusive') {
@@ -751,14 +793,17 @@ class LiveCheck {
    * The build-time result, as the page showed it without JavaScript. Its counterexample is
    * replayed in the worker and swapped in for the static text, in a box of the same size.
    */
-  showDefault(): Promise<void> {
+  showDefault(whenNear = false): Promise<void> {
     const c = this.config;
     this.#select('variant', c.variant);
     this.#select('memoryModel', c.memoryModel);
     for (const [name, value] of Object.entries(c.params)) this.#select(`param-${name}`, String(value));
     this.#onVariant();
     const generation = ++this.#generation;
-    this.#showVerdict(c.result, 'build', c.budget);
+    this.#verdict.replaceChildren(...this.#buildVerdict.map((n) => n.cloneNode(true)));
+    // The build fails on an inconclusive check, so the build's verdict never offers a bigger budget.
+    this.#more.hidden = true;
+    this.#shown = { variant: c.variant, memoryModel: c.memoryModel, params: c.params };
     this.#checkStale();
     const embedded = c.result.trace;
     this.#history = [];
@@ -773,16 +818,22 @@ class LiveCheck {
       this.#viewer.setStep(embedded.steps);
       return Promise.resolve();
     }
-    return replay(embedded.encoded).then(
-      ({ trace, meta }) => {
-        if (generation !== this.#generation) return;
-        this.#showTrace(trace, meta, trace.steps.length, c.result.violation);
-      },
-      (e: unknown) => {
+    // On hydration, the static counterexample stays until the reader comes near it (it fills a
+    // box of the same size, so the swap moves nothing).
+    return (whenNear ? near(this.#traceHost) : Promise.resolve())
+      .then(() =>
+        inTurn(async () => {
+          if (generation !== this.#generation) return;
+          const { trace, meta } = await replay(embedded.encoded);
+          await idle();
+          if (generation !== this.#generation) return;
+          this.#showTrace(trace, meta, trace.steps.length, c.result.violation);
+        }),
+      )
+      .catch((e: unknown) => {
         if (generation !== this.#generation || e instanceof Cancelled) return;
         this.message(`The counterexample could not be replayed in your browser: ${errorText(e)}`);
-      },
-    );
+      });
   }
 
   #select(name: string, value: string): void {
@@ -936,11 +987,21 @@ async function start(el: HTMLElement): Promise<void> {
       live.set(c.config.id, c);
     } else if (el.dataset.kvmPlot !== undefined) hydratePlot(el);
   } catch (e) {
-    const box = el.querySelector<HTMLElement>('[data-kvm-message]');
-    if (box) {
-      box.textContent = `The live part of this example could not start: ${errorText(e)}`;
-      box.hidden = false;
-    }
+    // A live check's box may not be made yet (it is made on demand); a plot's is in the page.
+    const box =
+      el.querySelector<HTMLElement>('[data-kvm-message]') ??
+      part(
+        el,
+        '[data-kvm-message]',
+        () => toDom(messageBox(), document) as HTMLElement,
+        (n) => {
+          const result = el.querySelector('[data-kvm-result]');
+          if (result) result.before(n);
+          else el.append(n);
+        },
+      );
+    box.textContent = `The live part of this example could not start: ${errorText(e)}`;
+    box.hidden = false;
   }
 }
 

@@ -16,17 +16,42 @@ const load = (): Promise<Client> => {
 };
 
 function failed(el: Element, e: unknown): void {
-  const box = el.querySelector<HTMLElement>('[data-kvm-message]');
-  if (!box) return;
+  let box = el.querySelector<HTMLElement>('[data-kvm-message]');
+  if (!box) {
+    // A live check's message box is made on demand (client.ts messageBox); this one is the same.
+    box = document.createElement('p');
+    box.className = 'kvm-message';
+    box.setAttribute('role', 'alert');
+    box.setAttribute('data-kvm-message', '');
+    const result = el.querySelector('[data-kvm-result]');
+    if (result) result.before(box);
+    else el.append(box);
+  }
   box.textContent = `The live part of this example could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
   box.hidden = false;
 }
 
+/**
+ * Islands hydrate one at a time, each in a task of its own after an idle moment: scrolling
+ * fast brings several near the viewport at once, and hydrating them together was one long task.
+ */
+let turns: Promise<void> = Promise.resolve();
+const idle = (): Promise<void> =>
+  new Promise((resolve) => {
+    if ('requestIdleCallback' in window) requestIdleCallback(() => resolve(), { timeout: 500 });
+    else setTimeout(resolve, 0);
+  });
+
 function hydrate(el: HTMLElement): Promise<void> {
-  return load().then(
-    (m) => m.hydrate(el),
-    (e: unknown) => failed(el, e),
-  );
+  const next = turns
+    .then(idle)
+    .then(load)
+    .then(
+      (m) => m.hydrate(el),
+      (e: unknown) => failed(el, e),
+    );
+  turns = next.catch(() => undefined);
+  return next;
 }
 
 const islands = [...document.querySelectorAll<HTMLElement>(SELECTOR)];

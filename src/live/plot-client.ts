@@ -14,7 +14,6 @@ import { Cancelled, CheckerWorker } from './worker-client.ts';
 export interface PlotConfig {
   readonly plot: string;
   readonly controls: readonly Control[];
-  readonly variants: readonly string[];
   readonly values: ControlValues;
 }
 
@@ -46,6 +45,28 @@ interface PlotHandle {
 
 const plots = new Map<string, PlotHandle>();
 
+/**
+ * The build's chart is an image beside the page (its markup is not in the HTML): it is put
+ * inline, where it follows the page's theme (an image inherits no colour). It is the site's
+ * own file, of the same origin; if it cannot be fetched or parsed, the image stays.
+ */
+async function inlineChart(box: HTMLElement): Promise<void> {
+  const img = box.querySelector<HTMLImageElement>('img[data-kvm-plot-img]');
+  if (!img) return;
+  try {
+    const r = await fetch(img.src);
+    if (!r.ok) return;
+    const doc = new DOMParser().parseFromString(await r.text(), 'image/svg+xml');
+    const svg = doc.documentElement;
+    if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) return;
+    svg.querySelector('style[data-kvm-image-theme]')?.remove();
+    // A redraw may have replaced the image meanwhile.
+    if (img.isConnected) img.replaceWith(document.importNode(svg, true));
+  } catch {
+    // The image is the same chart: nothing is lost.
+  }
+}
+
 export function hydratePlot(el: HTMLElement): void {
   const script = el.querySelector('script[data-kvm-config]');
   if (!script?.textContent) throw new Error('the plot has no configuration');
@@ -57,6 +78,12 @@ export function hydratePlot(el: HTMLElement): void {
   const cancel = el.querySelector<HTMLButtonElement>('[data-kvm-plot-cancel]');
   const link = el.querySelector<HTMLAnchorElement>('a[data-kvm-plot-link]');
   if (!form || !svg || !status || !message) throw new Error('the plot is missing parts');
+  void inlineChart(svg);
+  // The model's variants, for a control that picks one: the options the build wrote in its select.
+  const pick = config.controls.find((c) => c.kind === 'select' && c.options === 'variants');
+  const variants = pick
+    ? [...form.querySelectorAll<HTMLOptionElement>(`select[name="${pick.name}"] option`)].map((o) => o.value)
+    : [];
   form.hidden = false;
   const worker = new CheckerWorker();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -127,7 +154,7 @@ export function hydratePlot(el: HTMLElement): void {
       const f = form.querySelector<HTMLInputElement>(`[name="${c.name}"]`);
       if (out && f) out.textContent = Number(f.value).toLocaleString('en');
     }
-    const checked = checkControls(config.controls, read(), config.variants);
+    const checked = checkControls(config.controls, read(), variants);
     showErrors(checked.ok ? {} : checked.errors);
     if (!checked.ok) {
       lastKey = '';
@@ -179,7 +206,7 @@ export function hydratePlot(el: HTMLElement): void {
   plots.set(config.plot, {
     restore(values) {
       el.scrollIntoView({ block: 'start' });
-      const checked = checkControls(config.controls, values, config.variants);
+      const checked = checkControls(config.controls, values, variants);
       if (!checked.ok) {
         this.refuse(Object.values(checked.errors).join(' '));
         return;

@@ -44,7 +44,7 @@ export function ascii(text: string): string {
     .replace(/[^\x20-\x7e]/g, '?');
 }
 
-function stepText(trace: Trace, i: number, multiActor: boolean): string {
+export function stepText(trace: Trace, i: number, multiActor: boolean): string {
   const step = trace.steps[i] as Step;
   const who = multiActor && step.kind !== 'drain' ? `${step.actor}: ` : '';
   const result = step.result !== undefined ? ` -> ${step.result}` : '';

@@ -66,21 +66,30 @@ export interface LiveConfig {
   /** Every parameter of the model, defaults included (as the result has them). */
   readonly params: Params;
   readonly budget: number;
-  /** The result computed at build time, shown until the reader runs a check. */
-  readonly result: EmbeddedResult;
+  /**
+   * What the client needs of the result computed at build time: the page shows its verdict
+   * (the client keeps that markup and shows it again when the reader returns to the default),
+   * and its counterexample is replayed from the encoded trace.
+   */
+  readonly result: BuildResult;
   /** Where the model's source files are (JSON: path → text), fetched when a trace is shown. */
   readonly sourcesUrl: string;
 }
 
+/** The build-time result as a page embeds it: the verdict, what breaks, and the trace to replay. */
+export type BuildResult = Pick<EmbeddedResult, 'verdict' | 'violation' | 'trace'>;
+
 /**
  * A <LiveCheck>'s configuration as the page embeds it (a chapter has thirty): the model by name
- * (its ModelInfo is one static JSON file per model, fetched once), and the build-time result
- * without what the rest says already (its model, variant, memory model, parameters, and the
- * expectation the ModelInfo declares). The repository and the file URLs are the site's.
+ * (its ModelInfo is one static JSON file per model, fetched once), only the parameters the
+ * chapter sets (the client fills in the model's defaults), the budget only when it is not the
+ * default, and the build-time result without what the page's markup says already (its
+ * statistics and witnesses are in the verdict the page shows). The repository and the file
+ * URLs are the site's.
  */
-export type EmbeddedLiveConfig = Omit<LiveConfig, 'model' | 'repoUrl' | 'sourcesUrl' | 'result'> & {
+export type EmbeddedLiveConfig = Omit<LiveConfig, 'model' | 'repoUrl' | 'sourcesUrl' | 'budget'> & {
   readonly model: string;
-  readonly result: Omit<EmbeddedResult, 'model' | 'variant' | 'memoryModel' | 'params' | 'expected'>;
+  readonly budget?: number;
 };
 
 export type ToWorker =

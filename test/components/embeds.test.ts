@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findEmbeds } from './embeds.ts';
+import { findEmbeds } from '../../src/components/embeds.ts';
 
 describe('finding embedded components in a chapter', () => {
   it('reads string and literal attributes, with line numbers', () => {
