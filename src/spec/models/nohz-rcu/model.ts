@@ -222,7 +222,7 @@ export const nohzRcu = defineModel<NohzFlags>({
         "riscv since 6455317e4d0d, tick-based: if the window passes without the pending tick, it is the system's",
       flags: { arch: 'riscv', nohzFull: false, irqEntry: 'irqentry_enter' },
       kernel: refs('6455317e4d0d'),
-      expect: { sc: misaccounted(698), tso: misaccounted(1727), relaxed: misaccounted(771) },
+      expect: { sc: misaccounted(698), tso: misaccounted(1718), relaxed: misaccounted(771) },
     },
   ],
   setup(b, flags, params) {
