@@ -57,6 +57,8 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     }
     const vector = 31 - Math.clz32(pending & -pending);
     const scr = m.copy(s, len);
+    // Taking the interrupt is a full barrier on this CPU (MemorySystem.interruptTaken).
+    const taken = base + m.mem.interruptTaken(scr, base, threadsOn(m, scr, cpu));
     const aut = handlerAutomaton(m, vector, cpu);
     const node = aut ? m.settle(scr, aut, 0, cpu) : 0;
     if (aut === undefined || aut.action(node).kind === Kind.Return) {
@@ -64,7 +66,7 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     } else {
       scr[c + C_IRQS] = pending | ((vector + 1) << HVEC_SHIFT) | (node << HNODE_SHIFT);
     }
-    emit(u, 0, scr, len);
+    emit(u, 0, scr, taken);
     return 1;
   }
   const vector = running - 1;

@@ -57,7 +57,11 @@
  *
  * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
  * append their writes at the end of coherence order, each write carrying the global fence view
- * G and entering it. When the handler returns, the code that runs on its CPU afterwards comes
+ * G and entering it. Taking an interrupt is a full barrier for the threads of the CPU
+ * (interruptTaken(): smp_mb() for each), so their earlier writes are carried by the handler's,
+ * and what the sender of an IPI published with its own barrier before sending is seen after the
+ * handler too (x86's IRET is serialising; a TSC read after the handler is not satisfied from
+ * before the interrupt). When the handler returns, the code that runs on its CPU afterwards comes
  * after it in that CPU's program order, so per-location coherence holds across the boundary:
  * handlerOrder() moves the cur view of every thread on the CPU up to each write the handler
  * read or wrote. Without it a thread could, after an IPI on its own CPU overwrote a location,
@@ -89,8 +93,8 @@
  *   later accesses of its CPU only per
  *   location: a later smp_rmb() or smp_wmb() of the interrupted thread does not order them
  *   before the thread's accesses of other locations, as it orders the thread's own earlier
- *   accesses (a later smp_mb() does: it publishes what the thread has seen), and a thread's
- *   writes before the interrupt are not carried by the handler's writes (their view is G);
+ *   accesses (a later smp_mb() does: it publishes what the thread has seen); and the full
+ *   barrier of taking an interrupt covers only the CPU's threads that have not finished;
  * - a store whose value or control flow depends on a load only syntactically (the same store
  *   whatever the load returns, a false dependency) may be performed before the load, where
  *   LKMM keeps it ordered;
@@ -577,6 +581,16 @@ export class RelaxedMemory implements MemorySystem {
     view[loc] = msgs.length;
     msgs.push({ value, attached: 0, view });
     m.g[loc] = msgs.length - 1;
+    return this.#encode(m, s, base);
+  }
+
+  interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number {
+    const m = this.#decode(s, base);
+    // smp_mb() for each thread of the CPU (one CPU, one barrier: the later ones also see what
+    // the earlier ones published). A thread that has finished takes no part: its views are
+    // gone, so its writes not yet in G stay unpublished (weaker than a CPU's barrier). A full barrier commutes with the threads' smp_rmb() and
+    // smp_wmb() (cur already covers acq and own), which partial-order reduction relies on.
+    for (const t of threads) if ((m.threads[t] as ThreadViews).cur[0] !== FINISHED) this.#mb(m, t);
     return this.#encode(m, s, base);
   }
 

@@ -68,6 +68,9 @@ export class ScMemory implements MemorySystem {
     s[base + loc] = value;
     return this.inits.length;
   }
+  interruptTaken(): number {
+    return this.inits.length;
+  }
   sameCpuOrder(): number {
     return this.inits.length;
   }

@@ -98,6 +98,14 @@ export interface MemorySystem {
   handlerRead(s: Int32Array, base: number, loc: number): number;
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
   /**
+   * An interrupt is taken on a CPU whose threads are `threads`: a full barrier there (as
+   * machine.ts says of taking an interrupt), so what those threads have seen is published, and
+   * what the CPU that sent the IPI published before sending it (its own full barrier) is seen
+   * by the code after the handler. Returns the new length of the memory section. Under TSO the
+   * barrier is the condition for taking it (empty store buffers); SC has nothing to order.
+   */
+  interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number;
+  /**
    * After a handler's access of `loc` (so the latest write of `loc` is the one it read or
    * wrote): the same CPU's later accesses of `loc` are ordered after it. `threads` are the
    * threads on the handler's CPU; none of them steps before the handler returns, and whichever

@@ -147,6 +147,9 @@ export class TsoMemory implements MemorySystem {
     s[base + loc] = value;
     return this.#len;
   }
+  interruptTaken(): number {
+    return this.#len;
+  }
   sameCpuOrder(): number {
     return this.#len;
   }

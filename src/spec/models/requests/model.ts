@@ -173,7 +173,7 @@ export const requests = defineModel<RequestsFlags>({
         'x86 vcpu_enter_guest() (v6.12): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1632) },
+      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1562) },
     },
     {
       name: 'correct-arm64',
@@ -181,7 +181,7 @@ export const requests = defineModel<RequestsFlags>({
         'arm64 kvm_arch_vcpu_ioctl_run() (v6.12): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(255), tso: holds(319), relaxed: holds(839) },
+      expect: { sc: holds(255), tso: holds(319), relaxed: holds(797) },
     },
     {
       name: 'no-vcpu-barrier',
@@ -194,7 +194,7 @@ export const requests = defineModel<RequestsFlags>({
       description:
         "plausible mistake: no smp_mb__before_atomic() before the cmpxchg; kvm_vcpu_kick() still has rcuwait_wake_up()'s smp_mb()",
       flags: { ...ARM64, requesterBarrier: false },
-      expect: { sc: holds(235), tso: holds(294), relaxed: holds(770) },
+      expect: { sc: holds(235), tso: holds(294), relaxed: holds(728) },
     },
     {
       name: 'no-requester-barrier-no-wakeup',
@@ -209,7 +209,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
       flags: { ...X86, checkBeforeIrqsOff: true },
       kernel: [DOC],
-      expect: { sc: lost(283), tso: lost(368), relaxed: lost(630) },
+      expect: { sc: lost(283), tso: lost(368), relaxed: lost(626) },
     },
     {
       name: 'request-less-kick',
@@ -232,7 +232,7 @@ export const requests = defineModel<RequestsFlags>({
         "Paolo Bonzini's kvm-req.promela (2017, re-derived): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1600) },
+      expect: { sc: holds(350), tso: holds(487), relaxed: holds(1578) },
     },
     {
       name: 'kvm-req-no-check',
@@ -254,7 +254,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017, ARM_REWORK_2017, ARM_REWORK_IRQ],
-      expect: { sc: holds(237), tso: holds(371), relaxed: holds(600) },
+      expect: { sc: holds(237), tso: holds(371), relaxed: holds(532) },
     },
     {
       name: 'kvm-arm-pause-v4-11',
@@ -301,7 +301,7 @@ export const requests = defineModel<RequestsFlags>({
         'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
       kernel: [PI_B952],
-      expect: { sc: holds(475), tso: holds(613), relaxed: holds(2988) },
+      expect: { sc: holds(475), tso: holds(613), relaxed: holds(2909) },
     },
     {
       name: 'kvm-x86-pi-early-sync',
@@ -317,7 +317,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake (Paolo Bonzini, 2017): no IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg; every kick of a running vCPU IPIs',
       flags: { ...ARM64, exitingMode: false },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(241), tso: holds(301), relaxed: holds(937) },
+      expect: { sc: holds(241), tso: holds(301), relaxed: holds(898) },
     },
     {
       name: 'cpu-read-first',
@@ -346,7 +346,7 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_NO_WAKEUP,
       },
       kernel: [FIX_85B6],
-      expect: { sc: lost(3940), tso: lost(5844), relaxed: lost(43392) },
+      expect: { sc: lost(3940), tso: lost(5844), relaxed: lost(43506) },
     },
     {
       name: 'cpu-read-first-tlb-flush',
@@ -368,7 +368,7 @@ export const requests = defineModel<RequestsFlags>({
       description: 'v6.12: the kick reads vcpu->cpu after the mode check (since 85b640450ddc), the vCPU migrating',
       flags: { ...X86, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(903), tso: holds(1437), relaxed: holds(9068) },
+      expect: { sc: holds(903), tso: holds(1437), relaxed: holds(8976) },
     },
     {
       name: 'tlb-flush-wait',
@@ -382,7 +382,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [WAIT_7A97],
-      expect: { sc: holds(774), tso: holds(1442), relaxed: holds(10734) },
+      expect: { sc: holds(774), tso: holds(1442), relaxed: holds(11251) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
@@ -425,7 +425,7 @@ export const requests = defineModel<RequestsFlags>({
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(792), tso: holds(1174), relaxed: holds(6317) },
+      expect: { sc: holds(792), tso: holds(1174), relaxed: holds(6644) },
     },
     {
       name: 'halt-no-wakeup',
@@ -434,7 +434,7 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(644, 'request-processed'),
         tso: lost(955, 'request-processed'),
-        relaxed: lost(2847, 'request-processed'),
+        relaxed: lost(3060, 'request-processed'),
       },
     },
   ],
