@@ -48,6 +48,27 @@ const RELAXED: Record<string, { verdict: 'holds' | 'violated'; property?: string
 };
 
 describe('the TSC model under the relaxed memory model', () => {
+  it('patch-ref-read breaks under relaxed only: resync() reads the other CPU’s last_ref, then a TSC tick from before it', () => {
+    const r = check(withRelaxed, { variant: 'patch-ref-read', memoryModel: 'relaxed' });
+    expect(r.violation?.property).toBe('ref-read-not-skewed');
+    expect(r.states).toBe(78562);
+    expect(tsc.variants.find((v) => v.name === 'patch-ref-read')?.expect.tso?.verdict).toBe('holds');
+    const steps = r.counterexample?.steps ?? [];
+    const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
+    const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
+    expect(last).toBeGreaterThanOrEqual(0);
+    // cpu1's last_ref was computed at a later tick than the one resync() then reads for itself.
+    expect(Number(steps[last]?.result)).toBeGreaterThan(0);
+    expect(steps[tsc0]?.result).toMatch(/^t=0 /);
+    // The offset it installs is that last_ref: the base's reference is ahead from then on.
+    expect(
+      steps.some(
+        (x, k) =>
+          k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
+      ),
+    ).toBe(true);
+  });
+
   it.each(Object.keys(RELAXED))('%s: the recorded verdict and count, and the verdict of SC and TSO', (variant) => {
     const want = RELAXED[variant] as (typeof RELAXED)[string];
     const r = check(withRelaxed, { variant, memoryModel: 'relaxed' });
