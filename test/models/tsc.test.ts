@@ -54,6 +54,34 @@ describe('tsc counterexamples', () => {
     expect(t.steps.at(-1)?.actor).toBe('vcpu');
   });
 
+  it('race 2 (2009 code): the base goes down before resync_user() reaches the CPU that becomes the base, which stays unsynchronised', () => {
+    const r = check(tsc, { variant: 'before-hotplug-shared', memoryModel: 'sc' });
+    expect(r.violation).toMatchObject({ kind: 'progress', property: 'eventually-resynchronised' });
+    const t = r.counterexample as Trace;
+    // The run ends (stutters) with cpu0 unsynchronised: nothing is left to resynchronise it.
+    expect(t.cycleStart).toBe(t.steps.length);
+    const evicted = at(t, (s) => s.actor === 'cpufreq' && s.text === 'WRITE_ONCE(cpu0.tsc_synchronized, 0)');
+    // {POST|NON-BASE} comes first and finds the base (cpu1) not yet synchronised: no sync of cpu0.
+    const skipped = at(t, (s) => s.actor === 'cpufreq' && s.text === 'READ_ONCE(cpu1.tsc_synchronized)');
+    const queued = at(t, (s) => s.actor === 'resync IPI@cpu1' && s.text === 'queue_work_on(1, resync_user)');
+    const moved = at(t, (s) => s.actor === 'hotplug' && s.text === 'WRITE_ONCE(tsc_base_cpu, 0)');
+    const stop = at(t, (s) => s.actor === 'hotplug' && s.text.startsWith('stop_machine('));
+    const seen = at(t, (s) => s.actor === 'kworker/1' && s.text === 'READ_ONCE(tsc_base_cpu)');
+    expect(evicted).toBeGreaterThanOrEqual(0);
+    expect(t.steps[skipped]?.result).toBe('0');
+    expect(queued).toBeGreaterThan(skipped);
+    // The base moves at CPU_DOWN_PREPARE, before stop_machine, while resync_user() is pending.
+    expect(moved).toBeGreaterThan(queued);
+    expect(stop).toBeGreaterThan(moved);
+    // resync_user() then finds cpu0 to be the base and skips it.
+    expect(seen).toBeGreaterThan(moved);
+    expect(t.steps[seen]?.result).toBe('0');
+    expect(t.steps.some((s) => s.text === 'WRITE_ONCE(cpu0.tsc_synchronized, 1)')).toBe(false);
+    // The patch, in the same scenario, holds: the base moves only under stop_machine, and
+    // resync() runs inside get_cpu() on the base.
+    expect(check(tsc, { variant: 'patch-hotplug-shared', memoryModel: 'sc' }).verdict).toBe('holds');
+  });
+
   it('with two CPUs the patch never takes resync()’s -1 path: resync-never-fails is declared and recorded as holding', () => {
     // The golden test checks these recorded verdicts; here: that they are claims about this property.
     const twoCpu = tsc.variants.filter(

@@ -3,7 +3,8 @@
  * there and the store buffers of its threads are empty (taking it is a full barrier); the
  * handler, model code of its own (b.interrupt), then runs step by step on that CPU until it
  * returns, and the pending bit is cleared (the IPI acknowledged) when it does. Handlers see
- * memory through the memory system's handler accessors.
+ * memory through the memory system's handler accessors; the CPU's code after the return sees
+ * the handler's accesses as earlier accesses of its own CPU (MemorySystem.handlerOrder).
  */
 import { Kind } from './actions.ts';
 import { ThreadAutomaton } from './automaton.ts';
@@ -56,6 +57,8 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     }
     const vector = 31 - Math.clz32(pending & -pending);
     const scr = m.copy(s, len);
+    // Taking the interrupt is a full barrier on this CPU (MemorySystem.interruptTaken).
+    const taken = base + m.mem.interruptTaken(scr, base, threadsOn(m, scr, cpu));
     const aut = handlerAutomaton(m, vector, cpu);
     const node = aut ? m.settle(scr, aut, 0, cpu) : 0;
     if (aut === undefined || aut.action(node).kind === Kind.Return) {
@@ -63,7 +66,7 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     } else {
       scr[c + C_IRQS] = pending | ((vector + 1) << HVEC_SHIFT) | (node << HNODE_SHIFT);
     }
-    emit(u, 0, scr, len);
+    emit(u, 0, scr, taken);
     return 1;
   }
   const vector = running - 1;
@@ -98,6 +101,12 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     default:
       throw new ModelError(`interrupt handler ${aut.name}: ${a.text} is not allowed in a handler`);
   }
+  // The return from the handler orders its accesses before the CPU's later accesses of the
+  // same location (MemorySystem.handlerOrder). Done at each access rather than at the return:
+  // no thread of this CPU steps before the handler returns, so the two are the same, and this
+  // way the write or read ordered is the one the handler performed, not a newer one another
+  // CPU made meanwhile.
+  if (a.kind !== Kind.Fence) ml = m.mem.handlerOrder(scr, base, a.a, threadsOn(m, scr, cpu));
   const next = m.settle(scr, aut, aut.child(node, result), cpu);
   if (aut.action(next).kind === Kind.Return) {
     scr[c + C_IRQS] = (s[c + C_IRQS] as number) & PENDING & ~(1 << vector);
@@ -108,4 +117,11 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
   }
   emit(u, 0, scr, base + ml);
   return 1;
+}
+
+/** The threads on `cpu` in `s`: those whose later accesses on that CPU follow its handler's. */
+function threadsOn(m: Machine, s: Int32Array, cpu: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < m.nthreads; j++) if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu) out.push(j);
+  return out;
 }

@@ -77,7 +77,7 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
           const scr = m.copy(s, len);
           const old = mem.rmw(scr, base, i, a.a, a.rmw, a.order, c, context);
           if (old === INVALID || !(a.pred as (v: number) => boolean)(old)) continue;
-          emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
+          emit(i, c, scr, m.advance(scr, i, old, sameCpuOrdered(m, scr, i, a.a, cpu)));
           emitted++;
         }
         return emitted;
@@ -89,7 +89,7 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
         if (!pred(mem.readValue(s, base, i, a.a, c))) continue;
         const scr = m.copy(s, len);
         const v = mem.read(scr, base, i, a.a, a.order, c);
-        emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+        emit(i, c, scr, m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu)));
         emitted++;
       }
       // A failed iteration of the wait loop that reads the newest write (the last choice) while
@@ -105,7 +105,7 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
       if (newest > 0 && !pred(mem.readValue(s, base, i, a.a, newest))) {
         const scr = m.copy(s, len);
         mem.read(scr, base, i, a.a, Order.Once, newest);
-        emit(i, newest, scr, base + mem.length(scr, base));
+        emit(i, newest, scr, sameCpuOrdered(m, scr, i, a.a, cpu));
         emitted++;
       }
       return emitted;
@@ -114,8 +114,8 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
       const n = mem.writeChoices(s, base, i, a.a, a.order);
       for (let c = 0; c < n; c++) {
         const scr = m.copy(s, len);
-        const ml = mem.write(scr, base, i, a.a, a.b, a.order, c);
-        emit(i, c, scr, m.advance(scr, i, 0, base + ml));
+        mem.write(scr, base, i, a.a, a.b, a.order, c);
+        emit(i, c, scr, m.advance(scr, i, 0, sameCpuOrdered(m, scr, i, a.a, cpu)));
       }
       return n;
     }
@@ -127,7 +127,7 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
         const scr = m.copy(s, len);
         const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c, context);
         if (old === INVALID) continue;
-        emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
+        emit(i, c, scr, m.advance(scr, i, old, sameCpuOrdered(m, scr, i, a.a, cpu)));
         emitted++;
       }
       return emitted;
@@ -266,10 +266,11 @@ function readSteps(
   const n = mem.readChoices(s, base, i, a.a);
   const emit = raced ? racing(emitStep, o) : emitStep;
   if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   for (let c = 0; c < n; c++) {
     const scr = m.copy(s, len);
     const v = mem.read(scr, base, i, a.a, a.order, c);
-    emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
+    emit(i, c, scr, m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu)));
   }
   // Load buffering: under relaxed memory a store that does not depend on a plain load's
   // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
@@ -293,9 +294,9 @@ function readSteps(
     const scr = m.copy(before, beforeLen);
     // An smp_wmb() between the load and the store orders the store after the earlier ones.
     if (wmb) mem.fence(scr, base, i, Fence.Wmb);
-    const ml = mem.write(scr, base, i, store.a, store.b, store.order, k);
+    mem.write(scr, base, i, store.a, store.b, store.order, k);
     scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-    emitStore(i, n + k, scr, base + ml);
+    emitStore(i, n + k, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
   }
   return n + stores;
 }
@@ -596,7 +597,7 @@ function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: A
     const scr = m.copy(s, len);
     mem.read(scr, base, i, a.a, a.order, c);
     scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
-    let l = m.advance(scr, i, v, base + mem.length(scr, base));
+    let l = m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, (s[o + T_FLAGS] as number) & F_CPU));
     for (;;) {
       const next = m.nextAction(scr, i);
       if (next.kind !== Kind.Fence) break;
@@ -616,4 +617,22 @@ function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: A
     );
   }
   return emitted;
+}
+
+/**
+ * After thread `i`'s access of `loc` on `cpu` (in `scr`, before the thread moves on): the other
+ * threads on that CPU come after it in the CPU's program order whenever they run next (the
+ * engine interleaves the threads of a CPU as preemption does, and a context switch does not
+ * reorder a CPU's accesses), so their later accesses of `loc` are ordered after it
+ * (MemorySystem.sameCpuOrder). Returns the state's new length.
+ */
+function sameCpuOrdered(m: Machine, scr: Int32Array, i: number, loc: number, cpu: number): number {
+  const base = m.base;
+  if (m.memoryModel !== 'relaxed') return base + m.mem.length(scr, base);
+  const others: number[] = [];
+  for (let j = 0; j < m.nthreads; j++) {
+    if (j !== i && ((scr[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu) others.push(j);
+  }
+  if (others.length === 0) return base + m.mem.length(scr, base);
+  return base + m.mem.sameCpuOrder(scr, base, i, loc, others);
 }

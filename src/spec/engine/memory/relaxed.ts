@@ -72,6 +72,23 @@
  * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb() and
  * smp_wmb(), and the same for every value the load may return.
  *
+ * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
+ * append their writes at the end of coherence order, each write carrying the global fence view
+ * G and entering it. Taking an interrupt is a full barrier for the threads of the CPU
+ * (interruptTaken(): smp_mb() for each), so their earlier writes are carried by the handler's,
+ * and what the sender of an IPI published with its own barrier before sending is seen after the
+ * handler too (x86's IRET is serialising; a TSC read after the handler is not satisfied from
+ * before the interrupt). When the handler returns, the code that runs on its CPU afterwards comes
+ * after it in that CPU's program order, so per-location coherence holds across the boundary:
+ * handlerOrder() moves the cur view of every thread on the CPU up to each write the handler
+ * read or wrote. Without it a thread could, after an IPI on its own CPU overwrote a location,
+ * still read the value from before (a CPU not seeing its own write), and place a write of its
+ * own before the handler's. The same holds between threads that share a CPU (the machine
+ * interleaves them as preemption would): after a thread's access, sameCpuOrder() moves the cur
+ * view of the other threads on its CPU up to the write it read or wrote, so a task preempted by
+ * another on the same CPU, or a kworker and a task taking turns there, see each other's writes
+ * as one CPU sees its own.
+ *
  * Where this model is stronger than LKMM (forbids what LKMM allows), so that a verdict of
  * "holds" can rest on more ordering than LKMM promises:
  * - smp_mb__after_atomic() also orders accesses between the thread's last RMW and the barrier,
@@ -91,8 +108,19 @@
  *   ordered after everything the thread's reads observed (acq), not only what that read did
  *   (the write it read is no longer at the thread's view; S+fencewmbonceonce+ctrl-after-own-write
  *   in test/engine/axiomatic.test.ts is the shape, where the two agree);
- * - a location keeps at most HISTORY writes (below).
- * And weaker (allows what LKMM forbids):
+ * - a location keeps at most HISTORY writes (below);
+ * - taking an interrupt is a full barrier on the interrupted CPU (interruptTaken()). LKMM has no
+ *   interrupts; x86's interrupt delivery and IRET are serialising, but an arm64 exception entry
+ *   is a context synchronisation event, not a DMB, so for arm64 code this is stronger than the
+ *   hardware. No chapter verdict depends on it except the TSC model's `today-fall` under
+ *   relaxed (x86 code): every other relaxed verdict was the same before the barrier was added.
+ * And weaker (allows what LKMM forbids, or what the hardware forbids where LKMM is silent):
+ * - an interrupt handler's (or another thread's on the same CPU) accesses are ordered before the
+ *   later accesses of its CPU only per
+ *   location: a later smp_rmb() or smp_wmb() of the interrupted thread does not order them
+ *   before the thread's accesses of other locations, as it orders the thread's own earlier
+ *   accesses (a later smp_mb() does: it publishes what the thread has seen); and the full
+ *   barrier of taking an interrupt covers only the CPU's threads that have not finished;
  * - in model code written as TypeScript (not in litmus tests, which have syntax), a store whose
  *   value or control flow depends on a load only syntactically (the same store whatever the
  *   load returns, a false dependency) may be performed before the load, where LKMM keeps it
@@ -599,6 +627,49 @@ export class RelaxedMemory implements MemorySystem {
     view[loc] = msgs.length;
     msgs.push({ value, attached: 0, view });
     m.g[loc] = msgs.length - 1;
+    return this.#encode(m, s, base);
+  }
+
+  interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number {
+    const m = this.#decode(s, base);
+    // smp_mb() for each thread of the CPU (one CPU, one barrier: the later ones also see what
+    // the earlier ones published). A thread that has finished takes no part: its views are
+    // gone, so its writes not yet in G stay unpublished (weaker than a CPU's barrier). A full barrier commutes with the threads' smp_rmb() and
+    // smp_wmb() (cur already covers acq and own), which partial-order reduction relies on.
+    for (const t of threads) if ((m.threads[t] as ThreadViews).cur[0] !== FINISHED) this.#mb(m, t);
+    return this.#encode(m, s, base);
+  }
+
+  handlerOrder(s: Int32Array, base: number, loc: number, threads: readonly number[]): number {
+    const m = this.#decode(s, base);
+    const last = (m.hist[loc] as Msg[]).length - 1;
+    for (const t of threads) {
+      const views = m.threads[t] as ThreadViews;
+      // A finished thread makes no later accesses (its views pin nothing).
+      if (views.cur[0] === FINISHED) continue;
+      // Only cur: the later reads of `loc` return this write or a newer one, later writes go
+      // after it. Not acq or own (see the header: a later smp_rmb()/smp_wmb() of the thread
+      // does not order the handler's accesses), which keeps this step commuting with the
+      // thread's own smp_rmb() and smp_wmb() (joins into cur, resp. rel), which partial-order
+      // reduction takes as independent of every other unit (machine.ts, isLocalUnit).
+      if ((views.cur[loc] as number) < last) views.cur[loc] = last;
+    }
+    return this.#encode(m, s, base);
+  }
+
+  sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number {
+    const m = this.#decode(s, base);
+    const me = m.threads[t] as ThreadViews;
+    // threads.ts calls this before the thread moves on, so it has not finished yet.
+    const at = me.cur[loc] as number;
+    if (at !== FINISHED) {
+      for (const u of threads) {
+        const views = m.threads[u] as ThreadViews;
+        if (views.cur[0] === FINISHED) continue;
+        // Only cur, as in handlerOrder (and for the same reason).
+        if ((views.cur[loc] as number) < at) views.cur[loc] = at;
+      }
+    }
     return this.#encode(m, s, base);
   }
 

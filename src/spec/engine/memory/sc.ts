@@ -68,6 +68,16 @@ export class ScMemory implements MemorySystem {
     s[base + loc] = value;
     return this.inits.length;
   }
+  interruptTaken(): number {
+    return this.inits.length;
+  }
+  sameCpuOrder(): number {
+    return this.inits.length;
+  }
+  handlerOrder(): number {
+    // Every access sees the latest write here.
+    return this.inits.length;
+  }
   latest(s: Int32Array, base: number, loc: number): number {
     return s[base + loc] as number;
   }

@@ -82,7 +82,6 @@ export interface MemorySystem {
    */
   fenceAll(s: Int32Array, base: number): number;
 
-  /** Accesses by interrupt handlers: sequentially consistent (entry and exit are full barriers). */
   /**
    * Thread `t`'s next access of `loc` depends on the value its last read of `from` returned (an
    * address dependency of a read; an address, data or control dependency of a write: LKMM's
@@ -92,8 +91,41 @@ export interface MemorySystem {
    */
   dependency(s: Int32Array, base: number, t: number, loc: number, from: number): number;
 
+  /**
+   * Accesses by interrupt handlers. A handler reads the coherence-latest write and appends its
+   * writes at the end of coherence order; under TSO the store buffers of the interrupted CPU's
+   * threads are empty when it is taken (interrupts.ts), and the handler's accesses go straight
+   * to memory.
+   */
   handlerRead(s: Int32Array, base: number, loc: number): number;
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
+  /**
+   * An interrupt is taken on a CPU whose threads are `threads`: a full barrier there (as
+   * machine.ts says of taking an interrupt), so what those threads have seen is published, and
+   * what the CPU that sent the IPI published before sending it (its own full barrier) is seen
+   * by the code after the handler. Returns the new length of the memory section. Under TSO the
+   * barrier is the condition for taking it (empty store buffers); SC has nothing to order.
+   */
+  interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number;
+  /**
+   * After a handler's access of `loc` (so the latest write of `loc` is the one it read or
+   * wrote): the same CPU's later accesses of `loc` are ordered after it. `threads` are the
+   * threads on the handler's CPU; none of them steps before the handler returns, and whichever
+   * runs on the CPU after the return executes after the handler in that CPU's program order, so
+   * it may not read an older write of `loc`, nor place a write of its own before it (CoRR, CoWR,
+   * CoRW, CoWW across the interrupt boundary: a CPU sees its own writes). Returns the new
+   * length of the memory section. Only the relaxed model keeps writes a thread may not see.
+   */
+  handlerOrder(s: Int32Array, base: number, loc: number, threads: readonly number[]): number;
+  /**
+   * After thread `t`'s access of `loc`: the later accesses of `loc` by `threads`, the other
+   * threads on t's CPU, are ordered after it, as the later instructions of one CPU are (the
+   * machine interleaves a CPU's threads as preemption would, and a context switch keeps the
+   * CPU's own order). Returns the new length of the memory section. Only the relaxed model
+   * keeps per-thread views; SC and TSO say nothing here (TSO's store buffers are per thread, see
+   * tso.ts).
+   */
+  sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number;
 
   /** The coherence-latest value of `loc` (what a property sees). */
   latest(s: Int32Array, base: number, loc: number): number;

@@ -11,6 +11,13 @@
  * and atomic_inc(), is a LOCK-prefixed instruction and therefore fully ordered; smp_store_mb()
  * is xchg; smp_mb__{before,after}_atomic() are compiler barriers.
  *
+ * The buffers are per thread, where a real one is per CPU: two tasks that take turns on one CPU
+ * (the machine interleaves them as preemption would) do not forward each other's buffered
+ * stores, so one can read memory's older value while the other's store to that location is
+ * still buffered. The kernel's context switch is a full barrier, so this is weaker than the
+ * hardware running the kernel (test/engine/irq-return.test.ts records it). An interrupt is
+ * taken only with the CPU's buffers empty, so handlers are not affected.
+ *
  * Layout from `base`: memory values (one per location), then per thread `capacity` entries,
  * oldest first, 0 where empty; an entry packs the location + 1 (high byte, so that no entry is
  * 0) and the value (low 24 bits, signed). Small states make exploration fast: every word is
@@ -164,6 +171,17 @@ export class TsoMemory implements MemorySystem {
   }
   handlerWrite(s: Int32Array, base: number, loc: number, value: number): number {
     s[base + loc] = value;
+    return this.#len;
+  }
+  interruptTaken(): number {
+    return this.#len;
+  }
+  sameCpuOrder(): number {
+    return this.#len;
+  }
+  handlerOrder(): number {
+    // The CPU's threads had empty store buffers when the interrupt was taken, and their later
+    // reads see memory (the handler's writes) or their own newer stores.
     return this.#len;
   }
   latest(s: Int32Array, base: number, loc: number): number {

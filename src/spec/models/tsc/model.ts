@@ -1,7 +1,8 @@
 /**
  * TSC resynchronisation: the model behind the TSC chapter.
  *
- * CPUs 0 and 1 run the kernel code (CPU 0 is the first tsc_base_cpu), and CPU 2 too in the
+ * CPUs 0 and 1 run the kernel code (CPU 0 is the first tsc_base_cpu, CPU 1 in hotplug-shared),
+ * and CPU 2 too in the
  * three-CPU variants (it is offline otherwise); CPU 3 only carries the passage of time (a ticker
  * thread advancing the model-level clock), so that time passes while the others have
  * interrupts or preemption disabled; KVM's code never looks at CPU 3 (Kvm.ncpus). Threads: the
@@ -15,6 +16,7 @@ import {
   cpu_hotplug_begin,
   cpu_hotplug_done,
   defineModel,
+  get_online_cpus,
   ghost,
   ghost_read,
   guest_enter,
@@ -28,6 +30,7 @@ import {
   type Op,
   preempt_disable,
   preempt_enable,
+  put_online_cpus,
   READ_ONCE,
   type StateView,
   smp_processor_id,
@@ -50,7 +53,7 @@ import {
   type TscFlags,
 } from './x86.ts';
 
-export type Scenario = 'rapid' | 'hotplug' | 'ref-read' | 'rise' | 'fall' | 'init' | 'non-base';
+export type Scenario = 'rapid' | 'hotplug' | 'hotplug-shared' | 'ref-read' | 'rise' | 'fall' | 'init' | 'non-base';
 
 export interface TscModelFlags extends TscFlags {
   readonly scenario: Scenario;
@@ -58,6 +61,8 @@ export interface TscModelFlags extends TscFlags {
   readonly vcpu: boolean;
   /** The CPU the cpufreq notifier runs on, when not the scenario's default. */
   readonly notifierCpu?: number;
+  /** An assumption dropped: the driver does not hold CPU hotplug off across a transition. */
+  readonly driverUnlocked?: boolean;
   /** How many CPUs KVM's code uses (default 2); a third CPU is what resync()'s -1 path needs. */
   readonly kvmCpus?: 2 | 3;
 }
@@ -79,6 +84,10 @@ const TRANSITIONS: Record<Scenario, readonly Transition[]> = {
     { cpus: [0, 1], from: SLOW, rate: FAST },
   ],
   hotplug: [{ cpus: [0], from: FAST, rate: SLOW }],
+  // A policy shared by both CPUs, the base being CPU 1: the driver notifies in CPU order
+  // (acpi-cpufreq's for_each_cpu over the policy's CPUs), so the CPU that is not the base comes
+  // first, {PRE|NON-BASE}, {PRE|BASE}, change, {POST|NON-BASE}, {POST|BASE}; then the base goes down.
+  'hotplug-shared': [{ cpus: [0, 1], from: FAST, rate: SLOW }],
   'ref-read': [{ cpus: [0], from: FAST, rate: SLOW }],
   // One speed-up of the vCPU's CPU (every CPU starts slow).
   rise: [{ cpus: [0], from: SLOW, rate: FAST }],
@@ -94,6 +103,7 @@ const TRANSITIONS: Record<Scenario, readonly Transition[]> = {
 const INITIAL: Record<Scenario, number> = {
   rapid: FAST,
   hotplug: FAST,
+  'hotplug-shared': FAST,
   'ref-read': FAST,
   rise: SLOW,
   fall: FAST,
@@ -162,6 +172,9 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     return;
   }
   const kvmCpus = Array.from({ length: ncpus }, (_, c) => c);
+  // The first tsc_base_cpu: the CPU kvm_timer_init() ran on (get_cpu()), CPU 0 but where the
+  // scenario has the module loaded by a task on CPU 1.
+  const firstBase = flags.scenario === 'hotplug-shared' ? 1 : 0;
   // At module load nothing is synchronised yet: kvm_timer_init()'s resync_all() does it.
   const synchronisedAtStart = flags.scenario === 'init' ? 0 : 1;
   const cv: CpuTscVars[] = kvmCpus.map((c) => ({
@@ -184,7 +197,7 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     ncpus,
     clock,
     cv,
-    tsc_base_cpu: b.loc('tsc_base_cpu', 0),
+    tsc_base_cpu: b.loc('tsc_base_cpu', firstBase),
     freq_old: b.loc('freqs.old', RATES[init]),
     freq_new: b.loc('freqs.new', RATES[init]),
     work_scheduled: b.loc('work_scheduled'),
@@ -206,11 +219,23 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   const lastRef = b.ghost('last-ref-read', -1);
   const transitionsDone = b.ghost('transitions-done');
 
+  const takesBaseDown =
+    flags.scenario === 'hotplug' || flags.scenario === 'init' || flags.scenario === 'hotplug-shared';
   if (transitions.length > 0) {
     // The ondemand governor's work runs on the policy's first CPU: there for the shared policy.
-    const notifierCpu = flags.notifierCpu ?? (flags.scenario === 'rapid' ? 0 : 1);
+    // For the policy of both CPUs, that is CPU 0, whichever is the base.
+    const notifierCpu =
+      flags.notifierCpu ?? (flags.scenario === 'rapid' || flags.scenario === 'hotplug-shared' ? 0 : 1);
+    // Where a CPU can go down, the driver's transition runs with hotplug held off, as the
+    // acpi-cpufreq of the time says of its target() ("cpufreq holds the hotplug lock"); so a
+    // CPU goes down before or after a transition, never between two of its callouts.
+    const holdsHotplug = takesBaseDown && !flags.driverUnlocked;
     b.thread('cpufreq', { cpu: notifierCpu, cpus: kvmCpus }, function* () {
-      for (const t of transitions) yield* cpufreq_transition(chain, clock, { old: K.freq_old, new: K.freq_new }, t);
+      for (const t of transitions) {
+        if (holdsHotplug) yield* get_online_cpus(K.cpu_hotplug);
+        yield* cpufreq_transition(chain, clock, { old: K.freq_old, new: K.freq_new }, t);
+        if (holdsHotplug) yield* put_online_cpus(K.cpu_hotplug);
+      }
       yield* ghost(transitionsDone, 1);
     });
     b.sometimes(
@@ -238,11 +263,10 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     });
   }
 
-  const takesBaseDown = flags.scenario === 'hotplug' || flags.scenario === 'init';
   if (takesBaseDown) {
-    b.thread('hotplug', { cpu: 1, cpus: kvmCpus, stopMachine: true }, function* () {
+    b.thread('hotplug', { cpu: firstBase === 0 ? 1 : 0, cpus: kvmCpus, stopMachine: true }, function* () {
       yield* cpu_hotplug_begin(K.cpu_hotplug);
-      yield* cpu_down(0);
+      yield* cpu_down(firstBase);
       yield* cpu_hotplug_done(K.cpu_hotplug);
     });
   }
@@ -304,7 +328,7 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     b.sometimes(
       'base-taken-down',
       'the base CPU goes down and the base moves',
-      (s) => !s.cpuOnline(0) && s.mem(K.tsc_base_cpu) !== 0,
+      (s) => !s.cpuOnline(firstBase) && s.mem(K.tsc_base_cpu) !== firstBase,
     );
 }
 
@@ -394,7 +418,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'before the patch: the base CPU goes down during a frequency change',
       flags: { ...BASE, code: 'before', scenario: 'hotplug' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 8542 }, tso: { verdict: 'holds', states: 16837 } },
+      expect: { sc: { verdict: 'holds', states: 8946 }, tso: { verdict: 'holds', states: 17161 } },
     },
     {
       name: 'before-ref-read',
@@ -418,7 +442,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: the base CPU goes down during a frequency change',
       flags: { ...BASE, scenario: 'hotplug' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 4337 }, tso: { verdict: 'holds', states: 7407 } },
+      expect: { sc: { verdict: 'holds', states: 4041 }, tso: { verdict: 'holds', states: 6886 } },
     },
     {
       name: 'patch-ref-read',
@@ -440,21 +464,49 @@ export const tsc = defineModel<TscModelFlags>({
       name: 'rule2-broken',
       description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE',
       flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' },
-      expect: { sc: { verdict: 'holds', states: 4457 }, tso: { verdict: 'holds', states: 7786 } },
+      expect: { sc: { verdict: 'holds', states: 4041 }, tso: { verdict: 'holds', states: 6943 } },
     },
     {
       name: 'before-hotplug-3cpu',
       description: 'before the patch, three CPUs: the base CPU goes down while resync_user() runs unprotected',
       flags: { ...BASE, code: 'before', scenario: 'hotplug', kvmCpus: 3 },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 40047 }, tso: { verdict: 'holds', states: 75442 } },
+      expect: { sc: { verdict: 'holds', states: 41086 }, tso: { verdict: 'holds', states: 76388 } },
+    },
+    {
+      name: 'before-hotplug-shared',
+      description:
+        'before the patch: a policy of both CPUs, the base (CPU 1) notified last, then the base goes down before resync_user() runs',
+      flags: { ...BASE, code: 'before', scenario: 'hotplug-shared' },
+      kernel: [PATCH],
+      expect: {
+        sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 16156 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 32767 },
+      },
+    },
+    {
+      name: 'patch-hotplug-shared',
+      description: 'the patch as posted: a policy of both CPUs, the base (CPU 1) notified last, and the base goes down',
+      flags: { ...BASE, scenario: 'hotplug-shared' },
+      kernel: [PATCH],
+      expect: { sc: { verdict: 'holds', states: 8290 }, tso: { verdict: 'holds', states: 14810 } },
+    },
+    {
+      name: 'patch-hotplug-shared-unlocked-driver',
+      description:
+        'an assumption dropped: the patch, a policy of both CPUs, and a driver that does not hold hotplug off across the transition',
+      flags: { ...BASE, scenario: 'hotplug-shared', driverUnlocked: true },
+      expect: {
+        sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 11240 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 21489 },
+      },
     },
     {
       name: 'patch-hotplug-3cpu',
       description: 'the patch as posted, three CPUs: the base CPU goes down during a frequency change',
       flags: { ...BASE, scenario: 'hotplug', kvmCpus: 3 },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 25279 }, tso: { verdict: 'holds', states: 41550 } },
+      expect: { sc: { verdict: 'holds', states: 24889 }, tso: { verdict: 'holds', states: 40837 } },
     },
     {
       name: 'patch-init',
