@@ -6,6 +6,8 @@
  * tests (golden counts, the requests model's symmetry) are left out so that a run fits on a
  * shared 2-core machine. A mutant these tests miss is reported as a survivor, never hidden.
  *
+ * `skip` is a regular expression (alternatives allowed) of test names left out.
+ *
  * @type {Record<string, { mutate: string[]; tests: string[]; skip?: string }>}
  */
 export const TARGETS = {
@@ -18,8 +20,10 @@ export const TARGETS = {
   symmetry: {
     mutate: ['src/spec/engine/symmetry.ts'],
     tests: ['test/engine/symmetry.test.ts', 'test/engine/crosscheck-regressions.test.ts'],
-    // The requests model's symmetry tests take minutes under Stryker's instrumentation.
-    skip: 'requests model',
+    // The requests model's symmetry tests take minutes under Stryker's instrumentation; the
+    // ring at N=5 and N=6 (up to 32,383 states unreduced) exercises the same code as at N=3 and
+    // N=4, many times slower, and made a mutant cost about 20 s at load 15.
+    skip: 'requests model|N=5|N=6',
   },
   memory: {
     mutate: ['src/spec/engine/memory/sc.ts', 'src/spec/engine/memory/tso.ts', 'src/spec/engine/memory/system.ts'],
