@@ -42,6 +42,8 @@ export default {
   // A mutant that loops for ever (a probe loop in the hash table) is cut off this long after
   // its tests' normal time (generous: the machine is shared and often loaded).
   timeoutMS: 10_000,
+  // The dry run (every test of the target once, with per-test coverage) on the shared machine.
+  dryRunTimeoutMinutes: 15,
   // One sandbox directory per target, so that two targets may run at once.
   tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: 'always',
