@@ -46,5 +46,7 @@ export default {
   dryRunTimeoutMinutes: 15,
   // One sandbox directory per target, so that two targets may run at once.
   tempDirName: `.stryker-tmp-${name}`,
+  // Not copied into a sandbox: other targets' sandboxes, reports, build output.
+  ignorePatterns: ['.stryker-tmp-*', 'reports', 'dist', '.astro', '.vitest'],
   cleanTempDir: 'always',
 };

@@ -15,7 +15,7 @@ export const TARGETS = {
     mutate: ['src/spec/engine/store.ts'],
     // store-lean.test.ts covers what store.test.ts does in fewer words of state (its chunk
     // test writes 6 M words, slow under Stryker's instrumentation).
-    tests: ['test/engine/store-lean.test.ts', 'test/engine/reduction.test.ts'],
+    tests: ['test/engine/store-lean.test.ts', 'test/engine/store-collisions.test.ts', 'test/engine/reduction.test.ts'],
   },
   symmetry: {
     mutate: ['src/spec/engine/symmetry.ts'],
