@@ -327,6 +327,22 @@ describe('where the reduction is not applied, the search runs unreduced and says
 });
 
 describe('the representative', () => {
+  it('is one per class: as many stored states as orbits of the group', () => {
+    // Three threads, each WRITE_ONCE(x_i, 1) then fetch_or(x_i, 2): under SC without partial-order
+    // reduction a state is the tuple of the threads' positions (0, 1 or 2 steps done), 3^3 = 27
+    // states. Any permutation leaves the multiset of positions, C(5, 3) = 10 classes; rotations
+    // leave necklaces of 3 beads in 3 colours, (27 + 3 + 3) / 3 = 11 (Burnside).
+    const body: Twins['body'] = function* (i, x) {
+      yield* WRITE_ONCE(x[i] as Loc, 1);
+      yield* fetch_or(x[i] as Loc, 2);
+    };
+    const states = (group: 'full' | 'rotation', symmetry: boolean) =>
+      check(twins({ n: 3, body, group }), { memoryModel: 'sc', reduction: false, symmetry }).states;
+    expect(states('full', false)).toBe(27);
+    expect(states('full', true)).toBe(10);
+    expect(states('rotation', true)).toBe(11);
+  });
+
   it('is the same for a state and each of its renamings, and is one of them', () => {
     const model = twins({ n: 3, body: (i, x) => publish(i, x) });
     const inst = instantiate(model, 'v', {}).instance;
