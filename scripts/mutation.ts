@@ -85,14 +85,15 @@ for (const name of chosen) {
   console.log(`\n== mutation target ${name}: ${(TARGETS[name]?.mutate ?? []).join(', ')}`);
   const began = Date.now();
   const loadStart = loadavg()[0] as number;
+  // The commit the sandbox is copied from: taken before the run, as commits may follow during it.
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'test'], { encoding: 'utf8' }).stdout.trim();
   const r = spawnSync('stryker', ['run'], { stdio: 'inherit', env: { ...process.env, KVMSPEC_MUTATE: name } });
   if (r.status !== 0) {
     console.error(`stryker failed for target ${name} (exit ${r.status ?? r.signal})`);
     failed = true;
     continue;
   }
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'test'], { encoding: 'utf8' }).stdout.trim();
   const run: Run = {
     finished: new Date().toISOString(),
     seconds: (Date.now() - began) / 1000,
