@@ -185,7 +185,8 @@ describe('a renamed thread must take the renamed step', () => {
       },
     ],
   ];
-  it.each(differs)('names a different %s', (_, body, message, extra) => {
+  const cases = differs.map(([what, body, message, extra]) => ({ what, body, message, extra }));
+  it.each(cases)('names a different $what', ({ body, message, extra }) => {
     const t: Twins = { body, ...(extra === undefined ? {} : { extra }) };
     expect(() => sc(t)).toThrow(ModelError);
     expect(() => sc(t)).toThrow(message);
