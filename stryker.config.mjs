@@ -27,8 +27,8 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   plugins: ['@stryker-mutator/vitest-runner', './scripts/stryker-vitest5-runner.mjs'],
   mutate: target.mutate,
-  // Per-test coverage only to find mutants no test reaches (NoCoverage) and static ones; every
-  // covered mutant runs all of the target's tests.
+  // Per-test coverage: a mutant runs only the tests that reached it in the dry run (the vitest5
+  // runner makes Vitest 5 honour that selection), and one no test reaches is NoCoverage.
   coverageAnalysis: 'perTest',
   // Mutants in module-level initialisers would need a fresh module environment per mutant:
   // skipped, and counted as "ignored" in the report, not as killed.
@@ -42,6 +42,11 @@ export default {
   // A mutant that loops for ever (a probe loop in the hash table) is cut off this long after
   // its tests' normal time (generous: the machine is shared and often loaded).
   timeoutMS: 10_000,
-  tempDirName: '.stryker-tmp',
+  // The dry run (every test of the target once, with per-test coverage) on the shared machine.
+  dryRunTimeoutMinutes: 15,
+  // One sandbox directory per target, so that two targets may run at once.
+  tempDirName: `.stryker-tmp-${name}`,
+  // Not copied into a sandbox: other targets' sandboxes, reports, build output.
+  ignorePatterns: ['.stryker-tmp-*', 'reports', 'dist', '.astro', '.vitest'],
   cleanTempDir: 'always',
 };

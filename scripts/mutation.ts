@@ -7,12 +7,15 @@
  * reports/mutation/<target>/mutation.json (and .html, and its incremental file), so a target
  * that finished keeps its score when a later one is stopped. The summary reads those JSON
  * reports: per file, mutants killed, timed out, survived, without coverage, and the score
- * (killed + timed out) / (all but compile and runtime errors), with the time each report was
- * written. A target without a report is listed as not measured. Exit 1 when a Stryker run
+ * (killed + timed out) / (all but compile and runtime errors), with when the run ended, how
+ * long it took, the load average at its start and end and the commit it measured (run.json,
+ * written beside the report; "+uncommitted" when src/ or test/ had changes). A target without a
+ * report is listed as not measured. Exit 1 when a Stryker run
  * failed, 2 for bad usage.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { TARGETS } from '../test/mutation-targets.mjs';
 
@@ -22,19 +25,35 @@ interface Mutant {
 interface Report {
   readonly files: Readonly<Record<string, { readonly mutants: readonly Mutant[] }>>;
 }
+/** What scripts/mutation.ts records beside a target's report when its run ends. */
+interface Run {
+  readonly finished: string;
+  readonly seconds: number;
+  readonly commit: string;
+  /** 1-minute load average when the run started and when it ended (the machine is shared). */
+  readonly loadStart: number;
+  readonly loadEnd: number;
+}
 
 const args = process.argv.slice(2);
 const names = Object.keys(TARGETS);
 
 function summary(): void {
-  const rows: string[][] = [['file', 'killed', 'timeout', 'survived', 'no coverage', 'score', 'measured']];
+  const rows: string[][] = [
+    ['file', 'killed', 'timeout', 'survived', 'no coverage', 'score', 'measured (end, duration, load, commit)'],
+  ];
   for (const name of names) {
     const file = join('reports', 'mutation', name, 'mutation.json');
     if (!existsSync(file)) {
       for (const f of TARGETS[name]?.mutate ?? []) rows.push([f, '', '', '', '', 'not measured', '']);
       continue;
     }
-    const when = statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ');
+    const runFile = join('reports', 'mutation', name, 'run.json');
+    const run = existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as Run) : undefined;
+    const when =
+      run === undefined
+        ? `report of ${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC (file time; run not recorded)`
+        : `${run.finished.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(run.seconds)} s, load ${run.loadStart.toFixed(1)}-${run.loadEnd.toFixed(1)}, ${run.commit.slice(0, 9)}`;
     const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
     for (const [path, { mutants }] of Object.entries(report.files)) {
       const count = (s: string) => mutants.filter((m) => m.status === s).length;
@@ -44,7 +63,7 @@ function summary(): void {
       const noCoverage = count('NoCoverage');
       const valid = killed + timeout + survived + noCoverage;
       const score = valid === 0 ? 'n/a' : `${((100 * (killed + timeout)) / valid).toFixed(1)}%`;
-      rows.push([path, String(killed), String(timeout), String(survived), String(noCoverage), score, `${when} UTC`]);
+      rows.push([path, String(killed), String(timeout), String(survived), String(noCoverage), score, when]);
     }
   }
   const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -64,11 +83,25 @@ if (unknown.length > 0) {
 let failed = false;
 for (const name of chosen) {
   console.log(`\n== mutation target ${name}: ${(TARGETS[name]?.mutate ?? []).join(', ')}`);
+  const began = Date.now();
+  const loadStart = loadavg()[0] as number;
+  // The commit the sandbox is copied from: taken before the run, as commits may follow during it.
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'test'], { encoding: 'utf8' }).stdout.trim();
   const r = spawnSync('stryker', ['run'], { stdio: 'inherit', env: { ...process.env, KVMSPEC_MUTATE: name } });
   if (r.status !== 0) {
     console.error(`stryker failed for target ${name} (exit ${r.status ?? r.signal})`);
     failed = true;
+    continue;
   }
+  const run: Run = {
+    finished: new Date().toISOString(),
+    seconds: (Date.now() - began) / 1000,
+    commit: dirty === '' ? head : `${head}+uncommitted`,
+    loadStart,
+    loadEnd: loadavg()[0] as number,
+  };
+  writeFileSync(join('reports', 'mutation', name, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
 }
 summary();
 process.exit(failed ? 1 : 0);

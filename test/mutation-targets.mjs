@@ -6,6 +6,8 @@
  * tests (golden counts, the requests model's symmetry) are left out so that a run fits on a
  * shared 2-core machine. A mutant these tests miss is reported as a survivor, never hidden.
  *
+ * `skip` is a regular expression (alternatives allowed) of test names left out.
+ *
  * @type {Record<string, { mutate: string[]; tests: string[]; skip?: string }>}
  */
 export const TARGETS = {
@@ -13,13 +15,19 @@ export const TARGETS = {
     mutate: ['src/spec/engine/store.ts'],
     // store-lean.test.ts covers what store.test.ts does in fewer words of state (its chunk
     // test writes 6 M words, slow under Stryker's instrumentation).
-    tests: ['test/engine/store-lean.test.ts', 'test/engine/reduction.test.ts'],
+    tests: ['test/engine/store-lean.test.ts', 'test/engine/store-collisions.test.ts', 'test/engine/reduction.test.ts'],
   },
   symmetry: {
     mutate: ['src/spec/engine/symmetry.ts'],
-    tests: ['test/engine/symmetry.test.ts', 'test/engine/crosscheck-regressions.test.ts'],
-    // The requests model's symmetry tests take minutes under Stryker's instrumentation.
-    skip: 'requests model',
+    tests: [
+      'test/engine/symmetry.test.ts',
+      'test/engine/symmetry-declaration.test.ts',
+      'test/engine/crosscheck-regressions.test.ts',
+    ],
+    // The requests model's symmetry tests take minutes under Stryker's instrumentation; the
+    // ring at N=5 and N=6 (up to 32,383 states unreduced) exercises the same code as at N=3 and
+    // N=4, many times slower, and made a mutant cost about 20 s at load 15.
+    skip: 'requests model|N=5|N=6',
   },
   memory: {
     mutate: ['src/spec/engine/memory/sc.ts', 'src/spec/engine/memory/tso.ts', 'src/spec/engine/memory/system.ts'],
@@ -27,7 +35,12 @@ export const TARGETS = {
   },
   relaxed: {
     mutate: ['src/spec/engine/memory/relaxed.ts'],
-    tests: ['test/engine/lkmm-shapes.test.ts', 'test/engine/ordering.test.ts', 'test/engine/litmus.test.ts'],
+    // The litmus corpus (litmus.test.ts: 59 tests, each with and without reduction) made the
+    // dry run alone exceed Stryker's 5-minute limit at load 22, and would cover nearly every
+    // mutant; the LKMM shape families and the ordering tests exercise the same rules in fewer
+    // states. Only their relaxed cases reach relaxed.ts.
+    tests: ['test/engine/lkmm-shapes.test.ts', 'test/engine/ordering.test.ts', 'test/engine/explore.test.ts'],
+    skip: '(?:^| )(?:sc|tso): ',
   },
   explore: {
     mutate: ['src/spec/engine/explore.ts'],
@@ -40,7 +53,15 @@ export const TARGETS = {
     ],
   },
   machine: {
-    mutate: ['src/spec/engine/machine.ts'],
+    // machine.ts was split: the steps live in threads.ts, interrupts.ts and hotplug.ts, the
+    // descriptions in describe.ts; all five are the machine.
+    mutate: [
+      'src/spec/engine/machine.ts',
+      'src/spec/engine/threads.ts',
+      'src/spec/engine/interrupts.ts',
+      'src/spec/engine/hotplug.ts',
+      'src/spec/engine/describe.ts',
+    ],
     tests: [
       'test/engine/primitives.test.ts',
       'test/engine/hotplug.test.ts',

@@ -46,10 +46,31 @@ describe('StateStore, lean', () => {
     const store = new StateStore();
     const len = CHUNK - HEADER + 1;
     expect(() => store.intern(new Int32Array(len), len, -1, -1, -1)).toThrow(/too long to store/);
-    // The longest that fits is stored.
-    const idx = store.intern(new Int32Array(len - 1), len - 1, -1, -1, -1);
-    expect(idx).toBeGreaterThanOrEqual(0);
-    expect(store.find(new Int32Array(len - 1), len - 1)).toBe(idx);
+    // The refusal leaves the store as it was: no state counted, none findable.
+    expect(store.count).toBe(0);
+    expect(store.find(new Int32Array(len), len)).toBe(-1);
+    // The longest that fits is stored, as the first state.
+    expect(store.intern(new Int32Array(len - 1), len - 1, -1, -1, -1)).toBe(0);
+    expect(store.count).toBe(1);
+    expect(store.find(new Int32Array(len - 1), len - 1)).toBe(0);
+    expect(store.lengthOf(0)).toBe(len - 1);
+    expect(store.depth[0]).toBe(0);
+  });
+
+  it('keeps counting from where it was after refusing a state, with a state already held', () => {
+    const store = new StateStore();
+    expect(store.intern(Int32Array.of(1, 2), 2, -1, -1, -1)).toBe(0);
+    const len = CHUNK;
+    expect(() => store.intern(new Int32Array(len), len, 0, 1, 0)).toThrow(/too long to store/);
+    expect(() => store.intern(Int32Array.of(3), 1, 0, 1 << 11, 0)).toThrow(/out of range/);
+    expect(store.count).toBe(1);
+    // The next state is number 1, a child of state 0, and every earlier lookup still works.
+    expect(store.intern(Int32Array.of(3), 1, 0, 2, 7)).toBe(1);
+    expect(store.count).toBe(2);
+    expect(store.path(1)).toEqual([{ unit: 2, choice: 7 }]);
+    expect(store.depth[1]).toBe(1);
+    expect(store.find(Int32Array.of(1, 2), 2)).toBe(0);
+    expect(store.find(Int32Array.of(3), 1)).toBe(1);
   });
 
   it('grows its index and table past their first sizes and keeps every state findable', () => {

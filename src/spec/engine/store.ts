@@ -86,13 +86,15 @@ export class StateStore {
     const slot = this.#probe(s, len, h);
     const found = (this.#table[slot] as number) - 1;
     if (found >= 0) return -((this.#record(found)[(found & WITHIN) + 2] as number) + 1);
+    // Both refusals come before anything changes, so that a caller who catches one keeps a
+    // consistent store (count still the number of states held).
     if (unit > MAX_UNIT || choice > MAX_CHOICE) throw new RangeError(`transition (${unit}, ${choice}) out of range`);
+    if (len + HEADER > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
     const idx = this.count++;
     if (idx >= this.#offset.length) this.#growIndex();
     let off = this.#used;
     // A new chunk when the record would not fit, or the last one ended exactly full.
     if ((off & WITHIN) + len + HEADER > CHUNK || off >>> CHUNK_BITS >= this.#chunks.length) {
-      if (len + HEADER > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
       this.#chunks.push(newChunk());
       off = (this.#chunks.length - 1) << CHUNK_BITS;
     }
