@@ -26,7 +26,7 @@ import {
   WRITE_ONCE,
 } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
-import type { NohzCpu, NohzGhosts } from '../../src/spec/models/nohz-rcu/cpu.ts';
+import { type NohzCpu, nohzGhosts } from '../../src/spec/models/nohz-rcu/cpu.ts';
 import { nohzRcu } from '../../src/spec/models/nohz-rcu/model.ts';
 import { vcpu_enter_guest, type X86Era } from '../../src/spec/models/nohz-rcu/x86.ts';
 
@@ -124,18 +124,7 @@ describe('nohz-rcu model', () => {
     // The vCPU's own steps, without the engine: each action's text, every result 0.
     function vcpuSteps(era: X86Era, nohzFull: boolean): string[] {
       const b = new ModelBuilder(2);
-      const g: NohzGhosts = {
-        phase: b.ghost('vcpu_phase'),
-        window: b.ghost('irq_window'),
-        tickArrival: b.ghost('tick_arrival', -1),
-        tickCharged: b.ghost('tick_charged'),
-        tickInWindow: b.ghost('tick_in_window'),
-        deviceInWindow: b.ghost('device_irq_in_window'),
-        irqUnwatched: b.ghost('irq_while_rcu_not_watching'),
-        deviceUnwatched: b.ghost('device_irq_while_rcu_not_watching'),
-        useAfterFree: b.ghost('use_after_free'),
-        gpInGuest: b.ghost('gp_in_guest'),
-      };
+      const g = nohzGhosts(b);
       const k: NohzCpu = {
         cpu: 0,
         contextTracking: nohzFull,

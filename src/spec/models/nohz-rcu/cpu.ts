@@ -4,7 +4,7 @@
  * bookkeeping ghosts that the properties read. Not a kernel file: the kernel keeps these in
  * per-CPU variables (ct->state, rcu_data) and in `current`.
  */
-import type { Ghost, Loc, Noinstr, Rcu } from '../../engine/index.ts';
+import type { Ghost, Loc, ModelBuilder, Noinstr, Rcu } from '../../engine/index.ts';
 
 /** PF_VCPU in current->flags (include/linux/sched.h): "I'm a virtual CPU". */
 export const PF_VCPU = 0x1;
@@ -43,6 +43,22 @@ export interface NohzGhosts {
   readonly useAfterFree: Ghost;
   /** synchronize_rcu() returned while the vCPU was in the guest. */
   readonly gpInGuest: Ghost;
+}
+
+/** The model's ghosts, declared on builder `b` (the model and its tests build them alike). */
+export function nohzGhosts(b: ModelBuilder): NohzGhosts {
+  return {
+    phase: b.ghost('vcpu_phase'),
+    window: b.ghost('irq_window'),
+    tickArrival: b.ghost('tick_arrival', -1),
+    tickCharged: b.ghost('tick_charged'),
+    tickInWindow: b.ghost('tick_in_window'),
+    deviceInWindow: b.ghost('device_irq_in_window'),
+    irqUnwatched: b.ghost('irq_while_rcu_not_watching'),
+    deviceUnwatched: b.ghost('device_irq_while_rcu_not_watching'),
+    useAfterFree: b.ghost('use_after_free'),
+    gpInGuest: b.ghost('gp_in_guest'),
+  };
 }
 
 export interface NohzCpu {

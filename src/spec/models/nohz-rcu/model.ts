@@ -27,7 +27,7 @@ import {
   Rcu,
 } from '../../engine/index.ts';
 import { type Arm64Flags, kvm_arch_vcpu_ioctl_run, kvm_arch_vcpu_ioctl_run_v5_10 } from './arm.ts';
-import { CHARGED_GUEST, CHARGED_SYSTEM, type NohzCpu, type NohzGhosts, PHASE_GUEST, PHASE_LEFT } from './cpu.ts';
+import { CHARGED_GUEST, CHARGED_SYSTEM, type NohzCpu, nohzGhosts, PHASE_GUEST, PHASE_LEFT } from './cpu.ts';
 import { device_irq_handler, formatObj, OBJ_LIVE, rcu_updater, tick_handler } from './driver.ts';
 import type { IrqEntryPolicy } from './entry_common.ts';
 import { kvm_arch_vcpu_ioctl_run_riscv } from './riscv.ts';
@@ -232,18 +232,7 @@ export const nohzRcu = defineModel<NohzFlags>({
     const currentFlags = b.loc('current->flags', 0, (v) => (v & 1 ? 'PF_VCPU' : '0'));
     const gp = b.loc('gp', 0, (v) => `object ${v}`);
     const obj: [typeof gp, typeof gp] = [b.loc('object 0', OBJ_LIVE, formatObj), b.loc('object 1', 0, formatObj)];
-    const g: NohzGhosts = {
-      phase: b.ghost('vcpu_phase'),
-      window: b.ghost('irq_window'),
-      tickArrival: b.ghost('tick_arrival', -1),
-      tickCharged: b.ghost('tick_charged'),
-      tickInWindow: b.ghost('tick_in_window'),
-      deviceInWindow: b.ghost('device_irq_in_window'),
-      irqUnwatched: b.ghost('irq_while_rcu_not_watching'),
-      deviceUnwatched: b.ghost('device_irq_while_rcu_not_watching'),
-      useAfterFree: b.ghost('use_after_free'),
-      gpInGuest: b.ghost('gp_in_guest'),
-    };
+    const g = nohzGhosts(b);
     const k: NohzCpu = {
       cpu: VCPU_CPU,
       contextTracking: flags.nohzFull,
