@@ -349,6 +349,25 @@ class ThreadRun {
     return i;
   }
 
+  /**
+   * lock.cat's acquisition of a free lock: an LKR (acquire) that reads it free (0) and an LKW
+   * that takes it (1), paired as an RMW. Returns the LKR.
+   */
+  lockAcquisition(loc: number, addrDeps: ReadonlySet<number>, line: number, text: string): number {
+    const r = this.push(
+      { k: 'R', loc, value: 0, ann: 'acquire', rmwInstr: false, role: 'LKR', line, text },
+      addrDeps,
+      NO_DEPS,
+    );
+    const w = this.push(
+      { k: 'W', loc, value: 1, ann: 'once', rmwInstr: false, role: 'LKW', line, text },
+      addrDeps,
+      NO_DEPS,
+    );
+    this.rmw.push([r, w]);
+    return r;
+  }
+
   /** The value the next read returns: the next choice, or NeedChoice when the path is not decided yet. */
   readValue(loc: number): number {
     const v = this.choices[this.#reads];
@@ -453,17 +472,7 @@ class ThreadRun {
       case 'lock': {
         // lock.cat: the LKR reads the unlocked value from the UL (or initial write) just before
         // its LKW in co, so its value is not a choice; the pair is an RMW (lk-rmw).
-        const r = this.push(
-          { k: 'R', loc, value: 0, ann: 'acquire', rmwInstr: false, role: 'LKR', line, text },
-          addrDeps,
-          NO_DEPS,
-        );
-        const w = this.push(
-          { k: 'W', loc, value: 1, ann: 'once', rmwInstr: false, role: 'LKW', line, text },
-          addrDeps,
-          NO_DEPS,
-        );
-        this.rmw.push([r, w]);
+        this.lockAcquisition(loc, addrDeps, line, text);
         return { v: 0, deps: NO_DEPS };
       }
       case 'unlock':
@@ -484,17 +493,7 @@ class ThreadRun {
           );
           return { v: 0, deps: new Set([r]) };
         }
-        const r = this.push(
-          { k: 'R', loc, value: 0, ann: 'acquire', rmwInstr: false, role: 'LKR', line, text },
-          addrDeps,
-          NO_DEPS,
-        );
-        const w = this.push(
-          { k: 'W', loc, value: 1, ann: 'once', rmwInstr: false, role: 'LKW', line, text },
-          addrDeps,
-          NO_DEPS,
-        );
-        this.rmw.push([r, w]);
+        const r = this.lockAcquisition(loc, addrDeps, line, text);
         return { v: 1, deps: new Set([r]) };
       }
       case 'islocked': {
