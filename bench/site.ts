@@ -355,9 +355,12 @@ async function main(): Promise<void> {
                 .join(', ')}${l.shifts.length ? `\n  largest layout shifts: ${l.shifts.join('; ')}` : ''}`
             : `Lighthouse: ${l}`;
         console.log(
-          `${path}\n  HTML ${kb(row.htmlBytes)} (${kb(row.htmlGzipBytes)} gzipped), ${row.elementsBeforeJs} elements before JS, ` +
-            `${row.elementsAfterScroll} after scrolling through\n` +
-            `  4× slower CPU, scrolling: ${row.longTasks} long tasks, ${row.longTaskMs} ms in all, longest ${row.longestTaskMs} ms\n  ${score}`,
+          `${path}\n  HTML ${kb(row.htmlBytes)} (${kb(row.htmlGzipBytes)} gzipped)` +
+            (values['lighthouse-only']
+              ? '\n'
+              : `, ${row.elementsBeforeJs} elements before JS, ${row.elementsAfterScroll} after scrolling through\n` +
+                `  4× slower CPU, scrolling: ${row.longTasks} long tasks, ${row.longTaskMs} ms in all, longest ${row.longestTaskMs} ms\n`) +
+            `  ${score}`,
         );
       }
       const traced = values['long-tasks'] ? (await scrollThrough(site, url, true)).breakdown : undefined;
