@@ -88,6 +88,11 @@ export default defineConfig({
       sidebar: SIDEBAR,
       disable404Route: true,
       customCss: ['./src/styles/custom.css'],
+      // The tables of contents without their entries' repeated attributes (compact-toc.ts).
+      components: {
+        TableOfContents: './src/components/overrides/TableOfContents.astro',
+        MobileTableOfContents: './src/components/overrides/MobileTableOfContents.astro',
+      },
       // Without JavaScript, controls that need it are hidden (the live checks' forms and step
       // buttons, search, the theme picker) and notes say so, instead of leaving them dead; the
       // theme follows the OS (lightThemeWithoutJs).

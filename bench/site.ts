@@ -1,5 +1,5 @@
 /**
- * Site weight and smoothness: `npm run bench:site [-- --json] [--only <regexp>] [--long-tasks] [--lighthouse DIR [--lighthouse-runs N] [--uncompressed]]` (after
+ * Site weight and smoothness: `npm run bench:site [-- --json] [--only <regexp>] [--long-tasks] [--lighthouse DIR [--lighthouse-runs N] [--lighthouse-save DIR] [--lighthouse-only] [--uncompressed]]` (after
  * `npm run build`). For every built page, in Debian's Chromium on dist/ (served under the Pages
  * prefix), it records:
  *
@@ -29,7 +29,7 @@
  * These are figures, not assertions: the issue's goals (≤ 200 KB of HTML, no long task over
  * 200 ms while scrolling with a 4× slower CPU, Lighthouse ≥ 95 / 100) are printed beside them.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +65,10 @@ interface LighthouseFigures {
   readonly tbtMs: number;
   readonly speedIndexMs: number;
   readonly cls: number;
+  /** The median run's main-thread time by kind of work (Lighthouse's mainthread-work-breakdown), in ms. */
+  readonly mainThreadMs: Readonly<Record<string, number>>;
+  /** The median run's largest layout shifts: the moved element and its share of the score. */
+  readonly shifts: readonly string[];
   /** The 1-minute load average of this machine when the runs ended. */
   readonly load: number;
 }
@@ -129,7 +133,10 @@ async function scrollThrough(site: Site, url: string, breakdown = false) {
 interface LighthouseResult {
   readonly lhr: {
     readonly categories: Record<string, { readonly score: number | null }>;
-    readonly audits: Record<string, { readonly numericValue?: number }>;
+    readonly audits: Record<
+      string,
+      { readonly numericValue?: number; readonly details?: { readonly items?: readonly Record<string, unknown>[] } }
+    >;
   };
 }
 
@@ -228,12 +235,18 @@ async function lighthouseScores(
   lh: Exclude<Awaited<ReturnType<typeof loadLighthouse>>, string>,
   url: string,
   runs: number,
+  save: string | undefined,
 ): Promise<PageFigures['lighthouse']> {
   const results: LighthouseResult['lhr'][] = [];
   for (let i = 0; i < runs; i++) {
     const r = await lighthouseOnce(lh, url);
     if (typeof r === 'string') return r;
     results.push(r);
+    if (save) {
+      mkdirSync(save, { recursive: true });
+      const name = new URL(url).pathname.replace(/^\/|\/$/g, '').replace(/\//g, '_') || 'index';
+      writeFileSync(join(save, `${name}.${i + 1}.json`), JSON.stringify(r));
+    }
   }
   const score = (r: LighthouseResult['lhr'], c: string) => Math.round((r.categories[c]?.score ?? 0) * 100);
   const perf = results.map((r) => score(r, 'performance'));
@@ -249,6 +262,16 @@ async function lighthouseScores(
     tbtMs: metric('total-blocking-time'),
     speedIndexMs: metric('speed-index'),
     cls: Math.round((run.audits['cumulative-layout-shift']?.numericValue ?? Number.NaN) * 1000) / 1000,
+    mainThreadMs: Object.fromEntries(
+      (run.audits['mainthread-work-breakdown']?.details?.items ?? []).map((it) => [
+        String(it.groupLabel ?? it.group),
+        Math.round(Number(it.duration)),
+      ]),
+    ),
+    shifts: (run.audits['layout-shifts']?.details?.items ?? []).slice(0, 3).map((it) => {
+      const node = it.node as { readonly selector?: string } | undefined;
+      return `${node?.selector ?? '?'} ${Number(it.score).toFixed(3)}`;
+    }),
     load: Math.round((loadavg()[0] ?? 0) * 10) / 10,
   };
 }
@@ -274,6 +297,10 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       lighthouse: { type: 'string' },
       'lighthouse-runs': { type: 'string', default: '3' },
+      // Write every Lighthouse report (JSON) into this folder, to read its audits.
+      'lighthouse-save': { type: 'string' },
+      // Only Lighthouse (no scroll with long tasks, no element counts).
+      'lighthouse-only': { type: 'boolean', default: false },
       // Serve Lighthouse the files uncompressed, as the test server does (to compare with older figures).
       uncompressed: { type: 'boolean', default: false },
       // Scroll each page once more under a performance trace and print what its long tasks are made of.
@@ -295,12 +322,14 @@ async function main(): Promise<void> {
       if (only && !only.test(path)) continue;
       const url = site.server.origin + path;
       const html = readFileSync(join(DIST_DIR, file));
-      const scrolled = await scrollThrough(site, url);
+      const scrolled = values['lighthouse-only']
+        ? { elements: Number.NaN, longTasks: Number.NaN, longTaskMs: Number.NaN, longestTaskMs: Number.NaN }
+        : await scrollThrough(site, url);
       const row: PageFigures = {
         path,
         htmlBytes: html.length,
         htmlGzipBytes: gzipSync(html, { level: 9 }).length,
-        elementsBeforeJs: await elementsWithoutJs(site, url),
+        elementsBeforeJs: values['lighthouse-only'] ? Number.NaN : await elementsWithoutJs(site, url),
         elementsAfterScroll: scrolled.elements,
         longTasks: scrolled.longTasks,
         longTaskMs: Math.round(scrolled.longTaskMs),
@@ -309,7 +338,7 @@ async function main(): Promise<void> {
           typeof lh === 'string'
             ? lh
             : front
-              ? await lighthouseScores(lh, front.origin + path, lighthouseRuns)
+              ? await lighthouseScores(lh, front.origin + path, lighthouseRuns, values['lighthouse-save'])
               : 'not measured',
       };
       rows.push(row);
@@ -319,12 +348,19 @@ async function main(): Promise<void> {
           typeof l === 'object'
             ? `Lighthouse mobile: performance ${l.performance} (median of ${l.performanceRuns.join(', ')}), ` +
               `accessibility ${l.accessibility}; FCP ${l.fcpMs} ms, LCP ${l.lcpMs} ms, TBT ${l.tbtMs} ms, ` +
-              `Speed Index ${l.speedIndexMs} ms, CLS ${l.cls} (load average ${l.load})`
+              `Speed Index ${l.speedIndexMs} ms, CLS ${l.cls} (load average ${l.load})\n  main thread (median run, ms): ${Object.entries(
+                l.mainThreadMs,
+              )
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}${l.shifts.length ? `\n  largest layout shifts: ${l.shifts.join('; ')}` : ''}`
             : `Lighthouse: ${l}`;
         console.log(
-          `${path}\n  HTML ${kb(row.htmlBytes)} (${kb(row.htmlGzipBytes)} gzipped), ${row.elementsBeforeJs} elements before JS, ` +
-            `${row.elementsAfterScroll} after scrolling through\n` +
-            `  4× slower CPU, scrolling: ${row.longTasks} long tasks, ${row.longTaskMs} ms in all, longest ${row.longestTaskMs} ms\n  ${score}`,
+          `${path}\n  HTML ${kb(row.htmlBytes)} (${kb(row.htmlGzipBytes)} gzipped)` +
+            (values['lighthouse-only']
+              ? '\n'
+              : `, ${row.elementsBeforeJs} elements before JS, ${row.elementsAfterScroll} after scrolling through\n` +
+                `  4× slower CPU, scrolling: ${row.longTasks} long tasks, ${row.longTaskMs} ms in all, longest ${row.longestTaskMs} ms\n`) +
+            `  ${score}`,
         );
       }
       const traced = values['long-tasks'] ? (await scrollThrough(site, url, true)).breakdown : undefined;

@@ -6,7 +6,7 @@
  * follow the theme from live.css. Never shipped to the browser.
  */
 import ts from 'typescript';
-import { escapeHtml } from '../live/h.ts';
+import { escapeHtml, escapeText } from '../live/h.ts';
 
 type TokenClass = 'k' | 's' | 'c' | 'n' | 'f' | 't' | 'l' | '';
 
@@ -99,4 +99,29 @@ export function highlightLines(code: string): string[] {
     });
   }
   return lines;
+}
+
+/**
+ * The same tokens as runs, one string per line: each token is its class letter (none for plain
+ * text) followed by its length in UTF-16 units, separated by spaces (`"k6 1 f5 1"`: a 6-letter
+ * keyword, a space, a 5-letter function name, one plain character). Pages carry their excerpts as
+ * plain lines and the browser colours them from these (src/live/highlight-runs.ts), so the
+ * thousand token elements of a chapter's excerpts are not in its HTML. Served per model by
+ * src/pages/kvm-highlight/.
+ */
+export function highlightRuns(code: string): string[] {
+  const lines: string[][] = [[]];
+  for (const { text, cls } of tokens(code)) {
+    const parts = text.split(/\r?\n/);
+    parts.forEach((part, i) => {
+      if (i > 0) lines.push([]);
+      if (part) lines[lines.length - 1]?.push(`${cls}${part.length}`);
+    });
+  }
+  return lines.map((l) => l.join(' '));
+}
+
+/** A line as the page carries it before it is coloured: escaped text, `->` kept whole (<t-a>). */
+export function plainLine(text: string): string {
+  return escapeText(text).replace(/->/g, '<t-a>-></t-a>');
 }

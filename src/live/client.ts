@@ -27,6 +27,7 @@ import type {
 import { checkBudget, checkMemoryModel, checkParam, checkVariant, DEFAULT_BUDGET, MAX_BUDGET } from './validate.ts';
 import {
   fmtInt,
+  MM_LABEL,
   progressLine,
   renderCompare,
   renderFields,
@@ -70,9 +71,14 @@ function modelInfo(name: string): Promise<ModelInfo> {
   return p;
 }
 
+/** A live check's embedded configuration; its id is the section's data-kvm-live (the build writes it once). */
+function readLiveConfig(el: HTMLElement): EmbeddedLiveConfig {
+  return { ...readConfig<Omit<EmbeddedLiveConfig, 'id'>>(el), id: el.dataset.kvmLive ?? '' };
+}
+
 /** The page's embedded configuration, completed with what the page leaves out. */
 async function liveConfig(el: HTMLElement): Promise<LiveConfig> {
-  const e = readConfig<EmbeddedLiveConfig>(el);
+  const e = readLiveConfig(el);
   const info = await modelInfo(e.model);
   return {
     ...e,
@@ -225,6 +231,8 @@ class LiveCheck {
       }
     | undefined;
   #compareBox: HTMLElement | undefined;
+  /** The compared memory models' counterexamples, one viewer each (kept across re-renders of the columns). */
+  #compareViewers: HTMLElement | undefined;
 
   constructor(el: HTMLElement, config: LiveConfig) {
     this.el = el;
@@ -271,7 +279,20 @@ class LiveCheck {
       ),
       (n) => this.#verdict.after(n),
     );
-    this.#run = must<HTMLButtonElement>(el, '[data-kvm-run]');
+    // The build leaves the Run button's row out (it needs JavaScript; live.css keeps its place).
+    const actions = part(
+      el,
+      '.kvm-actions',
+      make(
+        h(
+          'div',
+          { class: 'kvm-actions' },
+          h('button', { type: 'submit', class: 'kvm-button kvm-button-primary', 'data-kvm-run': '' }, 'Run check'),
+        ),
+      ),
+      (n) => this.#form.append(n),
+    );
+    this.#run = must<HTMLButtonElement>(actions, '[data-kvm-run]');
     this.#cancel = part(
       el,
       '[data-kvm-cancel]',
@@ -342,10 +363,17 @@ class LiveCheck {
 
   /** Builds the settings fields (once), showing the selection on screen. */
   #ensureFields(open = false): void {
-    const box = this.el.querySelector<HTMLElement>('[data-kvm-fields]');
     const settings = this.el.querySelector<HTMLDetailsElement>('details[data-kvm-settings]');
     if (open && settings) settings.open = true;
-    if (!box || box.childElementCount) return;
+    if (!settings) return;
+    // Made here, the first time (the build leaves the empty box out of every check).
+    const box = part(
+      this.el,
+      '[data-kvm-fields]',
+      () => toDom(h('div', { class: 'kvm-fields', 'data-kvm-fields': '' }), document) as HTMLElement,
+      (n) => settings.append(n),
+    );
+    if (box.childElementCount) return;
     const s = this.#shown ?? this.config;
     const fields = renderFields(this.config.model, `kvm-${this.config.id}`, {
       variant: s.variant,
@@ -372,7 +400,9 @@ class LiveCheck {
     const variant = this.#field('variant')?.value ?? '';
     const info = this.el.querySelector('[data-kvm-variant-info]');
     const v = checkVariant(this.config.model, variant);
-    if (info && v.ok) info.replaceChildren(toDom(renderVariantInfo(this.config.model, v.value), document)!);
+    // The box is the description's own (the build writes its children only, not a second wrapper).
+    if (info && v.ok)
+      info.replaceChildren(...toDom(renderVariantInfo(this.config.model, v.value), document)!.childNodes);
   }
 
   /** What the form says now, as far as it parses (unparsable parameters count as a change). */
@@ -559,6 +589,20 @@ class LiveCheck {
       results: mms.map((): { r: CheckResult; meta: TraceMeta } | undefined => undefined),
     };
     this.#compared = compared;
+    this.#compareViewers = toDom(
+      h(
+        'div',
+        { class: 'kvm-compare-viewers', 'data-compare-viewers': '' },
+        mms.map((mm) =>
+          h(
+            'section',
+            { class: 'kvm-compare-viewer', 'data-compare-viewer': mm, 'aria-label': `${req.variant} under ${mm}` },
+            h('p', { class: 'kvm-compare-viewer-head' }, h('strong', null, MM_LABEL[mm] ?? mm), ': not checked yet'),
+          ),
+        ),
+      ),
+      document,
+    ) as HTMLElement;
     this.#renderCompare();
     this.#running(true);
     const text = must<HTMLElement>(this.#progress, '[data-kvm-progress-text]');
@@ -584,6 +628,7 @@ class LiveCheck {
         if (this.#compared !== compared) return;
         compared.results[i] = { r: reply.result, meta: reply.meta };
         this.#renderCompare();
+        this.#compareViewer(mm, reply.result, reply.meta);
       }
     } catch (e) {
       if (e instanceof Cancelled)
@@ -594,11 +639,59 @@ class LiveCheck {
     }
   }
 
+  /**
+   * One memory model's result in the comparison, beside the others: its counterexample in a
+   * viewer of its own (side by side on a wide screen, stacked on a phone: live.css), or what it
+   * found instead.
+   */
+  #compareViewer(mm: string, r: CheckResult, meta: TraceMeta): void {
+    const slot = this.#compareViewers?.querySelector<HTMLElement>(`[data-compare-viewer="${mm}"]`);
+    if (!slot) return;
+    const label = MM_LABEL[mm] ?? mm;
+    const head = h(
+      'p',
+      { class: 'kvm-compare-viewer-head' },
+      h('strong', null, label),
+      r.verdict === 'violated' && r.violation
+        ? [': violated: ', h('code', null, r.violation.property)]
+        : r.verdict === 'holds'
+          ? ': holds, so there is no counterexample: every reachable state satisfies every property'
+          : `: ${r.verdict}${r.reason ? ` (${r.reason})` : ''}`,
+    );
+    slot.replaceChildren(toDom(head, document) as Node);
+    slot.dataset.verdict = r.verdict;
+    const trace = r.counterexample;
+    if (!trace) return;
+    const host = document.createElement('div');
+    host.className = 'kvm-trace-host';
+    slot.append(host);
+    const shown: LiveHash = {
+      live: this.config.id,
+      model: this.config.model.name,
+      variant: trace.variant,
+      mm: trace.memoryModel,
+    };
+    new TraceController({
+      host,
+      trace,
+      meta,
+      repoUrl: this.config.repoUrl,
+      step: trace.steps.length,
+      property: r.violation?.property,
+      propertyDescription: r.violation?.description,
+      loadSources: () => loadSources(this.config.sourcesUrl),
+      permalink: (k) =>
+        `${location.origin}${location.pathname}${formatLiveHash({ ...shown, trace: trace.encoded, step: k })}`,
+      lazyStepTable: true,
+    });
+  }
+
   #renderCompare(): void {
     const c = this.#compared;
     if (!c) {
       this.#compareBox?.remove();
       this.#compareBox = undefined;
+      this.#compareViewers = undefined;
       return;
     }
     const fresh = toDom(
@@ -613,6 +706,8 @@ class LiveCheck {
     const focused = this.#compareBox?.contains(document.activeElement)
       ? (document.activeElement as HTMLElement).dataset.compareShow
       : undefined;
+    // The viewers move into the new box as they are (their controllers keep working).
+    if (this.#compareViewers) fresh.append(this.#compareViewers);
     if (this.#compareBox) this.#compareBox.replaceWith(fresh);
     else this.#result.after(fresh);
     this.#compareBox = fresh;
@@ -1023,7 +1118,7 @@ export async function linkVariantTable(table: HTMLElement): Promise<void> {
   }
   const checks = [...document.querySelectorAll<HTMLElement>('[data-kvm-live]')].flatMap((el) => {
     try {
-      const c = readConfig<EmbeddedLiveConfig>(el);
+      const c = readLiveConfig(el);
       return c.model === model ? [{ id: c.id, variant: c.variant, mm: c.memoryModel, params: c.params }] : [];
     } catch {
       return [];

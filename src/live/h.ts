@@ -26,6 +26,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * Text content escaped as HTML's serialisation needs it: `&` and `<` (a `>` or a quote in text
+ * starts nothing). A chapter's counterexamples and excerpts carry hundreds of `->` and `'`,
+ * 5 bytes each as character references.
+ */
+export function escapeText(text: string): string {
+  return text.replace(/[&<]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A double-quoted attribute value escaped: `&` and `"` (and `<`, harmless but kept out). */
+export function escapeAttr(text: string): string {
+  return text.replace(/[&<"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function attrEntries(attrs: Attrs): [string, string][] {
   const out: [string, string][] = [];
   for (const [name, value] of Object.entries(attrs)) {
@@ -37,12 +51,12 @@ function attrEntries(attrs: Attrs): [string, string][] {
   return out;
 }
 
-/** Serialises to HTML with every text and attribute value escaped. */
+/** Serialises to HTML with every text and attribute value escaped (escapeText, escapeAttr). */
 export function toHtml(node: Child): string {
   if (node === null || node === undefined || node === false) return '';
-  if (typeof node === 'string' || typeof node === 'number') return escapeHtml(String(node));
+  if (typeof node === 'string' || typeof node === 'number') return escapeText(String(node));
   const attrs = attrEntries(node.attrs)
-    .map(([k, v]) => (v === '' ? ` ${k}` : ` ${k}="${escapeHtml(v)}"`))
+    .map(([k, v]) => (v === '' ? ` ${k}` : ` ${k}="${escapeAttr(v)}"`))
     .join('');
   if (VOID.has(node.tag)) return `<${node.tag}${attrs}>`;
   return `<${node.tag}${attrs}>${node.children.map(toHtml).join('')}</${node.tag}>`;

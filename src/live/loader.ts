@@ -95,6 +95,43 @@ if (tables.length && 'IntersectionObserver' in window) {
     () => undefined,
   );
 
+/**
+ * Model source excerpts are plain text in the page; each is coloured when it comes near the
+ * screen, from its model's token runs (fetched once per model; highlight-runs.ts).
+ */
+const BASE = import.meta.env.BASE_URL.replace(/\/$/, '');
+const runs = new Map<string, Promise<import('./highlight-runs.ts').Runs>>();
+function colour(figure: HTMLElement): void {
+  const model = figure.dataset.kvmModel ?? '';
+  let r = runs.get(model);
+  if (!r) {
+    r = fetch(`${BASE}/kvm-highlight/${encodeURIComponent(model)}.json`).then((res) => {
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.json() as Promise<import('./highlight-runs.ts').Runs>;
+    });
+    r.catch(() => runs.delete(model));
+    runs.set(model, r);
+  }
+  // The excerpt stays plain (and readable) if its colours cannot be loaded.
+  void Promise.all([r, import('./highlight-runs.ts')])
+    .then(([lines, m]) => idle().then(() => m.colourExcerpt(figure, lines)))
+    .catch(() => undefined);
+}
+const excerpts = [...document.querySelectorAll<HTMLElement>('figure.kvm-source[data-kvm-model]')];
+if (excerpts.length && 'IntersectionObserver' in window) {
+  const io = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        io.unobserve(entry.target);
+        colour(entry.target as HTMLElement);
+      }
+    },
+    { rootMargin: '400px 0px' },
+  );
+  for (const el of excerpts) io.observe(el);
+} else excerpts.forEach(colour);
+
 /** A plot link (plot-hash.ts) needs its plot now, wherever it is on the page. */
 async function routePlot(): Promise<void> {
   const r = parsePlotHash(location.hash);

@@ -204,7 +204,7 @@ export function settingsSummary(
   return `Settings: ${s.variant}, ${s.memoryModel}${params}`;
 }
 
-const MM_LABEL: Readonly<Record<string, string>> = { sc: 'SC', tso: 'x86-TSO', relaxed: 'relaxed (LKMM-like)' };
+export const MM_LABEL: Readonly<Record<string, string>> = { sc: 'SC', tso: 'x86-TSO', relaxed: 'relaxed (LKMM-like)' };
 
 /**
  * One variant under every memory model, side by side: a column per memory model with its

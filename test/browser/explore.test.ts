@@ -72,7 +72,7 @@ describe('explore, compare, variant-table links, code in narrow lanes', () => {
     // Showing the SC column: its verdict, no counterexample, the form and the link say SC.
     await page.click(`${SB} [data-compare-mm="sc"] [data-compare-show]`);
     await page.waitForSelector(`${SB} [data-verdict="holds"][data-origin="browser"]`);
-    await expect(page.locator(`${SB} .kvm-trace`).count()).resolves.toBe(0);
+    await expect(page.locator(`${SB} [data-kvm-trace] .kvm-trace`).count()).resolves.toBe(0);
     await expect(page.locator(`${SB} select[name="memoryModel"]`).inputValue()).resolves.toBe('sc');
     expect(await page.evaluate(() => location.hash)).toMatch(/mm=sc/);
     // And TSO's: its counterexample in the viewer.
@@ -92,7 +92,7 @@ describe('explore, compare, variant-table links, code in narrow lanes', () => {
     await expect(page.locator(`${SB} [data-choose]`).count()).resolves.toBe(0);
 
     // Back to the initial state with the keyboard: both threads' first stores are offered.
-    await page.focus(`${SB} .kvm-trace-box`);
+    await page.focus(`${SB} [data-kvm-trace] .kvm-trace-box`);
     await page.keyboard.press('Home');
     await panelAt(page, 0);
     const first = await page.locator(`${SB} [data-choose]`).allTextContents();
@@ -104,10 +104,10 @@ describe('explore, compare, variant-table links, code in narrow lanes', () => {
     // Key 2 takes P1's store: the trace is now that one step, the panes follow, focus stays in the list.
     await page.keyboard.press('2');
     await panelAt(page, 1);
-    await expect(page.locator(`${SB} .kvm-nav-status`).textContent()).resolves.toMatch(
+    await expect(page.locator(`${SB} [data-kvm-trace] .kvm-nav-status`).textContent()).resolves.toMatch(
       /^Step 1 of 1: P1: WRITE_ONCE\(y, 1\)/,
     );
-    await expect(page.locator(`${SB} .kvm-detail`).getAttribute('data-step')).resolves.toBe('1');
+    await expect(page.locator(`${SB} [data-kvm-trace] .kvm-detail`).getAttribute('data-step')).resolves.toBe('1');
     await page.waitForSelector(`${SB} .kvm-src-line.is-current`);
     // Under TSO the store sits in P1's buffer: its drain is one of the enabled steps.
     await expect(page.locator(`${SB} [data-choose]`).allTextContents()).resolves.toContainEqual(

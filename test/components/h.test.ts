@@ -8,9 +8,16 @@ const EVIL = '<img src=x onerror="alert(1)">&"\'';
 describe('the element tree', () => {
   it('escapes every text and attribute value in HTML', () => {
     const html = toHtml(h('p', { title: EVIL, 'data-x': 1, hidden: true, skip: false }, EVIL, 3));
-    const esc = '&#60;img src=x onerror=&#34;alert(1)&#34;&#62;&#38;&#34;&#39;';
-    expect(html).toBe(`<p title="${esc}" data-x="1" hidden>${esc}3</p>`);
+    // Text escapes & and <; a double-quoted attribute & and " (and <): nothing else starts markup.
+    const text = '&#60;img src=x onerror="alert(1)">&#38;"\'';
+    const attr = "&#60;img src=x onerror=&#34;alert(1)&#34;>&#38;&#34;'";
+    expect(html).toBe(`<p title="${attr}" data-x="1" hidden>${text}3</p>`);
     expect(html).not.toContain('<img');
+    // And a parser reads back exactly the data, as text and as the attribute's value.
+    const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
+    expect(document.querySelector('img')).toBeNull();
+    expect(document.querySelector('p')?.textContent).toBe(`${EVIL}3`);
+    expect(document.querySelector('p')?.getAttribute('title')).toBe(EVIL);
   });
 
   it('builds DOM with text nodes only, so data never becomes markup', () => {

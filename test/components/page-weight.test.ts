@@ -8,6 +8,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { pageBytes } from '../../bench/page-bytes.ts';
 import { highlightLines } from '../../src/components/highlight.ts';
+import { compactToc } from '../../src/components/overrides/compact-toc.ts';
 import { plotImagePath, splitPlotImage } from '../../src/components/plot-render.ts';
 import { SUMMARY_STEPS, staticTraceText, WHOLE_TEXT_MAX } from '../../src/components/trace-summary.ts';
 import { traceMeta } from '../../src/live/meta.ts';
@@ -102,5 +103,21 @@ describe('the byte table', () => {
     const part = (name: RegExp) => r.parts.find((p) => name.test(p.part))?.bytes;
     expect(part(/config JSON/)).toBe(Buffer.byteLength('<script type="application/json" data-kvm-config>{}</script>'));
     expect(part(/ModelSource/)).toBe(Buffer.byteLength('<figure data-kvm-source="f.ts"><pre>é</pre></figure>'));
+  });
+});
+
+describe('the compact table of contents', () => {
+  it('keeps the lists’ depth and the links’ class, and drops what every entry repeated', () => {
+    const toc =
+      '<ul class="astro-jugkfwgx" style="--depth: 0;"><li style="--depth: 0;" class="astro-jugkfwgx">' +
+      '<a href="#a" style="--depth: 0;" class="astro-jugkfwgx"><span style="--depth: 0;" class="astro-jugkfwgx">A</span></a>' +
+      '<ul class="astro-jugkfwgx" style="--depth: 1;"><li style="--depth: 1;" class="astro-jugkfwgx">' +
+      '<a href="#b" style="--depth: 1;" class="astro-jugkfwgx"><span style="--depth: 1;" class="astro-jugkfwgx">B</span></a>' +
+      '</li></ul></li></ul><span class="display-current astro-66cqc7ze"></span>';
+    expect(compactToc(toc)).toBe(
+      '<ul class="astro-jugkfwgx" style="--depth: 0;"><li><a href="#a" class="astro-jugkfwgx"><span>A</span></a>' +
+        '<ul class="astro-jugkfwgx" style="--depth: 1;"><li><a href="#b" class="astro-jugkfwgx"><span>B</span></a>' +
+        '</li></ul></li></ul><span class="display-current astro-66cqc7ze"></span>',
+    );
   });
 });
