@@ -83,6 +83,14 @@ const UNBOUNDED: readonly Shape[] = [
     exists: '1:r0=1 /\\ x=2',
   },
   {
+    name: 'WW+once+data-wmb-plainw',
+    lkmm: 'Sometimes',
+    race: true,
+    why: 'smp_wmb() after a marked write makes the plain write w-pre-bounded, but ww-nonrace also needs wr-vis, whose r-pre-bounded has no wmb',
+    threads: ['WRITE_ONCE(*x, 1);', 'r0 = READ_ONCE(*x); if (r0) { WRITE_ONCE(*y, r0); smp_wmb(); *x = 2; }'],
+    exists: '1:r0=1 /\\ x=2',
+  },
+  {
     name: 'MP+release+ctrl-plainw',
     lkmm: 'Sometimes',
     race: true,

@@ -40,8 +40,18 @@
  *
  * Plain accesses (Order.Plain) are ordered as *_ONCE, and their writes are marked PLAIN in the
  * history so that the data-race check (threads.ts, dataRace; unseenWrite below) can tell a
- * marked access racing with a plain store; what it detects, and where it is weaker than LKMM's
- * `race`, is in threads.ts and on the Memory model page.
+ * marked access racing with a plain store. In a model that declares plain accesses
+ * (ModelInstance.plainAccesses; the litmus compiler declares them for a test that has any) each
+ * thread also keeps two *bounds*, bndR and bndW, the writes a later plain read or plain write of
+ * it is ordered after in LKMM's sense (linux-kernel.cat: r-pre-bounded and w-pre-bounded, a
+ * marked access followed by an address dependency or a fence), and each write records its
+ * writer. A read or a write of the same location (po-loc), a control or data dependency and
+ * smp_wmb() raise cur but neither bound; smp_rmb() raises bndR only (rmb orders reads, and a
+ * plain write's ww-nonrace also needs wr-vis, whose r-pre-bounded has no wmb); a strong fence,
+ * an acquire and an address dependency raise both. The check then counts another thread's write
+ * after the access's bound as unordered with it, seen or not (WR+once+ctrl-plain, and the family
+ * in test/engine/lkmm-plain-bounds.test.ts). A model without plain accesses keeps neither, so
+ * its states are as they were.
  * smp_mb__before_atomic() and smp_mb__after_atomic() order only together with an RMW, as
  * LKMM's `mb` relation says: the machine (threads.ts, effectiveFence) makes the RMW after an
  * smp_mb__before_atomic() start with a full barrier (rmw's `fenceBefore`), and an
@@ -69,8 +79,13 @@
  * no model stores, and 0 and 1 for a store), the load would have led to another access.
  *
  * Load buffering (a store performed before an earlier load) is the machine's (threads.ts,
- * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb() and
- * smp_wmb(), and the same for every value the load may return.
+ * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb(),
+ * smp_wmb() and the end of read-side critical sections (rcu_read_unlock(), srcu_read_unlock():
+ * LKMM gives them no ordering of their own), and the same for every value the load may return.
+ * Past an unlock, the store is written with `early` (write()): the thread does not see it until
+ * it reaches the store (earlyStoreReached), so the unlock, performed after the load, releases
+ * the critical section without the store after it (LB+rcu-unlock, LB+rcu-unlock+gp in
+ * test/engine/lkmm-rcu-unlock.test.ts).
  *
  * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
  * append their writes at the end of coherence order, each write carrying the global fence view
@@ -101,7 +116,14 @@
  *   order the accesses between the lock and the barrier; a failed spin_trylock() counts as a
  *   lock acquisition for both;
  * - plain accesses are ordered as READ_ONCE()/WRITE_ONCE(): LKMM lets the compiler tear, fuse
- *   and move them (which its data-race rules account for instead);
+ *   and move them (which its data-race rules account for instead), so in a racy test the model
+ *   may reach fewer final states than LKMM (MP+release+ctrl-plainw in
+ *   test/engine/lkmm-plain-bounds.test.ts; the race flag and the outcome agree there);
+ * - no store is performed early across rcu_read_lock(), srcu_read_lock(), a grace period's steps
+ *   or any other RMW (LKMM: LB+rcu-lock, a load before rcu_read_lock() and a store inside, is
+ *   Sometimes; Never here, pinned in test/engine/rcu.test.ts). The lock's read of the
+ *   grace-period word must order the critical section after a grace period that started before
+ *   it, which a store performed before the lock would escape;
  * - only one store at a time may be performed early, and only the next store after the load:
  *   LKMM also lets a store pass several independent loads, and other stores to other locations;
  * - a dependent access whose thread has written the read's location itself since the read is
@@ -135,13 +157,16 @@
  * - an unlock followed by a lock does not order a store before the unlock before a load after
  *   the lock in the thread's own execution (LKMM's ppo has `po-unlock-lock-po & int` for every
  *   pair, which matters only together with a strong fence elsewhere; no kernel test needs it);
- * - the data-race check misses races LKMM flags because plain accesses are only bounded by
- *   fences and address dependencies there (a plain load after a marked load of the same
- *   location, or after a control dependency, races in LKMM and not here; see threads.ts).
- * (Two shapes where this model was weaker, a control dependency on a condition that is always
- * true and a dependent store in S shapes, were found by the axiomatic cross-check and fixed:
- * LB+ctrl-always-true and S+fencewmbonceonce+ctrlonce, with their families, in
- * test/engine/axiomatic.test.ts and test/engine/lkmm-shapes.test.ts.)
+ * - the data-race check compares an access only with writes and with the other threads' next
+ *   steps: a read another thread made earlier, unordered with a later plain write here, is found
+ *   only in an interleaving where the two are adjacent, so a race of that pair alone could be
+ *   missed (no shape of the suite or the catalogue has one). Interrupt handlers' accesses, and
+ *   threads sharing a CPU, are not checked against each other.
+ * (Three shapes where this model was weaker, a control dependency on a condition that is always
+ * true, a dependent store in S shapes, and a plain access after po-loc or a control dependency
+ * (WR+once+ctrl-plain: the race check used the thread's view, not LKMM's bounds), and one where it
+ * was stronger (LB+rcu-unlock: no store was performed early across rcu_read_unlock()) were found
+ * by the axiomatic cross-check and fixed, each with a family of regression shapes.)
  *
  * Waits (wait_until, a spin on READ_ONCE): LKMM and herd7 have nothing to say about them.
  * herd's C litmus fragment has no loops (tools/memory-model/Documentation/litmus-tests.txt,
@@ -164,8 +189,8 @@
  * - Agreement: on all 67 corpus tests (spinlocks as lock.cat's events, RCU/SRCU through
  *   rcu-order and rb, plain accesses with the data-race flag) and the 48 classic and 31
  *   lock/RCU/plain shapes of test/engine/axiomatic*.test.ts, the two give the same verdict, the
- *   same set of final states and the same data-race flag, except the two listed there
- *   (WR+once+ctrl-plain: a race this model misses; LB+rcu-unlock: this model stronger). On
+ *   same set of final states and the same data-race flag (the two it differed on,
+ *   WR+once+ctrl-plain and LB+rcu-unlock, are fixed). On
  *   herdtools7's catalogue/linux/tests (79 tests with herd7's results, at 5feffe4e8f98), both
  *   agree with herd7 on all 79 (`npm run litmus:catalogue -- DIR`, 2 December 2026).
  * - Speed on litmus tests is alike: on a folder of 100 corpus tests (every one in the axioms
@@ -670,10 +695,10 @@ export class RelaxedMemory implements MemorySystem {
     const me = m.threads[t] as ThreadViews;
     if (fence === Fence.Rmb) {
       join(me.cur, me.acq);
-      // r-pre-bounded: a marked read, smp_rmb(), then the plain read. (A plain write is not
-      // bounded by smp_rmb(), and smp_wmb() is left out of bndW: it bounds a plain write only
-      // after what reached the thread's earlier marked writes, which no view here records, so
-      // the check may report a race LKMM bounds that way; see the header.)
+      // r-pre-bounded: a marked read, smp_rmb(), then the plain read. Neither smp_rmb() nor
+      // smp_wmb() bounds a plain write: w-pre-bounded has wmb, but ww-nonrace also needs
+      // wr-vis, whose r-pre-bounded has no wmb, and rmb orders reads only, so bndW is raised by
+      // strong fences, acquires and address dependencies alone.
       if (this.plain) join(me.bndR, me.acq);
     } else if (fence === Fence.Wmb) join(me.rel, me.own);
     else this.#mb(m, t);
