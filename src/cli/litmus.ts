@@ -37,13 +37,14 @@ line:col; it is never approximated.
 Plain C accesses (r = *x, *x = v) are checked for data races: "Flag data-race" after an
 Observation line says some execution (ending in a final state that passes the filter) has a
 plain access racing with another CPU's conflicting access, as herd7 prints for LKMM. A
-"Flag: data-race" or "Flag: none" header line states LKMM's flag and judges the relaxed one.
+"Flag: data-race" or "Flag: none" header line states LKMM's flag and judges the relaxed model
+and the axioms.
 
 Checkers: the operational memory models (the default) explore the test's interleavings under
 each memory model; --checker axiomatic instead enumerates its candidate executions (po, rf, co)
 and keeps those linux-kernel.cat's axioms allow, as herd7 does (LKMM only); --checker both
 runs the two and reports, per test, whether relaxed and the axioms give the same final states
-(a difference counts as a disagreement).
+and data-race flag (a difference counts as a disagreement).
 
 Options:
   --checker <c>         operational (default) | axiomatic | both
@@ -92,19 +93,24 @@ const verdictText = (r: JudgedResult, mm: MemoryModelName): string => {
   return r.agrees ? `  ${who}: ${r.stated}${race}, agrees` : `  ${who}: ${r.stated}${race}, DISAGREES`;
 };
 
-/** The axiomatic answer judged against LKMM's stated Result. */
+/** The axiomatic answer judged against LKMM's stated Result and its `Flag:` line. */
 interface JudgedAxiomatic extends AxiomaticCheck {
   readonly stated?: string;
+  /** Whether the test states that LKMM flags a data race (`Flag:` line), if it does. */
+  readonly statedRace?: boolean;
   readonly agrees: boolean;
 }
 
 function judgeAxiomatic(test: CompiledLitmus): JudgedAxiomatic {
   const r = checkAxiomatic(test);
   const stated = test.ast.results.lkmm;
+  const statedRace = test.ast.results.dataRace;
   return {
     ...r,
     ...(stated === undefined ? {} : { stated }),
-    agrees: stated === undefined || r.observation === stated,
+    ...(statedRace === undefined ? {} : { statedRace }),
+    agrees:
+      (stated === undefined || r.observation === stated) && (statedRace === undefined || r.dataRace === statedRace),
   };
 }
 
@@ -122,7 +128,9 @@ function axiomaticJson(r: JudgedAxiomatic) {
     positive: r.positive,
     total: r.total,
     validated: r.validated ?? null,
+    dataRace: r.dataRace,
     stated: r.stated ?? null,
+    statedDataRace: r.statedRace ?? null,
     agrees: r.agrees,
     candidates: r.candidates,
     consistent: r.consistent,
@@ -253,7 +261,8 @@ export function litmusCommand(args: string[], io: Io): number {
     const crossCheck =
       axiomatic && relaxed && !relaxed.problem
         ? statesKey(axiomatic.finalStates) === statesKey(relaxed.finalStates) &&
-          axiomatic.observation === relaxed.observation
+          axiomatic.observation === relaxed.observation &&
+          axiomatic.dataRace === relaxed.dataRace
         : undefined;
     if (crossCheck === false) disagreements++;
     if (values.json) {
@@ -287,21 +296,24 @@ export function litmusCommand(args: string[], io: Io): number {
     if (axiomatic) {
       const prefix = single ? '' : `  ${'axioms:'.padEnd(9)}`;
       const cost = `  [${axiomatic.candidates.toLocaleString('en')} candidates, ${axiomatic.consistent.toLocaleString('en')} consistent, ${formatMs(axiomatic.ms)}]`;
+      const race =
+        axiomatic.statedRace === undefined ? '' : axiomatic.statedRace ? ', flags a data race' : ', no data race';
       const verdict =
-        axiomatic.stated === undefined
+        axiomatic.stated === undefined && axiomatic.statedRace === undefined
           ? ''
-          : `  LKMM: ${axiomatic.stated}, ${axiomatic.agrees ? 'agrees' : 'DISAGREES'}`;
+          : `  LKMM: ${axiomatic.stated ?? 'no Result'}${race}, ${axiomatic.agrees ? 'agrees' : 'DISAGREES'}`;
       io.out(
         `${prefix}Observation ${test.ast.name} ${axiomatic.observation} ${axiomatic.positive}/${axiomatic.total}${cost}${verdict}`,
       );
+      if (axiomatic.dataRace) io.out(`${prefix}Flag data-race`);
       if (values.states) {
         for (const s of axiomatic.finalStates) io.out(`${prefix}  ${s.satisfies ? '*' : ' '} ${stateLine(s.values)}`);
       }
       if (crossCheck !== undefined) {
         io.out(
           crossCheck
-            ? '  relaxed and the axioms give the same final states'
-            : '  relaxed and the axioms DIFFER (run with --states to see the final states of each)',
+            ? '  relaxed and the axioms give the same final states and data-race flag'
+            : '  relaxed and the axioms DIFFER (run with --states to see the final states of each, and the Flag lines)',
         );
       }
     }

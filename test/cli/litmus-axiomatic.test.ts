@@ -146,8 +146,52 @@ describe('kvmspec litmus --checker', () => {
     expect(r.code).toBe(EXIT.holds);
     expect(r.stdout).toMatch(/axioms: {2}Observation MP\+polocks Never .*LKMM: Never, agrees/);
     expect(r.stdout).toMatch(/axioms: {2}Observation RCU\+sync\+read Never .*LKMM: Never, agrees/);
-    expect(r.stdout).toMatch(/axioms: {2}Observation dep\+plain Never .*LKMM: Never, agrees/);
+    expect(r.stdout).toMatch(/axioms: {2}Observation dep\+plain Never .*LKMM: Never, no data race, agrees/);
     expect(r.stdout).not.toContain('cannot express');
+  });
+
+  it("axiomatic: a Flag: line is judged, and herd's Flag data-race printed (exit 1 when it disagrees)", () => {
+    const racy = (flag: string) => `C WR+once+ctrl-plain
+(*
+ * Result: Sometimes
+ * Flag: ${flag}
+ *)
+{}
+P0(int *x)
+{
+	WRITE_ONCE(*x, 1);
+}
+P1(int *x)
+{
+	int r0;
+	int r1;
+	r0 = READ_ONCE(*x);
+	if (r0)
+		r1 = *x;
+}
+exists (1:r0=1 /\\ 1:r1=1)
+`;
+    const right = path.join(dir, 'flag-right.litmus');
+    const wrong = path.join(dir, 'flag-wrong.litmus');
+    writeFileSync(right, racy('data-race'));
+    writeFileSync(wrong, racy('none'));
+    const ok = run(right, '--checker', 'axiomatic');
+    expect(ok.code).toBe(EXIT.holds);
+    expect(ok.stdout).toMatch(
+      /^Observation WR\+once\+ctrl-plain Sometimes 1\/2 .*LKMM: Sometimes, flags a data race, agrees$/m,
+    );
+    expect(ok.stdout).toMatch(/^Flag data-race$/m);
+    const bad = run(wrong, '--checker', 'axiomatic');
+    expect(bad.code).toBe(EXIT.violated);
+    expect(bad.stdout).toMatch(/LKMM: Sometimes, no data race, DISAGREES/);
+    // both: the relaxed model and the axioms agree on the flag too (the cross-check compares it).
+    const both = run(right, '--checker', 'both', '--memory-model', 'relaxed');
+    expect(both.code).toBe(EXIT.holds);
+    expect(both.stdout).toContain('relaxed and the axioms give the same final states and data-race flag');
+    const [j] = JSON.parse(run(wrong, '--checker', 'axiomatic', '--json').stdout) as {
+      results: { dataRace: boolean; statedDataRace: boolean | null; agrees: boolean }[];
+    }[];
+    expect(j?.results[0]).toMatchObject({ dataRace: true, statedDataRace: false, agrees: false });
   });
 
   it('both --json: an axiomatic result beside the operational ones and the cross-check', () => {

@@ -604,7 +604,7 @@ describe('errors', () => {
       expect(axiomaticPrimitive(name), name).toBe(true);
     }
     // Calls the litmus compiler rejects are not in the axioms either.
-    for (const name of ['barrier', 'mutex_lock', 'call_rcu', 'spin_lock_irqsave']) {
+    for (const name of ['barrier', 'mutex_lock', 'call_rcu', 'spin_lock_bh', 'spin_trylock_irqsave']) {
       expect(axiomaticPrimitive(name), name).toBe(false);
     }
   });

@@ -217,6 +217,8 @@ forall (0:r0=0 /\\ 0:r1=1 /\\ 0:r2=1 /\\ 0:r3=1 /\\ w=2)
         cpus: () => 2,
         variants: [{ name: 'only', description: 'two bits', flags: {}, expect: {} }],
         setup(b) {
+          // __set_bit() is a plain load and store (declared, for the relaxed data-race check).
+          if (!atomic) b.plainAccesses();
           const w = b.loc('w');
           for (const cpu of [0, 1]) {
             b.thread(`cpu${cpu}`, { cpu }, function* () {
@@ -234,5 +236,25 @@ forall (0:r0=0 /\\ 0:r1=1 /\\ 0:r2=1 /\\ 0:r3=1 /\\ w=2)
       expect(lost.verdict, mm).toBe('violated');
       expect(lost.violation?.property, mm).toBe('no-lost-bit');
     }
+  });
+
+  it('a plain access in model code that does not declare plain accesses is a ModelError under relaxed', () => {
+    const model = defineModel<Record<string, never>>({
+      name: 'test-undeclared-plain',
+      title: 'a plain store without b.plainAccesses() (test)',
+      source: 'test/engine/irq-spinlocks-bitops.test.ts',
+      memoryModels: ['sc', 'relaxed'],
+      defaultMemoryModel: 'sc',
+      cpus: () => 1,
+      variants: [{ name: 'only', description: 'one bit', flags: {}, expect: {} }],
+      setup(b) {
+        const w = b.loc('w');
+        b.thread('cpu0', { cpu: 0 }, function* () {
+          yield* __set_bit(0, w);
+        });
+      },
+    });
+    expect(check(model, { variant: 'only', memoryModel: 'sc' }).verdict).toBe('holds');
+    expect(() => check(model, { variant: 'only', memoryModel: 'relaxed' })).toThrow(/b\.plainAccesses\(\)/);
   });
 });

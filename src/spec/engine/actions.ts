@@ -182,6 +182,13 @@ export interface Action {
   /** A spinlock or mutex acquisition or release (see LockStep). */
   readonly lock?: LockStep;
   /**
+   * The end of an RCU or SRCU read-side critical section (rcu_read_unlock()'s or
+   * srcu_read_unlock()'s nesting decrement, engine/rcu.ts): LKMM gives it no ordering of its own
+   * (Rcu-unlock and Srcu-unlock are only in rcu-order), so under relaxed memory a later store
+   * may be performed before it and an earlier load (threads.ts, earlyStore).
+   */
+  readonly readSideUnlock?: boolean;
+  /**
    * The reads this access depends on *syntactically*, as history indices of the thread (the
    * n-th step of the current run of its body is index n): for a read, those its address came
    * from (LKMM's addr); for a write or an RMW, also those its value came from (data) and those
@@ -191,6 +198,11 @@ export interface Action {
    * only: see memory/relaxed.ts, "Dependencies".
    */
   readonly deps?: readonly number[];
+  /**
+   * For a write or an RMW, the part of `deps` its address came from (LKMM's addr), which bounds
+   * a plain access for the data-race check (w-pre-bounded); a read's deps are all addr.
+   */
+  readonly addrDeps?: readonly number[];
   /** Human-readable text for traces, such as `WRITE_ONCE(vcpu->mode, IN_GUEST_MODE)`. */
   readonly text: string;
   site?: Site;

@@ -89,7 +89,7 @@ export function memorySystem(name: MemoryModelName, inst: ModelInstance): Memory
   const inits = inst.locs.map((l) => l.init);
   if (name === 'sc') return new ScMemory(inits);
   if (name === 'tso') return new TsoMemory(inits, inst.threads.length, inst.storeBufferSize);
-  return new RelaxedMemory(inits, inst.threads.length);
+  return new RelaxedMemory(inits, inst.threads.length, inst.plainAccesses);
 }
 
 export class Machine {

@@ -177,6 +177,13 @@ export interface ModelInstance {
   readonly online: readonly number[];
   /** Hotplug states, in the order they were set up (startup order; teardown is the reverse). */
   readonly hotplug: readonly HotplugSpec[];
+  /**
+   * The model makes plain C accesses (plain_load(), plain_store(), __set_bit()…): under relaxed
+   * memory the data-race check then tracks what bounds each plain access (memory/relaxed.ts,
+   * bndR and bndW), which costs state. Declared with ModelBuilder.plainAccesses(); a plain access
+   * in a model that does not declare it is a ModelError under relaxed memory.
+   */
+  readonly plainAccesses: boolean;
 }
 
 export class ModelBuilder {
@@ -192,6 +199,7 @@ export class ModelBuilder {
   #symmetry: SymmetrySpec | undefined;
   #online: readonly number[] | undefined;
   readonly #hotplug: HotplugSpec[] = [];
+  #plainAccesses = false;
 
   readonly cpus: number;
 
@@ -245,6 +253,11 @@ export class ModelBuilder {
     this.#storeBufferSize = size;
   }
 
+  /** Declares that the model makes plain C accesses (see ModelInstance.plainAccesses). */
+  plainAccesses(): void {
+    this.#plainAccesses = true;
+  }
+
   /** Declares interchangeable members (see SymmetrySpec); checked when the model is run. */
   symmetric(name: string, group: SymmetrySpec['group'], members: readonly SymmetryMember[]): void {
     if (this.#symmetry) throw new Error(`symmetry ${name}: a model declares at most one symmetry`);
@@ -293,6 +306,7 @@ export class ModelBuilder {
       storeBufferSize: this.#storeBufferSize,
       online: this.#online ?? Array.from({ length: this.cpus }, (_, i) => i),
       hotplug: this.#hotplug,
+      plainAccesses: this.#plainAccesses,
     };
   }
 }

@@ -57,9 +57,13 @@
  *   (__srcu_read_lock() and __srcu_read_unlock() in kernel/rcu/srcutree.c execute smp_mb(),
  *   their barriers B and C). Under sc nothing is reordered anyway.
  * Where the relaxed model is stronger than LKMM (see also memory/relaxed.ts):
- * - rcu_read_lock(), rcu_read_unlock() and the grace period's steps are interleaving points, so
+ * - rcu_read_lock(), srcu_read_lock() and the grace period's steps are interleaving points, so
  *   a store after one of them is never performed before a load before it (no load buffering
- *   across them); LKMM lets such a load and store be reordered when no grace period is involved.
+ *   across them: LB+rcu-lock is Sometimes in LKMM, Never here, pinned in test/engine/rcu.test.ts).
+ *   rcu_read_unlock() and srcu_read_unlock() are not: a store after the unlock that does not
+ *   depend on a load in the critical section may be performed before that load (threads.ts,
+ *   earlyStore; LB+rcu-unlock, LB+srcu-unlock), and the unlock's release then leaves it out, as
+ *   LKMM leaves a store after the critical section out of it.
  * - the words are RMWs, so smp_mb__after_atomic() after rcu_read_unlock() is a full barrier.
  * - a grace period's start reads `rcu_gp` (it is an RMW), so a second, concurrent grace period
  *   may take on what the first one's start carried.
@@ -157,6 +161,7 @@ class ReadSideDomain {
       a: this.word(cpu).id,
       order: this.#unlockOrder,
       rmw: (v) => v - RCU_NEST_ONE,
+      readSideUnlock: true,
     });
     if (old >> 1 === 0) throw new ModelError(`${text} without a matching lock on cpu${cpu}`);
   }

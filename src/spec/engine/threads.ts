@@ -32,8 +32,9 @@ import {
   TSZ,
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
-import { INVALID, RMW_AFTER_UNLOCK, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
+import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
 import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
+import { RCU_NEST_ONE } from './rcu.ts';
 
 const sameStore = (x: Action, y: Action): boolean =>
   x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
@@ -46,19 +47,23 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
   const mem = m.mem;
   const base = m.base;
   const cpu = (state[o + T_FLAGS] as number) & F_CPU;
-  const raced = dataRace(m, state, i, a);
-  const emit = raced ? racing(emitStep, o) : emitStep;
   // An access that depends on earlier reads (address, data, control: LKMM's ppo `addr` and
   // `rwdep`) is first ordered after what those reads observed (memory/relaxed.ts, Dependencies).
   let s = state;
   let len = stateLen;
   if (accesses(a)) {
-    const from = dependencySources(m, i, nodeOf(state[o + T_FLAGS] as number));
+    const node = nodeOf(state[o + T_FLAGS] as number);
+    const from = dependencySources(m, i, node);
     if (from.length > 0) {
       s = state.slice(0, stateLen);
-      for (const l of from) len = base + mem.dependency(s, base, i, a.a, l);
+      const addr = addressSourcesAt(m.threads[i] as ThreadAutomaton, node, a);
+      const bound = boundOf(a);
+      for (const l of from) len = base + mem.dependency(s, base, i, a.a, l, addr.includes(l) ? bound : Bound.None);
     }
   }
+  // Checked once the dependencies have taken effect: an address dependency bounds a plain access.
+  const raced = dataRace(m, s, i, a);
+  const emit = raced ? racing(emitStep, o) : emitStep;
   switch (a.kind) {
     case Kind.Read:
       return readSteps(m, s, len, i, a, emitStep, raced);
@@ -278,13 +283,17 @@ function readSteps(
   if (early === undefined) return n;
   const store = early.step;
   const wmb = early.fences.includes(String(Fence.Wmb));
+  const acrossUnlock = early.fences.includes(RCU_UNLOCK);
   // The store's own dependencies (on reads before this load) hold when it goes first too.
   const storeFrom = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store);
   let before = s;
   let beforeLen = len;
   if (storeFrom.length > 0) {
     before = s.slice(0, len);
-    for (const l of storeFrom) beforeLen = base + mem.dependency(before, base, i, store.a, l);
+    const addr = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store, true);
+    for (const l of storeFrom) {
+      beforeLen = base + mem.dependency(before, base, i, store.a, l, addr.includes(l) ? Bound.Write : Bound.None);
+    }
   }
   const stores = mem.writeChoices(before, base, i, store.a, store.order);
   // The store is an access of its own, checked for a data race now, when it is performed (the
@@ -294,7 +303,7 @@ function readSteps(
     const scr = m.copy(before, beforeLen);
     // An smp_wmb() between the load and the store orders the store after the earlier ones.
     if (wmb) mem.fence(scr, base, i, Fence.Wmb);
-    mem.write(scr, base, i, store.a, store.b, store.order, k);
+    mem.write(scr, base, i, store.a, store.b, store.order, k, acrossUnlock);
     scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
     emitStore(i, n + k, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
   }
@@ -341,6 +350,10 @@ function rmwContext(m: Machine, s: Int32Array, i: number, a: Action): number {
   return context;
 }
 
+/** Which pre-bound of the race check access `a` has (memory/system.ts, Bound). */
+const boundOf = (a: Action): Bound =>
+  a.kind === Kind.Rmw || a.rmw !== undefined ? Bound.Rmw : a.kind === Kind.Write ? Bound.Write : Bound.Read;
+
 /** Whether action `a` accesses shared memory, and whether it may write it. */
 const accesses = (a: Action): boolean =>
   a.kind === Kind.Read || a.kind === Kind.Write || a.kind === Kind.Rmw || a.kind === Kind.Await;
@@ -362,9 +375,16 @@ const writes = (a: Action): boolean => a.kind === Kind.Write || a.kind === Kind.
 function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
   if (!accesses(a)) return false;
   const plain = a.order === Order.Plain;
-  if (plain) m.plainAccesses = true;
-  else if (!m.plainAccesses) return false;
-  if (m.mem.unseenWrite(s, m.base, i, a.a, plain)) return true;
+  if (plain) {
+    if (m.memoryModel === 'relaxed' && !m.inst.plainAccesses) {
+      throw new ModelError(
+        `${m.threadName(i)}: ${a.text} is a plain C access in a model that does not declare plain accesses: ` +
+          'call b.plainAccesses() in its setup, so that the relaxed data-race check can track what bounds them',
+      );
+    }
+    m.plainAccesses = true;
+  } else if (!m.plainAccesses) return false;
+  if (m.mem.unseenWrite(s, m.base, i, a.a, plain, boundOf(a))) return true;
   // 2 only from the plain side: the step of the other thread, if it is the plain one, checks it.
   if (!plain) return false;
   for (let j = 0; j < m.nthreads; j++) {
@@ -422,6 +442,17 @@ const dependencySourcesAt = perNode((aut, node): readonly number[] => {
   return from.size === 0 ? NONE : [...from];
 });
 
+/**
+ * The locations among access `a`'s dependency sources at `node` that its *address* came from
+ * (LKMM's addr, which bounds a plain access for the race check; data and control dependencies do
+ * not): every source of a read (a read's deps are addr, and one judged by behaviour is the load
+ * its location came from), and a write's or RMW's Action.addrDeps.
+ */
+function addressSourcesAt(aut: ThreadAutomaton, node: number, a: Action): readonly number[] {
+  const isRead = a.kind === Kind.Read || (a.kind === Kind.Await && a.rmw === undefined);
+  return isRead ? dependencySourcesAt(aut, node) : syntacticSources(aut, node, a, true);
+}
+
 /** The node reached after the first `index` results of `node`'s history (the step at that index). */
 function nodeAtIndex(aut: ThreadAutomaton, node: number, index: number): number {
   const history = aut.history(node);
@@ -435,11 +466,12 @@ function nodeAtIndex(aut: ThreadAutomaton, node: number, index: number): number 
  * leading to `node` (for an early store, `node` is the load it goes before, which it does not
  * depend on).
  */
-function syntacticSources(aut: ThreadAutomaton, node: number, a: Action): readonly number[] {
-  if (a.deps === undefined) return NONE;
+function syntacticSources(aut: ThreadAutomaton, node: number, a: Action, addrOnly = false): readonly number[] {
+  const deps = addrOnly ? a.addrDeps : a.deps;
+  if (deps === undefined) return NONE;
   const known = aut.history(node).length;
   const out: number[] = [];
-  for (const j of a.deps) {
+  for (const j of deps) {
     if (j >= known) continue;
     const read = aut.action(nodeAtIndex(aut, node, j));
     if ((read.kind === Kind.Read || read.kind === Kind.Rmw || read.kind === Kind.Await) && !out.includes(read.a)) {
@@ -502,9 +534,23 @@ const WRITE_PROBES = [...PROBES, 0, 1] as const;
 /** What a thread does after a load: its next step past what a store may be performed early across. */
 interface AfterLoad {
   readonly step: Action;
-  /** The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values). */
+  /**
+   * The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values), and
+   * RCU_UNLOCK for each rcu_read_unlock() or srcu_read_unlock() passed.
+   */
   readonly fences: string;
 }
+
+/** AfterLoad.fences's mark of a read-side unlock passed (not a Fence value). */
+const RCU_UNLOCK = 'u';
+
+/**
+ * rcu_read_unlock()'s or srcu_read_unlock()'s nesting decrement (engine/rcu.ts: a release RMW of
+ * the CPU's word). LKMM gives it no ordering of its own (Rcu-unlock and Srcu-unlock are only in
+ * rcu-order), so a later store that does not depend on an earlier load may pass it and the load
+ * (LB+rcu-unlock, LB+srcu-unlock).
+ */
+const isRcuUnlock = (a: Action): boolean => a.kind === Kind.Rmw && a.readSideUnlock === true;
 
 /**
  * The step thread `aut` takes after load result `v` at `node`, past merged ghost updates,
@@ -519,7 +565,13 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
     for (;;) {
       const a = aut.action(n);
       if (a.kind === Kind.Fence && (a.b === Fence.Rmb || a.b === Fence.Wmb)) fences += a.b;
-      else if (a.kind !== Kind.Ghost) return { step: a, fences };
+      else if (isRcuUnlock(a)) {
+        // What follows does not depend on the word's value (the unlock only checks that it was
+        // nested), so any nesting stands for it: one level.
+        fences += RCU_UNLOCK;
+        n = aut.child(n, RCU_NEST_ONE);
+        continue;
+      } else if (a.kind !== Kind.Ghost) return { step: a, fences };
       n = aut.child(n, 0);
     }
   } catch {
@@ -590,6 +642,7 @@ function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: A
   const node = nodeOf(s[o + T_FLAGS] as number);
   const store = probedStoreAt(aut, node) as AfterLoad;
   const n = mem.readChoices(s, base, i, a.a);
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   let emitted = 0;
   for (let c = 0; c < n; c++) {
     const v = mem.readValue(s, base, i, a.a, c);
@@ -597,16 +650,16 @@ function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: A
     const scr = m.copy(s, len);
     mem.read(scr, base, i, a.a, a.order, c);
     scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
-    let l = m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, (s[o + T_FLAGS] as number) & F_CPU));
-    for (;;) {
-      const next = m.nextAction(scr, i);
-      if (next.kind !== Kind.Fence) break;
-      // An smp_wmb() took effect when the store was performed; an smp_rmb() takes it now.
-      if (next.b === Fence.Rmb) mem.fence(scr, base, i, Fence.Rmb);
-      l = m.advance(scr, i, 0, base + mem.length(scr, base));
+    const l = m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu));
+    for (const [done, doneLen] of passedSteps(m, scr, l, i, cpu)) {
+      let at = doneLen;
+      if (store.fences.includes(RCU_UNLOCK) && mem.earlyStoreReached !== undefined) {
+        mem.earlyStoreReached(done, base, i, store.step.a);
+        at = sameCpuOrdered(m, done, i, store.step.a, cpu);
+      }
+      emit(i, c, done, m.advance(done, i, 0, at));
+      emitted++;
     }
-    emit(i, c, scr, m.advance(scr, i, 0, l));
-    emitted++;
   }
   if (emitted === 0) {
     // The values the store was performed for were readable then and a thread's view does not
@@ -617,6 +670,37 @@ function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: A
     );
   }
   return emitted;
+}
+
+/**
+ * The steps between a load whose store was performed early and that store (fulfilEarlyLoad),
+ * executed in order from `scr` (the load done): an smp_wmb() took effect when the store was
+ * performed, an smp_rmb() takes it now, and an rcu_read_unlock() is performed now, after the
+ * load, so that its critical section still ends after it. Returns the states at the store (to
+ * be skipped), one per way the unlock's RMW may be performed.
+ */
+function passedSteps(m: Machine, scr: Int32Array, len: number, i: number, cpu: number): [Int32Array, number][] {
+  const mem = m.mem;
+  const base = m.base;
+  const next = m.nextAction(scr, i);
+  if (next.kind === Kind.Fence) {
+    if (next.b === Fence.Rmb) mem.fence(scr, base, i, Fence.Rmb);
+    return passedSteps(m, scr, m.advance(scr, i, 0, base + mem.length(scr, base)), i, cpu);
+  }
+  if (!isRcuUnlock(next)) return [[scr, len]];
+  const out: [Int32Array, number][] = [];
+  const choices = mem.rmwChoices(scr, base, i, next.a, next.order);
+  const context = rmwContext(m, scr, i, next);
+  for (let c = 0; c < choices; c++) {
+    // Its own buffer (m.copy's scratch may be `scr` itself), with room for the RMW's write.
+    const after = new Int32Array(len + 4096);
+    after.set(scr.subarray(0, len));
+    const old = mem.rmw(after, base, i, next.a, next.rmw as (v: number) => number, next.order, c, context);
+    if (old === INVALID) continue;
+    const l = m.advance(after, i, old, sameCpuOrdered(m, after, i, next.a, cpu));
+    out.push(...passedSteps(m, after, l, i, cpu));
+  }
+  return out;
 }
 
 /**

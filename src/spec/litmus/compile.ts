@@ -353,16 +353,19 @@ function* nonAtomicChange(x: Loc, nr: number, name: string): Op<number> {
 // Plain accesses of the word (a load, then a store), so checked for data races, and not atomic.
 PRIMITIVES.__set_bit = {
   args: ['bit', 'ptr'],
+  plain: true,
   value: false,
   run: (l, v) => none(__set_bit(v[0] as number, l[0] as Loc)),
 };
 PRIMITIVES.__clear_bit = {
   args: ['bit', 'ptr'],
+  plain: true,
   value: false,
   run: (l, v) => none(__clear_bit(v[0] as number, l[0] as Loc)),
 };
 PRIMITIVES.__change_bit = {
   args: ['bit', 'ptr'],
+  plain: true,
   value: false,
   run: function* (l, v) {
     yield* nonAtomicChange(l[0] as Loc, v[0] as number, '__change_bit');
@@ -371,6 +374,7 @@ PRIMITIVES.__change_bit = {
 };
 PRIMITIVES.__test_and_set_bit = {
   args: ['bit', 'ptr'],
+  plain: true,
   value: true,
   run: function* (l, v) {
     return (yield* __test_and_set_bit(v[0] as number, l[0] as Loc)) ? 1 : 0;
@@ -378,6 +382,7 @@ PRIMITIVES.__test_and_set_bit = {
 };
 PRIMITIVES.__test_and_clear_bit = {
   args: ['bit', 'ptr'],
+  plain: true,
   value: true,
   run: function* (l, v) {
     return (yield* __test_and_clear_bit(v[0] as number, l[0] as Loc)) ? 1 : 0;
@@ -385,6 +390,7 @@ PRIMITIVES.__test_and_clear_bit = {
 };
 PRIMITIVES.__test_and_change_bit = {
   args: ['bit', 'ptr'],
+  plain: true,
   value: true,
   run: (l, v) => nonAtomicChange(l[0] as Loc, v[0] as number, '__test_and_change_bit'),
 };
@@ -990,6 +996,7 @@ function* atLine(env: Env, line: number, op: Op<number>, addr: Deps, data: Deps)
     const writing = act.kind === Kind.Write || act.kind === Kind.Rmw || act.rmw !== undefined;
     const deps = writing ? toWrite : reading ? addr : NO_DEPS;
     if (deps.size > 0) act = { ...act, deps: [...deps].sort((a, b) => a - b) };
+    if (writing && addr.size > 0) act = { ...act, addrDeps: [...addr].sort((a, b) => a - b) };
     if (reading) reads.push(index);
     act.site = site;
     next = op.next(yield act);
@@ -1062,6 +1069,7 @@ export function buildLitmusModel(
   finalHolds: (values: readonly number[]) => boolean = () => true,
 ): LitmusModel {
   const b = new ModelBuilder(test.threads.length);
+  if (test.threads.some((t) => t.body.some(stmtIsPlain))) b.plainAccesses();
   const locs = test.locations.map((l) => b.loc(l.name, l.init, (v) => formatValue(test, v)));
   const observedRegs = test.observed.filter((o) => o.ref.k === 'reg');
   const ghosts = new Map<string, Ghost>(observedRegs.map((o) => [o.text, b.ghost(o.text, 0)]));
@@ -1103,6 +1111,43 @@ export function buildLitmusModel(
     return finalHolds(values);
   });
   return { instance: b.build(), finals, racy };
+}
+
+/** Whether a statement makes a plain C access (`*p` outside READ_ONCE() and the like, a __*_bit() call). */
+function stmtIsPlain(st: Stmt): boolean {
+  switch (st.k) {
+    case 'decl':
+      return st.init !== undefined && exprIsPlain(st.init);
+    case 'assign':
+      return st.target.k === 'deref' || exprIsPlain(st.target) || exprIsPlain(st.e);
+    case 'expr':
+      return exprIsPlain(st.e);
+    case 'if':
+      return exprIsPlain(st.cond) || st.then.some(stmtIsPlain) || (st.else ?? []).some(stmtIsPlain);
+  }
+}
+
+function exprIsPlain(e: Expr): boolean {
+  switch (e.k) {
+    case 'num':
+    case 'name':
+      return false;
+    case 'deref':
+      return true;
+    case 'addr':
+    case 'unary':
+      return exprIsPlain(e.e);
+    case 'binary':
+      return exprIsPlain(e.l) || exprIsPlain(e.r);
+    case 'call': {
+      const p = PRIMITIVES[e.name];
+      if (p?.plain === true) return true;
+      // An lv argument `*x` is the call's own (marked) access; what its address is computed from may not be.
+      return e.args.some((arg, i) =>
+        p?.args[i] === 'lv' && arg.k === 'deref' ? exprIsPlain(arg.e) : exprIsPlain(arg),
+      );
+    }
+  }
 }
 
 function condValue(test: CompiledLitmus, v: CondValue): number {

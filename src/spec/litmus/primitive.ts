@@ -18,6 +18,8 @@ export interface Primitive {
   readonly args: readonly ArgKind[];
   /** Whether the call has a value (r = call(...)). */
   readonly value: boolean;
+  /** The call makes plain C accesses (the non-atomic __*_bit() operations). */
+  readonly plain?: boolean;
   /**
    * The step(s): `locs` are the locations of the lv/ptr arguments in order, `vals` the other
    * arguments; `ctx` the calling thread's CPU and RCU state (rcu.ts's calls need them).

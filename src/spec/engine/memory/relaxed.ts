@@ -40,8 +40,18 @@
  *
  * Plain accesses (Order.Plain) are ordered as *_ONCE, and their writes are marked PLAIN in the
  * history so that the data-race check (threads.ts, dataRace; unseenWrite below) can tell a
- * marked access racing with a plain store; what it detects, and where it is weaker than LKMM's
- * `race`, is in threads.ts and on the Memory model page.
+ * marked access racing with a plain store. In a model that declares plain accesses
+ * (ModelInstance.plainAccesses; the litmus compiler declares them for a test that has any) each
+ * thread also keeps two *bounds*, bndR and bndW, the writes a later plain read or plain write of
+ * it is ordered after in LKMM's sense (linux-kernel.cat: r-pre-bounded and w-pre-bounded, a
+ * marked access followed by an address dependency or a fence), and each write records its
+ * writer. A read or a write of the same location (po-loc), a control or data dependency and
+ * smp_wmb() raise cur but neither bound; smp_rmb() raises bndR only (rmb orders reads, and a
+ * plain write's ww-nonrace also needs wr-vis, whose r-pre-bounded has no wmb); a strong fence,
+ * an acquire and an address dependency raise both. The check then counts another thread's write
+ * after the access's bound as unordered with it, seen or not (WR+once+ctrl-plain, and the family
+ * in test/engine/lkmm-plain-bounds.test.ts). A model without plain accesses keeps neither, so
+ * its states are as they were.
  * smp_mb__before_atomic() and smp_mb__after_atomic() order only together with an RMW, as
  * LKMM's `mb` relation says: the machine (threads.ts, effectiveFence) makes the RMW after an
  * smp_mb__before_atomic() start with a full barrier (rmw's `fenceBefore`), and an
@@ -69,8 +79,13 @@
  * no model stores, and 0 and 1 for a store), the load would have led to another access.
  *
  * Load buffering (a store performed before an earlier load) is the machine's (threads.ts,
- * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb() and
- * smp_wmb(), and the same for every value the load may return.
+ * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb(),
+ * smp_wmb() and the end of read-side critical sections (rcu_read_unlock(), srcu_read_unlock():
+ * LKMM gives them no ordering of their own), and the same for every value the load may return.
+ * Past an unlock, the store is written with `early` (write()): the thread does not see it until
+ * it reaches the store (earlyStoreReached), so the unlock, performed after the load, releases
+ * the critical section without the store after it (LB+rcu-unlock, LB+rcu-unlock+gp in
+ * test/engine/lkmm-rcu-unlock.test.ts).
  *
  * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
  * append their writes at the end of coherence order, each write carrying the global fence view
@@ -101,7 +116,14 @@
  *   order the accesses between the lock and the barrier; a failed spin_trylock() counts as a
  *   lock acquisition for both;
  * - plain accesses are ordered as READ_ONCE()/WRITE_ONCE(): LKMM lets the compiler tear, fuse
- *   and move them (which its data-race rules account for instead);
+ *   and move them (which its data-race rules account for instead), so in a racy test the model
+ *   may reach fewer final states than LKMM (MP+release+ctrl-plainw in
+ *   test/engine/lkmm-plain-bounds.test.ts; the race flag and the outcome agree there);
+ * - no store is performed early across rcu_read_lock(), srcu_read_lock(), a grace period's steps
+ *   or any other RMW (LKMM: LB+rcu-lock, a load before rcu_read_lock() and a store inside, is
+ *   Sometimes; Never here, pinned in test/engine/rcu.test.ts). The lock's read of the
+ *   grace-period word must order the critical section after a grace period that started before
+ *   it, which a store performed before the lock would escape;
  * - only one store at a time may be performed early, and only the next store after the load:
  *   LKMM also lets a store pass several independent loads, and other stores to other locations;
  * - a dependent access whose thread has written the read's location itself since the read is
@@ -135,13 +157,16 @@
  * - an unlock followed by a lock does not order a store before the unlock before a load after
  *   the lock in the thread's own execution (LKMM's ppo has `po-unlock-lock-po & int` for every
  *   pair, which matters only together with a strong fence elsewhere; no kernel test needs it);
- * - the data-race check misses races LKMM flags because plain accesses are only bounded by
- *   fences and address dependencies there (a plain load after a marked load of the same
- *   location, or after a control dependency, races in LKMM and not here; see threads.ts).
- * (Two shapes where this model was weaker, a control dependency on a condition that is always
- * true and a dependent store in S shapes, were found by the axiomatic cross-check and fixed:
- * LB+ctrl-always-true and S+fencewmbonceonce+ctrlonce, with their families, in
- * test/engine/axiomatic.test.ts and test/engine/lkmm-shapes.test.ts.)
+ * - the data-race check compares an access only with writes and with the other threads' next
+ *   steps: a read another thread made earlier, unordered with a later plain write here, is found
+ *   only in an interleaving where the two are adjacent, so a race of that pair alone could be
+ *   missed (no shape of the suite or the catalogue has one). Interrupt handlers' accesses, and
+ *   threads sharing a CPU, are not checked against each other.
+ * (Three shapes where this model was weaker, a control dependency on a condition that is always
+ * true, a dependent store in S shapes, and a plain access after po-loc or a control dependency
+ * (WR+once+ctrl-plain: the race check used the thread's view, not LKMM's bounds), and one where it
+ * was stronger (LB+rcu-unlock: no store was performed early across rcu_read_unlock()) were found
+ * by the axiomatic cross-check and fixed, each with a family of regression shapes.)
  *
  * Waits (wait_until, a spin on READ_ONCE): LKMM and herd7 have nothing to say about them.
  * herd's C litmus fragment has no loops (tools/memory-model/Documentation/litmus-tests.txt,
@@ -164,8 +189,8 @@
  * - Agreement: on all 67 corpus tests (spinlocks as lock.cat's events, RCU/SRCU through
  *   rcu-order and rb, plain accesses with the data-race flag) and the 48 classic and 31
  *   lock/RCU/plain shapes of test/engine/axiomatic*.test.ts, the two give the same verdict, the
- *   same set of final states and the same data-race flag, except the two listed there
- *   (WR+once+ctrl-plain: a race this model misses; LB+rcu-unlock: this model stronger). On
+ *   same set of final states and the same data-race flag (the two it differed on,
+ *   WR+once+ctrl-plain and LB+rcu-unlock, are fixed). On
  *   herdtools7's catalogue/linux/tests (79 tests with herd7's results, at 5feffe4e8f98), both
  *   agree with herd7 on all 79 (`npm run litmus:catalogue -- DIR`, 2 December 2026).
  * - Speed on litmus tests is alike: on a folder of 100 corpus tests (every one in the axioms
@@ -192,6 +217,7 @@
  */
 import { Fence, NO_WRITE, Order } from '../actions.ts';
 import {
+  Bound,
   INVALID,
   type MemoryPicture,
   type MemorySystem,
@@ -210,6 +236,15 @@ interface ThreadViews {
   acq: number[];
   rel: number[];
   own: number[];
+  /**
+   * With plain-access tracking only (empty otherwise): the writes a later plain read (bndR) or
+   * plain write (bndW) of the thread is *bounded* after in LKMM's sense (r-pre-bounded,
+   * w-pre-bounded: a marked access followed by an address dependency or a fence), which is less
+   * than cur: a read or write of the location itself (po-loc), a control or data dependency and
+   * smp_wmb() raise cur but bound nothing. The data-race check (unseenWrite) uses them.
+   */
+  bndR: number[];
+  bndW: number[];
 }
 interface Mem {
   g: number[];
@@ -220,9 +255,14 @@ interface Mem {
 /** View entries of a finished thread: it will never read or write again, so it pins nothing. */
 const FINISHED = -1;
 
-/** A message's `attached` word: bit 0, the write of an atomic RMW; bit 1, a plain C store. */
+/**
+ * A message's `attached` word: bit 0, the write of an atomic RMW; bit 1, a plain C store; from
+ * bit 2 up, with plain-access tracking only, the writing thread plus one (0: the initial value
+ * or an interrupt handler), so that the data-race check can leave a thread's own writes out.
+ */
 const ATTACHED = 1;
 const PLAIN = 2;
+const WRITER_SHIFT = 2;
 
 /** Writes kept per location (see the header). */
 export const HISTORY = 4;
@@ -238,17 +278,26 @@ export class RelaxedMemory implements MemorySystem {
 
   readonly inits: readonly number[];
   readonly threads: number;
+  /**
+   * Whether the model makes plain C accesses (ModelInstance.plainAccesses): then each thread
+   * also keeps bndR and bndW, and each write its writer, for the data-race check. A model
+   * without plain accesses keeps neither, so its states (and state counts) are as before.
+   */
+  readonly plain: boolean;
+  /** Views per thread: cur, acq, rel, own, and bndR, bndW when `plain`. */
+  readonly #views: number;
 
-  constructor(inits: readonly number[], threads: number) {
+  constructor(inits: readonly number[], threads: number, plain = false) {
     this.inits = inits;
     this.threads = threads;
-
+    this.plain = plain;
+    this.#views = plain ? 6 : 4;
     this.#n = inits.length;
   }
 
   init(out: number[]): void {
     const n = this.#n;
-    for (let i = 0; i < n * (1 + 4 * this.threads); i++) out.push(0);
+    for (let i = 0; i < n * (1 + this.#views * this.threads); i++) out.push(0);
     for (const v of this.inits) {
       out.push(1, v, 0);
       for (let i = 0; i < n; i++) out.push(0);
@@ -257,7 +306,7 @@ export class RelaxedMemory implements MemorySystem {
 
   length(s: Int32Array, base: number): number {
     const n = this.#n;
-    let p = base + n * (1 + 4 * this.threads);
+    let p = base + n * (1 + this.#views * this.threads);
     for (let l = 0; l < n; l++) p += 1 + (s[p] as number) * (2 + n);
     return p - base;
   }
@@ -273,7 +322,16 @@ export class RelaxedMemory implements MemorySystem {
     };
     const g = vec();
     const threads: ThreadViews[] = [];
-    for (let t = 0; t < this.threads; t++) threads.push({ cur: vec(), acq: vec(), rel: vec(), own: vec() });
+    const none: number[] = [];
+    for (let t = 0; t < this.threads; t++) {
+      const cur = vec();
+      const acq = vec();
+      const rel = vec();
+      const own = vec();
+      threads.push(
+        this.plain ? { cur, acq, rel, own, bndR: vec(), bndW: vec() } : { cur, acq, rel, own, bndR: none, bndW: none },
+      );
+    }
     const hist: Msg[][] = [];
     for (let l = 0; l < n; l++) {
       const count = s[p++] as number;
@@ -301,6 +359,10 @@ export class RelaxedMemory implements MemorySystem {
       put(t.acq);
       put(t.rel);
       put(t.own);
+      if (this.plain) {
+        put(t.bndR);
+        put(t.bndW);
+      }
     }
     for (const msgs of m.hist) {
       s[p++] = msgs.length;
@@ -333,6 +395,11 @@ export class RelaxedMemory implements MemorySystem {
       lower(views.acq);
       lower(views.rel);
       lower(views.own);
+      // The writes between a bound and cur are what the race check looks at: kept too.
+      if (this.plain) {
+        lower(views.bndR);
+        lower(views.bndW);
+      }
     }
     for (let changed = true; changed; ) {
       changed = false;
@@ -371,6 +438,10 @@ export class RelaxedMemory implements MemorySystem {
       fix(t.acq);
       fix(t.rel);
       fix(t.own);
+      if (this.plain) {
+        fix(t.bndR);
+        fix(t.bndW);
+      }
     }
     for (const msgs of m.hist) for (const msg of msgs) fix(msg.view);
   }
@@ -378,7 +449,8 @@ export class RelaxedMemory implements MemorySystem {
   #insert(m: Mem, t: number, l: number, pos: number, value: number, view: number[], attached: number): void {
     this.#shift(m, l, pos, 1);
     view[l] = pos;
-    (m.hist[l] as Msg[]).splice(pos, 0, { value, attached, view });
+    const writer = this.plain ? (t + 1) << WRITER_SHIFT : 0;
+    (m.hist[l] as Msg[]).splice(pos, 0, { value, attached: attached | writer, view });
     const me = m.threads[t] as ThreadViews;
     me.cur[l] = pos;
     me.own[l] = pos;
@@ -390,6 +462,12 @@ export class RelaxedMemory implements MemorySystem {
     join(me.cur, m.g);
     m.g = me.cur.slice();
     me.rel = me.cur.slice();
+    // A strong fence bounds later plain accesses after every marked access before it
+    // (r-pre-bounded and w-pre-bounded have nonrw-fence and fence).
+    if (this.plain) {
+      join(me.bndR, me.cur);
+      join(me.bndW, me.cur);
+    }
   }
 
   #readAt(m: Mem, t: number, l: number, k: number, acquire: boolean): number {
@@ -397,17 +475,25 @@ export class RelaxedMemory implements MemorySystem {
     const msg = (m.hist[l] as Msg[])[k] as Msg;
     me.cur[l] = k;
     join(me.acq, msg.view);
-    if (acquire) join(me.cur, msg.view);
+    if (acquire) {
+      join(me.cur, msg.view);
+      // acq-po is a nonrw-fence: the acquire bounds later plain accesses after what it read
+      // (msg.view[l] is the write itself). A marked read that is not an acquire bounds nothing.
+      if (this.plain) {
+        join(me.bndR, msg.view);
+        join(me.bndW, msg.view);
+      }
+    }
     return msg.value;
   }
 
   #curBase(s: Int32Array, base: number, t: number, l: number): number {
-    return s[base + this.#n * (1 + 4 * t) + l] as number;
+    return s[base + this.#n * (1 + this.#views * t) + l] as number;
   }
 
   #histStart(s: Int32Array, base: number, l: number): number {
     const n = this.#n;
-    let p = base + n * (1 + 4 * this.threads);
+    let p = base + n * (1 + this.#views * this.threads);
     for (let i = 0; i < l; i++) p += 1 + (s[p] as number) * (2 + n);
     return p;
   }
@@ -460,7 +546,16 @@ export class RelaxedMemory implements MemorySystem {
     return this.#writePositions(s, base, t, loc).length;
   }
 
-  write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order, choice: number): number {
+  write(
+    s: Int32Array,
+    base: number,
+    t: number,
+    loc: number,
+    value: number,
+    order: Order,
+    choice: number,
+    early = false,
+  ): number {
     const pos = this.#writePositions(s, base, t, loc)[choice] as number;
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
@@ -474,8 +569,20 @@ export class RelaxedMemory implements MemorySystem {
       view = me.cur.slice();
       join(view, me.acq);
     } else view = me.rel.slice();
+    const seen = me.cur[loc] as number;
     this.#insert(m, t, loc, pos, value, view, order === Order.Plain ? PLAIN : 0);
+    // Performed before an rcu_read_unlock() that precedes it: own[] has it (so nothing is
+    // dropped or placed before it), cur[] not yet, so the unlock's release view leaves it out
+    // (LKMM: a store after rcu_read_unlock() is not part of the critical section).
+    if (early) me.cur[loc] = seen;
     if (order === Order.StoreMb) this.#mb(m, t);
+    return this.#encode(m, s, base);
+  }
+
+  earlyStoreReached(s: Int32Array, base: number, t: number, loc: number): number {
+    const m = this.#decode(s, base);
+    const me = m.threads[t] as ThreadViews;
+    if ((me.own[loc] as number) > (me.cur[loc] as number)) me.cur[loc] = me.own[loc] as number;
     return this.#encode(m, s, base);
   }
 
@@ -552,12 +659,29 @@ export class RelaxedMemory implements MemorySystem {
     return old;
   }
 
-  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean): boolean {
+  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean, bound: Bound = Bound.Rmw): boolean {
     const h = this.#histStart(s, base, loc);
     const count = s[h] as number;
     const stride = 2 + this.#n;
-    for (let k = this.#curBase(s, base, t, loc) + 1; k < count; k++) {
-      if (plain || ((s[h + 1 + k * stride + 1] as number) & PLAIN) !== 0) return true;
+    if (!this.plain) {
+      // No plain-access tracking (a model without plain accesses): cur stands for the bound.
+      for (let k = this.#curBase(s, base, t, loc) + 1; k < count; k++) {
+        if (plain || ((s[h + 1 + k * stride + 1] as number) & PLAIN) !== 0) return true;
+      }
+      return false;
+    }
+    // Another thread's write after the access's pre-bound is not ordered before the access in
+    // LKMM's sense (wr-vis, ww-vis), even when the thread has seen it (cur past it) through a
+    // read or write of the location or a control dependency: linux-kernel.cat's race.
+    const at = (v: number): number => s[base + this.#n * (1 + this.#views * t + v) + loc] as number;
+    const bndR = at(4);
+    const bndW = at(5);
+    const from = bound === Bound.Read ? bndR : bound === Bound.Write ? bndW : Math.min(bndR, bndW);
+    const mine = (t + 1) << WRITER_SHIFT;
+    for (let k = from + 1; k < count; k++) {
+      const attached = s[h + 1 + k * stride + 1] as number;
+      if ((attached & ~((1 << WRITER_SHIFT) - 1)) === mine) continue;
+      if (plain || (attached & PLAIN) !== 0) return true;
     }
     return false;
   }
@@ -569,8 +693,14 @@ export class RelaxedMemory implements MemorySystem {
   fence(s: Int32Array, base: number, t: number, fence: Fence): void {
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
-    if (fence === Fence.Rmb) join(me.cur, me.acq);
-    else if (fence === Fence.Wmb) join(me.rel, me.own);
+    if (fence === Fence.Rmb) {
+      join(me.cur, me.acq);
+      // r-pre-bounded: a marked read, smp_rmb(), then the plain read. Neither smp_rmb() nor
+      // smp_wmb() bounds a plain write: w-pre-bounded has wmb, but ww-nonrace also needs
+      // wr-vis, whose r-pre-bounded has no wmb, and rmb orders reads only, so bndW is raised by
+      // strong fences, acquires and address dependencies alone.
+      if (this.plain) join(me.bndR, me.acq);
+    } else if (fence === Fence.Wmb) join(me.rel, me.own);
     else this.#mb(m, t);
     this.#encode(m, s, base);
   }
@@ -590,11 +720,15 @@ export class RelaxedMemory implements MemorySystem {
       if (t.cur[0] === FINISHED) continue;
       join(t.cur, m.g);
       t.rel = t.cur.slice();
+      if (this.plain) {
+        join(t.bndR, t.cur);
+        join(t.bndW, t.cur);
+      }
     }
     return this.#encode(m, s, base);
   }
 
-  dependency(s: Int32Array, base: number, t: number, loc: number, from: number): number {
+  dependency(s: Int32Array, base: number, t: number, loc: number, from: number, bound: Bound = Bound.None): number {
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
     // The write the last read of `from` returned is where the thread's view of `from` is now,
@@ -613,6 +747,11 @@ export class RelaxedMemory implements MemorySystem {
       floor = (msgs[k] as Msg).view[loc] as number;
     }
     if (floor > (me.cur[loc] as number)) me.cur[loc] = floor;
+    // An address dependency also bounds a plain access (r-pre-bounded, w-pre-bounded: addr).
+    if (this.plain && bound !== Bound.None) {
+      if (bound !== Bound.Write && floor > (me.bndR[loc] as number)) me.bndR[loc] = floor;
+      if (bound !== Bound.Read && floor > (me.bndW[loc] as number)) me.bndW[loc] = floor;
+    }
     return this.#encode(m, s, base);
   }
 
@@ -653,6 +792,12 @@ export class RelaxedMemory implements MemorySystem {
       // thread's own smp_rmb() and smp_wmb() (joins into cur, resp. rel), which partial-order
       // reduction takes as independent of every other unit (machine.ts, isLocalUnit).
       if ((views.cur[loc] as number) < last) views.cur[loc] = last;
+      // Interrupt handlers' accesses are not checked for races, and the threads' later accesses
+      // count as ordered after them (as before plain accesses were tracked).
+      if (this.plain) {
+        if ((views.bndR[loc] as number) < last) views.bndR[loc] = last;
+        if ((views.bndW[loc] as number) < last) views.bndW[loc] = last;
+      }
     }
     return this.#encode(m, s, base);
   }
@@ -666,8 +811,14 @@ export class RelaxedMemory implements MemorySystem {
       for (const u of threads) {
         const views = m.threads[u] as ThreadViews;
         if (views.cur[0] === FINISHED) continue;
-        // Only cur, as in handlerOrder (and for the same reason).
+        // Only cur, as in handlerOrder (and for the same reason), and the race bounds: threads
+        // that share a CPU are not checked against each other's accesses there (a context switch
+        // orders them).
         if ((views.cur[loc] as number) < at) views.cur[loc] = at;
+        if (this.plain) {
+          if ((views.bndR[loc] as number) < at) views.bndR[loc] = at;
+          if ((views.bndW[loc] as number) < at) views.bndW[loc] = at;
+        }
       }
     }
     return this.#encode(m, s, base);
@@ -692,7 +843,7 @@ export class RelaxedMemory implements MemorySystem {
   threadDone(s: Int32Array, base: number, t: number): number {
     const m = this.#decode(s, base);
     const views = m.threads[t] as ThreadViews;
-    for (const v of [views.cur, views.acq, views.rel, views.own]) v.fill(FINISHED);
+    for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
     return this.#encode(m, s, base);
   }
 

@@ -9,6 +9,15 @@ import type { Fence, Order } from '../actions.ts';
 import type { MemoryModelName } from '../model.ts';
 
 /** rmw() context: an smp_mb__before_atomic() precedes the RMW (threads.ts, beforeAtomicPending). */
+/**
+ * Which of an access's LKMM pre-bounds (linux-kernel.cat: r-pre-bounded, w-pre-bounded) a
+ * dependency raises, or the data-race check compares against: a read's, a write's, or (an
+ * atomic RMW, both an access that reads and one that writes) the lesser of the two. An address
+ * dependency bounds; a data or control dependency does not (Bound.None).
+ */
+export const Bound = { None: 0, Read: 1, Write: 2, Rmw: 3 } as const;
+export type Bound = (typeof Bound)[keyof typeof Bound];
+
 export const RMW_FENCE_BEFORE = 1;
 /**
  * rmw() context: the RMW is a lock acquisition (LKR+LKW). In LKMM an unlock that the
@@ -39,8 +48,24 @@ export interface MemorySystem {
 
   /** How many ways a write may be performed now (0: it must wait, e.g. a full store buffer). */
   writeChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
-  /** Perform a write in place; returns the new length of the memory section. */
-  write(s: Int32Array, base: number, t: number, loc: number, value: number, order: Order, choice: number): number;
+  /**
+   * Perform a write in place; returns the new length of the memory section. `early` (relaxed
+   * only, a store performed before a load and an rcu_read_unlock() that precede it in program
+   * order, threads.ts): the thread does not see its write yet, so that the unlock's release does
+   * not carry it; earlyStoreReached() makes it seen once the thread gets to the store.
+   */
+  write(
+    s: Int32Array,
+    base: number,
+    t: number,
+    loc: number,
+    value: number,
+    order: Order,
+    choice: number,
+    early?: boolean,
+  ): number;
+  /** The thread reached its store to `loc` performed `early` (see write); returns the new length. */
+  earlyStoreReached?(s: Int32Array, base: number, t: number, loc: number): number;
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
   /**
@@ -66,7 +91,7 @@ export interface MemorySystem {
    * the memory side of the data-race check (threads.ts, dataRace). Only the relaxed model keeps
    * writes a thread may not see; SC and TSO say false.
    */
-  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean): boolean;
+  unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean, bound?: Bound): boolean;
 
   fenceEnabled(s: Int32Array, base: number, t: number, fence: Fence): boolean;
   fence(s: Int32Array, base: number, t: number, fence: Fence): void;
@@ -89,7 +114,7 @@ export interface MemorySystem {
    * carried, in place. Returns the new length of the memory section. Only the relaxed model
    * reorders accesses; SC and TSO return the length unchanged.
    */
-  dependency(s: Int32Array, base: number, t: number, loc: number, from: number): number;
+  dependency(s: Int32Array, base: number, t: number, loc: number, from: number, bound?: Bound): number;
 
   /**
    * Accesses by interrupt handlers. A handler reads the coherence-latest write and appends its

@@ -108,13 +108,30 @@ export interface ThreadPath {
 
 // ---- The primitives, per linux-kernel.def -----------------------------------------------------
 
-type ArgKind = 'lv' | 'ptr' | 'val' | 'bit';
+type ArgKind = 'lv' | 'ptr' | 'val' | 'bit' | 'out';
 
 type Semantics =
   | { readonly k: 'load'; readonly ann: Annotation; readonly result?: (v: number, vals: readonly number[]) => number }
   | { readonly k: 'store'; readonly ann: Annotation; readonly mbAfter?: boolean }
   | { readonly k: 'fence'; readonly fence: FenceKind }
-  | { readonly k: 'lock' | 'unlock' | 'trylock' | 'islocked' | 'srcu-lock' | 'srcu-unlock' | 'sync-srcu' }
+  | {
+      readonly k: 'lock' | 'unlock';
+      /**
+       * The interrupt-disabling forms (spin_lock_irq(), spin_lock_irqsave()…): the same lock.cat
+       * events (LKMM has no interrupts), and the interrupt state the flags record.
+       */
+      readonly irq?: 'disable' | 'save' | 'enable' | 'restore';
+    }
+  | { readonly k: 'trylock' | 'islocked' | 'srcu-lock' | 'srcu-unlock' | 'sync-srcu' }
+  | {
+      /**
+       * A non-atomic bit operation (include/asm-generic/bitops/generic-non-atomic.h:
+       * `*p = old | mask` and the rest): a plain read of the word, then a plain write of the new
+       * value, data-dependent on the read, and not an RMW; the value is the old bit's.
+       */
+      readonly k: 'nonatomic';
+      readonly update: (old: number, nr: number) => number;
+    }
   | {
       readonly k: 'rmw';
       /** mb: fully ordered; once: _relaxed; acquire/release: those forms; noreturn: non-returning ops. */
@@ -174,9 +191,42 @@ const AX: Record<string, AxPrimitive> = {
   synchronize_srcu_expedited: { args: ['ptr'], sem: { k: 'sync-srcu' } },
   smp_mb__after_srcu_read_unlock: { args: [], sem: { k: 'fence', fence: 'after-srcu-read-unlock' } },
 };
-for (const name of ['spin_lock', 'spin_unlock', 'spin_trylock', 'spin_is_locked']) {
+// include/linux/spinlock_api_smp.h: the _irq and _irqsave forms are local_irq_disable() or
+// local_irq_save() and spin_lock(), spin_unlock() and local_irq_enable() or local_irq_restore().
+// linux-kernel.def does not list them; LKMM has no interrupts, so they are __lock and __unlock.
+AX.spin_lock_irq = { args: ['ptr'], sem: { k: 'lock', irq: 'disable' } };
+AX.spin_unlock_irq = { args: ['ptr'], sem: { k: 'unlock', irq: 'enable' } };
+AX.spin_lock_irqsave = { args: ['ptr', 'out'], sem: { k: 'lock', irq: 'save' } };
+AX.spin_unlock_irqrestore = { args: ['ptr', 'val'], sem: { k: 'unlock', irq: 'restore' } };
+for (const name of [
+  'spin_lock',
+  'spin_unlock',
+  'spin_trylock',
+  'spin_is_locked',
+  'spin_lock_irq',
+  'spin_unlock_irq',
+  'spin_lock_irqsave',
+  'spin_unlock_irqrestore',
+]) {
   AX[`raw_${name}`] = AX[name] as AxPrimitive;
 }
+
+// The non-atomic bit operations (generic-non-atomic.h; not in linux-kernel.def, which herd would
+// need them spelled out for as C: `*p = *p | mask`).
+const NON_ATOMIC_BITS: Record<string, (old: number, nr: number) => number> = {
+  __set_bit: (o, nr) => o | bit(nr),
+  __clear_bit: (o, nr) => o & ~bit(nr),
+  __change_bit: (o, nr) => o ^ bit(nr),
+  __test_and_set_bit: (o, nr) => o | bit(nr),
+  __test_and_clear_bit: (o, nr) => o & ~bit(nr),
+  __test_and_change_bit: (o, nr) => o ^ bit(nr),
+};
+for (const [name, update] of Object.entries(NON_ATOMIC_BITS)) {
+  AX[name] = { args: ['bit', 'ptr'], sem: { k: 'nonatomic', update } };
+}
+
+/** local_irq_save()'s flags when interrupts were already off (engine/primitives.ts, IRQ_FLAGS_DISABLED). */
+const IRQ_FLAGS_DISABLED = 1;
 
 const RETURNING: Record<
   string,
@@ -329,6 +379,8 @@ class ThreadRun {
   readonly regs = new Map<string, Val>();
   /** Reads the current branch conditions depend on. */
   ctrlDeps: ReadonlySet<number> = NO_DEPS;
+  /** Whether the thread has disabled interrupts (spin_lock_irq(), spin_lock_irqsave()): the flags' value. */
+  #irqsOff = false;
   #reads = 0;
   readonly test: CompiledLitmus;
   readonly thread: CompiledThread;
@@ -439,9 +491,15 @@ class ThreadRun {
     let addrDeps: ReadonlySet<number> = NO_DEPS;
     let dataDeps: ReadonlySet<number> = NO_DEPS;
     const vals: number[] = [];
+    let out: string | undefined;
     for (const [i, arg] of e.args.entries()) {
       const kind = p.args[i] as ArgKind;
-      if (kind === 'lv' || kind === 'ptr') {
+      if (kind === 'out') {
+        // The register the call assigns (spin_lock_irqsave()'s flags), as compile.ts checks it.
+        if (arg.k !== 'name')
+          throw new LitmusError(`${e.name}(): argument ${i + 1} must be a register`, arg.pos, this.test.file);
+        out = arg.name;
+      } else if (kind === 'lv' || kind === 'ptr') {
         const a = this.eval(kind === 'lv' ? (arg as Expr & { k: 'deref' }).e : arg);
         locs.push(this.locOf(a, arg.pos));
         addrDeps = join(addrDeps, a.deps);
@@ -470,6 +528,12 @@ class ThreadRun {
         return { v: 0, deps: NO_DEPS };
       }
       case 'lock': {
+        // The interrupt state first, as local_irq_save() comes before the lock: the flags are
+        // what it was (no memory access, so no dependency).
+        if (s.irq === 'save' && out !== undefined) {
+          this.regs.set(out, { v: this.#irqsOff ? IRQ_FLAGS_DISABLED : 0, deps: NO_DEPS });
+        }
+        if (s.irq !== undefined) this.#irqsOff = true;
         // lock.cat: the LKR reads the unlocked value from the UL (or initial write) just before
         // its LKW in co, so its value is not a choice; the pair is an RMW (lk-rmw).
         this.lockAcquisition(loc, addrDeps, line, text);
@@ -481,7 +545,19 @@ class ThreadRun {
           addrDeps,
           NO_DEPS,
         );
+        if (s.irq === 'enable') this.#irqsOff = false;
+        if (s.irq === 'restore') this.#irqsOff = ((vals[0] as number) & IRQ_FLAGS_DISABLED) !== 0;
         return { v: 0, deps: NO_DEPS };
+      case 'nonatomic': {
+        const v = this.readValue(loc);
+        const r = this.push({ k: 'R', loc, value: v, ann: 'plain', rmwInstr: false, line, text }, addrDeps, NO_DEPS);
+        this.push(
+          { k: 'W', loc, value: s.update(v, vals[0] as number) | 0, ann: 'plain', rmwInstr: false, line, text },
+          addrDeps,
+          join(dataDeps, new Set([r])),
+        );
+        return { v: (v & bit(vals[0] as number)) !== 0 ? 1 : 0, deps: new Set([r]) };
+      }
       case 'trylock': {
         // Success is a lock acquisition (LKR, LKW); failure an LF that read the held lock.
         const v = this.readValue(loc);
