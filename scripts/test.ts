@@ -17,7 +17,7 @@
  * read a file the other is writing.
  *
  * Each part's output is kept and printed whole when it ends, one block per part, so parts never
- * interleave; a line says when each starts and ends. Every part runs even if another fails
+ * interleave; a line says when each starts and ends, and every minute which are still running. Every part runs even if another fails
  * (except the browser tests, which need a build), so one run reports every failure; the exit
  * code is 1 if any part failed. `npm test -- --serial` runs the parts one after another, in the
  * old order (typecheck, lint, unit, build, browser), stopping at the first failure.
@@ -62,6 +62,9 @@ const say = (text: string): void => {
   process.stdout.write(`==> [${elapsed()}] ${text}\n`);
 };
 const running = new Set<ChildProcess>();
+/** Names of the parts running now, and how often to list them. */
+const active = new Set<string>();
+const HEARTBEAT_MS = 60_000;
 
 /** Runs one command with its output collected into `out`; resolves to its exit code or signal. */
 function run(command: readonly string[], background: boolean, out: Buffer[]): Promise<string | null> {
@@ -96,6 +99,7 @@ async function runPart(part: Part): Promise<Outcome> {
   const t0 = performance.now();
   const out: Buffer[] = [];
   say(`${part.name}: started (${part.commands.map((c) => c.join(' ')).join(', then ')})`);
+  active.add(part.name);
   let why: string | null = null;
   for (const command of part.commands) {
     why = await run(command, part.background, out);
@@ -104,6 +108,7 @@ async function runPart(part: Part): Promise<Outcome> {
       break;
     }
   }
+  active.delete(part.name);
   const seconds = (performance.now() - t0) / 1000;
   const verdict = why === null ? 'passed' : `FAILED (${why})`;
   process.stdout.write(`\n${'='.repeat(30)} ${part.name}: output ${'='.repeat(30)}\n`);
@@ -185,7 +190,12 @@ say(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
+// Output is printed per part when it ends, so say every minute what is still running.
+const heartbeat = setInterval(() => {
+  if (active.size > 0) say(`running: ${[...active].join(', ')}`);
+}, HEARTBEAT_MS);
 const results = isSerial ? await serial() : await concurrent();
+clearInterval(heartbeat);
 
 const rows = [...results].map(([name, r]) =>
   r === 'skipped'
