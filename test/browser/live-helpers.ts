@@ -32,11 +32,15 @@ export async function waitForViewer(page: Page, live: string): Promise<void> {
   await page.waitForSelector(`${live} .kvm-trace[data-interactive]`);
 }
 
-/** Presses Run and returns the verdict the browser computed, once it is shown. */
+/**
+ * Presses Run and returns the verdict the browser computed, once it is shown. A guard against a
+ * hang, not a timing assertion: the nohz-rcu default check (122,294 states under relaxed) took
+ * over Playwright's default 30 s in the page's worker with the machine at a load average of 45.
+ */
 export async function runInBrowser(page: Page, live: string): Promise<Locator> {
   await page.click(`${live} [data-kvm-run]`);
   const verdict = page.locator(`${live} [data-verdict][data-origin="browser"]`);
-  await verdict.waitFor();
+  await verdict.waitFor({ timeout: 100_000 });
   return verdict;
 }
 
