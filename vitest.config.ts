@@ -76,8 +76,10 @@ export default defineConfig({
           // Some tests explore or simulate a model for a few seconds (golden counts under relaxed
           // memory, the chapters' plots); on a loaded 2-core machine the 5 s default is too tight.
           // A guard against hangs, not a timing assertion: at a load average of 40 (8 engineers on 2
-          // cores) `npm run test:repeat -- 3` saw plots, a CLI replay and symmetry tests pass 30 s.
-          testTimeout: 120_000,
+          // cores) `npm run test:repeat -- 3` saw plots, a CLI replay and symmetry tests pass 30 s;
+          // in `npm test` (unit tests at a lower priority beside the build and the browser tests) at
+          // a load average of 40 to 52, three tests of 15 s of CPU or less passed 120 s.
+          testTimeout: 300_000,
         },
       },
       {
