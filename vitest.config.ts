@@ -1,8 +1,58 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { modelSites } from './src/build/vite-plugin.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The files that take longest, longest first (measured 2026-12-02). Vitest starts the files that
+ * took longest last time first, from its cache in node_modules/.vite; a fresh clone (CI) has no
+ * cache, and Vitest then starts the largest files first, which put the golden test (a short file
+ * that searches hundreds of state spaces) near the end and left one core idle while it ran.
+ * Without a recorded duration for every file, these start first, in this order; the list only
+ * orders files, so a missing or renamed one changes nothing else.
+ */
+const LONGEST_FIRST = [
+  'test/engine/golden.test.ts',
+  'test/content-checks.test.ts',
+  'test/models/tsc-relaxed.test.ts',
+  'test/models/nohz-rcu.test.ts',
+  'test/engine/trace.test.ts',
+  'test/engine/crosscheck.test.ts',
+  'test/cli/cli.test.ts',
+  'test/engine/symmetry.test.ts',
+  'test/models/rseq.test.ts',
+  'test/browser/every-page.test.ts',
+  'test/browser/reader.test.ts',
+  'test/browser/live.test.ts',
+  'test/browser/explore.test.ts',
+  'test/browser/nohz-rcu.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    if (sorted.every((spec) => this.ctx.cache.getTestSpecificationResult(spec) !== undefined)) return sorted;
+    const rank = (spec: TestSpecification): number => {
+      const i = LONGEST_FIRST.findIndex((path) => spec.moduleId.endsWith(`/${path}`));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    // Each project's files stay together, where Vitest put them; within one, the rest keep its order.
+    const projectAt = new Map<string, number>();
+    sorted.forEach((spec, i) => {
+      if (!projectAt.has(spec.project.name)) projectAt.set(spec.project.name, i);
+    });
+    const order = sorted.map((spec, i) => ({
+      spec,
+      project: projectAt.get(spec.project.name) ?? 0,
+      rank: rank(spec),
+      i,
+    }));
+    order.sort((a, b) => a.project - b.project || a.rank - b.rank || a.i - b.i);
+    return order.map(({ spec }) => spec);
+  }
+}
 
 // Two projects so `npm test` can run them at different points:
 // - unit: fast tests of code and content that need nothing built;
@@ -16,6 +66,7 @@ export default defineConfig({
     // 226 s of CPU (user + sys) and took 349 s on a quiet 2-core machine, under one core busy; with
     // two it took 265 s. A third worker gained nothing (271 s): at one per core they are CPU-bound.
     maxWorkers: '100%',
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
@@ -25,8 +76,10 @@ export default defineConfig({
           // Some tests explore or simulate a model for a few seconds (golden counts under relaxed
           // memory, the chapters' plots); on a loaded 2-core machine the 5 s default is too tight.
           // A guard against hangs, not a timing assertion: at a load average of 40 (8 engineers on 2
-          // cores) `npm run test:repeat -- 3` saw plots, a CLI replay and symmetry tests pass 30 s.
-          testTimeout: 120_000,
+          // cores) `npm run test:repeat -- 3` saw plots, a CLI replay and symmetry tests pass 30 s;
+          // in `npm test` (unit tests at a lower priority beside the build and the browser tests) at
+          // a load average of 40 to 52, three tests of 15 s of CPU or less passed 120 s.
+          testTimeout: 300_000,
         },
       },
       {

@@ -15,7 +15,8 @@ import { check } from '../../src/spec/engine/index.ts';
 import { requests } from '../../src/spec/models/requests/model.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
 import { openSite, type Site } from './harness.ts';
-import { openLive, openSettings, waitForViewer } from './live-helpers.ts';
+import { holdWorker, openLive, openSettings, waitForViewer } from './live-helpers.ts';
+import { sharePage } from './shared-page.ts';
 
 const KICK = '[data-kvm-live="requests-no-vcpu-barrier-tso"]';
 const SB = '[data-kvm-live="sb-unfenced-tso"]';
@@ -64,6 +65,46 @@ async function inView(page: Page, selector: string): Promise<boolean> {
     return r.height > 0 && r.top >= header - 1 && r.bottom <= window.innerHeight + 1;
   });
 }
+
+/**
+ * The trace viewer of the lost-kick check, opened on the page: the swimlane row, what changed and
+ * the model line that ran are on screen together at each step, and "next change" jumps.
+ */
+const stepThroughKick = async (page: Page): Promise<void> => {
+  const n = kickTrace.steps.length;
+  await page.locator(`${KICK} .kvm-trace-box`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  // It opens on the step that breaks the property, naming it.
+  await expect(page.locator(`${KICK} .kvm-nav-status`).textContent()).resolves.toMatch(
+    new RegExp(`^Step ${n} of ${n}`),
+  );
+  await expect(page.locator(`${KICK} .kvm-breaks`).textContent()).resolves.toContain(kick.violation?.property ?? '?');
+  // Under TSO the store buffer is drawn in the swimlane: IN_GUEST_MODE still buffered at VM entry.
+  await expect(page.locator(`${KICK} .kvm-swimlane .kvm-sb`).first().textContent()).resolves.toMatch(/IN_GUEST_MODE/);
+  await page.focus(`${KICK} .kvm-trace-box`);
+  await page.keyboard.press('Home');
+  const entry = kickTrace.steps.findIndex((s) => s.kind === 'guest-enter') + 1;
+  for (let k = 1; k <= entry; k++) {
+    await page.keyboard.press('ArrowRight');
+    const row = `${KICK} .kvm-rowbg.is-current[data-step="${k}"]`;
+    await page.locator(row).waitFor();
+    const site_ = kickTrace.steps[k - 1]?.site;
+    const line = `${KICK} .kvm-src-line.is-current[data-line="${site_?.line}"]`;
+    await page.locator(line).waitFor();
+    for (const part of [row, `${KICK} .kvm-detail .kvm-changes-title`, line]) {
+      expect(await inView(page, part), `step ${k}: ${part} on screen`).toBe(true);
+    }
+  }
+  // Jump to the next change of a thing: from the start, the step that buffers the vCPU's IN_GUEST_MODE store.
+  const watch = watchables(kickTrace, kickMeta).find((w) => w.label === 'store buffer of vcpu');
+  expect(watch).toBeDefined();
+  await page.keyboard.press('Home');
+  await page.selectOption(`${KICK} select[data-watch]`, watch?.id ?? '');
+  await page.click(`${KICK} [data-nav="next-change"]`);
+  const expected = nextChange(kickTrace, kickMeta, 0, watch?.id ?? '');
+  await expect(page.locator(`${KICK} .kvm-nav-status`).textContent()).resolves.toMatch(
+    new RegExp(`^Step ${expected} of ${n}`),
+  );
+};
 
 describe('the reader on the requests chapter', () => {
   let site: Site;
@@ -156,99 +197,75 @@ describe('the reader on the requests chapter', () => {
     },
   );
 
-  it.each([
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ])(
-    'shows the swimlane row, what changed and the model line together, on the breaking step first (%s)',
-    async (_, viewport) => {
-      const { page, problems } = await site.newPage({ viewport });
-      await openLive(page, site, 'requests/', KICK);
-      await waitForViewer(page, KICK);
-      const n = kickTrace.steps.length;
-      await page.locator(`${KICK} .kvm-trace-box`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
-      // It opens on the step that breaks the property, naming it.
-      await expect(page.locator(`${KICK} .kvm-nav-status`).textContent()).resolves.toMatch(
-        new RegExp(`^Step ${n} of ${n}`),
-      );
-      await expect(page.locator(`${KICK} .kvm-breaks`).textContent()).resolves.toContain(
-        kick.violation?.property ?? '?',
-      );
-      // Under TSO the store buffer is drawn in the swimlane: IN_GUEST_MODE still buffered at VM entry.
-      await expect(page.locator(`${KICK} .kvm-swimlane .kvm-sb`).first().textContent()).resolves.toMatch(
-        /IN_GUEST_MODE/,
-      );
-      await page.focus(`${KICK} .kvm-trace-box`);
-      await page.keyboard.press('Home');
-      const entry = kickTrace.steps.findIndex((s) => s.kind === 'guest-enter') + 1;
-      for (let k = 1; k <= entry; k++) {
-        await page.keyboard.press('ArrowRight');
-        const row = `${KICK} .kvm-rowbg.is-current[data-step="${k}"]`;
-        await page.locator(row).waitFor();
-        const site_ = kickTrace.steps[k - 1]?.site;
-        const line = `${KICK} .kvm-src-line.is-current[data-line="${site_?.line}"]`;
-        await page.locator(line).waitFor();
-        for (const part of [row, `${KICK} .kvm-detail .kvm-changes-title`, line]) {
-          expect(await inView(page, part), `step ${k}: ${part} on screen`).toBe(true);
-        }
-      }
-      // Jump to the next change of a thing: from the start, the step that buffers the vCPU's IN_GUEST_MODE store.
-      const watch = watchables(kickTrace, kickMeta).find((w) => w.label === 'store buffer of vcpu');
-      expect(watch).toBeDefined();
-      await page.keyboard.press('Home');
-      await page.selectOption(`${KICK} select[data-watch]`, watch?.id ?? '');
-      await page.click(`${KICK} [data-nav="next-change"]`);
-      const expected = nextChange(kickTrace, kickMeta, 0, watch?.id ?? '');
-      await expect(page.locator(`${KICK} .kvm-nav-status`).textContent()).resolves.toMatch(
-        new RegExp(`^Step ${expected} of ${n}`),
-      );
-      expect(problems()).toEqual([]);
-      await page.context().close();
-    },
-  );
-
-  it('copies the counterexample as mailing-list text, its link and its replay command', async () => {
-    const { page, problems } = await site.newPage();
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.server.origin });
+  it('shows the swimlane row, what changed and the model line together, on the breaking step first (phone)', async () => {
+    const { page, problems } = await site.newPage({ viewport: PHONE });
     await openLive(page, site, 'requests/', KICK);
     await waitForViewer(page, KICK);
-    const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
-    await page.click(`${KICK} [data-copy="text"]`);
-    await expect(page.locator(`${KICK} .kvm-copy-status`).textContent()).resolves.toMatch(/copied/);
-    const text = await clipboard();
-    expect(text).toBe(
-      traceText(kickTrace, kickMeta, { property: kick.violation?.property, description: kick.violation?.description }),
-    );
-    // One line per step, in its CPU's column, with the values the loads returned; ASCII only.
-    expect(text).toMatch(/CPU 0 \(vcpu\)\s+CPU 1 \(sender\)/);
-    expect(text).toContain('READ_ONCE(vcpu->requests) -> 0');
-    expect(/^[\x20-\x7e\n]*$/.test(text)).toBe(true);
-    await page.click(`${KICK} [data-copy="replay"]`);
-    await expect.poll(clipboard).toBe(`kvmspec replay '${kickTrace.encoded}'`);
-    await page.click(`${KICK} [data-copy="link"]`);
-    await expect
-      .poll(clipboard)
-      .toContain(`trace=${encodeURIComponent(kickTrace.encoded)}&step=${kickTrace.steps.length}`);
+    await stepThroughKick(page);
     expect(problems()).toEqual([]);
     await page.context().close();
   });
 
-  it('every live check has its own accessible name and announces its verdict', async () => {
-    const { page, problems } = await site.newPage();
-    await page.goto(site.url('requests/'));
-    const names = await page
-      .locator('section[data-kvm-live]')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-    expect(names.length).toBeGreaterThan(10);
-    expect(new Set(names).size).toBe(names.length);
-    const live = await page
-      .locator('[data-kvm-verdict]')
-      .evaluateAll((els) =>
-        els.every((e) => e.getAttribute('role') === 'status' && e.getAttribute('aria-live') === 'polite'),
+  // One load at desktop size for the three tests below, in this order: the first only reads the
+  // page, the second copies from the viewer on its breaking step (the step its link names), the
+  // third then steps through it.
+  describe('one load of the chapter at desktop size', () => {
+    const desktop = sharePage(async () => {
+      const checked = await site.newPage({ viewport: DESKTOP });
+      await checked.page
+        .context()
+        .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.server.origin });
+      await openLive(checked.page, site, 'requests/', KICK);
+      await waitForViewer(checked.page, KICK);
+      return checked;
+    });
+
+    it('every live check has its own accessible name and announces its verdict', async () => {
+      const { page, problems } = desktop();
+      const names = await page
+        .locator('section[data-kvm-live]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      expect(names.length).toBeGreaterThan(10);
+      expect(new Set(names).size).toBe(names.length);
+      const live = await page
+        .locator('[data-kvm-verdict]')
+        .evaluateAll((els) =>
+          els.every((e) => e.getAttribute('role') === 'status' && e.getAttribute('aria-live') === 'polite'),
+        );
+      expect(live).toBe(true);
+      expect(problems()).toEqual([]);
+    });
+
+    it('copies the counterexample as mailing-list text, its link and its replay command', async () => {
+      const { page, problems } = desktop();
+      const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+      await page.click(`${KICK} [data-copy="text"]`);
+      await expect(page.locator(`${KICK} .kvm-copy-status`).textContent()).resolves.toMatch(/copied/);
+      const text = await clipboard();
+      expect(text).toBe(
+        traceText(kickTrace, kickMeta, {
+          property: kick.violation?.property,
+          description: kick.violation?.description,
+        }),
       );
-    expect(live).toBe(true);
-    expect(problems()).toEqual([]);
-    await page.context().close();
+      // One line per step, in its CPU's column, with the values the loads returned; ASCII only.
+      expect(text).toMatch(/CPU 0 \(vcpu\)\s+CPU 1 \(sender\)/);
+      expect(text).toContain('READ_ONCE(vcpu->requests) -> 0');
+      expect(/^[\x20-\x7e\n]*$/.test(text)).toBe(true);
+      await page.click(`${KICK} [data-copy="replay"]`);
+      await expect.poll(clipboard).toBe(`kvmspec replay '${kickTrace.encoded}'`);
+      await page.click(`${KICK} [data-copy="link"]`);
+      await expect
+        .poll(clipboard)
+        .toContain(`trace=${encodeURIComponent(kickTrace.encoded)}&step=${kickTrace.steps.length}`);
+      expect(problems()).toEqual([]);
+    });
+
+    it('shows the swimlane row, what changed and the model line together, on the breaking step first (desktop)', async () => {
+      const { page, problems } = desktop();
+      await stepThroughKick(page);
+      expect(problems()).toEqual([]);
+    });
   });
 });
 
@@ -283,10 +300,8 @@ describe('verdicts, selections and focus on the playground', () => {
     await openLive(page, site, 'playground/', SB);
     await waitForViewer(page, SB);
     await openSettings(page, SB);
-    await page.route(/\/worker-[^/]*\.js$/, async (route) => {
-      await new Promise((r) => setTimeout(r, 3000));
-      await route.continue().catch(() => undefined);
-    });
+    // Hold the worker's script back so the run is still going when Cancel is pressed.
+    const release = await holdWorker(page);
     await page.selectOption(`${SB} select[name="variant"]`, 'one-sided');
     await page.focus(`${SB} [data-kvm-run]`);
     await page.keyboard.press('Enter');
@@ -296,6 +311,7 @@ describe('verdicts, selections and focus on the playground', () => {
     await cancel.focus();
     await page.keyboard.press('Enter');
     await expect(page.locator(`${SB} [data-kvm-message]`).textContent()).resolves.toMatch(/^Cancelled/);
+    release();
     await expect(page.evaluate(() => document.activeElement?.hasAttribute('data-kvm-run'))).resolves.toBe(true);
     await expect(page.locator(`${SB} [data-kvm-result]`).isHidden()).resolves.toBe(true);
     await expect(page.locator(`${SB} [data-kvm-stale]`).textContent()).resolves.toMatch(/sb \/ one-sided \/ tso/);
@@ -314,6 +330,8 @@ describe('verdicts, selections and focus on the playground', () => {
     const verdict = page.locator(`${SB} [data-verdict][data-origin="browser"]`);
     await verdict.waitFor();
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('holds');
+    await expect(verdict.textContent()).resolves.toMatch(/holds: every reachable state satisfies every property/);
+    await expect(page.locator(`${SB} .kvm-trace`).count()).resolves.toBe(0);
     // Focus is where the reader left it, and the verdict area announces the result.
     await expect(page.evaluate(() => document.activeElement?.hasAttribute('data-kvm-run'))).resolves.toBe(true);
     const url = page.url();

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { tsc } from '../../src/spec/models/tsc/model.ts';
 import { openSite, type Site } from './harness.ts';
-import { openLive, runInBrowser, traceStatus } from './live-helpers.ts';
+import { runInBrowser, showLive, showPlot, traceStatus } from './live-helpers.ts';
+import { sharePage } from './shared-page.ts';
 
 const LIVE = '[data-kvm-live="tsc-before-ref-read-sc"]';
 const PLOT = '[data-kvm-plot="tsc-guest-clock"]';
@@ -20,33 +21,35 @@ describe('TSC chapter', () => {
   afterAll(async () => {
     await site?.close();
   });
+  // One page load for both tests: each works on a component of its own.
+  const chapter = sharePage(async () => {
+    const checked = await site.newPage();
+    await checked.page.goto(site.url('tsc/'), { waitUntil: 'load' });
+    return checked;
+  });
 
   it('runs race 3 to the counterexample the engine finds in Node', async () => {
     const expected = check(tsc, { variant: 'before-ref-read', memoryModel: 'sc' }).counterexample;
     if (!expected) throw new Error('no counterexample in Node');
     const n = expected.steps.length;
-    const { page, problems } = await site.newPage();
-    await openLive(page, site, 'tsc/', LIVE);
+    const { page, problems } = chapter();
+    await showLive(page, LIVE);
     const verdict = await runInBrowser(page, LIVE);
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('violated');
     await expect(verdict.textContent()).resolves.toContain('ref-read-not-skewed');
     await expect(traceStatus(page, LIVE)).resolves.toMatch(new RegExp(`^Step ${n} of ${n}: `));
     expect(page.url()).toContain(`trace=${encodeURIComponent(expected.encoded)}`);
     expect(problems()).toEqual([]);
-    await page.context().close();
   });
 
   it('re-measures the guest-clock plot when the tick length changes', async () => {
-    const { page, problems } = await site.newPage();
-    await page.goto(site.url('tsc/'), { waitUntil: 'load' });
-    await page.locator(PLOT).scrollIntoViewIfNeeded();
-    await page.waitForSelector(`${PLOT}[data-hydrated] form:not([hidden])`);
+    const { page, problems } = chapter();
+    await showPlot(page, PLOT);
     const before = await page.locator(`${PLOT} [data-kvm-svg]`).innerHTML();
     await page.locator(`${PLOT} input[name="tick"]`).fill('100');
     const status = page.locator(`${PLOT} [data-kvm-status]`);
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Measured in your browser/);
     expect(await page.locator(`${PLOT} [data-kvm-svg]`).innerHTML()).not.toBe(before);
     expect(problems()).toEqual([]);
-    await page.context().close();
   });
 });

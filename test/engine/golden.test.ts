@@ -5,7 +5,8 @@
  * changes neither verdict nor property, only (never upwards) the number of states.
  *
  * The unit run (CI) keeps within its time budget by the recorded state counts. A case is
- * checked there when it has at most UNIT_MAX_STATES states. It is compared without reduction
+ * checked there when it has at most UNIT_MAX_STATES states (test/support/golden-budget.ts, which
+ * other tests use to rely on these checks). It is compared without reduction
  * when it has at most UNIT_UNREDUCED_MAX_STATES: the large TSC cases gain almost nothing from
  * reduction, so the second run doubled their cost. `npm run test:golden` (KVMSPEC_GOLDEN=full)
  * checks every case both ways, and the unit run skips the large ones. Nothing is dropped, only
@@ -15,15 +16,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type AnyModel, type CheckResult, check, type MemoryModelName } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
-
-const FULL = process.env.KVMSPEC_GOLDEN === 'full';
-/** Cases recorded with more states than this are checked only by `npm run test:golden`. */
-const UNIT_MAX_STATES = 100_000;
-/** Cases recorded with more states than this are compared without reduction only by `npm run test:golden`. */
-const UNIT_UNREDUCED_MAX_STATES = 20_000;
-
-const recorded = (variant: { expect: Partial<Record<MemoryModelName, { states: number }>> }, mm: MemoryModelName) =>
-  variant.expect[mm]?.states ?? 0;
+import { FULL_GOLDEN as FULL, goldenChecks, goldenChecksUnreduced } from '../support/golden-budget.ts';
+import { expectRoundTrip } from '../support/round-trip.ts';
 
 const cache = new Map<string, CheckResult>();
 function run(
@@ -63,8 +57,10 @@ describe('models', () => {
 });
 
 describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
-  const inUnit = FULL || recorded(variant, mm) <= UNIT_MAX_STATES;
-  const unreducedInUnit = FULL || recorded(variant, mm) <= UNIT_UNREDUCED_MAX_STATES;
+  // A variant without an expectation under a declared memory model still runs (and fails).
+  const undeclared = variant.expect[mm] === undefined;
+  const inUnit = goldenChecks(variant, mm) || undeclared;
+  const unreducedInUnit = goldenChecksUnreduced(variant, mm) || undeclared;
   it.skipIf(!inUnit)('gives the expected verdict, property and state count', () => {
     const expected = variant.expect[mm];
     expect(expected, `${model.name}/${variant.name} declares no expectation for ${mm}`).toBeDefined();
@@ -81,6 +77,16 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
     expect(r.expected).toEqual(expected);
   });
 
+  // The counterexample just found, rather than a search of its own in trace.test.ts.
+  it.runIf(inUnit && variant.expect[mm]?.verdict === 'violated')(
+    'its counterexample replays from its encoding to the same steps and states',
+    () => {
+      const t = run(model, variant.name, mm, true).counterexample;
+      expect(t, 'a violation comes with a counterexample').toBeDefined();
+      if (t) expectRoundTrip(MODELS, t);
+    },
+  );
+
   it.skipIf(!unreducedInUnit)(
     'gives the same verdict and property without partial-order reduction, in no fewer states',
     () => {
@@ -94,9 +100,10 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
 
   // The quotient is checked against histories on the small configurations only, so that the
   // golden run does not pay for every search twice (an equality run on TSC alone took ~50 s).
-  // Under relaxed memory the quotient is off, which the first assertion pins.
+  // Under relaxed memory the quotient is off, which the first assertion pins, on every relaxed
+  // case the unit run checks at all (the larger ones in `npm run test:golden`).
   const small = (variant.expect[mm]?.states ?? Number.POSITIVE_INFINITY) <= QUOTIENT_CHECKED_UP_TO;
-  it.runIf(mm === 'relaxed' || small)(
+  it.runIf((mm === 'relaxed' && inUnit) || small)(
     `gives the same verdict, property and shortest counterexample with histories instead of classes, in no fewer states (up to ${QUOTIENT_CHECKED_UP_TO} states)`,
     () => {
       const classes = run(model, variant.name, mm, true);

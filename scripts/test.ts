@@ -1,0 +1,208 @@
+/**
+ * `npm test`: the whole suite, with the parts that do not depend on each other run at the same
+ * time, so that CI's 2 cores stay busy. The parts, and what each waits for:
+ *
+ *   build      astro build into dist/                       starts at once
+ *   unit       vitest run --project unit                     starts at once
+ *   lint       biome ci .                                    starts at once
+ *   browser    vitest run --project browser (tests dist/)    after build
+ *   typecheck  astro check, then tsc --noEmit                after build
+ *
+ * Why this order: the build and then the browser tests are the longest chain, and the browser
+ * tests spend much of their time waiting on Chromium (page loads, hydration), while the unit
+ * tests are CPU-bound; so the chain runs at normal priority and the CPU-bound parts beside it at
+ * a lower one (`nice` +5, inherited by their workers), and fill the time the chain waits. The
+ * type check waits for the build because `astro build` and `astro check` both rewrite the
+ * generated types in .astro/ (content collections), which `tsc` reads: run together, one could
+ * read a file the other is writing.
+ *
+ * Each part's output is kept and printed whole when it ends, one block per part, so parts never
+ * interleave; a line says when each starts and ends, and every minute which are still running. Every part runs even if another fails
+ * (except the browser tests, which need a build), so one run reports every failure; the exit
+ * code is 1 if any part failed. `npm test -- --serial` runs the parts one after another, in the
+ * old order (typecheck, lint, unit, build, browser), stopping at the first failure.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants, cpus, getPriority, loadavg, setPriority } from 'node:os';
+
+interface Part {
+  readonly name: string;
+  /** Commands run one after another; the part fails at the first that fails. */
+  readonly commands: readonly (readonly string[])[];
+  /** Parts that must have passed before this one starts. */
+  readonly after: readonly string[];
+  /** Run below the normal priority: CPU-bound work beside the build-then-browser chain. */
+  readonly background: boolean;
+}
+
+const PARTS: readonly Part[] = [
+  { name: 'build', commands: [['astro', 'build']], after: [], background: false },
+  { name: 'unit', commands: [['vitest', 'run', '--project', 'unit']], after: [], background: true },
+  { name: 'lint', commands: [['biome', 'ci', '.']], after: [], background: true },
+  { name: 'browser', commands: [['vitest', 'run', '--project', 'browser']], after: ['build'], background: false },
+  {
+    name: 'typecheck',
+    commands: [
+      ['astro', 'check'],
+      ['tsc', '--noEmit'],
+    ],
+    after: ['build'],
+    background: true,
+  },
+];
+const SERIAL_ORDER = ['typecheck', 'lint', 'unit', 'build', 'browser'];
+/** How much lower (in `nice` steps) background parts run. */
+const BACKGROUND_NICENESS = 5;
+
+type Outcome = { ok: true; seconds: number } | { ok: false; seconds: number; why: string };
+
+const started = performance.now();
+const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+const say = (text: string): void => {
+  process.stdout.write(`==> [${elapsed()}] ${text}\n`);
+};
+const running = new Set<ChildProcess>();
+/** Names of the parts running now, and how often to list them. */
+const active = new Set<string>();
+const HEARTBEAT_MS = 60_000;
+
+/** Runs one command with its output collected into `out`; resolves to its exit code or signal. */
+function run(command: readonly string[], background: boolean, out: Buffer[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    const [file, ...args] = command as [string, ...string[]];
+    // Its own process group, so that an interrupt can stop it with everything it started.
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: process.env });
+    running.add(child);
+    if (background && child.pid !== undefined) {
+      try {
+        const niceness = Math.min(getPriority(child.pid) + BACKGROUND_NICENESS, constants.priority.PRIORITY_LOW);
+        setPriority(child.pid, niceness);
+      } catch {
+        // Priority is an optimisation: without it the part still runs, only less politely.
+      }
+    }
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.on('error', (error) => {
+      out.push(Buffer.from(`\ncould not start ${file}: ${error.message}\n`));
+      running.delete(child);
+      resolve('not started');
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve(code === 0 ? null : signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
+  });
+}
+
+async function runPart(part: Part): Promise<Outcome> {
+  const t0 = performance.now();
+  const out: Buffer[] = [];
+  say(`${part.name}: started (${part.commands.map((c) => c.join(' ')).join(', then ')})`);
+  active.add(part.name);
+  let why: string | null = null;
+  for (const command of part.commands) {
+    why = await run(command, part.background, out);
+    if (why !== null) {
+      why = `${command.join(' ')}: ${why}`;
+      break;
+    }
+  }
+  active.delete(part.name);
+  const seconds = (performance.now() - t0) / 1000;
+  const verdict = why === null ? 'passed' : `FAILED (${why})`;
+  process.stdout.write(`\n${'='.repeat(30)} ${part.name}: output ${'='.repeat(30)}\n`);
+  process.stdout.write(Buffer.concat(out));
+  process.stdout.write(`${'='.repeat(30)} ${part.name}: ${verdict} in ${seconds.toFixed(0)} s ${'='.repeat(30)}\n`);
+  say(`${part.name}: ${verdict} in ${seconds.toFixed(0)} s\n`);
+  return why === null ? { ok: true, seconds } : { ok: false, seconds, why };
+}
+
+async function concurrent(): Promise<Map<string, Outcome | 'skipped'>> {
+  const results = new Map<string, Outcome | 'skipped'>();
+  const done = new Map<string, Promise<Outcome | 'skipped'>>();
+  const start = (part: Part): Promise<Outcome | 'skipped'> => {
+    const existing = done.get(part.name);
+    if (existing) return existing;
+    const promise = (async () => {
+      const prerequisites = await Promise.all(
+        part.after.map((name) => start(PARTS.find((p) => p.name === name) as Part)),
+      );
+      const failed = part.after.filter((_, i) => prerequisites[i] === 'skipped' || !(prerequisites[i] as Outcome).ok);
+      if (failed.length > 0) {
+        say(`${part.name}: skipped, because ${failed.join(' and ')} did not pass`);
+        return 'skipped' as const;
+      }
+      return runPart(part);
+    })();
+    done.set(part.name, promise);
+    return promise;
+  };
+  await Promise.all(PARTS.map(start));
+  for (const part of PARTS) results.set(part.name, (await done.get(part.name)) as Outcome | 'skipped');
+  return results;
+}
+
+async function serial(): Promise<Map<string, Outcome | 'skipped'>> {
+  const results = new Map<string, Outcome | 'skipped'>();
+  let failed = false;
+  for (const name of SERIAL_ORDER) {
+    const part = PARTS.find((p) => p.name === name) as Part;
+    if (failed) {
+      results.set(name, 'skipped');
+      continue;
+    }
+    const outcome = await runPart({ ...part, background: false });
+    results.set(name, outcome);
+    failed = !outcome.ok;
+  }
+  return results;
+}
+
+function stopAll(signal: NodeJS.Signals): void {
+  for (const child of running) {
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    say(`${signal}: stopping every part`);
+    stopAll(signal);
+    process.exit(130);
+  });
+}
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--serial');
+if (unknown.length > 0) {
+  process.stderr.write(`npm test: unknown argument ${unknown.join(' ')} (the only option is --serial)\n`);
+  process.exit(2);
+}
+const isSerial = args.includes('--serial');
+say(
+  `npm test: ${isSerial ? 'serial' : 'concurrent'} run on ${cpus().length} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+// Output is printed per part when it ends, so say every minute what is still running.
+const heartbeat = setInterval(() => {
+  if (active.size > 0) say(`running: ${[...active].join(', ')}`);
+}, HEARTBEAT_MS);
+const results = isSerial ? await serial() : await concurrent();
+clearInterval(heartbeat);
+
+const rows = [...results].map(([name, r]) =>
+  r === 'skipped'
+    ? `  ${name.padEnd(10)} skipped`
+    : `  ${name.padEnd(10)} ${r.ok ? 'passed' : 'FAILED'}  ${r.seconds.toFixed(0)} s`,
+);
+const failed = [...results.values()].some((r) => r === 'skipped' || !r.ok);
+say(`npm test: ${failed ? 'FAILED' : 'passed'} in ${elapsed()} (wall)`);
+process.stdout.write(`${rows.join('\n')}\n`);
+process.exit(failed ? 1 : 0);
