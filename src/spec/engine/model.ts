@@ -40,7 +40,10 @@ export interface ThreadOptions {
   readonly cpu: number;
   /** Restart the body when it returns (a run loop); the history of one iteration is the thread's state. */
   readonly loop?: boolean;
-  /** CPUs the scheduler may move this task to (by `migrate()`); default: all. */
+  /**
+   * CPUs the scheduler may move this task to: by `migrate()`, which needs this option, and by
+   * `cpu_down()` of its CPU (default for that: all).
+   */
   readonly cpus?: readonly number[];
   /**
    * The thread may call stop_machine(), cpu_down() or cpu_up(). Partial-order reduction needs

@@ -418,7 +418,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'before the patch: the base CPU goes down during a frequency change',
       flags: { ...BASE, code: 'before', scenario: 'hotplug' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 8946 }, tso: { verdict: 'holds', states: 17161 } },
+      expect: { sc: { verdict: 'holds', states: 8946 }, tso: { verdict: 'holds', states: 16397 } },
     },
     {
       name: 'before-ref-read',
@@ -427,7 +427,7 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
-        tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10526 },
+        tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10302 },
       },
     },
     {
@@ -449,7 +449,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: reference-clock reads on the base CPU during a resync',
       flags: { ...BASE, scenario: 'ref-read' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 71579 } },
+      expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 70193 } },
     },
     {
       name: 'rule1-broken',
@@ -471,7 +471,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'before the patch, three CPUs: the base CPU goes down while resync_user() runs unprotected',
       flags: { ...BASE, code: 'before', scenario: 'hotplug', kvmCpus: 3 },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 41086 }, tso: { verdict: 'holds', states: 76388 } },
+      expect: { sc: { verdict: 'holds', states: 41086 }, tso: { verdict: 'holds', states: 72306 } },
     },
     {
       name: 'before-hotplug-shared',
@@ -481,7 +481,7 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 16156 },
-        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 32767 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 31677 },
       },
     },
     {
@@ -498,7 +498,7 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, scenario: 'hotplug-shared', driverUnlocked: true },
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 11240 },
-        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 21489 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 20959 },
       },
     },
     {
@@ -513,7 +513,7 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: kvm_timer_init()’s resync_all() while the base CPU goes down',
       flags: { ...BASE, scenario: 'init' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 13487 }, tso: { verdict: 'holds', states: 32191 } },
+      expect: { sc: { verdict: 'holds', states: 13487 }, tso: { verdict: 'holds', states: 28450 } },
     },
     {
       name: 'patch-init-3cpu',
@@ -522,7 +522,7 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'resync-never-fails', states: 1213 },
-        tso: { verdict: 'violated', property: 'resync-never-fails', states: 2156 },
+        tso: { verdict: 'violated', property: 'resync-never-fails', states: 2097 },
       },
     },
     {
@@ -531,7 +531,7 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, baseAtDownPrepare: true, scenario: 'init' },
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 250 },
-        tso: { verdict: 'violated', property: 'base-online', states: 442 },
+        tso: { verdict: 'violated', property: 'base-online', states: 432 },
       },
     },
     {
@@ -558,7 +558,7 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 154014 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 146650 },
       },
     },
     {
@@ -566,21 +566,21 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock',
       flags: { ...BASE, scenario: 'fall', vcpu: true },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 102888 }, tso: { verdict: 'holds', states: 232885 } },
+      expect: { sc: { verdict: 'holds', states: 102888 }, tso: { verdict: 'holds', states: 216599 } },
     },
     {
       name: 'today-rise',
       description: 'v6.12: a vCPU on the CPU that speeds up, notified before',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 50906 }, tso: { verdict: 'holds', states: 80615 } },
+      expect: { sc: { verdict: 'holds', states: 50906 }, tso: { verdict: 'holds', states: 74310 } },
     },
     {
       name: 'today-fall',
       description: 'v6.12: a vCPU on the CPU that slows down, notified after',
       flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 41063 }, tso: { verdict: 'holds', states: 64915 } },
+      expect: { sc: { verdict: 'holds', states: 41063 }, tso: { verdict: 'holds', states: 59462 } },
     },
     {
       name: 'today-request-before-store',
@@ -589,7 +589,7 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11214 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 19137 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18290 },
       },
     },
     {
@@ -598,7 +598,7 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 9729 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15437 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 14754 },
       },
     },
     {
@@ -607,7 +607,7 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3615 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6679 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6677 },
       },
     },
   ],
