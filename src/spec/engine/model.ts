@@ -33,6 +33,13 @@ export interface VariantSpec<Flags> {
   readonly flags: Flags;
   readonly kernel?: readonly KernelRef[];
   readonly expect: Partial<Record<MemoryModelName, Expectation>>;
+  /**
+   * Memory models of the model under which this variant's verdict is not recorded, each with
+   * why (say, its check there is beyond what the suite and a browser tab can afford): it has no
+   * `expect` entry for them, and can still be checked. Every memory model the model declares
+   * has one or the other (test/engine/golden.test.ts).
+   */
+  readonly unrecorded?: Partial<Record<MemoryModelName, string>>;
 }
 
 export interface ThreadOptions {
