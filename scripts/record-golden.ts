@@ -1,10 +1,11 @@
 /**
  * Re-records the state counts of every model's `expect` (the golden counts, test/engine/golden.test.ts)
  * after an engine or model change that moves them: `node --import ./src/cli/register.mjs
- * scripts/record-golden.ts [--only <model regexp>] [--dry-run]`. Each case is checked as the
- * golden test checks it (defaults: reduction, symmetry, quotient, unobserved ghosts); a count
- * is rewritten in place in the model's source, and a changed verdict or violated property is
- * never rewritten: it is listed and the script exits 1, for a human to explain or fix.
+ * scripts/record-golden.ts [--only <model regexp>] [--memory-model sc|tso|relaxed] [--dry-run]`.
+ * Each case is checked as the golden test checks it (defaults: reduction, symmetry, quotient,
+ * unobserved ghosts); a count is rewritten in place in the model's source, and a changed verdict
+ * or violated property is never rewritten: it is listed and the script exits 1, for a human to
+ * explain or fix.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,9 @@ import { parseArgs } from 'node:util';
 import { check, type MemoryModelName } from '../src/spec/engine/index.ts';
 import { MODELS } from '../src/spec/models/index.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, 'memory-model': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+});
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 let verdictChanges = 0;
 
@@ -50,6 +53,7 @@ for (const model of MODELS) {
   let src = readFileSync(file, 'utf8');
   for (const v of model.variants) {
     for (const mm of model.memoryModels) {
+      if (values['memory-model'] !== undefined && mm !== values['memory-model']) continue;
       const expected = v.expect[mm];
       if (expected === undefined) continue;
       const r = check(model, { variant: v.name, memoryModel: mm });

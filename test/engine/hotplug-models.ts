@@ -388,7 +388,7 @@ export const hotplug = defineModel<{ up: boolean }>({
       flags: { up: true },
       expect: {
         sc: { verdict: 'holds', states: 33 },
-        tso: { verdict: 'holds', states: 99 },
+        tso: { verdict: 'holds', states: 90 },
         relaxed: { verdict: 'holds', states: 63 },
       },
     },
@@ -398,7 +398,7 @@ export const hotplug = defineModel<{ up: boolean }>({
       flags: { up: false },
       expect: {
         sc: { verdict: 'holds', states: 21 },
-        tso: { verdict: 'holds', states: 57 },
+        tso: { verdict: 'holds', states: 48 },
         relaxed: { verdict: 'holds', states: 27 },
       },
     },

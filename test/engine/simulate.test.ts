@@ -1,9 +1,25 @@
 /**
  * Seeded simulation: the same seed gives the same runs, different seeds give different runs,
- * and the number of runs asked for is the number made.
+ * and the number of runs asked for is the number made. And how a run is judged for liveness:
+ * a run that quiesces with an `eventually` property pending violates it (it stutters there),
+ * one cut off with it pending is undecided, and the longest pending stretch is counted in steps.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng, type RunResult, type SimSummary, simulate } from '../../src/spec/engine/index.ts';
+import {
+  check,
+  choose,
+  defineModel,
+  ghost,
+  instantiate,
+  type MemoryModelName,
+  READ_ONCE,
+  Rng,
+  type RunResult,
+  type SimSummary,
+  simulate,
+  smp_mb,
+  WRITE_ONCE,
+} from '../../src/spec/engine/index.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
 import { fairness, ring } from './models.ts';
 
@@ -92,5 +108,149 @@ describe('simulate', () => {
       expect(k).toBeGreaterThanOrEqual(0);
       expect(k).toBeLessThan(7);
     }
+  });
+});
+
+/**
+ * One thread raises an obligation (x = 1) and, depending on the variant, discharges it (x = 0)
+ * after `reads` reads of y, never, or on a coin flip; under TSO the discharging store may sit
+ * in the store buffer when the thread finishes. A second thread, on the other CPU, only adds
+ * interleavings (it never touches x).
+ */
+const obligation = defineModel<{ kind: 'resolved' | 'never' | 'coin' | 'buffered'; reads: number }>({
+  name: 'test-sim-liveness',
+  title: 'Liveness in simulation (test)',
+  source: 'test/engine/simulate.test.ts',
+  memoryModels: ['sc', 'tso', 'relaxed'],
+  defaultMemoryModel: 'sc',
+  cpus: () => 2,
+  variants: [
+    { name: 'resolved', description: 'discharged after 3 reads', flags: { kind: 'resolved', reads: 3 }, expect: {} },
+    { name: 'never', description: 'never discharged', flags: { kind: 'never', reads: 1 }, expect: {} },
+    { name: 'coin', description: 'discharged on a coin flip', flags: { kind: 'coin', reads: 1 }, expect: {} },
+    {
+      name: 'buffered',
+      description: 'discharged by a store the thread leaves buffered',
+      flags: { kind: 'buffered', reads: 0 },
+      expect: {},
+    },
+  ],
+  setup(b, { kind, reads }) {
+    const x = b.loc('x');
+    const y = b.loc('y');
+    const kept = b.ghost('kept');
+    b.thread('A', { cpu: 0 }, function* () {
+      yield* WRITE_ONCE(x, 1);
+      // Under TSO the store above reaches memory here, before the thread goes on.
+      yield* smp_mb();
+      for (let r = 0; r < reads; r++) yield* READ_ONCE(y);
+      if (kind === 'never') return;
+      if (kind === 'coin' && (yield* choose(2, 'keep the obligation?')) === 1) {
+        yield* ghost(kept, 1);
+        return;
+      }
+      yield* WRITE_ONCE(x, 0);
+    });
+    b.thread('B', { cpu: 1 }, function* () {
+      yield* READ_ONCE(y);
+      yield* READ_ONCE(y);
+    });
+    b.eventually('discharged', 'the obligation is eventually discharged', (s) => s.mem(x) === 1);
+  },
+});
+
+function simRuns(
+  variant: string,
+  memoryModel: MemoryModelName,
+  extra: { maxSteps?: number; respondWithin?: number } = {},
+) {
+  const each: RunResult[] = [];
+  const summary = simulate(obligation, {
+    variant,
+    memoryModel,
+    seed: 7,
+    runs: 60,
+    onRun: (r) => each.push(r),
+    ...extra,
+  });
+  return { summary, each };
+}
+
+describe('simulate: liveness', () => {
+  it('a run that quiesces with the obligation open violates it; one that discharges it does not', () => {
+    const never = simRuns('never', 'sc');
+    expect(never.summary.ended.final).toBe(60);
+    expect(never.summary.liveness).toEqual({ discharged: 60 });
+    expect(never.summary.violations).toEqual({});
+    expect(never.each.every((r) => r.pending.includes('discharged'))).toBe(true);
+    const resolved = simRuns('resolved', 'sc');
+    expect(resolved.summary.ended.final).toBe(60);
+    expect(resolved.summary.liveness).toEqual({});
+    expect(resolved.summary.pendingAtEnd).toEqual({});
+    expect(resolved.each.every((r) => r.pending.length === 0)).toBe(true);
+    // The explorer agrees: violated by the run that stutters with x = 1, and holds otherwise.
+    expect(check(obligation, { variant: 'never' }).violation?.property).toBe('discharged');
+    expect(check(obligation, { variant: 'resolved' }).verdict).toBe('holds');
+  });
+
+  it('counts exactly the runs that kept the obligation (the coin), as the runs themselves show', () => {
+    const { summary, each } = simRuns('coin', 'sc');
+    const kept = each.filter((r) => r.ghosts.kept === 1).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(60);
+    expect(summary.liveness.discharged).toBe(kept);
+    expect(each.filter((r) => r.pending.includes('discharged')).length).toBe(kept);
+  });
+
+  it('quiescing includes draining the store buffers: a buffered discharge still counts (TSO)', () => {
+    const { summary, each } = simRuns('buffered', 'tso');
+    expect(summary.ended.final).toBe(60);
+    expect(summary.liveness).toEqual({});
+    expect(each.every((r) => r.pending.length === 0)).toBe(true);
+  });
+
+  it('a run cut off or stopped with the obligation open is undecided, not a violation', () => {
+    // One step: A's store of x = 1 in some runs, B's read in the others.
+    const { summary, each } = simRuns('never', 'sc', { maxSteps: 1 });
+    expect(summary.ended.cut).toBe(60);
+    expect(summary.liveness).toEqual({});
+    const open = each.filter((r) => r.pending.includes('discharged')).length;
+    expect(open).toBeGreaterThan(0);
+    expect(open).toBeLessThan(60);
+    expect(summary.pendingAtEnd).toEqual({ discharged: open });
+    const raised = instantiate(obligation, 'resolved').instance.progress[0]?.pending;
+    if (!raised) throw new Error('the model declares its eventually property');
+    const stopped = simulate(obligation, {
+      variant: 'resolved',
+      memoryModel: 'sc',
+      seed: 7,
+      runs: 60,
+      // Stop as soon as the obligation is raised (the model's own pending predicate).
+      stopWhen: raised,
+    });
+    expect(stopped.ended.stopped).toBe(60);
+    expect(stopped.liveness).toEqual({});
+    expect(stopped.pendingAtEnd).toEqual({ discharged: 60 });
+  });
+
+  it('measures the longest pending stretch in steps, and bounded response against it', () => {
+    // Pending from the store of x = 1 on; thread A takes the fence, 3 reads and the discharge
+    // from pending states, and B's two reads land inside the stretch or outside it.
+    const { summary, each } = simRuns('resolved', 'sc', { respondWithin: 4 });
+    for (const r of each) {
+      expect(r.longestPending.discharged).toBeGreaterThanOrEqual(5);
+      expect(r.longestPending.discharged).toBeLessThanOrEqual(7);
+    }
+    const late = (k: number) => each.filter((r) => (r.longestPending.discharged as number) > k).length;
+    expect(summary.lateResponses).toEqual({ discharged: 60 });
+    expect(simRuns('resolved', 'sc', { respondWithin: 6 }).summary.lateResponses).toEqual(
+      late(6) > 0 ? { discharged: late(6) } : {},
+    );
+    expect(late(6)).toBeGreaterThan(0);
+    expect(late(6)).toBeLessThan(60);
+    expect(simRuns('resolved', 'sc', { respondWithin: 7 }).summary.lateResponses).toEqual({});
+    // A run that quiesces pending is late whatever the bound.
+    expect(simRuns('never', 'sc', { respondWithin: 1000 }).summary.lateResponses).toEqual({ discharged: 60 });
+    expect(() => simRuns('never', 'sc', { respondWithin: -1 })).toThrow(RangeError);
   });
 });

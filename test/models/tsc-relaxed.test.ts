@@ -1,12 +1,14 @@
 /**
- * The TSC model under the relaxed memory model, which it does not declare (the larger variants
- * are beyond the suite's budget under relaxed; see the chapter): the variants small enough are
- * checked here, each against the verdict, property and state count recorded below, and each
- * verdict is the one SC and TSO give. And the engine's clock under the relaxed model: what a
- * TSC read can and cannot return (clock.ts), which is what the chapter's account of "a clock
- * read going backwards" rests on.
+ * The TSC model under the relaxed memory model. Its verdicts and counts are the variants'
+ * `expect.relaxed` (checked by test/engine/golden.test.ts); here: what the chapter says of them.
+ * Every recorded relaxed verdict is the one SC and TSO give, except patch-ref-read's, whose
+ * counterexample is the one the chapter describes; the variants too large under relaxed say so;
+ * and which verdicts rest on the engine's full barrier at interrupt entry (stronger than arm64:
+ * memory/relaxed.ts), found by checking without it. And the engine's clock under the relaxed
+ * model: what a TSC read can and cannot return (clock.ts), which is what the chapter's account
+ * of "a clock read going backwards" rests on.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   Clock,
   check,
@@ -18,41 +20,43 @@ import {
   smp_wmb,
   WRITE_ONCE,
 } from '../../src/spec/engine/index.ts';
+import { RelaxedMemory } from '../../src/spec/engine/memory/relaxed.ts';
 import { tsc } from '../../src/spec/models/tsc/model.ts';
 
-const withRelaxed = { ...tsc, memoryModels: [...tsc.memoryModels, 'relaxed' as const] };
-
-/** Measured with the engine of this commit (scratch runs, `check(…, { memoryModel: 'relaxed' })`). */
-const RELAXED: Record<string, { verdict: 'holds' | 'violated'; property?: string; states: number }> = {
-  'rule1-broken': {
-    verdict: 'violated',
-    property: "rule 1 broken: cpu0's tsc_khz written with interrupts on",
-    states: 11,
-  },
-  'patch-no-non-base-sync': { verdict: 'violated', property: 'eventually-resynchronised', states: 115 },
-  'rule2-broken-init': { verdict: 'violated', property: 'base-online', states: 355 },
-  'before-rapid': {
-    verdict: 'violated',
-    property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
-    states: 379,
-  },
-  'patch-non-base': { verdict: 'holds', states: 383 },
-  'patch-init-3cpu': { verdict: 'violated', property: 'resync-never-fails', states: 3008 },
-  'today-wrong-direction': { verdict: 'violated', property: 'guest-clock-not-ahead', states: 7116 },
-  'before-ref-read': { verdict: 'violated', property: 'ref-read-not-skewed', states: 9629 },
-  'patch-hotplug': { verdict: 'holds', states: 10883 },
-  'today-no-ping': { verdict: 'violated', property: 'guest-clock-not-ahead', states: 30288 },
-  // Violated (guest-clock-not-ahead) until taking an interrupt was a barrier under relaxed: the
-  // vCPU's TSC read after the tsc_khz_changed() IPI returned a tick from before the change.
-  'today-fall': { verdict: 'holds', states: 128687 },
+const variant = (name: string) => {
+  const v = tsc.variants.find((x) => x.name === name);
+  if (!v) throw new Error(`no variant ${name}`);
+  return v;
 };
 
 describe('the TSC model under the relaxed memory model', () => {
+  it('declares relaxed, and records a relaxed verdict for every variant small enough (the rest say why not)', () => {
+    expect(tsc.memoryModels).toContain('relaxed');
+    const recorded = tsc.variants.filter((v) => v.expect.relaxed !== undefined);
+    const unrecorded = tsc.variants.filter((v) => v.unrecorded?.relaxed !== undefined);
+    expect(recorded.length + unrecorded.length).toBe(tsc.variants.length);
+    expect(recorded.length).toBeGreaterThan(unrecorded.length);
+    for (const v of unrecorded) expect(v.unrecorded?.relaxed, v.name).toMatch(/^more than [\d,]+ states/);
+  });
+
+  it('gives every recorded variant the verdict and property of SC and TSO, except patch-ref-read', () => {
+    const differ = tsc.variants.filter(
+      (v) =>
+        v.expect.relaxed !== undefined &&
+        (['sc', 'tso'] as const).some(
+          (mm) =>
+            v.expect[mm]?.verdict !== v.expect.relaxed?.verdict ||
+            v.expect[mm]?.property !== v.expect.relaxed?.property,
+        ),
+    );
+    expect(differ.map((v) => v.name)).toEqual(['patch-ref-read']);
+  });
+
   it('patch-ref-read breaks under relaxed only: resync() reads the other CPU’s last_ref, then a TSC tick from before it', () => {
-    const r = check(withRelaxed, { variant: 'patch-ref-read', memoryModel: 'relaxed' });
+    const r = check(tsc, { variant: 'patch-ref-read', memoryModel: 'relaxed' });
     expect(r.violation?.property).toBe('ref-read-not-skewed');
-    expect(r.states).toBe(78562);
-    expect(tsc.variants.find((v) => v.name === 'patch-ref-read')?.expect.tso?.verdict).toBe('holds');
+    expect(r.expected?.verdict).toBe('violated');
+    expect(variant('patch-ref-read').expect.tso?.verdict).toBe('holds');
     const steps = r.counterexample?.steps ?? [];
     const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
     const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
@@ -67,19 +71,41 @@ describe('the TSC model under the relaxed memory model', () => {
           k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
       ),
     ).toBe(true);
+    // A guard against hangs, not a timing assertion: this search of tens of thousands of
+    // relaxed states took over 120 s at a load average of 30.
+  }, 600_000);
+});
+
+/**
+ * The relaxed model without its full barrier at interrupt entry (MemorySystem.interruptTaken):
+ * what x86 guarantees (interrupt delivery and IRET are serialising) and arm64 does not (an
+ * exception entry is a context synchronisation event, not a DMB). Patched for these tests only.
+ */
+describe('relaxed verdicts that rest on the full barrier at interrupt entry', () => {
+  const proto = RelaxedMemory.prototype as unknown as {
+    interruptTaken: (s: Int32Array, base: number, threads: readonly number[]) => number;
+  };
+  const withBarrier = proto.interruptTaken;
+  const withoutBarrier = () => {
+    proto.interruptTaken = function (this: RelaxedMemory, s: Int32Array, base: number) {
+      return this.length(s, base);
+    };
+  };
+  afterEach(() => {
+    proto.interruptTaken = withBarrier;
   });
 
-  it.each(Object.keys(RELAXED))('%s: the recorded verdict and count, and the verdict of SC and TSO', (variant) => {
-    const want = RELAXED[variant] as (typeof RELAXED)[string];
-    const r = check(withRelaxed, { variant, memoryModel: 'relaxed' });
-    expect(r.verdict).toBe(want.verdict);
-    expect(r.violation?.property).toBe(want.property);
-    expect(r.states).toBe(want.states);
-    const spec = tsc.variants.find((v) => v.name === variant);
-    for (const mm of tsc.memoryModels) {
-      expect(spec?.expect[mm]?.verdict, `${variant} ${mm}`).toBe(want.verdict);
-      expect(spec?.expect[mm]?.property, `${variant} ${mm}`).toBe(want.property);
-    }
+  it('today-fall: without it the vCPU reads a TSC tick from before the frequency change it was sent the IPI after', () => {
+    expect(variant('today-fall').expect.relaxed?.verdict).toBe('holds');
+    withoutBarrier();
+    const r = check(tsc, { variant: 'today-fall', memoryModel: 'relaxed' });
+    expect(r.violation?.property).toBe('guest-clock-not-ahead');
+  });
+
+  it.each(['patch-non-base', 'patch-hotplug'])('%s holds under relaxed without it too', (name) => {
+    expect(variant(name).expect.relaxed?.verdict).toBe('holds');
+    withoutBarrier();
+    expect(check(tsc, { variant: name, memoryModel: 'relaxed' }).verdict).toBe('holds');
   });
 });
 

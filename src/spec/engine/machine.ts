@@ -17,6 +17,10 @@
  *   cleared (the IPI acknowledged) when it returns.
  * - A CPU in guest mode leaves it (VM exit) only when an interrupt is pending on it.
  * - Sending an IPI, taking an interrupt and migrating are full barriers.
+ * - Under x86-TSO a store buffer belongs to the CPU, and a context switch drains it (the
+ *   scheduler takes the runqueue lock, a LOCK-prefixed instruction): a thread runs only when
+ *   the other threads on its CPU have nothing buffered (tasksSwitchOn; tso.ts says why that is
+ *   one buffer per CPU).
  * - stop_machine (and cpu_down, which goes through it) starts only when every online CPU can be
  *   stopped, is a full barrier on every CPU when it starts and when it ends, and in between
  *   only the stopping thread runs: no other thread, no interrupt (see hotplug.ts).
@@ -109,6 +113,13 @@ export class Machine {
   /** Per CPU, for the state being expanded: see scanCpus. */
   readonly holder: Int32Array;
   readonly irqOff: Uint8Array;
+  /** Per CPU, for the state being expanded (TSO only): how many of its threads have stores buffered, and one of them. */
+  readonly buffering: Int32Array;
+  readonly bufferer: Int32Array;
+  /** Per thread: another thread may be on a CPU this one may be on (see the constructor). */
+  readonly sharesCpu: readonly boolean[];
+  /** Per thread: it may leave the CPU it starts on (it names the CPUs it may move to, or a CPU may go down). */
+  readonly movable: readonly boolean[];
   /** Where the ghosts and the per-CPU words (if any) start in a state. */
   readonly ghostBase: number;
   readonly cpuBase: number;
@@ -175,6 +186,8 @@ export class Machine {
     this.unstored = new Uint8Array(inst.ghosts.length);
     this.holder = new Int32Array(this.ncpus);
     this.irqOff = new Uint8Array(this.ncpus);
+    this.buffering = new Int32Array(this.ncpus);
+    this.bufferer = new Int32Array(this.ncpus);
     this.cpuBase = this.nthreads * TSZ;
     const stops = inst.threads.some((t) => t.options.stopMachine === true);
     this.irqWords = inst.interrupts.length > 0 || stops;
@@ -185,6 +198,14 @@ export class Machine {
     this.base = this.ghostBase + inst.ghosts.length;
     this.allowed = inst.threads.map((t) => t.options.cpus ?? Array.from({ length: inst.cpus }, (_, i) => i));
     this.othersStop = inst.threads.map((_, i) => inst.threads.some((t, j) => j !== i && t.options.stopMachine));
+    // A thread starts on its own CPU and moves only by migrate(), which needs the CPUs it may
+    // go to (ThreadOptions.cpus, threads.ts), or by cpu_down() taking its CPU away, to one it
+    // is allowed on (hotplug.ts): these are all the CPUs it can be on.
+    this.movable = inst.threads.map((t) => t.options.cpus !== undefined || stops);
+    const may = inst.threads.map(
+      (t, i) => new Set([t.options.cpu, ...(this.movable[i] ? (this.allowed[i] as readonly number[]) : [])]),
+    );
+    this.sharesCpu = may.map((cs, i) => may.some((other, j) => j !== i && [...cs].some((c) => other.has(c))));
     checkHotplugSetup(this);
     const units: UnitInfo[] = inst.threads.map((t) => ({ kind: 'thread', name: t.name }));
     for (let c = 0; c < this.ncpus; c++) units.push({ kind: 'interrupt', name: `irq@cpu${c}`, cpu: c });
@@ -239,12 +260,35 @@ export class Machine {
     const irqOff = this.irqOff;
     holder.fill(-1);
     irqOff.fill(0);
+    const tso = this.memoryModel === 'tso';
+    if (tso) this.buffering.fill(0);
     for (let j = 0; j < this.nthreads; j++) {
       const f = s[j * TSZ + T_FLAGS] as number;
       const cpu = f & F_CPU;
       if ((f & HOLDS) !== 0) holder[cpu] = j;
       if ((f & F_IRQ) !== 0) irqOff[cpu] = 1;
+      if (tso && this.sharesCpu[j] && !this.mem.quiescent(s, this.base, j)) {
+        this.buffering[cpu] = (this.buffering[cpu] as number) + 1;
+        this.bufferer[cpu] = j;
+      }
     }
+  }
+
+  /**
+   * Under x86-TSO, whether thread `i` must wait for the stores another thread on its CPU has
+   * buffered to drain before it runs (as noted by scanCpus): that thread ran last there, and
+   * switching from it to `i` takes the runqueue lock, whose LOCK-prefixed acquisition drains
+   * the CPU's store buffer (kernel/sched/core.c, __schedule(): rq_lock(), then
+   * smp_mb__after_spinlock(), a compiler barrier on x86 because the lock already is a full
+   * one). So the next task on a CPU never misses a store its predecessor made there, as it
+   * would not on the hardware, where it forwards from the CPU's one buffer. Always false under
+   * SC and relaxed (the relaxed model orders a CPU's tasks through sameCpuOrder instead).
+   */
+  tasksSwitchOn(s: Int32Array, i: number): boolean {
+    if (this.memoryModel !== 'tso') return false;
+    const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
+    const n = this.buffering[cpu] as number;
+    return n > 1 || (n === 1 && this.bufferer[cpu] !== i);
   }
 
   #unitSuccessors(s: Int32Array, len: number, u: number, emit: Emit): number {
@@ -318,10 +362,14 @@ export class Machine {
         // back an interrupt that, in another interleaving, is taken before the store: the
         // store is independent of interrupt delivery only when none can come (the model has
         // no interrupts) or none can be taken before it (this thread has interrupts off).
+        // Likewise a thread on the same CPU runs only once the buffer has drained (tasksSwitchOn):
+        // the store is independent of it only when no other thread can be on this CPU, or none
+        // can run there before the store (this thread holds the CPU: preemption or interrupts off).
         local =
           this.memoryModel === 'tso' &&
           (a.order === Order.Once || a.order === Order.AcqRel) &&
-          (this.inst.interrupts.length === 0 || ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0);
+          (this.inst.interrupts.length === 0 || ((s[u * TSZ + T_FLAGS] as number) & F_IRQ) !== 0) &&
+          (!this.sharesCpu[u] || ((s[u * TSZ + T_FLAGS] as number) & HOLDS) !== 0);
         break;
       default:
         local = false;

@@ -33,6 +33,13 @@ export interface VariantSpec<Flags> {
   readonly flags: Flags;
   readonly kernel?: readonly KernelRef[];
   readonly expect: Partial<Record<MemoryModelName, Expectation>>;
+  /**
+   * Memory models of the model under which this variant's verdict is not recorded, each with
+   * why (say, its check there is beyond what the suite and a browser tab can afford): it has no
+   * `expect` entry for them, and can still be checked. Every memory model the model declares
+   * has one or the other (test/engine/golden.test.ts).
+   */
+  readonly unrecorded?: Partial<Record<MemoryModelName, string>>;
 }
 
 export interface ThreadOptions {
@@ -40,7 +47,10 @@ export interface ThreadOptions {
   readonly cpu: number;
   /** Restart the body when it returns (a run loop); the history of one iteration is the thread's state. */
   readonly loop?: boolean;
-  /** CPUs the scheduler may move this task to (by `migrate()`); default: all. */
+  /**
+   * CPUs the scheduler may move this task to: by `migrate()`, which needs this option, and by
+   * `cpu_down()` of its CPU (default for that: all).
+   */
   readonly cpus?: readonly number[];
   /**
    * The thread may call stop_machine(), cpu_down() or cpu_up(). Partial-order reduction needs

@@ -7,6 +7,16 @@
  *   caller, e.g. a guest runs for microseconds, an IPI takes a few hundred nanoseconds) and the
  *   unit that becomes ready first moves next.
  * Same seed, same runs, in Node and in the browser.
+ *
+ * Liveness (a model's `eventually` properties) is measured as the explorer defines a violation
+ * that a finite run can show: a run that quiesces (no thread, interrupt or store buffer can
+ * step) with the property still pending stutters there for ever, which is a fair run along
+ * which it stays pending. Such a run is counted in `liveness`, not in `violations` (safety).
+ * A run cut off at maxSteps, or stopped by stopWhen, with the property pending proves nothing
+ * (the explorer's other kind of violation, a fair cycle, cannot be told from a long run): it is
+ * counted in `pendingAtEnd` as undecided. And as a bounded-response measure: the longest
+ * stretch of consecutive steps a run spends with the property pending, and with
+ * `respondWithin: K` the runs in which some stretch lasted more than K steps (or never ended).
  */
 import { Kind } from './actions.ts';
 import type { AnyModel } from './check.ts';
@@ -36,6 +46,11 @@ export interface SimulateOptions {
   readonly stopWhen?: (s: StateView) => boolean;
   /** Called after each run with its result (for per-run statistics). */
   readonly onRun?: (r: RunResult) => void;
+  /**
+   * Bounded response: count, per `eventually` property, the runs in which it stayed pending
+   * for more than this many consecutive steps, or quiesced pending (SimSummary.lateResponses).
+   */
+  readonly respondWithin?: number;
 }
 
 export interface RunResult {
@@ -49,12 +64,30 @@ export interface RunResult {
   readonly ghosts: Readonly<Record<string, number>>;
   /** Transitions per action kind text, e.g. IPIs sent. */
   readonly ipis: number;
+  /**
+   * The `eventually` properties pending in the run's last state. When the run ended `final`
+   * (quiesced) each of them is violated (the run stutters there); otherwise it is undecided.
+   */
+  readonly pending: readonly string[];
+  /**
+   * Per `eventually` property, the longest stretch of consecutive steps taken from states in
+   * which it was pending (0 if it never was; a stretch still open when the run ends counts the
+   * steps taken so far).
+   */
+  readonly longestPending: Readonly<Record<string, number>>;
 }
 
 export interface SimSummary {
   readonly runs: number;
   readonly seed: number;
+  /** Safety: runs per first invariant broken (or 'assertion' / 'deadlock'). */
   readonly violations: Readonly<Record<string, number>>;
+  /** Liveness: runs per `eventually` property pending when the run quiesced (violated). */
+  readonly liveness: Readonly<Record<string, number>>;
+  /** Runs per `eventually` property pending when the run was cut off or stopped (undecided). */
+  readonly pendingAtEnd: Readonly<Record<string, number>>;
+  /** With respondWithin: runs per `eventually` property pending longer than that (or quiesced pending). */
+  readonly lateResponses?: Readonly<Record<string, number>>;
   readonly witnesses: Readonly<Record<string, number>>;
   readonly ended: Readonly<Record<RunResult['ended'], number>>;
   readonly meanSteps: number;
@@ -68,6 +101,8 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
   if (!Number.isInteger(opts.runs) || opts.runs < 1)
     throw new RangeError(`runs must be a positive integer, got ${opts.runs}`);
   if (!Number.isInteger(opts.seed)) throw new RangeError(`seed must be an integer, got ${opts.seed}`);
+  if (opts.respondWithin !== undefined && (!Number.isInteger(opts.respondWithin) || opts.respondWithin < 0))
+    throw new RangeError(`respondWithin must be a non-negative integer, got ${opts.respondWithin}`);
   const t0 = performance.now();
   const variant = opts.variant ?? (model.variants[0]?.name as string);
   const memoryModel = opts.memoryModel ?? model.defaultMemoryModel;
@@ -78,6 +113,13 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
   const maxSteps = opts.maxSteps ?? 2000;
   const nunits = machine.units.length;
   const violations: Record<string, number> = {};
+  const liveness: Record<string, number> = {};
+  const pendingAtEnd: Record<string, number> = {};
+  const lateResponses: Record<string, number> = {};
+  const progress = instance.progress;
+  /** Per `eventually` property: the step its current pending stretch began at (-1: not pending). */
+  const since = new Int32Array(progress.length);
+  const longest = new Int32Array(progress.length);
   const witnesses: Record<string, number> = {};
   const ended: Record<RunResult['ended'], number> = { final: 0, stopped: 0, cut: 0, violation: 0 };
   const ghostSums: Record<string, number> = {};
@@ -102,6 +144,8 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
     let violation: string | undefined;
     let how: RunResult['ended'] = 'cut';
     const reached = new Set<string>();
+    since.fill(-1);
+    longest.fill(0);
     readyAt.fill(0);
     if (opts.start) for (let u = 0; u < nunits; u++) readyAt[u] = opts.start(machine.units[u]?.name ?? '', rng);
     for (;;) {
@@ -154,6 +198,14 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
         break;
       }
       for (const w of instance.witnesses) if (w.reached(view)) reached.add(w.name);
+      // Stretches of pending: a stretch that began at step `since` has taken `steps - since`
+      // steps from pending states by now, whether it is still open or just ended here.
+      for (let p = 0; p < progress.length; p++) {
+        const pendingNow = (progress[p] as (typeof progress)[number]).pending(view);
+        if (pendingNow && (since[p] as number) < 0) since[p] = steps;
+        if ((since[p] as number) >= 0) longest[p] = Math.max(longest[p] as number, steps - (since[p] as number));
+        if (!pendingNow) since[p] = -1;
+      }
       if (unit < 0) {
         if (instance.deadlockFree && !machine.allIdle(s)) {
           violation = 'deadlock';
@@ -202,6 +254,27 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
       ghostSums[g.name] = (ghostSums[g.name] ?? 0) + g.value;
     }
     if (violation !== undefined) violations[violation] = (violations[violation] ?? 0) + 1;
+    // After a safety violation the run stops where it broke: liveness is not judged there.
+    const pending: string[] = [];
+    const longestPending: Record<string, number> = {};
+    for (let p = 0; p < progress.length; p++) {
+      const name = (progress[p] as (typeof progress)[number]).name;
+      longestPending[name] = longest[p] as number;
+      if (how === 'violation' || (since[p] as number) < 0) continue;
+      pending.push(name);
+      if (how === 'final') liveness[name] = (liveness[name] ?? 0) + 1;
+      else pendingAtEnd[name] = (pendingAtEnd[name] ?? 0) + 1;
+    }
+    if (opts.respondWithin !== undefined && how !== 'violation') {
+      const k = opts.respondWithin;
+      for (let p = 0; p < progress.length; p++) {
+        const quiescedPending = how === 'final' && (since[p] as number) >= 0;
+        if (quiescedPending || (longest[p] as number) > k) {
+          const name = (progress[p] as (typeof progress)[number]).name;
+          lateResponses[name] = (lateResponses[name] ?? 0) + 1;
+        }
+      }
+    }
     for (const w of reached) witnesses[w] = (witnesses[w] ?? 0) + 1;
     ended[how]++;
     sumSteps += steps;
@@ -215,6 +288,8 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
       witnesses: [...reached],
       ghosts,
       ipis,
+      pending,
+      longestPending,
     });
   }
   const meanGhosts: Record<string, number> = {};
@@ -223,6 +298,9 @@ export function simulate(model: AnyModel, opts: SimulateOptions): SimSummary {
     runs: opts.runs,
     seed: opts.seed,
     violations,
+    liveness,
+    pendingAtEnd,
+    ...(opts.respondWithin !== undefined ? { lateResponses } : {}),
     witnesses,
     ended,
     meanSteps: sumSteps / opts.runs,

@@ -43,7 +43,7 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
   const o = i * TSZ;
   const a = m.nextAction(state, i);
   if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
-  if (!m.canRun(state, i)) return 0;
+  if (!m.canRun(state, i) || m.tasksSwitchOn(state, i)) return 0;
   const mem = m.mem;
   const base = m.base;
   const cpu = (state[o + T_FLAGS] as number) & F_CPU;
@@ -233,6 +233,12 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
     case Kind.Migrate: {
       if (((s[o + T_FLAGS] as number) & HOLDS) !== 0) {
         throw new ModelError(`${m.threadName(i)}: migrate() where the task is not preemptible`);
+      }
+      // Which threads may ever share a CPU is decided before the search (Machine.sharesCpu).
+      if (m.inst.threads[i]?.options.cpus === undefined) {
+        throw new ModelError(
+          `${m.threadName(i)}: migrate() needs the CPUs the task may move to (the thread's cpus option)`,
+        );
       }
       if (!mem.fenceEnabled(s, base, i, Fence.Mb)) return 0;
       const targets = (m.allowed[i] as readonly number[]).filter((c) => c !== cpu && m.online(s, c));

@@ -147,8 +147,8 @@ export interface MemorySystem {
    * threads on t's CPU, are ordered after it, as the later instructions of one CPU are (the
    * machine interleaves a CPU's threads as preemption would, and a context switch keeps the
    * CPU's own order). Returns the new length of the memory section. Only the relaxed model
-   * keeps per-thread views; SC and TSO say nothing here (TSO's store buffers are per thread, see
-   * tso.ts).
+   * keeps per-thread views; SC and TSO say nothing here (under TSO a thread runs only when the
+   * other threads on its CPU have nothing buffered: Machine.tasksSwitchOn, tso.ts).
    */
   sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number;
 

@@ -11,12 +11,18 @@
  * and atomic_inc(), is a LOCK-prefixed instruction and therefore fully ordered; smp_store_mb()
  * is xchg; smp_mb__{before,after}_atomic() are compiler barriers.
  *
- * The buffers are per thread, where a real one is per CPU: two tasks that take turns on one CPU
- * (the machine interleaves them as preemption would) do not forward each other's buffered
- * stores, so one can read memory's older value while the other's store to that location is
- * still buffered. The kernel's context switch is a full barrier, so this is weaker than the
- * hardware running the kernel (test/engine/irq-return.test.ts records it). An interrupt is
- * taken only with the CPU's buffers empty, so handlers are not affected.
+ * The buffers are kept per thread, and a real one is per CPU; the machine makes the two the
+ * same. On the hardware a task forwards from its CPU's buffer whatever the task that ran
+ * before it there stored; in the kernel it never needs to, because switching tasks drains the
+ * buffer: __schedule() takes the runqueue lock, a LOCK-prefixed instruction, before
+ * smp_mb__after_spinlock() (a compiler barrier on x86). So a thread runs only when the other
+ * threads on its CPU have nothing buffered (Machine.tasksSwitchOn): at any moment at most one
+ * thread per CPU, the one that ran there last, has stores buffered, and its buffer is the
+ * CPU's. An interrupt is taken only with the CPU's buffers empty (interrupts.ts), so a handler
+ * has nothing to forward either; its own accesses go straight to memory, which is stronger
+ * than x86, where a handler's store waits in the buffer until the IRET that ends the handler
+ * (serialising) or an earlier locked instruction: store buffering inside one handler is not
+ * modelled. test/engine/irq-return.test.ts checks both tasks and handlers.
  *
  * Layout from `base`: memory values (one per location), then per thread `capacity` entries,
  * oldest first, 0 where empty; an entry packs the location + 1 (high byte, so that no entry is

@@ -384,7 +384,11 @@ export const tsc = defineModel<TscModelFlags>({
   name: 'tsc',
   title: 'TSC resynchronisation (kvm x86, 2009 RFC)',
   source: 'src/spec/models/tsc/model.ts',
-  memoryModels: ['sc', 'tso'],
+  // Under relaxed the largest variants are beyond the suite: those record no relaxed verdict
+  // but say how many states a relaxed check of them exceeded (`unrecorded`, confirmed by
+  // `npm run test:golden`). patch-ref-read is the one recorded variant whose relaxed verdict
+  // differs from SC's and TSO's (the chapter; test/models/tsc-relaxed.test.ts).
+  memoryModels: ['sc', 'tso', 'relaxed'],
   defaultMemoryModel: 'sc',
   cpus: () => MAX_KVM_CPUS + 1,
   variants: [
@@ -404,6 +408,11 @@ export const tsc = defineModel<TscModelFlags>({
           property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
           states: 696,
         },
+        relaxed: {
+          verdict: 'violated',
+          property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
+          states: 379,
+        },
       },
     },
     {
@@ -412,13 +421,21 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'before', notifierCpu: 1 },
       kernel: [PATCH],
       expect: { sc: { verdict: 'holds', states: 218597 }, tso: { verdict: 'holds', states: 363225 } },
+      unrecorded: {
+        relaxed:
+          'more than 300,000 states: a relaxed check with that budget is inconclusive, beyond what the suite affords',
+      },
     },
     {
       name: 'before-hotplug',
       description: 'before the patch: the base CPU goes down during a frequency change',
       flags: { ...BASE, code: 'before', scenario: 'hotplug' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 8946 }, tso: { verdict: 'holds', states: 17161 } },
+      expect: {
+        sc: { verdict: 'holds', states: 8946 },
+        tso: { verdict: 'holds', states: 16397 },
+        relaxed: { verdict: 'holds', states: 16966 },
+      },
     },
     {
       name: 'before-ref-read',
@@ -427,7 +444,8 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
-        tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10526 },
+        tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10302 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9629 },
       },
     },
     {
@@ -435,21 +453,33 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: rapid frequency changes of a shared policy',
       flags: BASE,
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 32203 }, tso: { verdict: 'holds', states: 53276 } },
+      expect: {
+        sc: { verdict: 'holds', states: 32203 },
+        tso: { verdict: 'holds', states: 53276 },
+        relaxed: { verdict: 'holds', states: 172058 },
+      },
     },
     {
       name: 'patch-hotplug',
       description: 'the patch as posted: the base CPU goes down during a frequency change',
       flags: { ...BASE, scenario: 'hotplug' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 4041 }, tso: { verdict: 'holds', states: 6886 } },
+      expect: {
+        sc: { verdict: 'holds', states: 4041 },
+        tso: { verdict: 'holds', states: 6886 },
+        relaxed: { verdict: 'holds', states: 10883 },
+      },
     },
     {
       name: 'patch-ref-read',
       description: 'the patch as posted: reference-clock reads on the base CPU during a resync',
       flags: { ...BASE, scenario: 'ref-read' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 44237 }, tso: { verdict: 'holds', states: 71579 } },
+      expect: {
+        sc: { verdict: 'holds', states: 44237 },
+        tso: { verdict: 'holds', states: 70193 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 78562 },
+      },
     },
     {
       name: 'rule1-broken',
@@ -458,20 +488,33 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 11 },
         tso: { verdict: 'violated', property: "rule 1 broken: cpu0's tsc_khz written with interrupts on", states: 17 },
+        relaxed: {
+          verdict: 'violated',
+          property: "rule 1 broken: cpu0's tsc_khz written with interrupts on",
+          states: 11,
+        },
       },
     },
     {
       name: 'rule2-broken',
       description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE',
       flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' },
-      expect: { sc: { verdict: 'holds', states: 4041 }, tso: { verdict: 'holds', states: 6943 } },
+      expect: {
+        sc: { verdict: 'holds', states: 4041 },
+        tso: { verdict: 'holds', states: 6943 },
+        relaxed: { verdict: 'holds', states: 10883 },
+      },
     },
     {
       name: 'before-hotplug-3cpu',
       description: 'before the patch, three CPUs: the base CPU goes down while resync_user() runs unprotected',
       flags: { ...BASE, code: 'before', scenario: 'hotplug', kvmCpus: 3 },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 41086 }, tso: { verdict: 'holds', states: 76388 } },
+      expect: { sc: { verdict: 'holds', states: 41086 }, tso: { verdict: 'holds', states: 72306 } },
+      unrecorded: {
+        relaxed:
+          'more than 300,000 states: a relaxed check with that budget is inconclusive, beyond what the suite affords',
+      },
     },
     {
       name: 'before-hotplug-shared',
@@ -481,7 +524,8 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 16156 },
-        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 32767 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 31677 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 246166 },
       },
     },
     {
@@ -489,7 +533,11 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: a policy of both CPUs, the base (CPU 1) notified last, and the base goes down',
       flags: { ...BASE, scenario: 'hotplug-shared' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 8290 }, tso: { verdict: 'holds', states: 14810 } },
+      expect: {
+        sc: { verdict: 'holds', states: 8290 },
+        tso: { verdict: 'holds', states: 14810 },
+        relaxed: { verdict: 'holds', states: 42787 },
+      },
     },
     {
       name: 'patch-hotplug-shared-unlocked-driver',
@@ -498,7 +546,8 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, scenario: 'hotplug-shared', driverUnlocked: true },
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 11240 },
-        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 21489 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 20959 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 148788 },
       },
     },
     {
@@ -507,13 +556,21 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, scenario: 'hotplug', kvmCpus: 3 },
       kernel: [PATCH],
       expect: { sc: { verdict: 'holds', states: 24889 }, tso: { verdict: 'holds', states: 40837 } },
+      unrecorded: {
+        relaxed:
+          'more than 300,000 states: a relaxed check with that budget is inconclusive, beyond what the suite affords',
+      },
     },
     {
       name: 'patch-init',
       description: 'the patch as posted: kvm_timer_init()’s resync_all() while the base CPU goes down',
       flags: { ...BASE, scenario: 'init' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 13487 }, tso: { verdict: 'holds', states: 32191 } },
+      expect: {
+        sc: { verdict: 'holds', states: 13487 },
+        tso: { verdict: 'holds', states: 28450 },
+        relaxed: { verdict: 'holds', states: 194412 },
+      },
     },
     {
       name: 'patch-init-3cpu',
@@ -522,7 +579,8 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'resync-never-fails', states: 1213 },
-        tso: { verdict: 'violated', property: 'resync-never-fails', states: 2156 },
+        tso: { verdict: 'violated', property: 'resync-never-fails', states: 2097 },
+        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 3008 },
       },
     },
     {
@@ -531,7 +589,8 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, baseAtDownPrepare: true, scenario: 'init' },
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 250 },
-        tso: { verdict: 'violated', property: 'base-online', states: 442 },
+        tso: { verdict: 'violated', property: 'base-online', states: 432 },
+        relaxed: { verdict: 'violated', property: 'base-online', states: 355 },
       },
     },
     {
@@ -539,7 +598,11 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: the CPU that is not the base slows down',
       flags: { ...BASE, scenario: 'non-base' },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 380 }, tso: { verdict: 'holds', states: 746 } },
+      expect: {
+        sc: { verdict: 'holds', states: 380 },
+        tso: { verdict: 'holds', states: 746 },
+        relaxed: { verdict: 'holds', states: 383 },
+      },
     },
     {
       name: 'patch-no-non-base-sync',
@@ -549,6 +612,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 112 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 247 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 115 },
       },
     },
     {
@@ -558,7 +622,11 @@ export const tsc = defineModel<TscModelFlags>({
       kernel: [PATCH],
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 154014 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 146650 },
+      },
+      unrecorded: {
+        relaxed:
+          'more than 100,000 states: a relaxed check with that budget is inconclusive, beyond what the suite affords',
       },
     },
     {
@@ -566,21 +634,33 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'the patch as posted: a vCPU on the CPU that slows down reads kvmclock',
       flags: { ...BASE, scenario: 'fall', vcpu: true },
       kernel: [PATCH],
-      expect: { sc: { verdict: 'holds', states: 102888 }, tso: { verdict: 'holds', states: 232885 } },
+      expect: { sc: { verdict: 'holds', states: 102888 }, tso: { verdict: 'holds', states: 216599 } },
+      unrecorded: {
+        relaxed:
+          'more than 300,000 states: a relaxed check with that budget is inconclusive, beyond what the suite affords',
+      },
     },
     {
       name: 'today-rise',
       description: 'v6.12: a vCPU on the CPU that speeds up, notified before',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 50906 }, tso: { verdict: 'holds', states: 80615 } },
+      expect: { sc: { verdict: 'holds', states: 50906 }, tso: { verdict: 'holds', states: 74310 } },
+      unrecorded: {
+        relaxed:
+          'more than 300,000 states: a relaxed check with that budget is inconclusive, beyond what the suite affords',
+      },
     },
     {
       name: 'today-fall',
       description: 'v6.12: a vCPU on the CPU that slows down, notified after',
       flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 41063 }, tso: { verdict: 'holds', states: 64915 } },
+      expect: {
+        sc: { verdict: 'holds', states: 41063 },
+        tso: { verdict: 'holds', states: 59462 },
+        relaxed: { verdict: 'holds', states: 128687 },
+      },
     },
     {
       name: 'today-request-before-store',
@@ -589,7 +669,8 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11214 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 19137 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18290 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 30146 },
       },
     },
     {
@@ -598,7 +679,8 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 9729 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15437 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 14754 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 30288 },
       },
     },
     {
@@ -607,7 +689,8 @@ export const tsc = defineModel<TscModelFlags>({
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true },
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3615 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6679 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6677 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 7116 },
       },
     },
   ],
