@@ -330,6 +330,8 @@ export class Symmetry {
       case Kind.Await:
         if (r.locTo[a.a] !== b.a) return 'the locations do not correspond';
         if (a.kind === Kind.Write && a.b !== b.b) return 'different values are written';
+        // An Await with a read-modify-write (a lock acquisition) writes; one without only waits.
+        if ((a.rmw === undefined) !== (b.rmw === undefined)) return 'one writes, the other only reads';
         if (
           a.rmw &&
           b.rmw &&
