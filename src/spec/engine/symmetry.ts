@@ -295,7 +295,8 @@ export class Symmetry {
     const renamed: number[] = [];
     for (let p = 0; p <= history.length; p++) {
       const a = aut.action(p === history.length ? node : aut.internHistory(history.slice(0, p)));
-      const b = to.action(to.internHistory(renamed));
+      // A copy: the table keeps the array it is given as the history of a new number.
+      const b = to.action(to.internHistory(renamed.slice()));
       const why = this.#differ(r, a, b);
       if (why !== undefined) {
         throw new ModelError(
