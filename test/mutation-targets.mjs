@@ -22,6 +22,8 @@ export const TARGETS = {
     tests: [
       'test/engine/symmetry.test.ts',
       'test/engine/symmetry-declaration.test.ts',
+      'test/engine/symmetry-ghosts.test.ts',
+      'test/engine/symmetry-mutation.test.ts',
       'test/engine/crosscheck-regressions.test.ts',
     ],
     // The requests model's symmetry tests take minutes under Stryker's instrumentation; the

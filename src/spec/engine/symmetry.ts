@@ -15,9 +15,10 @@
  *
  * The declaration is checked, not trusted: the shapes, pinned CPUs, allowed CPUs and initial
  * values must correspond, and whenever a thread's history is renamed the renamed thread must
- * take the renamed step there (same kind, renamed location, CPU or ghost, same value, and
- * read-modify-write and wait functions that agree on a spread of inputs). A mismatch is a
- * ModelError that names the two steps.
+ * take the renamed step at every point of it, merged steps (ghost updates and reads) included
+ * (same kind, renamed location, CPU or ghost, same value, and read-modify-write and wait
+ * functions that agree on a spread of inputs). A mismatch is a ModelError that names the two
+ * steps.
  */
 import { type Action, Kind } from './actions.ts';
 import { cpuOf, type Machine, ModelError, nodeOf, withCpu, withNode } from './machine.ts';
@@ -288,20 +289,26 @@ export class Symmetry {
     const to = this.#machine.threads[r.threadTo[t] as number];
     if (aut === undefined || to === undefined) throw new ModelError(`symmetry: no thread ${t}`);
     const history = aut.history(node);
-    const renamed = history.map((v, p) => {
-      const kind = aut.action(aut.internHistory(history.slice(0, p))).kind;
-      return kind === Kind.ThisCpu || kind === Kind.Migrate ? (r.cpuTo[v] ?? v) : v;
-    });
-    const id = to.internHistory(renamed);
-    const a = aut.action(node);
-    const b = to.action(id);
-    const why = this.#differ(r, a, b);
-    if (why !== undefined) {
-      throw new ModelError(
-        `symmetry ${this.spec.name} does not hold: after the same history, ${aut.name} does "${a.text}" ` +
-          `but ${to.name} does "${b.text}" (${why})`,
-      );
+    // Every step along the history is compared, not only the one at `node`: the merged steps
+    // (ghost updates and reads, smp_processor_id(), cpu_online()…) run inside the step before
+    // them, so a thread never rests at one, and only here are they ever compared.
+    const renamed: number[] = [];
+    for (let p = 0; p <= history.length; p++) {
+      const a = aut.action(p === history.length ? node : aut.internHistory(history.slice(0, p)));
+      // A copy: the table keeps the array it is given as the history of a new number.
+      const b = to.action(to.internHistory(renamed.slice()));
+      const why = this.#differ(r, a, b);
+      if (why !== undefined) {
+        throw new ModelError(
+          `symmetry ${this.spec.name} does not hold: after the same history, ${aut.name} does "${a.text}" ` +
+            `but ${to.name} does "${b.text}" (${why})`,
+        );
+      }
+      if (p === history.length) break;
+      const v = history[p] as number;
+      renamed.push(a.kind === Kind.ThisCpu || a.kind === Kind.Migrate ? (r.cpuTo[v] ?? v) : v);
     }
+    const id = to.internHistory(renamed);
     if (node >= memo.length) {
       const grown = new Int32Array(Math.max(memo.length * 2, node + 1));
       grown.set(memo);
@@ -324,6 +331,8 @@ export class Symmetry {
       case Kind.Await:
         if (r.locTo[a.a] !== b.a) return 'the locations do not correspond';
         if (a.kind === Kind.Write && a.b !== b.b) return 'different values are written';
+        // An Await with a read-modify-write (a lock acquisition) writes; one without only waits.
+        if ((a.rmw === undefined) !== (b.rmw === undefined)) return 'one writes, the other only reads';
         if (
           a.rmw &&
           b.rmw &&
@@ -345,6 +354,9 @@ export class Symmetry {
       case Kind.IpiWait:
         if (r.cpuTo[a.a] !== b.a) return 'the target CPUs do not correspond';
         return a.b === b.b ? undefined : 'different vectors';
+      case Kind.CpuOnline:
+        // A CPU outside the machine is never online, and is not renamed.
+        return (r.cpuTo[a.a] ?? a.a) === b.a ? undefined : 'the CPUs asked about do not correspond';
       case Kind.Fence:
       case Kind.GuestExit:
         return a.b === b.b ? undefined : 'different barrier or exit kind';
