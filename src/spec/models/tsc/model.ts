@@ -369,7 +369,9 @@ const PATCH: KernelRef = {
 
 const V612: KernelRef = {
   ref: 'v6.12',
-  subject: 'arch/x86/kvm/x86.c: __kvmclock_cpufreq_notifier(), tsc_khz_changed(), kvmclock_cpufreq_notifier()',
+  subject:
+    'arch/x86/kvm/x86.c: __kvmclock_cpufreq_notifier(), tsc_khz_changed(), kvmclock_cpufreq_notifier(), kvm_guest_time_update(), vcpu_enter_guest(), kvm_arch_vcpu_load() (blob 83fe0a78146f)',
+  url: 'https://github.com/torvalds/linux/blob/v6.12/arch/x86/kvm/x86.c',
 };
 
 const BASE: TscModelFlags = {
@@ -573,14 +575,14 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'v6.12: a vCPU on the CPU that speeds up, notified before',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 50906 }, tso: { verdict: 'holds', states: 80615 } },
+      expect: { sc: { verdict: 'holds', states: 54068 }, tso: { verdict: 'holds', states: 85491 } },
     },
     {
       name: 'today-fall',
       description: 'v6.12: a vCPU on the CPU that slows down, notified after',
       flags: { ...BASE, code: 'today', scenario: 'fall', vcpu: true },
       kernel: [V612],
-      expect: { sc: { verdict: 'holds', states: 41063 }, tso: { verdict: 'holds', states: 64915 } },
+      expect: { sc: { verdict: 'holds', states: 47416 }, tso: { verdict: 'holds', states: 74482 } },
     },
     {
       name: 'today-request-before-store',
@@ -588,8 +590,8 @@ export const tsc = defineModel<TscModelFlags>({
         'plausible mistake (a mutation of v6.12): KVM_REQ_CLOCK_UPDATE set before the new frequency is stored',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, requestBeforeStore: true },
       expect: {
-        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11214 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 19137 },
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11143 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 19006 },
       },
     },
     {
@@ -597,8 +599,8 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'plausible mistake (a mutation of v6.12): no second IPI after setting the request',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, noPing: true },
       expect: {
-        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 9729 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15437 },
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 10678 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 16702 },
       },
     },
     {
@@ -606,8 +608,8 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'plausible mistake (a mutation of v6.12): notified after a rise (and before a fall)',
       flags: { ...BASE, code: 'today', scenario: 'rise', vcpu: true, wrongDirection: true },
       expect: {
-        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3615 },
-        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6679 },
+        sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3627 },
+        tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 6720 },
       },
     },
   ],
