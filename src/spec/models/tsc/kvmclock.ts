@@ -137,6 +137,18 @@ function* kvmclock_cpufreq_notifier(
 // #endregion __kvmclock_cpufreq_notifier
 
 // #region vcpu_enter_guest_today
+/*
+ * The vCPU side is coarser than v6.12 (read in the same copy), in these steps, each left as it
+ * was for the suite's budget: kvm_guest_time_update() re-enables interrupts (local_irq_restore())
+ * after reading cpu_tsc_khz and the TSC and before it writes the scale, tsc_timestamp and
+ * system_time, in that order; kvm_arch_vcpu_load() runs from vcpu_load() / kvm_sched_in(), makes
+ * KVM_REQ_GLOBAL_CLOCK_UPDATE (turned into KVM_REQ_CLOCK_UPDATE by kvm_gen_kvmclock_update() in
+ * vcpu_enter_guest()) before it writes vcpu->cpu, and kvm_make_request() there has its smp_wmb();
+ * vcpu_enter_guest() processes requests with preemption on, behind kvm_request_pending(), and
+ * publishes IN_GUEST_MODE with smp_store_release() + smp_mb__after_srcu_read_unlock() (here
+ * smp_store_mb(): both a full barrier after the store); the final check is kvm_request_pending()
+ * (here the one request bit there is), and both exits have an smp_wmb() after OUTSIDE_GUEST_MODE.
+ */
 /** kvm_guest_time_update(): the guest's clock parameters from this CPU's frequency and TSC, now. */
 function* kvm_guest_time_update(t: Today, cpu: number): Op {
   yield* local_irq_disable(); // keep irq disabled to prevent changes to the clock
