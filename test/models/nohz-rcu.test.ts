@@ -65,7 +65,7 @@ describe('nohz-rcu model', () => {
     }
   });
 
-  const USE_AFTER_FREE = ['arm64-1b3d546daf85', 'context-exit-after-window', 'x86-v5-7-irqentry'];
+  const USE_AFTER_FREE = ['arm64-1b3d546daf85', 'context-exit-after-window', 'x86-v5-8'];
   it.each(USE_AFTER_FREE)(
     '%s: the shortest counterexample takes the device IRQ in the window, inside the EQS',
     (variant) => {
@@ -112,6 +112,7 @@ describe('nohz-rcu model', () => {
       'arm64-1b3d546daf85',
       'arm64-1b3d546daf85-no-nohz',
       'x86-v5-7',
+      'x86-v5-8',
       'x86-87fa7f3e98a1-nohz',
       'context-exit-after-window',
     ];
@@ -119,7 +120,7 @@ describe('nohz-rcu model', () => {
     // x86 before 87fa7f3e98a1 (the FPU reload and the vendor run's C code after
     // guest_enter_irqoff()) and at 87fa7f3e98a1 itself (vmx_vcpu_run() not yet noinstr): the
     // instrumentable code runs before the VM entry, as in the 5.8-rc7 nohz_full report.
-    for (const v of ['x86-v5-7', 'x86-87fa7f3e98a1-nohz']) {
+    for (const v of ['x86-v5-7', 'x86-v5-8', 'x86-87fa7f3e98a1-nohz']) {
       const t = run(v, { noinstr: 1 }).counterexample as Trace;
       expect(
         t.steps.some((s) => s.text.includes('VMLAUNCH')),
@@ -165,8 +166,24 @@ describe('nohz-rcu model', () => {
     const events = (texts: string[]): string[] =>
       texts.flatMap((t) => EVENTS.filter(([re]) => re.test(t)).map(([, e]) => e)).filter((e, i, a) => e !== a[i - 1]);
     const READ: Record<X86Era, string[]> = {
-      // x86.c and vmx.c at 87fa7f3e98a1 with its diff reversed.
+      // The v5.7.14 copy: trace_kvm_exit() is in vmx_handle_exit(), after this pass.
       'v5.7': [
+        'irqs off',
+        'trace_kvm_entry',
+        'PF_VCPU set',
+        'EQS enter',
+        'switch_fpu_return',
+        'VM entry',
+        'VM exit',
+        'handle_exit_irqoff',
+        'irqs on',
+        'irqs off',
+        'EQS exit',
+        'PF_VCPU clear',
+        'irqs on',
+      ],
+      // x86.c and vmx.c at 87fa7f3e98a1 with its diff reversed, and the v5.8.1 copy (x86.c blob 88c593f83b28).
+      'v5.8': [
         'irqs off',
         'trace_kvm_entry',
         'PF_VCPU set',

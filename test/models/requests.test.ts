@@ -102,3 +102,25 @@ describe('requests model: the historical variants do what the chapter says', () 
     expect(steps(t).some((s) => s.text === 'READ_ONCE(vcpu->wait.task)')).toBe(true);
   });
 });
+
+describe("requests model: kvm_vcpu_exit_request()'s xfer_to_guest_mode_work_pending() term (v6.12)", () => {
+  // The chapter says the term never fires in the model: TIF_NEED_RESCHED is set only by the tick
+  // that ends a guest run, and the next pass switches the task out before the next check. The
+  // same code without the term must then reach exactly the same states.
+  const migrating = requests.variants.find((v) => v.name === 'migrating');
+  if (!migrating) throw new Error('no migrating variant');
+  const without = {
+    ...requests,
+    variants: [{ ...migrating, name: 'without', flags: { ...migrating.flags, xferWorkCheck: false } }],
+  };
+  // Two vCPUs: only then does a task wait for the pCPU a vCPU holds in guest mode, so only then
+  // does the tick fire (one vCPU has its spare pCPU to itself). Without the forced switch-out on
+  // need_resched() at the top of the pass this comparison fails (tried by hand).
+  it('migrating, sc, vcpus=2: same verdict and state count with and without it', () => {
+    expect(migrating.flags.xferWorkCheck).toBe(true);
+    const a = run('migrating', 'sc', { vcpus: 2 });
+    const b = check(without, { variant: 'without', memoryModel: 'sc', params: { vcpus: 2 } });
+    expect(b.verdict).toBe(a.verdict);
+    expect(b.states).toBe(a.states);
+  });
+});

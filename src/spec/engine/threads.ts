@@ -210,11 +210,17 @@ export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: 
       // Without a pending interrupt only a timer-driven exit (if the model allows one) leaves the
       // guest; guest_run() always exits, and says whether a pending interrupt made it.
       const pending = (m.irqs(s, cpu) & PENDING) !== 0;
-      // The scheduler tick: while another task waits for this CPU, the host's timer interrupt
-      // (an external-interrupt VM exit) comes, sched_tick() → task_tick_fair() → update_curr()
-      // finds the running task's slice used up with another one queued and calls resched_curr(),
-      // which sets TIF_NEED_RESCHED (kernel/sched/core.c and fair.c, v6.12). Without it a vCPU
-      // in guest mode would hold a shared pCPU for ever, starving the task behind it.
+      // The scheduler tick, as read in a v6.12 tree: while another task waits for this CPU, the
+      // host's timer interrupt (an external-interrupt VM exit) runs tick_nohz_handler() →
+      // tick_sched_handle() → update_process_times() → sched_tick() (kernel/sched/core.c) →
+      // task_tick_fair() → entity_tick() → update_curr() (fair.c). There update_deadline()
+      // reports the slice used up (vruntime past the deadline); with cfs_rq->nr_running > 1,
+      // resched_curr() on this CPU's rq sets TIF_NEED_RESCHED on the running task (no IPI).
+      // Abstracted: the ticks before that one, which find the slice not yet used up and leave the
+      // flag clear, are folded into this one; the task waiting counts as a second runnable task
+      // on the same cfs_rq. (v6.12 has no check_preempt_tick(): EEVDF replaced it in v6.6.)
+      // Without it a vCPU in guest mode would hold a shared pCPU for ever, starving the task
+      // behind it.
       const tick = !pending && m.cpuWanted(s, cpu, i);
       if (!pending && !tick && a.b === 0) return 0;
       const scr = m.copy(s, len);

@@ -55,6 +55,17 @@ const REF: Record<string, KernelRef> = {
   '8cfe148a7136': { ref: '8cfe148a7136', subject: 'kvm/arm64: rework guest entry logic' },
   '26dc129342cf': { ref: '26dc129342cf', subject: 'irq: arm64: perform irqentry in entry code' },
   ef9989afda73: { ref: 'ef9989afda73', subject: 'kvm: add guest_state_{enter,exit}_irqoff()' },
+  'v5.7': {
+    ref: 'v5.7',
+    subject: 'x86 IRQ entry do_IRQ() → entering_irq() → irq_enter() (read in a v5.7.14 copy)',
+    url: 'https://github.com/torvalds/linux/blob/v5.7/arch/x86/kernel/irq.c',
+  },
+  'v5.8': {
+    ref: 'v5.8',
+    subject: 'x86 IRQ entry idtentry_enter_cond_rcu() (read in a v5.8.1 copy, blob f09288431f28)',
+    url: 'https://github.com/torvalds/linux/blob/v5.8/arch/x86/entry/common.c',
+  },
+  '0bf3924bfabd': { ref: '0bf3924bfabd', subject: 'x86/entry: Force rcu_irq_enter() when in idle task' },
   '87fa7f3e98a1': { ref: '87fa7f3e98a1', subject: 'x86/kvm: Move context tracking where it belongs' },
   '160457140187': { ref: '160457140187', subject: "KVM: x86: Defer vtime accounting 'til after IRQ handling" },
   bc908e091b32: { ref: 'bc908e091b32', subject: 'KVM: x86: Consolidate guest enter/exit logic to common helpers' },
@@ -163,16 +174,18 @@ export const nohzRcu = defineModel<NohzFlags>({
     },
     {
       name: 'x86-v5-7',
-      description: 'x86 before 87fa7f3e98a1, nohz_full: the window inside the EQS, but irq_enter() woke RCU',
+      description: 'x86 v5.7 (before 87fa7f3e98a1), nohz_full: the window inside the EQS, but irq_enter() woke RCU',
       flags: x86('v5.7', true, 'irq_enter'),
-      kernel: refs('87fa7f3e98a1'),
-      expect: { sc: holds(3851), tso: holds(6436), relaxed: holds(212459) },
+      kernel: refs('v5.7', '87fa7f3e98a1'),
+      expect: { sc: holds(3851), tso: holds(6406), relaxed: holds(212459) },
     },
     {
-      name: 'x86-v5-7-irqentry',
-      description: 'counterfactual (no commit): the v5.7 order under the later irqentry_enter() policy',
-      flags: x86('v5.7', true),
-      expect: { sc: uaf(2613), tso: uaf(4602), relaxed: uaf(41140) },
+      name: 'x86-v5-8',
+      description:
+        'x86 v5.8, nohz_full: the same order, but idtentry_enter_cond_rcu() (0bf3924bfabd) wakes RCU only in the idle task',
+      flags: x86('v5.8', true),
+      kernel: refs('v5.8', '0bf3924bfabd', '87fa7f3e98a1'),
+      expect: { sc: uaf(2613), tso: uaf(4478), relaxed: uaf(41140) },
     },
     {
       name: 'x86-87fa7f3e98a1',

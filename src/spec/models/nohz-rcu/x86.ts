@@ -1,18 +1,25 @@
 /**
  * x86 (VMX): one pass of vcpu_enter_guest() (arch/x86/kvm/x86.c) around the vendor run,
  * vmx_vcpu_run() (arch/x86/kvm/vmx/vmx.c), from local_irq_disable() to local_irq_enable(), in
- * four eras, each read at the commit named (the chapter links them):
- * - `v5.7`, before 87fa7f3e98a1: vcpu_enter_guest() calls trace_kvm_entry(), then
+ * five eras, each read at the commit or release named (the chapter links them):
+ * - `v5.8`, before 87fa7f3e98a1: vcpu_enter_guest() calls trace_kvm_entry(), then
  *   guest_enter_irqoff(), then reloads the FPU (switch_fpu_return()) and calls the vendor run,
  *   whose C code (vmx_vcpu_run() up to __vmx_vcpu_run() and after it, trace_kvm_exit()
  *   included) all runs inside the guest context; after it the handle_exit_irqoff() callback,
  *   the IRQ window (kvm_before_interrupt(); local_irq_enable(); ++vcpu->stat.exits;
  *   local_irq_disable(); kvm_after_interrupt()), and only then guest_exit_irqoff(). Read as
  *   x86.c and vmx.c at 87fa7f3e98a1 with that commit's diff reversed (its parent: it removed
- *   exactly the two calls from vcpu_enter_guest()); the same hunk as posted in March 2020
- *   against a v5.6-rc tree has the same context, so the order held across v5.7. Like arm64
- *   before 8cfe148a7136, the window is inside the EQS; it was safe because x86's IRQ entry then
- *   went through irq_enter() (see entry_common.ts).
+ *   exactly the two calls from vcpu_enter_guest()), and in a copy of the v5.8.1 release tree
+ *   (github.com/infuq/linux-5.8.1; torvalds/linux at v5.8 is not in the search index) whose
+ *   x86.c is blob 88c593f83b28, the blob the v5.9 x86/entry pull request (Thomas Gleixner,
+ *   4 August 2020) diffs from: the v5.8 file. Like arm64 before 8cfe148a7136, the window is
+ *   inside the EQS.
+ * - `v5.7`: the same order, read in a copy of the v5.7.14 release tree
+ *   (github.com/a5221985/linux-5.7.14), with one difference: vmx_vcpu_run() does not call
+ *   trace_kvm_exit() (v5.7 calls it from vmx_handle_exit(), after the pass modelled here);
+ *   vmx_vcpu_run() still reads VM_EXIT_REASON. The two eras differ in the IRQ entry around
+ *   them, not here: v5.7 entered every interrupt through irq_enter(), v5.8 through
+ *   idtentry_enter_cond_rcu() (entry_common.ts).
  * - `87fa7f3e98a1` ("x86/kvm: Move context tracking where it belongs", Thomas Gleixner, v5.9):
  *   guest_enter_irqoff() / guest_exit_irqoff() moved into vmx_vcpu_run(), right around
  *   __vmx_vcpu_run() (read at 87fa7f3e98a1). vmx_vcpu_run() was still ordinary, instrumentable
@@ -54,7 +61,10 @@ import {
 } from './kvm_host.ts';
 import { vtime_account_guest_exit } from './vtime.ts';
 
-export type X86Era = 'v5.7' | '87fa7f3e98a1' | '160457140187' | 'b2d2af7e5df3';
+export type X86Era = 'v5.7' | 'v5.8' | '87fa7f3e98a1' | '160457140187' | 'b2d2af7e5df3';
+
+/** The eras before 87fa7f3e98a1: guest_enter_irqoff() in vcpu_enter_guest(), the window inside the EQS. */
+const beforeMove = (era: X86Era): era is 'v5.7' | 'v5.8' => era === 'v5.7' || era === 'v5.8';
 
 const VMENTRY = '__vmx_vcpu_run(): VMLAUNCH/VMRESUME';
 
@@ -83,7 +93,7 @@ function* vmx_vcpu_enter_exit(k: NohzCpu, era: '160457140187' | 'b2d2af7e5df3'):
 function* vmx_vcpu_run(k: NohzCpu, era: X86Era): Op {
   if (era === '160457140187' || era === 'b2d2af7e5df3') yield* instrumentable(k, 'trace_kvm_entry(vcpu)');
   yield* instrumentable(k, 'VMCS host state; kvm_wait_lapic_expire(); x86_spec_ctrl_set_guest()');
-  if (era === 'v5.7') {
+  if (beforeMove(era)) {
     // The caller already entered the guest context: all of this runs inside it.
     yield* instrumentable(k, 'vmx_l1d_flush(); read_cr2()/write_cr2()');
     yield* run_guest(k, VMENTRY);
@@ -97,7 +107,9 @@ function* vmx_vcpu_run(k: NohzCpu, era: X86Era): Op {
   } else {
     yield* vmx_vcpu_enter_exit(k, era); // "The actual VMENTER/EXIT is in the .noinstr.text section."
   }
-  yield* instrumentable(k, 'x86_spec_ctrl_restore_host(); vmcs_read32(VM_EXIT_REASON); trace_kvm_exit()');
+  // v5.7 traced the exit later, in vmx_handle_exit(), outside this pass.
+  if (era === 'v5.7') yield* instrumentable(k, 'x86_spec_ctrl_restore_host(); vmcs_read32(VM_EXIT_REASON)');
+  else yield* instrumentable(k, 'x86_spec_ctrl_restore_host(); vmcs_read32(VM_EXIT_REASON); trace_kvm_exit()');
 }
 // #endregion vmx_vcpu_run
 
@@ -105,9 +117,9 @@ function* vmx_vcpu_run(k: NohzCpu, era: X86Era): Op {
 /** vcpu_enter_guest() from local_irq_disable() on, per era. */
 export function* vcpu_enter_guest(k: NohzCpu, era: X86Era): Op {
   yield* local_irq_disable();
-  if (era === 'v5.7' || era === '87fa7f3e98a1') {
+  if (beforeMove(era) || era === '87fa7f3e98a1') {
     yield* instrumentable(k, 'trace_kvm_entry(vcpu->vcpu_id)');
-    if (era === 'v5.7') yield* guest_enter_irqoff(k);
+    if (beforeMove(era)) yield* guest_enter_irqoff(k);
     yield* instrumentable(k, 'fpregs_assert_state_consistent(); switch_fpu_return()');
   }
   if (era === 'b2d2af7e5df3') yield* guest_timing_enter_irqoff(k);
@@ -120,7 +132,7 @@ export function* vcpu_enter_guest(k: NohzCpu, era: X86Era): Op {
   yield* ghost(k.g.window, 1);
   yield* local_irq_disable(); // ++vcpu->stat.exits; local_irq_disable(); kvm_after_interrupt(vcpu);
   yield* ghost(k.g.window, 0);
-  if (era === 'v5.7') yield* guest_exit_irqoff(k);
+  if (beforeMove(era)) yield* guest_exit_irqoff(k);
   if (era === '160457140187') yield* vtime_account_guest_exit(k);
   if (era === 'b2d2af7e5df3') yield* guest_timing_exit_irqoff(k);
   yield* local_irq_enable();

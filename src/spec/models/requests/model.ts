@@ -82,6 +82,7 @@ const X86: RequestsFlags = {
   minRequesters: 1,
   piRequest: false,
   v411Sender: false,
+  xferWorkCheck: true,
 };
 const ARM64: RequestsFlags = { ...X86, arch: 'arm64' };
 
@@ -247,6 +248,7 @@ export const requests = defineModel<RequestsFlags>({
         "kvm-arm-pause.promela (re-derived): pause re-checked after IN_GUEST_MODE + smp_mb, the order of the 2017 rework, not v4.11's",
       flags: {
         ...ARM64,
+        xferWorkCheck: false,
         modeStore: 'plain+mb',
         checkRequests: false,
         checkPause: true,
@@ -262,6 +264,7 @@ export const requests = defineModel<RequestsFlags>({
         'v4.11 arch/arm/kvm/arm.c: pause checked with IRQs off, then vcpu->mode = IN_GUEST_MODE with no barrier',
       flags: {
         ...ARM64,
+        xferWorkCheck: false,
         modeStore: 'no-barrier',
         modeAfterCheck: true,
         checkRequests: false,
@@ -299,7 +302,7 @@ export const requests = defineModel<RequestsFlags>({
       name: 'kvm-x86-pi-v4-10',
       description:
         'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
-      flags: { ...X86, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
+      flags: { ...X86, xferWorkCheck: false, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
       kernel: [PI_B952],
       expect: { sc: holds(442), tso: holds(575), relaxed: holds(2848) },
     },
@@ -322,14 +325,14 @@ export const requests = defineModel<RequestsFlags>({
     {
       name: 'cpu-read-first',
       description: 'v5.15 x86 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
-      flags: { ...X86, cpuReadFirst: true, migrate: true },
+      flags: { ...X86, xferWorkCheck: false, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
       expect: { sc: holds(1054), tso: holds(1884), relaxed: lost(1713) },
     },
     {
       name: 'cpu-read-first-arm64',
       description: 'v5.15 arm64 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
-      flags: { ...ARM64, cpuReadFirst: true, migrate: true },
+      flags: { ...ARM64, xferWorkCheck: false, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
       expect: { sc: holds(752), tso: holds(1213), relaxed: lost(1344) },
     },
@@ -339,6 +342,7 @@ export const requests = defineModel<RequestsFlags>({
         'v5.15 x86 (before 85b640450ddc), two requesters: the first IPIs the old pCPU, the second sees EXITING_GUEST_MODE',
       flags: {
         ...ARM64,
+        xferWorkCheck: false,
         cpuReadFirst: true,
         migrate: true,
         minRequesters: 2,
@@ -354,6 +358,7 @@ export const requests = defineModel<RequestsFlags>({
         'v5.15 kvm_make_vcpus_request_mask() (before 85b640450ddc): a WAIT | NO_WAKEUP request with the early vcpu->cpu read, arm64 vCPU migrating',
       flags: {
         ...ARM64,
+        xferWorkCheck: false,
         signal: 'tlb-flush',
         sender: 'all-cpus',
         requestFlags: KVM_REQUEST_WAIT | KVM_REQUEST_NO_WAKEUP,

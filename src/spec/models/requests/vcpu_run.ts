@@ -1,7 +1,11 @@
 /**
  * The vCPU side: one pass of the run loop, as arch/x86/kvm/x86.c vcpu_enter_guest() and
  * arch/arm64/kvm/arm.c kvm_arch_vcpu_ioctl_run() do it in Linux v6.12, with the switches that
- * give the historical and hypothetical variants. Guest code itself is not modelled: the guest
+ * give the historical and hypothetical variants. The preemption path (vcpu_run()'s and
+ * kvm_arch_vcpu_ioctl_run()'s xfer_to_guest_mode_handle_work(), kernel/entry/kvm.c, and
+ * kvm_vcpu_exit_request() in both) was read in a copy of the v6.12 tree
+ * (github.com/shilei-massclouds/linux-6.12, "Import Linux 6.12 source"; its kernel/entry/kvm.c,
+ * blob 2e0f75bcb7fd, is the blob later patches to that file apply to). Guest code itself is not modelled: the guest
  * runs until an interrupt is pending on its pCPU, which is a VM exit.
  */
 import {
@@ -74,6 +78,12 @@ export interface VcpuFlags {
   readonly event: boolean;
   /** The guest may also exit on its own (timer tick): set from the `timer` parameter. */
   readonly timerExits?: boolean;
+  /**
+   * kvm_vcpu_exit_request() also tests xfer_to_guest_mode_work_pending(), so a TIF_NEED_RESCHED
+   * set since the last check cancels the entry: x86 and arm64 at v6.12. Off in the variants of
+   * older code (v4.x, the 2017 rework, v5.15), where this check was not read.
+   */
+  readonly xferWorkCheck: boolean;
   /** Record in a ghost when the vCPU processes the request (the TLB-flush variants' property reads it). */
   readonly recordFlush?: boolean;
 }
@@ -93,12 +103,15 @@ export interface VcpuGhosts {
 // #region vcpu_run
 /** One pass of vcpu_run()'s loop (x86) / kvm_arch_vcpu_ioctl_run()'s loop (arm64). */
 export function* vcpu_run_once(vcpu: KvmVcpu, spte: Loc, f: VcpuFlags, g: VcpuGhosts): Op {
-  // Between passes the vCPU task may be preempted: x86 vcpu_run() ends each pass with
+  // Between passes the vCPU task may be preempted. x86 vcpu_run() ends each pass with
   // `if (__xfer_to_guest_mode_work_pending()) … xfer_to_guest_mode_handle_work(vcpu)`, arm64
-  // kvm_arch_vcpu_ioctl_run() begins each with it, and xfer_to_guest_mode_work()
-  // (kernel/entry/kvm.c, v6.12) calls schedule() when TIF_NEED_RESCHED is set. It is set when the
-  // scheduler tick made the last exit because another task waits for this pCPU (the engine's
-  // GuestExit): then the task is switched out for certain; otherwise it may or may not be.
+  // kvm_arch_vcpu_ioctl_run() begins each with xfer_to_guest_mode_handle_work(vcpu), and
+  // xfer_to_guest_mode_work() (kernel/entry/kvm.c) calls schedule() when TIF_NEED_RESCHED is
+  // set (all read in a v6.12 tree). The engine sets it when the VM exit was the host's
+  // scheduler tick on a pCPU another task waits for (threads.ts, GuestExit, which cites the
+  // v6.12 tick path): then the task is switched out for certain. Otherwise it may or may not
+  // be, for what the model does not follow: a wakeup on another CPU that preempts it
+  // (resched_curr() on a remote rq sends the reschedule IPI, which makes the guest exit too).
   if (f.migrate && ((yield* need_resched()) || (yield* choose(2, 'preempted here?')) === 1)) {
     // Preemption: kvm_sched_out(); the scheduler moves the task; kvm_sched_in() →
     // kvm_arch_vcpu_load() records the new pCPU.
@@ -171,10 +184,16 @@ function* set_in_guest_mode_and_check(vcpu: KvmVcpu, f: VcpuFlags, g: VcpuGhosts
   return false;
 }
 
-/** x86 kvm_vcpu_exit_request(): EXITING_GUEST_MODE or pending requests (arm64: requests only). */
+/**
+ * kvm_vcpu_exit_request(), v6.12: x86 (x86.c) returns `vcpu->mode == EXITING_GUEST_MODE ||
+ * kvm_request_pending(vcpu) || xfer_to_guest_mode_work_pending()`; arm64 (arm.c), after its
+ * userspace-irqchip and unsupported-CPU exits (not modelled), `kvm_request_pending(vcpu) ||
+ * xfer_to_guest_mode_work_pending()`. Of the work flags only TIF_NEED_RESCHED exists here.
+ */
 function* kvm_vcpu_exit_request(vcpu: KvmVcpu, f: VcpuFlags): Op<boolean> {
   if (f.arch === 'x86' && (yield* READ_ONCE(vcpu.mode)) === EXITING_GUEST_MODE) return true;
   if (f.checkRequests && (yield* kvm_request_pending(vcpu))) return true;
+  if (f.xferWorkCheck && (yield* need_resched())) return true;
   if (f.checkPause && (yield* READ_ONCE(vcpu.pause))) return true;
   return false;
 }

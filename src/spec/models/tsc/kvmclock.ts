@@ -1,5 +1,7 @@
 /**
- * arch/x86/kvm/x86.c as of v6.12: where the RFC's ideas ended up for hosts without a constant
+ * arch/x86/kvm/x86.c as of v6.12, read in a copy of the v6.12 tree
+ * (github.com/shilei-massclouds/linux-6.12, "Import Linux 6.12 source"; its x86.c is blob
+ * 83fe0a78146f, the blob that patches posted against v6.12 apply to): where the RFC's ideas ended up for hosts without a constant
  * TSC. There is no base CPU and no resynchronisation: each CPU's frequency lives in the per-CPU
  * cpu_tsc_khz, written only by tsc_khz_changed() in a synchronous IPI on that CPU (the RFC's
  * rule 1); a vCPU recomputes its kvmclock parameters (kvm_guest_time_update()) when it finds
@@ -65,7 +67,15 @@ interface Today {
 }
 
 // #region tsc_khz_changed
-/** tsc_khz_changed(data): in an IPI on the CPU whose frequency changes; the only writer of cpu_tsc_khz. */
+/**
+ * tsc_khz_changed(data), v6.12: `khz = freq->new` (with data; cpufreq_quick_get() without, from
+ * the CPU-online callback, not modelled), `tsc_khz` if that is 0 (never, here), then
+ * `__this_cpu_write(cpu_tsc_khz, khz)`. The kernel's WARN_ON_ONCE(X86_FEATURE_CONSTANT_TSC)
+ * cannot fire here (no constant TSC). The model adds one check of its own, not the kernel's:
+ * that it runs with interrupts off, as it does in smp_call_function_single()'s IPI (rule 1).
+ * In this model it is cpu_tsc_khz's only writer; v6.12 also zeroes it in
+ * kvmclock_cpu_down_prep() and sets it in kvm_hyperv_tsc_notifier(), neither modelled.
+ */
 function* tsc_khz_changed(t: Today, cpu: number): Op {
   yield* BUG_ON(!(yield* irqs_disabled()), 'tsc_khz_changed() with interrupts on');
   yield* WRITE_ONCE(t.cpu_tsc_khz[cpu] as Loc, yield* READ_ONCE(t.freqs.new));
@@ -73,6 +83,13 @@ function* tsc_khz_changed(t: Today, cpu: number): Op {
 // #endregion tsc_khz_changed
 
 // #region __kvmclock_cpufreq_notifier
+/**
+ * __kvmclock_cpufreq_notifier(freq, cpu), v6.12, step for step: the synchronous IPI that stores
+ * the frequency; then, under kvm_lock (not modelled: no other user here), for each vCPU of each
+ * VM (the one vCPU) `if (vcpu->cpu != cpu) continue; kvm_make_request(KVM_REQ_CLOCK_UPDATE,
+ * vcpu); if (vcpu->cpu != raw_smp_processor_id()) send_ipi = 1;`, vcpu->cpu read twice; then,
+ * for a rise with send_ipi, the second IPI.
+ */
 function* __kvmclock_cpufreq_notifier(t: Today, khzChanged: ReturnType<typeof callFunction>, cpu: number): Op {
   let send_ipi = false;
   const requestAll = function* () {
@@ -81,7 +98,7 @@ function* __kvmclock_cpufreq_notifier(t: Today, khzChanged: ReturnType<typeof ca
     // kvm_make_request(KVM_REQ_CLOCK_UPDATE, vcpu): smp_wmb(), then set_bit().
     yield* smp_wmb();
     yield* set_bit(KVM_REQ_CLOCK_UPDATE, t.vcpu.requests, 'KVM_REQ_CLOCK_UPDATE');
-    if (cpu !== (yield* smp_processor_id())) send_ipi = true;
+    if ((yield* READ_ONCE(t.vcpu.cpu)) !== (yield* smp_processor_id())) send_ipi = true;
   };
   if (t.flags.requestBeforeStore) yield* requestAll();
   yield* smp_call_function_single_fn(cpu, khzChanged, true);
@@ -94,7 +111,13 @@ function* __kvmclock_cpufreq_notifier(t: Today, khzChanged: ReturnType<typeof ca
   }
 }
 
-/** kvmclock_cpufreq_notifier(): notify before a rise, after a fall, for the CPU of the callout. */
+/**
+ * kvmclock_cpufreq_notifier(), v6.12: `if (val == CPUFREQ_PRECHANGE && freq->old > freq->new)
+ * return 0; if (val == CPUFREQ_POSTCHANGE && freq->old < freq->new) return 0;` (so a transition
+ * to the same frequency is handled at both), then __kvmclock_cpufreq_notifier() for each CPU of
+ * freq->policy. The model's driver (cpufreq.ts) calls the chain once per CPU of the policy, so
+ * each call handles its own CPU: the same calls in the same order.
+ */
 function* kvmclock_cpufreq_notifier(
   t: Today,
   khzChanged: ReturnType<typeof callFunction>,
@@ -103,16 +126,29 @@ function* kvmclock_cpufreq_notifier(
 ): Op<number> {
   const old = yield* READ_ONCE(t.freqs.old);
   const nw = yield* READ_ONCE(t.freqs.new);
-  const rising = old < nw;
-  const early = t.flags.wrongDirection ? !rising : rising;
-  if (val === CPUFREQ_PRECHANGE && !early) return 0;
-  if (val === CPUFREQ_POSTCHANGE && early) return 0;
+  // The wrong-direction mutation swaps the two tests: after a rise, before a fall.
+  const skipPre = t.flags.wrongDirection ? old < nw : old > nw;
+  const skipPost = t.flags.wrongDirection ? old > nw : old < nw;
+  if (val === CPUFREQ_PRECHANGE && skipPre) return 0;
+  if (val === CPUFREQ_POSTCHANGE && skipPost) return 0;
   yield* __kvmclock_cpufreq_notifier(t, khzChanged, cpu);
   return 0;
 }
 // #endregion __kvmclock_cpufreq_notifier
 
 // #region vcpu_enter_guest_today
+/*
+ * The vCPU side is coarser than v6.12 (read in the same copy), in these steps, each left as it
+ * was for the suite's budget: kvm_guest_time_update() re-enables interrupts (local_irq_restore())
+ * after reading cpu_tsc_khz and the TSC and before it writes the scale, tsc_timestamp and
+ * system_time, in that order; kvm_arch_vcpu_load() runs from vcpu_load() / kvm_sched_in(), makes
+ * KVM_REQ_GLOBAL_CLOCK_UPDATE (turned into KVM_REQ_CLOCK_UPDATE by kvm_gen_kvmclock_update() in
+ * vcpu_enter_guest()) before it writes vcpu->cpu, and kvm_make_request() there has its smp_wmb();
+ * vcpu_enter_guest() processes requests with preemption on, behind kvm_request_pending(), and
+ * publishes IN_GUEST_MODE with smp_store_release() + smp_mb__after_srcu_read_unlock() (here
+ * smp_store_mb(): both a full barrier after the store); the final check is kvm_request_pending()
+ * (here the one request bit there is), and both exits have an smp_wmb() after OUTSIDE_GUEST_MODE.
+ */
 /** kvm_guest_time_update(): the guest's clock parameters from this CPU's frequency and TSC, now. */
 function* kvm_guest_time_update(t: Today, cpu: number): Op {
   yield* local_irq_disable(); // keep irq disabled to prevent changes to the clock

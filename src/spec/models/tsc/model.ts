@@ -369,7 +369,9 @@ const PATCH: KernelRef = {
 
 const V612: KernelRef = {
   ref: 'v6.12',
-  subject: 'arch/x86/kvm/x86.c: __kvmclock_cpufreq_notifier(), tsc_khz_changed(), kvmclock_cpufreq_notifier()',
+  subject:
+    'arch/x86/kvm/x86.c: __kvmclock_cpufreq_notifier(), tsc_khz_changed(), kvmclock_cpufreq_notifier(), kvm_guest_time_update(), vcpu_enter_guest(), kvm_arch_vcpu_load() (blob 83fe0a78146f)',
+  url: 'https://github.com/torvalds/linux/blob/v6.12/arch/x86/kvm/x86.c',
 };
 
 const BASE: TscModelFlags = {
