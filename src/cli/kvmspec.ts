@@ -398,7 +398,7 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
     io.out(
       r.parallel.batches === 0
         ? `  workers: ${r.parallel.helpers}, not started (under ${formatCount(PARALLEL_FROM)} states at a time)`
-        : `  workers: ${r.parallel.helpers}, expanded ${formatCount(r.parallel.states)} states in ${formatCount(r.parallel.batches)} batches`,
+        : `  workers: ${r.parallel.helpers}, sent ${formatCount(r.parallel.states)} states in ${formatCount(r.parallel.batches)} batches (${formatCount(r.parallel.left)} left to the explorer)`,
     );
   if (r.automata !== undefined && r.automata.histories > 0)
     io.out(

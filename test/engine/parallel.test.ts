@@ -64,7 +64,11 @@ const DEFAULTS: readonly Case[] = [
  * quotient and ghost restarts (rseq), symmetry, a state budget.
  */
 const SAMPLE: readonly Case[] = [
-  ...(['sc', 'tso', 'relaxed'] as const).map((mm) => ({ model: 'requests', variant: 'no-vcpu-barrier', memoryModel: mm })),
+  ...(['sc', 'tso', 'relaxed'] as const).map((mm) => ({
+    model: 'requests',
+    variant: 'no-vcpu-barrier',
+    memoryModel: mm,
+  })),
   { model: 'requests', variant: 'correct-x86', memoryModel: 'relaxed' },
   { model: 'requests', variant: 'halt-no-wakeup', memoryModel: 'tso' },
   { model: 'requests', variant: 'halt-no-wakeup', memoryModel: 'relaxed' },
@@ -175,7 +179,7 @@ describe('the transport and the numbering', () => {
   it('the default thresholds keep a small search sequential: no helper is even started', () => {
     const transport = new InProcessTransport(MODELS, { helpers: 2, startFrom: 200, parallelFrom: 2000 });
     const r = check(model('sb'), { transport });
-    expect(r.parallel).toEqual({ helpers: 2, states: 0, batches: 0 });
+    expect(r.parallel).toEqual({ helpers: 2, states: 0, batches: 0, left: 0 });
     expect(transport.posted).toBe(0);
   });
 });

@@ -33,7 +33,13 @@ export interface CheckResult extends Omit<ExploreResult, 'path'> {
   /** What the variant declares for this memory model, if anything. */
   readonly expected?: Expectation;
   /** With a transport: how many helpers expanded how many states in how many batches. */
-  readonly parallel?: { readonly helpers: number; readonly states: number; readonly batches: number };
+  readonly parallel?: {
+    readonly helpers: number;
+    /** States sent to the helpers, in how many batches, and how many of those they left to the explorer. */
+    readonly states: number;
+    readonly batches: number;
+    readonly left: number;
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds models with different flag types.
@@ -112,7 +118,9 @@ function finish(
     ...result,
     ...(counterexample ? { counterexample } : {}),
     ...(expected ? { expected } : {}),
-    ...(work ? { parallel: { helpers: work.helpers, states: work.statesSent, batches: work.batches } } : {}),
+    ...(work
+      ? { parallel: { helpers: work.helpers, states: work.statesSent, batches: work.batches, left: work.statesLeft } }
+      : {}),
   };
 }
 

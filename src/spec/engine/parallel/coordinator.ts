@@ -14,7 +14,7 @@ import type { Machine } from '../machine.ts';
 import type { StateStore } from '../store.ts';
 import { NumberingSync } from './numbering.ts';
 import type { FromHelper, ReplicaSpec, ToHelper, Transport } from './protocol.ts';
-import type { Phase, RestartCause, WorkRecord, WorkSource } from './work.ts';
+import { LOCAL, type Phase, type RestartCause, type WorkRecord, type WorkSource } from './work.ts';
 
 /** Fewer states than this in the backlog are not sent: the explorer does them (a message costs more). */
 const MIN_BATCH = 16;
@@ -71,6 +71,8 @@ export class ParallelWork implements WorkSource {
   /** Batches sent and states handed out over the whole check, for the report. */
   batches = 0;
   statesSent = 0;
+  /** States a helper left to the explorer (LOCAL, work.ts): new thread histories, violations, errors. */
+  statesLeft = 0;
 
   /** `machine` is the explorer's (Exploration.machine), whose history numbers the helpers take. */
   constructor(transport: Transport, spec: ReplicaSpec, machine: Machine) {
@@ -126,10 +128,20 @@ export class ParallelWork implements WorkSource {
       this.#queue = queue.slice(this.#head);
       this.#head = 0;
     }
-    if (!this.#started && this.#store !== undefined && this.#store.count >= (this.#t.startFrom ?? START_FROM) && !this.#ended) this.#start();
-    this.#pump();
-    this.#send(idx);
-    const b = this.#queue[this.#head];
+    if (
+      !this.#started &&
+      this.#store !== undefined &&
+      this.#store.count >= (this.#t.startFrom ?? START_FROM) &&
+      !this.#ended
+    )
+      this.#start();
+    let b = this.#queue[this.#head];
+    // Looking for answers costs a system call per helper: not at every state.
+    if ((idx & 31) === 0 || b === undefined || b.start > idx || b.records === undefined) {
+      this.#pump();
+      this.#send(idx);
+      b = this.#queue[this.#head];
+    }
     if (b === undefined || b.start > idx) {
       if (this.#sent <= idx) this.#sent = idx + 1;
       return undefined;
@@ -148,7 +160,9 @@ export class ParallelWork implements WorkSource {
       this.#pump();
       this.#send(idx);
     }
-    return { a: b.records, at: (b.offsets as Int32Array)[idx - b.start] as number };
+    const at = (b.offsets as Int32Array)[idx - b.start] as number;
+    if (((b.records[at] as number) & LOCAL) !== 0) this.statesLeft++;
+    return { a: b.records, at };
   }
 
   end(): void {
@@ -189,7 +203,8 @@ export class ParallelWork implements WorkSource {
   /** Sends batches from the first state not yet sent while helpers have room. */
   #send(from: number): void {
     const store = this.#store;
-    if (store === undefined || !this.#started || this.#ended || store.count < (this.#t.parallelFrom ?? PARALLEL_FROM)) return;
+    if (store === undefined || !this.#started || this.#ended || store.count < (this.#t.parallelFrom ?? PARALLEL_FROM))
+      return;
     if (this.#sent < from) this.#sent = from;
     const helpers = this.#t.helpers;
     for (let tries = 0; tries < helpers; ) {
