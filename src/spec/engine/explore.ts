@@ -28,16 +28,16 @@ import { Kind } from './actions.ts';
 import { GhostObserved, Machine, MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
 import {
+  ampleFrom,
   computeWork,
+  fullFrom,
   fullOffset,
-  HEAD,
   MAX_WITNESSES,
   type Phase,
   type RestartCause,
   usable,
   type Words,
   type WorkContext,
-  type WorkRecord,
   type WorkSource,
 } from './parallel/work.ts';
 import type { Ghost } from './primitives.ts';
@@ -686,10 +686,12 @@ export class Exploration {
       }
       const rec = usable(taken);
       let emitted =
-        rec !== undefined ? this.#ampleFrom(rec, parent) : this.#reduce ? this.#expandAmple(s, len, parent) : -1;
+        rec !== undefined ? ampleFrom(store, rec, parent) : this.#reduce ? this.#expandAmple(s, len, parent) : -1;
+      if (rec !== undefined && emitted >= 0) this.#transitions += emitted;
       if (emitted >= 0 && depth < this.#firstAmpleDepth) this.#firstAmpleDepth = depth;
       if (emitted < 0 && rec !== undefined && (rec.a[fullOffset(rec)] as number) >= 0) {
-        emitted = this.#fullFrom(rec, parent);
+        emitted = fullFrom(store, rec, parent);
+        this.#transitions += emitted;
       } else if (emitted < 0 && depth === this.#depthBound) {
         // At the bound: its successors are too deep to matter; only their number (a deadlock?) does.
         emitted = machine.successors(s, len, () => {});
@@ -776,57 +778,6 @@ export class Exploration {
     for (let i = 0; i < ws.length; i++) {
       if (this.#witnessAt[i] === -1 && (ws[i] as Witness).reached(view)) this.#witnessAt[i] = idx;
     }
-  }
-
-  /** #expandAmple with a helper's record: its first candidate all of whose successors are new. */
-  #ampleFrom(r: WorkRecord, parent: number): number {
-    const a = r.a;
-    const store = this.#store;
-    let at = r.at + HEAD;
-    const candidates = a[at++] as number;
-    for (let c = 0; c < candidates; c++) {
-      const unit = a[at] as number;
-      const n = a[at + 1] as number;
-      at += 2;
-      const first = at;
-      let fresh = true;
-      for (let k = 0; k < n; k++) {
-        const len = a[at + 2] as number;
-        if (fresh && store.find(a.subarray(at + 3, at + 3 + len), len, a[at + 1] as number) >= 0) fresh = false;
-        at += 3 + len;
-      }
-      if (!fresh) continue;
-      at = first;
-      for (let k = 0; k < n; k++) {
-        const len = a[at + 2] as number;
-        this.#transitions++;
-        store.intern(a.subarray(at + 3, at + 3 + len), len, parent, unit, a[at] as number, a[at + 1] as number);
-        at += 3 + len;
-      }
-      return n;
-    }
-    return -1;
-  }
-
-  /** A full expansion from a helper's record. */
-  #fullFrom(r: WorkRecord, parent: number): number {
-    const a = r.a;
-    let at = fullOffset(r);
-    const n = a[at++] as number;
-    for (let k = 0; k < n; k++) {
-      const len = a[at + 3] as number;
-      this.#transitions++;
-      this.#store.intern(
-        a.subarray(at + 4, at + 4 + len),
-        len,
-        parent,
-        a[at] as number,
-        a[at + 1] as number,
-        a[at + 2] as number,
-      );
-      at += 4 + len;
-    }
-    return n;
   }
 
   /**
@@ -981,7 +932,16 @@ class Liveness {
       }
       const rec = usable(taken);
       if (rec !== undefined) {
-        this.#fromRecord(rec, parent);
+        this.#edgeStart.push(this.#edgeTo.length);
+        let on = 0;
+        fullFrom(store, rec, parent, (idx, unit) => {
+          this.#edgeTo.push(idx);
+          this.#edgeUnit.push(unit);
+          on |= 1 << unit;
+        });
+        this.#enabled.push(on);
+        this.onWitnesses?.(rec.a[rec.at + 1] as number, parent);
+        this.#pending.push(rec.a[rec.at + 2] as number);
         if (store.count > this.#maxStates) {
           return this.#finish('inconclusive', {
             reason: `state budget exhausted after ${store.count} states (liveness)`,
@@ -1031,35 +991,6 @@ class Liveness {
       }
     }
     return this.#finish('holds', { livenessStates: store.count });
-  }
-
-  /** State `parent`'s edges, enabled units, witnesses and pending properties from a helper's record. */
-  #fromRecord(r: WorkRecord, parent: number): void {
-    const a = r.a;
-    const store = this.#store;
-    this.#edgeStart.push(this.#edgeTo.length);
-    let enabled = 0;
-    let at = fullOffset(r);
-    const n = a[at++] as number;
-    for (let k = 0; k < n; k++) {
-      const unit = a[at] as number;
-      const len = a[at + 3] as number;
-      const idx = store.intern(
-        a.subarray(at + 4, at + 4 + len),
-        len,
-        parent,
-        unit,
-        a[at + 1] as number,
-        a[at + 2] as number,
-      );
-      this.#edgeTo.push(idx >= 0 ? idx : -idx - 1);
-      this.#edgeUnit.push(unit);
-      enabled |= 1 << unit;
-      at += 4 + len;
-    }
-    this.#enabled.push(enabled);
-    this.onWitnesses?.(a[r.at + 1] as number, parent);
-    this.#pending.push(a[r.at + 2] as number);
   }
 
   /** Finds a fair lasso along which property k stays pending, or undefined. */

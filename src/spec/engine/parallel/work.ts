@@ -219,3 +219,65 @@ export function fullOffset(r: WorkRecord): number {
 export function usable(r: WorkRecord | undefined | 'wait'): WorkRecord | undefined {
   return r === undefined || r === 'wait' || ((r.a[r.at] as number) & LOCAL) !== 0 ? undefined : r;
 }
+
+/**
+ * The explorer's side of a record in the safety phase with reduction: interns the successors of
+ * the first candidate all of whose successors are new (explore.ts #expandAmple, with the
+ * successors computed by the helper); returns how many, or -1 for "expand fully".
+ */
+export function ampleFrom(store: StateStore, r: WorkRecord, parent: number): number {
+  const a = r.a;
+  let at = r.at + HEAD;
+  const candidates = a[at++] as number;
+  for (let c = 0; c < candidates; c++) {
+    const unit = a[at] as number;
+    const n = a[at + 1] as number;
+    at += 2;
+    const first = at;
+    let fresh = true;
+    for (let k = 0; k < n; k++) {
+      const len = a[at + 2] as number;
+      if (fresh && store.find(a.subarray(at + 3, at + 3 + len), len, a[at + 1] as number) >= 0) fresh = false;
+      at += 3 + len;
+    }
+    if (!fresh) continue;
+    at = first;
+    for (let k = 0; k < n; k++) {
+      const len = a[at + 2] as number;
+      store.intern(a.subarray(at + 3, at + 3 + len), len, parent, unit, a[at] as number, a[at + 1] as number);
+      at += 3 + len;
+    }
+    return n;
+  }
+  return -1;
+}
+
+/**
+ * Interns a record's full expansion, in the machine's order, as children of `parent`; `edge`
+ * hears each successor's index and unit (the liveness graph). Returns how many there were.
+ */
+export function fullFrom(
+  store: StateStore,
+  r: WorkRecord,
+  parent: number,
+  edge?: (idx: number, unit: number) => void,
+): number {
+  const a = r.a;
+  let at = fullOffset(r);
+  const n = a[at++] as number;
+  for (let k = 0; k < n; k++) {
+    const unit = a[at] as number;
+    const len = a[at + 3] as number;
+    const idx = store.intern(
+      a.subarray(at + 4, at + 4 + len),
+      len,
+      parent,
+      unit,
+      a[at + 1] as number,
+      a[at + 2] as number,
+    );
+    edge?.(idx >= 0 ? idx : -idx - 1, unit);
+    at += 4 + len;
+  }
+  return n;
+}
