@@ -30,6 +30,7 @@ import { checkAxiomatic } from '../src/spec/litmus/axiomatic/check.ts';
 import { loadLitmus } from '../src/spec/litmus/judge.ts';
 import { LitmusError } from '../src/spec/litmus/parse.ts';
 import { MODELS } from '../src/spec/models/index.ts';
+import { parallelBench } from './parallel.ts';
 import { ring } from './ring.ts';
 
 const SMALL_MS = 2000;
@@ -311,8 +312,10 @@ function main(): void {
     process.stdout.write(
       'Usage: npm run bench [-- --json] [-- --only <regexp>]\n' +
         'Times every model variant, the N-CPU store-buffering ring and kvmspec litmus on\n' +
-        '100 litmus tests; --json prints\n' +
-        '[{ "name", "states", "ms", "statesPerSecond", "verdict", "transitions", "runs", "medianMs" }]\n' +
+        '100 litmus tests, then the parallel search against the sequential one (bench/parallel.ts,\n' +
+        'names "parallel …"); --json prints { "benches": [{ "name", "states", "ms",\n' +
+        '"statesPerSecond", "verdict", "transitions", "runs", "medianMs" }], "parallel": [{ "name",\n' +
+        '"workers", "verdict", "states", "wallMs", "cpuMs", "mainCpuMs", "helpersCpuMs", "idealMs", "load" }] }\n' +
         '(ms and statesPerSecond: the best timed run; medianMs: the median one).\n',
     );
     return;
@@ -321,7 +324,9 @@ function main(): void {
   const litmusDir = litmusFolder();
   const axiomsDir = litmusFolder(true);
   try {
-    run(values.json === true, only, litmusDir, axiomsDir);
+    const benches = run(values.json === true, only, litmusDir, axiomsDir);
+    const parallel = parallelBench(only, values.json === true);
+    if (values.json) process.stdout.write(`${JSON.stringify({ benches, parallel }, null, 2)}\n`);
   } finally {
     rmSync(litmusDir, { recursive: true, force: true });
     rmSync(axiomsDir, { recursive: true, force: true });
@@ -329,12 +334,12 @@ function main(): void {
   }
 }
 
-function run(json: boolean, only: RegExp | undefined, litmusDir: string, axiomsDir: string): void {
+function run(json: boolean, only: RegExp | undefined, litmusDir: string, axiomsDir: string): BenchResult[] {
   const values = { json };
   const selected = benches(litmusDir, axiomsDir).filter((b) => only === undefined || only.test(b.name));
   const results: BenchResult[] = [];
   const nameW = Math.max(...selected.map((b) => b.name.length), 4);
-  if (!values.json) {
+  if (!values.json && selected.length > 0) {
     process.stdout.write(
       `${'name'.padEnd(nameW)}  ${'verdict'.padEnd(12)} ${'states'.padStart(10)} ${'best ms'.padStart(10)} ${'states/s'.padStart(12)} ${'median ms'.padStart(10)}\n`,
     );
@@ -352,7 +357,7 @@ function run(json: boolean, only: RegExp | undefined, litmusDir: string, axiomsD
       );
     }
   }
-  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  return results;
 }
 
 main();

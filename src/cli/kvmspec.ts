@@ -19,6 +19,7 @@ import {
   instantiate,
   MEMORY_MODELS,
   type MemoryModelName,
+  PARALLEL_FROM,
   type ProgressInfo,
   replayEncoded,
   type Trace,
@@ -35,6 +36,7 @@ import {
   formatTrace,
 } from './format.ts';
 import { litmusCommand, litmusHelp } from './litmus.ts';
+import { defaultWorkers, NodeTransport } from './parallel.ts';
 
 export const EXIT = { holds: 0, violated: 1, usage: 2, inconclusive: 3, error: 4 } as const;
 
@@ -45,6 +47,11 @@ export interface Io {
   readonly progress: boolean;
   /** The models to offer (default: the registry, src/spec/models/index.ts); tests pass their own. */
   readonly models?: readonly AnyModel[];
+  /**
+   * `check`'s --workers when none is given: the command passes the core count; callers in
+   * process (tests, the bench) leave it at 1, the sequential search, unless they ask.
+   */
+  readonly workers?: number;
 }
 
 interface Ctx extends Io {
@@ -114,6 +121,9 @@ Options:
   --two-graphs             with "eventually" properties: check safety first on a reduced graph,
                            then build the liveness graph (default: both on one unreduced graph)
   --no-liveness            skip the "eventually" (progress) properties
+  --workers <n>            expand states on n worker threads (default: the number of cores;
+                           1: the sequential search). Same verdicts, state counts and shortest
+                           counterexamples; a search under ${formatCount(PARALLEL_FROM)} states never starts them
   --json                   print a JSON object instead of text
   --format text            with --variant: the counterexample as a mailing-list interleaving
                            (one column per CPU, one line per step), as the site copies it
@@ -384,6 +394,12 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
       }, ${formatMs(r.ms)}`,
   );
   if (r.symmetry !== undefined) io.out(`  symmetry: ${r.symmetry}`);
+  if (r.parallel !== undefined)
+    io.out(
+      r.parallel.batches === 0
+        ? `  workers: ${r.parallel.helpers}, not started (under ${formatCount(PARALLEL_FROM)} states at a time)`
+        : `  workers: ${r.parallel.helpers}, sent ${formatCount(r.parallel.states)} states in ${formatCount(r.parallel.batches)} batches (${formatCount(r.parallel.left)} left to the explorer)`,
+    );
   if (r.automata !== undefined && r.automata.histories > 0)
     io.out(
       `  thread states: ${formatCount(r.automata.histories)} histories unfolded into ${formatCount(r.automata.classes)} by future behaviour`,
@@ -418,6 +434,7 @@ function checkCommand(args: string[], io: Ctx): number {
       'store-all-ghosts': { type: 'boolean' },
       'two-graphs': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
+      workers: { type: 'string' },
       json: { type: 'boolean' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -449,6 +466,40 @@ function checkCommand(args: string[], io: Ctx): number {
   const given = params(model, values.param ?? []);
   const variants = values.variant !== undefined ? [values.variant] : model.variants.map((v) => v.name);
   const single = values.variant !== undefined;
+  const workers = positiveInt('--workers', values.workers) ?? io.workers ?? 1;
+  // One set of worker threads for every variant, started only when a search is large enough.
+  const transport = workers > 1 ? new NodeTransport(workers) : undefined;
+  try {
+    return checkVariants(io, model, variants, single, values, format, { mm, maxStates, maxMs, given, transport });
+  } finally {
+    void transport?.close();
+  }
+}
+
+function checkVariants(
+  io: Ctx,
+  model: AnyModel,
+  variants: readonly string[],
+  single: boolean,
+  values: {
+    readonly 'no-reduction'?: boolean;
+    readonly 'no-symmetry'?: boolean;
+    readonly 'no-quotient'?: boolean;
+    readonly 'store-all-ghosts'?: boolean;
+    readonly 'two-graphs'?: boolean;
+    readonly 'no-liveness'?: boolean;
+    readonly json?: boolean;
+  },
+  format: 'table' | 'text',
+  run: {
+    mm: MemoryModelName;
+    maxStates: number | undefined;
+    maxMs: number | undefined;
+    given: Record<string, number>;
+    transport: NodeTransport | undefined;
+  },
+): number {
+  const { mm, maxStates, maxMs, given, transport } = run;
 
   const results: CheckResult[] = [];
   for (const variant of variants) {
@@ -465,6 +516,7 @@ function checkCommand(args: string[], io: Ctx): number {
       unobservedGhosts: !values['store-all-ghosts'],
       oneGraph: !values['two-graphs'],
       liveness: !values['no-liveness'],
+      ...(transport !== undefined ? { transport } : {}),
       ...(io.progress
         ? {
             progressIntervalMs: 250,
@@ -640,6 +692,7 @@ if (import.meta.main) {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`),
     progress: process.stderr.isTTY === true,
+    workers: defaultWorkers(),
   };
   process.exitCode = main(process.argv.slice(2), io);
 }

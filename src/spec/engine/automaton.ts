@@ -45,10 +45,21 @@ const nextAtomicFlags = (flags: number, a: Action): number => {
   return flags;
 };
 
+/** A frozen table (a parallel search's helper) was asked to number a history it does not have. */
+export class Unnumbered extends Error {}
+
 /** Histories numbered in first-seen order; node 0 is the empty history (the body's start). */
 export class HistoryTable {
   readonly histories: (readonly number[])[] = [[]];
   readonly #ids = new Map<string, number>([['', 0]]);
+  /**
+   * A parallel search's helper numbers no history itself: its numbers are the explorer's, which
+   * gives them in the order the sequential search would (parallel/numbering.ts). A frozen table
+   * asked for a new history throws Unnumbered and notes it in `missed`, which the helper checks
+   * even when something on the way (a probe) caught the exception.
+   */
+  frozen = false;
+  missed = false;
 
   get size(): number {
     return this.histories.length;
@@ -68,10 +79,26 @@ export class HistoryTable {
     const key = history.join(',');
     const known = this.#ids.get(key);
     if (known !== undefined) return known;
+    if (this.frozen) {
+      this.missed = true;
+      throw new Unnumbered(`history ${key} is not numbered here`);
+    }
     const id = this.histories.length;
     this.histories.push(history);
     this.#ids.set(key, id);
     return id;
+  }
+
+  /** Appends the explorer's histories numbered from `from` on (a helper's copy, parallel/numbering.ts). */
+  extend(from: number, histories: readonly (readonly number[])[]): void {
+    if (from !== this.histories.length) {
+      throw new Error(`history numbers out of step: ${this.histories.length} here, ${from} sent`);
+    }
+    for (const h of histories) {
+      const key = h.join(',');
+      if (!this.#ids.has(key)) this.#ids.set(key, this.histories.length);
+      this.histories.push(h);
+    }
   }
 }
 
@@ -126,6 +153,11 @@ export class ThreadAutomaton {
 
   get size(): number {
     return this.#table.size;
+  }
+
+  /** The table numbering this thread's histories (or classes) now. */
+  get table(): HistoryTable {
+    return this.#table;
   }
 
   /** The results fed to the thread to reach `node`. */

@@ -7,6 +7,8 @@
 import { Exploration, type ExploreOptions, type ExploreResult } from './explore.ts';
 import { Machine } from './machine.ts';
 import { type Expectation, instantiate, type MemoryModelName, type ModelDef } from './model.ts';
+import { ParallelWork } from './parallel/coordinator.ts';
+import type { Transport } from './parallel/protocol.ts';
 import { checksum, decodeTrace, replay, type Trace, TraceError } from './trace.ts';
 
 /** What to check: the variant, memory model and parameters, plus the explorer's options. */
@@ -14,6 +16,11 @@ export interface CheckRequest extends Omit<ExploreOptions, 'memoryModel'> {
   readonly variant?: string;
   readonly memoryModel?: MemoryModelName;
   readonly params?: Readonly<Record<string, number>>;
+  /**
+   * Expand states in parallel on these helpers (parallel/): same result as without, sooner on
+   * several cores. A transport that cannot block (a browser's) works with checkAsync only.
+   */
+  readonly transport?: Transport;
 }
 
 /** The explorer's result for one model, variant, memory model and parameters, with the path replayed. */
@@ -25,6 +32,14 @@ export interface CheckResult extends Omit<ExploreResult, 'path'> {
   readonly counterexample?: Trace;
   /** What the variant declares for this memory model, if anything. */
   readonly expected?: Expectation;
+  /** With a transport: how many helpers expanded how many states in how many batches. */
+  readonly parallel?: {
+    readonly helpers: number;
+    /** States sent to the helpers, in how many batches, and how many of those they left to the explorer. */
+    readonly states: number;
+    readonly batches: number;
+    readonly left: number;
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds models with different flag types.
@@ -57,12 +72,33 @@ function prepare(model: AnyModel, req: CheckRequest) {
     ...(req.oneGraph !== undefined ? { oneGraph: req.oneGraph } : {}),
   };
   const exploration = new Exploration(instance, opts);
+  let work: ParallelWork | undefined;
+  if (req.transport !== undefined && req.transport.helpers > 0) {
+    const {
+      maxStates: _m,
+      maxMs: _t,
+      signal: _s,
+      onProgress: _p,
+      progressIntervalMs: _i,
+      memoryModel: _mm,
+      ...options
+    } = opts;
+    work = new ParallelWork(
+      req.transport,
+      { model: model.name, variant, params, memoryModel, options },
+      exploration.machine,
+    );
+    if (!exploration.distribute(work)) {
+      work.end();
+      work = undefined;
+    }
+  }
   // Recorded expectations (and their state counts) are for the default parameters only.
   const defaults = instantiate(model, variant, {}).params;
   const atDefaults = Object.keys(params).every((k) => params[k] === defaults[k]);
   const expected = atDefaults ? spec.expect[memoryModel] : undefined;
   const header = { model: model.name, variant, memoryModel, params };
-  return { exploration, expected, header };
+  return { exploration, expected, header, work };
 }
 
 function finish(
@@ -70,7 +106,9 @@ function finish(
   r: ExploreResult,
   header: { model: string; variant: string; memoryModel: MemoryModelName; params: Record<string, number> },
   expected: Expectation | undefined,
+  work?: ParallelWork,
 ): CheckResult {
+  work?.end();
   // Replay on a fresh machine, exactly as a permalink would be replayed.
   const fresh = new Machine(exploration.machine.inst, header.memoryModel);
   const counterexample = r.path ? replay(fresh, header, r.path) : undefined;
@@ -80,21 +118,35 @@ function finish(
     ...result,
     ...(counterexample ? { counterexample } : {}),
     ...(expected ? { expected } : {}),
+    ...(work
+      ? { parallel: { helpers: work.helpers, states: work.statesSent, batches: work.batches, left: work.statesLeft } }
+      : {}),
   };
 }
 
 export function check(model: AnyModel, req: CheckRequest = {}): CheckResult {
-  const { exploration, expected, header } = prepare(model, req);
-  const r = exploration.run() as ExploreResult;
-  return finish(exploration, r, header, expected);
+  if (req.transport !== undefined && !req.transport.blocking) {
+    throw new RangeError('check: this transport cannot block; use checkAsync');
+  }
+  const { exploration, expected, header, work } = prepare(model, req);
+  try {
+    const r = exploration.run() as ExploreResult;
+    return finish(exploration, r, header, expected, work);
+  } finally {
+    work?.end();
+  }
 }
 
 export async function checkAsync(model: AnyModel, req: CheckRequest = {}, sliceMs = 40): Promise<CheckResult> {
-  const { exploration, expected, header } = prepare(model, req);
-  for (;;) {
-    const r = exploration.run(performance.now() + sliceMs);
-    if (r) return finish(exploration, r, header, expected);
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  const { exploration, expected, header, work } = prepare(model, req);
+  try {
+    for (;;) {
+      const r = exploration.run(performance.now() + sliceMs);
+      if (r) return finish(exploration, r, header, expected, work);
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    }
+  } finally {
+    work?.end();
   }
 }
 

@@ -27,6 +27,19 @@
 import { Kind } from './actions.ts';
 import { GhostObserved, Machine, MachineStateView, ModelError } from './machine.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
+import {
+  ampleFrom,
+  computeWork,
+  fullFrom,
+  fullOffset,
+  MAX_WITNESSES,
+  type Phase,
+  type RestartCause,
+  usable,
+  type Words,
+  type WorkContext,
+  type WorkSource,
+} from './parallel/work.ts';
 import type { Ghost } from './primitives.ts';
 import { Rng } from './prng.ts';
 import { compileThreads, DomainGrowth, type DomainKey } from './quotient.ts';
@@ -230,6 +243,9 @@ export class Exploration {
   #reduced: ReducedViolation | undefined;
   /** The smallest depth at which an ample set was taken instead of a full expansion. */
   #firstAmpleDepth = Number.POSITIVE_INFINITY;
+  /** A parallel search: where each state's successors and property results come from (parallel/). */
+  #work: WorkSource | undefined;
+  #workContext: WorkContext | undefined;
 
   constructor(inst: ModelInstance, opts: ExploreOptions) {
     this.#inst = inst;
@@ -310,6 +326,63 @@ export class Exploration {
         () => this.#missingWitness(),
       );
     }
+    this.#beginWork();
+  }
+
+  /** Tells the parallel search's source (if any) that a search starts on the current store. */
+  #beginWork(): void {
+    if (this.#work === undefined) return;
+    const live = this.#phase === 'liveness' ? this.#liveness : undefined;
+    if (live !== undefined) {
+      live.work = this.#work;
+      live.onWitnesses = (bits, idx) => this.#witnessBits(bits, idx);
+    }
+    this.#work.begin(live?.store ?? this.#store, this.#phase);
+  }
+
+  /**
+   * A parallel search (the seam of parallel/coordinator.ts): each state's successors and
+   * property results are taken from `source`, computed there by helpers whose replicas of this
+   * explorer follow its restarts (work(), follow()). Everything else (the store, numbering,
+   * ample sets, budgets, counterexamples) stays here, so the result is the sequential one.
+   * Returns false, leaving the search sequential, for a model whose witnesses a record cannot hold.
+   */
+  distribute(source: WorkSource): boolean {
+    if (this.#inst.witnesses.length > MAX_WITNESSES) return false;
+    this.#work = source;
+    this.#beginWork();
+    return true;
+  }
+
+  /**
+   * As a helper's replica: appends the record of s[0..len) in `phase` to `out` (parallel/work.ts);
+   * `unnumbered` says whether the state needed a thread history the replica may not number.
+   */
+  work(s: Int32Array, len: number, phase: Phase, out: Words, unnumbered: () => boolean): void {
+    this.#workContext ??= {
+      machine: this.machine,
+      inst: this.#inst,
+      view: this.machine.view(),
+      represent: (x, n) => this.#represent(x, n),
+      reduce: this.#reduce,
+      safetyInLiveness: this.#oneGraph,
+      unnumbered,
+    };
+    computeWork(this.#workContext, s, len, phase, out);
+  }
+
+  /** As a helper's replica: starts again as the explorer in charge did (parallel/). */
+  follow(cause: RestartCause): void {
+    if (cause.kind === 'growth') this.#restart(new DomainGrowth(cause.where as DomainKey, cause.value, cause.thread));
+    else this.#restartForGhost(new GhostObserved(cause.ghost, cause.name));
+  }
+
+  /** Witnesses a helper found reached in state `idx` (bit i: witness i). */
+  #witnessBits(bits: number, idx: number): void {
+    if (bits === 0) return;
+    for (let i = 0; i < this.#witnessAt.length; i++) {
+      if (this.#witnessAt[i] === -1 && (bits & (1 << i)) !== 0) this.#witnessAt[i] = idx;
+    }
   }
 
   /** A safety violation in the state `view` shows (stored as `idx`), if any; notes the witnesses it reaches. */
@@ -350,6 +423,7 @@ export class Exploration {
     if (this.#storedGhosts === undefined || this.#storedGhosts.has(e.ghost)) throw e;
     this.#storeGhost(e.ghost);
     this.#ghostRestarts++;
+    this.#work?.restart({ kind: 'ghost', ghost: e.ghost, name: this.#inst.ghosts[e.ghost]?.name ?? String(e.ghost) });
     this.#reset();
     this.#begin(this.#automata?.restarts ?? 0);
   }
@@ -369,6 +443,7 @@ export class Exploration {
     // A domain that keeps growing (a counter): restarting for every value costs more than the
     // merging saves, so search the history-numbered automata instead.
     if ((this.#automata?.restarts ?? 0) + 1 >= MAX_RESTARTS) this.#quotientOff = true;
+    this.#work?.restart({ kind: 'growth', where: growth.where, value: growth.value, thread: growth.thread });
     this.#reset();
     this.#begin((this.#automata?.restarts ?? 0) + 1);
   }
@@ -456,8 +531,9 @@ export class Exploration {
           this.#restart(e);
         }
       }
-      if (this.#result === undefined && now() >= deadline) return undefined;
+      if (this.#result === undefined && (now() >= deadline || this.#work?.waiting === true)) return undefined;
     }
+    this.#work?.end();
     // Done: the stores' arenas go to the next search (everything reported was read out of them).
     this.#store.release();
     this.#liveness?.release();
@@ -603,9 +679,20 @@ export class Exploration {
       }
       if (depth > this.#maxDepth) this.#maxDepth = depth;
 
-      let emitted = this.#reduce ? this.#expandAmple(s, len, parent) : -1;
+      const taken = this.#work?.take(parent);
+      if (taken === 'wait') {
+        this.#next = parent;
+        return;
+      }
+      const rec = usable(taken);
+      let emitted =
+        rec !== undefined ? ampleFrom(store, rec, parent) : this.#reduce ? this.#expandAmple(s, len, parent) : -1;
+      if (rec !== undefined && emitted >= 0) this.#transitions += emitted;
       if (emitted >= 0 && depth < this.#firstAmpleDepth) this.#firstAmpleDepth = depth;
-      if (emitted < 0 && depth === this.#depthBound) {
+      if (emitted < 0 && rec !== undefined && (rec.a[fullOffset(rec)] as number) >= 0) {
+        emitted = fullFrom(store, rec, parent);
+        this.#transitions += emitted;
+      } else if (emitted < 0 && depth === this.#depthBound) {
         // At the bound: its successors are too deep to matter; only their number (a deadlock?) does.
         emitted = machine.successors(s, len, () => {});
       } else if (emitted < 0) {
@@ -616,6 +703,15 @@ export class Exploration {
           machine.scratch = undefined;
         }
         batch.flush(store, parent);
+      }
+      if (rec !== undefined) {
+        // A helper checked the properties: none is violated here, and these witnesses are reached.
+        this.#witnessBits(rec.a[rec.at + 1] as number, parent);
+        if (store.count > this.#maxStates) {
+          this.#result = this.#finish('inconclusive', { reason: `state budget exhausted after ${store.count} states` });
+          return;
+        }
+        continue;
       }
       view.s = s;
       view.final = emitted === 0;
@@ -670,6 +766,7 @@ export class Exploration {
       this.#phase = 'liveness';
       this.#phaseStart = now();
       this.#liveness = new Liveness(inst, this.machine, this.#maxStates, (why, extra) => this.#finish(why, extra));
+      this.#beginWork();
       this.#progress(true);
       return;
     }
@@ -758,6 +855,10 @@ class Liveness {
   /** With one graph (ExploreOptions.oneGraph): the safety checks of each state, and the witnesses at the end. */
   readonly #safety: ((view: MachineStateView, idx: number, final: boolean) => Violation | undefined) | undefined;
   readonly #witnesses: (() => Violation | undefined) | undefined;
+  /** A parallel search: where each state's successors and property results come from (parallel/). */
+  work: WorkSource | undefined;
+  /** With one graph: witnesses a helper found reached in a state. */
+  onWitnesses: ((bits: number, idx: number) => void) | undefined;
 
   constructor(
     inst: ModelInstance,
@@ -781,6 +882,10 @@ class Liveness {
 
   get states(): number {
     return this.#store.count;
+  }
+
+  get store(): StateStore {
+    return this.#store;
   }
 
   get transitions(): number {
@@ -820,6 +925,31 @@ class Liveness {
         progress();
       }
       parent = this.#next++;
+      const taken = this.work?.take(parent);
+      if (taken === 'wait') {
+        this.#next = parent;
+        return undefined;
+      }
+      const rec = usable(taken);
+      if (rec !== undefined) {
+        this.#edgeStart.push(this.#edgeTo.length);
+        let on = 0;
+        fullFrom(store, rec, parent, (idx, unit) => {
+          this.#edgeTo.push(idx);
+          this.#edgeUnit.push(unit);
+          on |= 1 << unit;
+        });
+        this.#enabled.push(on);
+        this.onWitnesses?.(rec.a[rec.at + 1] as number, parent);
+        this.#pending.push(rec.a[rec.at + 2] as number);
+        if (store.count > this.#maxStates) {
+          return this.#finish('inconclusive', {
+            reason: `state budget exhausted after ${store.count} states (liveness)`,
+            livenessStates: store.count,
+          });
+        }
+        continue;
+      }
       // Exactly the state's length, so that the machine copies it with one memcpy per successor.
       if (store.lengthOf(parent) !== this.#cur.length) this.#cur = new Int32Array(store.lengthOf(parent));
       const len = store.load(parent, this.#cur);
