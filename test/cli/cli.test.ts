@@ -2,46 +2,12 @@
  * The `kvmspec` command line as a user runs it: a child process on the pinned Node with the
  * loader hook, checked for exit codes, one-line usage errors, text and JSON output.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { MODELS } from '../../src/spec/models/index.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { exec, kvmspec, ROOT, type Run } from '../support/cli-process.ts';
 
 // Each test starts Node once or a few times; on a loaded 2-core machine that takes seconds.
 vi.setConfig({ testTimeout: 120_000 });
-
-function exec(file: string, args: readonly string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs the CLI as bin/kvmspec does: the test's Node (the pinned one) with the loader hook. */
-function kvmspec(...args: string[]): Promise<Run> {
-  return exec(
-    process.execPath,
-    ['--import', `${ROOT}src/cli/register.mjs`, `${ROOT}src/cli/kvmspec.ts`, ...args],
-    ROOT,
-  );
-}
 
 function json(r: Run): unknown {
   return JSON.parse(r.stdout);

@@ -3,34 +3,11 @@
  * sequential command's result: verdict, counts and the counterexample's trace string. Child
  * processes, as a user runs the command (the engine's side is test/engine/parallel.test.ts).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/kvmspec.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { kvmspec } from '../support/cli-process.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
-
-function kvmspec(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', `${ROOT}src/cli/register.mjs`, `${ROOT}src/cli/kvmspec.ts`, ...args],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface Json {
   verdict: string;
