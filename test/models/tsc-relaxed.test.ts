@@ -22,6 +22,7 @@ import {
 } from '../../src/spec/engine/index.ts';
 import { RelaxedMemory } from '../../src/spec/engine/memory/relaxed.ts';
 import { tsc } from '../../src/spec/models/tsc/model.ts';
+import { FULL_GOLDEN } from '../support/golden-budget.ts';
 
 const variant = (name: string) => {
   const v = tsc.variants.find((x) => x.name === name);
@@ -49,8 +50,34 @@ describe('the TSC model under the relaxed memory model', () => {
             v.expect[mm]?.property !== v.expect.relaxed?.property,
         ),
     );
-    expect(differ.map((v) => v.name)).toEqual(['patch-ref-read']);
+    expect(differ.map((v) => v.name)).toEqual(['patch-ref-read', 'patch-fall-guest']);
   });
+
+  // 633,265 relaxed states (about 4 minutes and 6.7 GB): `npm run test:golden` only.
+  it.runIf(FULL_GOLDEN)(
+    'patch-fall-guest breaks under relaxed only, the same way: resync() reads cpu1’s last_ref, then a TSC tick from before it',
+    () => {
+      const r = check(tsc, { variant: 'patch-fall-guest', memoryModel: 'relaxed' });
+      expect(r.violation?.property).toBe('guest-clock-not-ahead');
+      expect(variant('patch-fall-guest').expect.tso?.verdict).toBe('holds');
+      const steps = r.counterexample?.steps ?? [];
+      const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
+      const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
+      expect(last).toBeGreaterThanOrEqual(0);
+      // cpu1's last_ref came from a later tick than the TSC value resync() then reads for cpu0,
+      // and becomes cpu0's offset: the base's reference, and so cpu1's, is ahead from then on.
+      expect(Number(steps[last]?.result)).toBeGreaterThan(0);
+      expect(steps[tsc0]?.result).toMatch(/^t=0 /);
+      expect(
+        steps.some(
+          (x, k) =>
+            k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
+        ),
+      ).toBe(true);
+      expect(steps.at(-1)?.actor).toBe('vcpu');
+    },
+    3_600_000,
+  );
 
   it('patch-ref-read breaks under relaxed only: resync() reads the other CPU’s last_ref, then a TSC tick from before it', () => {
     const r = check(tsc, { variant: 'patch-ref-read', memoryModel: 'relaxed' });

@@ -9,12 +9,18 @@
  * guest never sees time go backwards: before a rise, after a fall; store the frequency, then
  * set the request, then ping the CPU again.
  *
- * Modelled: tsc_khz_changed(), __kvmclock_cpufreq_notifier() and the early returns of
- * kvmclock_cpufreq_notifier(); the parts of vcpu_enter_guest() that matter here (the request
- * check, kvm_guest_time_update()'s use of cpu_tsc_khz and the TSC, vcpu->mode and the final
- * request check with interrupts off) and kvm_arch_vcpu_load()'s clock update request on a CPU
- * change. Not modelled: the master clock (use_master_clock is false without a stable TSC), the
- * vm_list walk (one VM, one vCPU), kvm_guest_time_update()'s TSC scaling and catch-up.
+ * Modelled, step for step for what the properties observe: tsc_khz_changed(),
+ * __kvmclock_cpufreq_notifier() and the early returns of kvmclock_cpufreq_notifier(); on the
+ * vCPU's side vcpu_load() / kvm_sched_in() -> kvm_arch_vcpu_load() (KVM_REQ_GLOBAL_CLOCK_UPDATE
+ * before the store to vcpu->cpu), vcpu_run()'s retry of a cancelled entry, and
+ * vcpu_enter_guest(): the requests behind kvm_request_pending() with preemption on
+ * (KVM_REQ_GLOBAL_CLOCK_UPDATE -> kvm_gen_kvmclock_update(), KVM_REQ_CLOCK_UPDATE ->
+ * kvm_guest_time_update(), which re-enables interrupts before it computes the scale), then
+ * IN_GUEST_MODE, the final kvm_vcpu_exit_request() with interrupts off, and both exits. Not
+ * modelled: the master clock (use_master_clock is false without a stable TSC), the vm_list
+ * walk (one VM, one vCPU), kvm_guest_time_update()'s TSC scaling and catch-up,
+ * kvm_gen_kvmclock_update()'s delayed work, kvm_check_tsc_unstable() in kvm_arch_vcpu_load(),
+ * the other requests, and preemption anywhere but between two guest entries.
  */
 import {
   BUG_ON,
@@ -27,6 +33,8 @@ import {
   type Loc,
   local_irq_disable,
   local_irq_enable,
+  local_irq_restore,
+  local_irq_save,
   type ModelBuilder,
   migrate,
   NotifierChain,
@@ -47,6 +55,9 @@ import { CPUFREQ_POSTCHANGE, CPUFREQ_PRECHANGE, cpufreq_transition, type Transit
 import { REF_TSC_KHZ, type TscFlags } from './x86.ts';
 
 const KVM_REQ_CLOCK_UPDATE = 0;
+const KVM_REQ_GLOBAL_CLOCK_UPDATE = 1;
+/** Calls of vcpu_enter_guest() per guest entry (vcpu_run() retries a cancelled one). */
+const MAX_PASSES = 3;
 const OUTSIDE_GUEST_MODE = 0;
 const IN_GUEST_MODE = 1;
 
@@ -59,10 +70,6 @@ interface Today {
     readonly cpu: Loc;
     readonly requests: Loc;
     readonly mode: Loc;
-    /** vcpu->hv_clock: tsc_timestamp, system_time, the multiplier from cpu_tsc_khz. */
-    readonly tsc_timestamp: Loc;
-    readonly system_time: Loc;
-    readonly mul: Loc;
   };
 }
 
@@ -137,64 +144,124 @@ function* kvmclock_cpufreq_notifier(
 // #endregion __kvmclock_cpufreq_notifier
 
 // #region vcpu_enter_guest_today
-/*
- * The vCPU side is coarser than v6.12 (read in the same copy), in these steps, each left as it
- * was for the suite's budget: kvm_guest_time_update() re-enables interrupts (local_irq_restore())
- * after reading cpu_tsc_khz and the TSC and before it writes the scale, tsc_timestamp and
- * system_time, in that order; kvm_arch_vcpu_load() runs from vcpu_load() / kvm_sched_in(), makes
- * KVM_REQ_GLOBAL_CLOCK_UPDATE (turned into KVM_REQ_CLOCK_UPDATE by kvm_gen_kvmclock_update() in
- * vcpu_enter_guest()) before it writes vcpu->cpu, and kvm_make_request() there has its smp_wmb();
- * vcpu_enter_guest() processes requests with preemption on, behind kvm_request_pending(), and
- * publishes IN_GUEST_MODE with smp_store_release() + smp_mb__after_srcu_read_unlock() (here
- * smp_store_mb(): both a full barrier after the store); the final check is kvm_request_pending()
- * (here the one request bit there is), and both exits have an smp_wmb() after OUTSIDE_GUEST_MODE.
+/**
+ * vcpu->arch.hv_clock and hw_tsc_khz: the vCPU's own copy of its kvmclock parameters. Only the
+ * vCPU task writes or reads them (the guest's copy, written by kvm_setup_guest_pvclock(), is
+ * read by this vCPU's guest between the same task's entries), so they are the thread's own
+ * variables, not shared memory: their accesses are not steps.
  */
-/** kvm_guest_time_update(): the guest's clock parameters from this CPU's frequency and TSC, now. */
-function* kvm_guest_time_update(t: Today, cpu: number): Op {
-  yield* local_irq_disable(); // keep irq disabled to prevent changes to the clock
-  const khz = yield* READ_ONCE(t.cpu_tsc_khz[cpu] as Loc);
-  const now = yield* t.clock.rdtsc_at(cpu);
-  yield* WRITE_ONCE(t.vcpu.tsc_timestamp, now.tsc);
-  yield* WRITE_ONCE(t.vcpu.system_time, REF_TSC_KHZ * now.time); // get_kvmclock_base_ns()
-  yield* WRITE_ONCE(t.vcpu.mul, REF_TSC_KHZ / khz);
-  yield* local_irq_enable();
+interface HvClock {
+  tsc_timestamp: number;
+  system_time: number;
+  /** tsc_to_system_mul (with tsc_shift, exact here: REF_TSC_KHZ / khz). */
+  mul: number;
+  hw_tsc_khz: number;
 }
 
-/** One pass of vcpu_enter_guest(): the clock update request, then entry with the final check. */
-function* vcpu_enter_guest(t: Today, inGuest: (cpu: number) => Op): Op {
-  yield* preempt_disable();
+/** kvm_make_request(req, vcpu): smp_wmb(), then set_bit(). */
+function* kvm_make_request(t: Today, req: number, name: string): Op {
+  yield* smp_wmb();
+  yield* set_bit(req, t.vcpu.requests, name);
+}
+
+/** kvm_check_request(req, vcpu): if set, clear it, smp_mb__after_atomic(), and say so. */
+function* kvm_check_request(t: Today, req: number, name: string): Op<boolean> {
+  if (!(yield* test_bit(req, t.vcpu.requests, name))) return false;
+  yield* clear_bit(req, t.vcpu.requests, name);
+  yield* smp_mb__after_atomic();
+  return true;
+}
+
+/**
+ * kvm_guest_time_update(), v6.12, without the master clock (off on this host): with interrupts
+ * saved and disabled, get_cpu_tsc_khz() (this CPU's cpu_tsc_khz: no constant TSC), rdtsc() and
+ * get_kvmclock_base_ns() (one instant of the model's clock); local_irq_restore(); then the
+ * scale, if the frequency changed, and tsc_timestamp and system_time. Not modelled: the
+ * tgt_tsc_khz == 0 retry (never 0 here), kvm_read_l1_tsc()'s offset and scaling (the guest
+ * TSC is the host's), the catch-up, kvmclock_offset, and kvm_setup_guest_pvclock()'s copy to
+ * the guest page (see HvClock).
+ */
+function* kvm_guest_time_update(t: Today, hv: HvClock): Op {
+  const flags = yield* local_irq_save(); // keep irq disabled to prevent changes to the clock
   const cpu = yield* smp_processor_id();
-  // kvm_arch_vcpu_load(): a new CPU means a clock update.
+  const tgt_tsc_khz = yield* READ_ONCE(t.cpu_tsc_khz[cpu] as Loc);
+  const now = yield* t.clock.rdtsc_at(cpu);
+  yield* local_irq_restore(flags);
+  if (hv.hw_tsc_khz !== tgt_tsc_khz) {
+    hv.mul = REF_TSC_KHZ / tgt_tsc_khz; // kvm_get_time_scale()
+    hv.hw_tsc_khz = tgt_tsc_khz;
+  }
+  hv.tsc_timestamp = now.tsc;
+  hv.system_time = REF_TSC_KHZ * now.time;
+}
+
+/**
+ * kvm_arch_vcpu_load(vcpu, cpu), v6.12, the clock part, with preemption off (from vcpu_load()
+ * at KVM_RUN and from kvm_sched_in() after a move): on a CPU change, KVM_REQ_GLOBAL_CLOCK_UPDATE
+ * (no master clock), then vcpu->cpu = cpu. The model takes the branch on a CPU change only:
+ * kvm_check_tsc_unstable(), which would take it on every load, and what it does then (the TSC
+ * offset rewrite and catch-up) are not modelled.
+ */
+function* kvm_arch_vcpu_load(t: Today, cpu: number): Op {
   if ((yield* READ_ONCE(t.vcpu.cpu)) !== cpu) {
+    yield* kvm_make_request(t, KVM_REQ_GLOBAL_CLOCK_UPDATE, 'KVM_REQ_GLOBAL_CLOCK_UPDATE');
     yield* WRITE_ONCE(t.vcpu.cpu, cpu);
-    yield* set_bit(KVM_REQ_CLOCK_UPDATE, t.vcpu.requests, 'KVM_REQ_CLOCK_UPDATE');
   }
-  // kvm_check_request(KVM_REQ_CLOCK_UPDATE)
-  if (yield* test_bit(KVM_REQ_CLOCK_UPDATE, t.vcpu.requests, 'KVM_REQ_CLOCK_UPDATE')) {
-    yield* clear_bit(KVM_REQ_CLOCK_UPDATE, t.vcpu.requests, 'KVM_REQ_CLOCK_UPDATE');
-    yield* smp_mb__after_atomic();
-    yield* kvm_guest_time_update(t, cpu);
+}
+
+/** vcpu_load() (KVM_RUN) and kvm_sched_in() (after a move): kvm_arch_vcpu_load() on this CPU. */
+function* vcpu_load(t: Today): Op {
+  yield* preempt_disable(); // get_cpu()
+  yield* kvm_arch_vcpu_load(t, yield* smp_processor_id());
+  yield* preempt_enable(); // put_cpu()
+}
+
+/**
+ * One call of vcpu_enter_guest(), v6.12, in the order of its steps that touch what the
+ * properties observe: behind kvm_request_pending(), with preemption on,
+ * KVM_REQ_GLOBAL_CLOCK_UPDATE (kvm_gen_kvmclock_update(): KVM_REQ_CLOCK_UPDATE; its delayed
+ * kvmclock_update_fn() work, which requests it again 100 ms later, is not modelled) and
+ * KVM_REQ_CLOCK_UPDATE (kvm_guest_time_update()); then preempt_disable(),
+ * local_irq_disable(), IN_GUEST_MODE by smp_store_release() followed by
+ * smp_mb__after_srcu_read_unlock() (here smp_store_mb(): the store and a full barrier), and
+ * kvm_vcpu_exit_request(): a pending request cancels the entry (OUTSIDE_GUEST_MODE,
+ * smp_wmb(), interrupts and preemption back on; returns false). Otherwise the guest runs, and
+ * the exit is OUTSIDE_GUEST_MODE, smp_wmb(), local_irq_enable(), preempt_enable().
+ */
+function* vcpu_enter_guest(t: Today, hv: HvClock, inGuest: (cpu: number) => Op): Op<boolean> {
+  if ((yield* READ_ONCE(t.vcpu.requests)) !== 0) {
+    // kvm_request_pending()
+    if (yield* kvm_check_request(t, KVM_REQ_GLOBAL_CLOCK_UPDATE, 'KVM_REQ_GLOBAL_CLOCK_UPDATE'))
+      yield* kvm_make_request(t, KVM_REQ_CLOCK_UPDATE, 'KVM_REQ_CLOCK_UPDATE'); // kvm_gen_kvmclock_update()
+    if (yield* kvm_check_request(t, KVM_REQ_CLOCK_UPDATE, 'KVM_REQ_CLOCK_UPDATE')) yield* kvm_guest_time_update(t, hv);
   }
+  yield* preempt_disable();
   yield* local_irq_disable();
   yield* smp_store_mb(t.vcpu.mode, IN_GUEST_MODE, 'IN_GUEST_MODE');
-  if (!(yield* test_bit(KVM_REQ_CLOCK_UPDATE, t.vcpu.requests, 'KVM_REQ_CLOCK_UPDATE'))) {
-    yield* guest_enter();
-    yield* inGuest(cpu);
-    yield* guest_exit('VM-exit', { timer: true });
+  if ((yield* READ_ONCE(t.vcpu.requests)) !== 0) {
+    // kvm_vcpu_exit_request(): cancel the entry
+    yield* WRITE_ONCE(t.vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+    yield* smp_wmb();
+    yield* local_irq_enable();
+    yield* preempt_enable();
+    return false;
   }
+  const cpu = yield* smp_processor_id();
+  yield* guest_enter();
+  yield* inGuest(cpu);
+  yield* guest_exit('VM-exit', { timer: true });
   yield* WRITE_ONCE(t.vcpu.mode, OUTSIDE_GUEST_MODE, 'OUTSIDE_GUEST_MODE');
+  yield* smp_wmb();
   yield* local_irq_enable();
   yield* preempt_enable();
+  return true;
 }
 // #endregion vcpu_enter_guest_today
 
-/** The guest reads kvmclock: system_time + (tsc - tsc_timestamp) * mul. */
-function* guest_read(t: Today, cpu: number): Op<{ ref: number; time: number }> {
-  const sys = yield* READ_ONCE(t.vcpu.system_time);
-  const ts = yield* READ_ONCE(t.vcpu.tsc_timestamp);
-  const mul = yield* READ_ONCE(t.vcpu.mul);
+/** The guest reads kvmclock: system_time + (tsc - tsc_timestamp) * mul, from its copy. */
+function* guest_read(t: Today, hv: HvClock, cpu: number): Op<{ ref: number; time: number }> {
   const now = yield* t.clock.rdtsc_at(cpu);
-  return { ref: sys + (now.tsc - ts) * mul, time: now.time };
+  return { ref: hv.system_time + (now.tsc - hv.tsc_timestamp) * hv.mul, time: now.time };
 }
 
 /** The guest's kvmclock readings go to `observe` (model.ts checks and records them). */
@@ -221,9 +288,6 @@ export function setupToday(
       mode: b.loc('vcpu->mode', OUTSIDE_GUEST_MODE, (v) =>
         v === IN_GUEST_MODE ? 'IN_GUEST_MODE' : 'OUTSIDE_GUEST_MODE',
       ),
-      tsc_timestamp: b.loc('hv_clock.tsc_timestamp'),
-      system_time: b.loc('hv_clock.system_time'),
-      mul: b.loc('hv_clock.mul'),
     },
   };
   const khzChanged = callFunction(b, 2, 'tsc_khz_changed', (cpu) => tsc_khz_changed(t, cpu), kvmCpus);
@@ -233,12 +297,25 @@ export function setupToday(
   b.thread('cpufreq', { cpu: 1, cpus }, function* () {
     for (const tr of transitions) yield* cpufreq_transition(chain, clock, t.freqs, tr);
   });
+  // The vCPU task: KVM_RUN's vcpu_load(), then vcpu_run()'s loop of vcpu_enter_guest() for two
+  // guest entries, moved by the scheduler (kvm_sched_in()) between them. A cancelled entry is
+  // retried, as vcpu_run() does, up to MAX_PASSES calls per entry; the BUG_ON checks that bound
+  // is never what stops it (each cancel consumes a request, and a run makes few).
   b.thread('vcpu', { cpu: 0, cpus }, function* () {
+    const hv: HvClock = { tsc_timestamp: 0, system_time: 0, mul: 0, hw_tsc_khz: 0 };
+    yield* vcpu_load(t);
     for (let e = 0; e < 2; e++) {
-      if (e > 0 && flags.vcpu) yield* migrate('the scheduler moves the vCPU task');
-      yield* vcpu_enter_guest(t, function* (cpu) {
-        yield* observe(yield* guest_read(t, cpu), e);
-      });
+      if (e > 0 && flags.vcpu) {
+        yield* migrate('the scheduler moves the vCPU task');
+        yield* vcpu_load(t); // kvm_sched_in()
+      }
+      let entered = false;
+      for (let pass = 0; pass < MAX_PASSES && !entered; pass++) {
+        entered = yield* vcpu_enter_guest(t, hv, function* (cpu) {
+          yield* observe(yield* guest_read(t, hv, cpu), e);
+        });
+      }
+      yield* BUG_ON(!entered, `model bound: ${MAX_PASSES} cancelled entries in a row`);
     }
   });
 }
