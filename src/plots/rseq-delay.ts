@@ -190,14 +190,16 @@ export const rseqDelay: PlotDef<RseqDelayData> = {
     );
   },
   spec(Plot, data) {
+    // The x axis is in nanoseconds, the slider's unit (the data and the summary are in µs).
+    const ns = (us: number) => Math.round(us * 1000);
     const rows = data.points.flatMap((p) => [
-      { delay: p.delayUs, series: SERIES[0], value: p.hitRate },
-      { delay: p.delayUs, series: SERIES[1], value: p.detectRate },
-      { delay: p.delayUs, series: SERIES[2], value: p.missedShare },
-      { delay: p.delayUs, series: SERIES[3], value: p.throughput },
+      { delay: ns(p.delayUs), series: SERIES[0], value: p.hitRate },
+      { delay: ns(p.delayUs), series: SERIES[1], value: p.detectRate },
+      { delay: ns(p.delayUs), series: SERIES[2], value: p.missedShare },
+      { delay: ns(p.delayUs), series: SERIES[3], value: p.throughput },
     ]);
     const at = data.points.find((p) => p.delayUs === data.delayUs) as RseqDelayPoint;
-    const marked = rows.filter((r) => r.delay === data.delayUs);
+    const marked = rows.filter((r) => r.delay === ns(data.delayUs));
     const max = Math.max(...data.points.map((p) => p.delayUs));
     // Shade the delays up to where main() first completes more than one KVM_RUN per two
     // migrations (interpolated between the two swept delays around the crossing).
@@ -210,7 +212,7 @@ export const rseqDelay: PlotDef<RseqDelayData> = {
         a.delayUs +
         ((0.5 - a.kvmRunsPerMigration) / (b.kvmRunsPerMigration - a.kvmRunsPerMigration)) * (b.delayUs - a.delayUs);
     } else if (firstOk < 0) edge = max;
-    const band = edge > 0 ? [{ x1: 0, x2: edge }] : [];
+    const band = edge > 0 ? [{ x1: 0, x2: ns(edge) }] : [];
     const pct = (x: number) => `${Math.round(100 * x)}%`;
     return {
       width: 620,
@@ -226,12 +228,12 @@ export const rseqDelay: PlotDef<RseqDelayData> = {
         `The test's sanity check fails below about ${edge.toFixed(2)} µs.`,
       x: {
         type: 'sqrt',
-        label: 'delay between migrations (µs, square-root scale) →',
+        label: 'delay between migrations (ns, square-root scale) →',
         labelAnchor: 'center',
         labelOffset: 38,
-        domain: [0, max],
-        ticks: [0, 0.25, 0.5, 1, 2, 4, 6, 8, 10].filter((t) => t <= max),
-        tickFormat: (t: number) => String(t),
+        domain: [0, ns(max)],
+        ticks: [0, 250, 500, 1000, 2000, 4000, 6000, 8000, 10000].filter((t) => t <= ns(max)),
+        tickFormat: (t: number) => t.toLocaleString('en'),
         grid: true,
       },
       y: { label: '↑ share', domain: [0, 1], tickFormat: '.0%', grid: true },
@@ -248,7 +250,7 @@ export const rseqDelay: PlotDef<RseqDelayData> = {
           fill: 'currentColor',
         }),
         Plot.ruleY([0]),
-        Plot.ruleX([data.delayUs], { stroke: 'currentColor', strokeDasharray: '3,3' }),
+        Plot.ruleX([ns(data.delayUs)], { stroke: 'currentColor', strokeDasharray: '3,3' }),
         Plot.line(rows, { x: 'delay', y: 'value', stroke: 'series', strokeWidth: 2 }),
         Plot.dot(marked, { x: 'delay', y: 'value', fill: 'series', r: 4 }),
       ],

@@ -52,4 +52,40 @@ describe('rseq chapter', () => {
     expect(await page.locator(`${PLOT} [data-kvm-svg]`).innerHTML()).not.toBe(before);
     expect(problems()).toEqual([]);
   });
+
+  it('draws the delay axis in the slider’s unit: the marked delay sits between the axis’s 2,000 and 4,000 ns', async () => {
+    const { page, problems } = chapter();
+    await showPlot(page, PLOT);
+    const slider = page.locator(`${PLOT} input[name="delay"]`);
+    await slider.fill('3000');
+    const status = page.locator(`${PLOT} [data-kvm-status]`);
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/^Measured in your browser/);
+    const label = await page.locator(`label[for="${await slider.getAttribute('id')}"]`).textContent();
+    const unit = /\((ns|µs)\)/.exec(label ?? '')?.[1];
+    expect(unit, `slider label “${label}”`).toBe('ns');
+    const axis = await page.locator(`${PLOT} [data-kvm-svg]`).evaluate((box) => {
+      // The chart's own SVG (the legend's swatches are SVGs too); the build strips Plot's aria-labels.
+      const svg = [...box.querySelectorAll('svg')].find((s) => s.querySelector('[stroke-dasharray]'));
+      const texts = [...(svg?.querySelectorAll('text') ?? [])];
+      const title = texts.map((t) => t.textContent ?? '').find((t) => /delay between migrations/.test(t));
+      const centre = (el: Element) => {
+        const r = el.getBoundingClientRect();
+        return r.left + r.width / 2;
+      };
+      const ticks = texts
+        .filter((t) => /^[\d,]+$/.test(t.textContent ?? ''))
+        .map((t) => ({ text: t.textContent ?? '', x: centre(t) }));
+      // The dashed rule marks the slider's delay.
+      const rule = svg?.querySelector('[stroke-dasharray] line');
+      return { title, ticks, rule: rule ? centre(rule) : undefined, html: texts.map((t) => t.textContent).join('|') };
+    });
+    expect(axis.title, axis.html).toMatch(/\(ns\b/);
+    const at = (t: string) => axis.ticks.find((k) => k.text === t)?.x;
+    const [x2, x4] = [at('2,000'), at('4,000')];
+    expect(x2, `ticks ${axis.ticks.map((k) => k.text).join(' ')}`).toBeDefined();
+    expect(x4).toBeDefined();
+    expect(axis.rule).toBeGreaterThan(x2 ?? Number.NaN);
+    expect(axis.rule).toBeLessThan(x4 ?? Number.NaN);
+    expect(problems()).toEqual([]);
+  });
 });
