@@ -436,7 +436,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 8946 },
         tso: { verdict: 'holds', states: 16397 },
-        relaxed: { verdict: 'holds', states: 16966 },
+        relaxed: { verdict: 'holds', states: 15151 },
       },
     },
     {
@@ -447,7 +447,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
         tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10302 },
-        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9629 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9622 },
       },
     },
     {
@@ -458,7 +458,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 32203 },
         tso: { verdict: 'holds', states: 53276 },
-        relaxed: { verdict: 'holds', states: 172058 },
+        relaxed: { verdict: 'holds', states: 81695 },
       },
     },
     {
@@ -469,7 +469,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 4041 },
         tso: { verdict: 'holds', states: 6886 },
-        relaxed: { verdict: 'holds', states: 10883 },
+        relaxed: { verdict: 'holds', states: 9589 },
       },
     },
     {
@@ -480,7 +480,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 44237 },
         tso: { verdict: 'holds', states: 70193 },
-        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 78562 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 69408 },
       },
     },
     {
@@ -504,7 +504,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 4041 },
         tso: { verdict: 'holds', states: 6943 },
-        relaxed: { verdict: 'holds', states: 10883 },
+        relaxed: { verdict: 'holds', states: 9589 },
       },
     },
     {
@@ -527,7 +527,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 16156 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 31677 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 246166 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 189855 },
       },
     },
     {
@@ -538,7 +538,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 8290 },
         tso: { verdict: 'holds', states: 14810 },
-        relaxed: { verdict: 'holds', states: 42787 },
+        relaxed: { verdict: 'holds', states: 35117 },
       },
     },
     {
@@ -549,7 +549,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 11240 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 20959 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 148788 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 68063 },
       },
     },
     {
@@ -571,7 +571,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 13487 },
         tso: { verdict: 'holds', states: 28450 },
-        relaxed: { verdict: 'holds', states: 194412 },
+        relaxed: { verdict: 'holds', states: 122549 },
       },
     },
     {
@@ -582,7 +582,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'resync-never-fails', states: 1213 },
         tso: { verdict: 'violated', property: 'resync-never-fails', states: 2097 },
-        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 3008 },
+        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 2937 },
       },
     },
     {
@@ -592,7 +592,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 250 },
         tso: { verdict: 'violated', property: 'base-online', states: 432 },
-        relaxed: { verdict: 'violated', property: 'base-online', states: 355 },
+        relaxed: { verdict: 'violated', property: 'base-online', states: 318 },
       },
     },
     {
@@ -661,7 +661,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 47416 },
         tso: { verdict: 'holds', states: 68224 },
-        relaxed: { verdict: 'holds', states: 148234 },
+        relaxed: { verdict: 'holds', states: 119325 },
       },
     },
     {
@@ -672,7 +672,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11143 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18159 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 28414 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 26545 },
       },
     },
     {
@@ -682,7 +682,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 10678 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15947 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 33439 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 32399 },
       },
     },
     {
