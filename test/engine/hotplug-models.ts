@@ -391,7 +391,7 @@ export const hotplug = defineModel<{ up: boolean }>({
       expect: {
         sc: { verdict: 'holds', states: 33 },
         tso: { verdict: 'holds', states: 90 },
-        relaxed: { verdict: 'holds', states: 63 },
+        relaxed: { verdict: 'holds', states: 45 },
       },
     },
     {
@@ -401,7 +401,7 @@ export const hotplug = defineModel<{ up: boolean }>({
       expect: {
         sc: { verdict: 'holds', states: 21 },
         tso: { verdict: 'holds', states: 48 },
-        relaxed: { verdict: 'holds', states: 27 },
+        relaxed: { verdict: 'holds', states: 24 },
       },
     },
   ],
@@ -605,7 +605,7 @@ export const stopReduction = defineModel<{ what: 'tso-store' | 'cpu-id' }>({
       expect: {
         sc: { verdict: 'violated', property: 'body-last', states: 14 },
         tso: { verdict: 'violated', property: 'body-last', states: 24 },
-        relaxed: { verdict: 'violated', property: 'body-last', states: 15 },
+        relaxed: { verdict: 'violated', property: 'body-last', states: 14 },
       },
     },
     {

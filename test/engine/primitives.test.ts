@@ -21,17 +21,18 @@ const GOLDEN: readonly (readonly [string, string, MemoryModelName, 'holds' | 'vi
   ['test-lock-counter', 'mutex', 'sc', 'holds', '', 43],
   ['test-lock-counter', 'mutex', 'tso', 'holds', '', 118],
   // 57 → 59 when mutexes took on the spinlocks' unlock-then-lock ordering (engine/locks.ts):
-  // the new holder's later stores carry the unlock's view. Verdict unchanged.
-  ['test-lock-counter', 'mutex', 'relaxed', 'holds', '', 59],
+  // the new holder's later stores carry the unlock's view. Verdict unchanged. 59 → 57 with the
+  // relaxed collection rule (memory/relaxed.ts #collect): every relaxed count here moved, no verdict.
+  ['test-lock-counter', 'mutex', 'relaxed', 'holds', '', 57],
   ['test-lock-counter', 'spinlock', 'sc', 'holds', '', 75],
   ['test-lock-counter', 'spinlock', 'tso', 'holds', '', 203],
   // Relaxed spinlock counts rose (96 → 98, 266 → 270 for trylock) when spin_lock() took on LKMM's
   // unlock-then-lock ordering: the new holder's later stores carry the unlock's view, so some
   // states that were equal now differ in a view. Verdicts unchanged.
-  ['test-lock-counter', 'spinlock', 'relaxed', 'holds', '', 98],
+  ['test-lock-counter', 'spinlock', 'relaxed', 'holds', '', 96],
   ['test-lock-counter', 'trylock', 'sc', 'holds', '', 179],
   ['test-lock-counter', 'trylock', 'tso', 'holds', '', 468],
-  ['test-lock-counter', 'trylock', 'relaxed', 'holds', '', 270],
+  ['test-lock-counter', 'trylock', 'relaxed', 'holds', '', 266],
   ['test-lock-counter', 'no-lock', 'sc', 'violated', 'no-lost-update', 46],
   ['test-lock-counter', 'no-lock', 'tso', 'violated', 'no-lost-update', 142],
   ['test-lock-counter', 'no-lock', 'relaxed', 'violated', 'no-lost-update', 71],
@@ -43,10 +44,10 @@ const GOLDEN: readonly (readonly [string, string, MemoryModelName, 'holds' | 'vi
   ['test-lock-message', 'plain', 'relaxed', 'violated', 'flag-implies-data', 14],
   ['test-on-each-cpu', 'wait', 'sc', 'holds', '', 51],
   ['test-on-each-cpu', 'wait', 'tso', 'holds', '', 82],
-  ['test-on-each-cpu', 'wait', 'relaxed', 'holds', '', 85],
+  ['test-on-each-cpu', 'wait', 'relaxed', 'holds', '', 51],
   ['test-on-each-cpu', 'no-wait', 'sc', 'violated', 'ran-everywhere-on-return', 35],
   ['test-on-each-cpu', 'no-wait', 'tso', 'violated', 'ran-everywhere-on-return', 40],
-  ['test-on-each-cpu', 'no-wait', 'relaxed', 'violated', 'ran-everywhere-on-return', 42],
+  ['test-on-each-cpu', 'no-wait', 'relaxed', 'violated', 'ran-everywhere-on-return', 35],
   ['test-on-each-cpu', 'cpu-down', 'sc', 'holds', '', 22],
   ['test-on-each-cpu', 'cpu-down', 'tso', 'holds', '', 38],
   ['test-on-each-cpu', 'cpu-down', 'relaxed', 'holds', '', 22],
@@ -55,7 +56,7 @@ const GOLDEN: readonly (readonly [string, string, MemoryModelName, 'holds' | 'vi
   ['test-work-on-cpu', 'bound', 'relaxed', 'holds', '', 6],
   ['test-work-on-cpu', 'cpu-down', 'sc', 'violated', 'ran-on-target', 15],
   ['test-work-on-cpu', 'cpu-down', 'tso', 'violated', 'ran-on-target', 20],
-  ['test-work-on-cpu', 'cpu-down', 'relaxed', 'violated', 'ran-on-target', 26],
+  ['test-work-on-cpu', 'cpu-down', 'relaxed', 'violated', 'ran-on-target', 21],
   ['test-notifier-order', 'in-order', 'sc', 'holds', '', 9],
   ['test-notifier-order', 'stop', 'sc', 'violated', 'called-in-order', 3],
   ['test-clock', 'same-cpu', 'sc', 'holds', '', 40],

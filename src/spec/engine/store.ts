@@ -11,6 +11,12 @@
  * (the table is kept at most a quarter full, so probes rarely meet another state's record). The arena is a list of fixed-size chunks that
  * are never copied or freed while the search runs: growing by doubling would touch (page in)
  * twice the memory the states need and leave the old copies to the garbage collector.
+ *
+ * States are stored packed: a word that fits in a signed byte (most do: values, CPU numbers,
+ * the relaxed memory's view indices) takes one byte, any other (a thread word, which packs a
+ * history number with flags) an escape byte and four; the bytes fill arena words four by four.
+ * A packed record is [hash, -length, index, packed words, bytes…]. The packing is a function of
+ * the state, so a lookup packs the state once and compares packed words.
  */
 
 /** Words per arena chunk (4 MiB). A state must fit in one chunk. */
@@ -19,6 +25,55 @@ const CHUNK = 1 << CHUNK_BITS;
 const WITHIN = CHUNK - 1;
 /** A record's header: [hash, length, index]. */
 const HEADER = 3;
+
+/** The byte that says four bytes of a word follow (no byte-sized word is -128). */
+const ESCAPE = 0x80;
+/** The header of a packed record has one more word: the number of packed words. */
+const PACKED_HEADER = HEADER + 1;
+
+/** Packs s[0..len) into `out` (see the header; zero-padded); returns the packed words. */
+function pack(s: Int32Array, len: number, out: Int32Array): number {
+  let word = 0;
+  let bits = 0;
+  let n = 0;
+  const put = (byte: number): void => {
+    word |= (byte & 0xff) << bits;
+    bits += 8;
+    if (bits === 32) {
+      out[n++] = word;
+      word = 0;
+      bits = 0;
+    }
+  };
+  for (let i = 0; i < len; i++) {
+    const w = s[i] as number;
+    if (w >= -127 && w <= 127) put(w);
+    else {
+      put(ESCAPE);
+      put(w);
+      put(w >> 8);
+      put(w >> 16);
+      put(w >> 24);
+    }
+  }
+  if (bits > 0) out[n++] = word;
+  return n;
+}
+
+/** Unpacks `len` words from the packed words at chunk[at…] into `out`. */
+function unpack(chunk: Int32Array, at: number, len: number, out: Int32Array): void {
+  let pos = 0;
+  const byte = (): number => {
+    const b = ((chunk[at + (pos >> 2)] as number) >>> ((pos & 3) << 3)) & 0xff;
+    pos++;
+    return b;
+  };
+  for (let i = 0; i < len; i++) {
+    const b = byte();
+    if (b !== ESCAPE) out[i] = (b << 24) >> 24;
+    else out[i] = byte() | (byte() << 8) | (byte() << 16) | (byte() << 24);
+  }
+}
 /** A transition packs its unit (high bits) and its choice (low CHOICE_BITS bits). */
 const CHOICE_BITS = 20;
 const MAX_CHOICE = (1 << CHOICE_BITS) - 1;
@@ -54,6 +109,11 @@ export class StateStore {
   #step = new Int32Array(1 << 12);
   depth = new Int32Array(1 << 12);
   count = 0;
+  /** Store states packed (see the header); off only to measure what it saves. */
+  packing = true;
+  /** The state being looked up, packed (#pack), and its packed words. */
+  #packed = new Int32Array(1 << 10);
+  #packedLen = 0;
   #table = new Int32Array(1 << 13);
   #mask = (1 << 13) - 1;
 
@@ -89,22 +149,29 @@ export class StateStore {
     // Both refusals come before anything changes, so that a caller who catches one keeps a
     // consistent store (count still the number of states held).
     if (unit > MAX_UNIT || choice > MAX_CHOICE) throw new RangeError(`transition (${unit}, ${choice}) out of range`);
-    if (len + HEADER > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
+    const packed = this.packing;
+    const words = packed ? PACKED_HEADER + this.#packedLen : HEADER + len;
+    if (len + HEADER > CHUNK || words > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
     const idx = this.count++;
     if (idx >= this.#offset.length) this.#growIndex();
     let off = this.#used;
     // A new chunk when the record would not fit, or the last one ended exactly full.
-    if ((off & WITHIN) + len + HEADER > CHUNK || off >>> CHUNK_BITS >= this.#chunks.length) {
+    if ((off & WITHIN) + words > CHUNK || off >>> CHUNK_BITS >= this.#chunks.length) {
       this.#chunks.push(newChunk());
       off = (this.#chunks.length - 1) << CHUNK_BITS;
     }
     const chunk = this.#chunks[off >>> CHUNK_BITS] as Int32Array;
     const at = off & WITHIN;
     chunk[at] = h;
-    chunk[at + 1] = len;
+    chunk[at + 1] = packed ? -len : len;
     chunk[at + 2] = idx;
-    for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[i] as number;
-    this.#used = off + len + HEADER;
+    if (packed) {
+      const n = this.#packedLen;
+      const from = this.#packed;
+      chunk[at + HEADER] = n;
+      for (let k = 0; k < n; k++) chunk[at + PACKED_HEADER + k] = from[k] as number;
+    } else for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[i] as number;
+    this.#used = off + words;
     this.#offset[idx] = off;
     this.#hashOf[idx] = h;
     this.parent[idx] = parent;
@@ -129,7 +196,20 @@ export class StateStore {
   /** Length of state `idx`. */
   lengthOf(idx: number): number {
     const off = this.#offset[idx] as number;
-    return this.#record(off)[(off & WITHIN) + 1] as number;
+    return Math.abs(this.#record(off)[(off & WITHIN) + 1] as number);
+  }
+
+  /** Arena words the states take (headers included), for bytes-per-state figures. */
+  get words(): number {
+    let words = 0;
+    for (let idx = 0; idx < this.count; idx++) {
+      const off = this.#offset[idx] as number;
+      const chunk = this.#record(off);
+      const at = off & WITHIN;
+      const len = chunk[at + 1] as number;
+      words += len >= 0 ? HEADER + len : PACKED_HEADER + (chunk[at + HEADER] as number);
+    }
+    return words;
   }
 
   /** Copies state `idx` into `out`; returns its length. */
@@ -138,8 +218,12 @@ export class StateStore {
     const chunk = this.#record(off);
     const at = (off & WITHIN) + HEADER;
     const len = chunk[at - HEADER + 1] as number;
-    for (let i = 0; i < len; i++) out[i] = chunk[at + i] as number;
-    return len;
+    if (len >= 0) {
+      for (let i = 0; i < len; i++) out[i] = chunk[at + i] as number;
+      return len;
+    }
+    unpack(chunk, at + 1, -len, out);
+    return -len;
   }
 
   /** The path of (unit, choice) transitions from the initial state to `idx`. */
@@ -168,19 +252,36 @@ export class StateStore {
     return off < 0 ? 0 : (this.#record(off)[off & WITHIN] as number);
   }
 
-  /** The slot holding this state, or the empty slot where it would go. */
+  /** The slot holding this state, or the empty slot where it would go (packs it first, see #packed). */
   #probe(s: Int32Array, len: number, h: number): number {
     const table = this.#table;
     const mask = this.#mask;
+    const packing = this.packing;
+    let n = 0;
+    if (packing) {
+      if (this.#packed.length < len * 5 + 4) this.#packed = new Int32Array(len * 5 + 4);
+      n = pack(s, len, this.#packed);
+      this.#packedLen = n;
+    }
+    const packed = this.#packed;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const off = (table[slot] as number) - 1;
       if (off < 0) return slot;
       const chunk = this.#record(off);
       const at = off & WITHIN;
-      if (chunk[at] !== h || chunk[at + 1] !== len) continue;
-      let i = 0;
-      while (i < len && chunk[at + HEADER + i] === s[i]) i++;
-      if (i === len) return slot;
+      if (chunk[at] !== h) continue;
+      const stored = chunk[at + 1] as number;
+      if (packing) {
+        if (stored !== -len || chunk[at + HEADER] !== n) continue;
+        let k = 0;
+        while (k < n && chunk[at + PACKED_HEADER + k] === packed[k]) k++;
+        if (k === n) return slot;
+      } else {
+        if (stored !== len) continue;
+        let i = 0;
+        while (i < len && chunk[at + HEADER + i] === s[i]) i++;
+        if (i === len) return slot;
+      }
     }
   }
 
