@@ -185,7 +185,7 @@ export interface Action {
    * The end of an RCU or SRCU read-side critical section (rcu_read_unlock()'s or
    * srcu_read_unlock()'s nesting decrement, engine/rcu.ts): LKMM gives it no ordering of its own
    * (Rcu-unlock and Srcu-unlock are only in rcu-order), so under relaxed memory a later store
-   * may be performed before it and an earlier load (threads.ts, earlyStore).
+   * may be performed before it and an earlier load (threads.ts, AheadStore).
    */
   readonly readSideUnlock?: boolean;
   /**

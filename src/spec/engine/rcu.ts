@@ -62,7 +62,7 @@
  *   across them: LB+rcu-lock is Sometimes in LKMM, Never here, pinned in test/engine/rcu.test.ts).
  *   rcu_read_unlock() and srcu_read_unlock() are not: a store after the unlock that does not
  *   depend on a load in the critical section may be performed before that load (threads.ts,
- *   earlyStore; LB+rcu-unlock, LB+srcu-unlock), and the unlock's release then leaves it out, as
+ *   AheadStore; LB+rcu-unlock, LB+srcu-unlock), and the unlock's release then leaves it out, as
  *   LKMM leaves a store after the critical section out of it.
  * - the words are RMWs, so smp_mb__after_atomic() after rcu_read_unlock() is a full barrier.
  * - a grace period's start reads `rcu_gp` (it is an RMW), so a second, concurrent grace period

@@ -4,9 +4,9 @@
  * emits the successors of one thread's step; the memory system (memory/*.ts) decides what
  * reads may return and where writes go, the machine (machine.ts) whether the thread may run.
  *
- * Load buffering (relaxed memory only) lives here too: a plain store that follows a plain load
- * may be performed before the load (earlyStore); the thread's F_EARLY flag records that the
- * load is still to be performed.
+ * Load buffering (relaxed memory only) lives here too: a store that lies ahead of a load, past
+ * the accesses a store may pass in LKMM, may be performed before the load (AheadStore); the
+ * thread's F_EARLY flag records that it has such stores still to reach.
  */
 import { type Action, Fence, Kind, LockStep, Order } from './actions.ts';
 import { BEFORE_ATOMIC_PENDING, LOCK_SEEN, RMW_SEEN, type ThreadAutomaton, UNLOCK_SEEN } from './automaton.ts';
@@ -36,10 +36,22 @@ import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_FENCE_BEFORE, RMW_LOCK } from './
 import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
 import { RCU_NEST_ONE } from './rcu.ts';
 
-const sameStore = (x: Action, y: Action): boolean =>
-  x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
-
 export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
+  if (((state[i * TSZ + T_FLAGS] as number) & F_EARLY) === 0) return stepsOf(m, state, stateLen, i, emitStep);
+  const count: EarlyCount = { offered: 0, kept: 0 };
+  stepsOf(m, state, stateLen, i, keepingEarlyStores(m, emitStep, i, count));
+  if (count.offered > 0 && count.kept === 0) {
+    const a = m.nextAction(state, i);
+    throw new ModelError(
+      `${m.threadName(i)}: ${a.text}: a store performed early (load buffering) is no longer ahead of the thread ` +
+        'after any value this step may return (model code that branches on a value the probes do not stand for; ' +
+        'memory/relaxed.ts, load buffering): the relaxed model cannot check this model',
+    );
+  }
+  return count.kept;
+}
+
+function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
   const o = i * TSZ;
   const a = m.nextAction(state, i);
   if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
@@ -282,44 +294,15 @@ function readSteps(
   const base = m.base;
   const n = mem.readChoices(s, base, i, a.a);
   const emit = raced ? racing(emitStep, o) : emitStep;
-  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   for (let c = 0; c < n; c++) {
     const scr = m.copy(s, len);
     const v = mem.read(scr, base, i, a.a, a.order, c);
     emit(i, c, scr, m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu)));
   }
-  // Load buffering: under relaxed memory a store that does not depend on a plain load's
-  // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
-  const early = earlyStore(m, s, i, a);
-  if (early === undefined) return n;
-  const store = early.step;
-  const wmb = early.fences.includes(String(Fence.Wmb));
-  const acrossUnlock = early.fences.includes(RCU_UNLOCK);
-  // The store's own dependencies (on reads before this load) hold when it goes first too.
-  const storeFrom = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store);
-  let before = s;
-  let beforeLen = len;
-  if (storeFrom.length > 0) {
-    before = s.slice(0, len);
-    const addr = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store, true);
-    for (const l of storeFrom) {
-      beforeLen = base + mem.dependency(before, base, i, store.a, l, addr.includes(l) ? Bound.Write : Bound.None);
-    }
-  }
-  const stores = mem.writeChoices(before, base, i, store.a, store.order);
-  // The store is an access of its own, checked for a data race now, when it is performed (the
-  // load is checked when it is).
-  const emitStore = dataRace(m, s, i, store) ? racing(emitStep, o) : emitStep;
-  for (let k = 0; k < stores; k++) {
-    const scr = m.copy(before, beforeLen);
-    // An smp_wmb() between the load and the store orders the store after the earlier ones.
-    if (wmb) mem.fence(scr, base, i, Fence.Wmb);
-    mem.write(scr, base, i, store.a, store.b, store.order, k, acrossUnlock);
-    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-    emitStore(i, n + k, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
-  }
-  return n + stores;
+  // Load buffering: under relaxed memory a store ahead that does not depend on this load (or on
+  // what lies between) may be performed before it, as ARMv8 and LKMM allow (LB+poonceonces).
+  return n + earlyStoreSteps(m, s, len, i, a, emitStep, n);
 }
 
 /**
@@ -543,18 +526,12 @@ const sameAccess = (x: Action, y: Action): boolean =>
 const PROBES = [0x3c5a9d61, 0x43a5629e] as const;
 const WRITE_PROBES = [...PROBES, 0, 1] as const;
 
-/** What a thread does after a load: its next step past what a store may be performed early across. */
+/** What a thread does after a load: its next step past smp_rmb(), smp_wmb() and read-side unlocks. */
 interface AfterLoad {
   readonly step: Action;
-  /**
-   * The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values), and
-   * RCU_UNLOCK for each rcu_read_unlock() or srcu_read_unlock() passed.
-   */
+  /** The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values), and 'u' per unlock. */
   readonly fences: string;
 }
-
-/** AfterLoad.fences's mark of a read-side unlock passed (not a Fence value). */
-const RCU_UNLOCK = 'u';
 
 /**
  * rcu_read_unlock()'s or srcu_read_unlock()'s nesting decrement (engine/rcu.ts: a release RMW of
@@ -566,9 +543,8 @@ const isRcuUnlock = (a: Action): boolean => a.kind === Kind.Rmw && a.readSideUnl
 
 /**
  * The step thread `aut` takes after load result `v` at `node`, past merged ghost updates,
- * smp_rmb() (orders reads only) and smp_wmb() (orders stores only), none of which orders the
- * load before a later store; undefined if model code throws (it cannot take a probe value, an
- * index say, so it depends on it).
+ * smp_rmb() and smp_wmb() and read-side unlocks; undefined if model code throws (it cannot take
+ * a probe value, an index say, so it depends on it). Used to judge dependencies by behaviour.
  */
 function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | undefined {
   try {
@@ -580,7 +556,7 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
       else if (isRcuUnlock(a)) {
         // What follows does not depend on the word's value (the unlock only checks that it was
         // nested), so any nesting stands for it: one level.
-        fences += RCU_UNLOCK;
+        fences += 'u';
         n = aut.child(n, RCU_NEST_ONE);
         continue;
       } else if (a.kind !== Kind.Ghost) return { step: a, fences };
@@ -591,128 +567,354 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
   }
 }
 
-const sameAfterLoad = (x: AfterLoad | undefined, y: AfterLoad): boolean =>
-  x !== undefined && x.fences === y.fences && sameStore(x.step, y.step);
-
 /**
- * The store that load `a` of thread `i` may let go first (load buffering), if there is one:
- * relaxed memory, a plain load followed (past ghosts, smp_rmb() and smp_wmb()) by a plain store to
- * another location that is the same store whatever the load returns: for every value it can
- * read now, and for PROBES, which stand for the values it could read later. A store whose
- * value, location or presence depends on the load (a data, address or control dependency) is
- * ordered after it, as LKMM's ppo says (`rwdep`), so it never goes early. Dependencies are
- * judged by behaviour, not syntax: a store that is the same whatever the load returns (a false
- * dependency, which a compiler may remove) goes early here where LKMM, which looks at syntax,
- * keeps it ordered; the model then allows more, never less.
+ * Load buffering (relaxed memory only). LKMM's ppo orders a store after an earlier access only
+ * through a dependency (`rwdep`: data, address or control, on a read), a fence or an
+ * acquire/release that covers the pair, or coherence (an access of the same location): a store
+ * may therefore become visible before any number of earlier loads, stores and relaxed RMWs of
+ * other locations it does not depend on (LB with accesses between the load and the store, on
+ * both sides). Views give every other reordering (a read may return an older write, a write be
+ * placed anywhere after what the writer has seen), but a load cannot read a write that is not
+ * yet in memory, so the store has to be *performed* early: at one of its thread's loads, the
+ * thread may perform a store that lies ahead of it (an AheadStore) and stay at the load; the
+ * write goes into memory but not yet into the thread's views (memory/relaxed.ts, pend), and the
+ * thread skips the store when it gets there (reachEarlyStores). Several stores may be pending
+ * at once, at different locations.
+ *
+ * The steps a store may pass (`ahead`): READ_ONCE() and plain loads, WRITE_ONCE() and plain
+ * stores, _relaxed and non-returning RMWs (Order.Once) of other locations, smp_rmb() (orders
+ * reads only), smp_wmb() when no store or RMW lies between it and the load where the store goes
+ * first (wmb orders earlier stores before later ones: the store then carries the thread's
+ * earlier stores, as after the wmb), read-side unlocks (no ordering of their own in LKMM), ghost
+ * updates. Anything else (an acquire, a release, a fully ordered RMW, a full or other fence, a
+ * wait, interrupt or preemption control, a lock step) ends the stretch, as does an access of the
+ * store's own location (coherence). The store must not depend on a load it passes: by syntax,
+ * where there is one (Action.deps of the litmus compiler), and by behaviour: it is the same store
+ * (location, value, order) for every value each load or RMW it passes may return: for the first
+ * load, every value it can read now and PROBES; for the ones after it, PROBES, 0 and 1. When a
+ * later load then returns a value after which the store is no longer ahead (model code branching
+ * on a value none of those stands for), that successor is not a behaviour (the store was
+ * performed for a path the thread did not take) and is dropped (keepingEarlyStores); should no
+ * successor be left, the check stops with a ModelError rather than report a deadlock the
+ * program does not have.
  */
-export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): AfterLoad | undefined {
-  if (m.memoryModel !== 'relaxed' || (a.order !== Order.Once && a.order !== Order.Plain)) return undefined;
-  const aut = m.threads[i] as ThreadAutomaton;
-  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
-  const store = probedStoreAt(aut, node);
-  if (store === undefined) return undefined;
-  const n = m.mem.readChoices(s, m.base, i, a.a);
-  for (let c = 0; c < n; c++) {
-    if (!sameAfterLoad(afterLoad(aut, node, m.mem.readValue(s, m.base, i, a.a, c)), store)) return undefined;
-  }
-  return store;
+interface AheadStore {
+  readonly step: Action;
+  /** An smp_wmb() lies between the load and the store: the store carries the earlier stores. */
+  readonly wmb: boolean;
+  /** The largest history index among the store's syntactic dependencies (-1: none). */
+  readonly maxDep: number;
 }
 
-/** The plain store to another location (and the fences before it) that every probe value leads to after the load at `node`. */
-const probedStoreAt = perNode((aut, node): AfterLoad | undefined => {
-  const a = aut.action(node);
-  let store: AfterLoad | undefined;
-  for (const v of PROBES) {
-    const w = afterLoad(aut, node, v);
-    if (
-      w === undefined ||
-      w.step.kind !== Kind.Write ||
-      (w.step.order !== Order.Once && w.step.order !== Order.Plain) ||
-      w.step.a === a.a
-    )
-      return undefined;
-    if (store === undefined) store = w;
-    else if (!sameAfterLoad(w, store)) return undefined;
-  }
-  // A store that names this load among its dependencies (by syntax: a condition that is always
-  // true, `if (r0 || 1)`, still makes one, as LKMM's ctrl does) stays after it.
-  if (store?.step.deps?.includes(aut.history(node).length)) return undefined;
-  return store;
-});
+/**
+ * Bounds on the search ahead (so on the automaton nodes its probes create, and on the state
+ * space): a store goes early across at most MAX_AHEAD non-ghost steps, of which at most
+ * MAX_AHEAD_VALUES after the first load return a value (loads and RMWs, each probed with
+ * VALUE_PROBES).
+ */
+export const MAX_AHEAD = 5;
+export const MAX_AHEAD_VALUES = 2;
+
+/** Values that stand for any value a load or RMW passed may return (see AheadStore). */
+const VALUE_PROBES = WRITE_PROBES;
+
+const aheadKey = (a: Action): string => `${a.a}:${a.b}:${a.order}`;
+const EMPTY_AHEAD: ReadonlyMap<string, AheadStore> = new Map();
+
+const isOnce = (a: Action): boolean => a.order === Order.Once || a.order === Order.Plain;
 
 /**
- * The load of thread `i` whose following store was performed early (F_EARLY): it may return
- * any value that leads to that same store, which the probes identify (the thread has not moved
- * since). One step: the load, the smp_rmb()s between it and the store (executed), and the store
- * itself (skipped: it is already in memory).
+ * An RMW a store may pass: relaxed or non-returning, or a _release form (a release orders what
+ * comes before it, not after), not a lock step; or a read-side unlock.
  */
-function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+const passableRmw = (a: Action): boolean =>
+  a.kind === Kind.Rmw &&
+  a.lock === undefined &&
+  (isRcuUnlock(a) || a.order === Order.Once || a.order === Order.Release);
+
+/** A store a store may pass: WRITE_ONCE(), plain, or a release store (Order.AcqRel on a write; not a lock step). */
+const passableWrite = (a: Action): boolean =>
+  a.kind === Kind.Write && a.lock === undefined && (isOnce(a) || a.order === Order.AcqRel);
+
+/** `stores` without those of location `loc` (and, for a store between, those past an smp_wmb()). */
+function without(stores: ReadonlyMap<string, AheadStore>, loc: number, writes: boolean): Map<string, AheadStore> {
+  const out = new Map<string, AheadStore>();
+  for (const [k, st] of stores) if (st.step.a !== loc && !(writes && st.wmb)) out.set(k, st);
+  return out;
+}
+
+/** The stores present after every one of `nodes` (the same store: location, value, order). */
+function common(
+  aut: ThreadAutomaton,
+  nodes: readonly (number | undefined)[],
+  remaining: number,
+  values: number,
+): Map<string, AheadStore> {
+  let out: Map<string, AheadStore> | undefined;
+  for (const n of nodes) {
+    const next = n === undefined ? EMPTY_AHEAD : ahead(aut, n, remaining, values);
+    if (out === undefined) {
+      out = new Map(next);
+      continue;
+    }
+    for (const [k, st] of out) {
+      const other = next.get(k);
+      if (other === undefined) out.delete(k);
+      else out.set(k, { step: st.step, wmb: st.wmb || other.wmb, maxDep: Math.max(st.maxDep, other.maxDep) });
+    }
+  }
+  return out ?? new Map();
+}
+
+const childOrUndefined = (aut: ThreadAutomaton, node: number, v: number): number | undefined => {
+  try {
+    return aut.child(node, v);
+  } catch {
+    return undefined;
+  }
+};
+
+const aheadMemo = new WeakMap<ThreadAutomaton, Map<number, ReadonlyMap<string, AheadStore>>>();
+
+/**
+ * The stores that lie ahead of `node` (its own step included) for every value the steps before
+ * them may return, through steps a store may pass, within `remaining` non-ghost steps.
+ */
+function ahead(
+  aut: ThreadAutomaton,
+  node: number,
+  remaining = MAX_AHEAD,
+  values = MAX_AHEAD_VALUES,
+): ReadonlyMap<string, AheadStore> {
+  if (remaining <= 0) return EMPTY_AHEAD;
+  let memo = aheadMemo.get(aut);
+  if (memo === undefined) {
+    memo = new Map();
+    aheadMemo.set(aut, memo);
+  }
+  const key = (node * (MAX_AHEAD + 1) + remaining) * (MAX_AHEAD_VALUES + 1) + values;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  let out: ReadonlyMap<string, AheadStore>;
+  try {
+    out = aheadUncached(aut, node, remaining, values);
+  } catch {
+    out = EMPTY_AHEAD;
+  }
+  memo.set(key, out);
+  return out;
+}
+
+function aheadUncached(
+  aut: ThreadAutomaton,
+  node: number,
+  remaining: number,
+  values: number,
+): ReadonlyMap<string, AheadStore> {
+  const a = aut.action(node);
+  const next = remaining - 1;
+  if (a.kind === Kind.Ghost) return ahead(aut, aut.child(node, 0), remaining, values);
+  if (a.kind === Kind.Fence) {
+    if (a.b === Fence.Rmb) return ahead(aut, aut.child(node, 0), next, values);
+    if (a.b !== Fence.Wmb) return EMPTY_AHEAD;
+    const out = new Map<string, AheadStore>();
+    for (const [k, st] of ahead(aut, aut.child(node, 0), next, values)) out.set(k, { ...st, wmb: true });
+    return out;
+  }
+  if (passableWrite(a)) {
+    // Only a WRITE_ONCE() or plain store goes early itself; a release passed is only passed.
+    const out = without(ahead(aut, aut.child(node, 0), next, values), a.a, true);
+    if (isOnce(a)) out.set(aheadKey(a), { step: a, wmb: false, maxDep: Math.max(-1, ...(a.deps ?? [])) });
+    return out;
+  }
+  if (a.kind === Kind.Read && isOnce(a)) {
+    if (values === 0) return EMPTY_AHEAD;
+    return without(
+      common(
+        aut,
+        VALUE_PROBES.map((v) => childOrUndefined(aut, node, v)),
+        next,
+        values - 1,
+      ),
+      a.a,
+      false,
+    );
+  }
+  if (passableRmw(a)) {
+    // An unlock's continuation does not depend on the word's value: one level of nesting stands for it.
+    if (isRcuUnlock(a)) return without(ahead(aut, aut.child(node, RCU_NEST_ONE), next, values), a.a, true);
+    if (values === 0) return EMPTY_AHEAD;
+    return without(
+      common(
+        aut,
+        VALUE_PROBES.map((v) => childOrUndefined(aut, node, v)),
+        next,
+        values - 1,
+      ),
+      a.a,
+      true,
+    );
+  }
+  return EMPTY_AHEAD;
+}
+
+/**
+ * The stores load `a` of thread `i` may let go first in state `s` (see AheadStore), in a fixed
+ * order: relaxed memory, a READ_ONCE() or plain load, a store that lies ahead of it whatever it
+ * reads (every value it can read now, and PROBES), does not depend on it or on anything after it
+ * by syntax, and is not already pending.
+ */
+export function earlyStores(m: Machine, s: Int32Array, i: number, a: Action): AheadStore[] {
+  if (m.memoryModel !== 'relaxed' || a.kind !== Kind.Read || !isOnce(a)) return [];
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  const n = m.mem.readChoices(s, m.base, i, a.a);
+  const values: number[] = [...PROBES];
+  for (let c = 0; c < n; c++) values.push(m.mem.readValue(s, m.base, i, a.a, c));
+  const found = without(
+    common(
+      aut,
+      values.map((v) => childOrUndefined(aut, node, v)),
+      MAX_AHEAD - 1,
+      MAX_AHEAD_VALUES,
+    ),
+    a.a,
+    false,
+  );
+  if (found.size === 0) return [];
+  // A store that names this load or a later step among its dependencies (by syntax: a condition
+  // that is always true, `if (r0 || 1)`, still makes one, as LKMM's ctrl does) stays after it.
+  const here = aut.history(node).length;
+  const pending = new Set((m.mem.earlyStores?.(s, m.base, i) ?? []).map((p) => p.loc));
+  return [...found.entries()]
+    .filter(([, st]) => st.maxDep < here && !pending.has(st.step.a))
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([, st]) => st);
+}
+
+/**
+ * The successors of thread `i` performing, at its load `a`, one of the stores ahead of it
+ * (earlyStores), each in every position the memory allows; `first` is the first choice number.
+ */
+function earlyStoreSteps(
+  m: Machine,
+  s: Int32Array,
+  len: number,
+  i: number,
+  a: Action,
+  emitStep: Emit,
+  first: number,
+): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
+  const node = nodeOf(s[o + T_FLAGS] as number);
+  const aut = m.threads[i] as ThreadAutomaton;
+  let choice = first;
+  for (const early of earlyStores(m, s, i, a)) {
+    const store = early.step;
+    // The store's own dependencies (on reads before this load) hold when it goes first too.
+    const storeFrom = syntacticSources(aut, node, store);
+    let before = s;
+    let beforeLen = len;
+    if (storeFrom.length > 0) {
+      before = s.slice(0, len);
+      const addr = syntacticSources(aut, node, store, true);
+      for (const l of storeFrom) {
+        beforeLen = base + mem.dependency(before, base, i, store.a, l, addr.includes(l) ? Bound.Write : Bound.None);
+      }
+    }
+    const stores = mem.writeChoices(before, base, i, store.a, store.order);
+    // The store is an access of its own, checked for a data race now, when it is performed (the
+    // load is checked when it is).
+    const emitStore = dataRace(m, before, i, store) ? racing(emitStep, o) : emitStep;
+    for (let k = 0; k < stores; k++) {
+      const scr = m.copy(before, beforeLen);
+      // An smp_wmb() between the load and the store orders the store after the earlier ones.
+      if (early.wmb) mem.fence(scr, base, i, Fence.Wmb);
+      mem.write(scr, base, i, store.a, store.b, store.order, k, true);
+      scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
+      emitStore(i, choice++, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
+    }
+  }
+  return choice - first;
+}
+
+/** The store a load's step `choice` performed early (for the trace), if it is one. */
+export function earlyStoreOfChoice(
+  m: Machine,
+  s: Int32Array,
+  i: number,
+  a: Action,
+  choice: number,
+): Action | undefined {
+  let c = m.mem.readChoices(s, m.base, i, a.a);
+  if (choice < c) return undefined;
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  for (const early of earlyStores(m, s, i, a)) {
+    const before = s.slice();
+    const addr = syntacticSources(aut, node, early.step, true);
+    for (const l of syntacticSources(aut, node, early.step)) {
+      m.mem.dependency(before, m.base, i, early.step.a, l, addr.includes(l) ? Bound.Write : Bound.None);
+    }
+    c += m.mem.writeChoices(before, m.base, i, early.step.a, early.step.order);
+    if (choice < c) return early.step;
+  }
+  return undefined;
+}
+
+/** Counts what keepingEarlyStores let through, for threadSteps to return and to check. */
+interface EarlyCount {
+  offered: number;
+  kept: number;
+}
+
+/**
+ * `emit` for a thread with stores performed early (F_EARLY): drops a successor after which a
+ * pending store is no longer ahead of the thread (a load returned a value that leads elsewhere:
+ * not a behaviour), and skips the pending stores the thread has reached (reachEarlyStores).
+ */
+function keepingEarlyStores(m: Machine, emit: Emit, i: number, count: EarlyCount): Emit {
+  return (u, c, scr, len) => {
+    count.offered++;
+    const at = reachEarlyStores(m, scr, len, i);
+    if (at === undefined) return;
+    count.kept++;
+    emit(u, c, scr, at);
+  };
+}
+
+/**
+ * In successor `scr` of thread `i`: skips the stores it performed early that it has now reached
+ * (its next step, past ghosts, is a store to a pending location), making them its own
+ * (earlyStoreReached, then ordered for the other threads of its CPU), and clears F_EARLY when
+ * none is left. Returns the new length, or undefined when a pending store is no longer ahead.
+ */
+function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): number | undefined {
   const o = i * TSZ;
   const mem = m.mem;
   const base = m.base;
   const aut = m.threads[i] as ThreadAutomaton;
-  const node = nodeOf(s[o + T_FLAGS] as number);
-  const store = probedStoreAt(aut, node) as AfterLoad;
-  const n = mem.readChoices(s, base, i, a.a);
-  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
-  let emitted = 0;
-  for (let c = 0; c < n; c++) {
-    const v = mem.readValue(s, base, i, a.a, c);
-    if (!sameAfterLoad(afterLoad(aut, node, v), store)) continue;
-    const scr = m.copy(s, len);
-    mem.read(scr, base, i, a.a, a.order, c);
-    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
-    const l = m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu));
-    for (const [done, doneLen] of passedSteps(m, scr, l, i, cpu)) {
-      let at = doneLen;
-      if (store.fences.includes(RCU_UNLOCK) && mem.earlyStoreReached !== undefined) {
-        mem.earlyStoreReached(done, base, i, store.step.a);
-        at = sameCpuOrdered(m, done, i, store.step.a, cpu);
-      }
-      emit(i, c, done, m.advance(done, i, 0, at));
-      emitted++;
+  const cpu = (scr[o + T_FLAGS] as number) & F_CPU;
+  let at = len;
+  for (;;) {
+    const pending = mem.earlyStores?.(scr, base, i) ?? [];
+    if (pending.length === 0) {
+      scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
+      return at;
     }
+    const node = nodeOf(scr[o + T_FLAGS] as number);
+    const stores = [...ahead(aut, node).values()];
+    for (const p of pending) if (!stores.some((st) => st.step.a === p.loc && st.step.b === p.value)) return undefined;
+    const next = m.nextAction(scr, i);
+    const reached = pending.find((p) => next.kind === Kind.Write && next.a === p.loc);
+    if (reached === undefined) return at;
+    if (next.b !== reached.value) return undefined;
+    mem.earlyStoreReached?.(scr, base, i, reached.loc);
+    at = m.advance(scr, i, 0, sameCpuOrdered(m, scr, i, reached.loc, cpu));
   }
-  if (emitted === 0) {
-    // The values the store was performed for were readable then and a thread's view does not
-    // move while it waits here; only the history cap (memory/relaxed.ts) can drop them.
-    throw new ModelError(
-      `${m.threadName(i)}: ${a.text}: the store performed early before this load can no longer be matched by ` +
-        "a value it may read (a location exceeded the relaxed model's history cap)",
-    );
-  }
-  return emitted;
-}
-
-/**
- * The steps between a load whose store was performed early and that store (fulfilEarlyLoad),
- * executed in order from `scr` (the load done): an smp_wmb() took effect when the store was
- * performed, an smp_rmb() takes it now, and an rcu_read_unlock() is performed now, after the
- * load, so that its critical section still ends after it. Returns the states at the store (to
- * be skipped), one per way the unlock's RMW may be performed.
- */
-function passedSteps(m: Machine, scr: Int32Array, len: number, i: number, cpu: number): [Int32Array, number][] {
-  const mem = m.mem;
-  const base = m.base;
-  const next = m.nextAction(scr, i);
-  if (next.kind === Kind.Fence) {
-    if (next.b === Fence.Rmb) mem.fence(scr, base, i, Fence.Rmb);
-    return passedSteps(m, scr, m.advance(scr, i, 0, base + mem.length(scr, base)), i, cpu);
-  }
-  if (!isRcuUnlock(next)) return [[scr, len]];
-  const out: [Int32Array, number][] = [];
-  const choices = mem.rmwChoices(scr, base, i, next.a, next.order);
-  const context = rmwContext(m, scr, i, next);
-  for (let c = 0; c < choices; c++) {
-    // Its own buffer (m.copy's scratch may be `scr` itself), with room for the RMW's write.
-    const after = new Int32Array(len + 4096);
-    after.set(scr.subarray(0, len));
-    const old = mem.rmw(after, base, i, next.a, next.rmw as (v: number) => number, next.order, c, context);
-    if (old === INVALID) continue;
-    const l = m.advance(after, i, old, sameCpuOrdered(m, after, i, next.a, cpu));
-    out.push(...passedSteps(m, after, l, i, cpu));
-  }
-  return out;
 }
 
 /**

@@ -62,7 +62,7 @@
  * after the reads its address came from (`addr`), and a write after those its address, value
  * or presence came from (`rwdep = (dep | ctrl) ; [W]`); hb is transitive. Two consequences:
  * - the dependent access is not performed before the read (for a store, no load buffering:
- *   threads.ts earlyStore; LB+ctrlonceonces, LB+datas);
+ *   threads.ts AheadStore; LB+ctrlonceonces, LB+datas);
  * - it is ordered after what the read observed: a dependent read returns nothing older than
  *   what the write it read carried (MP through a pointer, rcu_dereference()), and a dependent
  *   write is placed after it in coherence order (S+fencewmbonceonce+ctrlonce: `prop & int` in
@@ -79,13 +79,20 @@
  * no model stores, and 0 and 1 for a store), the load would have led to another access.
  *
  * Load buffering (a store performed before an earlier load) is the machine's (threads.ts,
- * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb(),
- * smp_wmb() and the end of read-side critical sections (rcu_read_unlock(), srcu_read_unlock():
- * LKMM gives them no ordering of their own), and the same for every value the load may return.
- * Past an unlock, the store is written with `early` (write()): the thread does not see it until
- * it reaches the store (earlyStoreReached), so the unlock, performed after the load, releases
- * the critical section without the store after it (LB+rcu-unlock, LB+rcu-unlock+gp in
- * test/engine/lkmm-rcu-unlock.test.ts).
+ * AheadStore): at a READ_ONCE() or plain load, the thread may perform a WRITE_ONCE() or plain
+ * store that lies ahead of it, past the steps LKMM's ppo does not order the store after: loads,
+ * stores and relaxed, non-returning or _release RMWs of other locations, release stores,
+ * smp_rmb(), smp_wmb() with no store between the load and it, the end of read-side critical
+ * sections (rcu_read_unlock(), srcu_read_unlock(): LKMM gives them no ordering of their own) and
+ * ghosts, at most 5 steps (2 of them returning values) after the load, when it is the same store
+ * whatever those return and depends on none of them. Several stores may be pending at once.
+ * The store is written with `early` (write()): it is in memory, and in the thread's `pend`, but
+ * not in its views until the thread reaches it (earlyStoreReached), so what the thread does
+ * before it in program order does not carry it: an smp_wmb() passed, the release of an unlock
+ * passed (LB+rcu-unlock, LB+rcu-unlock+gp in test/engine/lkmm-rcu-unlock.test.ts), the barrier
+ * of an interrupt taken meanwhile. test/engine/lkmm-lb-ahead.test.ts has the family (LB with
+ * loads, stores, relaxed and release RMWs, release stores and fences between, and the shapes
+ * that must stay Never).
  *
  * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
  * append their writes at the end of coherence order, each write carrying the global fence view
@@ -124,8 +131,16 @@
  *   Sometimes; Never here, pinned in test/engine/rcu.test.ts). The lock's read of the
  *   grace-period word must order the critical section after a grace period that started before
  *   it, which a store performed before the lock would escape;
- * - only one store at a time may be performed early, and only the next store after the load:
- *   LKMM also lets a store pass several independent loads, and other stores to other locations;
+ * - only stores are performed early, never loads late: a store that must stay after a load
+ *   between (an acquire, a read of its own location, a read it depends on) cannot pass the
+ *   loads before that one either, though LKMM lets those be satisfied after it (LB+acquire-between,
+ *   LB+read-own-location-between, LB+data-on-middle-read, pinned with both answers in
+ *   test/engine/lkmm-lb-ahead.test.ts); a store does not pass an smp_wmb() with a store between
+ *   the load and the wmb (LB+write-wmb-between), nor a lock step, a fully ordered RMW or any
+ *   other fence (correct for those that order it, stronger for the rest); it must be ahead for
+ *   every value the loads it passes may return (probes, 0 and 1), so a barrier that only some
+ *   value of a load between would execute keeps it back (LB+mb-on-one-value-between); and at
+ *   most 5 steps, 2 of them loads or RMWs, lie between the load and the store;
  * - a dependent access whose thread has written the read's location itself since the read is
  *   ordered after everything the thread's reads observed (acq), not only what that read did
  *   (the write it read is no longer at the thread's view; S+fencewmbonceonce+ctrl-after-own-write
@@ -205,7 +220,8 @@
  * is a bug of this model to fix, found and named by the axioms.
  *
  * Layout from `base`: the global fence view G (one entry per location); per thread the views
- * cur, acq, rel and own (four vectors); then per location [count, messages…] where a message is
+ * cur, acq, rel and own, with plain-access tracking bndR and bndW, then pend (the early stores
+ * not reached yet: index + 1 per location, 0 for none); then per location [count, messages…] where a message is
  * [value, attached, view…] and `attached` marks the write of an atomic RMW, which nothing may
  * be placed before. Writes no view can reach any more are dropped (see `#collect`), which keeps
  * the state space finite for looping models. A finished thread's views are set to FINISHED.
@@ -245,6 +261,14 @@ interface ThreadViews {
    */
   bndR: number[];
   bndW: number[];
+  /**
+   * Per location, a store of the thread performed early (load buffering, threads.ts) that the
+   * thread has not reached yet: its write's index plus one (0: none). The write is in memory but
+   * not in the thread's own views (cur, own), so nothing the thread does before it in program
+   * order (an smp_wmb(), an rcu_read_unlock()'s release, a barrier publishing cur) carries it;
+   * earlyStoreReached() moves it into them.
+   */
+  pend: number[];
 }
 interface Mem {
   g: number[];
@@ -284,14 +308,14 @@ export class RelaxedMemory implements MemorySystem {
    * without plain accesses keeps neither, so its states (and state counts) are as before.
    */
   readonly plain: boolean;
-  /** Views per thread: cur, acq, rel, own, and bndR, bndW when `plain`. */
+  /** Vectors per thread: cur, acq, rel, own, bndR and bndW when `plain`, then pend. */
   readonly #views: number;
 
   constructor(inits: readonly number[], threads: number, plain = false) {
     this.inits = inits;
     this.threads = threads;
     this.plain = plain;
-    this.#views = plain ? 6 : 4;
+    this.#views = plain ? 7 : 5;
     this.#n = inits.length;
   }
 
@@ -328,9 +352,9 @@ export class RelaxedMemory implements MemorySystem {
       const acq = vec();
       const rel = vec();
       const own = vec();
-      threads.push(
-        this.plain ? { cur, acq, rel, own, bndR: vec(), bndW: vec() } : { cur, acq, rel, own, bndR: none, bndW: none },
-      );
+      const bndR = this.plain ? vec() : none;
+      const bndW = this.plain ? vec() : none;
+      threads.push({ cur, acq, rel, own, bndR, bndW, pend: vec() });
     }
     const hist: Msg[][] = [];
     for (let l = 0; l < n; l++) {
@@ -363,6 +387,7 @@ export class RelaxedMemory implements MemorySystem {
         put(t.bndR);
         put(t.bndW);
       }
+      put(t.pend);
     }
     for (const msgs of m.hist) {
       s[p++] = msgs.length;
@@ -399,6 +424,11 @@ export class RelaxedMemory implements MemorySystem {
       if (this.plain) {
         lower(views.bndR);
         lower(views.bndW);
+      }
+      // A store performed early stays until its thread reaches it.
+      for (let l = 0; l < n; l++) {
+        const p = (views.pend[l] as number) - 1;
+        if (p >= 0 && p < (floor[l] as number)) floor[l] = p;
       }
     }
     for (let changed = true; changed; ) {
@@ -442,6 +472,8 @@ export class RelaxedMemory implements MemorySystem {
         fix(t.bndR);
         fix(t.bndW);
       }
+      const p = (t.pend[l] as number) - 1;
+      if (p >= 0 && p >= from) t.pend[l] = Math.max(0, p + delta) + 1;
     }
     for (const msgs of m.hist) for (const msg of msgs) fix(msg.view);
   }
@@ -570,11 +602,18 @@ export class RelaxedMemory implements MemorySystem {
       join(view, me.acq);
     } else view = me.rel.slice();
     const seen = me.cur[loc] as number;
+    const mine = me.own[loc] as number;
     this.#insert(m, t, loc, pos, value, view, order === Order.Plain ? PLAIN : 0);
-    // Performed before an rcu_read_unlock() that precedes it: own[] has it (so nothing is
-    // dropped or placed before it), cur[] not yet, so the unlock's release view leaves it out
-    // (LKMM: a store after rcu_read_unlock() is not part of the critical section).
-    if (early) me.cur[loc] = seen;
+    // Performed before accesses that precede it in program order (load buffering): in memory,
+    // and in pend (so that it is not dropped), but not in the thread's views until the thread
+    // reaches it, so that what it does before the store in program order does not carry it: an
+    // smp_wmb() between, the release of an rcu_read_unlock() between (LKMM: a store after the
+    // unlock is not part of the critical section), a barrier of an interrupt taken meanwhile.
+    if (early) {
+      me.cur[loc] = seen;
+      me.own[loc] = mine;
+      me.pend[loc] = pos + 1;
+    }
     if (order === Order.StoreMb) this.#mb(m, t);
     return this.#encode(m, s, base);
   }
@@ -582,8 +621,25 @@ export class RelaxedMemory implements MemorySystem {
   earlyStoreReached(s: Int32Array, base: number, t: number, loc: number): number {
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
-    if ((me.own[loc] as number) > (me.cur[loc] as number)) me.cur[loc] = me.own[loc] as number;
+    const k = (me.pend[loc] as number) - 1;
+    if (k >= 0) {
+      if (k > (me.cur[loc] as number)) me.cur[loc] = k;
+      if (k > (me.own[loc] as number)) me.own[loc] = k;
+      me.pend[loc] = 0;
+    }
     return this.#encode(m, s, base);
+  }
+
+  earlyStores(s: Int32Array, base: number, t: number): { loc: number; value: number }[] {
+    const n = this.#n;
+    const at = base + n * (1 + this.#views * t + this.#views - 1);
+    const out: { loc: number; value: number }[] = [];
+    for (let l = 0; l < n; l++) {
+      const k = (s[at + l] as number) - 1;
+      if (k < 0) continue;
+      out.push({ loc: l, value: s[this.#histStart(s, base, l) + 1 + k * (2 + n)] as number });
+    }
+    return out;
   }
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number): number {
@@ -844,6 +900,7 @@ export class RelaxedMemory implements MemorySystem {
     const m = this.#decode(s, base);
     const views = m.threads[t] as ThreadViews;
     for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
+    views.pend.fill(0);
     return this.#encode(m, s, base);
   }
 

@@ -66,6 +66,8 @@ export interface MemorySystem {
   ): number;
   /** The thread reached its store to `loc` performed `early` (see write); returns the new length. */
   earlyStoreReached?(s: Int32Array, base: number, t: number, loc: number): number;
+  /** The stores thread `t` performed `early` and has not reached yet (location and value). */
+  earlyStores?(s: Int32Array, base: number, t: number): { loc: number; value: number }[];
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
   /**
