@@ -11,6 +11,7 @@
 import { type Action, Fence, Kind, LockStep, Order } from './actions.ts';
 import { BEFORE_ATOMIC_PENDING, LOCK_SEEN, RMW_SEEN, type ThreadAutomaton, UNLOCK_SEEN } from './automaton.ts';
 import { hotplugSteps } from './hotplug.ts';
+import { handlerAutomaton } from './interrupts.ts';
 import {
   C_IRQS,
   CSZ,
@@ -21,6 +22,7 @@ import {
   F_RACE,
   F_RESCHED,
   HOLDS,
+  handlerNode,
   MAX_VECTORS,
   ModelError,
   nodeOf,
@@ -28,6 +30,7 @@ import {
   PREEMPT_MAX,
   PREEMPT_ONE,
   PREEMPT_SHIFT,
+  runningVector,
   T_FLAGS,
   TSZ,
 } from './layout.ts';
@@ -364,8 +367,12 @@ const writes = (a: Action): boolean => a.kind === Kind.Write || a.kind === Kind.
  *    thread read past, or, under TSO, a store still in another CPU's buffer);
  * 2. the other access is the other thread's next step, enabled now: the two may run in either
  *    order (under SC this is the usual definition, a race between adjacent accesses).
- * An access of an interrupt handler is not checked. Where this differs from LKMM's `race` is
- * in memory/relaxed.ts's header.
+ * and, for a plain access, the next access of an interrupt handler running on another CPU. An
+ * interrupt handler's own accesses are checked by handlerDataRace. Threads that share a CPU are
+ * checked by 2 (one may be preempted between the two accesses, and the compiler may move plain
+ * accesses across that point); by 1 only as the CPU orders them (sameCpuOrder: a task that runs
+ * after another on its CPU comes after it, as a context switch orders). Where this differs from
+ * LKMM's `race` is in memory/relaxed.ts's header.
  */
 function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
   if (!accesses(a)) return false;
@@ -382,12 +389,109 @@ function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
   if (m.mem.unseenWrite(s, m.base, i, a.a, plain, boundOf(a))) return true;
   // 2 only from the plain side: the step of the other thread, if it is the plain one, checks it.
   if (!plain) return false;
+  if (raceWithRunningHandler(m, s, i, a)) return true;
   for (let j = 0; j < m.nthreads; j++) {
     if (j === i) continue;
     const b = m.nextAction(s, j);
     if (accesses(b) && b.a === a.a && (writes(a) || writes(b)) && m.canRun(s, j)) return true;
   }
   return false;
+}
+
+/**
+ * The data-race check for an interrupt handler's access `a` on `cpu` in state `s` (the handler
+ * is running there). LKMM has no interrupts; KCSAN reports a race between a handler and the task
+ * it interrupted on the same CPU (with CONFIG_KCSAN_INTERRUPT_WATCHER, Marco Elver's "kcsan: Add
+ * option to allow watcher interruptions", March 2020), and rightly: an interrupt may come between
+ * any two instructions of code that runs with interrupts enabled, and the compiler, which does not
+ * see it, may have moved, torn or fused that code's plain accesses across that point. So the
+ * handler counts as a context of its own, unordered with the interrupted code except through
+ * marked accesses and barriers, and a conflicting pair (same location, at least one a write, at
+ * least one plain) is a race when:
+ * 1. against another CPU, as between threads: the other access is a write no barrier has
+ *    published yet (MemorySystem.handlerUnseenWrite: the handler is ordered after the global
+ *    fence view, relaxed memory only), or the other CPU's next step, enabled now (either order);
+ * 2. against its own CPU: the access next to the interrupt of a thread of that CPU, its next step
+ *    (it comes right after the handler returns) or its last one (right before the interrupt was
+ *    taken). The machine does not record which of the CPU's tasks is current, so each of them
+ *    counts as the interrupted one (a pair separated by a context switch as well may be flagged).
+ * Code that disables interrupts around its accesses is never interrupted there, so it does not
+ * race with the handler this way. Only the interrupted code's neighbouring accesses are compared:
+ * a plain access further from the interrupt, which the compiler could still have moved next to
+ * it, is not (weaker than KCSAN with its delays, which catches such a pair sometimes).
+ */
+export function handlerDataRace(m: Machine, s: Int32Array, cpu: number, a: Action): boolean {
+  if (!accesses(a)) return false;
+  const plain = a.order === Order.Plain;
+  if (plain) {
+    if (m.memoryModel === 'relaxed' && !m.inst.plainAccesses) {
+      throw new ModelError(
+        `interrupt handler: ${a.text} is a plain C access in a model that does not declare plain accesses: ` +
+          'call b.plainAccesses() in its setup',
+      );
+    }
+    m.plainAccesses = true;
+  } else if (!m.plainAccesses) return false;
+  const mine: number[] = [];
+  for (let j = 0; j < m.nthreads; j++) if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu) mine.push(j);
+  if (m.mem.handlerUnseenWrite?.(s, m.base, a.a, plain, mine)) return true;
+  const conflicts = (b: Action | undefined): boolean =>
+    b !== undefined && accesses(b) && b.a === a.a && (writes(a) || writes(b)) && (plain || b.order === Order.Plain);
+  for (let j = 0; j < m.nthreads; j++) {
+    if (mine.includes(j)) {
+      if (conflicts(m.nextAction(s, j)) || conflicts(lastAccess(m, s, j))) return true;
+    } else if (conflicts(m.nextAction(s, j)) && m.canRun(s, j)) return true;
+  }
+  return false;
+}
+
+/** Thread `i`'s last step in `s`, past merged ghost updates (undefined at its start). */
+function lastAccess(m: Machine, s: Int32Array, i: number): Action | undefined {
+  const aut = m.threads[i] as ThreadAutomaton;
+  let history = aut.history(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  while (history.length > 0) {
+    history = history.slice(0, -1);
+    const a = aut.action(aut.internHistory(history));
+    if (a.kind !== Kind.Ghost && a.kind !== Kind.GhostRead) return a;
+  }
+  return undefined;
+}
+
+/**
+ * Whether thread `i`'s plain access `a` conflicts with the next access of an interrupt handler
+ * running on another CPU (the two may run in either order: the handler-side check 2 of
+ * handlerDataRace, seen from the thread).
+ */
+function raceWithRunningHandler(m: Machine, s: Int32Array, i: number, a: Action): boolean {
+  if (!m.irqWords) return false;
+  const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
+  for (let c = 0; c < m.ncpus; c++) {
+    if (c === cpu) continue;
+    const b = runningHandlerAction(m, s, c);
+    if (b !== undefined && accesses(b) && b.a === a.a && (writes(a) || writes(b))) return true;
+  }
+  return false;
+}
+
+/** The next action of the interrupt handler running on `cpu` in `s`, if one is running. */
+function runningHandlerAction(m: Machine, s: Int32Array, cpu: number): Action | undefined {
+  const irqs = m.irqs(s, cpu);
+  const vector = runningVector(irqs);
+  if (vector === 0) return undefined;
+  return handlerAutomaton(m, vector - 1, cpu)?.action(handlerNode(irqs));
+}
+
+/** Raises F_RACE in the thread words of `cpu`'s threads in `scr` (a handler's race, see handlerDataRace). */
+export function markHandlerRace(m: Machine, scr: Int32Array, cpu: number): void {
+  let marked = false;
+  for (let j = 0; j < m.nthreads; j++) {
+    if (((scr[j * TSZ + T_FLAGS] as number) & F_CPU) !== cpu) continue;
+    scr[j * TSZ + T_FLAGS] = (scr[j * TSZ + T_FLAGS] as number) | F_RACE;
+    marked = true;
+  }
+  // A CPU with no thread of the model: the flag goes to the first thread (StateView.dataRace
+  // asks whether any thread has raced).
+  if (!marked && m.nthreads > 0) scr[T_FLAGS] = (scr[T_FLAGS] as number) | F_RACE;
 }
 
 /** `emit`, marking each successor's thread word as having raced (F_RACE, sticky). */

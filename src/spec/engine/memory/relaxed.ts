@@ -175,8 +175,19 @@
  * - the data-race check compares an access only with writes and with the other threads' next
  *   steps: a read another thread made earlier, unordered with a later plain write here, is found
  *   only in an interleaving where the two are adjacent, so a race of that pair alone could be
- *   missed (no shape of the suite or the catalogue has one). Interrupt handlers' accesses, and
- *   threads sharing a CPU, are not checked against each other.
+ *   missed (no shape of the suite or the catalogue has one). Threads that share a CPU are
+ *   compared through adjacent steps only (one preempted between the two accesses): a plain
+ *   access further from the preemption point, which the compiler could have moved next to it, is
+ *   not flagged. LKMM has no interrupts; the project follows KCSAN (CONFIG_KCSAN_INTERRUPT_WATCHER
+ *   reports a handler racing with the task it interrupted): an interrupt handler's access races
+ *   with a conflicting access, one of the two plain, of another CPU as a thread's would (an
+ *   unpublished write, handlerUnseenWrite, or the other CPU's next step), and with the access its
+ *   own CPU's code makes right before or right after the interrupt (the compiler may move plain
+ *   accesses across the point where it comes; code with interrupts off is never interrupted
+ *   there). Only those two neighbours are compared, and every thread of the CPU counts as the
+ *   interrupted one (the machine does not record which task is current, so a pair that a
+ *   context switch also separated may be flagged: the one place the check may flag more than
+ *   KCSAN would; test/engine/lkmm-irq-race.test.ts).
  * (Three shapes where this model was weaker, a control dependency on a condition that is always
  * true, a dependent store in S shapes, and a plain access after po-loc or a control dependency
  * (WR+once+ctrl-plain: the race check used the thread's view, not LKMM's bounds), and one where it
@@ -815,14 +826,32 @@ export class RelaxedMemory implements MemorySystem {
     return this.latest(s, base, loc);
   }
 
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number {
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain = false): number {
     const m = this.#decode(s, base);
     const msgs = m.hist[loc] as Msg[];
     const view = m.g.slice();
     view[loc] = msgs.length;
-    msgs.push({ value, attached: 0, view });
+    // Writer 0 (no thread): a handler's write is never one of a thread's own in the race check.
+    msgs.push({ value, attached: plain ? PLAIN : 0, view });
     m.g[loc] = msgs.length - 1;
     return this.#encode(m, s, base);
+  }
+
+  handlerUnseenWrite(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean {
+    if (!this.plain) return false;
+    const h = this.#histStart(s, base, loc);
+    const count = s[h] as number;
+    const stride = 2 + this.#n;
+    // G: what every CPU's barriers have published. Taking the interrupt put the handler's CPU's
+    // writes there (interruptTaken), so the writes after it are other CPUs' unpublished ones.
+    const published = s[base + loc] as number;
+    for (let k = published + 1; k < count; k++) {
+      const attached = s[h + 1 + k * stride + 1] as number;
+      const writer = (attached >>> WRITER_SHIFT) - 1;
+      if (writer < 0 || cpuThreads.includes(writer)) continue;
+      if (plain || (attached & PLAIN) !== 0) return true;
+    }
+    return false;
   }
 
   interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number {
@@ -848,8 +877,9 @@ export class RelaxedMemory implements MemorySystem {
       // thread's own smp_rmb() and smp_wmb() (joins into cur, resp. rel), which partial-order
       // reduction takes as independent of every other unit (machine.ts, isLocalUnit).
       if ((views.cur[loc] as number) < last) views.cur[loc] = last;
-      // Interrupt handlers' accesses are not checked for races, and the threads' later accesses
-      // count as ordered after them (as before plain accesses were tracked).
+      // The threads' later accesses count as ordered after the handler's: the race check compares
+      // a handler's access with the interrupted code's next and last accesses only (threads.ts,
+      // handlerDataRace), which it did when the handler made it.
       if (this.plain) {
         if ((views.bndR[loc] as number) < last) views.bndR[loc] = last;
         if ((views.bndW[loc] as number) < last) views.bndW[loc] = last;
@@ -867,9 +897,10 @@ export class RelaxedMemory implements MemorySystem {
       for (const u of threads) {
         const views = m.threads[u] as ThreadViews;
         if (views.cur[0] === FINISHED) continue;
-        // Only cur, as in handlerOrder (and for the same reason), and the race bounds: threads
-        // that share a CPU are not checked against each other's accesses there (a context switch
-        // orders them).
+        // Only cur, as in handlerOrder (and for the same reason), and the race bounds: a task
+        // that runs after another on its CPU is ordered after it by the context switch; the
+        // race check compares threads sharing a CPU through their adjacent steps instead
+        // (threads.ts, dataRace 2: one preempted between the two accesses).
         if ((views.cur[loc] as number) < at) views.cur[loc] = at;
         if (this.plain) {
           if ((views.bndR[loc] as number) < at) views.bndR[loc] = at;

@@ -125,7 +125,15 @@ export interface MemorySystem {
    * to memory.
    */
   handlerRead(s: Int32Array, base: number, loc: number): number;
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
+  /** `plain`: a plain C store of the handler (relaxed: marked PLAIN for the data-race check). */
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain?: boolean): number;
+  /**
+   * The memory side of the data-race check for an interrupt handler's access of `loc` (relaxed
+   * only, with plain-access tracking): a write by a thread not in `cpuThreads` (the handler's own
+   * CPU's threads) that no barrier has published yet (after the global fence view), so not
+   * ordered before the handler's access, and at least one of the two plain.
+   */
+  handlerUnseenWrite?(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean;
   /**
    * An interrupt is taken on a CPU whose threads are `threads`: a full barrier there (as
    * machine.ts says of taking an interrupt), so what those threads have seen is published, and
