@@ -129,30 +129,3 @@ describe('load buffering across rcu_read_unlock() and srcu_read_unlock(), as in 
     }
   });
 });
-
-/**
- * Where load buffering is still stronger than LKMM (memory/relaxed.ts, "stronger"): no store is
- * performed early across rcu_read_lock() (LB+rcu-lock). Pinned with both answers, so that a fix
- * shows up here and the docs are updated with it. (The shapes with another access between the
- * load and the store, which used to be pinned here too, are in test/engine/lkmm-lb-ahead.test.ts.)
- */
-describe('STRONGER THAN LKMM TODAY: load buffering across rcu_read_lock()', () => {
-  it.each(
-    [
-      {
-        name: 'LB+rcu-lock',
-        lkmm: 'Sometimes' as const,
-        why: 'rcu_read_lock() is no barrier, and there is no grace period',
-        threads: [
-          'r0 = READ_ONCE(*x); rcu_read_lock(); WRITE_ONCE(*y, 1); rcu_read_unlock();',
-          'r0 = READ_ONCE(*y); rcu_read_lock(); WRITE_ONCE(*x, 1); rcu_read_unlock();',
-        ],
-        exists: '0:r0=1 /\\ 1:r0=1',
-      },
-    ].map((s) => [s.name, s] as const),
-  )('%s: LKMM Sometimes, the engine Never', (_n, shape) => {
-    const test = loadLitmus(source(shape), `${shape.name}.litmus`);
-    expect(checkAxiomatic(test).observation, shape.why).toBe('Sometimes');
-    expect(checkLitmus(test, 'relaxed').observation).toBe('Never');
-  });
-});

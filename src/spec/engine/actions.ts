@@ -189,6 +189,13 @@ export interface Action {
    */
   readonly readSideUnlock?: boolean;
   /**
+   * The start of an RCU or SRCU read-side critical section (rcu_read_lock()'s or
+   * srcu_read_lock()'s nesting increment, engine/rcu.ts): under relaxed memory a store inside the
+   * critical section may be performed before a load before it, the increment with it
+   * (threads.ts, AheadStore).
+   */
+  readonly readSideLock?: boolean;
+  /**
    * The reads this access depends on *syntactically*, as history indices of the thread (the
    * n-th step of the current run of its body is index n): for a read, those its address came
    * from (LKMM's addr); for a write or an RMW, also those its value came from (data) and those

@@ -35,9 +35,9 @@ import {
   TSZ,
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
-import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
+import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_EARLY, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
 import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
-import { RCU_NEST_ONE } from './rcu.ts';
+import { RCU_EQS, RCU_NEST_ONE } from './rcu.ts';
 
 export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
   if (((state[i * TSZ + T_FLAGS] as number) & F_EARLY) === 0) return stepsOf(m, state, stateLen, i, emitStep);
@@ -689,8 +689,11 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
  * stores, _relaxed and non-returning RMWs (Order.Once) of other locations, smp_rmb() (orders
  * reads only), smp_wmb() when no store or RMW lies between it and the load where the store goes
  * first (wmb orders earlier stores before later ones: the store then carries the thread's
- * earlier stores, as after the wmb), read-side unlocks (no ordering of their own in LKMM), ghost
- * updates. Anything else (an acquire, a release, a fully ordered RMW, a full or other fence, a
+ * earlier stores, as after the wmb), read-side unlocks (no ordering of their own in LKMM), a
+ * read-side lock (rcu_read_lock(), srcu_read_lock(): no ordering of their own either; its nesting
+ * increment is performed early with the store, AheadStore.locks, and the store carries what the
+ * grace periods started so far carried, AheadStore.gp, which keeps the grace-period guarantee),
+ * ghost updates. Anything else (an acquire, a release, a fully ordered RMW, a full or other fence, a
  * wait, interrupt or preemption control, a lock step) ends the stretch, as does an access of the
  * store's own location (coherence). The store must not depend on a load it passes: by syntax,
  * where there is one (Action.deps of the litmus compiler), and by behaviour: it is the same store
@@ -708,6 +711,16 @@ interface AheadStore {
   readonly wmb: boolean;
   /** The largest history index among the store's syntactic dependencies (-1: none). */
   readonly maxDep: number;
+  /**
+   * The read-side lock increments (rcu_read_lock(), srcu_read_lock()) the store passes, in
+   * program order: performed early with it, so that a grace period waits for the critical
+   * section from the moment its store is visible (the grace-period guarantee; see relaxed.ts).
+   */
+  readonly locks: readonly Action[];
+  /** The grace-period word the store's critical section starts after (-1: none; see `locks`). */
+  readonly gp: number;
+  /** An entry for such a lock increment itself (never goes early alone: keepingEarlyStores' check). */
+  readonly lock?: true;
 }
 
 /**
@@ -763,8 +776,15 @@ function common(
     }
     for (const [k, st] of out) {
       const other = next.get(k);
-      if (other === undefined) out.delete(k);
-      else out.set(k, { step: st.step, wmb: st.wmb || other.wmb, maxDep: Math.max(st.maxDep, other.maxDep) });
+      if (other === undefined || other.locks.length !== st.locks.length) out.delete(k);
+      else {
+        out.set(k, {
+          ...st,
+          wmb: st.wmb || other.wmb,
+          maxDep: Math.max(st.maxDep, other.maxDep),
+          gp: Math.max(st.gp, other.gp),
+        });
+      }
     }
   }
   return out ?? new Map();
@@ -828,7 +848,9 @@ function aheadUncached(
   if (passableWrite(a)) {
     // Only a WRITE_ONCE() or plain store goes early itself; a release passed is only passed.
     const out = without(ahead(aut, aut.child(node, 0), next, values), a.a, true);
-    if (isOnce(a)) out.set(aheadKey(a), { step: a, wmb: false, maxDep: Math.max(-1, ...(a.deps ?? [])) });
+    if (isOnce(a)) {
+      out.set(aheadKey(a), { step: a, wmb: false, maxDep: Math.max(-1, ...(a.deps ?? [])), locks: [], gp: -1 });
+    }
     return out;
   }
   if (a.kind === Kind.Read && isOnce(a)) {
@@ -843,6 +865,34 @@ function aheadUncached(
       a.a,
       false,
     );
+  }
+  if (a.kind === Kind.Rmw && a.readSideLock === true) {
+    // A read-side lock's nesting increment: a store inside the critical section may go before
+    // the loads before the lock, the increment with it (AheadStore.locks), not across a second,
+    // nested lock of the same word. What follows depends on the old value only through the
+    // EQS check's ghost update, so 0 and RCU_EQS stand for every value, and cost no probe.
+    const out = new Map<string, AheadStore>();
+    for (const [k, st] of common(
+      aut,
+      [0, RCU_EQS].map((v) => childOrUndefined(aut, node, v)),
+      next,
+      values,
+    )) {
+      if (st.lock || st.step.a === a.a || st.locks.some((l) => l.a === a.a)) continue;
+      out.set(k, { ...st, locks: [a, ...st.locks] });
+    }
+    out.set(`lock:${a.a}`, { step: a, wmb: false, maxDep: -1, locks: [], gp: -1, lock: true });
+    return out;
+  }
+  if (a.kind === Kind.Rmw && a.order === Order.GpAcquire) {
+    // The lock's read of the grace-period word (rcu.ts, readLock): passed by a store only
+    // together with the increment before it (the entries without one are dropped there); the
+    // store then carries what the grace periods started so far carried (AheadStore.gp).
+    const out = new Map<string, AheadStore>();
+    for (const [k, st] of ahead(aut, aut.child(node, 0), next, values)) {
+      if (!st.lock && st.step.a !== a.a) out.set(k, { ...st, gp: a.a });
+    }
+    return out;
   }
   if (passableRmw(a)) {
     // An unlock's continuation does not depend on the word's value: one level of nesting stands for it.
@@ -891,7 +941,7 @@ export function earlyStores(m: Machine, s: Int32Array, i: number, a: Action): Ah
   const here = aut.history(node).length;
   const pending = new Set((m.mem.earlyStores?.(s, m.base, i) ?? []).map((p) => p.loc));
   return [...found.entries()]
-    .filter(([, st]) => st.maxDep < here && !pending.has(st.step.a))
+    .filter(([, st]) => !st.lock && st.maxDep < here && !pending.has(st.step.a))
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([, st]) => st);
 }
@@ -928,6 +978,29 @@ function earlyStoreSteps(
       for (const l of storeFrom) {
         beforeLen = base + mem.dependency(before, base, i, store.a, l, addr.includes(l) ? Bound.Write : Bound.None);
       }
+    }
+    if (early.locks.length > 0 || early.gp >= 0) {
+      // The read-side lock increments it passes go first, each reading the coherence-latest
+      // word (its CPU's own), then the store carries what the grace periods started so far did.
+      if (before === s) before = s.slice(0, len);
+      const pending = new Set((mem.earlyStores?.(before, base, i) ?? []).map((p) => p.loc));
+      for (const lock of early.locks) {
+        if (pending.has(lock.a)) continue;
+        const choices = mem.rmwChoices(before, base, i, lock.a, lock.order);
+        const old = mem.rmw(
+          before,
+          base,
+          i,
+          lock.a,
+          lock.rmw as (v: number) => number,
+          lock.order,
+          choices - 1,
+          RMW_EARLY,
+        );
+        if (old === INVALID) throw new ModelError(`${m.threadName(i)}: ${lock.text}: cannot be performed early`);
+        beforeLen = base + mem.length(before, base);
+      }
+      if (early.gp >= 0 && mem.carryLatest) beforeLen = base + mem.carryLatest(before, base, i, early.gp);
     }
     const stores = mem.writeChoices(before, base, i, store.a, store.order);
     // The store is an access of its own, checked for a data race now, when it is performed (the
@@ -1011,13 +1084,21 @@ function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): 
     }
     const node = nodeOf(scr[o + T_FLAGS] as number);
     const stores = [...ahead(aut, node).values()];
-    for (const p of pending) if (!stores.some((st) => st.step.a === p.loc && st.step.b === p.value)) return undefined;
+    for (const p of pending) {
+      const still = stores.some((st) => st.step.a === p.loc && (p.rmw ? st.lock === true : st.step.b === p.value));
+      if (!still) return undefined;
+    }
     const next = m.nextAction(scr, i);
-    const reached = pending.find((p) => next.kind === Kind.Write && next.a === p.loc);
+    const reached = pending.find(
+      (p) =>
+        next.a === p.loc && (p.rmw ? next.kind === Kind.Rmw && next.readSideLock === true : next.kind === Kind.Write),
+    );
     if (reached === undefined) return at;
-    if (next.b !== reached.value) return undefined;
+    if (!reached.rmw && next.b !== reached.value) return undefined;
+    // A lock increment's result is the value it read when it was performed.
+    const result = reached.rmw ? (mem.earlyRmwOld?.(scr, base, i, reached.loc) ?? 0) : 0;
     mem.earlyStoreReached?.(scr, base, i, reached.loc);
-    at = m.advance(scr, i, 0, sameCpuOrdered(m, scr, i, reached.loc, cpu));
+    at = m.advance(scr, i, result, sameCpuOrdered(m, scr, i, reached.loc, cpu));
   }
 }
 

@@ -82,9 +82,13 @@
  * AheadStore): at a READ_ONCE() or plain load, the thread may perform a WRITE_ONCE() or plain
  * store that lies ahead of it, past the steps LKMM's ppo does not order the store after: loads,
  * stores and relaxed, non-returning or _release RMWs of other locations, release stores,
- * smp_rmb(), smp_wmb() with no store between the load and it, the end of read-side critical
- * sections (rcu_read_unlock(), srcu_read_unlock(): LKMM gives them no ordering of their own) and
- * ghosts, at most 5 steps (2 of them returning values) after the load, when it is the same store
+ * smp_rmb(), smp_wmb() with no store between the load and it, the start and the end of
+ * read-side critical sections (rcu_read_lock(), srcu_read_lock(), rcu_read_unlock(),
+ * srcu_read_unlock(): LKMM gives them no ordering of their own; a lock passed is performed early
+ * with the store, its nesting increment through rmw()'s RMW_EARLY, so that a grace period that
+ * starts once the store is visible waits for the critical section, and the store carries what
+ * the grace periods started so far carried, carryLatest(): the grace-period guarantee,
+ * LB+rcu-lock+sync and the family in test/engine/lkmm-rcu-lock.test.ts) and ghosts, at most 5 steps (2 of them returning values) after the load, when it is the same store
  * whatever those return and depends on none of them. Several stores may be pending at once.
  * The store is written with `early` (write()): it is in memory, and in the thread's `pend`, but
  * not in its views until the thread reaches it (earlyStoreReached), so what the thread does
@@ -126,11 +130,12 @@
  *   and move them (which its data-race rules account for instead), so in a racy test the model
  *   may reach fewer final states than LKMM (MP+release+ctrl-plainw in
  *   test/engine/lkmm-plain-bounds.test.ts; the race flag and the outcome agree there);
- * - no store is performed early across rcu_read_lock(), srcu_read_lock(), a grace period's steps
- *   or any other RMW (LKMM: LB+rcu-lock, a load before rcu_read_lock() and a store inside, is
- *   Sometimes; Never here, pinned in test/engine/rcu.test.ts). The lock's read of the
- *   grace-period word must order the critical section after a grace period that started before
- *   it, which a store performed before the lock would escape;
+ * - a store performed early across rcu_read_lock() or srcu_read_lock() (LB+rcu-lock) takes the
+ *   lock's nesting increment with it, which extends the critical section back over the loads it
+ *   passes for a grace period that starts meanwhile, and carries what every grace period started
+ *   so far carried, not only those the lock's read would have taken on (in LKMM those loads are
+ *   in rscs's reach only as accesses before the unlock); no store passes two nested locks of
+ *   one domain (LB+rcu-lock-nesteds), nor a grace period's steps (test/engine/lkmm-rcu-lock.test.ts);
  * - only stores are performed early, never loads late: a store that must stay after a load
  *   between (an acquire, a read of its own location, a read it depends on) cannot pass the
  *   loads before that one either, though LKMM lets those be satisfied after it (LB+acquire-between,
@@ -249,6 +254,7 @@ import {
   type MemoryPicture,
   type MemorySystem,
   RMW_AFTER_UNLOCK,
+  RMW_EARLY,
   RMW_FENCE_BEFORE,
   RMW_LOCK,
 } from './system.ts';
@@ -436,9 +442,11 @@ export class RelaxedMemory implements MemorySystem {
         lower(views.bndR);
         lower(views.bndW);
       }
-      // A store performed early stays until its thread reaches it.
+      // A store performed early stays until its thread reaches it (an RMW with the write it
+      // read, whose value is the RMW's result then).
       for (let l = 0; l < n; l++) {
-        const p = (views.pend[l] as number) - 1;
+        let p = (views.pend[l] as number) - 1;
+        if (p > 0 && (((m.hist[l] as Msg[])[p] as Msg).attached & ATTACHED) !== 0) p--;
         if (p >= 0 && p < (floor[l] as number)) floor[l] = p;
       }
     }
@@ -641,16 +649,30 @@ export class RelaxedMemory implements MemorySystem {
     return this.#encode(m, s, base);
   }
 
-  earlyStores(s: Int32Array, base: number, t: number): { loc: number; value: number }[] {
+  earlyStores(s: Int32Array, base: number, t: number): { loc: number; value: number; rmw: boolean }[] {
     const n = this.#n;
     const at = base + n * (1 + this.#views * t + this.#views - 1);
-    const out: { loc: number; value: number }[] = [];
+    const out: { loc: number; value: number; rmw: boolean }[] = [];
     for (let l = 0; l < n; l++) {
       const k = (s[at + l] as number) - 1;
       if (k < 0) continue;
-      out.push({ loc: l, value: s[this.#histStart(s, base, l) + 1 + k * (2 + n)] as number });
+      const msg = this.#histStart(s, base, l) + 1 + k * (2 + n);
+      out.push({ loc: l, value: s[msg] as number, rmw: ((s[msg + 1] as number) & ATTACHED) !== 0 });
     }
     return out;
+  }
+
+  earlyRmwOld(s: Int32Array, base: number, t: number, loc: number): number {
+    const n = this.#n;
+    const k = (s[base + n * (1 + this.#views * t + this.#views - 1) + loc] as number) - 1;
+    return s[this.#histStart(s, base, loc) + 1 + (k - 1) * (2 + n)] as number;
+  }
+
+  carryLatest(s: Int32Array, base: number, t: number, loc: number): number {
+    const m = this.#decode(s, base);
+    const msgs = m.hist[loc] as Msg[];
+    join((m.threads[t] as ThreadViews).rel, (msgs[msgs.length - 1] as Msg).view);
+    return this.#encode(m, s, base);
   }
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number): number {
@@ -674,6 +696,18 @@ export class RelaxedMemory implements MemorySystem {
     const old = read.value;
     const next = fn(old);
     const me = m.threads[t] as ThreadViews;
+    if ((context & RMW_EARLY) !== 0) {
+      // Performed early (a read-side lock's increment, see RMW_EARLY): in memory and in pend,
+      // not in the thread's views. Its read orders nothing (Once, CpuLocal).
+      const seen = me.cur[loc] as number;
+      const mine = me.own[loc] as number;
+      this.#insert(m, t, loc, k + 1, next, me.rel.slice(), ATTACHED);
+      me.cur[loc] = seen;
+      me.own[loc] = mine;
+      me.pend[loc] = k + 2;
+      this.#encode(m, s, base);
+      return old;
+    }
     // smp_mb__before_atomic() before this RMW, or a fully ordered RMW: a full barrier first.
     // (Choices were counted before it; one the barrier makes unreadable is not a choice.)
     const full = order === Order.Full && next !== NO_WRITE;

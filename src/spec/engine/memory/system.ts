@@ -27,6 +27,13 @@ export const RMW_FENCE_BEFORE = 1;
 export const RMW_LOCK = 2;
 /** rmw() context: a lock acquisition after an unlock by the same thread (`po-unlock-lock-po & int` in ppo). */
 export const RMW_AFTER_UNLOCK = 4;
+/**
+ * rmw() context (relaxed only): the RMW is performed early, before loads that precede it in
+ * program order (a read-side lock's nesting increment going ahead with a store inside the
+ * critical section, threads.ts AheadStore): as a write performed `early`, it is in memory and
+ * in pend, not in the thread's views, until the thread reaches it (earlyStoreReached).
+ */
+export const RMW_EARLY = 8;
 
 /** Returned by an operation whose choice turned out impossible (the successor is dropped). */
 export const INVALID = -0x80000000;
@@ -67,7 +74,11 @@ export interface MemorySystem {
   /** The thread reached its store to `loc` performed `early` (see write); returns the new length. */
   earlyStoreReached?(s: Int32Array, base: number, t: number, loc: number): number;
   /** The stores thread `t` performed `early` and has not reached yet (location and value). */
-  earlyStores?(s: Int32Array, base: number, t: number): { loc: number; value: number }[];
+  earlyStores?(s: Int32Array, base: number, t: number): { loc: number; value: number; rmw: boolean }[];
+  /** The value the RMW thread `t` performed early at `loc` read (its result, when reached). */
+  earlyRmwOld?(s: Int32Array, base: number, t: number, loc: number): number;
+  /** Thread `t`'s later writes carry what the latest write of `loc` carried (relaxed only). */
+  carryLatest?(s: Int32Array, base: number, t: number, loc: number): number;
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
   /**
