@@ -191,9 +191,16 @@ export interface Action {
    * The end of an RCU or SRCU read-side critical section (rcu_read_unlock()'s or
    * srcu_read_unlock()'s nesting decrement, engine/rcu.ts): LKMM gives it no ordering of its own
    * (Rcu-unlock and Srcu-unlock are only in rcu-order), so under relaxed memory a later store
-   * may be performed before it and an earlier load (threads.ts, earlyStore).
+   * may be performed before it and an earlier load (threads.ts, AheadStore).
    */
   readonly readSideUnlock?: boolean;
+  /**
+   * The start of an RCU or SRCU read-side critical section (rcu_read_lock()'s or
+   * srcu_read_lock()'s nesting increment, engine/rcu.ts): under relaxed memory a store inside the
+   * critical section may be performed before a load before it, the increment with it
+   * (threads.ts, AheadStore).
+   */
+  readonly readSideLock?: boolean;
   /**
    * The reads this access depends on *syntactically*, as history indices of the thread (the
    * n-th step of the current run of its body is index n): for a read, those its address came

@@ -26,7 +26,7 @@ import {
 import type { Machine, UnitInfo } from './machine.ts';
 import type { StateView, ThreadView } from './model.ts';
 import { CPU_UP_FAILS, type Ghost, GUEST_RUN, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
-import { earlyStore } from './threads.ts';
+import { earlyStoreOfChoice } from './threads.ts';
 
 /** What a trace shows of a CPU. */
 export interface CpuView {
@@ -120,14 +120,13 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
   };
   switch (a.kind) {
     case Kind.Read:
-      if (((s[o + T_FLAGS] as number) & F_EARLY) === 0 && ((after[o + T_FLAGS] as number) & F_EARLY) !== 0) {
-        const early = earlyStore(m, s, unit, a);
-        return { ...base, text: `${early?.step.text ?? 'store'}, performed before ${a.text} (load buffering)` };
-      }
-      if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) {
-        // The load of an early store: choice `choice` of what it may read (threads.ts, fulfilEarlyLoad).
-        const value = m.mem.readValue(s, m.base, unit, a.a, choice);
-        return { ...base, text: `${a.text} (its store was performed already)`, result: m.formatValue(a.a, value) };
+      if (
+        ((after[o + T_FLAGS] as number) & F_EARLY) !== 0 &&
+        nodeOf(after[o + T_FLAGS] as number) === nodeOf(s[o + T_FLAGS] as number)
+      ) {
+        // The thread stayed at its load and performed a store ahead of it (threads.ts, earlyStoreSteps).
+        const early = earlyStoreOfChoice(m, s, unit, a, choice);
+        return { ...base, text: `${early?.text ?? 'store'}, performed before ${a.text} (load buffering)` };
       }
       return withResult(m, base, unit, a, s, after);
     case Kind.Await:

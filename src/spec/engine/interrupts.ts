@@ -6,7 +6,7 @@
  * memory through the memory system's handler accessors; the CPU's code after the return sees
  * the handler's accesses as earlier accesses of its own CPU (MemorySystem.handlerOrder).
  */
-import { Kind } from './actions.ts';
+import { Kind, Order } from './actions.ts';
 import { ThreadAutomaton } from './automaton.ts';
 import {
   C_IRQS,
@@ -25,6 +25,7 @@ import {
   TSZ,
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
+import { handlerDataRace, markHandlerRace } from './threads.ts';
 
 export function handlerAutomaton(m: Machine, vector: number, cpu: number): ThreadAutomaton | undefined {
   const key = vector * m.ncpus + cpu;
@@ -76,6 +77,9 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
   const scr = m.copy(s, len);
   let result = 0;
   let ml = m.mem.length(scr, base);
+  // The data-race check (threads.ts, handlerDataRace), before the access changes memory.
+  if (handlerDataRace(m, s, cpu, a)) markHandlerRace(m, scr, cpu);
+  const plain = a.order === Order.Plain;
   switch (a.kind) {
     case Kind.Read:
       result = m.mem.handlerRead(scr, base, a.a);
@@ -85,15 +89,15 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
       result = m.mem.handlerRead(scr, base, a.a);
       if (!(a.pred as (v: number) => boolean)(result)) return 0;
       // A blocking read-modify-write (spin_lock() in a handler): the write in the same step.
-      if (a.rmw) ml = m.mem.handlerWrite(scr, base, a.a, a.rmw(result));
+      if (a.rmw) ml = m.mem.handlerWrite(scr, base, a.a, a.rmw(result), plain);
       break;
     case Kind.Write:
-      ml = m.mem.handlerWrite(scr, base, a.a, a.b);
+      ml = m.mem.handlerWrite(scr, base, a.a, a.b, plain);
       break;
     case Kind.Rmw: {
       result = m.mem.handlerRead(scr, base, a.a);
       const next = (a.rmw as (v: number) => number)(result);
-      if (next !== -0x7fffffff) ml = m.mem.handlerWrite(scr, base, a.a, next);
+      if (next !== -0x7fffffff) ml = m.mem.handlerWrite(scr, base, a.a, next, plain);
       break;
     }
     case Kind.Fence:

@@ -23,7 +23,10 @@ export const F_CPU = 0x3f;
 export const MAX_CPUS = F_CPU + 1;
 export const F_IRQ = 1 << 6;
 export const F_GUEST = 1 << 7;
-/** Relaxed memory only: the thread has already performed the store that follows its next load. */
+/**
+ * Relaxed memory only: the thread has performed stores ahead of it early (load buffering) that it
+ * has not reached yet (memory/relaxed.ts keeps which: pend; threads.ts, AheadStore).
+ */
 export const F_EARLY = 1 << 8;
 export const PREEMPT_SHIFT = 9;
 export const PREEMPT_ONE = 1 << PREEMPT_SHIFT;

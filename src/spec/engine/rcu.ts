@@ -57,13 +57,17 @@
  *   (__srcu_read_lock() and __srcu_read_unlock() in kernel/rcu/srcutree.c execute smp_mb(),
  *   their barriers B and C). Under sc nothing is reordered anyway.
  * Where the relaxed model is stronger than LKMM (see also memory/relaxed.ts):
- * - rcu_read_lock(), srcu_read_lock() and the grace period's steps are interleaving points, so
- *   a store after one of them is never performed before a load before it (no load buffering
- *   across them: LB+rcu-lock is Sometimes in LKMM, Never here, pinned in test/engine/rcu.test.ts).
- *   rcu_read_unlock() and srcu_read_unlock() are not: a store after the unlock that does not
- *   depend on a load in the critical section may be performed before that load (threads.ts,
- *   earlyStore; LB+rcu-unlock, LB+srcu-unlock), and the unlock's release then leaves it out, as
- *   LKMM leaves a store after the critical section out of it.
+ * - a grace period's steps are interleaving points, so a store after one of them is never
+ *   performed before a load before it. A store inside a critical section that does not depend on
+ *   a load before rcu_read_lock() or srcu_read_lock() may be performed before that load, as LKMM
+ *   allows (LB+rcu-lock: Sometimes), and takes the lock's nesting increment with it (threads.ts,
+ *   AheadStore.locks), so a grace period waits for the critical section from then on: the load
+ *   before the lock is then inside the critical section for such a grace period (stronger than
+ *   LKMM), and no store passes two nested locks of one domain (test/engine/lkmm-rcu-lock.test.ts).
+ *   A store after rcu_read_unlock() or srcu_read_unlock() that does not depend on a load in the
+ *   critical section may be performed before that load (LB+rcu-unlock, LB+srcu-unlock), and the
+ *   unlock's release then leaves it out, as LKMM leaves a store after the critical section out
+ *   of it.
  * - the words are RMWs, so smp_mb__after_atomic() after rcu_read_unlock() is a full barrier.
  * - a grace period's start reads `rcu_gp` (it is an RMW), so a second, concurrent grace period
  *   may take on what the first one's start carried.
@@ -146,6 +150,7 @@ class ReadSideDomain {
       a: this.word(cpu).id,
       order: this.#lockOrder,
       rmw: (v) => v + RCU_NEST_ONE,
+      readSideLock: true,
     });
     yield action(Kind.Rmw, `${text}: after the grace periods started so far`, {
       a: this.gp.id,

@@ -4,13 +4,14 @@
  * emits the successors of one thread's step; the memory system (memory/*.ts) decides what
  * reads may return and where writes go, the machine (machine.ts) whether the thread may run.
  *
- * Load buffering (relaxed memory only) lives here too: a plain store that follows a plain load
- * may be performed before the load (earlyStore); the thread's F_EARLY flag records that the
- * load is still to be performed.
+ * Load buffering (relaxed memory only) lives here too: a store that lies ahead of a load, past
+ * the accesses a store may pass in LKMM, may be performed before the load (AheadStore); the
+ * thread's F_EARLY flag records that it has such stores still to reach.
  */
 import { type Action, Fence, Kind, LockStep, Order } from './actions.ts';
 import { BEFORE_ATOMIC_PENDING, LOCK_SEEN, RMW_SEEN, type ThreadAutomaton, UNLOCK_SEEN } from './automaton.ts';
 import { hotplugSteps } from './hotplug.ts';
+import { handlerAutomaton } from './interrupts.ts';
 import {
   C_IRQS,
   CSZ,
@@ -21,6 +22,7 @@ import {
   F_RACE,
   F_RESCHED,
   HOLDS,
+  handlerNode,
   MAX_VECTORS,
   ModelError,
   nodeOf,
@@ -28,18 +30,31 @@ import {
   PREEMPT_MAX,
   PREEMPT_ONE,
   PREEMPT_SHIFT,
+  runningVector,
   T_FLAGS,
   TSZ,
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
-import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
+import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_EARLY, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
 import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
-import { RCU_NEST_ONE } from './rcu.ts';
-
-const sameStore = (x: Action, y: Action): boolean =>
-  x.kind === Kind.Write && y.kind === Kind.Write && x.a === y.a && x.b === y.b && x.order === y.order;
+import { RCU_EQS, RCU_NEST_ONE } from './rcu.ts';
 
 export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
+  if (((state[i * TSZ + T_FLAGS] as number) & F_EARLY) === 0) return stepsOf(m, state, stateLen, i, emitStep);
+  const count: EarlyCount = { offered: 0, kept: 0 };
+  stepsOf(m, state, stateLen, i, keepingEarlyStores(m, emitStep, i, count));
+  if (count.offered > 0 && count.kept === 0) {
+    const a = m.nextAction(state, i);
+    throw new ModelError(
+      `${m.threadName(i)}: ${a.text}: a store performed early (load buffering) is no longer ahead of the thread ` +
+        'after any value this step may return (model code that branches on a value the probes do not stand for; ' +
+        'memory/relaxed.ts, load buffering): the relaxed model cannot check this model',
+    );
+  }
+  return count.kept;
+}
+
+function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
   const o = i * TSZ;
   const a = m.nextAction(state, i);
   if (a.kind === Kind.Return || a.kind === Kind.Fail) return 0;
@@ -282,44 +297,15 @@ function readSteps(
   const base = m.base;
   const n = mem.readChoices(s, base, i, a.a);
   const emit = raced ? racing(emitStep, o) : emitStep;
-  if (((s[o + T_FLAGS] as number) & F_EARLY) !== 0) return fulfilEarlyLoad(m, s, len, i, a, emit);
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   for (let c = 0; c < n; c++) {
     const scr = m.copy(s, len);
     const v = mem.read(scr, base, i, a.a, a.order, c);
     emit(i, c, scr, m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu)));
   }
-  // Load buffering: under relaxed memory a store that does not depend on a plain load's
-  // value may be performed before the load, as ARMv8 and LKMM allow (LB+poonceonces).
-  const early = earlyStore(m, s, i, a);
-  if (early === undefined) return n;
-  const store = early.step;
-  const wmb = early.fences.includes(String(Fence.Wmb));
-  const acrossUnlock = early.fences.includes(RCU_UNLOCK);
-  // The store's own dependencies (on reads before this load) hold when it goes first too.
-  const storeFrom = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store);
-  let before = s;
-  let beforeLen = len;
-  if (storeFrom.length > 0) {
-    before = s.slice(0, len);
-    const addr = syntacticSources(m.threads[i] as ThreadAutomaton, nodeOf(s[o + T_FLAGS] as number), store, true);
-    for (const l of storeFrom) {
-      beforeLen = base + mem.dependency(before, base, i, store.a, l, addr.includes(l) ? Bound.Write : Bound.None);
-    }
-  }
-  const stores = mem.writeChoices(before, base, i, store.a, store.order);
-  // The store is an access of its own, checked for a data race now, when it is performed (the
-  // load is checked when it is).
-  const emitStore = dataRace(m, s, i, store) ? racing(emitStep, o) : emitStep;
-  for (let k = 0; k < stores; k++) {
-    const scr = m.copy(before, beforeLen);
-    // An smp_wmb() between the load and the store orders the store after the earlier ones.
-    if (wmb) mem.fence(scr, base, i, Fence.Wmb);
-    mem.write(scr, base, i, store.a, store.b, store.order, k, acrossUnlock);
-    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-    emitStore(i, n + k, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
-  }
-  return n + stores;
+  // Load buffering: under relaxed memory a store ahead that does not depend on this load (or on
+  // what lies between) may be performed before it, as ARMv8 and LKMM allow (LB+poonceonces).
+  return n + earlyStoreSteps(m, s, len, i, a, emitStep, n);
 }
 
 /**
@@ -381,8 +367,12 @@ const writes = (a: Action): boolean => a.kind === Kind.Write || a.kind === Kind.
  *    thread read past, or, under TSO, a store still in another CPU's buffer);
  * 2. the other access is the other thread's next step, enabled now: the two may run in either
  *    order (under SC this is the usual definition, a race between adjacent accesses).
- * An access of an interrupt handler is not checked. Where this differs from LKMM's `race` is
- * in memory/relaxed.ts's header.
+ * and, for a plain access, the next access of an interrupt handler running on another CPU. An
+ * interrupt handler's own accesses are checked by handlerDataRace. Threads that share a CPU are
+ * checked by 2 (one may be preempted between the two accesses, and the compiler may move plain
+ * accesses across that point); by 1 only as the CPU orders them (sameCpuOrder: a task that runs
+ * after another on its CPU comes after it, as a context switch orders). Where this differs from
+ * LKMM's `race` is in memory/relaxed.ts's header.
  */
 function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
   if (!accesses(a)) return false;
@@ -399,12 +389,109 @@ function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
   if (m.mem.unseenWrite(s, m.base, i, a.a, plain, boundOf(a))) return true;
   // 2 only from the plain side: the step of the other thread, if it is the plain one, checks it.
   if (!plain) return false;
+  if (raceWithRunningHandler(m, s, i, a)) return true;
   for (let j = 0; j < m.nthreads; j++) {
     if (j === i) continue;
     const b = m.nextAction(s, j);
     if (accesses(b) && b.a === a.a && (writes(a) || writes(b)) && m.canRun(s, j)) return true;
   }
   return false;
+}
+
+/**
+ * The data-race check for an interrupt handler's access `a` on `cpu` in state `s` (the handler
+ * is running there). LKMM has no interrupts; KCSAN reports a race between a handler and the task
+ * it interrupted on the same CPU (with CONFIG_KCSAN_INTERRUPT_WATCHER, Marco Elver's "kcsan: Add
+ * option to allow watcher interruptions", March 2020), and rightly: an interrupt may come between
+ * any two instructions of code that runs with interrupts enabled, and the compiler, which does not
+ * see it, may have moved, torn or fused that code's plain accesses across that point. So the
+ * handler counts as a context of its own, unordered with the interrupted code except through
+ * marked accesses and barriers, and a conflicting pair (same location, at least one a write, at
+ * least one plain) is a race when:
+ * 1. against another CPU, as between threads: the other access is a write no barrier has
+ *    published yet (MemorySystem.handlerUnseenWrite: the handler is ordered after the global
+ *    fence view, relaxed memory only), or the other CPU's next step, enabled now (either order);
+ * 2. against its own CPU: the access next to the interrupt of a thread of that CPU, its next step
+ *    (it comes right after the handler returns) or its last one (right before the interrupt was
+ *    taken). The machine does not record which of the CPU's tasks is current, so each of them
+ *    counts as the interrupted one (a pair separated by a context switch as well may be flagged).
+ * Code that disables interrupts around its accesses is never interrupted there, so it does not
+ * race with the handler this way. Only the interrupted code's neighbouring accesses are compared:
+ * a plain access further from the interrupt, which the compiler could still have moved next to
+ * it, is not (weaker than KCSAN with its delays, which catches such a pair sometimes).
+ */
+export function handlerDataRace(m: Machine, s: Int32Array, cpu: number, a: Action): boolean {
+  if (!accesses(a)) return false;
+  const plain = a.order === Order.Plain;
+  if (plain) {
+    if (m.memoryModel === 'relaxed' && !m.inst.plainAccesses) {
+      throw new ModelError(
+        `interrupt handler: ${a.text} is a plain C access in a model that does not declare plain accesses: ` +
+          'call b.plainAccesses() in its setup',
+      );
+    }
+    m.plainAccesses = true;
+  } else if (!m.plainAccesses) return false;
+  const mine: number[] = [];
+  for (let j = 0; j < m.nthreads; j++) if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu) mine.push(j);
+  if (m.mem.handlerUnseenWrite?.(s, m.base, a.a, plain, mine)) return true;
+  const conflicts = (b: Action | undefined): boolean =>
+    b !== undefined && accesses(b) && b.a === a.a && (writes(a) || writes(b)) && (plain || b.order === Order.Plain);
+  for (let j = 0; j < m.nthreads; j++) {
+    if (mine.includes(j)) {
+      if (conflicts(m.nextAction(s, j)) || conflicts(lastAccess(m, s, j))) return true;
+    } else if (conflicts(m.nextAction(s, j)) && m.canRun(s, j)) return true;
+  }
+  return false;
+}
+
+/** Thread `i`'s last step in `s`, past merged ghost updates (undefined at its start). */
+function lastAccess(m: Machine, s: Int32Array, i: number): Action | undefined {
+  const aut = m.threads[i] as ThreadAutomaton;
+  let history = aut.history(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  while (history.length > 0) {
+    history = history.slice(0, -1);
+    const a = aut.action(aut.internHistory(history));
+    if (a.kind !== Kind.Ghost && a.kind !== Kind.GhostRead) return a;
+  }
+  return undefined;
+}
+
+/**
+ * Whether thread `i`'s plain access `a` conflicts with the next access of an interrupt handler
+ * running on another CPU (the two may run in either order: the handler-side check 2 of
+ * handlerDataRace, seen from the thread).
+ */
+function raceWithRunningHandler(m: Machine, s: Int32Array, i: number, a: Action): boolean {
+  if (!m.irqWords) return false;
+  const cpu = (s[i * TSZ + T_FLAGS] as number) & F_CPU;
+  for (let c = 0; c < m.ncpus; c++) {
+    if (c === cpu) continue;
+    const b = runningHandlerAction(m, s, c);
+    if (b !== undefined && accesses(b) && b.a === a.a && (writes(a) || writes(b))) return true;
+  }
+  return false;
+}
+
+/** The next action of the interrupt handler running on `cpu` in `s`, if one is running. */
+function runningHandlerAction(m: Machine, s: Int32Array, cpu: number): Action | undefined {
+  const irqs = m.irqs(s, cpu);
+  const vector = runningVector(irqs);
+  if (vector === 0) return undefined;
+  return handlerAutomaton(m, vector - 1, cpu)?.action(handlerNode(irqs));
+}
+
+/** Raises F_RACE in the thread words of `cpu`'s threads in `scr` (a handler's race, see handlerDataRace). */
+export function markHandlerRace(m: Machine, scr: Int32Array, cpu: number): void {
+  let marked = false;
+  for (let j = 0; j < m.nthreads; j++) {
+    if (((scr[j * TSZ + T_FLAGS] as number) & F_CPU) !== cpu) continue;
+    scr[j * TSZ + T_FLAGS] = (scr[j * TSZ + T_FLAGS] as number) | F_RACE;
+    marked = true;
+  }
+  // A CPU with no thread of the model: the flag goes to the first thread (StateView.dataRace
+  // asks whether any thread has raced).
+  if (!marked && m.nthreads > 0) scr[T_FLAGS] = (scr[T_FLAGS] as number) | F_RACE;
 }
 
 /** `emit`, marking each successor's thread word as having raced (F_RACE, sticky). */
@@ -543,18 +630,12 @@ const sameAccess = (x: Action, y: Action): boolean =>
 const PROBES = [0x3c5a9d61, 0x43a5629e] as const;
 const WRITE_PROBES = [...PROBES, 0, 1] as const;
 
-/** What a thread does after a load: its next step past what a store may be performed early across. */
+/** What a thread does after a load: its next step past smp_rmb(), smp_wmb() and read-side unlocks. */
 interface AfterLoad {
   readonly step: Action;
-  /**
-   * The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values), and
-   * RCU_UNLOCK for each rcu_read_unlock() or srcu_read_unlock() passed.
-   */
+  /** The smp_rmb()s and smp_wmb()s passed on the way, in order (their Fence values), and 'u' per unlock. */
   readonly fences: string;
 }
-
-/** AfterLoad.fences's mark of a read-side unlock passed (not a Fence value). */
-const RCU_UNLOCK = 'u';
 
 /**
  * rcu_read_unlock()'s or srcu_read_unlock()'s nesting decrement (engine/rcu.ts: a release RMW of
@@ -566,9 +647,8 @@ const isRcuUnlock = (a: Action): boolean => a.kind === Kind.Rmw && a.readSideUnl
 
 /**
  * The step thread `aut` takes after load result `v` at `node`, past merged ghost updates,
- * smp_rmb() (orders reads only) and smp_wmb() (orders stores only), none of which orders the
- * load before a later store; undefined if model code throws (it cannot take a probe value, an
- * index say, so it depends on it).
+ * smp_rmb() and smp_wmb() and read-side unlocks; undefined if model code throws (it cannot take
+ * a probe value, an index say, so it depends on it). Used to judge dependencies by behaviour.
  */
 function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | undefined {
   try {
@@ -580,7 +660,7 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
       else if (isRcuUnlock(a)) {
         // What follows does not depend on the word's value (the unlock only checks that it was
         // nested), so any nesting stands for it: one level.
-        fences += RCU_UNLOCK;
+        fences += 'u';
         n = aut.child(n, RCU_NEST_ONE);
         continue;
       } else if (a.kind !== Kind.Ghost) return { step: a, fences };
@@ -591,128 +671,435 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
   }
 }
 
-const sameAfterLoad = (x: AfterLoad | undefined, y: AfterLoad): boolean =>
-  x !== undefined && x.fences === y.fences && sameStore(x.step, y.step);
-
 /**
- * The store that load `a` of thread `i` may let go first (load buffering), if there is one:
- * relaxed memory, a plain load followed (past ghosts, smp_rmb() and smp_wmb()) by a plain store to
- * another location that is the same store whatever the load returns: for every value it can
- * read now, and for PROBES, which stand for the values it could read later. A store whose
- * value, location or presence depends on the load (a data, address or control dependency) is
- * ordered after it, as LKMM's ppo says (`rwdep`), so it never goes early. Dependencies are
- * judged by behaviour, not syntax: a store that is the same whatever the load returns (a false
- * dependency, which a compiler may remove) goes early here where LKMM, which looks at syntax,
- * keeps it ordered; the model then allows more, never less.
+ * Load buffering (relaxed memory only). LKMM's ppo orders a store after an earlier access only
+ * through a dependency (`rwdep`: data, address or control, on a read), a fence or an
+ * acquire/release that covers the pair, or coherence (an access of the same location): a store
+ * may therefore become visible before any number of earlier loads, stores and relaxed RMWs of
+ * other locations it does not depend on (LB with accesses between the load and the store, on
+ * both sides). Views give every other reordering (a read may return an older write, a write be
+ * placed anywhere after what the writer has seen), but a load cannot read a write that is not
+ * yet in memory, so the store has to be *performed* early: at one of its thread's loads, the
+ * thread may perform a store that lies ahead of it (an AheadStore) and stay at the load; the
+ * write goes into memory but not yet into the thread's views (memory/relaxed.ts, pend), and the
+ * thread skips the store when it gets there (reachEarlyStores). Several stores may be pending
+ * at once, at different locations.
+ *
+ * The steps a store may pass (`ahead`): READ_ONCE() and plain loads, WRITE_ONCE() and plain
+ * stores, _relaxed and non-returning RMWs (Order.Once) of other locations, smp_rmb() (orders
+ * reads only), smp_wmb() when no store or RMW lies between it and the load where the store goes
+ * first (wmb orders earlier stores before later ones: the store then carries the thread's
+ * earlier stores, as after the wmb), read-side unlocks (no ordering of their own in LKMM), a
+ * read-side lock (rcu_read_lock(), srcu_read_lock(): no ordering of their own either; its nesting
+ * increment is performed early with the store, AheadStore.locks, and the store carries what the
+ * grace periods started so far carried, AheadStore.gp, which keeps the grace-period guarantee),
+ * ghost updates. Anything else (an acquire, a release, a fully ordered RMW, a full or other fence, a
+ * wait, interrupt or preemption control, a lock step) ends the stretch, as does an access of the
+ * store's own location (coherence). The store must not depend on a load it passes: by syntax,
+ * where there is one (Action.deps of the litmus compiler), and by behaviour: it is the same store
+ * (location, value, order) for every value each load or RMW it passes may return: for the first
+ * load, every value it can read now and PROBES; for the ones after it, PROBES, 0 and 1. When a
+ * later load then returns a value after which the store is no longer ahead (model code branching
+ * on a value none of those stands for), that successor is not a behaviour (the store was
+ * performed for a path the thread did not take) and is dropped (keepingEarlyStores); should no
+ * successor be left, the check stops with a ModelError rather than report a deadlock the
+ * program does not have.
  */
-export function earlyStore(m: Machine, s: Int32Array, i: number, a: Action): AfterLoad | undefined {
-  if (m.memoryModel !== 'relaxed' || (a.order !== Order.Once && a.order !== Order.Plain)) return undefined;
-  const aut = m.threads[i] as ThreadAutomaton;
-  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
-  const store = probedStoreAt(aut, node);
-  if (store === undefined) return undefined;
-  const n = m.mem.readChoices(s, m.base, i, a.a);
-  for (let c = 0; c < n; c++) {
-    if (!sameAfterLoad(afterLoad(aut, node, m.mem.readValue(s, m.base, i, a.a, c)), store)) return undefined;
-  }
-  return store;
+interface AheadStore {
+  readonly step: Action;
+  /** An smp_wmb() lies between the load and the store: the store carries the earlier stores. */
+  readonly wmb: boolean;
+  /** The largest history index among the store's syntactic dependencies (-1: none). */
+  readonly maxDep: number;
+  /**
+   * The read-side lock increments (rcu_read_lock(), srcu_read_lock()) the store passes, in
+   * program order: performed early with it, so that a grace period waits for the critical
+   * section from the moment its store is visible (the grace-period guarantee; see relaxed.ts).
+   */
+  readonly locks: readonly Action[];
+  /** The grace-period word the store's critical section starts after (-1: none; see `locks`). */
+  readonly gp: number;
+  /** An entry for such a lock increment itself (never goes early alone: keepingEarlyStores' check). */
+  readonly lock?: true;
 }
 
-/** The plain store to another location (and the fences before it) that every probe value leads to after the load at `node`. */
-const probedStoreAt = perNode((aut, node): AfterLoad | undefined => {
-  const a = aut.action(node);
-  let store: AfterLoad | undefined;
-  for (const v of PROBES) {
-    const w = afterLoad(aut, node, v);
-    if (
-      w === undefined ||
-      w.step.kind !== Kind.Write ||
-      (w.step.order !== Order.Once && w.step.order !== Order.Plain) ||
-      w.step.a === a.a
-    )
-      return undefined;
-    if (store === undefined) store = w;
-    else if (!sameAfterLoad(w, store)) return undefined;
-  }
-  // A store that names this load among its dependencies (by syntax: a condition that is always
-  // true, `if (r0 || 1)`, still makes one, as LKMM's ctrl does) stays after it.
-  if (store?.step.deps?.includes(aut.history(node).length)) return undefined;
-  return store;
-});
+/**
+ * Bounds on the search ahead (so on the automaton nodes its probes create, and on the state
+ * space): a store goes early across at most MAX_AHEAD non-ghost steps, of which at most
+ * MAX_AHEAD_VALUES after the first load return a value (loads and RMWs, each probed with
+ * VALUE_PROBES).
+ */
+export const MAX_AHEAD = 5;
+export const MAX_AHEAD_VALUES = 2;
+
+/** Values that stand for any value a load or RMW passed may return (see AheadStore). */
+const VALUE_PROBES = WRITE_PROBES;
+
+const aheadKey = (a: Action): string => `${a.a}:${a.b}:${a.order}`;
+const EMPTY_AHEAD: ReadonlyMap<string, AheadStore> = new Map();
+
+const isOnce = (a: Action): boolean => a.order === Order.Once || a.order === Order.Plain;
 
 /**
- * The load of thread `i` whose following store was performed early (F_EARLY): it may return
- * any value that leads to that same store, which the probes identify (the thread has not moved
- * since). One step: the load, the smp_rmb()s between it and the store (executed), and the store
- * itself (skipped: it is already in memory).
+ * An RMW a store may pass: relaxed or non-returning, or a _release form (a release orders what
+ * comes before it, not after), not a lock step; or a read-side unlock.
  */
-function fulfilEarlyLoad(m: Machine, s: Int32Array, len: number, i: number, a: Action, emit: Emit): number {
+const passableRmw = (a: Action): boolean =>
+  a.kind === Kind.Rmw &&
+  a.lock === undefined &&
+  (isRcuUnlock(a) || a.order === Order.Once || a.order === Order.Release);
+
+/** A store a store may pass: WRITE_ONCE(), plain, or a release store (Order.AcqRel on a write; not a lock step). */
+const passableWrite = (a: Action): boolean =>
+  a.kind === Kind.Write && a.lock === undefined && (isOnce(a) || a.order === Order.AcqRel);
+
+/** `stores` without those of location `loc` (and, for a store between, those past an smp_wmb()). */
+function without(stores: ReadonlyMap<string, AheadStore>, loc: number, writes: boolean): Map<string, AheadStore> {
+  const out = new Map<string, AheadStore>();
+  for (const [k, st] of stores) if (st.step.a !== loc && !(writes && st.wmb)) out.set(k, st);
+  return out;
+}
+
+/** The stores present after every one of `nodes` (the same store: location, value, order). */
+function common(
+  aut: ThreadAutomaton,
+  nodes: readonly (number | undefined)[],
+  remaining: number,
+  values: number,
+): Map<string, AheadStore> {
+  let out: Map<string, AheadStore> | undefined;
+  for (const n of nodes) {
+    const next = n === undefined ? EMPTY_AHEAD : ahead(aut, n, remaining, values);
+    if (out === undefined) {
+      out = new Map(next);
+      continue;
+    }
+    for (const [k, st] of out) {
+      const other = next.get(k);
+      if (other === undefined || other.locks.length !== st.locks.length) out.delete(k);
+      else {
+        out.set(k, {
+          ...st,
+          wmb: st.wmb || other.wmb,
+          maxDep: Math.max(st.maxDep, other.maxDep),
+          gp: Math.max(st.gp, other.gp),
+        });
+      }
+    }
+  }
+  return out ?? new Map();
+}
+
+const childOrUndefined = (aut: ThreadAutomaton, node: number, v: number): number | undefined => {
+  try {
+    return aut.child(node, v);
+  } catch {
+    return undefined;
+  }
+};
+
+const aheadMemo = new WeakMap<ThreadAutomaton, Map<number, ReadonlyMap<string, AheadStore>>>();
+
+/**
+ * The stores that lie ahead of `node` (its own step included) for every value the steps before
+ * them may return, through steps a store may pass, within `remaining` non-ghost steps.
+ */
+function ahead(
+  aut: ThreadAutomaton,
+  node: number,
+  remaining = MAX_AHEAD,
+  values = MAX_AHEAD_VALUES,
+): ReadonlyMap<string, AheadStore> {
+  if (remaining <= 0) return EMPTY_AHEAD;
+  let memo = aheadMemo.get(aut);
+  if (memo === undefined) {
+    memo = new Map();
+    aheadMemo.set(aut, memo);
+  }
+  const key = (node * (MAX_AHEAD + 1) + remaining) * (MAX_AHEAD_VALUES + 1) + values;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  let out: ReadonlyMap<string, AheadStore>;
+  try {
+    out = aheadUncached(aut, node, remaining, values);
+  } catch {
+    out = EMPTY_AHEAD;
+  }
+  memo.set(key, out);
+  return out;
+}
+
+function aheadUncached(
+  aut: ThreadAutomaton,
+  node: number,
+  remaining: number,
+  values: number,
+): ReadonlyMap<string, AheadStore> {
+  const a = aut.action(node);
+  const next = remaining - 1;
+  if (a.kind === Kind.Ghost) return ahead(aut, aut.child(node, 0), remaining, values);
+  if (a.kind === Kind.Fence) {
+    if (a.b === Fence.Rmb) return ahead(aut, aut.child(node, 0), next, values);
+    if (a.b !== Fence.Wmb) return EMPTY_AHEAD;
+    const out = new Map<string, AheadStore>();
+    for (const [k, st] of ahead(aut, aut.child(node, 0), next, values)) out.set(k, { ...st, wmb: true });
+    return out;
+  }
+  if (passableWrite(a)) {
+    // Only a WRITE_ONCE() or plain store goes early itself; a release passed is only passed.
+    const out = without(ahead(aut, aut.child(node, 0), next, values), a.a, true);
+    if (isOnce(a)) {
+      out.set(aheadKey(a), { step: a, wmb: false, maxDep: Math.max(-1, ...(a.deps ?? [])), locks: [], gp: -1 });
+    }
+    return out;
+  }
+  if (a.kind === Kind.Read && isOnce(a)) {
+    if (values === 0) return EMPTY_AHEAD;
+    return without(
+      common(
+        aut,
+        VALUE_PROBES.map((v) => childOrUndefined(aut, node, v)),
+        next,
+        values - 1,
+      ),
+      a.a,
+      false,
+    );
+  }
+  if (a.kind === Kind.Rmw && a.readSideLock === true) {
+    // A read-side lock's nesting increment: a store inside the critical section may go before
+    // the loads before the lock, the increment with it (AheadStore.locks), not across a second,
+    // nested lock of the same word. What follows depends on the old value only through the
+    // EQS check's ghost update, so 0 and RCU_EQS stand for every value, and cost no probe.
+    const out = new Map<string, AheadStore>();
+    for (const [k, st] of common(
+      aut,
+      [0, RCU_EQS].map((v) => childOrUndefined(aut, node, v)),
+      next,
+      values,
+    )) {
+      if (st.lock || st.step.a === a.a || st.locks.some((l) => l.a === a.a)) continue;
+      out.set(k, { ...st, locks: [a, ...st.locks] });
+    }
+    out.set(`lock:${a.a}`, { step: a, wmb: false, maxDep: -1, locks: [], gp: -1, lock: true });
+    return out;
+  }
+  if (a.kind === Kind.Rmw && a.order === Order.GpAcquire) {
+    // The lock's read of the grace-period word (rcu.ts, readLock): passed by a store only
+    // together with the increment before it (the entries without one are dropped there); the
+    // store then carries what the grace periods started so far carried (AheadStore.gp).
+    const out = new Map<string, AheadStore>();
+    for (const [k, st] of ahead(aut, aut.child(node, 0), next, values)) {
+      if (!st.lock && st.step.a !== a.a) out.set(k, { ...st, gp: a.a });
+    }
+    return out;
+  }
+  if (passableRmw(a)) {
+    // An unlock's continuation does not depend on the word's value: one level of nesting stands for it.
+    if (isRcuUnlock(a)) return without(ahead(aut, aut.child(node, RCU_NEST_ONE), next, values), a.a, true);
+    if (values === 0) return EMPTY_AHEAD;
+    return without(
+      common(
+        aut,
+        VALUE_PROBES.map((v) => childOrUndefined(aut, node, v)),
+        next,
+        values - 1,
+      ),
+      a.a,
+      true,
+    );
+  }
+  return EMPTY_AHEAD;
+}
+
+/**
+ * The stores load `a` of thread `i` may let go first in state `s` (see AheadStore), in a fixed
+ * order: relaxed memory, a READ_ONCE() or plain load, a store that lies ahead of it whatever it
+ * reads (every value it can read now, and PROBES), does not depend on it or on anything after it
+ * by syntax, and is not already pending.
+ */
+export function earlyStores(m: Machine, s: Int32Array, i: number, a: Action): AheadStore[] {
+  if (m.memoryModel !== 'relaxed' || a.kind !== Kind.Read || !isOnce(a)) return [];
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  const n = m.mem.readChoices(s, m.base, i, a.a);
+  const values: number[] = [...PROBES];
+  for (let c = 0; c < n; c++) values.push(m.mem.readValue(s, m.base, i, a.a, c));
+  const found = without(
+    common(
+      aut,
+      values.map((v) => childOrUndefined(aut, node, v)),
+      MAX_AHEAD - 1,
+      MAX_AHEAD_VALUES,
+    ),
+    a.a,
+    false,
+  );
+  if (found.size === 0) return [];
+  // A store that names this load or a later step among its dependencies (by syntax: a condition
+  // that is always true, `if (r0 || 1)`, still makes one, as LKMM's ctrl does) stays after it.
+  const here = aut.history(node).length;
+  const pending = new Set((m.mem.earlyStores?.(s, m.base, i) ?? []).map((p) => p.loc));
+  return [...found.entries()]
+    .filter(([, st]) => !st.lock && st.maxDep < here && !pending.has(st.step.a))
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([, st]) => st);
+}
+
+/**
+ * The successors of thread `i` performing, at its load `a`, one of the stores ahead of it
+ * (earlyStores), each in every position the memory allows; `first` is the first choice number.
+ */
+function earlyStoreSteps(
+  m: Machine,
+  s: Int32Array,
+  len: number,
+  i: number,
+  a: Action,
+  emitStep: Emit,
+  first: number,
+): number {
+  const o = i * TSZ;
+  const mem = m.mem;
+  const base = m.base;
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
+  const node = nodeOf(s[o + T_FLAGS] as number);
+  const aut = m.threads[i] as ThreadAutomaton;
+  let choice = first;
+  for (const early of earlyStores(m, s, i, a)) {
+    const store = early.step;
+    // The store's own dependencies (on reads before this load) hold when it goes first too.
+    const storeFrom = syntacticSources(aut, node, store);
+    let before = s;
+    let beforeLen = len;
+    if (storeFrom.length > 0) {
+      before = s.slice(0, len);
+      const addr = syntacticSources(aut, node, store, true);
+      for (const l of storeFrom) {
+        beforeLen = base + mem.dependency(before, base, i, store.a, l, addr.includes(l) ? Bound.Write : Bound.None);
+      }
+    }
+    if (early.locks.length > 0 || early.gp >= 0) {
+      // The read-side lock increments it passes go first, each reading the coherence-latest
+      // word (its CPU's own), then the store carries what the grace periods started so far did.
+      if (before === s) before = s.slice(0, len);
+      const pending = new Set((mem.earlyStores?.(before, base, i) ?? []).map((p) => p.loc));
+      for (const lock of early.locks) {
+        if (pending.has(lock.a)) continue;
+        const choices = mem.rmwChoices(before, base, i, lock.a, lock.order);
+        const old = mem.rmw(
+          before,
+          base,
+          i,
+          lock.a,
+          lock.rmw as (v: number) => number,
+          lock.order,
+          choices - 1,
+          RMW_EARLY,
+        );
+        if (old === INVALID) throw new ModelError(`${m.threadName(i)}: ${lock.text}: cannot be performed early`);
+        beforeLen = base + mem.length(before, base);
+      }
+      if (early.gp >= 0 && mem.carryLatest) beforeLen = base + mem.carryLatest(before, base, i, early.gp);
+    }
+    const stores = mem.writeChoices(before, base, i, store.a, store.order);
+    // The store is an access of its own, checked for a data race now, when it is performed (the
+    // load is checked when it is).
+    const emitStore = dataRace(m, before, i, store) ? racing(emitStep, o) : emitStep;
+    for (let k = 0; k < stores; k++) {
+      const scr = m.copy(before, beforeLen);
+      // An smp_wmb() between the load and the store orders the store after the earlier ones.
+      if (early.wmb) mem.fence(scr, base, i, Fence.Wmb);
+      mem.write(scr, base, i, store.a, store.b, store.order, k, true);
+      scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
+      emitStore(i, choice++, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
+    }
+  }
+  return choice - first;
+}
+
+/** The store a load's step `choice` performed early (for the trace), if it is one. */
+export function earlyStoreOfChoice(
+  m: Machine,
+  s: Int32Array,
+  i: number,
+  a: Action,
+  choice: number,
+): Action | undefined {
+  let c = m.mem.readChoices(s, m.base, i, a.a);
+  if (choice < c) return undefined;
+  const aut = m.threads[i] as ThreadAutomaton;
+  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  for (const early of earlyStores(m, s, i, a)) {
+    const before = s.slice();
+    const addr = syntacticSources(aut, node, early.step, true);
+    for (const l of syntacticSources(aut, node, early.step)) {
+      m.mem.dependency(before, m.base, i, early.step.a, l, addr.includes(l) ? Bound.Write : Bound.None);
+    }
+    c += m.mem.writeChoices(before, m.base, i, early.step.a, early.step.order);
+    if (choice < c) return early.step;
+  }
+  return undefined;
+}
+
+/** Counts what keepingEarlyStores let through, for threadSteps to return and to check. */
+interface EarlyCount {
+  offered: number;
+  kept: number;
+}
+
+/**
+ * `emit` for a thread with stores performed early (F_EARLY): drops a successor after which a
+ * pending store is no longer ahead of the thread (a load returned a value that leads elsewhere:
+ * not a behaviour), and skips the pending stores the thread has reached (reachEarlyStores).
+ */
+function keepingEarlyStores(m: Machine, emit: Emit, i: number, count: EarlyCount): Emit {
+  return (u, c, scr, len) => {
+    count.offered++;
+    const at = reachEarlyStores(m, scr, len, i);
+    if (at === undefined) return;
+    count.kept++;
+    emit(u, c, scr, at);
+  };
+}
+
+/**
+ * In successor `scr` of thread `i`: skips the stores it performed early that it has now reached
+ * (its next step, past ghosts, is a store to a pending location), making them its own
+ * (earlyStoreReached, then ordered for the other threads of its CPU), and clears F_EARLY when
+ * none is left. Returns the new length, or undefined when a pending store is no longer ahead.
+ */
+function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): number | undefined {
   const o = i * TSZ;
   const mem = m.mem;
   const base = m.base;
   const aut = m.threads[i] as ThreadAutomaton;
-  const node = nodeOf(s[o + T_FLAGS] as number);
-  const store = probedStoreAt(aut, node) as AfterLoad;
-  const n = mem.readChoices(s, base, i, a.a);
-  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
-  let emitted = 0;
-  for (let c = 0; c < n; c++) {
-    const v = mem.readValue(s, base, i, a.a, c);
-    if (!sameAfterLoad(afterLoad(aut, node, v), store)) continue;
-    const scr = m.copy(s, len);
-    mem.read(scr, base, i, a.a, a.order, c);
-    scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
-    const l = m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu));
-    for (const [done, doneLen] of passedSteps(m, scr, l, i, cpu)) {
-      let at = doneLen;
-      if (store.fences.includes(RCU_UNLOCK) && mem.earlyStoreReached !== undefined) {
-        mem.earlyStoreReached(done, base, i, store.step.a);
-        at = sameCpuOrdered(m, done, i, store.step.a, cpu);
-      }
-      emit(i, c, done, m.advance(done, i, 0, at));
-      emitted++;
+  const cpu = (scr[o + T_FLAGS] as number) & F_CPU;
+  let at = len;
+  for (;;) {
+    const pending = mem.earlyStores?.(scr, base, i) ?? [];
+    if (pending.length === 0) {
+      scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
+      return at;
     }
-  }
-  if (emitted === 0) {
-    // The values the store was performed for were readable then and a thread's view does not
-    // move while it waits here; only the history cap (memory/relaxed.ts) can drop them.
-    throw new ModelError(
-      `${m.threadName(i)}: ${a.text}: the store performed early before this load can no longer be matched by ` +
-        "a value it may read (a location exceeded the relaxed model's history cap)",
+    const node = nodeOf(scr[o + T_FLAGS] as number);
+    const stores = [...ahead(aut, node).values()];
+    for (const p of pending) {
+      const still = stores.some((st) => st.step.a === p.loc && (p.rmw ? st.lock === true : st.step.b === p.value));
+      if (!still) return undefined;
+    }
+    const next = m.nextAction(scr, i);
+    const reached = pending.find(
+      (p) =>
+        next.a === p.loc && (p.rmw ? next.kind === Kind.Rmw && next.readSideLock === true : next.kind === Kind.Write),
     );
+    if (reached === undefined) return at;
+    if (!reached.rmw && next.b !== reached.value) return undefined;
+    // A lock increment's result is the value it read when it was performed.
+    const result = reached.rmw ? (mem.earlyRmwOld?.(scr, base, i, reached.loc) ?? 0) : 0;
+    mem.earlyStoreReached?.(scr, base, i, reached.loc);
+    at = m.advance(scr, i, result, sameCpuOrdered(m, scr, i, reached.loc, cpu));
   }
-  return emitted;
-}
-
-/**
- * The steps between a load whose store was performed early and that store (fulfilEarlyLoad),
- * executed in order from `scr` (the load done): an smp_wmb() took effect when the store was
- * performed, an smp_rmb() takes it now, and an rcu_read_unlock() is performed now, after the
- * load, so that its critical section still ends after it. Returns the states at the store (to
- * be skipped), one per way the unlock's RMW may be performed.
- */
-function passedSteps(m: Machine, scr: Int32Array, len: number, i: number, cpu: number): [Int32Array, number][] {
-  const mem = m.mem;
-  const base = m.base;
-  const next = m.nextAction(scr, i);
-  if (next.kind === Kind.Fence) {
-    if (next.b === Fence.Rmb) mem.fence(scr, base, i, Fence.Rmb);
-    return passedSteps(m, scr, m.advance(scr, i, 0, base + mem.length(scr, base)), i, cpu);
-  }
-  if (!isRcuUnlock(next)) return [[scr, len]];
-  const out: [Int32Array, number][] = [];
-  const choices = mem.rmwChoices(scr, base, i, next.a, next.order);
-  const context = rmwContext(m, scr, i, next);
-  for (let c = 0; c < choices; c++) {
-    // Its own buffer (m.copy's scratch may be `scr` itself), with room for the RMW's write.
-    const after = new Int32Array(len + 4096);
-    after.set(scr.subarray(0, len));
-    const old = mem.rmw(after, base, i, next.a, next.rmw as (v: number) => number, next.order, c, context);
-    if (old === INVALID) continue;
-    const l = m.advance(after, i, old, sameCpuOrdered(m, after, i, next.a, cpu));
-    out.push(...passedSteps(m, after, l, i, cpu));
-  }
-  return out;
 }
 
 /**

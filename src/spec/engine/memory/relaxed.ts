@@ -62,7 +62,7 @@
  * after the reads its address came from (`addr`), and a write after those its address, value
  * or presence came from (`rwdep = (dep | ctrl) ; [W]`); hb is transitive. Two consequences:
  * - the dependent access is not performed before the read (for a store, no load buffering:
- *   threads.ts earlyStore; LB+ctrlonceonces, LB+datas);
+ *   threads.ts AheadStore; LB+ctrlonceonces, LB+datas);
  * - it is ordered after what the read observed: a dependent read returns nothing older than
  *   what the write it read carried (MP through a pointer, rcu_dereference()), and a dependent
  *   write is placed after it in coherence order (S+fencewmbonceonce+ctrlonce: `prop & int` in
@@ -79,13 +79,24 @@
  * no model stores, and 0 and 1 for a store), the load would have led to another access.
  *
  * Load buffering (a store performed before an earlier load) is the machine's (threads.ts,
- * earlyStore): a plain store that does not depend on the load, past ghosts, smp_rmb(),
- * smp_wmb() and the end of read-side critical sections (rcu_read_unlock(), srcu_read_unlock():
- * LKMM gives them no ordering of their own), and the same for every value the load may return.
- * Past an unlock, the store is written with `early` (write()): the thread does not see it until
- * it reaches the store (earlyStoreReached), so the unlock, performed after the load, releases
- * the critical section without the store after it (LB+rcu-unlock, LB+rcu-unlock+gp in
- * test/engine/lkmm-rcu-unlock.test.ts).
+ * AheadStore): at a READ_ONCE() or plain load, the thread may perform a WRITE_ONCE() or plain
+ * store that lies ahead of it, past the steps LKMM's ppo does not order the store after: loads,
+ * stores and relaxed, non-returning or _release RMWs of other locations, release stores,
+ * smp_rmb(), smp_wmb() with no store between the load and it, the start and the end of
+ * read-side critical sections (rcu_read_lock(), srcu_read_lock(), rcu_read_unlock(),
+ * srcu_read_unlock(): LKMM gives them no ordering of their own; a lock passed is performed early
+ * with the store, its nesting increment through rmw()'s RMW_EARLY, so that a grace period that
+ * starts once the store is visible waits for the critical section, and the store carries what
+ * the grace periods started so far carried, carryLatest(): the grace-period guarantee,
+ * LB+rcu-lock+sync and the family in test/engine/lkmm-rcu-lock.test.ts) and ghosts, at most 5 steps (2 of them returning values) after the load, when it is the same store
+ * whatever those return and depends on none of them. Several stores may be pending at once.
+ * The store is written with `early` (write()): it is in memory, and in the thread's `pend`, but
+ * not in its views until the thread reaches it (earlyStoreReached), so what the thread does
+ * before it in program order does not carry it: an smp_wmb() passed, the release of an unlock
+ * passed (LB+rcu-unlock, LB+rcu-unlock+gp in test/engine/lkmm-rcu-unlock.test.ts), the barrier
+ * of an interrupt taken meanwhile. test/engine/lkmm-lb-ahead.test.ts has the family (LB with
+ * loads, stores, relaxed and release RMWs, release stores and fences between, and the shapes
+ * that must stay Never).
  *
  * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
  * append their writes at the end of coherence order, each write carrying the global fence view
@@ -119,13 +130,22 @@
  *   and move them (which its data-race rules account for instead), so in a racy test the model
  *   may reach fewer final states than LKMM (MP+release+ctrl-plainw in
  *   test/engine/lkmm-plain-bounds.test.ts; the race flag and the outcome agree there);
- * - no store is performed early across rcu_read_lock(), srcu_read_lock(), a grace period's steps
- *   or any other RMW (LKMM: LB+rcu-lock, a load before rcu_read_lock() and a store inside, is
- *   Sometimes; Never here, pinned in test/engine/rcu.test.ts). The lock's read of the
- *   grace-period word must order the critical section after a grace period that started before
- *   it, which a store performed before the lock would escape;
- * - only one store at a time may be performed early, and only the next store after the load:
- *   LKMM also lets a store pass several independent loads, and other stores to other locations;
+ * - a store performed early across rcu_read_lock() or srcu_read_lock() (LB+rcu-lock) takes the
+ *   lock's nesting increment with it, which extends the critical section back over the loads it
+ *   passes for a grace period that starts meanwhile, and carries what every grace period started
+ *   so far carried, not only those the lock's read would have taken on (in LKMM those loads are
+ *   in rscs's reach only as accesses before the unlock); no store passes two nested locks of
+ *   one domain (LB+rcu-lock-nesteds), nor a grace period's steps (test/engine/lkmm-rcu-lock.test.ts);
+ * - only stores are performed early, never loads late: a store that must stay after a load
+ *   between (an acquire, a read of its own location, a read it depends on) cannot pass the
+ *   loads before that one either, though LKMM lets those be satisfied after it (LB+acquire-between,
+ *   LB+read-own-location-between, LB+data-on-middle-read, pinned with both answers in
+ *   test/engine/lkmm-lb-ahead.test.ts); a store does not pass an smp_wmb() with a store between
+ *   the load and the wmb (LB+write-wmb-between), nor a lock step, a fully ordered RMW or any
+ *   other fence (correct for those that order it, stronger for the rest); it must be ahead for
+ *   every value the loads it passes may return (probes, 0 and 1), so a barrier that only some
+ *   value of a load between would execute keeps it back (LB+mb-on-one-value-between); and at
+ *   most 5 steps, 2 of them loads or RMWs, lie between the load and the store;
  * - a dependent access whose thread has written the read's location itself since the read is
  *   ordered after everything the thread's reads observed (acq), not only what that read did
  *   (the write it read is no longer at the thread's view; S+fencewmbonceonce+ctrl-after-own-write
@@ -160,8 +180,19 @@
  * - the data-race check compares an access only with writes and with the other threads' next
  *   steps: a read another thread made earlier, unordered with a later plain write here, is found
  *   only in an interleaving where the two are adjacent, so a race of that pair alone could be
- *   missed (no shape of the suite or the catalogue has one). Interrupt handlers' accesses, and
- *   threads sharing a CPU, are not checked against each other.
+ *   missed (no shape of the suite or the catalogue has one). Threads that share a CPU are
+ *   compared through adjacent steps only (one preempted between the two accesses): a plain
+ *   access further from the preemption point, which the compiler could have moved next to it, is
+ *   not flagged. LKMM has no interrupts; the project follows KCSAN (CONFIG_KCSAN_INTERRUPT_WATCHER
+ *   reports a handler racing with the task it interrupted): an interrupt handler's access races
+ *   with a conflicting access, one of the two plain, of another CPU as a thread's would (an
+ *   unpublished write, handlerUnseenWrite, or the other CPU's next step), and with the access its
+ *   own CPU's code makes right before or right after the interrupt (the compiler may move plain
+ *   accesses across the point where it comes; code with interrupts off is never interrupted
+ *   there). Only those two neighbours are compared, and every thread of the CPU counts as the
+ *   interrupted one (the machine does not record which task is current, so a pair that a
+ *   context switch also separated may be flagged: the one place the check may flag more than
+ *   KCSAN would; test/engine/lkmm-irq-race.test.ts).
  * (Three shapes where this model was weaker, a control dependency on a condition that is always
  * true, a dependent store in S shapes, and a plain access after po-loc or a control dependency
  * (WR+once+ctrl-plain: the race check used the thread's view, not LKMM's bounds), and one where it
@@ -205,7 +236,8 @@
  * is a bug of this model to fix, found and named by the axioms.
  *
  * Layout from `base`: the global fence view G (one entry per location); per thread the views
- * cur, acq, rel and own (four vectors); then per location [count, messages…] where a message is
+ * cur, acq, rel and own, with plain-access tracking bndR and bndW, then pend (the early stores
+ * not reached yet: index + 1 per location, 0 for none); then per location [count, messages…] where a message is
  * [value, attached, view…] and `attached` marks the write of an atomic RMW, which nothing may
  * be placed before. Writes that no thread accessing their location can read or write before any
  * more are dropped (see `#collect`), which keeps the state space finite for looping models, and
@@ -224,6 +256,7 @@ import {
   type MemoryPicture,
   type MemorySystem,
   RMW_AFTER_UNLOCK,
+  RMW_EARLY,
   RMW_FENCE_BEFORE,
   RMW_LOCK,
 } from './system.ts';
@@ -261,6 +294,14 @@ interface ThreadViews {
    */
   bndR: number[];
   bndW: number[];
+  /**
+   * Per location, a store of the thread performed early (load buffering, threads.ts) that the
+   * thread has not reached yet: its write's index plus one (0: none). The write is in memory but
+   * not in the thread's own views (cur, own), so nothing the thread does before it in program
+   * order (an smp_wmb(), an rcu_read_unlock()'s release, a barrier publishing cur) carries it;
+   * earlyStoreReached() moves it into them.
+   */
+  pend: number[];
 }
 interface Mem {
   g: number[];
@@ -300,7 +341,7 @@ export class RelaxedMemory implements MemorySystem {
    * without plain accesses keeps neither, so its states (and state counts) are as before.
    */
   readonly plain: boolean;
-  /** Views per thread: cur, acq, rel, own, and bndR, bndW when `plain`. */
+  /** Vectors per thread: cur, acq, rel, own, bndR and bndW when `plain`, then pend. */
   readonly #views: number;
 
   /** Every view pins the writes it reaches (the collection rule before; see #collect). */
@@ -319,7 +360,7 @@ export class RelaxedMemory implements MemorySystem {
     this.inits = inits;
     this.threads = threads;
     this.plain = plain;
-    this.#views = plain ? 6 : 4;
+    this.#views = plain ? 7 : 5;
     this.#n = inits.length;
   }
 
@@ -356,9 +397,9 @@ export class RelaxedMemory implements MemorySystem {
       const acq = vec();
       const rel = vec();
       const own = vec();
-      threads.push(
-        this.plain ? { cur, acq, rel, own, bndR: vec(), bndW: vec() } : { cur, acq, rel, own, bndR: none, bndW: none },
-      );
+      const bndR = this.plain ? vec() : none;
+      const bndW = this.plain ? vec() : none;
+      threads.push({ cur, acq, rel, own, bndR, bndW, pend: vec() });
     }
     const hist: Msg[][] = [];
     for (let l = 0; l < n; l++) {
@@ -391,6 +432,7 @@ export class RelaxedMemory implements MemorySystem {
         put(t.bndR);
         put(t.bndW);
       }
+      put(t.pend);
     }
     for (const msgs of m.hist) {
       s[p++] = msgs.length;
@@ -460,6 +502,13 @@ export class RelaxedMemory implements MemorySystem {
           if (b < (floor[l] as number)) floor[l] = b;
         }
       }
+      // A store performed early stays until its thread reaches it (an RMW with the write it
+      // read, whose value is the RMW's result then).
+      for (let l = 0; l < n; l++) {
+        let p = (views.pend[l] as number) - 1;
+        if (p > 0 && (((m.hist[l] as Msg[])[p] as Msg).attached & ATTACHED) !== 0) p--;
+        if (p >= 0 && p < (floor[l] as number)) floor[l] = p;
+      }
     }
     for (let changed = this.keepPinned; changed; ) {
       changed = false;
@@ -502,6 +551,8 @@ export class RelaxedMemory implements MemorySystem {
         fix(t.bndR);
         fix(t.bndW);
       }
+      const p = (t.pend[l] as number) - 1;
+      if (p >= 0 && p >= from) t.pend[l] = Math.max(0, p + delta) + 1;
     }
     for (const msgs of m.hist) for (const msg of msgs) fix(msg.view);
   }
@@ -641,11 +692,18 @@ export class RelaxedMemory implements MemorySystem {
       join(view, me.acq);
     } else view = me.rel.slice();
     const seen = me.cur[loc] as number;
+    const mine = me.own[loc] as number;
     this.#insert(m, t, loc, pos, value, view, order === Order.Plain ? PLAIN : 0);
-    // Performed before an rcu_read_unlock() that precedes it: own[] has it (so nothing is
-    // dropped or placed before it), cur[] not yet, so the unlock's release view leaves it out
-    // (LKMM: a store after rcu_read_unlock() is not part of the critical section).
-    if (early) me.cur[loc] = seen;
+    // Performed before accesses that precede it in program order (load buffering): in memory,
+    // and in pend (so that it is not dropped), but not in the thread's views until the thread
+    // reaches it, so that what it does before the store in program order does not carry it: an
+    // smp_wmb() between, the release of an rcu_read_unlock() between (LKMM: a store after the
+    // unlock is not part of the critical section), a barrier of an interrupt taken meanwhile.
+    if (early) {
+      me.cur[loc] = seen;
+      me.own[loc] = mine;
+      me.pend[loc] = pos + 1;
+    }
     if (order === Order.StoreMb) this.#mb(m, t);
     return this.#encode(m, s, base);
   }
@@ -654,7 +712,38 @@ export class RelaxedMemory implements MemorySystem {
     this.#tracked(t, loc);
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
-    if ((me.own[loc] as number) > (me.cur[loc] as number)) me.cur[loc] = me.own[loc] as number;
+    const k = (me.pend[loc] as number) - 1;
+    if (k >= 0) {
+      if (k > (me.cur[loc] as number)) me.cur[loc] = k;
+      if (k > (me.own[loc] as number)) me.own[loc] = k;
+      me.pend[loc] = 0;
+    }
+    return this.#encode(m, s, base);
+  }
+
+  earlyStores(s: Int32Array, base: number, t: number): { loc: number; value: number; rmw: boolean }[] {
+    const n = this.#n;
+    const at = base + n * (1 + this.#views * t + this.#views - 1);
+    const out: { loc: number; value: number; rmw: boolean }[] = [];
+    for (let l = 0; l < n; l++) {
+      const k = (s[at + l] as number) - 1;
+      if (k < 0) continue;
+      const msg = this.#histStart(s, base, l) + 1 + k * (2 + n);
+      out.push({ loc: l, value: s[msg] as number, rmw: ((s[msg + 1] as number) & ATTACHED) !== 0 });
+    }
+    return out;
+  }
+
+  earlyRmwOld(s: Int32Array, base: number, t: number, loc: number): number {
+    const n = this.#n;
+    const k = (s[base + n * (1 + this.#views * t + this.#views - 1) + loc] as number) - 1;
+    return s[this.#histStart(s, base, loc) + 1 + (k - 1) * (2 + n)] as number;
+  }
+
+  carryLatest(s: Int32Array, base: number, t: number, loc: number): number {
+    const m = this.#decode(s, base);
+    const msgs = m.hist[loc] as Msg[];
+    join((m.threads[t] as ThreadViews).rel, (msgs[msgs.length - 1] as Msg).view);
     return this.#encode(m, s, base);
   }
 
@@ -681,6 +770,18 @@ export class RelaxedMemory implements MemorySystem {
     const old = read.value;
     const next = fn(old);
     const me = m.threads[t] as ThreadViews;
+    if ((context & RMW_EARLY) !== 0) {
+      // Performed early (a read-side lock's increment, see RMW_EARLY): in memory and in pend,
+      // not in the thread's views. Its read orders nothing (Once, CpuLocal).
+      const seen = me.cur[loc] as number;
+      const mine = me.own[loc] as number;
+      this.#insert(m, t, loc, k + 1, next, me.rel.slice(), ATTACHED);
+      me.cur[loc] = seen;
+      me.own[loc] = mine;
+      me.pend[loc] = k + 2;
+      this.#encode(m, s, base);
+      return old;
+    }
     // smp_mb__before_atomic() before this RMW, or a fully ordered RMW: a full barrier first.
     // (Choices were counted before it; one the barrier makes unreadable is not a choice.)
     const full = order === Order.Full && next !== NO_WRITE;
@@ -836,14 +937,32 @@ export class RelaxedMemory implements MemorySystem {
     return this.latest(s, base, loc);
   }
 
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number {
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain = false): number {
     const m = this.#decode(s, base);
     const msgs = m.hist[loc] as Msg[];
     const view = m.g.slice();
     view[loc] = msgs.length;
-    msgs.push({ value, attached: 0, view });
+    // Writer 0 (no thread): a handler's write is never one of a thread's own in the race check.
+    msgs.push({ value, attached: plain ? PLAIN : 0, view });
     m.g[loc] = msgs.length - 1;
     return this.#encode(m, s, base);
+  }
+
+  handlerUnseenWrite(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean {
+    if (!this.plain) return false;
+    const h = this.#histStart(s, base, loc);
+    const count = s[h] as number;
+    const stride = 2 + this.#n;
+    // G: what every CPU's barriers have published. Taking the interrupt put the handler's CPU's
+    // writes there (interruptTaken), so the writes after it are other CPUs' unpublished ones.
+    const published = s[base + loc] as number;
+    for (let k = published + 1; k < count; k++) {
+      const attached = s[h + 1 + k * stride + 1] as number;
+      const writer = (attached >>> WRITER_SHIFT) - 1;
+      if (writer < 0 || cpuThreads.includes(writer)) continue;
+      if (plain || (attached & PLAIN) !== 0) return true;
+    }
+    return false;
   }
 
   interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number {
@@ -869,8 +988,9 @@ export class RelaxedMemory implements MemorySystem {
       // thread's own smp_rmb() and smp_wmb() (joins into cur, resp. rel), which partial-order
       // reduction takes as independent of every other unit (machine.ts, isLocalUnit).
       if ((views.cur[loc] as number) < last) views.cur[loc] = last;
-      // Interrupt handlers' accesses are not checked for races, and the threads' later accesses
-      // count as ordered after them (as before plain accesses were tracked).
+      // The threads' later accesses count as ordered after the handler's: the race check compares
+      // a handler's access with the interrupted code's next and last accesses only (threads.ts,
+      // handlerDataRace), which it did when the handler made it.
       if (this.plain) {
         if ((views.bndR[loc] as number) < last) views.bndR[loc] = last;
         if ((views.bndW[loc] as number) < last) views.bndW[loc] = last;
@@ -889,9 +1009,10 @@ export class RelaxedMemory implements MemorySystem {
       for (const u of threads) {
         const views = m.threads[u] as ThreadViews;
         if (views.cur[0] === FINISHED) continue;
-        // Only cur, as in handlerOrder (and for the same reason), and the race bounds: threads
-        // that share a CPU are not checked against each other's accesses there (a context switch
-        // orders them).
+        // Only cur, as in handlerOrder (and for the same reason), and the race bounds: a task
+        // that runs after another on its CPU is ordered after it by the context switch; the
+        // race check compares threads sharing a CPU through their adjacent steps instead
+        // (threads.ts, dataRace 2: one preempted between the two accesses).
         if ((views.cur[loc] as number) < at) views.cur[loc] = at;
         if (this.plain) {
           if ((views.bndR[loc] as number) < at) views.bndR[loc] = at;
@@ -922,6 +1043,7 @@ export class RelaxedMemory implements MemorySystem {
     const m = this.#decode(s, base);
     const views = m.threads[t] as ThreadViews;
     for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
+    views.pend.fill(0);
     return this.#encode(m, s, base);
   }
 

@@ -27,6 +27,13 @@ export const RMW_FENCE_BEFORE = 1;
 export const RMW_LOCK = 2;
 /** rmw() context: a lock acquisition after an unlock by the same thread (`po-unlock-lock-po & int` in ppo). */
 export const RMW_AFTER_UNLOCK = 4;
+/**
+ * rmw() context (relaxed only): the RMW is performed early, before loads that precede it in
+ * program order (a read-side lock's nesting increment going ahead with a store inside the
+ * critical section, threads.ts AheadStore): as a write performed `early`, it is in memory and
+ * in pend, not in the thread's views, until the thread reaches it (earlyStoreReached).
+ */
+export const RMW_EARLY = 8;
 
 /** Returned by an operation whose choice turned out impossible (the successor is dropped). */
 export const INVALID = -0x80000000;
@@ -66,6 +73,12 @@ export interface MemorySystem {
   ): number;
   /** The thread reached its store to `loc` performed `early` (see write); returns the new length. */
   earlyStoreReached?(s: Int32Array, base: number, t: number, loc: number): number;
+  /** The stores thread `t` performed `early` and has not reached yet (location and value). */
+  earlyStores?(s: Int32Array, base: number, t: number): { loc: number; value: number; rmw: boolean }[];
+  /** The value the RMW thread `t` performed early at `loc` read (its result, when reached). */
+  earlyRmwOld?(s: Int32Array, base: number, t: number, loc: number): number;
+  /** Thread `t`'s later writes carry what the latest write of `loc` carried (relaxed only). */
+  carryLatest?(s: Int32Array, base: number, t: number, loc: number): number;
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number, order: Order): number;
   /**
@@ -123,7 +136,15 @@ export interface MemorySystem {
    * to memory.
    */
   handlerRead(s: Int32Array, base: number, loc: number): number;
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number): number;
+  /** `plain`: a plain C store of the handler (relaxed: marked PLAIN for the data-race check). */
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain?: boolean): number;
+  /**
+   * The memory side of the data-race check for an interrupt handler's access of `loc` (relaxed
+   * only, with plain-access tracking): a write by a thread not in `cpuThreads` (the handler's own
+   * CPU's threads) that no barrier has published yet (after the global fence view), so not
+   * ordered before the handler's access, and at least one of the two plain.
+   */
+  handlerUnseenWrite?(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean;
   /**
    * An interrupt is taken on a CPU whose threads are `threads`: a full barrier there (as
    * machine.ts says of taking an interrupt), so what those threads have seen is published, and
