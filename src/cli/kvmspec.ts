@@ -409,6 +409,11 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
       `  ghosts: ${r.ghosts.unstored} of ${r.ghosts.of} read by nothing, left out of the states` +
         (r.ghosts.restarts > 0 ? ` (${r.ghosts.restarts} restarts when one was read)` : ''),
     );
+  if (r.untracked !== undefined && r.untracked.pairs > 0)
+    io.out(
+      `  relaxed views: ${r.untracked.pairs} of ${r.untracked.of} thread-location pairs never accessed, keeping no write` +
+        (r.untracked.restarts > 0 ? ` (${r.untracked.restarts} restarts when one was accessed)` : ''),
+    );
   if (r.witnesses.length > 0 && r.verdict === 'holds') {
     io.out(`  witnesses: ${r.witnesses.map((w) => `${w.name} ${w.reached ? 'reached' : 'not reached'}`).join(', ')}`);
   }

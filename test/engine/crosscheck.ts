@@ -77,7 +77,13 @@ function expectReplayBreaks(model: AnyModel, r: CheckResult, mm: MemoryModelName
  * gets there by a second, unreduced search bounded by the length it found (explore.ts); the
  * budget here is far above what these programs need, so `notShortest` must not be set.
  */
-function compare(model: AnyModel, mm: MemoryModelName, base: CheckResult, other: CheckResult, what: string): void {
+export function compare(
+  model: AnyModel,
+  mm: MemoryModelName,
+  base: CheckResult,
+  other: CheckResult,
+  what: string,
+): void {
   expect(other.verdict, `${what}: same verdict under ${mm}`).toBe(base.verdict);
   // When several properties break at the same depth, either search may report any of them
   // (the order within a BFS level differs); both must be safety violations, or both witnesses.

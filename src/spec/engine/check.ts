@@ -70,6 +70,7 @@ function prepare(model: AnyModel, req: CheckRequest) {
     ...(req.quotient !== undefined ? { quotient: req.quotient } : {}),
     ...(req.unobservedGhosts !== undefined ? { unobservedGhosts: req.unobservedGhosts } : {}),
     ...(req.oneGraph !== undefined ? { oneGraph: req.oneGraph } : {}),
+    ...(req.relaxedCollect !== undefined ? { relaxedCollect: req.relaxedCollect } : {}),
   };
   const exploration = new Exploration(instance, opts);
   let work: ParallelWork | undefined;

@@ -26,6 +26,7 @@
  */
 import { Kind } from './actions.ts';
 import { GhostObserved, Machine, MachineStateView, ModelError } from './machine.ts';
+import { RelaxedMemory, UntrackedAccess } from './memory/relaxed.ts';
 import type { MemoryModelName, ModelInstance, Progress, StateView, Witness } from './model.ts';
 import {
   ampleFrom,
@@ -95,6 +96,15 @@ export interface ExploreOptions {
    * not used: the full graph had to be built anyway.
    */
   readonly oneGraph?: boolean;
+  /**
+   * Under relaxed memory, which views keep a location's old writes (memory/relaxed.ts,
+   * #collect): 'accessors' (default), the cur views of the threads that access the location
+   * (which locations each thread accesses is found out, as the ghosts read are: probe runs
+   * first, and a thread accessing a location outside its set starts the search again with it);
+   * 'readers', every live thread's cur; 'every-view', every view and every write's view, the
+   * rule before (kept to check the other two against: the same verdicts, fewer states).
+   */
+  readonly relaxedCollect?: 'accessors' | 'readers' | 'every-view';
 }
 
 export type ViolationKind = 'invariant' | 'assertion' | 'deadlock' | 'witness' | 'progress';
@@ -135,6 +145,12 @@ export interface ExploreResult {
   readonly oneGraph?: true;
   /** With `unobservedGhosts`: ghosts left out of the states, and searches restarted because one was read. */
   readonly ghosts?: { readonly unstored: number; readonly of: number; readonly restarts: number };
+  /**
+   * Under relaxed memory with relaxedCollect 'accessors': (thread, location) pairs whose views
+   * keep no write because the thread never accesses the location, of all pairs, and searches
+   * restarted because a thread accessed a location after all.
+   */
+  readonly untracked?: { readonly pairs: number; readonly of: number; readonly restarts: number };
 }
 
 const now = (): number => performance.now();
@@ -166,6 +182,41 @@ class RecordingView extends MachineStateView {
  * property evaluated at every state of each run, on a machine that stores all ghosts). Only a
  * guess, made to spare the search most restarts: whatever it misses is caught when read.
  */
+/**
+ * The locations each thread accesses in seeded random runs from the initial state (each
+ * thread's next step at every state of each run), as RelaxedMemory.access numbers them. A
+ * guess, like ghostsPropertiesRead's: an access it misses throws UntrackedAccess in the search.
+ */
+export function locationsAccessed(machine: Machine): Uint8Array {
+  const nlocs = machine.inst.locs.length;
+  const out = new Uint8Array(machine.nthreads * nlocs);
+  const rng = new Rng(0x6c6f63);
+  const note = (s: Int32Array): void => {
+    for (let i = 0; i < machine.nthreads; i++) {
+      const a = machine.nextAction(s, i);
+      if (a.kind === Kind.Read || a.kind === Kind.Write || a.kind === Kind.Rmw || a.kind === Kind.Await)
+        out[i * nlocs + a.a] = 1;
+    }
+  };
+  for (let run = 0; run < GHOST_PROBE_RUNS; run++) {
+    let s = machine.initial();
+    try {
+      for (let step = 0; step < GHOST_PROBE_STEPS; step++) {
+        note(s);
+        const next: Int32Array[] = [];
+        machine.successors(s, s.length, (_u, _c, st, len) => {
+          next.push(st.slice(0, len));
+        });
+        if (next.length === 0) break;
+        s = next[rng.int(next.length)] as Int32Array;
+      }
+    } catch {
+      // As in ghostsPropertiesRead: the search meets the same thing and deals with it.
+    }
+  }
+  return out;
+}
+
 export function ghostsPropertiesRead(machine: Machine): Set<number> {
   const inst = machine.inst;
   const view = new RecordingView(machine);
@@ -229,6 +280,9 @@ export class Exploration {
   /** Safety and liveness on one unreduced graph (see ExploreOptions.oneGraph). */
   readonly #oneGraph: boolean;
   #quotientOff = false;
+  /** RelaxedMemory.access for relaxedCollect 'accessors' (kept across restarts). */
+  #access: Uint8Array | undefined;
+  #accessRestarts = 0;
   /** Threads left unmerged: unfolding too large, or too many restarts for them (kept across restarts). */
   readonly #tooLarge: boolean[];
   /** Interrupt handlers whose unfolding was too large (kept across restarts). */
@@ -292,6 +346,7 @@ export class Exploration {
       this.#symmetry = typeof sym === 'string' ? undefined : sym;
       this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
     }
+    this.#trackAccesses();
     if ((this.#opts.unobservedGhosts ?? true) && inst.ghosts.length > 0) {
       const unstored = this.machine.unstored;
       unstored.fill(0);
@@ -307,6 +362,10 @@ export class Exploration {
         start = this.machine.initial();
         break;
       } catch (e) {
+        if (e instanceof UntrackedAccess && this.#access !== undefined) {
+          this.#track(e);
+          continue;
+        }
         // A ghost read before the first step (a ghost_read() merged into the start): stored.
         if (!(e instanceof GhostObserved) || this.#storedGhosts === undefined || this.#storedGhosts.has(e.ghost))
           throw e;
@@ -374,6 +433,7 @@ export class Exploration {
   /** As a helper's replica: starts again as the explorer in charge did (parallel/). */
   follow(cause: RestartCause): void {
     if (cause.kind === 'growth') this.#restart(new DomainGrowth(cause.where as DomainKey, cause.value, cause.thread));
+    else if (cause.kind === 'access') this.#restartForAccess(new UntrackedAccess(cause.thread, cause.loc));
     else this.#restartForGhost(new GhostObserved(cause.ghost, cause.name));
   }
 
@@ -411,6 +471,46 @@ export class Exploration {
     if (missing < 0) return undefined;
     const w = this.#inst.witnesses[missing] as Witness;
     return { kind: 'witness', property: w.name, description: `never reached: ${w.description}` };
+  }
+
+  /** Sets up the relaxed memory's collection rule (ExploreOptions.relaxedCollect). */
+  #trackAccesses(): void {
+    const mem = this.machine.mem;
+    if (!(mem instanceof RelaxedMemory)) return;
+    const rule = this.#opts.relaxedCollect ?? 'accessors';
+    mem.keepPinned = rule === 'every-view';
+    mem.access = undefined;
+    if (rule !== 'accessors') return;
+    if (this.#access === undefined) {
+      this.#access = locationsAccessed(this.machine);
+      const n = this.#inst.locs.length;
+      this.#access.forEach((on, k) => {
+        if (on === 1) this.#markAccess(Math.floor(k / n), k % n);
+      });
+    }
+    mem.access = this.#access;
+  }
+
+  /** Thread `t` accesses location `l` (and so does its image under every symmetry renaming). */
+  #markAccess(t: number, l: number): void {
+    const n = this.#inst.locs.length;
+    for (const [u, k] of this.#symmetry?.accessOrbit(t, l) ?? [[t, l]]) (this.#access as Uint8Array)[u * n + k] = 1;
+  }
+
+  /** An access outside the tracked locations: tracked from now on. */
+  #track(e: UntrackedAccess): void {
+    const access = this.#access;
+    if (access === undefined || access[e.thread * this.#inst.locs.length + e.loc] === 1) throw e;
+    this.#markAccess(e.thread, e.loc);
+  }
+
+  /** A thread accessed a location its views were not tracked for: start again with it tracked. */
+  #restartForAccess(e: UntrackedAccess): void {
+    this.#track(e);
+    this.#accessRestarts++;
+    this.#work?.restart({ kind: 'access', thread: e.thread, loc: e.loc });
+    this.#reset();
+    this.#begin(this.#automata?.restarts ?? 0);
   }
 
   /** Ghost `g` is stored from now on, with every ghost a symmetry renaming moves it to. */
@@ -525,6 +625,10 @@ export class Exploration {
           this.#result = undefined;
           this.#reduced = undefined;
           this.#restartForGhost(e);
+        } else if (e instanceof UntrackedAccess) {
+          this.#result = undefined;
+          this.#reduced = undefined;
+          this.#restartForAccess(e);
         } else {
           if (!(e instanceof DomainGrowth)) throw e;
           this.#result = undefined;
@@ -639,6 +743,15 @@ export class Exploration {
               unstored: this.#inst.ghosts.length - this.#storedGhosts.size,
               of: this.#inst.ghosts.length,
               restarts: this.#ghostRestarts,
+            },
+          }),
+      ...(this.#access === undefined
+        ? {}
+        : {
+            untracked: {
+              pairs: this.#access.reduce((k, on) => k + (on === 1 ? 0 : 1), 0),
+              of: this.#access.length,
+              restarts: this.#accessRestarts,
             },
           }),
     };

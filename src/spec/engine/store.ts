@@ -11,6 +11,11 @@
  * (the table is kept at most a quarter full, so probes rarely meet another state's record). The arena is a list of fixed-size chunks that
  * are never copied or freed while the search runs: growing by doubling would touch (page in)
  * twice the memory the states need and leave the old copies to the garbage collector.
+ *
+ * A state whose words all fit in a signed byte (most do: CPU numbers, flags, history numbers
+ * of small automata, the relaxed memory's view indices) is stored packed, four words to an
+ * arena word, its length negated in the record to say so: a quarter of the memory, compared
+ * and loaded by unpacking on the fly.
  */
 
 /** Words per arena chunk (4 MiB). A state must fit in one chunk. */
@@ -19,6 +24,20 @@ const CHUNK = 1 << CHUNK_BITS;
 const WITHIN = CHUNK - 1;
 /** A record's header: [hash, length, index]. */
 const HEADER = 3;
+
+/** Whether every word of s[0..len) fits in a signed byte (the record is then packed). */
+const packable = (s: Int32Array, len: number): boolean => {
+  for (let i = 0; i < len; i++) {
+    const w = s[i] as number;
+    if (w < -128 || w > 127) return false;
+  }
+  return true;
+};
+/** Word `i` of a packed record whose words start at `at`. */
+const packedWord = (chunk: Int32Array, at: number, i: number): number =>
+  ((chunk[at + (i >> 2)] as number) << (24 - ((i & 3) << 3))) >> 24;
+/** Arena words a record of `len` words takes (packed or not). */
+const stored = (len: number, packed: boolean): number => (packed ? (len + 3) >> 2 : len);
 /** A transition packs its unit (high bits) and its choice (low CHOICE_BITS bits). */
 const CHOICE_BITS = 20;
 const MAX_CHOICE = (1 << CHOICE_BITS) - 1;
@@ -54,6 +73,8 @@ export class StateStore {
   #step = new Int32Array(1 << 12);
   depth = new Int32Array(1 << 12);
   count = 0;
+  /** Store byte-sized states packed (see the header); off only to measure what it saves. */
+  packing = true;
   #table = new Int32Array(1 << 13);
   #mask = (1 << 13) - 1;
 
@@ -92,19 +113,27 @@ export class StateStore {
     if (len + HEADER > CHUNK) throw new RangeError(`a state of ${len} words is too long to store`);
     const idx = this.count++;
     if (idx >= this.#offset.length) this.#growIndex();
+    const packed = this.packing && packable(s, len);
+    const words = stored(len, packed);
     let off = this.#used;
     // A new chunk when the record would not fit, or the last one ended exactly full.
-    if ((off & WITHIN) + len + HEADER > CHUNK || off >>> CHUNK_BITS >= this.#chunks.length) {
+    if ((off & WITHIN) + words + HEADER > CHUNK || off >>> CHUNK_BITS >= this.#chunks.length) {
       this.#chunks.push(newChunk());
       off = (this.#chunks.length - 1) << CHUNK_BITS;
     }
     const chunk = this.#chunks[off >>> CHUNK_BITS] as Int32Array;
     const at = off & WITHIN;
     chunk[at] = h;
-    chunk[at + 1] = len;
+    chunk[at + 1] = packed ? -len : len;
     chunk[at + 2] = idx;
-    for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[i] as number;
-    this.#used = off + len + HEADER;
+    if (packed) {
+      for (let k = 0; k < words; k++) {
+        let w = 0;
+        for (let b = 0; b < 4 && 4 * k + b < len; b++) w |= ((s[4 * k + b] as number) & 0xff) << (b << 3);
+        chunk[at + HEADER + k] = w;
+      }
+    } else for (let i = 0; i < len; i++) chunk[at + HEADER + i] = s[i] as number;
+    this.#used = off + words + HEADER;
     this.#offset[idx] = off;
     this.#hashOf[idx] = h;
     this.parent[idx] = parent;
@@ -129,7 +158,18 @@ export class StateStore {
   /** Length of state `idx`. */
   lengthOf(idx: number): number {
     const off = this.#offset[idx] as number;
-    return this.#record(off)[(off & WITHIN) + 1] as number;
+    return Math.abs(this.#record(off)[(off & WITHIN) + 1] as number);
+  }
+
+  /** Arena words the states take (headers included), for bytes-per-state figures. */
+  get words(): number {
+    let words = 0;
+    for (let idx = 0; idx < this.count; idx++) {
+      const off = this.#offset[idx] as number;
+      const len = this.#record(off)[(off & WITHIN) + 1] as number;
+      words += HEADER + stored(Math.abs(len), len < 0);
+    }
+    return words;
   }
 
   /** Copies state `idx` into `out`; returns its length. */
@@ -138,8 +178,12 @@ export class StateStore {
     const chunk = this.#record(off);
     const at = (off & WITHIN) + HEADER;
     const len = chunk[at - HEADER + 1] as number;
-    for (let i = 0; i < len; i++) out[i] = chunk[at + i] as number;
-    return len;
+    if (len >= 0) {
+      for (let i = 0; i < len; i++) out[i] = chunk[at + i] as number;
+      return len;
+    }
+    for (let i = 0; i < -len; i++) out[i] = packedWord(chunk, at, i);
+    return -len;
   }
 
   /** The path of (unit, choice) transitions from the initial state to `idx`. */
@@ -177,9 +221,14 @@ export class StateStore {
       if (off < 0) return slot;
       const chunk = this.#record(off);
       const at = off & WITHIN;
-      if (chunk[at] !== h || chunk[at + 1] !== len) continue;
+      if (chunk[at] !== h) continue;
+      const stored = chunk[at + 1] as number;
       let i = 0;
-      while (i < len && chunk[at + HEADER + i] === s[i]) i++;
+      if (stored === len) {
+        while (i < len && chunk[at + HEADER + i] === s[i]) i++;
+      } else if (stored === -len) {
+        while (i < len && packedWord(chunk, at + HEADER, i) === s[i]) i++;
+      } else continue;
       if (i === len) return slot;
     }
   }

@@ -84,6 +84,17 @@ export class Symmetry {
     return [...new Set([g, ...this.#renamings.map((r) => r.ghostTo[g] as number)])];
   }
 
+  /** The (thread, location) pairs the renamings map thread `t` accessing location `l` to, itself included. */
+  accessOrbit(t: number, l: number): [number, number][] {
+    const out: [number, number][] = [[t, l]];
+    for (const r of this.#renamings) {
+      const u = r.threadTo[t] as number;
+      const k = r.locTo[l] as number;
+      if (!out.some(([a, b]) => a === u && b === k)) out.push([u, k]);
+    }
+    return out;
+  }
+
   describe(): string {
     return `${this.spec.name}: ${this.spec.group === 'full' ? 'any permutation' : 'rotations'} of ${this.spec.members.length} members (${this.size} renamings)`;
   }

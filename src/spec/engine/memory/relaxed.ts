@@ -207,8 +207,10 @@
  * Layout from `base`: the global fence view G (one entry per location); per thread the views
  * cur, acq, rel and own (four vectors); then per location [count, messages…] where a message is
  * [value, attached, view…] and `attached` marks the write of an atomic RMW, which nothing may
- * be placed before. Writes no view can reach any more are dropped (see `#collect`), which keeps
- * the state space finite for looping models. A finished thread's views are set to FINISHED.
+ * be placed before. Writes that no thread accessing their location can read or write before any
+ * more are dropped (see `#collect`), which keeps the state space finite for looping models, and
+ * view entries below them move up to the oldest kept write, which changes no join. A finished
+ * thread's views are set to FINISHED.
  *
  * A location keeps at most HISTORY writes: when a thread that loops writing races with one that
  * never catches up, the oldest write is forgotten and views still pointing at it move up to the
@@ -225,6 +227,20 @@ import {
   RMW_FENCE_BEFORE,
   RMW_LOCK,
 } from './system.ts';
+
+/**
+ * A thread accessed a location its views were not tracked for (RelaxedMemory.access): the
+ * explorer stores it from now on and starts the search again (explore.ts).
+ */
+export class UntrackedAccess extends Error {
+  readonly thread: number;
+  readonly loc: number;
+  constructor(thread: number, loc: number) {
+    super(`thread ${thread} accesses location ${loc}, which its views were not tracked for`);
+    this.thread = thread;
+    this.loc = loc;
+  }
+}
 
 interface Msg {
   value: number;
@@ -287,7 +303,19 @@ export class RelaxedMemory implements MemorySystem {
   /** Views per thread: cur, acq, rel, own, and bndR, bndW when `plain`. */
   readonly #views: number;
 
-  constructor(inits: readonly number[], threads: number, plain = false) {
+  /** Every view pins the writes it reaches (the collection rule before; see #collect). */
+  keepPinned: boolean;
+  /**
+   * Which locations each thread may still access (thread t, location l at t * locations + l;
+   * 1: it may), set by the explorer; undefined: every thread may access every location. A
+   * thread's views of a location it never accesses are only ever joined into other views, so
+   * they pin no write (#collect), and an access outside the set throws UntrackedAccess.
+   */
+  access: Uint8Array | undefined;
+
+  constructor(inits: readonly number[], threads: number, plain = false, keepPinned = false) {
+    this.keepPinned = keepPinned;
+    this.access = undefined;
     this.inits = inits;
     this.threads = threads;
     this.plain = plain;
@@ -376,9 +404,21 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   /**
-   * A write older than every view that could still reach it can never be read or written
-   * before again, so it is dropped and indices are renumbered. Computed as a fixpoint because
-   * dropping one write removes the views it carried.
+   * A write that no thread can read, write before or be bounded by any more is dropped, and
+   * indices are renumbered. Only a live thread's cur (and, with plain-access tracking, its race
+   * bounds bndR and bndW) says what the thread may still read or place a write before: cur only
+   * grows (a read or write moves it forward; an early store leaves it where it was), and every
+   * other view (acq, rel, own, the global G, a message's view) is only ever joined into views
+   * (a maximum), so an entry below the oldest write some live cur can reach changes nothing a
+   * join gives. Those entries move up to that write with the renumbering (#shift), which makes
+   * states that differ only there one state. (Counting them as pins, as this did before, kept
+   * a vCPU's old `mode` writes alive because another vCPU, which never reads them, had them in
+   * its views, and every write nobody reads multiplied the states.) One more write is kept:
+   * where a thread's view of a location is its own write, the one before it, so that
+   * dependency() still sees that the thread wrote the location after its read (its view is not
+   * the oldest write) and orders a dependent access after everything its reads observed, or,
+   * for its own RMW, after what the write that RMW read carried.
+   * With `keepPinned` (the rule before, for the cross-check tests) every view pins.
    */
   #collect(m: Mem): void {
     const n = this.#n;
@@ -387,21 +427,41 @@ export class RelaxedMemory implements MemorySystem {
     const lower = (v: readonly number[]): void => {
       for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
     };
-    lower(m.g);
+    if (this.keepPinned) lower(m.g);
+    const access = this.keepPinned ? undefined : this.access;
     for (let t = 0; t < this.threads; t++) {
       const views = m.threads[t] as ThreadViews;
       if (views.cur[0] === FINISHED) continue;
-      lower(views.cur);
-      lower(views.acq);
-      lower(views.rel);
-      lower(views.own);
-      // The writes between a bound and cur are what the race check looks at: kept too.
+      if (access === undefined) lower(views.cur);
+      else {
+        for (let l = 0; l < n; l++) {
+          if (access[t * n + l] === 1 && (views.cur[l] as number) < (floor[l] as number))
+            floor[l] = views.cur[l] as number;
+        }
+      }
+      if (this.keepPinned) {
+        lower(views.acq);
+        lower(views.rel);
+        lower(views.own);
+      } else {
+        for (let l = 0; l < n; l++) {
+          const k = views.cur[l] as number;
+          if (k > 0 && views.own[l] === k) {
+            if (k - 1 < (floor[l] as number)) floor[l] = k - 1;
+          }
+        }
+      }
+      // The writes between a bound and cur are what the race check looks at: kept too (a bound
+      // is only compared for a location the thread accesses).
       if (this.plain) {
-        lower(views.bndR);
-        lower(views.bndW);
+        for (let l = 0; l < n; l++) {
+          if (access !== undefined && access[t * n + l] !== 1) continue;
+          const b = Math.min(views.bndR[l] as number, views.bndW[l] as number);
+          if (b < (floor[l] as number)) floor[l] = b;
+        }
       }
     }
-    for (let changed = true; changed; ) {
+    for (let changed = this.keepPinned; changed; ) {
       changed = false;
       for (let l = 0; l < n; l++) {
         const msgs = m.hist[l] as Msg[];
@@ -487,6 +547,12 @@ export class RelaxedMemory implements MemorySystem {
     return msg.value;
   }
 
+  /** Throws UntrackedAccess if thread `t` accessing `loc` is outside `access`. */
+  #tracked(t: number, loc: number): void {
+    const access = this.access;
+    if (access !== undefined && access[t * this.#n + loc] !== 1) throw new UntrackedAccess(t, loc);
+  }
+
   #curBase(s: Int32Array, base: number, t: number, l: number): number {
     return s[base + this.#n * (1 + this.#views * t) + l] as number;
   }
@@ -499,15 +565,18 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   readChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    this.#tracked(t, loc);
     return (s[this.#histStart(s, base, loc)] as number) - this.#curBase(s, base, t, loc);
   }
 
   readValue(s: Int32Array, base: number, t: number, loc: number, choice: number): number {
+    this.#tracked(t, loc);
     const k = this.#curBase(s, base, t, loc) + choice;
     return s[this.#histStart(s, base, loc) + 1 + k * (2 + this.#n)] as number;
   }
 
   read(s: Int32Array, base: number, t: number, loc: number, order: Order, choice: number): number {
+    this.#tracked(t, loc);
     const m = this.#decode(s, base);
     const k = ((m.threads[t] as ThreadViews).cur[loc] as number) + choice;
     const v = this.#readAt(m, t, loc, k, order === Order.AcqRel);
@@ -543,6 +612,7 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   writeChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    this.#tracked(t, loc);
     return this.#writePositions(s, base, t, loc).length;
   }
 
@@ -556,6 +626,7 @@ export class RelaxedMemory implements MemorySystem {
     choice: number,
     early = false,
   ): number {
+    this.#tracked(t, loc);
     const pos = this.#writePositions(s, base, t, loc)[choice] as number;
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
@@ -580,6 +651,7 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   earlyStoreReached(s: Int32Array, base: number, t: number, loc: number): number {
+    this.#tracked(t, loc);
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
     if ((me.own[loc] as number) > (me.cur[loc] as number)) me.cur[loc] = me.own[loc] as number;
@@ -587,6 +659,7 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   rmwChoices(s: Int32Array, base: number, t: number, loc: number): number {
+    this.#tracked(t, loc);
     return this.#rmwSources(s, base, t, loc).length;
   }
 
@@ -600,6 +673,7 @@ export class RelaxedMemory implements MemorySystem {
     choice: number,
     context = 0,
   ): number {
+    this.#tracked(t, loc);
     const k = this.#rmwSources(s, base, t, loc)[choice] as number;
     const m = this.#decode(s, base);
     const msgs = m.hist[loc] as Msg[];
@@ -660,6 +734,7 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   unseenWrite(s: Int32Array, base: number, t: number, loc: number, plain: boolean, bound: Bound = Bound.Rmw): boolean {
+    this.#tracked(t, loc);
     const h = this.#histStart(s, base, loc);
     const count = s[h] as number;
     const stride = 2 + this.#n;
@@ -729,6 +804,8 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   dependency(s: Int32Array, base: number, t: number, loc: number, from: number, bound: Bound = Bound.None): number {
+    this.#tracked(t, loc);
+    this.#tracked(t, from);
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
     // The write the last read of `from` returned is where the thread's view of `from` is now,
@@ -803,6 +880,7 @@ export class RelaxedMemory implements MemorySystem {
   }
 
   sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number {
+    this.#tracked(t, loc);
     const m = this.#decode(s, base);
     const me = m.threads[t] as ThreadViews;
     // threads.ts calls this before the thread moves on, so it has not finished yet.

@@ -34,7 +34,8 @@ export type Phase = 'safety' | 'liveness';
 /** Why a search started again (explore.ts, restarts), so that a helper's replica follows. */
 export type RestartCause =
   | { readonly kind: 'growth'; readonly where: string; readonly value: number; readonly thread: string }
-  | { readonly kind: 'ghost'; readonly ghost: number; readonly name: string };
+  | { readonly kind: 'ghost'; readonly ghost: number; readonly name: string }
+  | { readonly kind: 'access'; readonly thread: number; readonly loc: number };
 
 /** A growable vector of 32-bit integers. */
 export class Words {
