@@ -11,11 +11,13 @@ import {
   cpu_online,
   cpu_up,
   defineModel,
+  EIO,
   ENXIO,
   ghost,
   ghost_read,
   guest_enter,
   guest_exit,
+  in_stop_machine,
   type Loc,
   local_irq_disable,
   local_irq_enable,
@@ -644,6 +646,98 @@ export const stopReduction = defineModel<{ what: 'tso-store' | 'cpu-id' }>({
   },
 });
 
+/**
+ * A bring-up that fails, and in_stop_machine(). CPU 1 starts offline; the controller calls
+ * cpu_up(1), which succeeds (`up`: CPU_UP_PREPARE, the CPU online, CPU_ONLINE; then cpu_down(1),
+ * whose CPU_DYING runs under stop_machine) or fails (`fails`: CPU_UP_PREPARE, then
+ * CPU_UP_CANCELED undoing it; CPU 1 stays offline and cpu_up() returns -EIO). The controller
+ * also asks in_stop_machine() outside any stop_machine and inside a stop_machine body.
+ */
+export const hotplugUpFailure = defineModel<{ fails: boolean }>({
+  name: 'test-hotplug-up-failure',
+  title: 'cpu_up() that fails, and in_stop_machine() (test)',
+  source: SOURCE,
+  memoryModels: ALL,
+  defaultMemoryModel: 'sc',
+  cpus: () => 2,
+  variants: [
+    {
+      name: 'up',
+      description: 'the bring-up succeeds: prepare, online, startup; then down, dying under stop_machine',
+      flags: { fails: false },
+      expect: {
+        sc: { verdict: 'holds', states: 11 },
+        tso: { verdict: 'holds', states: 15 },
+        relaxed: { verdict: 'holds', states: 11 },
+      },
+    },
+    {
+      name: 'fails',
+      description: 'the bring-up fails: prepare, then canceled; CPU 1 stays offline and cpu_up() returns -EIO',
+      flags: { fails: true },
+      expect: {
+        sc: { verdict: 'holds', states: 8 },
+        tso: { verdict: 'holds', states: 16 },
+        relaxed: { verdict: 'holds', states: 8 },
+      },
+    },
+  ],
+  setup(b, flags) {
+    const prepared = b.loc('prepared[1]');
+    const started = b.loc('started[1]');
+    const result = b.ghost('cpu_up-result', 1);
+    const outside = b.ghost('in_stop_machine-outside', -1);
+    const inBody = b.ghost('in_stop_machine-in-body', -1);
+    const inDying = b.ghost('in_stop_machine-at-dying', -1);
+    // What the controller reads back after cpu_up() (its own stores, under every memory model).
+    const seenPrepared = b.ghost('prepared-seen', -1);
+    const seenStarted = b.ghost('started-seen', -1);
+    b.onlineCpus([0]);
+    b.hotplug('test:up', {
+      *prepare() {
+        yield* WRITE_ONCE(prepared, 1);
+      },
+      *canceled() {
+        yield* WRITE_ONCE(prepared, 0);
+      },
+      *startup() {
+        yield* WRITE_ONCE(started, 1);
+      },
+      *dying() {
+        yield* ghost(inDying, (yield* in_stop_machine()) ? 1 : 0);
+      },
+    });
+    b.thread('controller', { cpu: 0, cpus: [0], stopMachine: true }, function* () {
+      yield* ghost(outside, (yield* in_stop_machine()) ? 1 : 0);
+      const r = yield* cpu_up(1, { fails: flags.fails });
+      yield* ghost(seenPrepared, yield* READ_ONCE(prepared));
+      yield* ghost(seenStarted, yield* READ_ONCE(started));
+      yield* ghost(result, r);
+      if (r === 0) yield* cpu_down(1);
+      const body = yield* stop_machine(() => in_stop_machine());
+      yield* ghost(inBody, body ? 1 : 0);
+    });
+    b.always('up-result', 'cpu_up() returns -EIO when the bring-up fails, 0 otherwise', (s) =>
+      [1, flags.fails ? -EIO : 0].includes(s.ghost(result)),
+    );
+    b.always(
+      'callbacks',
+      'after cpu_up() the prepare callback ran, undone by canceled on a failure; startup only on success',
+      (s) =>
+        s.ghost(result) === 1 ||
+        (s.ghost(seenPrepared) === (flags.fails ? 0 : 1) && s.ghost(seenStarted) === (flags.fails ? 0 : 1)),
+    );
+    b.always('stays-offline', 'a failed bring-up leaves CPU 1 offline', (s) => !flags.fails || !s.cpuOnline(1));
+    b.always(
+      'in-stop-machine',
+      'in_stop_machine() is false outside stop_machine, true in its body and at CPU_DYING',
+      (s) => s.ghost(outside) !== 1 && s.ghost(inBody) !== 0 && s.ghost(inDying) !== 0,
+    );
+    b.sometimes('done', 'the controller finishes', (s) => s.ghost(inBody) === 1);
+    if (!flags.fails) b.sometimes('dying-ran', 'CPU_DYING runs', (s) => s.ghost(inDying) === 1);
+  },
+});
+
 export const HOTPLUG_MODELS = [
   stopUpdate,
   stopBarrier,
@@ -652,6 +746,7 @@ export const HOTPLUG_MODELS = [
   stopDeadlock,
   hotplug,
   hotplugCallbacks,
+  hotplugUpFailure,
   ipiOffline,
   stopReduction,
 ];

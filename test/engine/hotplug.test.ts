@@ -25,6 +25,7 @@ import {
   HOTPLUG_MODELS,
   hotplug,
   hotplugCallbacks,
+  hotplugUpFailure,
   ipiOffline,
   stopBarrier,
   stopDeadlock,
@@ -207,6 +208,25 @@ describe.each(MMS)('CPU hotplug under %s', (mm) => {
     // The controller sees its own store (under TSO it may still be in the store buffer).
     const later = stepThrough(hotplugCallbacks, 'callbacks', mm, ['controller', 'controller', 'controller']);
     expect(later.m.ghostValues(later.s).find((g) => g.name === 'after-up')?.value).toBe(1);
+  });
+
+  it('a failed bring-up runs CPU_UP_PREPARE then CPU_UP_CANCELED, leaves the CPU offline and returns -EIO', () => {
+    const { m, s, infos } = stepThrough(hotplugUpFailure, 'fails', mm, ['controller', 'controller', 'controller']);
+    expect(infos.map((i) => [i.kind, i.text])).toEqual([
+      ['step', 'WRITE_ONCE(prepared[1], 1)'],
+      ['step', 'cpu_up(1): bringup_cpu() fails'],
+      ['step', 'WRITE_ONCE(prepared[1], 0)'],
+    ]);
+    expect(m.cpuViews(s)[1]?.offline).toBe(true);
+    // The properties (cpu_up() returns -EIO, canceled undid prepare, startup never ran, CPU 1
+    // stays offline, in_stop_machine() true only inside stop_machine) hold, and the run ends.
+    const r = run(hotplugUpFailure, 'fails', mm);
+    expect(r.verdict).toBe('holds');
+    expect(r.witnesses.find((w) => w.name === 'done')?.reached).toBe(true);
+    // A bring-up that succeeds is a full barrier: under TSO the prepare store drains first.
+    const drain = mm === 'tso' ? ['store buffer of controller'] : [];
+    const up = stepThrough(hotplugUpFailure, 'up', mm, ['controller', ...drain, 'controller']);
+    expect(up.infos.at(-1)).toMatchObject({ kind: 'cpu-up', target: 1 });
   });
 
   it('an IPI to an offline CPU is a model error; smp_call_function_single() returns -ENXIO', () => {

@@ -122,6 +122,39 @@ describe('tsc counterexamples', () => {
     expect(two.livenessStates).toBeGreaterThan(0);
   });
 
+  it('rule 2 as an assertion: the patch moves tsc_base_cpu only inside stop_machine; moved at CPU_DOWN_PREPARE it fails at once', () => {
+    const r = check(tsc, { variant: 'rule2-broken', memoryModel: 'sc' });
+    expect(r.violation?.property).toBe('rule 2 broken: tsc_base_cpu set to cpu1 outside stop_machine');
+    const t = r.counterexample as Trace;
+    // The hotplug thread's CPU_DOWN_PREPARE, before any stop_machine: nothing else has run.
+    expect(t.steps.every((s) => s.actor === 'hotplug')).toBe(true);
+    expect(t.steps.some((s) => s.text.startsWith('stop_machine('))).toBe(false);
+    // In the patch the same move comes between take_cpu_down()'s stop_machine and its end,
+    // where the assertion holds (patch-init-3cpu's counterexample passes through it).
+    const u = trace('patch-init-3cpu');
+    const stop = at(u, (s) => s.actor === 'hotplug' && s.text.startsWith('stop_machine(take_cpu_down'));
+    const moved = at(u, (s) => s.actor === 'hotplug' && s.text === 'WRITE_ONCE(tsc_base_cpu, 1)');
+    const resumed = at(u, (s) => s.actor === 'hotplug' && s.text.startsWith('take_cpu_down() returns'));
+    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(moved).toBeGreaterThan(stop);
+    expect(resumed).toBeGreaterThan(moved);
+  });
+
+  it('cpu_up at module load: CPU_UP_CANCELED on a failed bring-up, and a CPU that comes up needs CPU_ONLINE’s sync', () => {
+    const ok = check(tsc, { variant: 'patch-init-up', memoryModel: 'sc' });
+    expect(ok.verdict).toBe('holds');
+    for (const w of ['cpu-brought-up', 'bring-up-failed', 'resync'])
+      expect(ok.witnesses.find((x) => x.name === w)?.reached, w).toBe(true);
+    const r = check(tsc, { variant: 'patch-init-up-no-online-sync', memoryModel: 'sc' });
+    expect(r.violation).toMatchObject({ kind: 'progress', property: 'eventually-resynchronised' });
+    const t = r.counterexample as Trace;
+    // CPU 1 comes up after resync() has gone past it, and nothing synchronises it: the run stutters.
+    expect(t.cycleStart).toBe(t.steps.length);
+    const up = at(t, (s) => s.actor === 'hotplug' && s.text === 'cpu_up(1): bringup_cpu()');
+    expect(up).toBeGreaterThanOrEqual(0);
+    expect(t.steps.some((s) => s.text === 'WRITE_ONCE(cpu1.tsc_synchronized, 1)')).toBe(false);
+  });
+
   it('eventually-resynchronised is a liveness property that fails when a CPU is never resynchronised', () => {
     const ok = check(tsc, { variant: 'patch-non-base', memoryModel: 'sc' });
     expect(ok.verdict).toBe('holds');

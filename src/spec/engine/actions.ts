@@ -40,7 +40,10 @@ export const Kind = {
   StopMachineEnd: 16,
   /** take_cpu_down() under stop_machine: the CPU in `a` goes offline (see hotplug.ts). */
   CpuDown: 17,
-  /** The CPU in `a` comes online (bringup_cpu() and the AP's set_cpu_online()). */
+  /**
+   * The CPU in `a` comes online (bringup_cpu() and the AP's set_cpu_online()); with b =
+   * CPU_UP_FAILS its bring-up fails and it stays offline (see hotplug.ts).
+   */
   CpuUp: 18,
   // Below: merged actions. They are not interleaving points: they run in the same step as the
   // action before them, like Spin's statement merging, because they touch no shared memory.
@@ -50,7 +53,10 @@ export const Kind = {
   Return: 22,
   /** Reads a ghost (merged; bookkeeping for properties, never for the model's behaviour). */
   GhostRead: 23,
-  /** cpu_online(a): reads the online mask, which only hotplug steps change (like ThisCpu). */
+  /**
+   * cpu_online(a): reads the online mask, which only hotplug steps change (like ThisCpu); with
+   * a = IN_STOP_MACHINE (-1), in_stop_machine(): whether the machine is stopped (the same word).
+   */
   CpuOnline: 24,
   /** irqs_disabled(): whether this thread (or handler: always) runs with interrupts off (merged). */
   IrqsDisabled: 25,

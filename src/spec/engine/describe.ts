@@ -25,7 +25,7 @@ import {
 } from './layout.ts';
 import type { Machine, UnitInfo } from './machine.ts';
 import type { StateView, ThreadView } from './model.ts';
-import { type Ghost, GUEST_RUN, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
+import { CPU_UP_FAILS, type Ghost, GUEST_RUN, type Loc, RESCHEDULE_VECTOR } from './primitives.ts';
 import { earlyStore } from './threads.ts';
 
 /** What a trace shows of a CPU. */
@@ -177,7 +177,8 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
     case Kind.StopMachineEnd:
       return { ...base, kind: 'stop-end' };
     case Kind.CpuUp:
-      return { ...base, kind: 'cpu-up', target: a.a };
+      // A failed bring-up changes nothing: an ordinary step, not a CPU coming online.
+      return a.b === CPU_UP_FAILS ? base : { ...base, kind: 'cpu-up', target: a.a };
     default:
       return base;
   }
@@ -295,5 +296,9 @@ export class MachineStateView implements StateView {
 
   cpuOnline(cpu: number): boolean {
     return this.machine.cpuOnline(this.s, cpu);
+  }
+
+  get inStopMachine(): boolean {
+    return this.machine.stopper(this.s) >= 0;
   }
 }

@@ -30,10 +30,15 @@
  * has nothing left to do.
  *
  * cpu_up(cpu) (_cpu_up -> bringup_cpu -> __cpu_up; the AP runs start_secondary and
- * set_cpu_online(true)) is one step: the CPU is online, its parked threads may run again
+ * set_cpu_online(true)) is one step, after the prepare callbacks (CPU_UP_PREPARE, the cpuhp
+ * PREPARE states): the CPU is online, its parked threads may run again
  * (smpboot_unpark_threads), and the controlling CPU and the new one are ordered by a full
  * barrier (the BP and the AP synchronise through atomics and completions:
- * cpuhp_bp_sync_alive, wait_for_ap_thread). Then the startup callbacks run.
+ * cpuhp_bp_sync_alive, wait_for_ap_thread). Then the startup callbacks run. A bring-up that
+ * fails (cpu_up(cpu, { fails: true }): __cpu_up() returns an error, as when the AP never
+ * answers) is one step that changes nothing; then the canceled callbacks run
+ * (CPU_UP_CANCELED; with cpuhp, the rollback through the states already set up) and cpu_up()
+ * returns -EIO. Whether a bring-up fails is the caller's choice (choose() for both).
  */
 import { type Action, action, Fence, Kind, type Op } from './actions.ts';
 import {
@@ -55,7 +60,7 @@ import {
 } from './layout.ts';
 import type { Emit, Machine } from './machine.ts';
 import type { HotplugSpec } from './model.ts';
-import { RESCHEDULE_VECTOR } from './primitives.ts';
+import { CPU_UP_FAILS, EIO, RESCHEDULE_VECTOR } from './primitives.ts';
 
 /** stopState: the machine can stop now, or must wait. (A value >= 0 is a CPU to kick first.) */
 const STOP_READY = -1;
@@ -95,8 +100,19 @@ export function* withHotplugCallbacks(body: Op<unknown>, states: readonly Hotplu
         result = yield a;
       }
     } else if (a.kind === Kind.CpuUp) {
+      // CPU_UP_PREPARE, first registered first (on the controlling CPU, before bringup_cpu()).
+      for (const st of states) if (st.prepare) yield* st.prepare(a.a);
       result = yield a;
-      for (const st of states) if (st.startup) yield* st.startup(a.a);
+      if (a.b === CPU_UP_FAILS) {
+        // The bring-up failed: CPU_UP_CANCELED (the cpuhp rollback), last registered first.
+        for (let k = states.length - 1; k >= 0; k--) {
+          const canceled = (states[k] as HotplugSpec).canceled;
+          if (canceled) yield* canceled(a.a);
+        }
+        result = -EIO;
+      } else {
+        for (const st of states) if (st.startup) yield* st.startup(a.a);
+      }
     } else {
       result = yield a;
     }
@@ -215,6 +231,13 @@ export function hotplugSteps(m: Machine, s: Int32Array, len: number, i: number, 
           '(concurrent hotplug operations are serialised by cpu_hotplug_lock, which the model does not have)',
       );
     }
+  }
+  if (a.kind === Kind.CpuUp && a.b === CPU_UP_FAILS) {
+    // __cpu_up() gives up on an AP that does not come alive: the CPU stays offline, nothing
+    // else changes (the machine returns 0; withHotplugCallbacks makes it -EIO for the caller).
+    const scr = m.copy(s, len);
+    emit(i, 0, scr, m.advance(scr, i, 0, m.base + m.mem.length(scr, m.base)));
+    return 1;
   }
   if (a.kind === Kind.CpuUp) {
     if (!m.mem.fenceEnabled(s, m.base, i, Fence.Mb)) return 0;

@@ -64,6 +64,7 @@ import { ScMemory } from './memory/sc.ts';
 import type { MemoryPicture, MemorySystem } from './memory/system.ts';
 import { TsoMemory } from './memory/tso.ts';
 import type { MemoryModelName, ModelInstance, ThreadView } from './model.ts';
+import { IN_STOP_MACHINE } from './primitives.ts';
 import { threadSteps } from './threads.ts';
 
 export { type CpuView, MachineStateView, type StepInfo } from './describe.ts';
@@ -489,7 +490,12 @@ export class Machine {
       } else if (a.kind === Kind.ThisCpu) {
         next = aut.child(next, cpu);
       } else if (a.kind === Kind.CpuOnline) {
-        next = aut.child(next, a.a >= 0 && a.a < this.ncpus ? (this.hotplugWord(s) >>> a.a) & 1 : 0);
+        const g = this.hotplugWord(s);
+        let bit = 0;
+        // in_stop_machine(): the thread settling is the stopper (nothing else runs then).
+        if (a.a === IN_STOP_MACHINE) bit = g >>> STOPPER_SHIFT !== 0 ? 1 : 0;
+        else if (a.a >= 0 && a.a < this.ncpus) bit = (g >>> a.a) & 1;
+        next = aut.child(next, bit);
       } else if (a.kind === Kind.IrqsDisabled) {
         next = aut.child(next, irqsOff ? 1 : 0);
       } else if (a.kind === Kind.NeedResched) {

@@ -76,6 +76,8 @@ export interface StateView {
   ipiPending(cpu: number, vector?: number): boolean;
   /** Is `cpu` online (see ModelBuilder.onlineCpus, cpu_down, cpu_up)? */
   cpuOnline(cpu: number): boolean;
+  /** True inside a stop_machine() body (nothing but the stopper runs; see hotplug.ts). */
+  readonly inStopMachine: boolean;
   /** True when no thread can take a step any more and every thread has finished or idles. */
   readonly final: boolean;
   /**
@@ -132,6 +134,10 @@ export interface HotplugSpec {
    * calling thread with interrupts off, so, like the others, it must use its `cpu` argument.
    */
   readonly dying?: (cpu: number) => Op<unknown>;
+  /** CPU_UP_PREPARE: runs in cpu_up() before the bring-up, in the calling thread. */
+  readonly prepare?: (cpu: number) => Op<unknown>;
+  /** CPU_UP_CANCELED: runs when the bring-up fails (cpu_up(cpu, { fails: true })), after it. */
+  readonly canceled?: (cpu: number) => Op<unknown>;
 }
 
 export interface LocSpec {
@@ -294,6 +300,8 @@ export class ModelBuilder {
       startup?: (cpu: number) => Op<unknown>;
       teardown?: (cpu: number) => Op<unknown>;
       dying?: (cpu: number) => Op<unknown>;
+      prepare?: (cpu: number) => Op<unknown>;
+      canceled?: (cpu: number) => Op<unknown>;
     },
   ): void {
     if (this.#hotplug.some((h) => h.name === name)) throw new Error(`duplicate hotplug state ${name}`);

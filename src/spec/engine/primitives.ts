@@ -419,12 +419,42 @@ export function* cpu_down(cpu: number): Op {
 }
 
 /**
- * cpu_up(cpu) (kernel/cpu.c): `cpu` comes online, then the registered hotplug states' startup
- * callbacks run, in order. Like cpu_down(), for a thread with the `stopMachine` option.
+ * cpu_up(cpu) (kernel/cpu.c): the registered hotplug states' prepare callbacks (CPU_UP_PREPARE),
+ * in order; `cpu` comes online; then their startup callbacks (CPU_ONLINE), in order. Returns 0.
+ * With `fails`, the bring-up fails instead: the CPU stays offline, the states' canceled
+ * callbacks (CPU_UP_CANCELED) run, last registered first, and it returns -EIO. Like
+ * cpu_down(), for a thread with the `stopMachine` option.
  */
-export function* cpu_up(cpu: number): Op {
-  yield action(Kind.CpuUp, `cpu_up(${cpu}): bringup_cpu()`, { a: cpu });
+export function* cpu_up(cpu: number, options: { readonly fails?: boolean } = {}): Op<number> {
+  if (options.fails) {
+    return yield action(Kind.CpuUp, `cpu_up(${cpu}): bringup_cpu() fails`, { a: cpu, b: CPU_UP_FAILS });
+  }
+  return yield action(Kind.CpuUp, `cpu_up(${cpu}): bringup_cpu()`, { a: cpu });
 }
+
+/** EIO: what _cpu_up() returns when the CPU does not come up (e.g. the AP never answers). */
+export const EIO = 5;
+
+/**
+ * The `b` of a CpuUp action whose bring-up fails: __cpu_up() returns an error (the AP does not
+ * come alive), the CPU stays offline, and cpu_up() returns -EIO after the registered states'
+ * `canceled` callbacks (CPU_UP_CANCELED) undo what their `prepare` callbacks (CPU_UP_PREPARE)
+ * did (hotplug.ts, withHotplugCallbacks).
+ */
+export const CPU_UP_FAILS = 1;
+
+/**
+ * in_stop_machine() (not a step): whether this thread runs inside a stop_machine() body (its
+ * own: while the machine is stopped nothing else runs), such as a CPU_DYING callback. The
+ * kernel has no such test; it is the model's, for assertions like "written only under
+ * stop_machine" (what lockdep_assert_cpus_held() is to cpus_read_lock()).
+ */
+export function* in_stop_machine(): Op<boolean> {
+  return (yield action(Kind.CpuOnline, 'in_stop_machine()', { a: IN_STOP_MACHINE })) === 1;
+}
+
+/** The `a` of a CpuOnline action that asks whether the machine is stopped, not about a CPU. */
+export const IN_STOP_MACHINE = -1;
 
 // ---- Scheduling and choice ---------------------------------------------------------------------
 

@@ -12,9 +12,11 @@
  */
 import {
   Clock,
+  choose,
   cpu_down,
   cpu_hotplug_begin,
   cpu_hotplug_done,
+  cpu_up,
   defineModel,
   get_online_cpus,
   ghost,
@@ -53,7 +55,16 @@ import {
   type TscFlags,
 } from './x86.ts';
 
-export type Scenario = 'rapid' | 'hotplug' | 'hotplug-shared' | 'ref-read' | 'rise' | 'fall' | 'init' | 'non-base';
+export type Scenario =
+  | 'rapid'
+  | 'hotplug'
+  | 'hotplug-shared'
+  | 'ref-read'
+  | 'rise'
+  | 'fall'
+  | 'init'
+  | 'init-up'
+  | 'non-base';
 
 export interface TscModelFlags extends TscFlags {
   readonly scenario: Scenario;
@@ -95,6 +106,8 @@ const TRANSITIONS: Record<Scenario, readonly Transition[]> = {
   fall: [{ cpus: [0], from: FAST, rate: SLOW }],
   // Module load: kvm_timer_init()'s resync_all() while the base CPU goes down; no cpufreq.
   init: [],
+  // Module load while CPU 1, offline, is brought up (or its bring-up fails); no cpufreq.
+  'init-up': [],
   // One slow-down of the CPU that is not the base.
   'non-base': [{ cpus: [1], from: FAST, rate: SLOW }],
 };
@@ -108,6 +121,7 @@ const INITIAL: Record<Scenario, number> = {
   rise: SLOW,
   fall: FAST,
   init: FAST,
+  'init-up': FAST,
   'non-base': FAST,
 };
 
@@ -156,8 +170,10 @@ function guestObserver(b: ModelBuilder): {
 export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   const init = INITIAL[flags.scenario];
   const ncpus = flags.kvmCpus ?? 2;
-  // CPU 2 is not there when KVM has two CPUs; the ticker's CPU is always there.
-  if (ncpus < MAX_KVM_CPUS) b.onlineCpus([...Array.from({ length: ncpus }, (_, c) => c), TICKER_CPU]);
+  // CPU 2 is not there when KVM has two CPUs; the ticker's CPU is always there. In init-up
+  // CPU 1 is offline too, until the hotplug thread brings it up.
+  if (flags.scenario === 'init-up') b.onlineCpus([0, TICKER_CPU]);
+  else if (ncpus < MAX_KVM_CPUS) b.onlineCpus([...Array.from({ length: ncpus }, (_, c) => c), TICKER_CPU]);
   const clock = new Clock(b, { maxTime: MAX_TIME, rates: RATES, initialRate: [init, init, init, init] });
   const guest = guestObserver(b);
   const transitions = TRANSITIONS[flags.scenario];
@@ -176,7 +192,8 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
   // scenario has the module loaded by a task on CPU 1.
   const firstBase = flags.scenario === 'hotplug-shared' ? 1 : 0;
   // At module load nothing is synchronised yet: kvm_timer_init()'s resync_all() does it.
-  const synchronisedAtStart = flags.scenario === 'init' ? 0 : 1;
+  const atModuleLoad = flags.scenario === 'init' || flags.scenario === 'init-up';
+  const synchronisedAtStart = atModuleLoad ? 0 : 1;
   const cv: CpuTscVars[] = kvmCpus.map((c) => ({
     tsc_khz: b.loc(`cpu${c}.tsc_khz`, RATES[init]),
     tsc_offset: b.loc(`cpu${c}.tsc_offset`),
@@ -185,7 +202,9 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     tsc_synchronized: b.loc(`cpu${c}.tsc_synchronized`, synchronisedAtStart),
     last_ref: b.loc(`cpu${c}.last_ref`),
   }));
-  const wq = new Workqueues(b, kvmCpus);
+  // In init-up CPU 1 has no kworker: the kernel creates one when CPU 1 comes up, and nothing
+  // in that scenario queues work there (the base stays CPU 0).
+  const wq = new Workqueues(b, flags.scenario === 'init-up' ? [0] : kvmCpus);
   let kvm: Kvm | undefined;
   const k = (): Kvm => {
     if (!kvm) throw new Error('kvm used before setup');
@@ -257,7 +276,7 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     });
   }
 
-  if (flags.scenario === 'init') {
+  if (atModuleLoad) {
     b.thread('insmod', { cpu: 0, cpus: kvmCpus }, function* () {
       yield* kvm_timer_init(K);
     });
@@ -269,6 +288,24 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
       yield* cpu_down(firstBase);
       yield* cpu_hotplug_done(K.cpu_hotplug);
     });
+  }
+
+  const upFailed = b.ghost('bring-up-failed');
+  if (flags.scenario === 'init-up') {
+    // CPU 1 comes up during module load, or its bring-up fails: both are explored.
+    b.thread('hotplug', { cpu: 0, cpus: kvmCpus, stopMachine: true }, function* () {
+      const fails = (yield* choose(2, 'whether the bring-up of CPU 1 fails')) === 1;
+      yield* cpu_hotplug_begin(K.cpu_hotplug);
+      const err = yield* cpu_up(1, { fails });
+      yield* cpu_hotplug_done(K.cpu_hotplug);
+      if (err !== 0) yield* ghost(upFailed, 1);
+    });
+    b.sometimes('cpu-brought-up', 'CPU 1 comes up', (s) => s.cpuOnline(1));
+    b.sometimes(
+      'bring-up-failed',
+      'the bring-up of CPU 1 fails (CPU_UP_CANCELED runs)',
+      (s) => s.ghost(upFailed) === 1 && !s.cpuOnline(1),
+    );
   }
 
   if (flags.scenario === 'ref-read') {
@@ -300,11 +337,11 @@ export function setupTsc(b: ModelBuilder, flags: TscModelFlags): void {
     );
   }
   // Inside take_cpu_down() the dying CPU has left the online mask before CPU_DYING moves the
-  // base; nothing else runs then (the hotplug thread is in its stop_machine body, irqs off).
+  // base; nothing else runs then (the hotplug thread is in its stop_machine body).
   b.always(
     'base-online',
     'tsc_base_cpu always names an online CPU (outside stop_machine)',
-    (s) => s.cpuOnline(s.mem(K.tsc_base_cpu)) || (takesBaseDown && s.thread('hotplug').irqsDisabled),
+    (s) => s.cpuOnline(s.mem(K.tsc_base_cpu)) || s.inStopMachine,
   );
   // Liveness, under weak fairness for every thread, interrupt delivery and store-buffer drain
   // (the engine's `eventually`): from every reachable state every fair run reaches one where
@@ -502,9 +539,21 @@ export const tsc = defineModel<TscModelFlags>({
       description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE',
       flags: { ...BASE, baseAtDownPrepare: true, scenario: 'hotplug' },
       expect: {
-        sc: { verdict: 'holds', states: 4041 },
-        tso: { verdict: 'holds', states: 6943 },
-        relaxed: { verdict: 'holds', states: 10883 },
+        sc: {
+          verdict: 'violated',
+          property: 'rule 2 broken: tsc_base_cpu set to cpu1 outside stop_machine',
+          states: 14,
+        },
+        tso: {
+          verdict: 'violated',
+          property: 'rule 2 broken: tsc_base_cpu set to cpu1 outside stop_machine',
+          states: 15,
+        },
+        relaxed: {
+          verdict: 'violated',
+          property: 'rule 2 broken: tsc_base_cpu set to cpu1 outside stop_machine',
+          states: 14,
+        },
       },
     },
     {
@@ -587,12 +636,36 @@ export const tsc = defineModel<TscModelFlags>({
     },
     {
       name: 'rule2-broken-init',
-      description: 'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE, at module load',
-      flags: { ...BASE, baseAtDownPrepare: true, scenario: 'init' },
+      description:
+        'plausible mistake: the patch, but the base moves at CPU_DOWN_PREPARE, at module load (rule 2’s assertion left out, to show what follows)',
+      flags: { ...BASE, baseAtDownPrepare: true, scenario: 'init', noRule2Assertion: true },
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 250 },
         tso: { verdict: 'violated', property: 'base-online', states: 432 },
         relaxed: { verdict: 'violated', property: 'base-online', states: 355 },
+      },
+    },
+    {
+      name: 'patch-init-up',
+      description:
+        'the patch as posted: kvm_timer_init()’s resync_all() while CPU 1 comes up, or fails to (CPU_UP_CANCELED)',
+      flags: { ...BASE, scenario: 'init-up' },
+      kernel: [PATCH],
+      expect: {
+        sc: { verdict: 'holds', states: 18063 },
+        tso: { verdict: 'holds', states: 32855 },
+        relaxed: { verdict: 'holds', states: 250385 },
+      },
+    },
+    {
+      name: 'patch-init-up-no-online-sync',
+      description:
+        'plausible mistake (a mutation of the reconstructed CPU_ONLINE): a CPU that comes up is not synchronised',
+      flags: { ...BASE, scenario: 'init-up', noOnlineSync: true },
+      expect: {
+        sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 8522 },
+        tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 19214 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 103338 },
       },
     },
     {

@@ -22,6 +22,7 @@ import {
   type Ghost,
   get_online_cpus,
   ghost,
+  in_stop_machine,
   irqs_disabled,
   type Loc,
   type ModelBuilder,
@@ -72,6 +73,13 @@ export interface TscFlags {
   readonly baseAtDownPrepare: boolean;
   /** POSTCHANGE for a CPU that is not the base does not resynchronise it (a mutation). */
   readonly noNonBaseSync?: boolean;
+  /**
+   * Rule 2's assertion (in the patch: tsc_base_cpu written only under stop_machine) left out,
+   * to show what breaking the rule leads to where it is broken (default: asserted).
+   */
+  readonly noRule2Assertion?: boolean;
+  /** The reconstructed CPU_ONLINE does not synchronise the new CPU (a mutation). */
+  readonly noOnlineSync?: boolean;
 }
 
 /** Everything the functions below share: the per-CPU variables and the globals of x86.c. */
@@ -346,11 +354,29 @@ function* move_base(k: Kvm, cpu: number, lock: boolean): Op {
       break;
     }
   }
-  yield* WRITE_ONCE(k.tsc_base_cpu, next);
+  yield* set_tsc_base_cpu(k, next);
   if (lock) yield* spin_unlock(k.kvm_tsc_lock);
 }
 
-/** kvm_x86_cpu_hotplug() as hotplug callbacks: CPU_DOWN_PREPARE (teardown) and CPU_DYING. */
+/**
+ * Rule 2 as an assertion, in the patch: once set, tsc_base_cpu changes only inside
+ * stop_machine (in_stop_machine(): CPU_DYING runs in take_cpu_down()'s), so no get_cpu()
+ * section can see it change. kvm_timer_init()'s first write, which sets it to its own CPU
+ * under get_cpu() before anything reads it, is not a change and is not asserted.
+ */
+function* set_tsc_base_cpu(k: Kvm, cpu: number): Op {
+  if (k.flags.code === 'patch' && !k.flags.noRule2Assertion)
+    yield* BUG_ON(!(yield* in_stop_machine()), `rule 2 broken: tsc_base_cpu set to cpu${cpu} outside stop_machine`);
+  yield* WRITE_ONCE(k.tsc_base_cpu, cpu);
+}
+
+/**
+ * kvm_x86_cpu_hotplug() as hotplug callbacks: CPU_DOWN_PREPARE (teardown), CPU_DYING,
+ * CPU_UP_CANCELED (canceled: mark unsynchronised, in both versions, which share that case) and
+ * CPU_ONLINE (startup, RECONSTRUCTED: the case is outside the patch's diff; the model gives it
+ * what the patch's POSTCHANGE does for a CPU that is not the base, sync it if the base is
+ * synchronised). CPU_UP_PREPARE has no case in the part of the switch the diff shows.
+ */
 export function registerHotplug(b: ModelBuilder, k: Kvm): void {
   const baseAtDownPrepare = k.flags.code === 'before' || k.flags.baseAtDownPrepare;
   b.hotplug('kvm_x86_cpu_hotplug', {
@@ -363,6 +389,16 @@ export function registerHotplug(b: ModelBuilder, k: Kvm): void {
       // CPU_DYING, under stop_machine on the dying CPU
       if (!baseAtDownPrepare) yield* move_base(k, cpu, false);
       if (k.flags.code === 'before') yield* WRITE_ONCE(cvOf(k, cpu).tsc_synchronized, 0);
+    },
+    *canceled(cpu: number) {
+      // CPU_UP_CANCELED
+      yield* WRITE_ONCE(cvOf(k, cpu).tsc_synchronized, 0);
+    },
+    *startup(cpu: number) {
+      // CPU_ONLINE (RECONSTRUCTED)
+      if (k.flags.noOnlineSync) return;
+      const base = yield* READ_ONCE(k.tsc_base_cpu);
+      if ((yield* READ_ONCE(cvOf(k, base).tsc_synchronized)) === 1) yield* kvm_do_sync_tsc(k, cpu);
     },
   });
 }
