@@ -9,7 +9,14 @@
  * thread's F_EARLY flag records that it has such stores still to reach.
  */
 import { type Action, Fence, Kind, LockStep, Order } from './actions.ts';
-import { BEFORE_ATOMIC_PENDING, LOCK_SEEN, RMW_SEEN, type ThreadAutomaton, UNLOCK_SEEN } from './automaton.ts';
+import {
+  BEFORE_ATOMIC_PENDING,
+  LOCK_SEEN,
+  RMW_SEEN,
+  type ThreadAutomaton,
+  UNLOCK_SEEN,
+  Unnumbered,
+} from './automaton.ts';
 import { hotplugSteps } from './hotplug.ts';
 import { handlerAutomaton } from './interrupts.ts';
 import {
@@ -37,6 +44,7 @@ import {
 import type { Emit, Machine } from './machine.ts';
 import { Bound, INVALID, RMW_AFTER_UNLOCK, RMW_EARLY, RMW_FENCE_BEFORE, RMW_LOCK } from './memory/system.ts';
 import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } from './primitives.ts';
+import { DomainGrowth } from './quotient.ts';
 import { RCU_EQS, RCU_NEST_ONE } from './rcu.ts';
 
 export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
@@ -666,9 +674,23 @@ function afterLoad(aut: ThreadAutomaton, node: number, v: number): AfterLoad | u
       } else if (a.kind !== Kind.Ghost) return { step: a, fences };
       n = aut.child(n, 0);
     }
-  } catch {
+  } catch (e) {
+    rethrowSignal(e);
     return undefined;
   }
+}
+
+/**
+ * Probing a thread's future with values (load buffering, dependencies by behaviour) takes model
+ * code that throws on a value as depending on it. Two exceptions are not the model's answer but
+ * the engine's signals, and pass through: DomainGrowth (a merged node must be rebuilt over a
+ * larger domain, quotient.ts) and Unnumbered (a parallel helper's replica met a history only the
+ * explorer in charge may number, so that explorer expands the state, parallel/work.ts).
+ * Swallowed, either would stand for "no store ahead" at that node for the rest of the search (the
+ * answers are memoised per node): a helper then found fewer states than the sequential search.
+ */
+function rethrowSignal(e: unknown): void {
+  if (e instanceof DomainGrowth || e instanceof Unnumbered) throw e;
 }
 
 /**
@@ -793,7 +815,8 @@ function common(
 const childOrUndefined = (aut: ThreadAutomaton, node: number, v: number): number | undefined => {
   try {
     return aut.child(node, v);
-  } catch {
+  } catch (e) {
+    rethrowSignal(e);
     return undefined;
   }
 };
@@ -822,7 +845,8 @@ function ahead(
   let out: ReadonlyMap<string, AheadStore>;
   try {
     out = aheadUncached(aut, node, remaining, values);
-  } catch {
+  } catch (e) {
+    rethrowSignal(e);
     out = EMPTY_AHEAD;
   }
   memo.set(key, out);
