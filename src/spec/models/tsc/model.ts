@@ -459,7 +459,7 @@ export const tsc = defineModel<TscModelFlags>({
         relaxed: {
           verdict: 'violated',
           property: 'WARN: smp_call_function_single(1, kvm_sync_tsc) with interrupts disabled',
-          states: 41,
+          states: 61,
         },
       },
     },
@@ -471,7 +471,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 2378 },
         tso: { verdict: 'holds', states: 4035 },
-        relaxed: { verdict: 'holds', states: 22272 },
+        relaxed: { verdict: 'holds', states: 19321 },
       },
     },
     {
@@ -482,7 +482,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 474 },
         tso: { verdict: 'holds', states: 873 },
-        relaxed: { verdict: 'holds', states: 736 },
+        relaxed: { verdict: 'holds', states: 779 },
       },
     },
     {
@@ -493,7 +493,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
         tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10302 },
-        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9629 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9622 },
       },
     },
     {
@@ -504,7 +504,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 357 },
         tso: { verdict: 'holds', states: 605 },
-        relaxed: { verdict: 'holds', states: 539 },
+        relaxed: { verdict: 'holds', states: 597 },
       },
     },
     {
@@ -515,7 +515,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 177 },
         tso: { verdict: 'holds', states: 290 },
-        relaxed: { verdict: 'holds', states: 238 },
+        relaxed: { verdict: 'holds', states: 296 },
       },
     },
     {
@@ -526,7 +526,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 44237 },
         tso: { verdict: 'holds', states: 70193 },
-        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 78562 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 102884 },
       },
     },
     {
@@ -573,7 +573,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 1488 },
         tso: { verdict: 'holds', states: 2593 },
-        relaxed: { verdict: 'holds', states: 7210 },
+        relaxed: { verdict: 'holds', states: 5002 },
       },
     },
     {
@@ -585,7 +585,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 575 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 1079 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 3114 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 5261 },
       },
     },
     {
@@ -596,7 +596,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 254 },
         tso: { verdict: 'holds', states: 460 },
-        relaxed: { verdict: 'holds', states: 536 },
+        relaxed: { verdict: 'holds', states: 631 },
       },
     },
     {
@@ -607,7 +607,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 421 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 799 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 3398 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 2493 },
       },
     },
     {
@@ -618,7 +618,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 737 },
         tso: { verdict: 'holds', states: 1159 },
-        relaxed: { verdict: 'holds', states: 4882 },
+        relaxed: { verdict: 'holds', states: 2832 },
       },
     },
     {
@@ -629,7 +629,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 773 },
         tso: { verdict: 'holds', states: 1624 },
-        relaxed: { verdict: 'holds', states: 4109 },
+        relaxed: { verdict: 'holds', states: 4437 },
       },
     },
     {
@@ -640,7 +640,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'resync-never-fails', states: 448 },
         tso: { verdict: 'violated', property: 'resync-never-fails', states: 703 },
-        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 761 },
+        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 756 },
       },
     },
     {
@@ -651,7 +651,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 102 },
         tso: { verdict: 'violated', property: 'base-online', states: 161 },
-        relaxed: { verdict: 'violated', property: 'base-online', states: 142 },
+        relaxed: { verdict: 'violated', property: 'base-online', states: 123 },
       },
     },
     {
@@ -663,7 +663,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 1044 },
         tso: { verdict: 'holds', states: 1981 },
-        relaxed: { verdict: 'holds', states: 7820 },
+        relaxed: { verdict: 'holds', states: 8591 },
       },
     },
     {
@@ -674,7 +674,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 652 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 1386 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 3966 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 4273 },
       },
     },
     {
@@ -685,7 +685,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 35 },
         tso: { verdict: 'holds', states: 73 },
-        relaxed: { verdict: 'holds', states: 36 },
+        relaxed: { verdict: 'holds', states: 56 },
       },
     },
     {
@@ -707,7 +707,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 146650 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 632873 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 958863 },
       },
     },
     {
@@ -718,7 +718,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 102888 },
         tso: { verdict: 'holds', states: 216599 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 633265 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 960741 },
       },
     },
     {
@@ -729,7 +729,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 218796 },
         tso: { verdict: 'holds', states: 271426 },
-        relaxed: { verdict: 'holds', states: 2900578 },
+        relaxed: { verdict: 'holds', states: 1020357 },
       },
     },
     {
@@ -740,7 +740,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 145416 },
         tso: { verdict: 'holds', states: 178918 },
-        relaxed: { verdict: 'holds', states: 809671 },
+        relaxed: { verdict: 'holds', states: 516615 },
       },
     },
     {
@@ -751,7 +751,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 14377 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18631 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 43732 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 38787 },
       },
     },
     {
@@ -761,7 +761,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 12233 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15164 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 43328 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 39063 },
       },
     },
     {
@@ -771,7 +771,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3537 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 5027 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 7643 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 7547 },
       },
     },
   ],
