@@ -20,27 +20,11 @@ import { checkAxiomatic } from '../../src/spec/litmus/axiomatic/check.ts';
 import { checkLitmus } from '../../src/spec/litmus/compile.ts';
 import { loadLitmus } from '../../src/spec/litmus/judge.ts';
 import { type LitmusTest, runLitmus } from '../../src/spec/litmus/litmus.ts';
+import { expectLkmmAnswer, type LitmusShape, shapeSource } from '../support/litmus-shapes.ts';
 
-interface Shape {
-  readonly name: string;
-  readonly lkmm: 'Never' | 'Sometimes';
-  readonly why: string;
-  readonly threads: readonly string[];
-  readonly exists: string;
-}
+type Shape = LitmusShape;
 
 const PARAMS = 'int *x, int *y, int *z, int *w';
-
-const source = (s: Shape): string => {
-  const threads = s.threads.map((body, i) => {
-    const regs = [...new Set(body.match(/\br[0-9]\b/g) ?? [])].map((r) => `int ${r}; `).join('');
-    return `P${i}(${PARAMS}) { ${regs}${body} }`;
-  });
-  return `C ${s.name}\n\n{}\n\n${threads.join('\n')}\n\nexists (${s.exists})\n`;
-};
-
-const key = (states: readonly { values: Readonly<Record<string, string>>; satisfies: boolean }[]): string[] =>
-  states.map((st) => `${JSON.stringify(st.values)}${st.satisfies ? ' *' : ''}`).sort();
 
 const LB = '0:r0=1 /\\ 1:r0=1';
 
@@ -194,16 +178,7 @@ const SHAPES: readonly Shape[] = [
 
 describe('load buffering across other accesses, as in LKMM', () => {
   it.each(SHAPES.map((s) => [s.name, s] as const))('%s', (_n, shape) => {
-    const test = loadLitmus(source(shape), `${shape.name}.litmus`);
-    const ax = checkAxiomatic(test);
-    expect(ax.observation, `axioms (${shape.why})`).toBe(shape.lkmm);
-    for (const reduction of [true, false]) {
-      const op = checkLitmus(test, 'relaxed', { reduction });
-      expect(op.problem).toBeUndefined();
-      expect(op.observation, `relaxed, reduction ${reduction} (${shape.why})`).toBe(shape.lkmm);
-      expect(key(op.finalStates), 'relaxed final states = the axioms').toEqual(key(ax.finalStates));
-      expect(op.dataRace ?? false, 'data-race flag').toBe(ax.dataRace ?? false);
-    }
+    expectLkmmAnswer(shape, PARAMS, { race: true });
   });
 });
 
@@ -319,7 +294,7 @@ const STRONGER: readonly Shape[] = [
 
 describe('STRONGER THAN LKMM TODAY: load buffering that needs a load performed late', () => {
   it.each(STRONGER.map((s) => [s.name, s] as const))('%s: LKMM Sometimes, the engine Never', (_n, shape) => {
-    const test = loadLitmus(source(shape), `${shape.name}.litmus`);
+    const test = loadLitmus(shapeSource(shape, PARAMS), `${shape.name}.litmus`);
     expect(checkAxiomatic(test).observation, shape.why).toBe('Sometimes');
     const op = checkLitmus(test, 'relaxed');
     expect(op.problem).toBeUndefined();

@@ -12,31 +12,12 @@
  * Each shape states LKMM's answer; the axioms must give it, and the operational relaxed model the
  * same outcome and the same final states.
  */
-import { describe, expect, it } from 'vitest';
-import { checkAxiomatic } from '../../src/spec/litmus/axiomatic/check.ts';
-import { checkLitmus } from '../../src/spec/litmus/compile.ts';
-import { loadLitmus } from '../../src/spec/litmus/judge.ts';
+import { describe, it } from 'vitest';
+import { expectLkmmAnswer, type LitmusShape } from '../support/litmus-shapes.ts';
 
-interface Shape {
-  readonly name: string;
-  readonly lkmm: 'Never' | 'Sometimes';
-  readonly why: string;
-  readonly threads: readonly string[];
-  readonly exists: string;
-}
+type Shape = LitmusShape;
 
 const PARAMS = 'int *x, int *y, int *z, struct srcu_struct *s';
-
-const source = (s: Shape): string => {
-  const threads = s.threads.map((body, i) => {
-    const regs = [...new Set(body.match(/\b(r[0-9]|i)\b/g) ?? [])].map((r) => `int ${r}; `).join('');
-    return `P${i}(${PARAMS}) { ${regs}${body} }`;
-  });
-  return `C ${s.name}\n\n{}\n\n${threads.join('\n')}\n\nexists (${s.exists})\n`;
-};
-
-const key = (states: readonly { values: Readonly<Record<string, string>>; satisfies: boolean }[]): string[] =>
-  states.map((st) => `${JSON.stringify(st.values)}${st.satisfies ? ' *' : ''}`).sort();
 
 const SHAPES: readonly Shape[] = [
   {
@@ -118,14 +99,6 @@ const SHAPES: readonly Shape[] = [
 
 describe('load buffering across rcu_read_unlock() and srcu_read_unlock(), as in LKMM', () => {
   it.each(SHAPES.map((s) => [s.name, s] as const))('%s', (_n, shape) => {
-    const test = loadLitmus(source(shape), `${shape.name}.litmus`);
-    const ax = checkAxiomatic(test);
-    expect(ax.observation, `axioms (${shape.why})`).toBe(shape.lkmm);
-    for (const reduction of [true, false]) {
-      const op = checkLitmus(test, 'relaxed', { reduction });
-      expect(op.problem).toBeUndefined();
-      expect(op.observation, `relaxed, reduction ${reduction} (${shape.why})`).toBe(shape.lkmm);
-      expect(key(op.finalStates), 'relaxed final states = the axioms').toEqual(key(ax.finalStates));
-    }
+    expectLkmmAnswer(shape, PARAMS);
   });
 });
