@@ -30,6 +30,26 @@ const variant = (name: string) => {
   return v;
 };
 
+type Steps = NonNullable<ReturnType<typeof check>['counterexample']>['steps'];
+
+/**
+ * Race 3's shape under relaxed memory: resync() on the base CPU reads cpu1's last_ref, computed at
+ * a later tick than the TSC value it then reads for itself (t=0), and installs that last_ref as
+ * cpu0's offset: the base's reference, and so every CPU's, is ahead from then on.
+ */
+function expectLastRefAheadOfTsc(steps: Steps): void {
+  const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
+  const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
+  expect(last).toBeGreaterThanOrEqual(0);
+  expect(Number(steps[last]?.result)).toBeGreaterThan(0);
+  expect(steps[tsc0]?.result).toMatch(/^t=0 /);
+  expect(
+    steps.some(
+      (x, k) => k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
+    ),
+  ).toBe(true);
+}
+
 describe('the TSC model under the relaxed memory model', () => {
   it('declares relaxed, and records a relaxed verdict for every variant small enough (the rest say why not)', () => {
     expect(tsc.memoryModels).toContain('relaxed');
@@ -61,19 +81,7 @@ describe('the TSC model under the relaxed memory model', () => {
       expect(r.violation?.property).toBe('guest-clock-not-ahead');
       expect(variant('patch-fall-guest').expect.tso?.verdict).toBe('holds');
       const steps = r.counterexample?.steps ?? [];
-      const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
-      const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
-      expect(last).toBeGreaterThanOrEqual(0);
-      // cpu1's last_ref came from a later tick than the TSC value resync() then reads for cpu0,
-      // and becomes cpu0's offset: the base's reference, and so cpu1's, is ahead from then on.
-      expect(Number(steps[last]?.result)).toBeGreaterThan(0);
-      expect(steps[tsc0]?.result).toMatch(/^t=0 /);
-      expect(
-        steps.some(
-          (x, k) =>
-            k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
-        ),
-      ).toBe(true);
+      expectLastRefAheadOfTsc(steps);
       expect(steps.at(-1)?.actor).toBe('vcpu');
     },
     3_600_000,
@@ -85,19 +93,7 @@ describe('the TSC model under the relaxed memory model', () => {
     expect(r.expected?.verdict).toBe('violated');
     expect(variant('patch-ref-read').expect.tso?.verdict).toBe('holds');
     const steps = r.counterexample?.steps ?? [];
-    const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
-    const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
-    expect(last).toBeGreaterThanOrEqual(0);
-    // cpu1's last_ref was computed at a later tick than the one resync() then reads for itself.
-    expect(Number(steps[last]?.result)).toBeGreaterThan(0);
-    expect(steps[tsc0]?.result).toMatch(/^t=0 /);
-    // The offset it installs is that last_ref: the base's reference is ahead from then on.
-    expect(
-      steps.some(
-        (x, k) =>
-          k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
-      ),
-    ).toBe(true);
+    expectLastRefAheadOfTsc(steps);
     // A guard against hangs, not a timing assertion: this search of tens of thousands of
     // relaxed states took over 120 s at a load average of 30.
   }, 600_000);

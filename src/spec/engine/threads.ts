@@ -853,6 +853,23 @@ function ahead(
   return out;
 }
 
+/**
+ * What lies ahead of a value-returning step at `node` (of location `loc`) for every value the
+ * probes stand for, less the stores to its own location and, with `writes`, those behind an
+ * smp_wmb() (without()).
+ */
+function aheadOfEveryValue(
+  aut: ThreadAutomaton,
+  node: number,
+  loc: number,
+  remaining: number,
+  values: number,
+  writes: boolean,
+): ReadonlyMap<string, AheadStore> {
+  const children = VALUE_PROBES.map((v) => childOrUndefined(aut, node, v));
+  return without(common(aut, children, remaining, values), loc, writes);
+}
+
 function aheadUncached(
   aut: ThreadAutomaton,
   node: number,
@@ -879,16 +896,7 @@ function aheadUncached(
   }
   if (a.kind === Kind.Read && isOnce(a)) {
     if (values === 0) return EMPTY_AHEAD;
-    return without(
-      common(
-        aut,
-        VALUE_PROBES.map((v) => childOrUndefined(aut, node, v)),
-        next,
-        values - 1,
-      ),
-      a.a,
-      false,
-    );
+    return aheadOfEveryValue(aut, node, a.a, next, values - 1, false);
   }
   if (a.kind === Kind.Rmw && a.readSideLock === true) {
     // A read-side lock's nesting increment: a store inside the critical section may go before
@@ -922,16 +930,7 @@ function aheadUncached(
     // An unlock's continuation does not depend on the word's value: one level of nesting stands for it.
     if (isRcuUnlock(a)) return without(ahead(aut, aut.child(node, RCU_NEST_ONE), next, values), a.a, true);
     if (values === 0) return EMPTY_AHEAD;
-    return without(
-      common(
-        aut,
-        VALUE_PROBES.map((v) => childOrUndefined(aut, node, v)),
-        next,
-        values - 1,
-      ),
-      a.a,
-      true,
-    );
+    return aheadOfEveryValue(aut, node, a.a, next, values - 1, true);
   }
   return EMPTY_AHEAD;
 }
