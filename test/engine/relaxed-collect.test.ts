@@ -12,10 +12,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, check } from '../../src/spec/engine/index.ts';
 import { MODELS as CHAPTERS } from '../../src/spec/models/index.ts';
+import { propertyParams } from '../support/property-params.ts';
 import { compare, MAX_STATES } from './crosscheck.ts';
 import { buildModel, type GenOptions, outcomeKey, type Program, programArb, propertyArb } from './programs.ts';
 
-const RUNS = Number(process.env.KVMSPEC_PROPERTY_RUNS ?? 100);
+const params = propertyParams('KVMSPEC_PROPERTY_RUNS', 100);
+const RUNS = params.numRuns;
 /**
  * Chapter variants are compared where the rule before answers within this many states (every
  * requests variant but four, nohz-rcu's violated ones; every requests and nohz-rcu variant was
@@ -23,8 +25,6 @@ const RUNS = Number(process.env.KVMSPEC_PROPERTY_RUNS ?? 100);
  * a variant.
  */
 const CHAPTER_STATES = 10_000;
-const SEED = process.env.KVMSPEC_PROPERTY_SEED === undefined ? undefined : Number(process.env.KVMSPEC_PROPERTY_SEED);
-const params = { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) };
 const GEN: GenOptions = { waits: true, interrupts: true };
 const timeout = Math.max(60_000, RUNS * 3_000);
 const RULES = ['every-view', 'readers', 'accessors'] as const;

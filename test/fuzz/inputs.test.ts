@@ -39,10 +39,11 @@ import {
 } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
 import { deadlock, kick, props, ring } from '../engine/models.ts';
+import { propertyParams } from '../support/property-params.ts';
 
 const DEFAULT_RUNS = 300;
-const RUNS = Number(process.env.KVMSPEC_FUZZ_RUNS ?? DEFAULT_RUNS);
-const params = { numRuns: RUNS };
+const params = propertyParams('KVMSPEC_FUZZ_RUNS', DEFAULT_RUNS);
+const RUNS = params.numRuns;
 const timeout = Math.max(30_000, RUNS * 100);
 
 /** A message fit for a reader: says something, and nothing leaked from a missing value. */
@@ -131,7 +132,7 @@ describe('fuzzed trace strings (decodeTrace, replayEncoded)', () => {
       fc.property(fc.string({ minLength: 20_001, maxLength: 25_000, unit: traceChars }), (text) => {
         expect(() => decodeTrace(text)).toThrow(/too long/);
       }),
-      { numRuns: Math.min(RUNS, 20) },
+      { ...params, numRuns: Math.min(RUNS, 20) },
     );
   });
 });
@@ -275,7 +276,7 @@ describe('fuzzed form fields (src/live/validate.ts, src/plots/controls.ts)', () 
               }
             }
           }),
-          { numRuns: Math.max(1, Math.floor(RUNS / PLOTS.length)) },
+          { ...params, numRuns: Math.max(1, Math.floor(RUNS / PLOTS.length)) },
         );
       }
     },

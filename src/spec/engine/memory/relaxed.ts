@@ -247,7 +247,9 @@
  * A location keeps at most HISTORY writes: when a thread that loops writing races with one that
  * never catches up, the oldest write is forgotten and views still pointing at it move up to the
  * oldest kept one, as if those threads had seen it. This bounds the state space of every model
- * at the price of the behaviours that need a value more than HISTORY - 1 writes stale.
+ * at the price of the behaviours that need a value more than HISTORY - 1 writes stale. A write
+ * that a pending early store needs (the store itself; for an RMW, the write it read) is never
+ * forgotten so: the location keeps more writes until the thread reaches the store.
  */
 import { Fence, NO_WRITE, Order } from '../actions.ts';
 import {
@@ -466,6 +468,9 @@ export class RelaxedMemory implements MemorySystem {
     const n = this.#n;
     const floor = new Array<number>(n);
     for (let l = 0; l < n; l++) floor[l] = (m.hist[l] as Msg[]).length - 1;
+    // The oldest write a pending early store needs (itself, or for an RMW the write it read):
+    // the HISTORY bound below never drops it, or pend would name another write.
+    const pinned = new Array<number>(n).fill(Number.MAX_SAFE_INTEGER);
     const lower = (v: readonly number[]): void => {
       for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
     };
@@ -508,6 +513,7 @@ export class RelaxedMemory implements MemorySystem {
         let p = (views.pend[l] as number) - 1;
         if (p > 0 && (((m.hist[l] as Msg[])[p] as Msg).attached & ATTACHED) !== 0) p--;
         if (p >= 0 && p < (floor[l] as number)) floor[l] = p;
+        if (p >= 0 && p < (pinned[l] as number)) pinned[l] = p;
       }
     }
     for (let changed = this.keepPinned; changed; ) {
@@ -527,7 +533,7 @@ export class RelaxedMemory implements MemorySystem {
     }
     for (let l = 0; l < n; l++) {
       const msgs = m.hist[l] as Msg[];
-      const drop = Math.max(floor[l] as number, msgs.length - HISTORY);
+      const drop = Math.max(floor[l] as number, Math.min(msgs.length - HISTORY, pinned[l] as number));
       if (drop <= 0) continue;
       msgs.splice(0, drop);
       (msgs[0] as Msg).attached &= ~ATTACHED;
