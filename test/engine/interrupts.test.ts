@@ -14,10 +14,7 @@ import {
   action,
   atomic_inc,
   CALL_FUNCTION_VECTOR,
-  type CheckResult,
-  check,
   cmpxchg,
-  defineModel,
   ghost,
   ghost_read,
   Kind,
@@ -26,13 +23,11 @@ import {
   local_irq_disable,
   local_irq_enable,
   type MemoryModelName,
-  type ModelBuilder,
   mutex_lock,
   type Op,
   Order,
   READ_ONCE,
   RESCHEDULE_VECTOR,
-  type StateView,
   send_ipi,
   smp_mb,
   smp_store_release,
@@ -43,48 +38,15 @@ import {
   wait_for_ipi_ack,
   wait_until,
 } from '../../src/spec/engine/index.ts';
+import { MEMORY_MODELS, tinyModel, witnessed } from '../support/tiny-model.ts';
 
-const MMS: readonly MemoryModelName[] = ['sc', 'tso', 'relaxed'];
+const MMS = MEMORY_MODELS;
 const CF = CALL_FUNCTION_VECTOR;
 
-/**
- * A one-variant model of `cpus` CPUs whose setup returns what to record of each final state;
- * `run` checks it and returns the result with the sorted distinct final outcomes.
- */
-function tiny(name: string, cpus: number, setup: (b: ModelBuilder) => ((s: StateView) => string) | undefined) {
-  let seen = new Set<string>();
-  const model = defineModel<Record<string, never>>({
-    name: `test-interrupts-${name}`,
-    title: name,
-    source: 'test/engine/interrupts.test.ts',
-    memoryModels: MMS,
-    defaultMemoryModel: 'sc',
-    cpus: () => cpus,
-    variants: [{ name: 'only', description: name, flags: {}, expect: {} }],
-    setup(b) {
-      const outcome = setup(b);
-      if (outcome) {
-        b.always('record', 'records each final outcome (always true)', (s) => {
-          if (s.final) seen.add(outcome(s));
-          return true;
-        });
-      }
-    },
-  });
-  return {
-    model,
-    run(memoryModel: MemoryModelName, reduction = true): { result: CheckResult; outcomes: string[] } {
-      seen = new Set<string>();
-      const result = check(model, { memoryModel, reduction });
-      return { result, outcomes: [...seen].sort() };
-    },
-  };
-}
-
-function witnessed(r: CheckResult, name: string): boolean {
-  const w = r.witnesses.find((x) => x.name === name);
-  if (w === undefined) throw new Error(`no witness ${name}`);
-  return w.reached;
+/** tinyModel with the options the tests below vary: the memory model and the reduction. */
+function tiny(name: string, cpus: number, setup: Parameters<typeof tinyModel>[2]) {
+  const m = tinyModel(`interrupts-${name}`, cpus, setup);
+  return { model: m.model, run: (mm: MemoryModelName, reduction = true) => m.run(mm, { reduction }) };
 }
 
 /**
