@@ -1,6 +1,7 @@
 /**
  * npm run test:mutation [-- TARGET…]        run StrykerJS on each target, one after the other
  * npm run test:mutation -- --summary        print the score per file from the reports on disk
+ * npm run test:mutation -- TARGET --lines A-B   mutate only lines A to B of the target's one file
  *
  * A target is a few engine files and the tests run against their mutants
  * (test/mutation-targets.mjs); without arguments every target runs. Each target writes
@@ -12,6 +13,11 @@
  * written beside the report; "+uncommitted" when src/ or test/ had changes). A target without a
  * report is listed as not measured. Exit 1 when a Stryker run
  * failed, 2 for bad usage.
+ *
+ * `--lines A-B` is for a file too large to finish in one sitting (explore.ts): Stryker mutates
+ * lines A to B only (its `file:A-B` mutate range), the report then holds those mutants only and
+ * run.json and the summary say which lines; the incremental file keeps their results, so a later
+ * run of the whole file (or of the next range) tests only what is left or changed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +39,8 @@ interface Run {
   /** 1-minute load average when the run started and when it ended (the machine is shared). */
   readonly loadStart: number;
   readonly loadEnd: number;
+  /** With --lines: the lines of the one mutated file this run mutated ("A-B"). */
+  readonly lines?: string;
 }
 
 const args = process.argv.slice(2);
@@ -53,7 +61,7 @@ function summary(): void {
     const when =
       run === undefined
         ? `report of ${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC (file time; run not recorded)`
-        : `${run.finished.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(run.seconds)} s, load ${run.loadStart.toFixed(1)}-${run.loadEnd.toFixed(1)}, ${run.commit.slice(0, 9)}`;
+        : `${run.finished.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(run.seconds)} s, load ${run.loadStart.toFixed(1)}-${run.loadEnd.toFixed(1)}, ${run.commit.slice(0, 9)}${run.lines === undefined ? '' : `, lines ${run.lines} only`}`;
     const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
     for (const [path, { mutants }] of Object.entries(report.files)) {
       const count = (s: string) => mutants.filter((m) => m.status === s).length;
@@ -74,7 +82,18 @@ if (args.includes('--summary')) {
   summary();
   process.exit(0);
 }
+const linesAt = args.indexOf('--lines');
+const lines = linesAt < 0 ? undefined : args[linesAt + 1];
+if (linesAt >= 0) args.splice(linesAt, 2);
+if (lines !== undefined && !/^\d+-\d+$/.test(lines)) {
+  console.error(`--lines wants A-B (line numbers), got ${lines ?? 'nothing'}`);
+  process.exit(2);
+}
 const chosen = args.length === 0 ? names : args;
+if (lines !== undefined && chosen.some((n) => TARGETS[n]?.mutate.length !== 1)) {
+  console.error('--lines applies to targets that mutate one file');
+  process.exit(2);
+}
 const unknown = chosen.filter((n) => !names.includes(n));
 if (unknown.length > 0) {
   console.error(`unknown target(s) ${unknown.join(', ')}; targets: ${names.join(', ')}`);
@@ -88,7 +107,11 @@ for (const name of chosen) {
   // The commit the sandbox is copied from: taken before the run, as commits may follow during it.
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'test'], { encoding: 'utf8' }).stdout.trim();
-  const r = spawnSync('stryker', ['run'], { stdio: 'inherit', env: { ...process.env, KVMSPEC_MUTATE: name } });
+  const range = lines === undefined ? [] : ['--mutate', `${TARGETS[name]?.mutate[0]}:${lines}`];
+  const r = spawnSync('stryker', ['run', ...range], {
+    stdio: 'inherit',
+    env: { ...process.env, KVMSPEC_MUTATE: name },
+  });
   if (r.status !== 0) {
     console.error(`stryker failed for target ${name} (exit ${r.status ?? r.signal})`);
     failed = true;
@@ -100,6 +123,7 @@ for (const name of chosen) {
     commit: dirty === '' ? head : `${head}+uncommitted`,
     loadStart,
     loadEnd: loadavg()[0] as number,
+    ...(lines === undefined ? {} : { lines }),
   };
   writeFileSync(join('reports', 'mutation', name, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
 }
