@@ -52,8 +52,8 @@ function tiny(name: string, cpus: number, setup: Parameters<typeof tinyModel>[2]
 
 /**
  * The lock step of spin_lock() without its preempt_disable() (arch_spin_lock(): one blocking
- * acquire read-modify-write, as locks.ts takes it), for a handler: see the it.fails below for
- * why a handler cannot call spin_lock() itself.
+ * acquire read-modify-write, as locks.ts takes it), so that the lock step alone is tested in a
+ * handler, apart from spin_lock()'s preemption steps (tested below).
  */
 function* raw_spin_lock(l: Lock): Op {
   yield action(Kind.Await, `raw_spin_lock(&${l.name})`, {
@@ -338,29 +338,22 @@ describe('what a handler may do', () => {
     expect(outcomes).toEqual(['count=2 lock=0']);
   });
 
-  // ENGINE BUG (relaxed memory; found writing this file, left for the memory model's owners):
-  // a handler's read-modify-write is not atomic with another CPU's. interrupts.ts performs it as
-  // handlerRead() + handlerWrite(), and RelaxedMemory.handlerWrite() appends the write without
-  // the ATTACHED mark that RelaxedMemory.rmw() gives a thread's RMW write, so a later RMW of a
-  // thread on another CPU may read the write before the handler's and be inserted between the
-  // two (#rmwSources): both read the same value, LKMM's atomicity axiom (rmw & (fre; coe)
-  // empty) is broken. Here B's spin_lock() then enters the critical section the handler holds
-  // and one increment is lost (count=1). Passes under SC and TSO (above).
-  it.fails('ENGINE BUG: under relaxed memory a handler’s lock is exclusive with another CPU’s', () => {
+  // Under relaxed, RelaxedMemory.handlerWrite() once appended an RMW's write without the
+  // ATTACHED mark RelaxedMemory.rmw() gives a thread's, so another CPU's RMW could read the
+  // write before the handler's and be placed between the two: B's spin_lock() entered the
+  // critical section the handler held and an increment was lost (count=1). Found writing this
+  // file (it was an it.fails); the handler's RMW write is now attached.
+  it('under relaxed memory a handler’s lock is exclusive with another CPU’s', () => {
     const { result, outcomes } = locked(raw_spin_lock, raw_spin_unlock).run('relaxed');
     expect(result.verdict).toBe('holds');
     expect(outcomes).toEqual(['count=2 lock=0']);
   });
 
-  // ENGINE GAP (found writing this file, left for the engine's owners): spin_lock() in an
-  // interrupt handler is refused with "preempt_disable() is not allowed in a handler", because
-  // interrupts.ts accepts only reads, writes, waits, RMWs and barriers in a handler, while
-  // spin_lock() (locks.ts) is preempt_disable() followed by the lock step. In the kernel a
-  // hardirq handler may call spin_lock() (preempt_count() is only incremented there); the
-  // comment at interrupts.ts's Kind.Await ("spin_lock() in a handler") says the same. When the
-  // engine accepts it, this test passes and `it.fails` must become `it`.
-  it.fails('ENGINE GAP: a handler may call spin_lock()/spin_unlock() themselves', () => {
-    const { result, outcomes } = locked(spin_lock, spin_unlock).run('sc');
+  // spin_lock() is preempt_disable() then the lock step; interrupts.ts once refused the first
+  // in a handler ("not allowed in a handler"), although a hardirq handler may take a spinlock.
+  // Found writing this file (it was an it.fails); the preemption steps are now no-ops there.
+  it.each(['sc', 'tso', 'relaxed'] as const)('a handler may call spin_lock()/spin_unlock() themselves (%s)', (mm) => {
+    const { result, outcomes } = locked(spin_lock, spin_unlock).run(mm);
     expect(result.verdict).toBe('holds');
     expect(outcomes).toEqual(['count=2 lock=0']);
   });
@@ -395,14 +388,8 @@ describe('what a handler may do', () => {
   it('read-modify-writes under relaxed memory: the handler’s own are performed, a failed cmpxchg writes nothing', () => {
     const { result, outcomes } = atomics.run('relaxed');
     expect(result.verdict).toBe('holds');
-    // c=1: the engine bug of the it.fails below.
-    expect(outcomes.filter((o) => o !== 'c=1 y=5 z=0 old=0')).toEqual(['c=2 y=5 z=0 old=0']);
-  });
-
-  // The same ENGINE BUG as the lock's above: B's atomic_inc() after the handler's may read the
-  // value before it (c=1 at the end: one increment lost).
-  it.fails('ENGINE BUG: under relaxed memory a handler’s atomic_inc() is atomic with another CPU’s', () => {
-    const { outcomes } = atomics.run('relaxed');
+    // Not c=1: B's atomic_inc() is not placed between the handler's read and write (the bug
+    // of the relaxed lock test above).
     expect(outcomes).toEqual(['c=2 y=5 z=0 old=0']);
   });
 

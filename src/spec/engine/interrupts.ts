@@ -89,7 +89,7 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
       result = m.mem.handlerRead(scr, base, a.a);
       if (!(a.pred as (v: number) => boolean)(result)) return 0;
       // A blocking read-modify-write (spin_lock() in a handler): the write in the same step.
-      if (a.rmw) ml = m.mem.handlerWrite(scr, base, a.a, a.rmw(result), plain);
+      if (a.rmw) ml = m.mem.handlerWrite(scr, base, a.a, a.rmw(result), plain, true);
       break;
     case Kind.Write:
       ml = m.mem.handlerWrite(scr, base, a.a, a.b, plain);
@@ -97,10 +97,16 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     case Kind.Rmw: {
       result = m.mem.handlerRead(scr, base, a.a);
       const next = (a.rmw as (v: number) => number)(result);
-      if (next !== -0x7fffffff) ml = m.mem.handlerWrite(scr, base, a.a, next, plain);
+      if (next !== -0x7fffffff) ml = m.mem.handlerWrite(scr, base, a.a, next, plain, true);
       break;
     }
     case Kind.Fence:
+      break;
+    case Kind.PreemptDisable:
+    case Kind.PreemptEnable:
+      // spin_lock() and spin_unlock() in a hardirq handler (their preempt_disable() and
+      // preempt_enable()): a handler is never preempted, so the preempt count's change there
+      // changes nothing this model observes. A step with no effect.
       break;
     default:
       throw new ModelError(`interrupt handler ${aut.name}: ${a.text} is not allowed in a handler`);
@@ -110,7 +116,7 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
   // no thread of this CPU steps before the handler returns, so the two are the same, and this
   // way the write or read ordered is the one the handler performed, not a newer one another
   // CPU made meanwhile.
-  if (a.kind !== Kind.Fence) ml = m.mem.handlerOrder(scr, base, a.a, threadsOn(m, scr, cpu));
+  if (accessesMemory(a.kind)) ml = m.mem.handlerOrder(scr, base, a.a, threadsOn(m, scr, cpu));
   const next = m.settle(scr, aut, aut.child(node, result), cpu);
   if (aut.action(next).kind === Kind.Return) {
     scr[c + C_IRQS] = (s[c + C_IRQS] as number) & PENDING & ~(1 << vector);
@@ -122,6 +128,10 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
   emit(u, 0, scr, base + ml);
   return 1;
 }
+
+/** The handler steps that access memory (not a barrier nor the preemption steps of a lock). */
+const accessesMemory = (kind: number): boolean =>
+  kind === Kind.Read || kind === Kind.Write || kind === Kind.Rmw || kind === Kind.Await;
 
 /** The threads on `cpu` in `s`: those whose later accesses on that CPU follow its handler's. */
 function threadsOn(m: Machine, s: Int32Array, cpu: number): number[] {

@@ -99,7 +99,8 @@
  * that must stay Never).
  *
  * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
- * append their writes at the end of coherence order, each write carrying the global fence view
+ * append their writes at the end of coherence order (an RMW's write attached to the write it read,
+ * as a thread's is), each write carrying the global fence view
  * G and entering it. Taking an interrupt is a full barrier for the threads of the CPU
  * (interruptTaken(): smp_mb() for each), so their earlier writes are carried by the handler's,
  * and what the sender of an IPI published with its own barrier before sending is seen after the
@@ -943,13 +944,17 @@ export class RelaxedMemory implements MemorySystem {
     return this.latest(s, base, loc);
   }
 
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain = false): number {
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain = false, rmw = false): number {
     const m = this.#decode(s, base);
     const msgs = m.hist[loc] as Msg[];
     const view = m.g.slice();
     view[loc] = msgs.length;
     // Writer 0 (no thread): a handler's write is never one of a thread's own in the race check.
-    msgs.push({ value, attached: plain ? PLAIN : 0, view });
+    // An RMW's write read the coherence-latest write (handlerRead) and follows it at once:
+    // attached, so that no later write (another CPU's RMW reading the value before it, say) is
+    // placed between them, which would lose an update (atomic_inc() in a handler and on another
+    // CPU ending at 1) or let two CPUs hold a spinlock.
+    msgs.push({ value, attached: (plain ? PLAIN : 0) | (rmw ? ATTACHED : 0), view });
     m.g[loc] = msgs.length - 1;
     return this.#encode(m, s, base);
   }

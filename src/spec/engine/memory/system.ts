@@ -136,8 +136,13 @@ export interface MemorySystem {
    * to memory.
    */
   handlerRead(s: Int32Array, base: number, loc: number): number;
-  /** `plain`: a plain C store of the handler (relaxed: marked PLAIN for the data-race check). */
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain?: boolean): number;
+  /**
+   * `plain`: a plain C store of the handler (relaxed: marked PLAIN for the data-race check).
+   * `rmw`: the write of an atomic read-modify-write whose read was handlerRead() just before
+   * (relaxed: attached to the write it read, so no other write is placed between the two,
+   * LKMM's atomicity axiom, as for a thread's RMW).
+   */
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain?: boolean, rmw?: boolean): number;
   /**
    * The memory side of the data-race check for an interrupt handler's access of `loc` (relaxed
    * only, with plain-access tracking): a write by a thread not in `cpuThreads` (the handler's own

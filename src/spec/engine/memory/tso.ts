@@ -175,7 +175,7 @@ export class TsoMemory implements MemorySystem {
   handlerRead(s: Int32Array, base: number, loc: number): number {
     return s[base + loc] as number;
   }
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, _plain?: boolean): number {
+  handlerWrite(s: Int32Array, base: number, loc: number, value: number, _plain?: boolean, _rmw?: boolean): number {
     s[base + loc] = value;
     return this.#len;
   }
