@@ -117,6 +117,9 @@ Options:
   --no-reduction           explore every interleaving (no partial-order reduction)
   --no-symmetry            store every state, not one per class of symmetric states
   --no-quotient            number thread states by history, not by future behaviour
+  --relaxed-collect <rule> relaxed only: which views keep a location's old writes: accessors
+                           (default: the threads that access it), readers (every live
+                           thread), every-view (the rule before; same verdicts, more states)
   --store-all-ghosts       keep every ghost in the states, even those nothing reads
   --two-graphs             with "eventually" properties: check safety first on a reduced graph,
                            then build the liveness graph (default: both on one unreduced graph)
@@ -424,6 +427,23 @@ function printResult(io: Ctx, model: AnyModel, r: CheckResult): void {
   if (r.counterexample) printTrace(io, model, r.counterexample, r.violation?.property);
 }
 
+type RelaxedCollect = 'accessors' | 'readers' | 'every-view';
+const COLLECT_RULES: readonly RelaxedCollect[] = ['accessors', 'readers', 'every-view'];
+
+/** --relaxed-collect's rule (ExploreOptions.relaxedCollect), checked: a known rule, under relaxed only. */
+function collectRule(given: string | undefined, mm: MemoryModelName): RelaxedCollect | undefined {
+  if (given === undefined) return undefined;
+  const rule = COLLECT_RULES.find((r) => r === given);
+  if (rule === undefined) {
+    throw new UsageError(
+      `check: unknown --relaxed-collect rule ${JSON.stringify(given)} (rules: ${COLLECT_RULES.join(', ')})`,
+    );
+  }
+  if (mm !== 'relaxed')
+    throw new UsageError(`check: --relaxed-collect applies under --memory-model relaxed only, not ${mm}`);
+  return rule;
+}
+
 function checkCommand(args: string[], io: Ctx): number {
   const { values, positionals } = parse('check', {
     args,
@@ -439,6 +459,7 @@ function checkCommand(args: string[], io: Ctx): number {
       'store-all-ghosts': { type: 'boolean' },
       'two-graphs': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
+      'relaxed-collect': { type: 'string' },
       workers: { type: 'string' },
       json: { type: 'boolean' },
       format: { type: 'string' },
@@ -466,6 +487,7 @@ function checkCommand(args: string[], io: Ctx): number {
     );
   }
   const mm = memoryModel(model, values['memory-model']);
+  const relaxedCollect = collectRule(values['relaxed-collect'], mm);
   const maxStates = positiveInt('--max-states', values['max-states']);
   const maxMs = positiveInt('--max-ms', values['max-ms']);
   const given = params(model, values.param ?? []);
@@ -475,7 +497,14 @@ function checkCommand(args: string[], io: Ctx): number {
   // One set of worker threads for every variant, started only when a search is large enough.
   const transport = workers > 1 ? new NodeTransport(workers) : undefined;
   try {
-    return checkVariants(io, model, variants, single, values, format, { mm, maxStates, maxMs, given, transport });
+    return checkVariants(io, model, variants, single, values, format, {
+      mm,
+      maxStates,
+      maxMs,
+      given,
+      transport,
+      relaxedCollect,
+    });
   } finally {
     void transport?.close();
   }
@@ -502,9 +531,10 @@ function checkVariants(
     maxMs: number | undefined;
     given: Record<string, number>;
     transport: NodeTransport | undefined;
+    relaxedCollect: RelaxedCollect | undefined;
   },
 ): number {
-  const { mm, maxStates, maxMs, given, transport } = run;
+  const { mm, maxStates, maxMs, given, transport, relaxedCollect } = run;
 
   const results: CheckResult[] = [];
   for (const variant of variants) {
@@ -521,6 +551,7 @@ function checkVariants(
       unobservedGhosts: !values['store-all-ghosts'],
       oneGraph: !values['two-graphs'],
       liveness: !values['no-liveness'],
+      ...(relaxedCollect !== undefined ? { relaxedCollect } : {}),
       ...(transport !== undefined ? { transport } : {}),
       ...(io.progress
         ? {

@@ -76,6 +76,28 @@ describe('check against expectations', () => {
   });
 });
 
+describe('--relaxed-collect', () => {
+  it('checks under the rule given, with the same verdict and no fewer states than the default', () => {
+    const args = ['check', 'sb', '--variant', 'unfenced', '--memory-model', 'relaxed', '--json'];
+    const states = (r: { stdout: string }) => (JSON.parse(r.stdout) as { states: number }).states;
+    const byDefault = run(MODELS, ...args);
+    const everyView = run(MODELS, ...args, '--relaxed-collect', 'every-view');
+    expect(everyView.code).toBe(byDefault.code);
+    expect(states(everyView)).toBeGreaterThanOrEqual(states(byDefault));
+  });
+
+  it('an unknown rule, or another memory model, is a usage error', () => {
+    const bad = run(MODELS, 'check', 'sb', '--memory-model', 'relaxed', '--relaxed-collect', 'all');
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toBe(
+      'kvmspec check: unknown --relaxed-collect rule "all" (rules: accessors, readers, every-view)',
+    );
+    const tso = run(MODELS, 'check', 'sb', '--memory-model', 'tso', '--relaxed-collect', 'readers');
+    expect(tso.code).toBe(EXIT.usage);
+    expect(tso.stderr).toBe('kvmspec check: --relaxed-collect applies under --memory-model relaxed only, not tso');
+  });
+});
+
 describe('trace printing', () => {
   it('marks IPIs, guest entry and exit, interrupts and handler steps', () => {
     const r = run([kick], 'check', 'test-kick', '--variant', 'kick');
@@ -125,11 +147,11 @@ describe('usage errors: one line naming the valid choices, exit 2', () => {
     ],
     [
       ['check', 'sb', '--frobnicate'],
-      'kvmspec check: unknown option --frobnicate (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --workers, --json, --format, --help)',
+      'kvmspec check: unknown option --frobnicate (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --relaxed-collect, --workers, --json, --format, --help)',
     ],
     [
       ['check', 'sb', '-x'],
-      'kvmspec check: unknown option -x (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --workers, --json, --format, --help)',
+      'kvmspec check: unknown option -x (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --relaxed-collect, --workers, --json, --format, --help)',
     ],
     [['check', 'sb', '--max-states', 'lots'], 'kvmspec check: --max-states must be a positive integer, got "lots"'],
     [['check', 'sb', '--max-states=-5'], 'kvmspec check: --max-states must be a positive integer, got "-5"'],

@@ -171,7 +171,7 @@ export const stopExclusion = defineModel<{ other: 'irqs-off' | 'preempt-off' | '
       expect: {
         sc: { verdict: 'holds', states: 14 },
         tso: { verdict: 'holds', states: 16 },
-        relaxed: { verdict: 'holds', states: 15 },
+        relaxed: { verdict: 'holds', states: 14 },
       },
     },
     {
@@ -181,7 +181,7 @@ export const stopExclusion = defineModel<{ other: 'irqs-off' | 'preempt-off' | '
       expect: {
         sc: { verdict: 'holds', states: 14 },
         tso: { verdict: 'holds', states: 16 },
-        relaxed: { verdict: 'holds', states: 15 },
+        relaxed: { verdict: 'holds', states: 14 },
       },
     },
     {
@@ -547,7 +547,7 @@ export const ipiOffline = defineModel<{
       expect: {
         sc: { verdict: 'holds', states: 9 },
         tso: { verdict: 'holds', states: 9 },
-        relaxed: { verdict: 'holds', states: 10 },
+        relaxed: { verdict: 'holds', states: 9 },
       },
     },
     {

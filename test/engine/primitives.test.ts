@@ -23,19 +23,21 @@ const GOLDEN: readonly (readonly [string, string, MemoryModelName, 'holds' | 'vi
   // 57 → 59 when mutexes took on the spinlocks' unlock-then-lock ordering (engine/locks.ts):
   // the new holder's later stores carry the unlock's view. Verdict unchanged. 59 → 57 with the
   // relaxed collection rule (memory/relaxed.ts #collect): every relaxed count here moved, no verdict.
-  ['test-lock-counter', 'mutex', 'relaxed', 'holds', '', 57],
+  // The history quotient under relaxed (threads.ts relaxedFacts) moved those of the lock counter
+  // and the dying CPU (57 → 53, 96 → 92, 266 → 196, 71 → 66, 19 → 18, 27 → 25), no verdict.
+  ['test-lock-counter', 'mutex', 'relaxed', 'holds', '', 53],
   ['test-lock-counter', 'spinlock', 'sc', 'holds', '', 75],
   ['test-lock-counter', 'spinlock', 'tso', 'holds', '', 203],
   // Relaxed spinlock counts rose (96 → 98, 266 → 270 for trylock) when spin_lock() took on LKMM's
   // unlock-then-lock ordering: the new holder's later stores carry the unlock's view, so some
   // states that were equal now differ in a view. Verdicts unchanged.
-  ['test-lock-counter', 'spinlock', 'relaxed', 'holds', '', 96],
+  ['test-lock-counter', 'spinlock', 'relaxed', 'holds', '', 92],
   ['test-lock-counter', 'trylock', 'sc', 'holds', '', 179],
   ['test-lock-counter', 'trylock', 'tso', 'holds', '', 468],
-  ['test-lock-counter', 'trylock', 'relaxed', 'holds', '', 266],
+  ['test-lock-counter', 'trylock', 'relaxed', 'holds', '', 196],
   ['test-lock-counter', 'no-lock', 'sc', 'violated', 'no-lost-update', 46],
   ['test-lock-counter', 'no-lock', 'tso', 'violated', 'no-lost-update', 142],
-  ['test-lock-counter', 'no-lock', 'relaxed', 'violated', 'no-lost-update', 71],
+  ['test-lock-counter', 'no-lock', 'relaxed', 'violated', 'no-lost-update', 66],
   ['test-lock-message', 'locked', 'sc', 'holds', '', 44],
   ['test-lock-message', 'locked', 'tso', 'holds', '', 73],
   ['test-lock-message', 'locked', 'relaxed', 'holds', '', 44],
@@ -65,10 +67,10 @@ const GOLDEN: readonly (readonly [string, string, MemoryModelName, 'holds' | 'vi
   ['test-clock', 'cross-cpu', 'tso', 'violated', 'monotonic', 33],
   ['test-cpu-dying', 'dying', 'sc', 'holds', '', 18],
   ['test-cpu-dying', 'dying', 'tso', 'holds', '', 20],
-  ['test-cpu-dying', 'dying', 'relaxed', 'holds', '', 19],
+  ['test-cpu-dying', 'dying', 'relaxed', 'holds', '', 18],
   ['test-cpu-dying', 'teardown', 'sc', 'violated', 'stable-in-section', 24],
   ['test-cpu-dying', 'teardown', 'tso', 'violated', 'stable-in-section', 29],
-  ['test-cpu-dying', 'teardown', 'relaxed', 'violated', 'stable-in-section', 27],
+  ['test-cpu-dying', 'teardown', 'relaxed', 'violated', 'stable-in-section', 25],
 ];
 
 describe.each(GOLDEN)('%s / %s under %s', (model, variant, mm, verdict, property, states) => {

@@ -129,6 +129,13 @@ export class ThreadAutomaton {
   #raw: { nodes: (Node | undefined)[]; table: HistoryTable } | undefined;
   /** atomicFlags() by node, computed on first use (node numbers change with install). */
   #atomicFlags: number[] = [];
+  /**
+   * While a compiled automaton is installed: the thread's program numbered by history, in a
+   * table of its own (never shared, never frozen), for what a class's representative history
+   * says about the thread's past (past()); and the representative's number there, by class.
+   */
+  #shadow: ThreadAutomaton | undefined;
+  #pastOf: number[] = [];
 
   readonly name: string;
   readonly body: () => Op<unknown>;
@@ -198,7 +205,37 @@ export class ThreadAutomaton {
     this.#table = table;
     this.#nodes = nodes;
     this.#atomicFlags = [];
+    this.#pastOf = [];
     this.#compiled = true;
+  }
+
+  /**
+   * Where the thread at `node` stands in its program numbered by history: the node itself, or
+   * for a class of histories (install) its representative history in an automaton numbered by
+   * history. What the relaxed model reads of a thread's past (the barrier flags, dependencies,
+   * its last access, what lies ahead for load buffering) is asked there: the quotient merges
+   * histories only where all of that is the same (quotient.ts, the `facts` of compileThreads),
+   * so the representative answers for every history of its class.
+   */
+  past(node: number): { readonly aut: ThreadAutomaton; readonly node: number } {
+    if (!this.#compiled) return { aut: this, node };
+    const shadow = this.pastAutomaton;
+    let at = this.#pastOf[node];
+    if (at === undefined) {
+      at = shadow.internHistory(this.history(node));
+      this.#pastOf[node] = at;
+    }
+    return { aut: shadow, node: at };
+  }
+
+  /**
+   * The automaton numbered by history that past() answers from for a compiled one (created on
+   * first use; a table of its own, so that the quotient's questions number no history in the
+   * thread's table, which other threads may share and a parallel helper freezes).
+   */
+  get pastAutomaton(): ThreadAutomaton {
+    if (this.#shadow === undefined) this.#shadow = new ThreadAutomaton(this.name, this.body, this.loop);
+    return this.#shadow;
   }
 
   /** Back to numbering by history (the nodes and table from before install). */
@@ -208,6 +245,7 @@ export class ThreadAutomaton {
     this.#table = this.#raw.table;
     this.#raw = undefined;
     this.#atomicFlags = [];
+    this.#pastOf = [];
     this.#compiled = false;
   }
 
@@ -240,8 +278,8 @@ export class ThreadAutomaton {
    * history (a loop body's restart is a new history: the flags start again from 0).
    */
   atomicFlags(node: number): number {
-    // A class stands for histories with the same future, not the same past: the quotient is used
-    // only where these flags are never read (SC and TSO, threads.ts effectiveFence).
+    // A class stands for histories with the same future, not the same past: under relaxed
+    // memory, where the flags are read, they are asked of past(node) (threads.ts).
     if (this.#compiled)
       throw new Error(`thread ${this.name}: atomic flags asked of a class of histories (quotient.ts)`);
     const known = this.#atomicFlags[node];

@@ -46,6 +46,7 @@ import { Rng } from './prng.ts';
 import { compileThreads, DomainGrowth, type DomainKey } from './quotient.ts';
 import { StateStore, SuccessorBatch } from './store.ts';
 import { Symmetry } from './symmetry.ts';
+import { relaxedFacts } from './threads.ts';
 
 export interface ProgressInfo {
   readonly phase: 'safety' | 'liveness';
@@ -71,9 +72,10 @@ export interface ExploreOptions {
   /** Symmetry reduction for models that declare a symmetry (default on; safety phase only). */
   readonly symmetry?: boolean;
   /**
-   * Number thread states by future behaviour rather than by history (default on, under SC and
-   * TSO; see quotient.ts): histories that differ only in results no later step depends on are
-   * one state.
+   * Number thread states by future behaviour rather than by history (default on; see
+   * quotient.ts): histories that differ only in results no later step depends on are one state.
+   * Under relaxed memory, only where what the model reads of the thread's past and probed future
+   * (barrier flags, dependencies, load buffering) agrees too (threads.ts relaxedFacts).
    */
   readonly quotient?: boolean;
   /**
@@ -321,11 +323,23 @@ export class Exploration {
     if (this.#quotientOff) {
       for (const t of this.machine.threads) t.uninstall();
       this.#automata = undefined;
-    } else if ((this.#opts.quotient ?? true) && this.#opts.memoryModel !== 'relaxed') {
-      // Not under relaxed memory: there a step's meaning also depends on the thread's past (an
-      // address dependency on the load before it, threads.ts addressSource, which probes
-      // results no domain holds), which classes of equal futures do not keep.
-      const compiled = compileThreads(inst, this.machine.threads, this.#seeds, this.#tooLarge, this.#handlerTooLarge);
+    } else if (this.#opts.quotient ?? true) {
+      // Under relaxed memory a step's meaning also depends on the thread's past (barrier flags,
+      // dependencies on earlier loads) and on its future probed with values no domain holds
+      // (load buffering): histories are merged only where all of that agrees (relaxedFacts).
+      const machine = this.machine;
+      const facts =
+        this.#opts.memoryModel === 'relaxed'
+          ? (i: number, h: readonly number[], vs: readonly number[]) => relaxedFacts(machine, i, h, vs)
+          : undefined;
+      const compiled = compileThreads(
+        inst,
+        this.machine.threads,
+        this.#seeds,
+        this.#tooLarge,
+        this.#handlerTooLarge,
+        facts,
+      );
       let histories = 0;
       let classes = 0;
       compiled.forEach((c, i) => {

@@ -26,6 +26,13 @@
  * they were merged over, which is what exactness needs. Where the unfolding gives up (a body
  * that loops within one pass deeper than MAX_DEPTH, a tree too large), histories stay unmerged,
  * numbered as before: nothing is assumed about them.
+ *
+ * Under relaxed memory a step's meaning depends on more than the thread's future over the
+ * domain: on its past (the barrier flags of smp_mb__after_atomic(), a dependency on the load
+ * before it) and on its future probed with values no domain holds (load buffering, dependencies
+ * by behaviour). compileThreads' `facts` (threads.ts relaxedFacts) says what of that each node
+ * reads; it is part of a node's class, so merged histories agree on it at every step of their
+ * futures, and the machine asks it of a class's first history (ThreadAutomaton.past).
  */
 import { type Action, Kind, NO_WRITE } from './actions.ts';
 import type { ThreadAutomaton } from './automaton.ts';
@@ -48,6 +55,14 @@ export class DomainGrowth extends Error {
 
 /** A domain: `loc:3`, `ghost:1` or `cpu:thread-name`. */
 export type DomainKey = `loc:${number}` | `ghost:${number}` | `cpu:${string}`;
+
+/**
+ * What else than its future tells two histories of thread `thread` apart (relaxed memory: what
+ * the model reads of the thread's past and of its future probed with values no domain holds,
+ * threads.ts relaxedFacts); `values` are the results the node is unfolded over. Histories are
+ * merged only where these agree, at every node of their futures.
+ */
+export type HistoryFacts = (thread: number, history: readonly number[], values: readonly number[]) => string;
 
 /** Values added to the computed domains (by DomainGrowth) for the next attempt. */
 export type DomainSeeds = ReadonlyMap<DomainKey, readonly number[]>;
@@ -140,6 +155,7 @@ export function compileThreads(
   seeds: DomainSeeds = new Map(),
   tooLarge: boolean[] = inst.threads.map(() => false),
   handlerTooLarge: boolean[] = [],
+  facts?: HistoryFacts,
 ): (CompiledAutomaton | undefined)[] {
   const d = new Domains();
   inst.locs.forEach((l, i) => {
@@ -174,7 +190,8 @@ export function compileThreads(
     inst.threads.forEach((t, i) => {
       if (tooLarge[i]) return;
       const aut = threads[i] as ThreadAutomaton;
-      const u = unfold(aut.body, aut.loop, d, `cpu:${t.name}`, t.options.cpus ?? allCpus, MAX_STEPS);
+      const factsOf = facts && ((h: readonly number[], vs: readonly number[]) => facts(i, h, vs));
+      const u = unfold(aut.body, aut.loop, d, `cpu:${t.name}`, t.options.cpus ?? allCpus, MAX_STEPS, factsOf);
       out[i] = typeof u === 'string' ? undefined : u;
       if (u === 'too-large') tooLarge[i] = true;
     });
@@ -289,6 +306,7 @@ function unfold(
   cpuKey: DomainKey,
   allowed: readonly number[],
   maxSteps: number,
+  facts?: (history: readonly number[], values: readonly number[]) => string,
 ): CompiledAutomaton | 'too-large' | 'no-gain' {
   const tree: Tree = { action: [], history: [], cls: [], kids: [] };
   const classes = new Map<string, number>();
@@ -318,7 +336,7 @@ function unfold(
     tree.cls.push(-1);
     tree.kids.push(undefined);
     if (step.done || a.kind === Kind.Fail) {
-      const key = step.done ? 'done' : signature(a, []);
+      const key = (step.done ? 'done' : signature(a, [])) + (facts ? `#${facts(history, [])}` : '');
       tree.cls[raw] = intern(classes, key);
       return { raw, cls: tree.cls[raw] as number };
     }
@@ -327,7 +345,7 @@ function unfold(
     const { values } = resultsOf(a, d, cpuKey);
     const kids = new Map<number, number>();
     tree.kids[raw] = kids;
-    let key = signature(a, values);
+    let key = signature(a, values) + (facts ? `#${facts(history, values)}` : '');
     let unknown = false;
     for (let k = 0; k < values.length && !tooLarge; k++) {
       const r = values[k] as number;

@@ -75,11 +75,11 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
   let s = state;
   let len = stateLen;
   if (accesses(a)) {
-    const node = nodeOf(state[o + T_FLAGS] as number);
-    const from = dependencySources(m, i, node);
+    const from = dependencySources(m, state, i);
     if (from.length > 0) {
       s = state.slice(0, stateLen);
-      const addr = addressSourcesAt(m.threads[i] as ThreadAutomaton, node, a);
+      const past = pastOf(m, state, i);
+      const addr = addressSourcesAt(past.aut, past.node, a);
       const bound = boundOf(a);
       for (const l of from) len = base + mem.dependency(s, base, i, a.a, l, addr.includes(l) ? bound : Bound.None);
     }
@@ -329,7 +329,8 @@ function readSteps(
 export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fence): Fence | undefined {
   if (m.memoryModel !== 'relaxed') return fence;
   if (fence === Fence.BeforeAtomic) return undefined;
-  const flags = (m.threads[i] as ThreadAutomaton).atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  const past = pastOf(m, s, i);
+  const flags = past.aut.atomicFlags(past.node);
   if (fence === Fence.AfterAtomic) return (flags & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
   // smp_mb__after_spinlock() and smp_mb__after_unlock_lock(): a full barrier once the thread
   // has taken a lock. For after_unlock_lock that is stronger than LKMM when no unlock came
@@ -347,7 +348,8 @@ export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fenc
  */
 function rmwContext(m: Machine, s: Int32Array, i: number, a: Action): number {
   if (m.memoryModel !== 'relaxed') return 0;
-  const flags = (m.threads[i] as ThreadAutomaton).atomicFlags(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  const past = pastOf(m, s, i);
+  const flags = past.aut.atomicFlags(past.node);
   let context = (flags & BEFORE_ATOMIC_PENDING) !== 0 ? RMW_FENCE_BEFORE : 0;
   if (a.lock === LockStep.Acquire) {
     context |= RMW_LOCK;
@@ -455,14 +457,27 @@ export function handlerDataRace(m: Machine, s: Int32Array, cpu: number, a: Actio
 
 /** Thread `i`'s last step in `s`, past merged ghost updates (undefined at its start). */
 function lastAccess(m: Machine, s: Int32Array, i: number): Action | undefined {
-  const aut = m.threads[i] as ThreadAutomaton;
-  let history = aut.history(nodeOf(s[i * TSZ + T_FLAGS] as number));
+  const past = pastOf(m, s, i);
+  return lastAccessAt(past.aut, past.node);
+}
+
+/** The step before `node` in its history, past merged ghost updates (undefined at the start). */
+function lastAccessAt(aut: ThreadAutomaton, node: number): Action | undefined {
+  let history = aut.history(node);
   while (history.length > 0) {
     history = history.slice(0, -1);
     const a = aut.action(aut.internHistory(history));
     if (a.kind !== Kind.Ghost && a.kind !== Kind.GhostRead) return a;
   }
   return undefined;
+}
+
+/**
+ * Where thread `i` of `s` stands in its program numbered by history (ThreadAutomaton.past):
+ * what the relaxed model reads of a thread's past and of its probed future is asked there.
+ */
+function pastOf(m: Machine, s: Int32Array, i: number): { readonly aut: ThreadAutomaton; readonly node: number } {
+  return (m.threads[i] as ThreadAutomaton).past(nodeOf(s[i * TSZ + T_FLAGS] as number));
 }
 
 /**
@@ -535,8 +550,10 @@ function perNode<T>(compute: (aut: ThreadAutomaton, node: number) => T): (aut: T
  * memory only; empty otherwise): the reads it depends on by syntax (Action.deps), and the one
  * it depends on by behaviour, for model code that has no syntax to show (dependentOnLoadBefore).
  */
-function dependencySources(m: Machine, i: number, node: number): readonly number[] {
-  return m.memoryModel === 'relaxed' ? dependencySourcesAt(m.threads[i] as ThreadAutomaton, node) : NONE;
+function dependencySources(m: Machine, s: Int32Array, i: number): readonly number[] {
+  if (m.memoryModel !== 'relaxed') return NONE;
+  const past = pastOf(m, s, i);
+  return dependencySourcesAt(past.aut, past.node);
 }
 
 const NONE: readonly number[] = [];
@@ -936,6 +953,81 @@ function aheadUncached(
 }
 
 /**
+ * What the relaxed model reads of thread `i`'s past and of its probed future at `history`
+ * (a history of its program, numbered by history): the quotient (quotient.ts) merges two
+ * histories with the same future only when this is the same for both, and the same for the
+ * histories after them, so a class's representative (ThreadAutomaton.past) answers every
+ * question below for each history of the class. It is, as a string:
+ * - the barrier flags (atomicFlags: effectiveFence, rmwContext);
+ * - the locations the next access depends on and those its address came from
+ *   (dependencySourcesAt, which probes the load before with values no domain holds);
+ * - the last access before it (lastAccess, for an interrupt handler's race check);
+ * - the stores ahead of it (reachEarlyStores keeps a pending early store by them);
+ * - for a load that can let stores go first: the stores ahead after each of `values` (the
+ *   results the quotient merges over) and of PROBES, whether each depends on this load or a
+ *   later step, and the reads each depends on (earlyStores, earlyStoreSteps).
+ * Results outside `values` never reach a merged class (DomainGrowth), so these cover every
+ * state the search meets.
+ */
+export function relaxedFacts(m: Machine, i: number, history: readonly number[], values: readonly number[]): string {
+  const thread = m.threads[i] as ThreadAutomaton;
+  const aut = thread.pastAutomaton;
+  const node = aut.internHistory(history);
+  const a = aut.action(node);
+  const here = history.length;
+  let out = `f${aut.atomicFlags(node) & flagsRead(a)}`;
+  if (accesses(a)) out += `|d${dependencySourcesAt(aut, node).join(',')}|a${addressSourcesAt(aut, node, a).join(',')}`;
+  // Read only by an interrupt handler's race check, which a model without plain accesses never makes.
+  if (m.inst.plainAccesses) {
+    const last = lastAccessAt(aut, node);
+    if (last !== undefined && accesses(last)) out += `|l${last.a}:${last.order}:${writes(last) ? 1 : 0}`;
+  }
+  // What reachEarlyStores asks of the stores ahead: location, value, and whether a lock increment.
+  const kept = [...ahead(aut, node).values()].map((st) => `${st.step.a}:${st.step.b}:${st.lock ? 1 : 0}`);
+  out += `|h${kept.sort().join(';')}`;
+  if (a.kind === Kind.Read && isOnce(a)) {
+    for (const v of [...PROBES, ...values]) {
+      const child = childOrUndefined(aut, node, v);
+      if (child === undefined) {
+        out += `|${v}>x`;
+        continue;
+      }
+      const stores = ahead(aut, child, MAX_AHEAD - 1, MAX_AHEAD_VALUES);
+      out += `|${v}>${aheadDigest(stores, here)}`;
+      for (const st of stores.values()) {
+        out += `/${syntacticSources(aut, node, st.step).join(',')}:${syntacticSources(aut, node, st.step, true).join(',')}`;
+      }
+    }
+  }
+  return out;
+}
+
+/** The barrier flags (atomicFlags) step `a` reads: effectiveFence for a fence, rmwContext for an RMW. */
+function flagsRead(a: Action): number {
+  if (a.kind === Kind.Fence) {
+    if (a.b === Fence.AfterAtomic) return RMW_SEEN;
+    if (a.b === Fence.AfterSpinlock || a.b === Fence.AfterUnlockLock) return LOCK_SEEN;
+    return 0;
+  }
+  if (a.kind === Kind.Rmw || (a.kind === Kind.Await && a.rmw !== undefined)) {
+    return BEFORE_ATOMIC_PENDING | (a.lock === LockStep.Acquire ? UNLOCK_SEEN : 0);
+  }
+  return 0;
+}
+
+/** What `stores` (ahead of a step at history index `here`) say, as a string. */
+function aheadDigest(stores: ReadonlyMap<string, AheadStore>, here: number): string {
+  const parts: string[] = [];
+  for (const [k, st] of stores) {
+    const locks = st.locks.map((l) => `${l.a}:${l.order}:${l.text}`).join('+');
+    parts.push(
+      `${k}:${st.step.kind}:${st.step.text}:${st.wmb ? 1 : 0}:${st.maxDep < here ? 1 : 0}:${locks}:${st.gp}:${st.lock ? 1 : 0}`,
+    );
+  }
+  return parts.sort().join(';');
+}
+
+/**
  * The stores load `a` of thread `i` may let go first in state `s` (see AheadStore), in a fixed
  * order: relaxed memory, a READ_ONCE() or plain load, a store that lies ahead of it whatever it
  * reads (every value it can read now, and PROBES), does not depend on it or on anything after it
@@ -943,8 +1035,7 @@ function aheadUncached(
  */
 export function earlyStores(m: Machine, s: Int32Array, i: number, a: Action): AheadStore[] {
   if (m.memoryModel !== 'relaxed' || a.kind !== Kind.Read || !isOnce(a)) return [];
-  const aut = m.threads[i] as ThreadAutomaton;
-  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  const { aut, node } = pastOf(m, s, i);
   const n = m.mem.readChoices(s, m.base, i, a.a);
   const values: number[] = [...PROBES];
   for (let c = 0; c < n; c++) values.push(m.mem.readValue(s, m.base, i, a.a, c));
@@ -986,8 +1077,7 @@ function earlyStoreSteps(
   const mem = m.mem;
   const base = m.base;
   const cpu = (s[o + T_FLAGS] as number) & F_CPU;
-  const node = nodeOf(s[o + T_FLAGS] as number);
-  const aut = m.threads[i] as ThreadAutomaton;
+  const { aut, node } = pastOf(m, s, i);
   let choice = first;
   for (const early of earlyStores(m, s, i, a)) {
     const store = early.step;
@@ -1051,8 +1141,7 @@ export function earlyStoreOfChoice(
 ): Action | undefined {
   let c = m.mem.readChoices(s, m.base, i, a.a);
   if (choice < c) return undefined;
-  const aut = m.threads[i] as ThreadAutomaton;
-  const node = nodeOf(s[i * TSZ + T_FLAGS] as number);
+  const { aut, node } = pastOf(m, s, i);
   for (const early of earlyStores(m, s, i, a)) {
     const before = s.slice();
     const addr = syntacticSources(aut, node, early.step, true);
@@ -1096,7 +1185,6 @@ function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): 
   const o = i * TSZ;
   const mem = m.mem;
   const base = m.base;
-  const aut = m.threads[i] as ThreadAutomaton;
   const cpu = (scr[o + T_FLAGS] as number) & F_CPU;
   let at = len;
   for (;;) {
@@ -1105,8 +1193,8 @@ function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): 
       scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) & ~F_EARLY;
       return at;
     }
-    const node = nodeOf(scr[o + T_FLAGS] as number);
-    const stores = [...ahead(aut, node).values()];
+    const past = pastOf(m, scr, i);
+    const stores = [...ahead(past.aut, past.node).values()];
     for (const p of pending) {
       const still = stores.some((st) => st.step.a === p.loc && (p.rmw ? st.lock === true : st.step.b === p.value));
       if (!still) return undefined;

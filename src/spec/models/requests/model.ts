@@ -174,7 +174,7 @@ export const requests = defineModel<RequestsFlags>({
         'x86 vcpu_enter_guest() (v6.12): smp_store_release + smp_mb__after_srcu_read_unlock, check with IRQs off',
       flags: X86,
       kernel: [DOC],
-      expect: { sc: holds(332), tso: holds(468), relaxed: holds(1116) },
+      expect: { sc: holds(332), tso: holds(468), relaxed: holds(1065) },
     },
     {
       name: 'correct-arm64',
@@ -182,27 +182,27 @@ export const requests = defineModel<RequestsFlags>({
         'arm64 kvm_arch_vcpu_ioctl_run() (v6.12): smp_store_mb(vcpu->mode, IN_GUEST_MODE), check with IRQs off',
       flags: ARM64,
       kernel: [DOC],
-      expect: { sc: holds(239), tso: holds(306), relaxed: holds(606) },
+      expect: { sc: holds(239), tso: holds(306), relaxed: holds(583) },
     },
     {
       name: 'no-vcpu-barrier',
       description: 'plausible mistake: IN_GUEST_MODE stored with no barrier before the final request check',
       flags: { ...X86, modeStore: 'no-barrier' },
-      expect: { sc: holds(304), tso: lost(282), relaxed: lost(247) },
+      expect: { sc: holds(304), tso: lost(282), relaxed: lost(238) },
     },
     {
       name: 'no-requester-barrier',
       description:
         "plausible mistake: no smp_mb__before_atomic() before the cmpxchg; kvm_vcpu_kick() still has rcuwait_wake_up()'s smp_mb()",
       flags: { ...ARM64, requesterBarrier: false },
-      expect: { sc: holds(220), tso: holds(282), relaxed: holds(549) },
+      expect: { sc: holds(220), tso: holds(282), relaxed: holds(527) },
     },
     {
       name: 'no-requester-barrier-no-wakeup',
       description:
         'plausible mistake: no smp_mb__before_atomic(), on the KVM_REQUEST_NO_WAKEUP path that skips kvm_vcpu_wake_up()',
       flags: { ...ARM64, requesterBarrier: false, sender: 'all-cpus', requestFlags: KVM_REQUEST_NO_WAKEUP },
-      expect: { sc: holds(170), tso: holds(217), relaxed: lost(95) },
+      expect: { sc: holds(170), tso: holds(217), relaxed: lost(90) },
     },
     {
       name: 'check-before-irqs-off',
@@ -210,7 +210,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: mode set and requests checked before local_irq_disable(): the kick IPI is taken too early',
       flags: { ...X86, checkBeforeIrqsOff: true },
       kernel: [DOC],
-      expect: { sc: lost(294), tso: lost(391), relaxed: lost(613) },
+      expect: { sc: lost(294), tso: lost(391), relaxed: lost(592) },
     },
     {
       name: 'request-less-kick',
@@ -218,14 +218,14 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: the sender publishes state and kicks without a request; nothing re-checks it after IN_GUEST_MODE',
       flags: { ...X86, signal: 'event', event: true },
       kernel: [DOC],
-      expect: { sc: lost(185), tso: lost(226), relaxed: lost(283) },
+      expect: { sc: lost(185), tso: lost(226), relaxed: lost(275) },
     },
     {
       name: 'request-after-kick',
       description: 'plausible mistake: the kick is sent before the request is made',
       flags: { ...X86, requestAfterKick: true },
       kernel: [FIX_85B6],
-      expect: { sc: lost(151), tso: lost(162), relaxed: lost(185) },
+      expect: { sc: lost(151), tso: lost(162), relaxed: lost(184) },
     },
     {
       name: 'kvm-req',
@@ -233,14 +233,14 @@ export const requests = defineModel<RequestsFlags>({
         "Paolo Bonzini's kvm-req.promela (2017, re-derived): requests checked after IN_GUEST_MODE with IRQs off",
       flags: { ...X86, modeStore: 'plain+mb' },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(332), tso: holds(468), relaxed: holds(1124) },
+      expect: { sc: holds(332), tso: holds(468), relaxed: holds(1068) },
     },
     {
       name: 'kvm-req-no-check',
       description: 'kvm-req.promela with its bug #define (re-derived): no request check in the IRQs-off region',
       flags: { ...X86, modeStore: 'plain+mb', checkRequests: false },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(164), tso: lost(175), relaxed: lost(258) },
+      expect: { sc: lost(164), tso: lost(175), relaxed: lost(250) },
     },
     {
       name: 'kvm-arm-pause',
@@ -256,7 +256,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017, ARM_REWORK_2017, ARM_REWORK_IRQ],
-      expect: { sc: holds(206), tso: holds(333), relaxed: holds(484) },
+      expect: { sc: holds(206), tso: holds(333), relaxed: holds(465) },
     },
     {
       name: 'kvm-arm-pause-v4-11',
@@ -274,7 +274,7 @@ export const requests = defineModel<RequestsFlags>({
         v411Sender: true,
       },
       kernel: [V4_11_ARM, V4_11_MAIN, PAOLO_2017],
-      expect: { sc: lost(114), tso: lost(149), relaxed: lost(185) },
+      expect: { sc: lost(114), tso: lost(149), relaxed: lost(176) },
     },
     {
       name: 'kvm-arm-pause-no-check',
@@ -288,7 +288,7 @@ export const requests = defineModel<RequestsFlags>({
         sender: 'all-cpus',
       },
       kernel: [PAOLO_2017],
-      expect: { sc: lost(119), tso: lost(155), relaxed: lost(184) },
+      expect: { sc: lost(119), tso: lost(155), relaxed: lost(174) },
     },
     {
       name: 'kvm-x86-pi',
@@ -296,7 +296,7 @@ export const requests = defineModel<RequestsFlags>({
         'since b95234c84004 (kvm-x86-pi.promela): no KVM_REQ_EVENT; PIR synced after IN_GUEST_MODE with IRQs off',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'irqs-off' },
       kernel: [PAOLO_2017, PI_B952],
-      expect: { sc: holds(106), tso: holds(113), relaxed: holds(179) },
+      expect: { sc: holds(106), tso: holds(113), relaxed: holds(163) },
     },
     {
       name: 'kvm-x86-pi-v4-10',
@@ -304,7 +304,7 @@ export const requests = defineModel<RequestsFlags>({
         'before b95234c84004 (v4.10): the sender also makes KVM_REQ_EVENT; PIR synced while processing it, IRQs on',
       flags: { ...X86, xferWorkCheck: false, signal: 'posted-interrupt', piSync: 'req-event', piRequest: true },
       kernel: [PI_B952],
-      expect: { sc: holds(442), tso: holds(575), relaxed: holds(1909) },
+      expect: { sc: holds(442), tso: holds(575), relaxed: holds(1831) },
     },
     {
       name: 'kvm-x86-pi-early-sync',
@@ -312,7 +312,7 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake: no KVM_REQ_EVENT (as since b95234c84004) but PIR synced before IRQs are disabled',
       flags: { ...X86, signal: 'posted-interrupt', piSync: 'early' },
       kernel: [PAOLO_2017, PI_B952],
-      expect: { sc: lost(102), tso: lost(106), relaxed: lost(150) },
+      expect: { sc: lost(102), tso: lost(106), relaxed: lost(145) },
     },
     {
       name: 'no-exiting-mode',
@@ -320,21 +320,21 @@ export const requests = defineModel<RequestsFlags>({
         'plausible mistake (Paolo Bonzini, 2017): no IN_GUEST_MODE→EXITING_GUEST_MODE cmpxchg; every kick of a running vCPU IPIs',
       flags: { ...ARM64, exitingMode: false },
       kernel: [PAOLO_2017],
-      expect: { sc: holds(225), tso: holds(288), relaxed: holds(635) },
+      expect: { sc: holds(225), tso: holds(288), relaxed: holds(609) },
     },
     {
       name: 'cpu-read-first',
       description: 'v5.15 x86 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...X86, xferWorkCheck: false, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(1054), tso: holds(1884), relaxed: lost(1641) },
+      expect: { sc: holds(1054), tso: holds(1884), relaxed: lost(1581) },
     },
     {
       name: 'cpu-read-first-arm64',
       description: 'v5.15 arm64 (before 85b640450ddc): kvm_vcpu_kick() reads vcpu->cpu at entry; the vCPU migrates',
       flags: { ...ARM64, xferWorkCheck: false, cpuReadFirst: true, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(752), tso: holds(1213), relaxed: lost(1305) },
+      expect: { sc: holds(752), tso: holds(1213), relaxed: lost(1254) },
     },
     {
       name: 'cpu-read-first-2-requesters',
@@ -350,7 +350,7 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_NO_WAKEUP,
       },
       kernel: [FIX_85B6],
-      expect: { sc: lost(7402), tso: lost(11130), relaxed: lost(41482) },
+      expect: { sc: lost(7402), tso: lost(11130), relaxed: lost(35050) },
     },
     {
       name: 'cpu-read-first-tlb-flush',
@@ -366,14 +366,14 @@ export const requests = defineModel<RequestsFlags>({
         migrate: true,
       },
       kernel: [FIX_85B6],
-      expect: { sc: holds(578), tso: holds(963), relaxed: lost(732, 'wait-semantics') },
+      expect: { sc: holds(578), tso: holds(963), relaxed: lost(678, 'wait-semantics') },
     },
     {
       name: 'migrating',
       description: 'v6.12: the kick reads vcpu->cpu after the mode check (since 85b640450ddc), the vCPU migrating',
       flags: { ...X86, migrate: true },
       kernel: [FIX_85B6],
-      expect: { sc: holds(850), tso: holds(1352), relaxed: holds(5136) },
+      expect: { sc: holds(850), tso: holds(1352), relaxed: holds(4950) },
     },
     {
       name: 'tlb-flush-wait',
@@ -387,7 +387,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [WAIT_7A97],
-      expect: { sc: holds(677), tso: holds(1351), relaxed: holds(8497) },
+      expect: { sc: holds(677), tso: holds(1351), relaxed: holds(6936) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
@@ -405,7 +405,7 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(151, 'wait-semantics'),
         tso: lost(286, 'wait-semantics'),
-        relaxed: lost(231, 'wait-semantics'),
+        relaxed: lost(229, 'wait-semantics'),
       },
     },
     {
@@ -423,14 +423,14 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(280, 'wait-semantics'),
         tso: lost(548, 'wait-semantics'),
-        relaxed: lost(565, 'wait-semantics'),
+        relaxed: lost(555, 'wait-semantics'),
       },
     },
     {
       name: 'halt-wakeup',
       description: 'the vCPU may halt; kvm_vcpu_kick() wakes it through kvm_vcpu_wake_up()',
       flags: { ...X86, halt: true },
-      expect: { sc: holds(754), tso: holds(1119), relaxed: holds(3986) },
+      expect: { sc: holds(754), tso: holds(1119), relaxed: holds(3646) },
     },
     {
       name: 'halt-no-wakeup',
@@ -439,7 +439,7 @@ export const requests = defineModel<RequestsFlags>({
       expect: {
         sc: lost(604, 'request-processed'),
         tso: lost(888, 'request-processed'),
-        relaxed: lost(1950, 'request-processed'),
+        relaxed: lost(1895, 'request-processed'),
       },
     },
   ],
