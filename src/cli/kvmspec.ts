@@ -48,8 +48,8 @@ export interface Io {
   /** The models to offer (default: the registry, src/spec/models/index.ts); tests pass their own. */
   readonly models?: readonly AnyModel[];
   /**
-   * `check`'s --workers when none is given: the command passes the core count; callers in
-   * process (tests, the bench) leave it at 1, the sequential search, unless they ask.
+   * `check`'s --workers when none is given: the command passes defaultWorkers() (1 today, see
+   * src/cli/parallel.ts); callers in process (tests, the bench) leave it unset, which is 1 too.
    */
   readonly workers?: number;
 }
@@ -124,8 +124,8 @@ Options:
   --two-graphs             with "eventually" properties: check safety first on a reduced graph,
                            then build the liveness graph (default: both on one unreduced graph)
   --no-liveness            skip the "eventually" (progress) properties
-  --workers <n>            expand states on n worker threads (default: the number of cores;
-                           1: the sequential search). Same verdicts, state counts and shortest
+  --workers <n>            expand states on n worker threads (default 1, the sequential
+                           search: 2 workers are slower on most models today). Same verdicts, state counts and shortest
                            counterexamples; a search under ${formatCount(PARALLEL_FROM)} states never starts them
   --json                   print a JSON object instead of text
   --format text            with --variant: the counterexample as a mailing-list interleaving

@@ -5,12 +5,16 @@
  * (Atomics.wait on a counter the workers bump after each answer, then receiveMessageOnPort),
  * so `kvmspec check` stays synchronous; messages are plain data with transferred buffers.
  */
-import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { FromHelper, ToHelper, Transport } from '../spec/engine/parallel/protocol.ts';
 
-/** The default --workers: one helper per core the process may use. */
-export const defaultWorkers = (): number => availableParallelism();
+/**
+ * The default --workers: 1, the sequential search, until the parallel search is faster. Two
+ * workers measured 0.45x (requests 2x1 TSO), 0.55x (rseq TSO) and 1.24x (nohz-rcu relaxed) of
+ * the sequential search's speed (content/reference.md, "Parallel search"), so a default of one
+ * helper per core would make most checks slower.
+ */
+export const defaultWorkers = (): number => 1;
 
 export class NodeTransport implements Transport {
   readonly helpers: number;
