@@ -55,7 +55,8 @@ const SERIAL_ORDER = ['typecheck', 'lint', 'unit', 'build', 'browser'];
 /** How much lower (in `nice` steps) background parts run. */
 const BACKGROUND_NICENESS = 5;
 
-type Outcome = { ok: true; seconds: number } | { ok: false; seconds: number; why: string };
+/** A part's wall time and, where measured, its CPU time (user + system), in seconds. */
+type Outcome = { ok: true; seconds: number; cpu?: number } | { ok: false; seconds: number; cpu?: number; why: string };
 
 const started = performance.now();
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0)}s`;
@@ -67,12 +68,43 @@ const running = new Set<ChildProcess>();
 const active = new Set<string>();
 const HEARTBEAT_MS = 60_000;
 
-/** Runs one command with its output collected into `out`; resolves to its exit code or signal. */
-function run(command: readonly string[], background: boolean, out: Buffer[]): Promise<string | null> {
+/**
+ * CPU time (user + system, seconds) of one command and every process it started and waited for,
+ * as the kernel counts it for a parent: each command runs under a `bash` that reports its
+ * children's times (the `times` builtin) on a pipe of its own once the command ends. On a shared
+ * machine the wall time mostly measures the other load; this is the part's own cost.
+ */
+interface Cpu {
+  user: number;
+  system: number;
+}
+const MEASURE_CPU = process.platform !== 'win32';
+/** Bash's `times` prints its own times, then its children's: `0m1.250s 0m0.110s` per line. */
+function parseTimes(text: string): Cpu | undefined {
+  const lines = text.trim().split('\n');
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[1]?.trim() ?? '');
+  if (!m) return undefined;
+  const [, um, us, sm, ss] = m.map(Number) as [number, number, number, number, number];
+  return { user: um * 60 + us, system: sm * 60 + ss };
+}
+
+/**
+ * Runs one command with its output collected into `out` and its CPU time added to `cpu`;
+ * resolves to its exit code or signal.
+ */
+function run(command: readonly string[], background: boolean, out: Buffer[], cpu: Cpu): Promise<string | null> {
   return new Promise((resolve) => {
-    const [file, ...args] = command as [string, ...string[]];
+    const [file, ...args] = (
+      MEASURE_CPU ? ['bash', '-c', '"$@"; status=$?; times >&3; exit $status', 'bash', ...command] : command
+    ) as [string, ...string[]];
     // Its own process group, so that an interrupt can stop it with everything it started.
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: process.env });
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'pipe', 'pipe', MEASURE_CPU ? 'pipe' : 'ignore'],
+      detached: true,
+      env: process.env,
+    });
+    const times: Buffer[] = [];
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (chunk: Buffer) => times.push(chunk));
     running.add(child);
     if (background && child.pid !== undefined) {
       try {
@@ -91,6 +123,11 @@ function run(command: readonly string[], background: boolean, out: Buffer[]): Pr
     });
     child.on('close', (code, signal) => {
       running.delete(child);
+      const used = parseTimes(Buffer.concat(times).toString());
+      if (used) {
+        cpu.user += used.user;
+        cpu.system += used.system;
+      }
       resolve(code === 0 ? null : signal ? `killed by ${signal}` : `exit code ${code}`);
     });
   });
@@ -99,11 +136,12 @@ function run(command: readonly string[], background: boolean, out: Buffer[]): Pr
 async function runPart(part: Part): Promise<Outcome> {
   const t0 = performance.now();
   const out: Buffer[] = [];
+  const cpu: Cpu = { user: 0, system: 0 };
   say(`${part.name}: started (${part.commands.map((c) => c.join(' ')).join(', then ')})`);
   active.add(part.name);
   let why: string | null = null;
   for (const command of part.commands) {
-    why = await run(command, part.background, out);
+    why = await run(command, part.background, out, cpu);
     if (why !== null) {
       why = `${command.join(' ')}: ${why}`;
       break;
@@ -112,11 +150,14 @@ async function runPart(part: Part): Promise<Outcome> {
   active.delete(part.name);
   const seconds = (performance.now() - t0) / 1000;
   const verdict = why === null ? 'passed' : `FAILED (${why})`;
+  const cpuSeconds = MEASURE_CPU ? cpu.user + cpu.system : undefined;
+  const took = `${seconds.toFixed(0)} s${cpuSeconds === undefined ? '' : ` (CPU ${cpuSeconds.toFixed(0)} s)`}`;
   process.stdout.write(`\n${'='.repeat(30)} ${part.name}: output ${'='.repeat(30)}\n`);
   process.stdout.write(Buffer.concat(out));
-  process.stdout.write(`${'='.repeat(30)} ${part.name}: ${verdict} in ${seconds.toFixed(0)} s ${'='.repeat(30)}\n`);
-  say(`${part.name}: ${verdict} in ${seconds.toFixed(0)} s\n`);
-  return why === null ? { ok: true, seconds } : { ok: false, seconds, why };
+  process.stdout.write(`${'='.repeat(30)} ${part.name}: ${verdict} in ${took} ${'='.repeat(30)}\n`);
+  say(`${part.name}: ${verdict} in ${took}\n`);
+  const measured = cpuSeconds === undefined ? {} : { cpu: cpuSeconds };
+  return why === null ? { ok: true, seconds, ...measured } : { ok: false, seconds, ...measured, why };
 }
 
 async function concurrent(): Promise<Map<string, Outcome | 'skipped'>> {
@@ -201,9 +242,14 @@ clearInterval(heartbeat);
 const rows = [...results].map(([name, r]) =>
   r === 'skipped'
     ? `  ${name.padEnd(10)} skipped`
-    : `  ${name.padEnd(10)} ${r.ok ? 'passed' : 'FAILED'}  ${r.seconds.toFixed(0)} s`,
+    : `  ${name.padEnd(10)} ${r.ok ? 'passed' : 'FAILED'}  ${`${r.seconds.toFixed(0)} s`.padStart(6)}${r.cpu === undefined ? '' : `  CPU ${r.cpu.toFixed(0)} s`}`,
 );
 const failed = [...results.values()].some((r) => r === 'skipped' || !r.ok);
-say(`npm test: ${failed ? 'FAILED' : 'passed'} in ${elapsed()} (wall)`);
+const totalCpu = [...results.values()].reduce((sum, r) => sum + (r === 'skipped' ? 0 : (r.cpu ?? 0)), 0);
+say(
+  `npm test: ${failed ? 'FAILED' : 'passed'} in ${elapsed()} (wall)${MEASURE_CPU ? `, CPU ${totalCpu.toFixed(0)} s (every part)` : ''}, load average now ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 process.stdout.write(`${rows.join('\n')}\n`);
 process.exit(failed ? 1 : 0);

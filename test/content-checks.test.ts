@@ -1,10 +1,11 @@
 /**
  * The suite is the chapters: every <LiveCheck>, <ModelPlot> and <ModelSource> embedded in
- * content/**\/*.mdx is found here and run in Node exactly as the page runs it. A LiveCheck must
- * state the verdict it shows (`expect="holds"` or `expect="violated"`), and that claim must be
- * what the checker finds and what the variant declares, so a chapter cannot claim what the
- * tests do not verify. Each search runs once per run: where golden.test.ts checks the same one,
- * the checker's side is left to it. Plots are measured and drawn; source excerpts must resolve.
+ * content/**\/*.mdx is found here. A LiveCheck must state the verdict it shows
+ * (`expect="holds"` or `expect="violated"`), and that claim must be what the variant declares;
+ * that the checker finds it too (with the recorded state count) is checked by the build, which
+ * runs every LiveCheck's search once (src/components/live-check-build.ts) and fails otherwise,
+ * so a chapter cannot claim what `npm test` does not verify. Plots are measured and drawn;
+ * source excerpts must resolve.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,10 +15,8 @@ import { modelInfo } from '../src/live/meta.ts';
 import { extractRegion } from '../src/live/source.ts';
 import { checkBudget, checkMemoryModel, checkVariant, DEFAULT_BUDGET, parseParams } from '../src/live/validate.ts';
 import { findPlot } from '../src/plots/index.ts';
-import { check } from '../src/spec/engine/index.ts';
 import { findModel } from '../src/spec/models/index.ts';
 import { EMBEDS, ROOT } from './support/chapter-claims.ts';
-import { goldenChecks } from './support/golden-budget.ts';
 
 const embeds = EMBEDS;
 const where = (e: Embed) => `${e.file}:${e.line} <${e.component}>`;
@@ -62,32 +61,11 @@ describe('embedded live components in content/', () => {
     const declared = spec?.expect[mm.value];
     expect(declared, `variant ${variant.value} declares an expectation for ${mm.value}`).toBeDefined();
     expect(declared?.verdict, 'what the variant declares').toBe(claim);
-    // The same search with the checker's defaults is a golden case: when this run of
-    // golden.test.ts checks it (verdict, property, state count and a counterexample for a
-    // violation), and the budget lets the search finish, running it again here would prove
-    // nothing more. Every other check runs here: the larger cases and those with parameters.
-    const golden =
-      spec !== undefined &&
-      Object.keys(params.value).length === 0 &&
-      goldenChecks(spec, mm.value) &&
-      (declared?.states ?? Number.POSITIVE_INFINITY) <= budget.value;
-    if (golden) return;
-    const result = check(model, {
-      variant: variant.value,
-      memoryModel: mm.value,
-      params: params.value,
-      maxStates: budget.value,
-    });
-    expect(result.verdict, 'what the checker finds').toBe(claim);
-    if (declared?.property) expect(result.violation?.property).toBe(declared.property);
-    // With the model's own parameters this is the golden case the unit run leaves to `npm run
-    // test:golden` for its size: its recorded count is checked here, which the browser tests
-    // rely on when they compare the page's run with it.
-    if (Object.keys(params.value).length === 0)
-      expect(result.states, 'the recorded state count').toBe(declared?.states);
-    if (claim === 'violated') {
-      expect(result.counterexample?.steps.length ?? 0).toBeGreaterThan(0);
-    }
+    // The search itself runs once per `npm test`, in the build, which renders this tag with the
+    // same attributes (src/components/live-check-build.ts) and fails unless the checker finds
+    // the claimed verdict, the declared property, the recorded state count (at the model's own
+    // parameters) and, for a violation, a counterexample. The golden cases among them are also
+    // checked, with more, by golden.test.ts in the unit run.
   });
 
   it.each(of('ModelPlot'))('%s: measures and draws', (_, e) => {

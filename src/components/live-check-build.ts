@@ -81,6 +81,18 @@ export function buildLiveCheck(props: LiveCheckProps): BuiltLiveCheck {
   if (declared.property && result.violation?.property !== declared.property) {
     fail(`the variant declares property ${declared.property}, the checker breaks ${result.violation?.property}`);
   }
+  // The variant records its state count at the model's own parameters (with the checker's
+  // defaults, as here); with other parameters there is no count to compare. This is the only run
+  // of the larger chapter checks in `npm test` (test/content-checks.test.ts leaves the search to
+  // the build), and the browser tests compare the page's own run with this count.
+  if (Object.keys(params.value).length === 0 && result.states !== declared.states) {
+    fail(
+      `the checker explores ${result.states} states, the variant records ${declared.states} (re-record with scripts/record-golden.ts if the change is meant)`,
+    );
+  }
+  if (result.verdict === 'violated' && (result.counterexample?.steps.length ?? 0) === 0) {
+    fail('the checker finds a violation but no counterexample to show');
+  }
   return {
     model,
     info,

@@ -43,7 +43,8 @@ function run(variant: string, params: Record<string, number> = {}, memoryModel: 
 }
 /**
  * Expects the variant to hold with these parameters under relaxed: a selection a chapter shows
- * is run by content-checks.test.ts, which checks what the chapter states, so here only that it
+ * is run by the build, which fails unless the checker finds what the chapter states
+ * (src/components/live-check-build.ts), so here only that it
  * states "holds"; any other is searched here.
  */
 function expectHolds(variant: string, params: Record<string, number> = {}): void {

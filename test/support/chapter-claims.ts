@@ -1,8 +1,9 @@
 /**
  * The components embedded in the chapters (content/**\/*.mdx), and the verdicts their
- * <LiveCheck>s state. test/content-checks.test.ts runs every such check that no other test of
- * the unit run already does; a model's own tests ask `chapterStates` instead of searching a
- * selection a second time, so that each exhaustive check runs once per run.
+ * <LiveCheck>s state. The build runs every such check once and fails unless the checker agrees
+ * (src/components/live-check-build.ts; test/content-checks.test.ts checks the tags themselves);
+ * a model's own tests ask `chapterStates` instead of searching a selection a second time, so
+ * that each exhaustive check runs once per `npm test`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
