@@ -30,7 +30,7 @@ import { buildModel, type GenOptions, outcomeKey, type Program, programArb, prop
 
 const params = propertyParams('KVMSPEC_PROPERTY_RUNS', 100);
 const timeout = Math.max(60_000, params.numRuns * 3_000);
-const GEN: GenOptions = { waits: true, interrupts: true, knownRelaxedGaps: true };
+const GEN: GenOptions = { waits: true, interrupts: true };
 /** Chapter variants are compared where the history-numbered search answers within this many states. */
 const CHAPTER_STATES = 10_000;
 

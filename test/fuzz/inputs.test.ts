@@ -11,12 +11,18 @@
  * Hangs: every decoder here is bounded by its input (length limits are checked first); the
  * test timeout is the guard.
  *
- * Runs per property: KVMSPEC_FUZZ_RUNS (default below, sized for CI).
+ * The .litmus reader is fuzzed through what the Litmus page runs on the reader's text
+ * (src/live/litmus-worker.ts, checkLitmusText: parse, compile, check under each memory model,
+ * find witnesses), which the CLI's `kvmspec litmus` shares up to the checks (judge.ts).
+ *
+ * Runs per property: KVMSPEC_FUZZ_RUNS (default below, sized for CI); seed: fixed in the suite,
+ * KVMSPEC_PROPERTY_SEED=random for a fresh one (test/support/property-params.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/kvmspec.ts';
 import { formatLiveHash, type LiveHash, parseLiveHash } from '../../src/live/hash.ts';
+import { checkLitmusText, MAX_LITMUS_CHARS } from '../../src/live/litmus-worker.ts';
 import type { ModelInfo } from '../../src/live/types.ts';
 import {
   checkBudget,
@@ -37,6 +43,7 @@ import {
   type Trace,
   TraceError,
 } from '../../src/spec/engine/index.ts';
+import { CORPUS_SOURCES } from '../../src/spec/litmus/corpus.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
 import { deadlock, kick, props, ring } from '../engine/models.ts';
 import { propertyParams } from '../support/property-params.ts';
@@ -364,4 +371,121 @@ describe('fuzzed command lines (kvmspec main)', () => {
     },
     timeout,
   );
+});
+
+describe('fuzzed litmus tests (the Litmus page and kvmspec litmus: parseLitmus, compileLitmus, checks)', () => {
+  /** Pieces of C litmus syntax, to insert into or put in place of a slice of a valid test. */
+  const litmusToken = fc.constantFrom(
+    '{',
+    '}',
+    '(',
+    ')',
+    ';',
+    ',',
+    '*',
+    '&',
+    '=',
+    '==',
+    '/\\',
+    '\\/',
+    '~',
+    '0:r0',
+    '1:r1=1',
+    'r0',
+    'x',
+    'P0(int *x)',
+    'P9',
+    'int r0;',
+    'READ_ONCE(*x)',
+    'WRITE_ONCE(*x, 1);',
+    'smp_mb();',
+    'xchg(x, 1)',
+    'spin_lock(s);',
+    'rcu_read_lock();',
+    'if (r0)',
+    'else',
+    'while (1)',
+    'exists',
+    '~exists',
+    'forall',
+    'filter',
+    'locations [x]',
+    '(*',
+    '*)',
+    '/*',
+    'Result: Never',
+    'Result: Maybe',
+    'Flag data-race',
+    '4194304',
+    '99999999999999999999',
+    '-1',
+    '\u0000',
+    '\u00e9',
+    '\n',
+  );
+  const mutatedLitmus = fc
+    .record({
+      base: fc.constantFrom(...CORPUS_SOURCES.map((c) => c.source)),
+      edits: fc.array(
+        fc.record({
+          at: fc.nat(),
+          cut: fc.nat(12),
+          insert: fc.oneof(litmusToken, fc.constant(''), fc.string({ maxLength: 4 })),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    })
+    .map(({ base, edits }) =>
+      edits.reduce((text, e) => {
+        const i = e.at % (text.length + 1);
+        return text.slice(0, i) + e.insert + text.slice(i + e.cut);
+      }, base),
+    );
+  /** Enough for every corpus test under every memory model; a damaged test past it is inconclusive. */
+  const LITMUS_STATES = 5_000;
+
+  it(
+    'a message with a place in the text, or a checked result that claims nothing it did not find',
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.string({ maxLength: 200 }), mutatedLitmus), (text) => {
+          const outcome = checkLitmusText(text, LITMUS_STATES);
+          if (!outcome.ok) {
+            expectReadable(outcome.message);
+            expect(outcome.line, outcome.message).toBeGreaterThanOrEqual(1);
+            expect(outcome.line, outcome.message).toBeLessThanOrEqual(text.split('\n').length);
+            expect(outcome.col, outcome.message).toBeGreaterThanOrEqual(1);
+            return;
+          }
+          expect(outcome.results.map((r) => r.memoryModel)).toEqual(['sc', 'tso', 'relaxed']);
+          for (const r of outcome.results) {
+            if (r.problem !== undefined) {
+              // No answer: no observation, no witness, and it disagrees with any stated result.
+              expectReadable(r.problem);
+              expect(r.observation, r.problem).toBeUndefined();
+              expect(r.witness).toBeUndefined();
+              expect(r.agrees).toBe(false);
+              continue;
+            }
+            expect(r.finalStates.length).toBe(r.total);
+            expect(r.finalStates.filter((f) => f.satisfies).length).toBe(r.positive);
+            const expected = r.positive === 0 ? 'Never' : r.positive === r.total ? 'Always' : 'Sometimes';
+            expect(r.observation).toBe(expected);
+            // (A stated data-race flag that differs also disagrees.)
+            if (r.agrees) expect([undefined, r.observation]).toContain(r.stated);
+            // A witness exactly when some final state satisfies the condition.
+            expect(r.witness !== undefined, r.memoryModel).toBe(r.positive > 0);
+          }
+        }),
+        { ...params, numRuns: Math.max(1, Math.floor(RUNS / 10)) },
+      );
+    },
+    timeout,
+  );
+
+  it('a test longer than the page accepts is refused before it is parsed', () => {
+    const outcome = checkLitmusText(`C long\n(*${'x'.repeat(MAX_LITMUS_CHARS)}*)\n`, LITMUS_STATES);
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.message).toMatch(/longer than/);
+  });
 });

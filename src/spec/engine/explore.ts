@@ -320,6 +320,14 @@ export class Exploration {
   /** (Re)starts the search: compiles the thread automata, builds the symmetry, stores the initial state. */
   #begin(restarts: number): void {
     const inst = this.#inst;
+    // The symmetry first: the quotient merges its members alike (quotient.ts, compileThreads).
+    if (inst.symmetry !== undefined && this.#oneGraph) {
+      this.#symmetryNote = 'not used: safety is checked on the liveness graph, which has every state';
+    } else if (inst.symmetry !== undefined) {
+      const sym = this.#opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
+      this.#symmetry = typeof sym === 'string' ? undefined : sym;
+      this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
+    }
     if (this.#quotientOff) {
       for (const t of this.machine.threads) t.uninstall();
       this.#automata = undefined;
@@ -339,6 +347,7 @@ export class Exploration {
         this.#tooLarge,
         this.#handlerTooLarge,
         facts,
+        this.#symmetry,
       );
       let histories = 0;
       let classes = 0;
@@ -352,13 +361,6 @@ export class Exploration {
         classes += c.nodes.length;
       });
       this.#automata = { histories, classes, restarts };
-    }
-    if (inst.symmetry !== undefined && this.#oneGraph) {
-      this.#symmetryNote = 'not used: safety is checked on the liveness graph, which has every state';
-    } else if (inst.symmetry !== undefined) {
-      const sym = this.#opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
-      this.#symmetry = typeof sym === 'string' ? undefined : sym;
-      this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
     }
     this.#trackAccesses();
     if ((this.#opts.unobservedGhosts ?? true) && inst.ghosts.length > 0) {
@@ -544,15 +546,28 @@ export class Exploration {
 
   /** A merged thread state met a result outside its domain: start again with it (quotient.ts). */
   #restart(growth: DomainGrowth): void {
-    const known = this.#seeds.get(growth.where) ?? [];
-    if (known.includes(growth.value)) throw new ModelError(`quotient: ${growth.message}, again`);
-    this.#seeds.set(growth.where, [...known, growth.value]);
+    if ((this.#seeds.get(growth.where) ?? []).includes(growth.value))
+      throw new ModelError(`quotient: ${growth.message}, again`);
+    // Under symmetry, the value goes into every domain a renaming maps this one to, and a thread
+    // left unmerged takes the threads it is renamed to with it: symmetry.ts renames a thread's
+    // class through the history that reaches it, which is only a renaming of states when the
+    // members' automata are merged alike. (With one member's domain wider, or one member
+    // numbered by history and the others by class, representatives of renamed states differed,
+    // and rebuilding a counterexample's run failed: "no successor of the run leads to stored
+    // state", crosscheck-regressions.test.ts.)
+    for (const [where, value] of this.#symmetry?.domainOrbit(growth.where, growth.value) ?? [
+      [growth.where, growth.value] as const,
+    ]) {
+      const known = this.#seeds.get(where) ?? [];
+      if (!known.includes(value)) this.#seeds.set(where, [...known, value]);
+    }
     // A thread whose merged states keep meeting new values (it reads a counter) costs a whole
     // search each time: after the second, it is numbered by history, and the others stay merged.
     const t = this.#inst.threads.findIndex((th) => th.name === growth.thread);
     if (t >= 0) {
       this.#growths[t] = (this.#growths[t] as number) + 1;
-      if ((this.#growths[t] as number) >= MAX_GROWTHS_PER_THREAD) this.#tooLarge[t] = true;
+      if ((this.#growths[t] as number) >= MAX_GROWTHS_PER_THREAD)
+        for (const u of this.#symmetry?.threadOrbit(t) ?? [t]) this.#tooLarge[u] = true;
     }
     // A domain that keeps growing (a counter): restarting for every value costs more than the
     // merging saves, so search the history-numbered automata instead.

@@ -156,6 +156,7 @@ export function compileThreads(
   tooLarge: boolean[] = inst.threads.map(() => false),
   handlerTooLarge: boolean[] = [],
   facts?: HistoryFacts,
+  symmetry?: SymmetricDomains,
 ): (CompiledAutomaton | undefined)[] {
   const d = new Domains();
   inst.locs.forEach((l, i) => {
@@ -185,6 +186,14 @@ export function compileThreads(
 
   const out: (CompiledAutomaton | undefined)[] = inst.threads.map(() => undefined);
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    // Under symmetry every member's domains hold the renamings of each other's values before a
+    // round (the threads are unfolded one after the other, so a round leaves the domains of the
+    // members unfolded first behind), and the last round, which adds nothing, unfolds the
+    // members over renamed domains into automata that are renamings of each other.
+    if (symmetry) {
+      for (const [k, vs] of [...d.sets])
+        for (const v of [...vs]) for (const [k2, v2] of symmetry.domainOrbit(k, v)) d.add(k2, v2, true);
+    }
     d.grew = false;
     d.frozen = round === MAX_ROUNDS - 1;
     inst.threads.forEach((t, i) => {
@@ -204,7 +213,24 @@ export function compileThreads(
     });
     if (!d.grew) break;
   }
+  // A member left unmerged leaves every member it is renamed to unmerged (symmetry.ts renames a
+  // thread's state through its class's history, which needs the members merged alike).
+  if (symmetry) {
+    inst.threads.forEach((_, i) => {
+      if (!tooLarge[i] && out[i] !== undefined) return;
+      for (const u of symmetry.threadOrbit(i)) {
+        if (tooLarge[i]) tooLarge[u] = true;
+        out[u] = undefined;
+      }
+    });
+  }
   return out;
+}
+
+/** What compileThreads needs of a symmetry (symmetry.ts) to merge its members alike. */
+export interface SymmetricDomains {
+  domainOrbit(where: DomainKey, value: number): readonly (readonly [DomainKey, number])[];
+  threadOrbit(t: number): readonly number[];
 }
 
 /** The results a step can return, and which domain they come from. */

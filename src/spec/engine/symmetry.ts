@@ -23,6 +23,7 @@
 import { type Action, Kind } from './actions.ts';
 import { cpuOf, type Machine, ModelError, nodeOf, withCpu, withNode } from './machine.ts';
 import type { SymmetrySpec } from './model.ts';
+import type { DomainKey } from './quotient.ts';
 
 /** Groups larger than this would make every state cost too many comparisons. */
 const MAX_RENAMINGS = 720;
@@ -93,6 +94,36 @@ export class Symmetry {
       if (!out.some(([a, b]) => a === u && b === k)) out.push([u, k]);
     }
     return out;
+  }
+
+  /**
+   * The domain entries (quotient.ts) that the renamings move `value` of domain `where` to, that
+   * entry included: a location's or a ghost's value stays the same, a thread's CPU is renamed.
+   * The explorer widens every member's domain alike, so that the members' compiled automata
+   * stay renamings of each other (#node renames a class through its history).
+   */
+  domainOrbit(where: DomainKey, value: number): [DomainKey, number][] {
+    const out: [DomainKey, number][] = [[where, value]];
+    const threads = this.#machine.inst.threads;
+    for (const r of this.#renamings) {
+      let to: [DomainKey, number];
+      if (where.startsWith('cpu:')) {
+        const t = threads.findIndex((th) => `cpu:${th.name}` === where);
+        const name = threads[r.threadTo[t] as number]?.name;
+        if (t < 0 || name === undefined) continue;
+        to = [`cpu:${name}`, r.cpuTo[value] ?? value];
+      } else {
+        const id = Number(where.slice(where.indexOf(':') + 1));
+        to = where.startsWith('loc:') ? [`loc:${r.locTo[id] ?? id}`, value] : [`ghost:${r.ghostTo[id] ?? id}`, value];
+      }
+      if (!out.some(([k, v]) => k === to[0] && v === to[1])) out.push(to);
+    }
+    return out;
+  }
+
+  /** Thread `t` and every thread a renaming moves it to. */
+  threadOrbit(t: number): number[] {
+    return [...new Set([t, ...this.#renamings.map((r) => r.threadTo[t] as number)])];
   }
 
   describe(): string {

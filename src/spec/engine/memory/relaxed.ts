@@ -152,6 +152,11 @@
  *   (the write it read is no longer at the thread's view; S+fencewmbonceonce+ctrl-after-own-write
  *   in test/engine/axiomatic.test.ts is the shape, where the two agree);
  * - a location keeps at most HISTORY writes (below);
+ * - an interrupt handler reads the coherence-latest write and appends its writes at the end of
+ *   coherence order, so it never writes before a store another CPU has already performed:
+ *   stronger than x86-TSO, where that store may still sit in its store buffer while the handler
+ *   reads the older value and writes (relaxed then misses a TSO outcome;
+ *   test/engine/crosscheck-regressions.test.ts pins the shape);
  * - taking an interrupt is a full barrier on the interrupted CPU (interruptTaken()). LKMM has no
  *   interrupts; x86's interrupt delivery and IRET are serialising, but an arm64 exception entry
  *   is a context synchronisation event, not a DMB, so for arm64 code this is stronger than the
