@@ -139,7 +139,8 @@ export function asExpected(r: CheckResult): boolean | undefined {
 /** The comparison with the expectation, in words. */
 export function comparisonText(r: CheckResult): string {
   const ok = asExpected(r);
-  if (!r.expected) return 'no expectation declared';
+  // None for this memory model, or --param values other than the defaults (check.ts).
+  if (!r.expected) return 'no recorded expectation';
   if (ok === undefined) return 'not compared: inconclusive';
   return ok ? 'as expected' : `NOT AS EXPECTED: expected ${expectationText(r.expected)}`;
 }
