@@ -11,8 +11,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, check } from '../../src/spec/engine/index.ts';
-import { MODELS as CHAPTERS } from '../../src/spec/models/index.ts';
 import { propertyParams } from '../support/property-params.ts';
+import { chapterModel, RELAXED_CHAPTER_CASES } from '../support/relaxed-chapters.ts';
 import { compare, MAX_STATES } from './crosscheck.ts';
 import { buildModel, type GenOptions, outcomeKey, type Program, programArb, propertyArb } from './programs.ts';
 
@@ -77,14 +77,10 @@ describe('relaxed memory: collecting writes no accessing view reaches', () => {
     timeout,
   );
 
-  const cases = CHAPTERS.filter((m) => m.memoryModels.includes('relaxed')).flatMap((m) =>
-    m.variants.map((v) => [m.name, v.name] as const),
-  );
-  it.each(cases)(
+  it.each(RELAXED_CHAPTER_CASES)(
     '%s / %s: the same verdict with every view pinning',
     (name, variant) => {
-      const model = CHAPTERS.find((m) => m.name === name);
-      if (model === undefined) throw new Error(name);
+      const model = chapterModel(name);
       const run = (rule: (typeof RULES)[number]) =>
         check(model, { variant, memoryModel: 'relaxed', relaxedCollect: rule, maxStates: CHAPTER_STATES });
       const base = run('every-view');

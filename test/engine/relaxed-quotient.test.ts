@@ -23,8 +23,8 @@ import {
   smp_mb__after_atomic,
   WRITE_ONCE,
 } from '../../src/spec/engine/index.ts';
-import { MODELS as CHAPTERS } from '../../src/spec/models/index.ts';
 import { propertyParams } from '../support/property-params.ts';
+import { chapterModel, RELAXED_CHAPTER_CASES } from '../support/relaxed-chapters.ts';
 import { compare, MAX_STATES } from './crosscheck.ts';
 import { buildModel, type GenOptions, outcomeKey, type Program, programArb, propertyArb } from './programs.ts';
 
@@ -150,14 +150,10 @@ describe('relaxed memory: thread states numbered by future behaviour', () => {
     timeout,
   );
 
-  const cases = CHAPTERS.filter((m) => m.memoryModels.includes('relaxed')).flatMap((m) =>
-    m.variants.map((v) => [m.name, v.name] as const),
-  );
-  it.each(cases)(
+  it.each(RELAXED_CHAPTER_CASES)(
     '%s / %s: the same verdict, property and shortest counterexample as histories',
     (name, variant) => {
-      const model = CHAPTERS.find((m) => m.name === name);
-      if (model === undefined) throw new Error(name);
+      const model = chapterModel(name);
       const run = (quotient: boolean) =>
         check(model, { variant, memoryModel: 'relaxed', quotient, maxStates: CHAPTER_STATES });
       const histories = run(false);
