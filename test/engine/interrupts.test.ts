@@ -23,6 +23,7 @@ import {
   local_irq_disable,
   local_irq_enable,
   type MemoryModelName,
+  type ModelBuilder,
   mutex_lock,
   type Op,
   Order,
@@ -76,7 +77,7 @@ function* raw_spin_unlock(l: Lock): Op {
 
 describe('which handler runs, and where', () => {
   // Each CPU sends the other a call-function IPI; the handler writes its own CPU's word.
-  const perCpu = tiny('per-cpu', 2, (b) => {
+  function exchangeIpis(b: ModelBuilder): readonly [Lock, Lock] {
     const xs = [b.loc('x0'), b.loc('x1')] as const;
     b.interrupt(CF, 'call-function', function* (cpu) {
       yield* WRITE_ONCE(xs[cpu] as Lock, cpu + 1);
@@ -89,6 +90,11 @@ describe('which handler runs, and where', () => {
       yield* send_ipi(0, CF, 'send_ipi(0)');
       yield* wait_for_ipi_ack(0, CF);
     });
+    return xs;
+  }
+
+  const perCpu = tiny('per-cpu', 2, (b) => {
+    const xs = exchangeIpis(b);
     b.always(
       'x1-untouched',
       'CPU 1’s word is never written (false: for the counterexample)',
@@ -115,18 +121,7 @@ describe('which handler runs, and where', () => {
   });
 
   const bothWritten = tiny('per-cpu-final', 2, (b) => {
-    const xs = [b.loc('x0'), b.loc('x1')] as const;
-    b.interrupt(CF, 'call-function', function* (cpu) {
-      yield* WRITE_ONCE(xs[cpu] as Lock, cpu + 1);
-    });
-    b.thread('A', { cpu: 0 }, function* () {
-      yield* send_ipi(1, CF, 'send_ipi(1)');
-      yield* wait_for_ipi_ack(1, CF);
-    });
-    b.thread('B', { cpu: 1 }, function* () {
-      yield* send_ipi(0, CF, 'send_ipi(0)');
-      yield* wait_for_ipi_ack(0, CF);
-    });
+    const xs = exchangeIpis(b);
     return (s) => `x0=${s.mem(xs[0])} x1=${s.mem(xs[1])} pending=${s.ipiPending(0) || s.ipiPending(1)}`;
   });
 
