@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import {
   type AnyModel,
+  type CheckRequest,
   type CheckResult,
   check,
   instantiate,
@@ -25,12 +26,20 @@ function conclusive(r: CheckResult): boolean {
   return r.verdict !== 'inconclusive';
 }
 
-/** Finals reached under `mm` (deadlocked ones too), or undefined past the budget. */
-function outcomes(p: Program, mm: MemoryModelName, reduction = false): Set<string> | undefined {
+/**
+ * Finals reached (deadlocked ones too) by a check with `req` (no reduction unless it asks), or
+ * undefined past the budget.
+ */
+export function finalOutcomes(p: Program, req: CheckRequest): Set<string> | undefined {
   const seen = new Set<string>();
   const model = buildModel(p, { allowDeadlock: true, record: (s) => s.final && seen.add(outcomeKey(p, s)) });
-  const r = check(model, { memoryModel: mm, reduction, maxStates: MAX_STATES });
+  const r = check(model, { reduction: false, maxStates: MAX_STATES, ...req });
   return conclusive(r) ? seen : undefined;
+}
+
+/** Finals reached under `mm` (deadlocked ones too), or undefined past the budget. */
+function outcomes(p: Program, mm: MemoryModelName, reduction = false): Set<string> | undefined {
+  return finalOutcomes(p, { memoryModel: mm, reduction });
 }
 
 /**

@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { type CheckResult, check } from '../../src/spec/engine/index.ts';
 import { propertyParams } from '../support/property-params.ts';
 import { chapterModel, RELAXED_CHAPTER_CASES } from '../support/relaxed-chapters.ts';
-import { compare, MAX_STATES } from './crosscheck.ts';
-import { buildModel, type GenOptions, outcomeKey, type Program, programArb, propertyArb } from './programs.ts';
+import { compare, finalOutcomes, MAX_STATES } from './crosscheck.ts';
+import { buildModel, type GenOptions, type Program, programArb, propertyArb } from './programs.ts';
 
 const params = propertyParams('KVMSPEC_PROPERTY_RUNS', 100);
 const RUNS = params.numRuns;
@@ -31,10 +31,8 @@ const RULES = ['every-view', 'readers', 'accessors'] as const;
 
 /** The final outcomes of `p` under relaxed with `rule`, or undefined past the budget. */
 function outcomes(p: Program, rule: (typeof RULES)[number]): string[] | undefined {
-  const seen = new Set<string>();
-  const model = buildModel(p, { allowDeadlock: true, record: (s) => s.final && seen.add(outcomeKey(p, s)) });
-  const r = check(model, { memoryModel: 'relaxed', reduction: false, relaxedCollect: rule, maxStates: MAX_STATES });
-  return r.verdict === 'inconclusive' ? undefined : [...seen].sort();
+  const seen = finalOutcomes(p, { memoryModel: 'relaxed', relaxedCollect: rule });
+  return seen && [...seen].sort();
 }
 
 describe('relaxed memory: collecting writes no accessing view reaches', () => {

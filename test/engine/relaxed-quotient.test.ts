@@ -25,8 +25,8 @@ import {
 } from '../../src/spec/engine/index.ts';
 import { propertyParams } from '../support/property-params.ts';
 import { chapterModel, RELAXED_CHAPTER_CASES } from '../support/relaxed-chapters.ts';
-import { compare, MAX_STATES } from './crosscheck.ts';
-import { buildModel, type GenOptions, outcomeKey, type Program, programArb, propertyArb } from './programs.ts';
+import { compare, finalOutcomes, MAX_STATES } from './crosscheck.ts';
+import { buildModel, type GenOptions, type Program, programArb, propertyArb } from './programs.ts';
 
 const params = propertyParams('KVMSPEC_PROPERTY_RUNS', 100);
 const timeout = Math.max(60_000, params.numRuns * 3_000);
@@ -36,10 +36,8 @@ const CHAPTER_STATES = 10_000;
 
 /** The final outcomes of `p` under relaxed, or undefined past the budget. */
 function outcomes(p: Program, quotient: boolean): string[] | undefined {
-  const seen = new Set<string>();
-  const model = buildModel(p, { allowDeadlock: true, record: (s) => s.final && seen.add(outcomeKey(p, s)) });
-  const r = check(model, { memoryModel: 'relaxed', reduction: false, quotient, maxStates: MAX_STATES });
-  return r.verdict === 'inconclusive' ? undefined : [...seen].sort();
+  const seen = finalOutcomes(p, { memoryModel: 'relaxed', quotient });
+  return seen && [...seen].sort();
 }
 
 /**
