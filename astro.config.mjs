@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
+import { breakableCodeInPages } from './src/build/breakable-code.ts';
 import { cspInlineHashes } from './src/build/csp.ts';
 import { modelSites } from './src/build/vite-plugin.ts';
 import { EDIT_BASE_URL, PAGES_BASE, REPO_URL, SIDEBAR, SITE_ORIGIN } from './src/site-config.ts';
@@ -110,6 +111,8 @@ export default defineConfig({
       // keyboard (axe: scrollable-region-focusable).
       expressiveCode: { defaultProps: { wrap: true } },
     }),
+    // Code in prose breaks between the parts of a name, never inside one (breakable-code.ts).
+    breakableCodeInPages(),
     cspInlineHashes(),
   ],
 });

@@ -25,8 +25,10 @@ interface Location {
   readonly endTag?: { readonly startOffset: number; readonly endOffset: number };
 }
 
-interface HtmlNode {
+export interface HtmlNode {
   readonly nodeName: string;
+  /** A text node's text, decoded. */
+  readonly value?: string;
   readonly attrs?: readonly { readonly name: string; readonly value: string }[];
   readonly childNodes?: readonly HtmlNode[];
   readonly content?: HtmlNode;
@@ -73,7 +75,7 @@ export function completePolicy(html: string): string {
   return without.slice(0, insertAt) + tag + without.slice(insertAt);
 }
 
-async function htmlFiles(dir: string): Promise<string[]> {
+export async function htmlFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
