@@ -415,8 +415,20 @@ describe('the orbits the explorer and the quotient widen alike', () => {
     expect([...sym.threadOrbit(2)].sort()).toEqual([1, 2, 3]);
     expect([...sym.ghostOrbit(2)].sort()).toEqual([0, 1, 2]);
     // The stranger (thread 0) accessing x0: 5 renamings, 2 images besides itself.
-    expect(sorted(sym.accessOrbit(0, 0))).toEqual(sorted([[0, 0], [0, 1], [0, 2]]));
-    expect(sorted(sym.domainOrbit('ghost:0', 4))).toEqual(sorted([['ghost:0', 4], ['ghost:1', 4], ['ghost:2', 4]]));
+    expect(sorted(sym.accessOrbit(0, 0))).toEqual(
+      sorted([
+        [0, 0],
+        [0, 1],
+        [0, 2],
+      ]),
+    );
+    expect(sorted(sym.domainOrbit('ghost:0', 4))).toEqual(
+      sorted([
+        ['ghost:0', 4],
+        ['ghost:1', 4],
+        ['ghost:2', 4],
+      ]),
+    );
   });
 
   it('maps a thread accessing a location to each renamed thread accessing the renamed location', () => {
