@@ -351,6 +351,14 @@ export class RelaxedMemory implements MemorySystem {
   readonly plain: boolean;
   /** Vectors per thread: cur, acq, rel, own, bndR and bndW when `plain`, then pend. */
   readonly #views: number;
+  /**
+   * CPUs whose interrupt handlers have views of their own (the model declares a handler): the
+   * views of CPU c's running handler follow the threads' as slot `threads + c`, FINISHED while
+   * no handler runs there. A model without handlers has none, so its states are as before.
+   */
+  readonly handlerCpus: number;
+  /** Threads plus handler slots: the per-thread view blocks of a state. */
+  readonly #slots: number;
 
   /** Every view pins the writes it reaches (the collection rule before; see #collect). */
   keepPinned: boolean;
@@ -362,12 +370,14 @@ export class RelaxedMemory implements MemorySystem {
    */
   access: Uint8Array | undefined;
 
-  constructor(inits: readonly number[], threads: number, plain = false, keepPinned = false) {
+  constructor(inits: readonly number[], threads: number, plain = false, keepPinned = false, handlerCpus = 0) {
     this.keepPinned = keepPinned;
     this.access = undefined;
     this.inits = inits;
     this.threads = threads;
     this.plain = plain;
+    this.handlerCpus = handlerCpus;
+    this.#slots = threads + handlerCpus;
     this.#views = plain ? 7 : 5;
     this.#n = inits.length;
   }
@@ -375,6 +385,11 @@ export class RelaxedMemory implements MemorySystem {
   init(out: number[]): void {
     const n = this.#n;
     for (let i = 0; i < n * (1 + this.#views * this.threads); i++) out.push(0);
+    // Handler slots: no handler runs (FINISHED views, no pending store), as handlerReturn leaves them.
+    for (let c = 0; c < this.handlerCpus; c++) {
+      for (let i = 0; i < n * (this.#views - 1); i++) out.push(FINISHED);
+      for (let i = 0; i < n; i++) out.push(0);
+    }
     for (const v of this.inits) {
       out.push(1, v, 0);
       for (let i = 0; i < n; i++) out.push(0);
@@ -383,7 +398,7 @@ export class RelaxedMemory implements MemorySystem {
 
   length(s: Int32Array, base: number): number {
     const n = this.#n;
-    let p = base + n * (1 + this.#views * this.threads);
+    let p = base + n * (1 + this.#views * this.#slots);
     for (let l = 0; l < n; l++) p += 1 + (s[p] as number) * (2 + n);
     return p - base;
   }
@@ -400,7 +415,7 @@ export class RelaxedMemory implements MemorySystem {
     const g = vec();
     const threads: ThreadViews[] = [];
     const none: number[] = [];
-    for (let t = 0; t < this.threads; t++) {
+    for (let t = 0; t < this.#slots; t++) {
       const cur = vec();
       const acq = vec();
       const rel = vec();
@@ -482,10 +497,11 @@ export class RelaxedMemory implements MemorySystem {
     };
     if (this.keepPinned) lower(m.g);
     const access = this.keepPinned ? undefined : this.access;
-    for (let t = 0; t < this.threads; t++) {
+    for (let t = 0; t < this.#slots; t++) {
       const views = m.threads[t] as ThreadViews;
       if (views.cur[0] === FINISHED) continue;
-      if (access === undefined) lower(views.cur);
+      // A running handler (a slot past the threads) may access any location.
+      if (access === undefined || t >= this.threads) lower(views.cur);
       else {
         for (let l = 0; l < n; l++) {
           if (access[t * n + l] === 1 && (views.cur[l] as number) < (floor[l] as number))
@@ -508,7 +524,7 @@ export class RelaxedMemory implements MemorySystem {
       // is only compared for a location the thread accesses).
       if (this.plain) {
         for (let l = 0; l < n; l++) {
-          if (access !== undefined && access[t * n + l] !== 1) continue;
+          if (access !== undefined && t < this.threads && access[t * n + l] !== 1) continue;
           const b = Math.min(views.bndR[l] as number, views.bndW[l] as number);
           if (b < (floor[l] as number)) floor[l] = b;
         }
@@ -613,7 +629,8 @@ export class RelaxedMemory implements MemorySystem {
   /** Throws UntrackedAccess if thread `t` accessing `loc` is outside `access`. */
   #tracked(t: number, loc: number): void {
     const access = this.access;
-    if (access !== undefined && access[t * this.#n + loc] !== 1) throw new UntrackedAccess(t, loc);
+    // A handler slot (t >= threads) may access any location.
+    if (access !== undefined && t < this.threads && access[t * this.#n + loc] !== 1) throw new UntrackedAccess(t, loc);
   }
 
   #curBase(s: Int32Array, base: number, t: number, l: number): number {
@@ -622,7 +639,7 @@ export class RelaxedMemory implements MemorySystem {
 
   #histStart(s: Int32Array, base: number, l: number): number {
     const n = this.#n;
-    let p = base + n * (1 + this.#views * this.threads);
+    let p = base + n * (1 + this.#views * this.#slots);
     for (let i = 0; i < l; i++) p += 1 + (s[p] as number) * (2 + n);
     return p;
   }
@@ -945,37 +962,83 @@ export class RelaxedMemory implements MemorySystem {
     return this.#encode(m, s, base);
   }
 
-  handlerRead(s: Int32Array, base: number, loc: number): number {
-    return this.latest(s, base, loc);
+  /** The view slot of the handler running on `cpu` (see handlerCpus). */
+  #slot(cpu: number): number {
+    if (cpu < 0 || cpu >= this.handlerCpus) {
+      throw new Error(`no handler views for CPU ${cpu}: the memory was built for ${this.handlerCpus} handler CPUs`);
+    }
+    return this.threads + cpu;
   }
 
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain = false, rmw = false): number {
-    const m = this.#decode(s, base);
-    const msgs = m.hist[loc] as Msg[];
-    const view = m.g.slice();
-    view[loc] = msgs.length;
-    // Writer 0 (no thread): a handler's write is never one of a thread's own in the race check.
-    // An RMW's write read the coherence-latest write (handlerRead) and follows it at once:
-    // attached, so that no later write (another CPU's RMW reading the value before it, say) is
-    // placed between them, which would lose an update (atomic_inc() in a handler and on another
-    // CPU ending at 1) or let two CPUs hold a spinlock.
-    msgs.push({ value, attached: (plain ? PLAIN : 0) | (rmw ? ATTACHED : 0), view });
-    m.g[loc] = msgs.length - 1;
-    return this.#encode(m, s, base);
+  // A handler's accesses are a thread's accesses of its slot: it may read any write at or after
+  // its views and place a write anywhere after what it has seen, as the code of its CPU may
+  // (see the header, Interrupt handlers).
+  handlerReadChoices(s: Int32Array, base: number, cpu: number, loc: number): number {
+    return this.readChoices(s, base, this.#slot(cpu), loc);
   }
 
-  handlerUnseenWrite(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean {
+  handlerRead(s: Int32Array, base: number, cpu: number, loc: number, order: Order, choice: number): number {
+    return this.read(s, base, this.#slot(cpu), loc, order, choice);
+  }
+
+  handlerWriteChoices(s: Int32Array, base: number, cpu: number, loc: number): number {
+    return this.writeChoices(s, base, this.#slot(cpu), loc);
+  }
+
+  handlerWrite(s: Int32Array, base: number, cpu: number, loc: number, value: number, order: Order, choice: number): number {
+    return this.write(s, base, this.#slot(cpu), loc, value, order, choice);
+  }
+
+  handlerRmwChoices(s: Int32Array, base: number, cpu: number, loc: number): number {
+    return this.rmwChoices(s, base, this.#slot(cpu), loc);
+  }
+
+  handlerRmw(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    fn: (old: number) => number,
+    order: Order,
+    choice: number,
+    context = 0,
+  ): number {
+    return this.rmw(s, base, this.#slot(cpu), loc, fn, order, choice, context);
+  }
+
+  handlerFence(s: Int32Array, base: number, cpu: number, fence: Fence): number {
+    this.fence(s, base, this.#slot(cpu), fence);
+    return this.length(s, base);
+  }
+
+  handlerDependency(s: Int32Array, base: number, cpu: number, loc: number, from: number, bound: Bound = Bound.None): number {
+    return this.dependency(s, base, this.#slot(cpu), loc, from, bound);
+  }
+
+  handlerUnseenWrite(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    plain: boolean,
+    bound: Bound,
+    cpuThreads: readonly number[],
+  ): boolean {
     if (!this.plain) return false;
+    const slot = this.#slot(cpu);
     const h = this.#histStart(s, base, loc);
     const count = s[h] as number;
     const stride = 2 + this.#n;
-    // G: what every CPU's barriers have published. Taking the interrupt put the handler's CPU's
-    // writes there (interruptTaken), so the writes after it are other CPUs' unpublished ones.
-    const published = s[base + loc] as number;
-    for (let k = published + 1; k < count; k++) {
+    // The handler's race bounds, as a thread's (unseenWrite): they start at what the barrier of
+    // taking the interrupt published (handlerStart) and rise with its own barriers, acquires and
+    // address dependencies. The writes of its own CPU's code are compared with it otherwise
+    // (threads.ts, handlerDataRace: the interrupted code's neighbouring accesses).
+    const at = (v: number): number => s[base + this.#n * (1 + this.#views * slot + v) + loc] as number;
+    const from = bound === Bound.Read ? at(4) : bound === Bound.Write ? at(5) : Math.min(at(4), at(5));
+    for (let k = from + 1; k < count; k++) {
       const attached = s[h + 1 + k * stride + 1] as number;
       const writer = (attached >>> WRITER_SHIFT) - 1;
-      if (writer < 0 || cpuThreads.includes(writer)) continue;
+      if (writer < 0 || writer === slot || cpuThreads.includes(writer)) continue;
       if (plain || (attached & PLAIN) !== 0) return true;
     }
     return false;
@@ -991,9 +1054,55 @@ export class RelaxedMemory implements MemorySystem {
     return this.#encode(m, s, base);
   }
 
-  handlerOrder(s: Int32Array, base: number, loc: number, threads: readonly number[]): number {
+  handlerStart(s: Int32Array, base: number, cpu: number, threads: readonly number[]): number {
     const m = this.#decode(s, base);
-    const last = (m.hist[loc] as Msg[]).length - 1;
+    const h = m.threads[this.#slot(cpu)] as ThreadViews;
+    // The handler comes after its CPU's code in that CPU's program order, and after the barrier
+    // of taking the interrupt (interruptTaken, which put that code's views into G): it starts
+    // from G joined with what the CPU's threads have seen (the join, as every thread of the CPU
+    // counts as the interrupted one; with the barrier the join adds nothing to G).
+    h.cur = m.g.slice();
+    h.acq = m.g.slice();
+    h.rel = m.g.slice();
+    h.own = new Array<number>(this.#n).fill(0);
+    if (this.plain) {
+      h.bndR = m.g.slice();
+      h.bndW = m.g.slice();
+    }
+    h.pend.fill(0);
+    for (const t of threads) {
+      const views = m.threads[t] as ThreadViews;
+      if (views.cur[0] === FINISHED) continue;
+      join(h.cur, views.cur);
+      join(h.acq, views.acq);
+      join(h.rel, views.rel);
+      join(h.own, views.own);
+      if (this.plain) {
+        join(h.bndR, views.bndR);
+        join(h.bndW, views.bndW);
+      }
+    }
+    join(h.acq, h.cur);
+    return this.#encode(m, s, base);
+  }
+
+  handlerReturn(s: Int32Array, base: number, cpu: number): number {
+    const m = this.#decode(s, base);
+    const slot = this.#slot(cpu);
+    // Returning from the interrupt is a full barrier, as taking it is (x86's IRET is serialising):
+    // the handler's writes are published, so the next handler on this CPU, which starts from G,
+    // sees them even when no thread of the CPU is left to carry them (handlerOrder).
+    this.#mb(m, slot);
+    const views = m.threads[slot] as ThreadViews;
+    for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
+    views.pend.fill(0);
+    return this.#encode(m, s, base);
+  }
+
+  handlerOrder(s: Int32Array, base: number, cpu: number, loc: number, threads: readonly number[]): number {
+    const m = this.#decode(s, base);
+    // The write the handler has just read or written (its view of `loc`).
+    const last = (m.threads[this.#slot(cpu)] as ThreadViews).cur[loc] as number;
     for (const t of threads) {
       const views = m.threads[t] as ThreadViews;
       // A finished thread makes no later accesses (its views pin nothing).
