@@ -62,15 +62,14 @@ export function interruptSteps(m: Machine, s: Int32Array, len: number, cpu: numb
     // Taking the interrupt is a full barrier on this CPU (MemorySystem.interruptTaken); the
     // handler's views (relaxed memory) start after it (handlerStart) and go at its return.
     const threads = threadsOn(m, scr, cpu);
-    m.mem.interruptTaken(scr, base, threads);
-    let taken = base + m.mem.handlerStart(scr, base, cpu, threads);
+    let taken = base + m.mem.interruptTaken(scr, base, threads);
     const aut = handlerAutomaton(m, vector, cpu);
     const node = aut ? m.settle(scr, aut, 0, cpu) : 0;
     if (aut === undefined || aut.action(node).kind === Kind.Return) {
       scr[c + C_IRQS] = pending & ~(1 << vector);
-      taken = base + m.mem.handlerReturn(scr, base, cpu);
     } else {
       scr[c + C_IRQS] = pending | ((vector + 1) << HVEC_SHIFT) | (node << HNODE_SHIFT);
+      taken = base + m.mem.handlerStart(scr, base, cpu, threads);
     }
     emit(u, 0, scr, taken);
     return 1;
