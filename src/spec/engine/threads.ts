@@ -218,7 +218,11 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
     case Kind.IpiWait: {
       if ((m.irqs(s, a.a) & (1 << a.b)) !== 0) return 0;
       const scr = m.copy(s, len);
-      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      // csd_lock_wait() is smp_cond_load_acquire() of the flag the handler's CPU clears with
+      // smp_store_release() after running the function (kernel/smp.c, csd_unlock()): the
+      // waiter's later accesses are ordered after the handler's (MemorySystem.ipiAcked).
+      const at = mem.ipiAcked ? base + mem.ipiAcked(scr, base, i) : len;
+      emit(i, 0, scr, m.advance(scr, i, 0, at));
       return 1;
     }
     case Kind.GuestEnter: {

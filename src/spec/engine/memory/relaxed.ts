@@ -1099,6 +1099,23 @@ export class RelaxedMemory implements MemorySystem {
     return this.#encode(m, s, base);
   }
 
+  ipiAcked(s: Int32Array, base: number, t: number): number {
+    const m = this.#decode(s, base);
+    const me = m.threads[t] as ThreadViews;
+    // An acquire of what the handler released at its end. The machine keeps no write for the
+    // flag (the pending bit is the acknowledgement), so the view acquired is G: the handler's
+    // return is a full barrier that put everything it saw there (handlerReturn). G may also hold
+    // what other CPUs' barriers published since: more than the release carries (stronger than
+    // LKMM, see the header). An acquire bounds later plain accesses too (acq-po is a nonrw-fence).
+    join(me.acq, m.g);
+    join(me.cur, m.g);
+    if (this.plain) {
+      join(me.bndR, m.g);
+      join(me.bndW, m.g);
+    }
+    return this.#encode(m, s, base);
+  }
+
   handlerOrder(s: Int32Array, base: number, cpu: number, loc: number, threads: readonly number[]): number {
     const m = this.#decode(s, base);
     // The write the handler has just read or written (its view of `loc`).

@@ -213,6 +213,14 @@ export interface MemorySystem {
    */
   sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number;
 
+  /**
+   * Thread `t` has seen the acknowledgement of an IPI it waits for (csd_lock_wait(), an acquire
+   * of the flag the handler's CPU released once the handler was done): relaxed memory only,
+   * where the thread's later accesses are then ordered after what the handler did. Returns the
+   * new length of the memory section.
+   */
+  ipiAcked?(s: Int32Array, base: number, t: number): number;
+
   /** The coherence-latest value of `loc` (what a property sees). */
   latest(s: Int32Array, base: number, loc: number): number;
 
