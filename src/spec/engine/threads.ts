@@ -339,7 +339,10 @@ export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fenc
  * effectiveFence() for the program (a thread's or an interrupt handler's) at `past`, under
  * relaxed memory.
  */
-export function effectiveFenceAt(past: { readonly aut: ThreadAutomaton; readonly node: number }, fence: Fence): Fence | undefined {
+export function effectiveFenceAt(
+  past: { readonly aut: ThreadAutomaton; readonly node: number },
+  fence: Fence,
+): Fence | undefined {
   if (fence === Fence.BeforeAtomic) return undefined;
   const flags = past.aut.atomicFlags(past.node);
   if (fence === Fence.AfterAtomic) return (flags & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
@@ -433,9 +436,10 @@ function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
  * handler counts as a context of its own, unordered with the interrupted code except through
  * marked accesses and barriers, and a conflicting pair (same location, at least one a write, at
  * least one plain) is a race when:
- * 1. against another CPU, as between threads: the other access is a write no barrier has
- *    published yet (MemorySystem.handlerUnseenWrite: the handler is ordered after the global
- *    fence view, relaxed memory only), or the other CPU's next step, enabled now (either order);
+ * 1. against another CPU, as between threads: the other access is a write nothing has
+ *    ordered before it (MemorySystem.handlerUnseenWrite: after the handler's race bounds, which
+ *    start at what the barrier of taking the interrupt published; relaxed memory only), or the
+ *    other CPU's next step, enabled now (either order);
  * 2. against its own CPU: the access next to the interrupt of a thread of that CPU, its next step
  *    (it comes right after the handler returns) or its last one (right before the interrupt was
  *    taken). The machine does not record which of the CPU's tasks is current, so each of them

@@ -98,14 +98,26 @@
  * loads, stores, relaxed and release RMWs, release stores and fences between, and the shapes
  * that must stay Never).
  *
- * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
- * append their writes at the end of coherence order (an RMW's write attached to the write it read,
- * as a thread's is), each write carrying the global fence view
- * G and entering it. Taking an interrupt is a full barrier for the threads of the CPU
- * (interruptTaken(): smp_mb() for each), so their earlier writes are carried by the handler's,
- * and what the sender of an IPI published with its own barrier before sending is seen after the
- * handler too (x86's IRET is serialising; a TSC read after the handler is not satisfied from
- * before the interrupt). When the handler returns, the code that runs on its CPU afterwards comes
+ * Interrupt handlers (interrupts.ts; LKMM has no interrupts) run on a CPU, in its program order
+ * between the code before the interrupt and the code after it, so their accesses are placed as
+ * that CPU's code's would be: each CPU has a slot of views of its own for the handler running
+ * there (handlerCpus; only in a model that declares a handler), used by the same read, write,
+ * rmw, fence and dependency rules as a thread's (handler barriers, acquires, releases and
+ * dependencies included). A handler may read any write at or after its views and place a write
+ * anywhere after what it has seen, so before a store another CPU has performed that its CPU has
+ * not seen (as x86-TSO allows while that store sits in a store buffer). Taking an interrupt is a
+ * full barrier for the threads of the CPU (interruptTaken(): smp_mb() for each), and the
+ * handler's views start from what that published joined with what the CPU's threads have seen
+ * (handlerStart), so their earlier writes are carried by the handler's, and what the sender of an
+ * IPI published with its own barrier before sending is seen by the handler and after it (x86's
+ * interrupt delivery is serialising; a TSC read after the handler is not satisfied from before
+ * the interrupt). Returning from it is a full barrier of the handler (handlerReturn: x86's IRET
+ * is serialising), which publishes what it did, so the next handler on the CPU sees it; and a
+ * thread past wait_for_ipi_ack() (csd_lock_wait(): smp_cond_load_acquire() of the flag
+ * csd_unlock() clears with smp_store_release() once the function ran, kernel/smp.c) acquires
+ * that (ipiAcked()). A handler performs no store early (no load buffering in a handler), and its
+ * wait passes only on a value it may read, with a failed iteration on the newest write, as a
+ * thread's. When the handler returns, the code that runs on its CPU afterwards comes
  * after it in that CPU's program order, so per-location coherence holds across the boundary:
  * handlerOrder() moves the cur view of every thread on the CPU up to each write the handler
  * read or wrote. Without it a thread could, after an IPI on its own CPU overwrote a location,
@@ -152,16 +164,16 @@
  *   (the write it read is no longer at the thread's view; S+fencewmbonceonce+ctrl-after-own-write
  *   in test/engine/axiomatic.test.ts is the shape, where the two agree);
  * - a location keeps at most HISTORY writes (below);
- * - an interrupt handler reads the coherence-latest write and appends its writes at the end of
- *   coherence order, so it never writes before a store another CPU has already performed:
- *   stronger than x86-TSO, where that store may still sit in its store buffer while the handler
- *   reads the older value and writes (relaxed then misses a TSO outcome;
- *   test/engine/crosscheck-regressions.test.ts pins the shape);
- * - taking an interrupt is a full barrier on the interrupted CPU (interruptTaken()). LKMM has no
- *   interrupts; x86's interrupt delivery and IRET are serialising, but an arm64 exception entry
- *   is a context synchronisation event, not a DMB, so for arm64 code this is stronger than the
- *   hardware. No chapter verdict depends on it except the TSC model's `today-fall` under
- *   relaxed (x86 code): every other relaxed verdict was the same before the barrier was added.
+ * - taking an interrupt is a full barrier on the interrupted CPU (interruptTaken()), and so is
+ *   returning from it for the handler (handlerReturn()). LKMM has no interrupts; x86's interrupt
+ *   delivery and IRET are serialising, but an arm64 exception entry or return is a context
+ *   synchronisation event, not a DMB, so for arm64 code this is stronger than the hardware. No
+ *   chapter verdict depends on the entry barrier except the TSC model's `today-fall` under
+ *   relaxed (x86 code): every other relaxed verdict was the same before the barrier was added;
+ * - a thread past wait_for_ipi_ack() acquires G, everything published by the handler's return
+ *   and by any barrier before it, not only what csd_unlock()'s release carries (the machine keeps
+ *   no write for the flag: the pending bit is the acknowledgement);
+ * - a handler performs no store early (no load buffering inside a handler);
  * And weaker (allows what LKMM forbids, or what the hardware forbids where LKMM is silent):
  * - an interrupt handler's (or another thread's on the same CPU) accesses are ordered before the
  *   later accesses of its CPU only per
@@ -191,8 +203,8 @@
  *   access further from the preemption point, which the compiler could have moved next to it, is
  *   not flagged. LKMM has no interrupts; the project follows KCSAN (CONFIG_KCSAN_INTERRUPT_WATCHER
  *   reports a handler racing with the task it interrupted): an interrupt handler's access races
- *   with a conflicting access, one of the two plain, of another CPU as a thread's would (an
- *   unpublished write, handlerUnseenWrite, or the other CPU's next step), and with the access its
+ *   with a conflicting access, one of the two plain, of another CPU as a thread's would (a
+ *   write after its race bounds, handlerUnseenWrite, or the other CPU's next step), and with the access its
  *   own CPU's code makes right before or right after the interrupt (the compiler may move plain
  *   accesses across the point where it comes; code with interrupts off is never interrupted
  *   there). Only those two neighbours are compared, and every thread of the CPU counts as the
@@ -985,7 +997,15 @@ export class RelaxedMemory implements MemorySystem {
     return this.writeChoices(s, base, this.#slot(cpu), loc);
   }
 
-  handlerWrite(s: Int32Array, base: number, cpu: number, loc: number, value: number, order: Order, choice: number): number {
+  handlerWrite(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    value: number,
+    order: Order,
+    choice: number,
+  ): number {
     return this.write(s, base, this.#slot(cpu), loc, value, order, choice);
   }
 
@@ -1011,7 +1031,14 @@ export class RelaxedMemory implements MemorySystem {
     return this.length(s, base);
   }
 
-  handlerDependency(s: Int32Array, base: number, cpu: number, loc: number, from: number, bound: Bound = Bound.None): number {
+  handlerDependency(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    from: number,
+    bound: Bound = Bound.None,
+  ): number {
     return this.dependency(s, base, this.#slot(cpu), loc, from, bound);
   }
 

@@ -142,7 +142,15 @@ export interface MemorySystem {
   handlerRead(s: Int32Array, base: number, cpu: number, loc: number, order: Order, choice: number): number;
   handlerWriteChoices(s: Int32Array, base: number, cpu: number, loc: number): number;
   /** Returns the new length of the memory section. */
-  handlerWrite(s: Int32Array, base: number, cpu: number, loc: number, value: number, order: Order, choice: number): number;
+  handlerWrite(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    value: number,
+    order: Order,
+    choice: number,
+  ): number;
   handlerRmwChoices(s: Int32Array, base: number, cpu: number, loc: number): number;
   /** Returns the old value, or INVALID when this choice cannot happen (as rmw()). */
   handlerRmw(
