@@ -507,7 +507,9 @@ export class RelaxedMemory implements MemorySystem {
     const lower = (v: readonly number[]): void => {
       for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
     };
-    if (this.keepPinned) lower(m.g);
+    // A handler that starts later starts from G (handlerStart): where a model has handlers, G
+    // says what may still be read or written before, as a live cur does, for every location.
+    if (this.keepPinned || this.handlerCpus > 0) lower(m.g);
     const access = this.keepPinned ? undefined : this.access;
     for (let t = 0; t < this.#slots; t++) {
       const views = m.threads[t] as ThreadViews;
