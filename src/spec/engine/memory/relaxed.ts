@@ -1213,6 +1213,15 @@ export class RelaxedMemory implements MemorySystem {
   threadDone(s: Int32Array, base: number, t: number): number {
     const m = this.#decode(s, base);
     const views = m.threads[t] as ThreadViews;
+    // In a model with handlers, what the thread has seen is published first: a handler taken
+    // later on its CPU comes after it in that CPU's order and starts from G (handlerStart), so it
+    // must not read older than the thread's own writes. The kernel agrees: the CPU switches away
+    // from a task that ends through __schedule(), whose rq_lock() and smp_mb__after_spinlock()
+    // are a full barrier. (Not done without handlers, where nothing needs it: states as before.)
+    if (this.handlerCpus > 0) {
+      join(views.cur, views.acq);
+      join(m.g, views.cur);
+    }
     for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
     views.pend.fill(0);
     return this.#encode(m, s, base);
