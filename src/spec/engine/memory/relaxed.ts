@@ -180,7 +180,8 @@
  *   location: a later smp_rmb() or smp_wmb() of the interrupted thread does not order them
  *   before the thread's accesses of other locations, as it orders the thread's own earlier
  *   accesses (a later smp_mb() does: it publishes what the thread has seen); and the full
- *   barrier of taking an interrupt covers only the CPU's threads that have not finished;
+ *   barrier of taking an interrupt covers only the CPU's threads that have not finished (in a
+ *   model with handlers a finished thread has published what it saw when it finished, threadDone);
  * - in model code written as TypeScript (not in litmus tests, which have syntax), a store whose
  *   value or control flow depends on a load only syntactically (the same store whatever the
  *   load returns, a false dependency) may be performed before the load, where LKMM keeps it
@@ -1077,7 +1078,8 @@ export class RelaxedMemory implements MemorySystem {
     const m = this.#decode(s, base);
     // smp_mb() for each thread of the CPU (one CPU, one barrier: the later ones also see what
     // the earlier ones published). A thread that has finished takes no part: its views are
-    // gone, so its writes not yet in G stay unpublished (weaker than a CPU's barrier). A full barrier commutes with the threads' smp_rmb() and
+    // gone (in a model with handlers it published them when it finished, threadDone; without,
+    // its writes not yet in G stay unpublished, weaker than a CPU's barrier). A full barrier commutes with the threads' smp_rmb() and
     // smp_wmb() (cur already covers acq and own), which partial-order reduction relies on.
     for (const t of threads) if ((m.threads[t] as ThreadViews).cur[0] !== FINISHED) this.#mb(m, t);
     return this.#encode(m, s, base);
