@@ -398,7 +398,7 @@ export const requests = defineModel<RequestsFlags>({
         shadowWalk: true,
       },
       kernel: [WAIT_7A97],
-      expect: { sc: holds(677), tso: holds(1351), relaxed: holds(6936) },
+      expect: { sc: holds(677), tso: holds(1351), relaxed: holds(6246) },
     },
     {
       name: 'tlb-flush-ignores-walkers',
