@@ -27,6 +27,7 @@ import {
   mutex_lock,
   type Op,
   Order,
+  plain_load,
   plain_store,
   READ_ONCE,
   RESCHEDULE_VECTOR,
@@ -562,5 +563,53 @@ describe('the data-race check sees what kind of access a handler made', () => {
   it('a plain write by a handler races with another CPU’s later READ_ONCE(); WRITE_ONCE() does not (relaxed)', () => {
     expect(witnessed(handlerWrite(true).run('relaxed').result, 'race')).toBe(true);
     expect(witnessed(handlerWrite(false).run('relaxed').result, 'race')).toBe(false);
+  });
+});
+
+describe('csd_lock_wait() is an acquire of the handler’s release (kernel/smp.c)', () => {
+  // The handler on CPU 0 writes x plainly; B on CPU 1 sends the call-function IPI and, with
+  // `wait`, waits for its acknowledgement (csd_lock_wait(): smp_cond_load_acquire() of the flag
+  // csd_unlock() clears with smp_store_release() after the function ran), then reads x plainly.
+  // With the wait, the read is ordered after the handler's write: it returns 1 and does not race.
+  // Without it (B told only by a ghost that the handler ran), nothing orders the two: relaxed
+  // lets B read 0 and reports the race.
+  const ack = (wait: boolean) =>
+    tiny(`ipi-ack-${wait ? 'wait' : 'no-wait'}`, 2, (b) => {
+      b.plainAccesses();
+      const x = b.loc('x');
+      const y = b.loc('y');
+      const ran = b.ghost('handler ran');
+      const stale = b.ghost('stale read');
+      b.interrupt(CF, 'call-function', function* () {
+        yield* plain_store(x, 1);
+        yield* ghost(ran, 1);
+      });
+      b.thread('B', { cpu: 1 }, function* () {
+        yield* send_ipi(0, CF, 'send_ipi(0)');
+        if (wait) yield* wait_for_ipi_ack(0, CF);
+        else {
+          // A ghost is read when the step before it ends: that step is a read of y.
+          yield* READ_ONCE(y);
+          if ((yield* ghost_read(ran)) === 0) return;
+        }
+        if ((yield* plain_load(x)) !== 1) yield* ghost(stale, 1);
+      });
+      b.sometimes('race', 'a data race', (s) => s.dataRace);
+      b.sometimes('stale', 'B reads x = 0 after the handler ran', (s) => s.ghost(stale) === 1);
+      return undefined;
+    });
+
+  it.each(MMS)('after the wait, the handler’s plain write is seen and does not race (%s)', (mm) => {
+    for (const reduction of [true, false]) {
+      const { result } = ack(true).run(mm, reduction);
+      expect(witnessed(result, 'stale'), `${mm} reduction ${reduction}`).toBe(false);
+      expect(witnessed(result, 'race'), `${mm} reduction ${reduction}`).toBe(false);
+    }
+  });
+
+  it('without the wait, relaxed lets the read miss the write and reports the race', () => {
+    const { result } = ack(false).run('relaxed');
+    expect(witnessed(result, 'stale')).toBe(true);
+    expect(witnessed(result, 'race')).toBe(true);
   });
 });

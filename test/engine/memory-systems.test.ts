@@ -46,7 +46,7 @@ describe('TSO memory', () => {
     expect(m.readValue(s, base, 0, 1)).toBe(2);
     // Other threads and handlers see memory only.
     expect(m.read(s, base, 1, 0)).toBe(0);
-    expect(m.handlerRead(s, base, 0)).toBe(0);
+    expect(m.handlerRead(s, base, 0, 0)).toBe(0);
     expect(m.latest(s, base, 0)).toBe(0);
     expect(m.describe(s, base, fmt, name)).toEqual({
       values: [
@@ -131,7 +131,7 @@ describe('TSO memory', () => {
     expect(m.latest(s, 0, 0)).toBe(5);
     expect(m.rmw(s, 0, 0, 0, () => NO_WRITE)).toBe(5);
     expect(m.latest(s, 0, 0)).toBe(5);
-    expect(m.handlerWrite(s, 0, 1, 9)).toBe(m.length());
+    expect(m.handlerWrite(s, 0, 0, 1, 9)).toBe(m.length());
     expect(m.latest(s, 0, 1)).toBe(9);
   });
 
@@ -162,12 +162,12 @@ describe('SC memory', () => {
     expect(m.latest(s, 1, 0)).toBe(10);
     expect(m.rmw(s, 1, 0, 0, () => NO_WRITE)).toBe(10);
     expect(m.latest(s, 1, 0)).toBe(10);
-    expect(m.handlerWrite(s, 1, 0, 3)).toBe(2);
-    expect(m.handlerRead(s, 1, 0)).toBe(3);
-    expect(m.handlerRead(s, 1, 1)).toBe(5);
-    m.handlerWrite(s, 1, 1, 6);
+    expect(m.handlerWrite(s, 1, 0, 0, 3)).toBe(2);
+    expect(m.handlerRead(s, 1, 0, 0)).toBe(3);
+    expect(m.handlerRead(s, 1, 0, 1)).toBe(5);
+    m.handlerWrite(s, 1, 0, 1, 6);
     expect([...s]).toEqual([99, 3, 6]);
-    m.handlerWrite(s, 1, 1, 5);
+    m.handlerWrite(s, 1, 0, 1, 5);
     expect(m.latest(s, 1, 1)).toBe(5);
     expect(m.describe(s, 1, fmt)).toEqual({
       values: [

@@ -94,7 +94,10 @@ export function memorySystem(name: MemoryModelName, inst: ModelInstance): Memory
   const inits = inst.locs.map((l) => l.init);
   if (name === 'sc') return new ScMemory(inits);
   if (name === 'tso') return new TsoMemory(inits, inst.threads.length, inst.storeBufferSize);
-  return new RelaxedMemory(inits, inst.threads.length, inst.plainAccesses);
+  // Handlers have views of their own, one set per CPU (relaxed.ts, handlerCpus), only in a model
+  // that declares one: a model without them keeps the states it had.
+  const handlerCpus = inst.interrupts.some((irq) => irq.handler !== undefined) ? inst.cpus : 0;
+  return new RelaxedMemory(inits, inst.threads.length, inst.plainAccesses, false, handlerCpus);
 }
 
 export class Machine {

@@ -71,8 +71,9 @@
  * - the words are RMWs, so smp_mb__after_atomic() after rcu_read_unlock() is a full barrier.
  * - a grace period's start reads `rcu_gp` (it is an RMW), so a second, concurrent grace period
  *   may take on what the first one's start carried.
- * Interrupt handlers' accesses are sequentially consistent in every memory model (see
- * MemorySystem.handlerRead), so a reader in a handler is stronger still.
+ * An interrupt handler's accesses are ordered as its CPU's code's (MemorySystem.handlerRead),
+ * between the full barriers of taking the interrupt and returning from it, so a reader in a
+ * handler is stronger still.
  */
 import { action, Kind, NO_WRITE, type Op, Order } from './actions.ts';
 import { ModelError } from './layout.ts';

@@ -218,7 +218,11 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
     case Kind.IpiWait: {
       if ((m.irqs(s, a.a) & (1 << a.b)) !== 0) return 0;
       const scr = m.copy(s, len);
-      emit(i, 0, scr, m.advance(scr, i, 0, len));
+      // csd_lock_wait() is smp_cond_load_acquire() of the flag the handler's CPU clears with
+      // smp_store_release() after running the function (kernel/smp.c, csd_unlock()): the
+      // waiter's later accesses are ordered after the handler's (MemorySystem.ipiAcked).
+      const at = mem.ipiAcked ? base + mem.ipiAcked(scr, base, i) : len;
+      emit(i, 0, scr, m.advance(scr, i, 0, at));
       return 1;
     }
     case Kind.GuestEnter: {
@@ -328,8 +332,18 @@ function readSteps(
  */
 export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fence): Fence | undefined {
   if (m.memoryModel !== 'relaxed') return fence;
+  return effectiveFenceAt(pastOf(m, s, i), fence);
+}
+
+/**
+ * effectiveFence() for the program (a thread's or an interrupt handler's) at `past`, under
+ * relaxed memory.
+ */
+export function effectiveFenceAt(
+  past: { readonly aut: ThreadAutomaton; readonly node: number },
+  fence: Fence,
+): Fence | undefined {
   if (fence === Fence.BeforeAtomic) return undefined;
-  const past = pastOf(m, s, i);
   const flags = past.aut.atomicFlags(past.node);
   if (fence === Fence.AfterAtomic) return (flags & RMW_SEEN) !== 0 ? Fence.Mb : undefined;
   // smp_mb__after_spinlock() and smp_mb__after_unlock_lock(): a full barrier once the thread
@@ -348,7 +362,11 @@ export function effectiveFence(m: Machine, s: Int32Array, i: number, fence: Fenc
  */
 function rmwContext(m: Machine, s: Int32Array, i: number, a: Action): number {
   if (m.memoryModel !== 'relaxed') return 0;
-  const past = pastOf(m, s, i);
+  return rmwContextAt(pastOf(m, s, i), a);
+}
+
+/** rmwContext() for the program (a thread's or an interrupt handler's) at `past`, under relaxed memory. */
+export function rmwContextAt(past: { readonly aut: ThreadAutomaton; readonly node: number }, a: Action): number {
   const flags = past.aut.atomicFlags(past.node);
   let context = (flags & BEFORE_ATOMIC_PENDING) !== 0 ? RMW_FENCE_BEFORE : 0;
   if (a.lock === LockStep.Acquire) {
@@ -418,9 +436,10 @@ function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
  * handler counts as a context of its own, unordered with the interrupted code except through
  * marked accesses and barriers, and a conflicting pair (same location, at least one a write, at
  * least one plain) is a race when:
- * 1. against another CPU, as between threads: the other access is a write no barrier has
- *    published yet (MemorySystem.handlerUnseenWrite: the handler is ordered after the global
- *    fence view, relaxed memory only), or the other CPU's next step, enabled now (either order);
+ * 1. against another CPU, as between threads: the other access is a write nothing has
+ *    ordered before it (MemorySystem.handlerUnseenWrite: after the handler's race bounds, which
+ *    start at what the barrier of taking the interrupt published; relaxed memory only), or the
+ *    other CPU's next step, enabled now (either order);
  * 2. against its own CPU: the access next to the interrupt of a thread of that CPU, its next step
  *    (it comes right after the handler returns) or its last one (right before the interrupt was
  *    taken). The machine does not record which of the CPU's tasks is current, so each of them
@@ -444,7 +463,7 @@ export function handlerDataRace(m: Machine, s: Int32Array, cpu: number, a: Actio
   } else if (!m.plainAccesses) return false;
   const mine: number[] = [];
   for (let j = 0; j < m.nthreads; j++) if (((s[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu) mine.push(j);
-  if (m.mem.handlerUnseenWrite?.(s, m.base, a.a, plain, mine)) return true;
+  if (m.mem.handlerUnseenWrite?.(s, m.base, cpu, a.a, plain, boundOf(a), mine)) return true;
   const conflicts = (b: Action | undefined): boolean =>
     b !== undefined && accesses(b) && b.a === a.a && (writes(a) || writes(b)) && (plain || b.order === Order.Plain);
   for (let j = 0; j < m.nthreads; j++) {
@@ -554,6 +573,25 @@ function dependencySources(m: Machine, s: Int32Array, i: number): readonly numbe
   if (m.memoryModel !== 'relaxed') return NONE;
   const past = pastOf(m, s, i);
   return dependencySourcesAt(past.aut, past.node);
+}
+
+/**
+ * The dependencies of access `a` of an interrupt handler at `node` of `aut` (relaxed memory
+ * only): the locations of the reads it must be ordered after, each with the race bound it
+ * raises (an address dependency bounds, as for a thread's access; see stepsOf).
+ */
+export function handlerDependencies(
+  m: Machine,
+  aut: ThreadAutomaton,
+  node: number,
+  a: Action,
+): readonly { readonly from: number; readonly bound: Bound }[] {
+  if (m.memoryModel !== 'relaxed' || !accesses(a)) return [];
+  const past = aut.past(node);
+  const from = dependencySourcesAt(past.aut, past.node);
+  if (from.length === 0) return [];
+  const addr = addressSourcesAt(past.aut, past.node, a);
+  return from.map((l) => ({ from: l, bound: addr.includes(l) ? boundOf(a) : Bound.None }));
 }
 
 const NONE: readonly number[] = [];

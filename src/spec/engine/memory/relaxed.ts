@@ -98,14 +98,26 @@
  * loads, stores, relaxed and release RMWs, release stores and fences between, and the shapes
  * that must stay Never).
  *
- * Interrupt handlers (interrupts.ts; LKMM has no interrupts) read the coherence-latest write and
- * append their writes at the end of coherence order (an RMW's write attached to the write it read,
- * as a thread's is), each write carrying the global fence view
- * G and entering it. Taking an interrupt is a full barrier for the threads of the CPU
- * (interruptTaken(): smp_mb() for each), so their earlier writes are carried by the handler's,
- * and what the sender of an IPI published with its own barrier before sending is seen after the
- * handler too (x86's IRET is serialising; a TSC read after the handler is not satisfied from
- * before the interrupt). When the handler returns, the code that runs on its CPU afterwards comes
+ * Interrupt handlers (interrupts.ts; LKMM has no interrupts) run on a CPU, in its program order
+ * between the code before the interrupt and the code after it, so their accesses are placed as
+ * that CPU's code's would be: each CPU has a slot of views of its own for the handler running
+ * there (handlerCpus; only in a model that declares a handler), used by the same read, write,
+ * rmw, fence and dependency rules as a thread's (handler barriers, acquires, releases and
+ * dependencies included). A handler may read any write at or after its views and place a write
+ * anywhere after what it has seen, so before a store another CPU has performed that its CPU has
+ * not seen (as x86-TSO allows while that store sits in a store buffer). Taking an interrupt is a
+ * full barrier for the threads of the CPU (interruptTaken(): smp_mb() for each), and the
+ * handler's views start from what that published joined with what the CPU's threads have seen
+ * (handlerStart), so their earlier writes are carried by the handler's, and what the sender of an
+ * IPI published with its own barrier before sending is seen by the handler and after it (x86's
+ * interrupt delivery is serialising; a TSC read after the handler is not satisfied from before
+ * the interrupt). Returning from it is a full barrier of the handler (handlerReturn: x86's IRET
+ * is serialising), which publishes what it did, so the next handler on the CPU sees it; and a
+ * thread past wait_for_ipi_ack() (csd_lock_wait(): smp_cond_load_acquire() of the flag
+ * csd_unlock() clears with smp_store_release() once the function ran, kernel/smp.c) acquires
+ * that (ipiAcked()). A handler performs no store early (no load buffering in a handler), and its
+ * wait passes only on a value it may read, with a failed iteration on the newest write, as a
+ * thread's. When the handler returns, the code that runs on its CPU afterwards comes
  * after it in that CPU's program order, so per-location coherence holds across the boundary:
  * handlerOrder() moves the cur view of every thread on the CPU up to each write the handler
  * read or wrote. Without it a thread could, after an IPI on its own CPU overwrote a location,
@@ -152,23 +164,24 @@
  *   (the write it read is no longer at the thread's view; S+fencewmbonceonce+ctrl-after-own-write
  *   in test/engine/axiomatic.test.ts is the shape, where the two agree);
  * - a location keeps at most HISTORY writes (below);
- * - an interrupt handler reads the coherence-latest write and appends its writes at the end of
- *   coherence order, so it never writes before a store another CPU has already performed:
- *   stronger than x86-TSO, where that store may still sit in its store buffer while the handler
- *   reads the older value and writes (relaxed then misses a TSO outcome;
- *   test/engine/crosscheck-regressions.test.ts pins the shape);
- * - taking an interrupt is a full barrier on the interrupted CPU (interruptTaken()). LKMM has no
- *   interrupts; x86's interrupt delivery and IRET are serialising, but an arm64 exception entry
- *   is a context synchronisation event, not a DMB, so for arm64 code this is stronger than the
- *   hardware. No chapter verdict depends on it except the TSC model's `today-fall` under
- *   relaxed (x86 code): every other relaxed verdict was the same before the barrier was added.
+ * - taking an interrupt is a full barrier on the interrupted CPU (interruptTaken()), and so is
+ *   returning from it for the handler (handlerReturn()). LKMM has no interrupts; x86's interrupt
+ *   delivery and IRET are serialising, but an arm64 exception entry or return is a context
+ *   synchronisation event, not a DMB, so for arm64 code this is stronger than the hardware. No
+ *   chapter verdict depends on the entry barrier except the TSC model's `today-fall` under
+ *   relaxed (x86 code): every other relaxed verdict was the same before the barrier was added;
+ * - a thread past wait_for_ipi_ack() acquires G, everything published by the handler's return
+ *   and by any barrier before it, not only what csd_unlock()'s release carries (the machine keeps
+ *   no write for the flag: the pending bit is the acknowledgement);
+ * - a handler performs no store early (no load buffering inside a handler);
  * And weaker (allows what LKMM forbids, or what the hardware forbids where LKMM is silent):
  * - an interrupt handler's (or another thread's on the same CPU) accesses are ordered before the
  *   later accesses of its CPU only per
  *   location: a later smp_rmb() or smp_wmb() of the interrupted thread does not order them
  *   before the thread's accesses of other locations, as it orders the thread's own earlier
  *   accesses (a later smp_mb() does: it publishes what the thread has seen); and the full
- *   barrier of taking an interrupt covers only the CPU's threads that have not finished;
+ *   barrier of taking an interrupt covers only the CPU's threads that have not finished (in a
+ *   model with handlers a finished thread has published what it saw when it finished, threadDone);
  * - in model code written as TypeScript (not in litmus tests, which have syntax), a store whose
  *   value or control flow depends on a load only syntactically (the same store whatever the
  *   load returns, a false dependency) may be performed before the load, where LKMM keeps it
@@ -191,8 +204,8 @@
  *   access further from the preemption point, which the compiler could have moved next to it, is
  *   not flagged. LKMM has no interrupts; the project follows KCSAN (CONFIG_KCSAN_INTERRUPT_WATCHER
  *   reports a handler racing with the task it interrupted): an interrupt handler's access races
- *   with a conflicting access, one of the two plain, of another CPU as a thread's would (an
- *   unpublished write, handlerUnseenWrite, or the other CPU's next step), and with the access its
+ *   with a conflicting access, one of the two plain, of another CPU as a thread's would (a
+ *   write after its race bounds, handlerUnseenWrite, or the other CPU's next step), and with the access its
  *   own CPU's code makes right before or right after the interrupt (the compiler may move plain
  *   accesses across the point where it comes; code with interrupts off is never interrupted
  *   there). Only those two neighbours are compared, and every thread of the CPU counts as the
@@ -351,6 +364,14 @@ export class RelaxedMemory implements MemorySystem {
   readonly plain: boolean;
   /** Vectors per thread: cur, acq, rel, own, bndR and bndW when `plain`, then pend. */
   readonly #views: number;
+  /**
+   * CPUs whose interrupt handlers have views of their own (the model declares a handler): the
+   * views of CPU c's running handler follow the threads' as slot `threads + c`, FINISHED while
+   * no handler runs there. A model without handlers has none, so its states are as before.
+   */
+  readonly handlerCpus: number;
+  /** Threads plus handler slots: the per-thread view blocks of a state. */
+  readonly #slots: number;
 
   /** Every view pins the writes it reaches (the collection rule before; see #collect). */
   keepPinned: boolean;
@@ -362,12 +383,14 @@ export class RelaxedMemory implements MemorySystem {
    */
   access: Uint8Array | undefined;
 
-  constructor(inits: readonly number[], threads: number, plain = false, keepPinned = false) {
+  constructor(inits: readonly number[], threads: number, plain = false, keepPinned = false, handlerCpus = 0) {
     this.keepPinned = keepPinned;
     this.access = undefined;
     this.inits = inits;
     this.threads = threads;
     this.plain = plain;
+    this.handlerCpus = handlerCpus;
+    this.#slots = threads + handlerCpus;
     this.#views = plain ? 7 : 5;
     this.#n = inits.length;
   }
@@ -375,6 +398,11 @@ export class RelaxedMemory implements MemorySystem {
   init(out: number[]): void {
     const n = this.#n;
     for (let i = 0; i < n * (1 + this.#views * this.threads); i++) out.push(0);
+    // Handler slots: no handler runs (FINISHED views, no pending store), as handlerReturn leaves them.
+    for (let c = 0; c < this.handlerCpus; c++) {
+      for (let i = 0; i < n * (this.#views - 1); i++) out.push(FINISHED);
+      for (let i = 0; i < n; i++) out.push(0);
+    }
     for (const v of this.inits) {
       out.push(1, v, 0);
       for (let i = 0; i < n; i++) out.push(0);
@@ -383,7 +411,7 @@ export class RelaxedMemory implements MemorySystem {
 
   length(s: Int32Array, base: number): number {
     const n = this.#n;
-    let p = base + n * (1 + this.#views * this.threads);
+    let p = base + n * (1 + this.#views * this.#slots);
     for (let l = 0; l < n; l++) p += 1 + (s[p] as number) * (2 + n);
     return p - base;
   }
@@ -400,7 +428,7 @@ export class RelaxedMemory implements MemorySystem {
     const g = vec();
     const threads: ThreadViews[] = [];
     const none: number[] = [];
-    for (let t = 0; t < this.threads; t++) {
+    for (let t = 0; t < this.#slots; t++) {
       const cur = vec();
       const acq = vec();
       const rel = vec();
@@ -480,12 +508,15 @@ export class RelaxedMemory implements MemorySystem {
     const lower = (v: readonly number[]): void => {
       for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
     };
-    if (this.keepPinned) lower(m.g);
+    // A handler that starts later starts from G (handlerStart): where a model has handlers, G
+    // says what may still be read or written before, as a live cur does, for every location.
+    if (this.keepPinned || this.handlerCpus > 0) lower(m.g);
     const access = this.keepPinned ? undefined : this.access;
-    for (let t = 0; t < this.threads; t++) {
+    for (let t = 0; t < this.#slots; t++) {
       const views = m.threads[t] as ThreadViews;
       if (views.cur[0] === FINISHED) continue;
-      if (access === undefined) lower(views.cur);
+      // A running handler (a slot past the threads) may access any location.
+      if (access === undefined || t >= this.threads) lower(views.cur);
       else {
         for (let l = 0; l < n; l++) {
           if (access[t * n + l] === 1 && (views.cur[l] as number) < (floor[l] as number))
@@ -508,7 +539,7 @@ export class RelaxedMemory implements MemorySystem {
       // is only compared for a location the thread accesses).
       if (this.plain) {
         for (let l = 0; l < n; l++) {
-          if (access !== undefined && access[t * n + l] !== 1) continue;
+          if (access !== undefined && t < this.threads && access[t * n + l] !== 1) continue;
           const b = Math.min(views.bndR[l] as number, views.bndW[l] as number);
           if (b < (floor[l] as number)) floor[l] = b;
         }
@@ -613,7 +644,8 @@ export class RelaxedMemory implements MemorySystem {
   /** Throws UntrackedAccess if thread `t` accessing `loc` is outside `access`. */
   #tracked(t: number, loc: number): void {
     const access = this.access;
-    if (access !== undefined && access[t * this.#n + loc] !== 1) throw new UntrackedAccess(t, loc);
+    // A handler slot (t >= threads) may access any location.
+    if (access !== undefined && t < this.threads && access[t * this.#n + loc] !== 1) throw new UntrackedAccess(t, loc);
   }
 
   #curBase(s: Int32Array, base: number, t: number, l: number): number {
@@ -622,7 +654,7 @@ export class RelaxedMemory implements MemorySystem {
 
   #histStart(s: Int32Array, base: number, l: number): number {
     const n = this.#n;
-    let p = base + n * (1 + this.#views * this.threads);
+    let p = base + n * (1 + this.#views * this.#slots);
     for (let i = 0; i < l; i++) p += 1 + (s[p] as number) * (2 + n);
     return p;
   }
@@ -945,37 +977,98 @@ export class RelaxedMemory implements MemorySystem {
     return this.#encode(m, s, base);
   }
 
-  handlerRead(s: Int32Array, base: number, loc: number): number {
-    return this.latest(s, base, loc);
+  /** The view slot of the handler running on `cpu` (see handlerCpus). */
+  #slot(cpu: number): number {
+    if (cpu < 0 || cpu >= this.handlerCpus) {
+      throw new Error(`no handler views for CPU ${cpu}: the memory was built for ${this.handlerCpus} handler CPUs`);
+    }
+    return this.threads + cpu;
   }
 
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain = false, rmw = false): number {
-    const m = this.#decode(s, base);
-    const msgs = m.hist[loc] as Msg[];
-    const view = m.g.slice();
-    view[loc] = msgs.length;
-    // Writer 0 (no thread): a handler's write is never one of a thread's own in the race check.
-    // An RMW's write read the coherence-latest write (handlerRead) and follows it at once:
-    // attached, so that no later write (another CPU's RMW reading the value before it, say) is
-    // placed between them, which would lose an update (atomic_inc() in a handler and on another
-    // CPU ending at 1) or let two CPUs hold a spinlock.
-    msgs.push({ value, attached: (plain ? PLAIN : 0) | (rmw ? ATTACHED : 0), view });
-    m.g[loc] = msgs.length - 1;
-    return this.#encode(m, s, base);
+  // A handler's accesses are a thread's accesses of its slot: it may read any write at or after
+  // its views and place a write anywhere after what it has seen, as the code of its CPU may
+  // (see the header, Interrupt handlers).
+  handlerReadChoices(s: Int32Array, base: number, cpu: number, loc: number): number {
+    return this.readChoices(s, base, this.#slot(cpu), loc);
   }
 
-  handlerUnseenWrite(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean {
+  handlerRead(s: Int32Array, base: number, cpu: number, loc: number, order: Order, choice: number): number {
+    return this.read(s, base, this.#slot(cpu), loc, order, choice);
+  }
+
+  handlerWriteChoices(s: Int32Array, base: number, cpu: number, loc: number): number {
+    return this.writeChoices(s, base, this.#slot(cpu), loc);
+  }
+
+  handlerWrite(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    value: number,
+    order: Order,
+    choice: number,
+  ): number {
+    return this.write(s, base, this.#slot(cpu), loc, value, order, choice);
+  }
+
+  handlerRmwChoices(s: Int32Array, base: number, cpu: number, loc: number): number {
+    return this.rmwChoices(s, base, this.#slot(cpu), loc);
+  }
+
+  handlerRmw(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    fn: (old: number) => number,
+    order: Order,
+    choice: number,
+    context = 0,
+  ): number {
+    return this.rmw(s, base, this.#slot(cpu), loc, fn, order, choice, context);
+  }
+
+  handlerFence(s: Int32Array, base: number, cpu: number, fence: Fence): number {
+    this.fence(s, base, this.#slot(cpu), fence);
+    return this.length(s, base);
+  }
+
+  handlerDependency(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    from: number,
+    bound: Bound = Bound.None,
+  ): number {
+    return this.dependency(s, base, this.#slot(cpu), loc, from, bound);
+  }
+
+  handlerUnseenWrite(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    plain: boolean,
+    bound: Bound,
+    cpuThreads: readonly number[],
+  ): boolean {
     if (!this.plain) return false;
+    const slot = this.#slot(cpu);
     const h = this.#histStart(s, base, loc);
     const count = s[h] as number;
     const stride = 2 + this.#n;
-    // G: what every CPU's barriers have published. Taking the interrupt put the handler's CPU's
-    // writes there (interruptTaken), so the writes after it are other CPUs' unpublished ones.
-    const published = s[base + loc] as number;
-    for (let k = published + 1; k < count; k++) {
+    // The handler's race bounds, as a thread's (unseenWrite): they start at what the barrier of
+    // taking the interrupt published (handlerStart) and rise with its own barriers, acquires and
+    // address dependencies. The writes of its own CPU's code are compared with it otherwise
+    // (threads.ts, handlerDataRace: the interrupted code's neighbouring accesses).
+    const at = (v: number): number => s[base + this.#n * (1 + this.#views * slot + v) + loc] as number;
+    const from = bound === Bound.Read ? at(4) : bound === Bound.Write ? at(5) : Math.min(at(4), at(5));
+    for (let k = from + 1; k < count; k++) {
       const attached = s[h + 1 + k * stride + 1] as number;
       const writer = (attached >>> WRITER_SHIFT) - 1;
-      if (writer < 0 || cpuThreads.includes(writer)) continue;
+      if (writer < 0 || writer === slot || cpuThreads.includes(writer)) continue;
       if (plain || (attached & PLAIN) !== 0) return true;
     }
     return false;
@@ -985,15 +1078,79 @@ export class RelaxedMemory implements MemorySystem {
     const m = this.#decode(s, base);
     // smp_mb() for each thread of the CPU (one CPU, one barrier: the later ones also see what
     // the earlier ones published). A thread that has finished takes no part: its views are
-    // gone, so its writes not yet in G stay unpublished (weaker than a CPU's barrier). A full barrier commutes with the threads' smp_rmb() and
+    // gone (in a model with handlers it published them when it finished, threadDone; without,
+    // its writes not yet in G stay unpublished, weaker than a CPU's barrier). A full barrier commutes with the threads' smp_rmb() and
     // smp_wmb() (cur already covers acq and own), which partial-order reduction relies on.
     for (const t of threads) if ((m.threads[t] as ThreadViews).cur[0] !== FINISHED) this.#mb(m, t);
     return this.#encode(m, s, base);
   }
 
-  handlerOrder(s: Int32Array, base: number, loc: number, threads: readonly number[]): number {
+  handlerStart(s: Int32Array, base: number, cpu: number, threads: readonly number[]): number {
     const m = this.#decode(s, base);
-    const last = (m.hist[loc] as Msg[]).length - 1;
+    const h = m.threads[this.#slot(cpu)] as ThreadViews;
+    // The handler comes after its CPU's code in that CPU's program order, and after the barrier
+    // of taking the interrupt (interruptTaken, which put that code's views into G): it starts
+    // from G joined with what the CPU's threads have seen (the join, as every thread of the CPU
+    // counts as the interrupted one; with the barrier the join adds nothing to G).
+    h.cur = m.g.slice();
+    h.acq = m.g.slice();
+    h.rel = m.g.slice();
+    h.own = new Array<number>(this.#n).fill(0);
+    if (this.plain) {
+      h.bndR = m.g.slice();
+      h.bndW = m.g.slice();
+    }
+    h.pend.fill(0);
+    for (const t of threads) {
+      const views = m.threads[t] as ThreadViews;
+      if (views.cur[0] === FINISHED) continue;
+      join(h.cur, views.cur);
+      join(h.acq, views.acq);
+      join(h.rel, views.rel);
+      join(h.own, views.own);
+      if (this.plain) {
+        join(h.bndR, views.bndR);
+        join(h.bndW, views.bndW);
+      }
+    }
+    join(h.acq, h.cur);
+    return this.#encode(m, s, base);
+  }
+
+  handlerReturn(s: Int32Array, base: number, cpu: number): number {
+    const m = this.#decode(s, base);
+    const slot = this.#slot(cpu);
+    // Returning from the interrupt is a full barrier, as taking it is (x86's IRET is serialising):
+    // the handler's writes are published, so the next handler on this CPU, which starts from G,
+    // sees them even when no thread of the CPU is left to carry them (handlerOrder).
+    this.#mb(m, slot);
+    const views = m.threads[slot] as ThreadViews;
+    for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
+    views.pend.fill(0);
+    return this.#encode(m, s, base);
+  }
+
+  ipiAcked(s: Int32Array, base: number, t: number): number {
+    const m = this.#decode(s, base);
+    const me = m.threads[t] as ThreadViews;
+    // An acquire of what the handler released at its end. The machine keeps no write for the
+    // flag (the pending bit is the acknowledgement), so the view acquired is G: the handler's
+    // return is a full barrier that put everything it saw there (handlerReturn). G may also hold
+    // what other CPUs' barriers published since: more than the release carries (stronger than
+    // LKMM, see the header). An acquire bounds later plain accesses too (acq-po is a nonrw-fence).
+    join(me.acq, m.g);
+    join(me.cur, m.g);
+    if (this.plain) {
+      join(me.bndR, m.g);
+      join(me.bndW, m.g);
+    }
+    return this.#encode(m, s, base);
+  }
+
+  handlerOrder(s: Int32Array, base: number, cpu: number, loc: number, threads: readonly number[]): number {
+    const m = this.#decode(s, base);
+    // The write the handler has just read or written (its view of `loc`).
+    const last = (m.threads[this.#slot(cpu)] as ThreadViews).cur[loc] as number;
     for (const t of threads) {
       const views = m.threads[t] as ThreadViews;
       // A finished thread makes no later accesses (its views pin nothing).
@@ -1058,6 +1215,15 @@ export class RelaxedMemory implements MemorySystem {
   threadDone(s: Int32Array, base: number, t: number): number {
     const m = this.#decode(s, base);
     const views = m.threads[t] as ThreadViews;
+    // In a model with handlers, what the thread has seen is published first: a handler taken
+    // later on its CPU comes after it in that CPU's order and starts from G (handlerStart), so it
+    // must not read older than the thread's own writes. The kernel agrees: the CPU switches away
+    // from a task that ends through __schedule(), whose rq_lock() and smp_mb__after_spinlock()
+    // are a full barrier. (Not done without handlers, where nothing needs it: states as before.)
+    if (this.handlerCpus > 0) {
+      join(views.cur, views.acq);
+      join(m.g, views.cur);
+    }
     for (const v of [views.cur, views.acq, views.rel, views.own, views.bndR, views.bndW]) v.fill(FINISHED);
     views.pend.fill(0);
     return this.#encode(m, s, base);

@@ -130,26 +130,59 @@ export interface MemorySystem {
   dependency(s: Int32Array, base: number, t: number, loc: number, from: number, bound?: Bound): number;
 
   /**
-   * Accesses by interrupt handlers. A handler reads the coherence-latest write and appends its
-   * writes at the end of coherence order; under TSO the store buffers of the interrupted CPU's
-   * threads are empty when it is taken (interrupts.ts), and the handler's accesses go straight
-   * to memory.
+   * Accesses by the interrupt handler running on `cpu`, with choices as a thread's (readChoices,
+   * read, writeChoices, write, rmwChoices, rmw): under SC and TSO there is one (a handler reads
+   * and writes memory: under TSO the store buffers of the interrupted CPU's threads are empty when
+   * it is taken, interrupts.ts, and its accesses go straight to memory); under relaxed memory a
+   * handler has views of its own (handlerStart), so it may read a write older than the newest and
+   * place its write before a store another CPU has performed that its CPU has not seen, as that
+   * CPU's code may. An RMW's `context` is rmw()'s.
    */
-  handlerRead(s: Int32Array, base: number, loc: number): number;
+  handlerReadChoices(s: Int32Array, base: number, cpu: number, loc: number): number;
+  handlerRead(s: Int32Array, base: number, cpu: number, loc: number, order: Order, choice: number): number;
+  handlerWriteChoices(s: Int32Array, base: number, cpu: number, loc: number): number;
+  /** Returns the new length of the memory section. */
+  handlerWrite(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    value: number,
+    order: Order,
+    choice: number,
+  ): number;
+  handlerRmwChoices(s: Int32Array, base: number, cpu: number, loc: number): number;
+  /** Returns the old value, or INVALID when this choice cannot happen (as rmw()). */
+  handlerRmw(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    fn: (old: number) => number,
+    order: Order,
+    choice: number,
+    context?: number,
+  ): number;
+  /** A barrier in the handler running on `cpu`. Returns the new length of the memory section. */
+  handlerFence(s: Int32Array, base: number, cpu: number, fence: Fence): number;
+  /** dependency() for the handler running on `cpu`. Returns the new length of the memory section. */
+  handlerDependency(s: Int32Array, base: number, cpu: number, loc: number, from: number, bound?: Bound): number;
   /**
-   * `plain`: a plain C store of the handler (relaxed: marked PLAIN for the data-race check).
-   * `rmw`: the write of an atomic read-modify-write whose read was handlerRead() just before
-   * (relaxed: attached to the write it read, so no other write is placed between the two,
-   * LKMM's atomicity axiom, as for a thread's RMW).
+   * The memory side of the data-race check for the access of `loc` by the handler running on
+   * `cpu` (relaxed only, with plain-access tracking): a write by a thread not in `cpuThreads`
+   * (the handler's own CPU's threads), or by another CPU's handler, after the handler's race
+   * bound (`bound`, as unseenWrite's), so not ordered before the access, at least one of the two
+   * plain.
    */
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, plain?: boolean, rmw?: boolean): number;
-  /**
-   * The memory side of the data-race check for an interrupt handler's access of `loc` (relaxed
-   * only, with plain-access tracking): a write by a thread not in `cpuThreads` (the handler's own
-   * CPU's threads) that no barrier has published yet (after the global fence view), so not
-   * ordered before the handler's access, and at least one of the two plain.
-   */
-  handlerUnseenWrite?(s: Int32Array, base: number, loc: number, plain: boolean, cpuThreads: readonly number[]): boolean;
+  handlerUnseenWrite?(
+    s: Int32Array,
+    base: number,
+    cpu: number,
+    loc: number,
+    plain: boolean,
+    bound: Bound,
+    cpuThreads: readonly number[],
+  ): boolean;
   /**
    * An interrupt is taken on a CPU whose threads are `threads`: a full barrier there (as
    * machine.ts says of taking an interrupt), so what those threads have seen is published, and
@@ -159,15 +192,25 @@ export interface MemorySystem {
    */
   interruptTaken(s: Int32Array, base: number, threads: readonly number[]): number;
   /**
-   * After a handler's access of `loc` (so the latest write of `loc` is the one it read or
-   * wrote): the same CPU's later accesses of `loc` are ordered after it. `threads` are the
-   * threads on the handler's CPU; none of them steps before the handler returns, and whichever
-   * runs on the CPU after the return executes after the handler in that CPU's program order, so
-   * it may not read an older write of `loc`, nor place a write of its own before it (CoRR, CoWR,
-   * CoRW, CoWW across the interrupt boundary: a CPU sees its own writes). Returns the new
-   * length of the memory section. Only the relaxed model keeps writes a thread may not see.
+   * The handler on `cpu` starts (after interruptTaken): under relaxed memory its views start from
+   * what the barrier published and what the CPU's `threads` have seen. Returns the new length.
    */
-  handlerOrder(s: Int32Array, base: number, loc: number, threads: readonly number[]): number;
+  handlerStart(s: Int32Array, base: number, cpu: number, threads: readonly number[]): number;
+  /**
+   * The handler on `cpu` returns (relaxed: a full barrier, x86's IRET, then its views are
+   * dropped). Returns the new length of the memory section.
+   */
+  handlerReturn(s: Int32Array, base: number, cpu: number): number;
+  /**
+   * After the access of `loc` by the handler on `cpu` (so the handler's view of `loc` is the write
+   * it read or wrote): the same CPU's later accesses of `loc` are ordered after it. `threads` are
+   * the threads on the handler's CPU; none of them steps before the handler returns, and
+   * whichever runs on the CPU after the return executes after the handler in that CPU's program
+   * order, so it may not read an older write of `loc`, nor place a write of its own before it
+   * (CoRR, CoWR, CoRW, CoWW across the interrupt boundary: a CPU sees its own writes). Returns
+   * the new length of the memory section. Only the relaxed model keeps writes a thread may not see.
+   */
+  handlerOrder(s: Int32Array, base: number, cpu: number, loc: number, threads: readonly number[]): number;
   /**
    * After thread `t`'s access of `loc`: the later accesses of `loc` by `threads`, the other
    * threads on t's CPU, are ordered after it, as the later instructions of one CPU are (the
@@ -177,6 +220,14 @@ export interface MemorySystem {
    * other threads on its CPU have nothing buffered: Machine.tasksSwitchOn, tso.ts).
    */
   sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number;
+
+  /**
+   * Thread `t` has seen the acknowledgement of an IPI it waits for (csd_lock_wait(), an acquire
+   * of the flag the handler's CPU released once the handler was done): relaxed memory only,
+   * where the thread's later accesses are then ordered after what the handler did. Returns the
+   * new length of the memory section.
+   */
+  ipiAcked?(s: Int32Array, base: number, t: number): number;
 
   /** The coherence-latest value of `loc` (what a property sees). */
   latest(s: Int32Array, base: number, loc: number): number;

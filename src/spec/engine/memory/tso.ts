@@ -172,11 +172,39 @@ export class TsoMemory implements MemorySystem {
     }
     return false;
   }
-  handlerRead(s: Int32Array, base: number, loc: number): number {
+  handlerReadChoices(): number {
+    return 1;
+  }
+  handlerRead(s: Int32Array, base: number, _cpu: number, loc: number): number {
     return s[base + loc] as number;
   }
-  handlerWrite(s: Int32Array, base: number, loc: number, value: number, _plain?: boolean, _rmw?: boolean): number {
+  handlerWriteChoices(): number {
+    return 1;
+  }
+  handlerWrite(s: Int32Array, base: number, _cpu: number, loc: number, value: number): number {
     s[base + loc] = value;
+    return this.#len;
+  }
+  handlerRmwChoices(): number {
+    return 1;
+  }
+  handlerRmw(s: Int32Array, base: number, _cpu: number, loc: number, fn: (old: number) => number): number {
+    const old = s[base + loc] as number;
+    const next = fn(old);
+    if (next !== NO_WRITE) s[base + loc] = next;
+    return old;
+  }
+  handlerFence(): number {
+    // Every access of a handler goes straight to memory here.
+    return this.#len;
+  }
+  handlerDependency(): number {
+    return this.#len;
+  }
+  handlerStart(): number {
+    return this.#len;
+  }
+  handlerReturn(): number {
     return this.#len;
   }
   interruptTaken(): number {
