@@ -1,8 +1,8 @@
 /**
  * The TSC model under the relaxed memory model. Its verdicts and counts are the variants'
  * `expect.relaxed` (checked by test/engine/golden.test.ts); here: what the chapter says of them.
- * Every recorded relaxed verdict is the one SC and TSO give, except patch-fall-guest's (recorded
- * before csd_lock_wait() became an acquire, not re-run since: see the chapter); the variants too large under relaxed say so;
+ * Every recorded relaxed verdict is the one SC and TSO give, except patch-fall-guest's (re-checked
+ * after csd_lock_wait() became an acquire: still violated; see the chapter); the variants too large under relaxed say so;
  * and which verdicts rest on the engine's full barrier at interrupt entry (stronger than arm64:
  * memory/relaxed.ts), found by checking without it. And the engine's clock under the relaxed
  * model: what a TSC read can and cannot return (clock.ts), which is what the chapter's account
@@ -33,21 +33,14 @@ const variant = (name: string) => {
 type Steps = NonNullable<ReturnType<typeof check>['counterexample']>['steps'];
 
 /**
- * Race 3's shape under relaxed memory: resync() on the base CPU reads cpu1's last_ref, computed at
- * a later tick than the TSC value it then reads for itself (t=0), and installs that last_ref as
- * cpu0's offset: the base's reference, and so every CPU's, is ahead from then on.
+ * The shape race 3 had under relaxed memory while wait_for_ipi_ack() ordered nothing: resync() on
+ * the base CPU read cpu1's last_ref, then a TSC value from an older tick (t=0) than the one evict()
+ * had read there. csd_lock_wait()'s acquire forbids it, so a counterexample must not have it.
  */
-function expectLastRefAheadOfTsc(steps: Steps): void {
+function readsTscOlderThanLastRef(steps: Steps): boolean {
   const last = steps.findIndex((x) => x.actor === 'kworker/0' && x.text === 'READ_ONCE(cpu1.last_ref)');
   const tsc0 = steps.findIndex((x, k) => k > last && x.actor === 'kworker/0' && x.text === 'READ_ONCE(clock)');
-  expect(last).toBeGreaterThanOrEqual(0);
-  expect(Number(steps[last]?.result)).toBeGreaterThan(0);
-  expect(steps[tsc0]?.result).toMatch(/^t=0 /);
-  expect(
-    steps.some(
-      (x, k) => k > tsc0 && x.actor === 'kworker/0' && x.text === `WRITE_ONCE(cpu0.tsc_offset, ${steps[last]?.result})`,
-    ),
-  ).toBe(true);
+  return last >= 0 && Number(steps[last]?.result) > 0 && /^t=0 /.test(steps[tsc0]?.result ?? '');
 }
 
 describe('the TSC model under the relaxed memory model', () => {
@@ -73,15 +66,18 @@ describe('the TSC model under the relaxed memory model', () => {
     expect(differ.map((v) => v.name)).toEqual(['patch-fall-guest']);
   });
 
-  // 633,265 relaxed states (about 4 minutes and 6.7 GB): `npm run test:golden` only.
+  // 806,916 relaxed states (about 2 minutes and several GB): `npm run test:golden` only.
+  // Re-checked 2026-12-03 after csd_lock_wait() became an acquire: still violated, but no longer
+  // by the older-TSC-read shape the chapter described before; the 104-step counterexample the
+  // acquire leaves has not been analysed yet (the chapter says so).
   it.runIf(FULL_GOLDEN)(
-    'patch-fall-guest breaks under relaxed only, the same way: resync() reads cpu1’s last_ref, then a TSC tick from before it',
+    'patch-fall-guest is violated under relaxed only, and not by a TSC read older than evict()’s',
     () => {
       const r = check(tsc, { variant: 'patch-fall-guest', memoryModel: 'relaxed' });
       expect(r.violation?.property).toBe('guest-clock-not-ahead');
       expect(variant('patch-fall-guest').expect.tso?.verdict).toBe('holds');
       const steps = r.counterexample?.steps ?? [];
-      expectLastRefAheadOfTsc(steps);
+      expect(readsTscOlderThanLastRef(steps)).toBe(false);
       expect(steps.at(-1)?.actor).toBe('vcpu');
     },
     3_600_000,

@@ -707,7 +707,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 146650 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 958863 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 536365 },
       },
     },
     {
@@ -718,7 +718,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 102888 },
         tso: { verdict: 'holds', states: 216599 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 960741 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 806916 },
       },
     },
     {
@@ -729,7 +729,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 218796 },
         tso: { verdict: 'holds', states: 271426 },
-        relaxed: { verdict: 'holds', states: 1020357 },
+        relaxed: { verdict: 'holds', states: 1445983 },
       },
     },
     {
@@ -740,7 +740,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 145416 },
         tso: { verdict: 'holds', states: 178918 },
-        relaxed: { verdict: 'holds', states: 516615 },
+        relaxed: { verdict: 'holds', states: 789291 },
       },
     },
     {
@@ -751,7 +751,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 14377 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18631 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 38787 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 76362 },
       },
     },
     {
@@ -761,7 +761,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 12233 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15164 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 39063 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66327 },
       },
     },
     {
@@ -771,7 +771,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3537 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 5027 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 7547 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11964 },
       },
     },
   ],
