@@ -4,7 +4,7 @@
  * than its line or table cell, anywhere inside it (overflow-wrap). After the build, this pass
  * gives the inline code and the code blocks of every page's prose a break opportunity (<wbr>)
  * after the joints of kernel names (`->`, `.`, `_`, `::`, `/`, `+` of litmus names, `,`, `(`,
- * `|`) and keeps each `->` in one piece (a `white-space: nowrap` span, src/styles/custom.css),
+ * `|`) and keeps each `->` in one piece (a `white-space: nowrap` <k-nb>, src/styles/custom.css),
  * so a name wraps as `vcpu->` / `requests`. The text is unchanged: copying code copies what the
  * source says, and search indexes the same words.
  *
@@ -21,8 +21,9 @@ import type { AstroIntegration } from 'astro';
 import { parse } from 'parse5';
 import { type HtmlNode, htmlFiles } from './csp.ts';
 
-/** The class of the span that keeps `->` unbroken (styled in src/styles/custom.css). */
-export const ARROW_CLASS = 'kvm-nb';
+/** The element that keeps `->` unbroken (styled in src/styles/custom.css); a custom element, as
+ * the source excerpts' <k-l>, is 15 bytes shorter than a classed span on every arrow. */
+export const ARROW_ELEMENT = 'k-nb';
 
 /**
  * Where a name may break: right after each match. Only between two parts of a name (a letter or
@@ -44,6 +45,9 @@ const JOINTS = new RegExp(
   'g',
 );
 
+/** Names shorter than this (in characters) get no break opportunities: they fit any column whole. */
+export const LONG_NAME = 20;
+
 interface TextPiece {
   readonly value: string;
   readonly start: number;
@@ -60,10 +64,17 @@ function breakRun(pieces: readonly TextPiece[]): { start: number; end: number; h
   const text = pieces.map((p) => p.value).join('');
   const breakAfter = new Set<number>();
   const arrowAt = new Set<number>();
+  // A break opportunity is only needed inside a name too long to move whole to the next line of
+  // a narrow column; shorter ones wrap whole (and each <wbr> is five bytes of the page's budget).
+  const longWords = [...text.matchAll(/\S+/g)]
+    .filter((w) => w[0].length >= LONG_NAME)
+    .map((w) => [w.index ?? 0, (w.index ?? 0) + w[0].length] as const);
+  const inLongWord = (at: number): boolean => longWords.some(([a, b]) => at > a && at < b);
   for (const m of text.matchAll(JOINTS)) {
     const at = m.index ?? 0;
     if (m[0] === '->') arrowAt.add(at);
-    breakAfter.add(at + m[0].length);
+    // After `->` always: the issue's own example, `vcpu->requests`, must wrap as `vcpu->` / `requests`.
+    if (m[0] === '->' || inLongWord(at + m[0].length)) breakAfter.add(at + m[0].length);
   }
   const out: { start: number; end: number; html: string }[] = [];
   let offset = 0;
@@ -74,7 +85,7 @@ function breakRun(pieces: readonly TextPiece[]): { start: number; end: number; h
     for (let i = 0; i < value.length; i++) {
       const at = offset + i;
       if (arrowAt.has(at) && value[i + 1] === '>') {
-        html += `<span class="${ARROW_CLASS}">-&gt;</span>`;
+        html += `<${ARROW_ELEMENT}>-&gt;</${ARROW_ELEMENT}>`;
         i++;
         changed = true;
       } else {

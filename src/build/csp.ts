@@ -37,6 +37,19 @@ export interface HtmlNode {
 
 const attr = (n: HtmlNode, name: string): string | undefined => n.attrs?.find((a) => a.name === name)?.value;
 
+/**
+ * Whether the browser runs a <script> element (and so checks it against script-src): classic and
+ * module scripts, import maps and speculation rules. Any other type (the live checks'
+ * `application/json` configuration) is a data block, which is never run, so it needs no hash
+ * (HTML, "prepare the script element"; CSP applies to scripts that run).
+ */
+function runsAsScript(n: HtmlNode): boolean {
+  const type = attr(n, 'type')?.trim().toLowerCase();
+  if (type === undefined || type === '') return true;
+  if (type === 'module' || type === 'importmap' || type === 'speculationrules') return true;
+  return /^(text|application)\/(x-)?(javascript|ecmascript)$|^text\/(jscript|livescript)$/.test(type);
+}
+
 /** The page with every inline script's hash in its policy and the policy first in <head>. */
 export function completePolicy(html: string): string {
   const doc = parse(html, { sourceCodeLocationInfo: true }) as unknown as HtmlNode;
@@ -49,7 +62,7 @@ export function completePolicy(html: string): string {
     if (n.nodeName === 'meta' && attr(n, 'http-equiv')?.toLowerCase() === 'content-security-policy') meta = n;
     if (n.nodeName === 'meta' && attr(n, 'charset') !== undefined) charset = n;
     const loc = n.sourceCodeLocation;
-    if (n.nodeName === 'script' && attr(n, 'src') === undefined && loc?.startTag && loc.endTag) {
+    if (n.nodeName === 'script' && attr(n, 'src') === undefined && runsAsScript(n) && loc?.startTag && loc.endTag) {
       scripts.push(html.slice(loc.startTag.endOffset, loc.endTag.startOffset));
     }
     for (const c of n.childNodes ?? []) walk(c);

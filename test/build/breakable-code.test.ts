@@ -9,7 +9,7 @@ import { breakableCode } from '../../src/build/breakable-code.ts';
 
 const page = (prose: string, rest = '') =>
   `<!DOCTYPE html><html><head></head><body><div class="sl-markdown-content">${prose}</div>${rest}</body></html>`;
-const ARROW = '<span class="kvm-nb">-&gt;</span>';
+const ARROW = '<k-nb>-&gt;</k-nb>';
 
 /** The text of an HTML fragment, as the browser (and copy, and search) sees it. */
 const textOf = (html: string): string => {
@@ -22,38 +22,41 @@ describe('breakableCode', () => {
   it('breaks kernel names after their joints and keeps -> whole', () => {
     const out = breakableCode(
       page(
-        '<p><code>vcpu-&gt;requests</code> <code>kvm_make_request(KVM_REQ_TLB_FLUSH, vcpu)</code> <code>MP+pooncelock+pombonce</code> <code>arch/x86/kvm/x86.c</code> <code>std::atomic</code></p>',
+        '<p><code>vcpu-&gt;requests</code> <code>kvm_make_request(KVM_REQ_TLB_FLUSH, vcpu)</code> <code>MP+pooncelock+pombonce</code> <code>arch/x86/kvm/x86.c</code> <code>arch/x86/kvm/vmx/posted_intr.c</code> <code>std::atomic</code> <code>std::memory_order_relaxed</code></p>',
       ),
     );
+    // A name shorter than LONG_NAME breaks only after its -> (kept whole).
     expect(out).toContain(`<code>vcpu${ARROW}<wbr>requests</code>`);
     expect(out).toContain('<code>kvm_<wbr>make_<wbr>request(<wbr>KVM_<wbr>REQ_<wbr>TLB_<wbr>FLUSH, vcpu)</code>');
     expect(out).toContain('<code>MP+<wbr>pooncelock+<wbr>pombonce</code>');
-    expect(out).toContain('<code>arch/<wbr>x86/<wbr>kvm/<wbr>x86.<wbr>c</code>');
-    expect(out).toContain('<code>std::<wbr>atomic</code>');
+    expect(out).toContain('<code>arch/x86/kvm/x86.c</code>');
+    expect(out).toContain('<code>arch/<wbr>x86/<wbr>kvm/<wbr>vmx/<wbr>posted_<wbr>intr.<wbr>c</code>');
+    expect(out).toContain('<code>std::atomic</code>');
+    expect(out).toContain('<code>std::<wbr>memory_<wbr>order_<wbr>relaxed</code>');
     // A component's code (Astro's scoped class) is prose too.
-    expect(breakableCode(page('<code class="astro-3r2xbwtd">MP+pooncelock</code>'))).toContain(
-      '<code class="astro-3r2xbwtd">MP+<wbr>pooncelock</code>',
+    expect(breakableCode(page('<code class="astro-3r2xbwtd">MP+pooncelock+pombonce</code>'))).toContain(
+      '<code class="astro-3r2xbwtd">MP+<wbr>pooncelock+<wbr>pombonce</code>',
     );
   });
 
   it('adds nothing inside a part: leading underscores, numbers, calls, ellipses, operators', () => {
     const prose =
-      '<p><code>__rcu</code> <code>5.8</code> <code>smp_mb()</code> <code>a &amp;&amp; b-&gt;c</code> <code>...</code></p>';
+      '<p><code>__rcu_read_lock_nesting_counter</code> <code>5.8</code> <code>smp_mb__after_spinlock()</code> <code>a &amp;&amp; b-&gt;c</code> <code>...</code></p>';
     const out = breakableCode(page(prose));
-    expect(out).toContain('<code>__rcu</code>');
+    expect(out).toContain('<code>__rcu_<wbr>read_<wbr>lock_<wbr>nesting_<wbr>counter</code>');
     expect(out).toContain('<code>5.8</code>');
-    expect(out).toContain('<code>smp_<wbr>mb()</code>');
+    expect(out).toContain('<code>smp_<wbr>mb__after_<wbr>spinlock()</code>');
     expect(out).toContain(`<code>a &amp;&amp; b${ARROW}<wbr>c</code>`);
     expect(out).toContain('<code>...</code>');
   });
 
   it('works across the token spans of a code block line and leaves the text unchanged', () => {
     const line =
-      '<div class="ec-line"><div class="code"><span>vcpu</span><span>-&gt;</span><span>mode</span><span> = IN_GUEST_MODE;</span></div></div>';
+      '<div class="ec-line"><div class="code"><span>vcpu</span><span>-&gt;</span><span>mode</span><span> = OUTSIDE_GUEST_MODE_NOW;</span></div></div>';
     const block = `<div class="expressive-code"><pre data-language="c" class="wrap"><code>${line}</code></pre></div>`;
     const out = breakableCode(page(block));
     expect(out).toContain(
-      `<span>vcpu</span><span>${ARROW}<wbr></span><span>mode</span><span> = IN_<wbr>GUEST_<wbr>MODE;</span>`,
+      `<span>vcpu</span><span>${ARROW}<wbr></span><span>mode</span><span> = OUTSIDE_<wbr>GUEST_<wbr>MODE_<wbr>NOW;</span>`,
     );
     expect(textOf(out)).toBe(textOf(page(block)));
   });
