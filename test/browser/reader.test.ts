@@ -127,7 +127,10 @@ describe('the reader on the requests chapter', () => {
     await settled(page);
     // The heading is where the jump put it: nothing above it grew when the checks hydrated.
     expect(await docTop(page, heading)).toBeCloseTo(landed, 0);
-    expect(await page.locator(heading).evaluate((el) => el.getBoundingClientRect().top)).toBeCloseTo(windowTop, 0);
+    // In the window it may move by less than one device pixel's rounding of the scroll position
+    // (CI, 2026-12-03: 0.98 px on the phone, whose document position had not moved).
+    const windowNow = await page.locator(heading).evaluate((el) => el.getBoundingClientRect().top);
+    expect(Math.abs(windowNow - windowTop)).toBeLessThan(1.5);
     expect(windowTop).toBeLessThan(200);
     // Reading upward hydrates the checks above it: the heading's place in the page still holds.
     for (let i = 0; i < 4; i++) {
