@@ -3,6 +3,14 @@ import type { Fence } from '../actions.ts';
 import { NO_WRITE } from '../actions.ts';
 import type { MemoryPicture, MemoryRenaming, MemorySystem } from './system.ts';
 
+/** An RMW straight on memory (SC's, and a handler's under TSO, whose stores skip the buffer). */
+export function rmwInMemory(s: Int32Array, base: number, loc: number, fn: (old: number) => number): number {
+  const old = s[base + loc] as number;
+  const next = fn(old);
+  if (next !== NO_WRITE) s[base + loc] = next;
+  return old;
+}
+
 export class ScMemory implements MemorySystem {
   readonly name = 'sc' as const;
   readonly internalUnits = 0;
@@ -38,10 +46,7 @@ export class ScMemory implements MemorySystem {
     return 1;
   }
   rmw(s: Int32Array, base: number, _t: number, loc: number, fn: (old: number) => number): number {
-    const old = s[base + loc] as number;
-    const next = fn(old);
-    if (next !== NO_WRITE) s[base + loc] = next;
-    return old;
+    return rmwInMemory(s, base, loc, fn);
   }
   fenceEnabled(): boolean {
     return true;
@@ -78,10 +83,7 @@ export class ScMemory implements MemorySystem {
     return 1;
   }
   handlerRmw(s: Int32Array, base: number, _cpu: number, loc: number, fn: (old: number) => number): number {
-    const old = s[base + loc] as number;
-    const next = fn(old);
-    if (next !== NO_WRITE) s[base + loc] = next;
-    return old;
+    return rmwInMemory(s, base, loc, fn);
   }
   handlerFence(): number {
     // Every access of a handler goes straight to memory here.

@@ -30,6 +30,7 @@
  * copied, hashed and compared on every transition.
  */
 import { Fence, type Fence as FenceKind, NO_WRITE, Order } from '../actions.ts';
+import { rmwInMemory } from './sc.ts';
 import type { MemoryPicture, MemoryRenaming, MemorySystem } from './system.ts';
 
 const entryLoc = (e: number): number => (e >>> 24) - 1;
@@ -141,10 +142,7 @@ export class TsoMemory implements MemorySystem {
       if (next !== NO_WRITE) this.write(s, base, t, loc, next, Order.Once);
       return old;
     }
-    const old = s[base + loc] as number;
-    const next = fn(old);
-    if (next !== NO_WRITE) s[base + loc] = next;
-    return old;
+    return rmwInMemory(s, base, loc, fn);
   }
   fenceEnabled(s: Int32Array, base: number, t: number, fence: FenceKind): boolean {
     return fence !== Fence.Mb || s[this.#buf(base, t)] === 0;
@@ -189,10 +187,7 @@ export class TsoMemory implements MemorySystem {
     return 1;
   }
   handlerRmw(s: Int32Array, base: number, _cpu: number, loc: number, fn: (old: number) => number): number {
-    const old = s[base + loc] as number;
-    const next = fn(old);
-    if (next !== NO_WRITE) s[base + loc] = next;
-    return old;
+    return rmwInMemory(s, base, loc, fn);
   }
   handlerFence(): number {
     // Every access of a handler goes straight to memory here.
