@@ -1,6 +1,6 @@
 // @ts-check
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import starlight from '@astrojs/starlight';
@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 /**
  * Starlight picks the theme with an inline script (the reader's choice, else the OS's); without
  * JavaScript the page stays in its built-in dark theme even when the OS prefers light. The
- * <noscript> style below gives those readers the OS's choice: Starlight's own light-theme
+ * <noscript> stylesheet (noScriptStyle) gives those readers the OS's choice: Starlight's own light-theme
  * variables (read from its stylesheet, so they follow Starlight upgrades) under
  * prefers-color-scheme: light, and the light colours of the source excerpts (live.css).
  */
@@ -45,6 +45,36 @@ function lightThemeWithoutJs() {
     `@media (prefers-color-scheme: light){:root{${compact} color-scheme: light}` +
     `html:root[data-theme] .kvm-source{${lightTokens.join('')}}}`
   );
+}
+
+/** What a reader without JavaScript gets (the <noscript> stylesheet of every page). */
+const NOSCRIPT_CSS = 'kvm-noscript.css';
+const noScriptHref = `${base.replace(/\/$/, '')}/${NOSCRIPT_CSS}`;
+const noScriptCss = () =>
+  '[data-kvm-js],site-search,starlight-theme-select{display:none!important}' +
+  // One note per page for every live check (a paragraph in each was 3.6 KB of a chapter).
+  '.kvm-live>.kvm-live-title::after{content:"Running it again, with other settings, and stepping through it need JavaScript.";display:block;font-weight:400}' +
+  lightThemeWithoutJs();
+
+/** Writes the <noscript> stylesheet beside the built pages, and serves it in `astro dev`. */
+function noScriptStyle() {
+  /** @type {import('astro').AstroIntegration} */
+  const integration = {
+    name: 'kvmspec:noscript-style',
+    hooks: {
+      'astro:server:setup': ({ server }) => {
+        server.middlewares.use((req, res, next) => {
+          if (req.url?.split('?')[0] !== noScriptHref) return next();
+          res.setHeader('Content-Type', 'text/css; charset=utf-8');
+          res.end(noScriptCss());
+        });
+      },
+      'astro:build:done': ({ dir }) => {
+        writeFileSync(new URL(NOSCRIPT_CSS, dir), noScriptCss());
+      },
+    },
+  };
+  return integration;
 }
 
 export default defineConfig({
@@ -97,14 +127,12 @@ export default defineConfig({
       // Without JavaScript, controls that need it are hidden (the live checks' forms and step
       // buttons, search, the theme picker) and notes say so, instead of leaving them dead; the
       // theme follows the OS (lightThemeWithoutJs).
+      // The style is a file of its own (noScriptStyle below): inline it was 2.6 KB of every page,
+      // and a browser running JavaScript never fetches it.
       head: [
         {
           tag: 'noscript',
-          content:
-            '<style>[data-kvm-js],site-search,starlight-theme-select{display:none!important}' +
-            // One note per page for every live check (a paragraph in each was 3.6 KB of a chapter).
-            '.kvm-live>.kvm-live-title::after{content:"Running it again, with other settings, and stepping through it need JavaScript.";display:block;font-weight:400}' +
-            `${lightThemeWithoutJs()}</style>`,
+          content: `<link rel="stylesheet" href="${noScriptHref}">`,
         },
       ],
       // Long lines wrap instead of scrolling sideways: a scrolling code block cannot be reached by
@@ -114,5 +142,6 @@ export default defineConfig({
     // Code in prose breaks between the parts of a name, never inside one (breakable-code.ts).
     breakableCodeInPages(),
     cspInlineHashes(),
+    noScriptStyle(),
   ],
 });

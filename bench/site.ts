@@ -21,7 +21,9 @@
  * Lighthouse loads the pages the way GitHub Pages serves them: gzip-compressed (a small front
  * server here compresses what the test server sends; without it Lighthouse's simulated slow 4G
  * link carried every page and stylesheet uncompressed). It runs `--lighthouse-runs` times per
- * page (3 by default) and reports the median performance score, with that run's First and
+ * page (3 by default) and reports the median performance score of the runs that gave one (a
+ * run that fails, or returns a runtime error such as NO_FCP instead of a score, is reported as
+ * a failure and left out of the median, never counted as 0), with that run's First and
  * Largest Contentful Paint, Total Blocking Time, Speed Index and layout shift. Its throttling is
  * simulated from the CPU time it observes, so a busy machine lowers the scores: the load
  * average at each measurement is printed with it.
@@ -58,6 +60,12 @@ interface LighthouseFigures {
   /** The median of the runs' performance scores, and every run's. */
   readonly performance: number;
   readonly performanceRuns: readonly number[];
+  /**
+   * The runs that gave no performance score (Lighthouse threw, or returned a runtime error such
+   * as NO_FCP, or scored the category null): what went wrong, each. They are left out of the
+   * median, not counted as 0.
+   */
+  readonly failedRuns: readonly string[];
   readonly accessibility: number;
   /** The median run's metrics, in ms (layout shift unitless). */
   readonly fcpMs: number;
@@ -132,6 +140,7 @@ async function scrollThrough(site: Site, url: string, breakdown = false) {
 
 interface LighthouseResult {
   readonly lhr: {
+    readonly runtimeError?: { readonly code?: string; readonly message?: string };
     readonly categories: Record<string, { readonly score: number | null }>;
     readonly audits: Record<
       string,
@@ -223,7 +232,13 @@ async function lighthouseOnce(
       onlyCategories: ['performance', 'accessibility'],
       formFactor: 'mobile',
     });
-    return result?.lhr ?? 'no result';
+    const lhr = result?.lhr;
+    if (!lhr) return 'failed: Lighthouse returned no result';
+    // A run that could not measure the page still returns a report, with a runtime error and a
+    // null score (Lighthouse's NO_FCP, PROTOCOL_TIMEOUT, ...): that is a failure, not a 0.
+    if (lhr.runtimeError?.code) return `failed: ${lhr.runtimeError.code} ${lhr.runtimeError.message ?? ''}`.trim();
+    if (typeof lhr.categories.performance?.score !== 'number') return 'failed: no performance score';
+    return lhr;
   } catch (e) {
     return `failed: ${(e as Error).message.split('\n')[0]}`;
   } finally {
@@ -238,9 +253,13 @@ async function lighthouseScores(
   save: string | undefined,
 ): Promise<PageFigures['lighthouse']> {
   const results: LighthouseResult['lhr'][] = [];
+  const failedRuns: string[] = [];
   for (let i = 0; i < runs; i++) {
     const r = await lighthouseOnce(lh, url);
-    if (typeof r === 'string') return r;
+    if (typeof r === 'string') {
+      failedRuns.push(`run ${i + 1}: ${r}`);
+      continue;
+    }
     results.push(r);
     if (save) {
       mkdirSync(save, { recursive: true });
@@ -248,7 +267,8 @@ async function lighthouseScores(
       writeFileSync(join(save, `${name}.${i + 1}.json`), JSON.stringify(r));
     }
   }
-  const score = (r: LighthouseResult['lhr'], c: string) => Math.round((r.categories[c]?.score ?? 0) * 100);
+  if (!results.length) return `every run failed (${failedRuns.join('; ')})`;
+  const score = (r: LighthouseResult['lhr'], c: string) => Math.round((r.categories[c]?.score ?? Number.NaN) * 100);
   const perf = results.map((r) => score(r, 'performance'));
   const mid = median(perf);
   const run = results[perf.indexOf(mid)] as LighthouseResult['lhr'];
@@ -256,6 +276,7 @@ async function lighthouseScores(
   return {
     performance: mid,
     performanceRuns: perf,
+    failedRuns,
     accessibility: score(run, 'accessibility'),
     fcpMs: metric('first-contentful-paint'),
     lcpMs: metric('largest-contentful-paint'),
@@ -346,7 +367,9 @@ async function main(): Promise<void> {
         const l = row.lighthouse;
         const score =
           typeof l === 'object'
-            ? `Lighthouse mobile: performance ${l.performance} (median of ${l.performanceRuns.join(', ')}), ` +
+            ? `Lighthouse mobile: performance ${l.performance} (median of ${l.performanceRuns.join(', ')}${
+                l.failedRuns.length ? `; ${l.failedRuns.length} failed run(s) left out: ${l.failedRuns.join('; ')}` : ''
+              }), ` +
               `accessibility ${l.accessibility}; FCP ${l.fcpMs} ms, LCP ${l.lcpMs} ms, TBT ${l.tbtMs} ms, ` +
               `Speed Index ${l.speedIndexMs} ms, CLS ${l.cls} (load average ${l.load})\n  main thread (median run, ms): ${Object.entries(
                 l.mainThreadMs,

@@ -5,6 +5,7 @@
  */
 
 import { REPO_URL } from '../site-config.ts';
+import { descriptionKey, expandResult } from './embedded-config.ts';
 import { h, toDom, type VNode } from './h.ts';
 import { formatLiveHash, type LiveHash, parseLiveHash } from './hash.ts';
 import { hydratePlot } from './plot-client.ts';
@@ -76,18 +77,38 @@ function readLiveConfig(el: HTMLElement): EmbeddedLiveConfig {
   return { ...readConfig<Omit<EmbeddedLiveConfig, 'id'>>(el), id: el.dataset.kvmLive ?? '' };
 }
 
+/** A violated property's description that a check of the page (of the same model) carries (embedded-config.ts). */
+function pageDescription(model: string, key: string): string | undefined {
+  for (const el of document.querySelectorAll<HTMLElement>('[data-kvm-live]')) {
+    try {
+      const c = readLiveConfig(el);
+      const v = c.result.violation;
+      if (c.model === model && v?.description !== undefined && descriptionKey(v) === key) return v.description;
+    } catch {
+      // a check whose configuration does not parse says so itself
+    }
+  }
+  return undefined;
+}
+
 /** The page's embedded configuration, completed with what the page leaves out. */
 async function liveConfig(el: HTMLElement): Promise<LiveConfig> {
   const e = readLiveConfig(el);
   const info = await modelInfo(e.model);
+  // Every parameter, in the model's order (selections are compared by their JSON).
+  const params = Object.fromEntries(info.params.map((p) => [p.name, e.params?.[p.name] ?? p.default]));
   return {
     ...e,
     model: info,
     repoUrl: REPO_URL,
     sourcesUrl: `${SITE_BASE}/kvm-sources/${encodeURIComponent(info.name)}.json`,
-    // Every parameter, in the model's order (selections are compared by their JSON).
-    params: Object.fromEntries(info.params.map((p) => [p.name, e.params[p.name] ?? p.default])),
+    params,
     budget: e.budget ?? DEFAULT_BUDGET,
+    result: expandResult(
+      e.result,
+      { model: info.name, variant: e.variant, memoryModel: e.memoryModel, params },
+      (key) => pageDescription(e.model, key),
+    ),
   };
 }
 
@@ -1119,7 +1140,7 @@ export async function linkVariantTable(table: HTMLElement): Promise<void> {
   const checks = [...document.querySelectorAll<HTMLElement>('[data-kvm-live]')].flatMap((el) => {
     try {
       const c = readLiveConfig(el);
-      return c.model === model ? [{ id: c.id, variant: c.variant, mm: c.memoryModel, params: c.params }] : [];
+      return c.model === model ? [{ id: c.id, variant: c.variant, mm: c.memoryModel, params: c.params ?? {} }] : [];
     } catch {
       return [];
     }

@@ -87,9 +87,22 @@ export type BuildResult = Pick<EmbeddedResult, 'verdict' | 'violation' | 'trace'
  * statistics and witnesses are in the verdict the page shows). The repository and the file
  * URLs are the site's.
  */
-export type EmbeddedLiveConfig = Omit<LiveConfig, 'model' | 'repoUrl' | 'sourcesUrl' | 'budget'> & {
+export type EmbeddedLiveConfig = Omit<
+  LiveConfig,
+  'model' | 'repoUrl' | 'sourcesUrl' | 'budget' | 'params' | 'result'
+> & {
   readonly model: string;
+  /** The parameters the chapter sets; absent when it sets none. */
+  readonly params?: Params;
   readonly budget?: number;
+  /** The build-time result, compacted (embedded-config.ts). */
+  readonly result: {
+    readonly verdict: BuildResult['verdict'];
+    /** Without its description when an earlier check of the page wrote it (embedded-config.ts). */
+    readonly violation?: Omit<NonNullable<BuildResult['violation']>, 'description'> & { readonly description?: string };
+    /** The encoded trace, or only what follows its head (`tail`) when the head is the check's own selection. */
+    readonly trace?: { readonly encoded?: string; readonly tail?: string; readonly steps: number };
+  };
 };
 
 export type ToWorker =

@@ -1,6 +1,6 @@
 /**
  * Every built page, loaded once in Chromium, passes every page-wide check:
- * - it loads cleanly: HTTP 200, a heading, no console error, no uncaught exception, no failed or
+ * - it loads cleanly: HTTP 200, a heading, no class named undefined/null/NaN, no console error, no uncaught exception, no failed or
  *   4xx/5xx request, no Content-Security-Policy violation, and nothing fetched from outside
  *   localhost (the site must work offline and must not leak readers' visits to third parties);
  * - it ships none of our JavaScript unless it has live examples, and then at most the budget of
@@ -46,6 +46,14 @@ describe('every page in dist/', () => {
       const response = await page.goto(site.server.origin + path, { waitUntil: 'networkidle' });
       expect(response?.status()).toBe(200);
       await expect(page.locator('h1').first().textContent()).resolves.toBeTruthy();
+      // No class computed from a missing value (Astro writes `class={undefined}` beside a scoped
+      // style as "undefined astro-…": the memory-model page's litmus table had 201).
+      const badClasses = await page.evaluate(() =>
+        [...document.querySelectorAll('[class]')]
+          .filter((e) => /(^|\s)(undefined|null|NaN)(\s|$)/.test(e.getAttribute('class') ?? ''))
+          .map((e) => e.outerHTML.slice(0, 100)),
+      );
+      expect(badClasses, 'elements whose class says undefined, null or NaN').toEqual([]);
 
       const row = await measureLoaded(page, path, scripts);
       js.push(row);
