@@ -186,8 +186,9 @@ describe('fair cycles on the quotient graph', () => {
 describe('the requests model with two requesters, on one graph, with and without symmetry', () => {
   const requests = MODELS.find((m) => m.name === 'requests');
   if (requests === undefined) throw new Error('no requests model');
-  const cases = (['sc', 'tso'] as const).flatMap((mm) =>
-    ['correct-x86', 'halt-no-wakeup', 'check-before-irqs-off', 'tlb-flush-no-final-check'].map((v) => [v, mm] as const),
+  // Under TSO every variant is in symmetry.test.ts.
+  const cases = ['correct-x86', 'halt-no-wakeup', 'check-before-irqs-off', 'tlb-flush-no-final-check'].map(
+    (v) => [v, 'sc'] as const,
   );
   it.each(cases)('%s under %s at 1 x 2: same verdict, property and safety counterexample length', (variant, mm) => {
     const req = { variant, memoryModel: mm, params: { vcpus: 1, requesters: 2 } };
