@@ -689,15 +689,21 @@ export class Exploration {
           sym.apply(k, rep, len, renamed);
           view.s = renamed;
           view.final = final;
-          const differs = (kind: string, name: string, a: boolean, b: boolean): void => {
+          const differs = (name: string, a: boolean, b: boolean): void => {
             if (a !== b)
               throw new ModelError(
-                `symmetry ${sym.spec.name}: ${kind} ${name} tells a state from its renaming (it must read every member alike)`,
+                `symmetry ${sym.spec.name}: property ${name} tells a state from its renaming (it must read every member alike)`,
               );
           };
-          inst.invariants.forEach((p, i) => differs('property', p.name, invs[i] as boolean, p.holds(view)));
-          inst.witnesses.forEach((p, i) => differs('property', p.name, wits[i] as boolean, p.reached(view)));
-          inst.progress.forEach((p, i) => differs('property', p.name, pend[i] as boolean, p.pending(view)));
+          inst.invariants.forEach((p, i) => {
+            differs(p.name, invs[i] as boolean, p.holds(view));
+          });
+          inst.witnesses.forEach((p, i) => {
+            differs(p.name, wits[i] as boolean, p.reached(view));
+          });
+          inst.progress.forEach((p, i) => {
+            differs(p.name, pend[i] as boolean, p.pending(view));
+          });
         }
       },
     };
@@ -1410,7 +1416,9 @@ class Liveness {
       at = hop.end;
     }
     const back =
-      at === entry && cycle.length > 0 ? undefined : this.#pathWithin(inScc, at, (v, e) => this.#target(v, e, G) === entry);
+      at === entry && cycle.length > 0
+        ? undefined
+        : this.#pathWithin(inScc, at, (v, e) => this.#target(v, e, G) === entry);
     if (back) cycle.push(...back.edges);
     return this.#lasso(entry, cycle, k);
   }
