@@ -201,3 +201,73 @@ describe('the requests model with two requesters, on one graph, with and without
     expect(sym.states).toBeLessThan(full.states);
   });
 });
+
+describe("the group's tables (Symmetry.group)", () => {
+  it.each(['sc', 'tso'] as const)(
+    'under %s, with three requesters (6 renamings, not commutative): composition, inverses and renamed units match the renamed states',
+    (mm) => {
+      const requests = MODELS.find((m) => m.name === 'requests');
+      if (requests === undefined) throw new Error('no requests model');
+      const inst = instantiate(requests, 'correct-x86', { requesters: 3 }).instance;
+      const machine = new Machine(inst, mm);
+      const sym = Symmetry.build(machine);
+      if (typeof sym === 'string') throw new Error(sym);
+      const group = sym.group();
+      if (typeof group === 'string') throw new Error(group);
+      expect(group.size).toBe(6);
+      // States along a few seeded random runs.
+      const states: Int32Array[] = [];
+      let seed = 7;
+      for (let run = 0; run < 4; run++) {
+        let s = machine.initial();
+        for (let step = 0; step < 40; step++) {
+          states.push(s);
+          const next: Int32Array[] = [];
+          machine.successors(s, s.length, (_u, _c, st, len) => {
+            next.push(st.slice(0, len));
+          });
+          if (next.length === 0) break;
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          s = next[seed % next.length] as Int32Array;
+        }
+      }
+      const G = group.size;
+      const ren = (k: number, s: Int32Array): Int32Array => {
+        const out = new Int32Array(s.length);
+        sym.apply(k, s, s.length, out);
+        return out;
+      };
+      const succ = (s: Int32Array): string[] => {
+        const out: string[] = [];
+        machine.successors(s, s.length, (u, _c, st, len) => {
+          out.push(`${u}:${st.slice(0, len).join(',')}`);
+        });
+        return out.sort();
+      };
+      let nonCommuting = 0;
+      for (const s of states.filter((_, i) => i % 8 === 0)) {
+        for (let a = 0; a < G; a++) {
+          expect([...ren(group.inverse[a] as number, ren(a, s))]).toEqual([...s]);
+          for (let b = 0; b < G; b++) {
+            const ab = group.compose[a * G + b] as number;
+            expect([...ren(a, ren(b, s))]).toEqual([...ren(ab, s)]);
+            if (ab !== group.compose[b * G + a]) nonCommuting++;
+          }
+          // The successors of a(s) are the a-renamings of s's successors, by the renamed units.
+          const renamedSuccessors: string[] = [];
+          machine.successors(s, s.length, (u, _c, st, len) => {
+            renamedSuccessors.push(`${group.unitTo[a * group.units + u]}:${ren(a, st.slice(0, len)).join(',')}`);
+          });
+          expect(renamedSuccessors.sort()).toEqual(succ(ren(a, s)));
+        }
+      }
+      expect(nonCommuting).toBeGreaterThan(0);
+      // The canonical form reports the renaming that gives it.
+      for (const s of states) {
+        const rep = new Int32Array(s.length);
+        const k = sym.canonical(s, s.length, rep);
+        expect([...ren(k, s)]).toEqual([...rep]);
+      }
+    },
+  );
+});
