@@ -19,10 +19,11 @@
  * it finds none the reduced one was already shortest. Should that search run out of budget,
  * the reduced counterexample is kept and `notShortest` says why.
  *
- * Progress (`eventually`) is checked afterwards on the full, unreduced graph, under weak
- * fairness for every unit (thread, interrupt delivery, store-buffer drain): a violation is a
- * reachable strongly connected set of states in which the obligation stays pending and every
- * unit that is enabled throughout also takes a step; the counterexample is a lasso.
+ * Progress (`eventually`) is checked on the graph without partial-order reduction (with a
+ * declared symmetry, one state per class: see Liveness), under weak fairness for every unit
+ * (thread, interrupt delivery, store-buffer drain): a violation is a reachable strongly
+ * connected set of states in which the obligation stays pending and every unit that is
+ * enabled throughout also takes a step; the counterexample is a lasso.
  */
 import { Kind } from './actions.ts';
 import { GhostObserved, Machine, MachineStateView, ModelError } from './machine.ts';
