@@ -20,6 +20,8 @@ export interface Golden2x2Case {
   readonly verdict: 'holds' | 'violated';
   readonly property?: string;
   readonly states: number;
+  /** false: recorded without symmetry reduction; new cases are recorded with it (the default). */
+  readonly symmetry?: false;
 }
 
 const { values } = parseArgs({
@@ -56,6 +58,7 @@ for (const mm of (values.mm ?? 'sc,tso').split(',') as MemoryModelName[]) {
       ...(r.violation ? { property: r.violation.property } : {}),
       states: r.states,
     };
+    console.log(`  peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
     const at = cases.findIndex((c) => c.variant === v.name && c.memoryModel === mm && c.params === undefined);
     if (at >= 0) cases[at] = entry;
     else cases.push(entry);

@@ -19,10 +19,11 @@
  * it finds none the reduced one was already shortest. Should that search run out of budget,
  * the reduced counterexample is kept and `notShortest` says why.
  *
- * Progress (`eventually`) is checked afterwards on the full, unreduced graph, under weak
- * fairness for every unit (thread, interrupt delivery, store-buffer drain): a violation is a
- * reachable strongly connected set of states in which the obligation stays pending and every
- * unit that is enabled throughout also takes a step; the counterexample is a lasso.
+ * Progress (`eventually`) is checked on the graph without partial-order reduction (with a
+ * declared symmetry, one state per class: see Liveness), under weak fairness for every unit
+ * (thread, interrupt delivery, store-buffer drain): a violation is a reachable strongly
+ * connected set of states in which the obligation stays pending and every unit that is
+ * enabled throughout also takes a step; the counterexample is a lasso.
  */
 import { Kind } from './actions.ts';
 import { GhostObserved, Machine, MachineStateView, ModelError } from './machine.ts';
@@ -45,7 +46,7 @@ import type { Ghost } from './primitives.ts';
 import { Rng } from './prng.ts';
 import { compileThreads, DomainGrowth, type DomainKey } from './quotient.ts';
 import { StateStore, SuccessorBatch } from './store.ts';
-import { Symmetry } from './symmetry.ts';
+import { type LivenessGroup, Symmetry } from './symmetry.ts';
 import { relaxedFacts } from './threads.ts';
 
 export interface ProgressInfo {
@@ -69,7 +70,11 @@ export interface ExploreOptions {
   readonly reduction?: boolean;
   /** Check `eventually` properties (default on). */
   readonly liveness?: boolean;
-  /** Symmetry reduction for models that declare a symmetry (default on; safety phase only). */
+  /**
+   * Symmetry reduction for models that declare a symmetry (default on): one state per class of
+   * renamings, in the safety search and in the liveness graph (see Liveness for why the fair
+   * cycles of the quotient graph are exactly those of the full one).
+   */
   readonly symmetry?: boolean;
   /**
    * Number thread states by future behaviour rather than by history (default on; see
@@ -94,8 +99,8 @@ export interface ExploreOptions {
    * liveness graph, in one search, instead of first on a reduced graph and then building the
    * full graph for liveness. The full graph holds every state the reduced one reaches (and every
    * state is checked there), so the verdicts are the same; a safety counterexample is a shortest
-   * one directly (breadth first, no reduction). Partial-order and symmetry reduction are then
-   * not used: the full graph had to be built anyway.
+   * one directly (breadth first, no partial-order reduction). Partial-order reduction is then
+   * not used (the liveness graph needs every interleaving); symmetry is, on both at once.
    */
   readonly oneGraph?: boolean;
   /**
@@ -293,6 +298,8 @@ export class Exploration {
   readonly #growths: number[];
   /** A successor's representative under the symmetry. */
   #canon = new Int32Array(0);
+  /** The symmetry as the liveness graph uses it (undefined: liveness without symmetry). */
+  #livenessGroup: LivenessGroup | undefined;
   /** In a search for a shorter counterexample: the greatest depth to check (see the header). */
   #depthBound = Number.POSITIVE_INFINITY;
   /** A violation found under reduction, and the unreduced search for a shorter one. */
@@ -321,9 +328,7 @@ export class Exploration {
   #begin(restarts: number): void {
     const inst = this.#inst;
     // The symmetry first: the quotient merges its members alike (quotient.ts, compileThreads).
-    if (inst.symmetry !== undefined && this.#oneGraph) {
-      this.#symmetryNote = 'not used: safety is checked on the liveness graph, which has every state';
-    } else if (inst.symmetry !== undefined) {
+    if (inst.symmetry !== undefined) {
       const sym = this.#opts.symmetry === false ? 'off (by option)' : Symmetry.build(this.machine);
       this.#symmetry = typeof sym === 'string' ? undefined : sym;
       this.#symmetryNote = typeof sym === 'string' ? sym : sym.describe();
@@ -362,6 +367,20 @@ export class Exploration {
       });
       this.#automata = { histories, classes, restarts };
     }
+    this.#livenessGroup = undefined;
+    if (this.#symmetry !== undefined && inst.progress.length > 0 && (this.#opts.liveness ?? true)) {
+      // Needs the compiled automata: the initial state it compares with its renamings is numbered by them.
+      const group = this.#symmetry.group();
+      if (typeof group === 'string') {
+        if (this.#oneGraph) {
+          this.#symmetry = undefined;
+          this.#symmetryNote = `not used: ${group}`;
+        } else this.#symmetryNote = `${this.#symmetry.describe()}; safety only: ${group}`;
+      } else {
+        this.#livenessGroup = group;
+        this.#symmetryNote = `${this.#symmetry.describe()}, ${this.#oneGraph ? 'on the one graph of safety and liveness' : 'in safety and liveness'}`;
+      }
+    }
     this.#trackAccesses();
     if ((this.#opts.unobservedGhosts ?? true) && inst.ghosts.length > 0) {
       const unstored = this.machine.unstored;
@@ -397,6 +416,7 @@ export class Exploration {
         this.machine,
         this.#maxStates,
         (why, extra) => this.#finish(why, extra),
+        this.#livenessSymmetry(),
         (view, idx, final) => this.#safetyViolation(view, idx, final),
         () => this.#missingWitness(),
       );
@@ -424,6 +444,8 @@ export class Exploration {
    */
   distribute(source: WorkSource): boolean {
     if (this.#inst.witnesses.length > MAX_WITNESSES) return false;
+    // The records carry no renaming per edge, which the liveness graph under symmetry needs.
+    if (this.#livenessGroup !== undefined) return false;
     this.#work = source;
     this.#beginWork();
     return true;
@@ -608,8 +630,12 @@ export class Exploration {
    * the actual state whose representative is the next stored state.
    */
   #path(idx: number): { unit: number; choice: number }[] {
-    const store = this.#store;
-    if (this.#symmetry === undefined) return store.path(idx);
+    return this.#pathIn(this.#store, idx).steps;
+  }
+
+  /** As #path, in `store`, with the state the run ends in (with symmetry: some renaming of state idx). */
+  #pathIn(store: StateStore, idx: number): { steps: { unit: number; choice: number }[]; end: Int32Array | undefined } {
+    if (this.#symmetry === undefined) return { steps: store.path(idx), end: undefined };
     const chain: number[] = [];
     for (let i = idx; i >= 0; i = store.parent[i] as number) chain.push(i);
     chain.reverse();
@@ -630,7 +656,58 @@ export class Exploration {
       steps.push({ unit: found.unit, choice: found.choice });
       cur = found.state;
     }
-    return steps;
+    return { steps, end: cur };
+  }
+
+  /** What Liveness needs of the symmetry, or undefined for a liveness graph of every state. */
+  #livenessSymmetry(): LivenessSymmetry | undefined {
+    const sym = this.#symmetry;
+    const group = this.#livenessGroup;
+    if (sym === undefined || group === undefined) return undefined;
+    const inst = this.#inst;
+    const view = this.machine.view();
+    let renamed = new Int32Array(0);
+    return {
+      group,
+      canonical: (s, len, out) => sym.canonical(s, len, out),
+      apply: (k, s, len, out) => sym.apply(k, s, len, out),
+      path: (store, idx) => {
+        const p = this.#pathIn(store, idx);
+        return { steps: p.steps, end: p.end ?? this.machine.initial() };
+      },
+      checkProperties: (rep, len, final) => {
+        // The quotient graph stands for the full one only if no property tells a state from its
+        // renamings (SymmetrySpec says so, and this checks it on every stored state): else a
+        // violation at a renaming of a stored state, or a witness reached only there, is missed.
+        if (renamed.length < len) renamed = new Int32Array(len);
+        const base = this.#view;
+        base.s = rep;
+        base.final = final;
+        const invs = inst.invariants.map((p) => p.holds(base));
+        const wits = inst.witnesses.map((p) => p.reached(base));
+        const pend = inst.progress.map((p) => p.pending(base));
+        for (let k = 1; k < group.size; k++) {
+          sym.apply(k, rep, len, renamed);
+          view.s = renamed;
+          view.final = final;
+          const differs = (name: string, a: boolean, b: boolean): void => {
+            if (a !== b)
+              throw new ModelError(
+                `symmetry ${sym.spec.name}: property ${name} tells a state from its renaming (it must read every member alike)`,
+              );
+          };
+          inst.invariants.forEach((p, i) => {
+            differs(p.name, invs[i] as boolean, p.holds(view));
+          });
+          inst.witnesses.forEach((p, i) => {
+            differs(p.name, wits[i] as boolean, p.reached(view));
+          });
+          inst.progress.forEach((p, i) => {
+            differs(p.name, pend[i] as boolean, p.pending(view));
+          });
+        }
+      },
+    };
   }
 
   get result(): ExploreResult | undefined {
@@ -907,7 +984,13 @@ export class Exploration {
     if (inst.progress.length > 0 && (this.#opts.liveness ?? true)) {
       this.#phase = 'liveness';
       this.#phaseStart = now();
-      this.#liveness = new Liveness(inst, this.machine, this.#maxStates, (why, extra) => this.#finish(why, extra));
+      this.#liveness = new Liveness(
+        inst,
+        this.machine,
+        this.#maxStates,
+        (why, extra) => this.#finish(why, extra),
+        this.#livenessSymmetry(),
+      );
       this.#beginWork();
       this.#progress(true);
       return;
@@ -979,7 +1062,50 @@ class IntVec {
   }
 }
 
-/** Weakly fair cycle detection over the full state graph. */
+/** What the liveness graph needs to store one state per symmetry class (Exploration.#livenessSymmetry). */
+interface LivenessSymmetry {
+  readonly group: LivenessGroup;
+  /** The representative of s into out; returns the renaming k with out = k(s). */
+  canonical(s: Int32Array, len: number, out: Int32Array): number;
+  apply(k: number, s: Int32Array, len: number, out: Int32Array): void;
+  /** A run of the model to stored state idx, and the state it ends in (a renaming of idx). */
+  path(store: StateStore, idx: number): { steps: { unit: number; choice: number }[]; end: Int32Array };
+  /** Throws ModelError if a property tells the stored state from one of its renamings. */
+  checkProperties(rep: Int32Array, len: number, final: boolean): void;
+}
+
+/**
+ * Weakly fair cycle detection over the state graph: every state, or with a symmetry one state
+ * per class.
+ *
+ * With a symmetry the graph stores representatives r, and each edge of r is one of r's own
+ * successors s' (a real step of the model, by unit u), kept as the representative r' = p(s')
+ * together with the renaming p. Fairness cannot be read off that quotient graph directly: unit
+ * u at r and unit u at r' are not the same thread when p moved it, so a quotient cycle along
+ * which "every enabled unit steps" may be no fair run at all, and a naive check would report a
+ * false fair cycle (or, reading units the other way, miss one); symmetry-liveness.test.ts
+ * builds both cases. So the cycle search runs on the *lifted* graph, whose nodes are the pairs
+ * (r, g), g in the group G, standing for the state g(r): from (r, g), the edge (u, p, r') above
+ * leads to (r', g∘p⁻¹) by unit g(u) (g(s') = g∘p⁻¹(r'), and the successors of g(r) are
+ * exactly the g-renamings of r's: the declared symmetry is checked, symmetry.ts), and the units
+ * enabled at (r, g) are those at r renamed by g. This is the annotated quotient of Emerson and
+ * Sistla (tracking the permutation), built on the fly from |G| integers per state instead of
+ * states:
+ * - the lifted graph maps onto the reachable graph of the model, node (r, g) to g(r), with
+ *   each node's edges onto its image's edges, units and enabled sets kept (every renaming fixes
+ *   the initial state, Symmetry.group(), so every g(r) is reachable, and reachable states are
+ *   renamings of stored ones);
+ * - so a fair cycle of the lifted graph is a fair cycle of the model; and a fair cycle of the
+ *   model, lifted edge by edge from a node over its first state, ends over the same state at a
+ *   node (r, g') that may differ from the start (g'(r) = g(r)); lifting it again from there, at
+ *   most |G| times round, some node repeats, and the cycle repeated that often (still fair) is a
+ *   cycle of the lifted graph.
+ * Both need the properties to read every member alike (pending(g(r)) = pending(r)); that is the
+ * model's claim (SymmetrySpec), and checkProperties() verifies it on every stored state against
+ * every renaming, so a property that names one member is a ModelError, not a wrong verdict. A
+ * lasso found is turned back into a run of the model and replayed, and each of its steps must
+ * reach the state the lifted graph says (else a ModelError).
+ */
 class Liveness {
   readonly #inst: ModelInstance;
   readonly #machine: Machine;
@@ -994,6 +1120,10 @@ class Liveness {
   readonly #edgeUnit = new IntVec();
   readonly #enabled = new IntVec();
   readonly #pending = new IntVec();
+  /** With a symmetry: per edge, the renaming p with target = p(successor). */
+  readonly #edgePerm = new IntVec();
+  readonly #sym: LivenessSymmetry | undefined;
+  #canon = new Int32Array(0);
   /** With one graph (ExploreOptions.oneGraph): the safety checks of each state, and the witnesses at the end. */
   readonly #safety: ((view: MachineStateView, idx: number, final: boolean) => Violation | undefined) | undefined;
   readonly #witnesses: (() => Violation | undefined) | undefined;
@@ -1007,6 +1137,7 @@ class Liveness {
     machine: Machine,
     maxStates: number,
     finish: Finish,
+    sym: LivenessSymmetry | undefined,
     safety?: (view: MachineStateView, idx: number, final: boolean) => Violation | undefined,
     witnesses?: () => Violation | undefined,
   ) {
@@ -1014,12 +1145,19 @@ class Liveness {
     this.#machine = machine;
     this.#maxStates = maxStates;
     this.#finish = finish;
+    this.#sym = sym;
     this.#safety = safety;
     this.#witnesses = witnesses;
     if (machine.units.length > 31) throw new ModelError('liveness checking supports at most 31 fairness units');
     if (inst.progress.length > 31) throw new ModelError('at most 31 progress properties');
+    // Every renaming fixes the initial state (Symmetry.group()): it is its own representative.
     const init = machine.initial();
     this.#store.intern(init, init.length, -1, -1, -1);
+  }
+
+  /** A run of the model to stored state idx. */
+  #path(idx: number): { unit: number; choice: number }[] {
+    return this.#sym === undefined ? this.#store.path(idx) : this.#sym.path(this.#store, idx).steps;
   }
 
   get states(): number {
@@ -1049,8 +1187,15 @@ class Liveness {
     const view = machine.view();
     let parent = 0;
     let enabled = 0;
+    const sym = this.#sym;
     const emit = (unit: number, choice: number, next: Int32Array, len: number): void => {
-      const r = store.intern(next, len, parent, unit, choice);
+      let stored = next;
+      if (sym !== undefined) {
+        if (this.#canon.length < len) this.#canon = new Int32Array(len * 2);
+        this.#edgePerm.push(sym.canonical(next, len, this.#canon));
+        stored = this.#canon;
+      }
+      const r = store.intern(stored, len, parent, unit, choice);
       this.#edgeTo.push(r >= 0 ? r : -r - 1);
       this.#edgeUnit.push(unit);
       enabled |= 1 << unit;
@@ -1104,13 +1249,14 @@ class Liveness {
       if (this.#safety !== undefined) {
         const violation = this.#safety(view, parent, enabled === 0);
         if (violation !== undefined)
-          return this.#finish('violated', { violation, path: { steps: store.path(parent) } });
+          return this.#finish('violated', { violation, path: { steps: this.#path(parent) } });
       }
       let pend = 0;
       this.#inst.progress.forEach((p, k) => {
         if (p.pending(view)) pend |= 1 << k;
       });
       this.#pending.push(pend);
+      sym?.checkProperties(this.#cur, len, enabled === 0);
       if (store.count > this.#maxStates) {
         return this.#finish('inconclusive', {
           reason: `state budget exhausted after ${store.count} states (liveness)`,
@@ -1135,45 +1281,83 @@ class Liveness {
     return this.#finish('holds', { livenessStates: store.count });
   }
 
+  /** Nodes of the lifted graph per stored state (see the class comment): |G| with a symmetry, else 1. */
+  get #lift(): number {
+    return this.#sym?.group.size ?? 1;
+  }
+
+  /** The node edge e (an edge of state ⌊v / G⌋) leads to from node v of the lifted graph. */
+  #target(v: number, e: number, G: number): number {
+    const to = this.#edgeTo.a[e] as number;
+    if (G === 1) return to;
+    const { compose, inverse } = (this.#sym as LivenessSymmetry).group;
+    const g = v % G;
+    return to * G + (compose[g * G + (inverse[this.#edgePerm.a[e] as number] as number)] as number);
+  }
+
+  /** The fairness unit that edge e takes from node v: its unit renamed by v's renaming. */
+  #unitAt(v: number, e: number, G: number): number {
+    const u = this.#edgeUnit.a[e] as number;
+    if (G === 1) return u;
+    const { unitTo, units } = (this.#sym as LivenessSymmetry).group;
+    return unitTo[(v % G) * units + u] as number;
+  }
+
+  /** The units enabled at node v: those of its state, renamed by its renaming. */
+  #enabledAt(v: number, G: number): number {
+    if (G === 1) return this.#enabled.a[v] as number;
+    const { unitTo, units } = (this.#sym as LivenessSymmetry).group;
+    const row = (v % G) * units;
+    let mask = this.#enabled.a[(v / G) | 0] as number;
+    let out = 0;
+    for (let u = 0; mask !== 0; u++, mask >>>= 1) if ((mask & 1) !== 0) out |= 1 << (unitTo[row + u] as number);
+    return out;
+  }
+
   /** Finds a fair lasso along which property k stays pending, or undefined. */
   #fairCycle(k: number): RawPath | undefined {
     const n = this.#store.count;
+    const G = this.#lift;
     const bit = 1 << k;
     const pending = this.#pending.a;
     const pend = (i: number): boolean => ((pending[i] as number) & bit) !== 0;
     const start = this.#edgeStart.a;
-    const to = this.#edgeTo.a;
     // A pending state with no successors at all: the run stops (stutters) with the obligation open.
     for (let i = 0; i < n; i++) {
       if (pend(i) && start[i] === start[i + 1]) {
-        const steps = this.#store.path(i);
+        const steps = this.#path(i);
         return { steps, cycleStart: steps.length };
       }
     }
-    // Tarjan's SCC algorithm, iterative, on the subgraph of pending states.
-    const index = new Int32Array(n).fill(-1);
-    const low = new Int32Array(n);
-    const onStack = new Uint8Array(n);
+    // Tarjan's SCC algorithm, iterative, on the nodes of the lifted graph over pending states.
+    const nodes = n * G;
+    const index = new Int32Array(nodes).fill(-1);
+    const low = new Int32Array(nodes);
+    const onStack = new Uint8Array(nodes);
     const stack: number[] = [];
-    const call: { v: number; e: number }[] = [];
+    const call: { v: number; e: number; end: number }[] = [];
+    const frame = (v: number): { v: number; e: number; end: number } => {
+      const r = G === 1 ? v : (v / G) | 0;
+      return { v, e: start[r] as number, end: start[r + 1] as number };
+    };
     let counter = 0;
-    for (let root = 0; root < n; root++) {
-      if (!pend(root) || (index[root] as number) >= 0) continue;
-      call.push({ v: root, e: start[root] as number });
+    for (let root = 0; root < nodes; root++) {
+      if (!pend(G === 1 ? root : (root / G) | 0) || (index[root] as number) >= 0) continue;
+      call.push(frame(root));
       index[root] = low[root] = counter++;
       stack.push(root);
       onStack[root] = 1;
       while (call.length > 0) {
-        const frame = call[call.length - 1] as { v: number; e: number };
-        const v = frame.v;
-        if (frame.e < (start[v + 1] as number)) {
-          const w = to[frame.e++] as number;
-          if (!pend(w)) continue;
+        const top = call[call.length - 1] as { v: number; e: number; end: number };
+        const v = top.v;
+        if (top.e < top.end) {
+          const w = this.#target(v, top.e++, G);
+          if (!pend(G === 1 ? w : (w / G) | 0)) continue;
           if ((index[w] as number) < 0) {
             index[w] = low[w] = counter++;
             stack.push(w);
             onStack[w] = 1;
-            call.push({ v: w, e: start[w] as number });
+            call.push(frame(w));
           } else if (onStack[w]) {
             low[v] = Math.min(low[v] as number, index[w] as number);
           }
@@ -1192,7 +1376,7 @@ class Liveness {
             onStack[w] = 0;
             scc.push(w);
           } while (w !== v);
-          const lasso = this.#checkScc(scc);
+          const lasso = this.#checkScc(scc, k);
           if (lasso) return lasso;
         }
       }
@@ -1200,67 +1384,72 @@ class Liveness {
     return undefined;
   }
 
-  #checkScc(scc: number[]): RawPath | undefined {
+  /** A fair lasso through the strongly connected set of nodes `scc`, if it has a fair cycle. */
+  #checkScc(scc: number[], k: number): RawPath | undefined {
+    const G = this.#lift;
     const inScc = new Set(scc);
     const start = this.#edgeStart.a;
-    const to = this.#edgeTo.a;
-    const unitOf = this.#edgeUnit.a;
     let always = -1;
     let taken = 0;
     let cyclic = false;
+    let entry = Number.POSITIVE_INFINITY;
     for (const v of scc) {
-      always &= this.#enabled.a[v] as number;
-      for (let e = start[v] as number; e < (start[v + 1] as number); e++) {
-        if (inScc.has(to[e] as number)) {
+      if (v < entry) entry = v;
+      always &= this.#enabledAt(v, G);
+      const r = G === 1 ? v : (v / G) | 0;
+      for (let e = start[r] as number; e < (start[r + 1] as number); e++) {
+        if (inScc.has(this.#target(v, e, G))) {
           cyclic = true;
-          taken |= 1 << (unitOf[e] as number);
+          taken |= 1 << this.#unitAt(v, e, G);
         }
       }
     }
     if (!cyclic || (always & ~taken) !== 0) return undefined;
     // Build the lasso: shortest prefix to the SCC's earliest-discovered state, then a cycle that
     // takes one edge of every unit that steps inside the SCC and returns.
-    const entry = Math.min(...scc);
-    const prefix = this.#store.path(entry);
-    const cycle: { unit: number; choice: number }[] = [];
+    const cycle: { v: number; e: number }[] = [];
     let at = entry;
     for (let u = 0; u < 31; u++) {
       if (!(taken & (1 << u))) continue;
-      const hop = this.#pathWithin(inScc, at, (e) => unitOf[e] === u);
+      const hop = this.#pathWithin(inScc, at, (v, e) => this.#unitAt(v, e, G) === u);
       if (!hop) continue;
-      cycle.push(...hop.steps);
+      cycle.push(...hop.edges);
       at = hop.end;
     }
-    const back = at === entry && cycle.length > 0 ? undefined : this.#pathWithin(inScc, at, (e) => to[e] === entry);
-    if (back) cycle.push(...back.steps);
-    return { steps: [...prefix, ...cycle], cycleStart: prefix.length };
+    const back =
+      at === entry && cycle.length > 0
+        ? undefined
+        : this.#pathWithin(inScc, at, (v, e) => this.#target(v, e, G) === entry);
+    if (back) cycle.push(...back.edges);
+    return this.#lasso(entry, cycle, k);
   }
 
-  /** BFS inside the SCC from `from` to the first edge satisfying `goal`; includes that edge. */
+  /** BFS inside the SCC from node `from` to the first edge satisfying `goal`; includes that edge. */
   #pathWithin(
     inScc: Set<number>,
     from: number,
-    goal: (e: number) => boolean,
-  ): { steps: { unit: number; choice: number }[]; end: number } | undefined {
+    goal: (v: number, e: number) => boolean,
+  ): { edges: { v: number; e: number }[]; end: number } | undefined {
+    const G = this.#lift;
     const start = this.#edgeStart.a;
-    const to = this.#edgeTo.a;
     const prev = new Map<number, { v: number; e: number }>();
     const queue = [from];
     const seen = new Set([from]);
     for (let qi = 0; qi < queue.length; qi++) {
       const v = queue[qi] as number;
-      for (let e = start[v] as number; e < (start[v + 1] as number); e++) {
-        const w = to[e] as number;
+      const r = G === 1 ? v : (v / G) | 0;
+      for (let e = start[r] as number; e < (start[r + 1] as number); e++) {
+        const w = this.#target(v, e, G);
         if (!inScc.has(w)) continue;
-        if (goal(e)) {
-          const edges: number[] = [e];
+        if (goal(v, e)) {
+          const edges = [{ v, e }];
           for (let x = v; x !== from; ) {
             const p = prev.get(x) as { v: number; e: number };
-            edges.push(p.e);
+            edges.push(p);
             x = p.v;
           }
           edges.reverse();
-          return { steps: edges.map((ed) => this.#edgeLabel(ed)), end: w };
+          return { edges, end: w };
         }
         if (!seen.has(w)) {
           seen.add(w);
@@ -1270,6 +1459,62 @@ class Liveness {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The lasso of a run to node `entry` and then the edges `cycle` round to it, as steps of the
+   * model. With a symmetry the run to entry's state ends in some renaming h(r) of it, so the cycle
+   * is the one through node (r, h) (the lifted graph looks the same from every renaming of a node:
+   * (r, g) to (r, c∘g) maps it onto itself), each step found among the real successors of the
+   * state reached so far, and checked to reach the renamed state the graph says and to keep
+   * property k pending.
+   */
+  #lasso(entry: number, cycle: readonly { v: number; e: number }[], k: number): RawPath {
+    const sym = this.#sym;
+    if (sym === undefined) {
+      const prefix = this.#store.path(entry);
+      return { steps: [...prefix, ...cycle.map(({ e }) => this.#edgeLabel(e))], cycleStart: prefix.length };
+    }
+    const { size: G, compose, inverse, unitTo, units } = sym.group;
+    const machine = this.#machine;
+    const store = this.#store;
+    const stored = (idx: number): Int32Array => {
+      const out = new Int32Array(store.lengthOf(idx));
+      store.load(idx, out);
+      return out;
+    };
+    const renamed = (g: number, s: Int32Array): Int32Array => {
+      const out = new Int32Array(s.length);
+      sym.apply(g, s, s.length, out);
+      return out;
+    };
+    const same = (a: Int32Array, b: Int32Array): boolean => a.length === b.length && a.every((w, j) => w === b[j]);
+    const { steps: prefix, end } = sym.path(store, (entry / G) | 0);
+    const rep = stored((entry / G) | 0);
+    const h = Array.from({ length: G }, (_, g) => g).find((g) => same(renamed(g, rep), end));
+    if (h === undefined) throw new ModelError('symmetry: the run to a lasso ends in no renaming of its state');
+    const shift = compose[h * G + (inverse[entry % G] as number)] as number;
+    const property = this.#inst.progress[k] as Progress;
+    const view = machine.view();
+    const steps = [...prefix];
+    let cur = end;
+    for (const { v, e } of cycle) {
+      const g = compose[shift * G + (v % G)] as number;
+      const unit = unitTo[g * units + (this.#edgeUnit.a[e] as number)] as number;
+      const perm = this.#edgePerm.a[e] as number;
+      const target = renamed(compose[g * G + (inverse[perm] as number)] as number, stored(this.#edgeTo.a[e] as number));
+      let choice = -1;
+      machine.unitSuccessors(cur, cur.length, unit, (_u, c, next, len) => {
+        if (choice < 0 && len === target.length && same(next.subarray(0, len), target)) choice = c;
+      });
+      if (choice < 0) throw new ModelError(`symmetry: no step of ${machine.units[unit]?.name} follows the lasso`);
+      steps.push({ unit, choice });
+      cur = target;
+      view.s = cur;
+      if (!property.pending(view)) throw new ModelError(`symmetry: ${property.name} is not pending along the lasso`);
+    }
+    if (!same(cur, end)) throw new ModelError('symmetry: the lasso does not return to its first state');
+    return { steps, cycleStart: prefix.length };
   }
 
   /** Edge e's (unit, choice): the choice is recovered by regenerating the source's successors. */

@@ -25,6 +25,16 @@ import { cpuOf, type Machine, ModelError, nodeOf, withCpu, withNode } from './ma
 import type { SymmetrySpec } from './model.ts';
 import type { DomainKey } from './quotient.ts';
 
+/** The symmetry group as tables: see Symmetry.group(). */
+export interface LivenessGroup {
+  readonly size: number;
+  readonly compose: Int32Array;
+  readonly inverse: Int32Array;
+  readonly unitTo: Int32Array;
+  /** Number of fairness units (the row length of unitTo). */
+  readonly units: number;
+}
+
 /** Groups larger than this would make every state cost too many comparisons. */
 const MAX_RENAMINGS = 720;
 
@@ -290,11 +300,16 @@ export class Symmetry {
     });
   }
 
-  /** Writes the representative of s[0..len) (the least of its renamings) into `out`. */
-  canonical(s: Int32Array, len: number, out: Int32Array): void {
+  /**
+   * Writes the representative of s[0..len) (the least of its renamings) into `out`, and returns
+   * which renaming gives it: 0 for the identity, i + 1 for the i-th other one (the numbering of
+   * apply() and group()).
+   */
+  canonical(s: Int32Array, len: number, out: Int32Array): number {
     if (len !== this.#len) throw new ModelError(`symmetry: a state of ${len} words, expected ${this.#len}`);
     for (let j = 0; j < len; j++) out[j] = s[j] as number;
-    for (const r of this.#renamings) {
+    let which = 0;
+    this.#renamings.forEach((r, i) => {
       for (let j = 0; j < len; j++) {
         const v = this.#word(r, s, j);
         const best = out[j] as number;
@@ -302,10 +317,76 @@ export class Symmetry {
         if (v < best) {
           out[j] = v;
           for (let m = j + 1; m < len; m++) out[m] = this.#word(r, s, m);
+          which = i + 1;
         }
         break;
       }
+    });
+    return which;
+  }
+
+  /** Writes renaming `k` of s[0..len) into `out` (k numbered as canonical() returns it; 0: a copy). */
+  apply(k: number, s: Int32Array, len: number, out: Int32Array): void {
+    if (len !== this.#len) throw new ModelError(`symmetry: a state of ${len} words, expected ${this.#len}`);
+    const r = k === 0 ? undefined : this.#renamings[k - 1];
+    if (k !== 0 && r === undefined) throw new ModelError(`symmetry: no renaming ${k}`);
+    for (let j = 0; j < len; j++) out[j] = r === undefined ? (s[j] as number) : this.#word(r, s, j);
+  }
+
+  /**
+   * The group as tables, for the liveness check on the quotient graph (explore.ts, Liveness):
+   * renamings numbered as canonical() returns them; `compose[a * size + b]` is a∘b (b first,
+   * then a), `inverse[a]` undoes a, and `unitTo[a * units + u]` is the fairness unit that unit u
+   * becomes under a (a thread's unit follows the thread, an interrupt unit its CPU, a TSO store
+   * buffer its thread). A string instead says why the liveness check cannot use the symmetry:
+   * it needs every renaming to fix the initial state (so that every renaming of a reachable
+   * state is reachable) and fairness units it knows how to rename.
+   */
+  group(): LivenessGroup | string {
+    const machine = this.#machine;
+    const size = this.size;
+    const maps = [machine.inst.threads.map((_, i) => i), ...this.#renamings.map((r) => r.threadTo)];
+    const memberMaps = [this.spec.members.map((_, i) => i), ...this.#renamings.map((r) => r.memberTo)];
+    const indexOf = (memberTo: readonly number[]): number =>
+      memberMaps.findIndex((m) => m.every((to, i) => to === memberTo[i]));
+    const compose = new Int32Array(size * size);
+    const inverse = new Int32Array(size);
+    for (let a = 0; a < size; a++) {
+      const ma = memberMaps[a] as readonly number[];
+      for (let b = 0; b < size; b++) {
+        const mb = memberMaps[b] as readonly number[];
+        const ab = indexOf(mb.map((to) => ma[to] as number));
+        if (ab < 0) throw new ModelError(`symmetry ${this.spec.name}: the renamings do not form a group`);
+        compose[a * size + b] = ab;
+        if (ab === 0) inverse[a] = b;
+      }
     }
+    const units = machine.units;
+    const unitTo = new Int32Array(size * units.length);
+    for (let a = 0; a < size; a++) {
+      const threadTo = maps[a] as readonly number[];
+      const cpuTo = a === 0 ? undefined : (this.#renamings[a - 1] as Renaming).cpuTo;
+      for (let u = 0; u < units.length; u++) {
+        const info = units[u] as (typeof units)[number];
+        let to: number;
+        if (info.kind === 'thread') to = threadTo[u] as number;
+        else if (info.kind === 'interrupt' && info.cpu !== undefined)
+          to = machine.nthreads + (cpuTo?.[info.cpu] ?? info.cpu);
+        else if (info.kind === 'memory' && machine.mem.internalUnits === machine.nthreads) {
+          const k = u - machine.nthreads - machine.ncpus;
+          to = machine.nthreads + machine.ncpus + (threadTo[k] as number);
+        } else return `fairness unit ${info.name} cannot be renamed`;
+        unitTo[a * units.length + u] = to;
+      }
+    }
+    const init = machine.initial();
+    const renamed = new Int32Array(init.length);
+    for (let a = 1; a < size; a++) {
+      this.apply(a, init, init.length, renamed);
+      if (renamed.some((w, j) => w !== init[j]))
+        return 'a renaming moves the initial state, so renamings of reachable states need not be reachable';
+    }
+    return { size, compose, inverse, unitTo, units: units.length };
   }
 
   /** Word j of the renaming r of s. */

@@ -361,7 +361,7 @@ export const requests = defineModel<RequestsFlags>({
         requestFlags: KVM_REQUEST_NO_WAKEUP,
       },
       kernel: [FIX_85B6],
-      expect: { sc: lost(7402), tso: lost(11130), relaxed: lost(35050) },
+      expect: { sc: lost(3927), tso: lost(5910), relaxed: lost(35050) },
     },
     {
       name: 'cpu-read-first-tlb-flush',
