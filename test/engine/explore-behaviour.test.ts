@@ -15,8 +15,10 @@ import {
   type Loc,
   type ProgressInfo,
   READ_ONCE,
+  smp_mb,
   WRITE_ONCE,
   wait_until,
+  xchg,
 } from '../../src/spec/engine/index.ts';
 import { MEMORY_MODELS, tinyModel, witnessed } from '../support/tiny-model.ts';
 
@@ -425,5 +427,98 @@ describe('what the result says about the search', () => {
     // 3 x 3 position pairs; 6 classes once the two twins are interchangeable.
     expect([on.result.states, off.result.states]).toEqual([6, 9]);
     expect(on.outcomes).toEqual(off.outcomes);
+  });
+});
+
+describe('the search for a shorter counterexample under reduction', () => {
+  // T0: smp_mb(); WRITE_ONCE(x, 1), alone: the reduced search takes the barrier as an ample set
+  // at depth 0 and meets x == 1 at depth 2, so it looks for a run of at most 1 step: none.
+  const lone = tinyModel('explore-lone-barrier', 1, (b) => {
+    const x = b.loc('x');
+    b.thread('T0', { cpu: 0 }, function* () {
+      yield* smp_mb();
+      yield* WRITE_ONCE(x, 1);
+    });
+    b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+    return undefined;
+  });
+
+  // (Under SC: under TSO the write drains in a third step; under relaxed the barrier is no ample set.)
+  it('that finds none keeps the counterexample of the reduced search', () => {
+    const { result } = lone.run('sc');
+    expect(result.verdict).toBe('violated');
+    expect(result.violation).toEqual({ kind: 'invariant', property: 'x-never-1', description: 'x is never 1' });
+    expect(stepsOf(result)).toEqual(['T0: smp_mb()', 'T0: WRITE_ONCE(x, 1)']);
+    expect(result.notShortest).toBeUndefined();
+    // The initial state and the one after the barrier; the next is past the bound.
+    expect(result.shortestSearchStates).toBe(2);
+  });
+
+  // explore.test.ts's barriers model with a progress property: with liveness off, the search for
+  // a shorter counterexample is the bounded safety search (18 states), not the liveness graph.
+  const barriers = tinyModel('explore-barriers-progress', 4, (b) => {
+    const x = b.loc('x');
+    b.thread('T0', { cpu: 0 }, function* () {
+      yield* smp_mb();
+      yield* xchg(x, 1);
+    });
+    for (let t = 1; t < 4; t++) {
+      b.thread(`T${t}`, { cpu: t }, function* () {
+        yield* smp_mb();
+        yield* smp_mb();
+      });
+    }
+    b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+    b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+    return undefined;
+  });
+
+  it('is bounded and skips the progress properties, with liveness off or on two graphs', () => {
+    for (const req of [{ liveness: false }, { oneGraph: false }]) {
+      const { result } = barriers.run('sc', req);
+      expect(result.violation?.property).toBe('x-never-1');
+      expect(stepsOf(result)).toEqual(['T0: smp_mb()', 'T0: xchg(&x, 1)']);
+      expect(result.shortestSearchStates).toBe(18);
+      expect(result.livenessStates).toBeUndefined();
+    }
+  });
+});
+
+describe("the liveness graph: cancellation, and relaxed memory's untracked locations", () => {
+  it('a signal aborted before a one-graph run: cancelled in the liveness phase, after the initial state', () => {
+    const { result } = liveness('fair').run('sc', { signal: AbortSignal.abort() });
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.reason).toBe('cancelled after 1 states (liveness)');
+    expect(result.livenessStates).toBe(1);
+  });
+
+  // B reads x only after three choices of 7 out of 8, which the 48 random probe runs miss: the
+  // search meets the read, tracks (B, x) and starts again. A never accesses y.
+  const late = tinyModel('explore-late-access', 2, (b) => {
+    const x = b.loc('x');
+    const y = b.loc('y');
+    b.thread('A', { cpu: 0 }, function* () {
+      yield* WRITE_ONCE(x, 1);
+    });
+    b.thread('B', { cpu: 1 }, function* () {
+      let sevens = 0;
+      for (let i = 0; i < 3; i++) if ((yield* choose(8, 'pick')) === 7) sevens++;
+      const seen = sevens === 3 ? yield* READ_ONCE(x) : -1;
+      yield* WRITE_ONCE(y, seen + 2);
+    });
+    return (s) => `x=${s.mem(x)} y=${s.mem(y)}`;
+  });
+
+  it('an access the probes missed restarts the search with it tracked; the result counts both', () => {
+    const every = late.run('relaxed', { relaxedCollect: 'every-view' });
+    const tracked = late.run('relaxed');
+    expect(tracked.result.verdict).toBe('holds');
+    // Both values of x reach B's read (y = 2 or 3), as when every view keeps every write.
+    expect(tracked.outcomes).toEqual(['x=1 y=1', 'x=1 y=2', 'x=1 y=3']);
+    expect(tracked.outcomes).toEqual(every.outcomes);
+    // Of the 2 x 2 (thread, location) pairs, only (A, y) is never accessed.
+    expect(tracked.result.untracked).toEqual({ pairs: 1, of: 4, restarts: 1 });
+    expect(every.result.untracked).toBeUndefined();
+    expect(late.run('sc').result.untracked).toBeUndefined();
   });
 });
