@@ -48,7 +48,9 @@ export const TARGETS = {
   // violations, shortest counterexamples, budgets, cancellation, progress, fairness, one graph or
   // two); explore.test.ts: the search for a shorter counterexample under reduction and its budget;
   // budget.test.ts: time budgets and checkAsync; explore-clock.test.ts: the time budget, progress
-  // reports and slices against a stubbed clock (exact figures under any load). Every test reaches the search loop, so a core
+  // reports and slices against a stubbed clock (exact figures under any load);
+  // explore-parallel.test.ts: the same tiny models searched with in-process helpers (the records
+  // that replace an expansion, restarts the helpers follow). Every test reaches the search loop, so a core
   // mutant runs them all: a few seconds, where the slower model tests (properties,
   // crosscheck-regressions, reduction) made it 15 to 30 s. explore.ts is run a range of lines at
   // a time (--lines, scripts/mutation.ts).
@@ -57,6 +59,7 @@ export const TARGETS = {
     tests: [
       'test/engine/explore-behaviour.test.ts',
       'test/engine/explore-clock.test.ts',
+      'test/engine/explore-parallel.test.ts',
       'test/engine/explore.test.ts',
       'test/engine/budget.test.ts',
     ],
