@@ -522,3 +522,56 @@ describe("the liveness graph: cancellation, and relaxed memory's untracked locat
     expect(late.run('sc').result.untracked).toBeUndefined();
   });
 });
+
+describe('weak fairness: which cycles are counterexamples', () => {
+  /**
+   * `spinner` chooses for ever (a run loop whose every iteration starts from the same history:
+   * always enabled); `setter` writes x = 1 once. With `setterSpins`, the setter may choose for
+   * ever to set x later instead.
+   */
+  const spinners = (setterSpins: boolean) =>
+    tinyModel(`explore-fair-cycles-${setterSpins}`, 2, (b) => {
+      const x = b.loc('x');
+      const done = b.loc('done');
+      b.allowDeadlock();
+      b.thread('spinner', { cpu: 0, loop: true }, function* () {
+        yield* choose(2, 'spin again');
+      });
+      b.thread('setter', { cpu: 1, loop: setterSpins }, function* () {
+        if (setterSpins && (yield* choose(2, 'set later?')) === 0) return;
+        yield* WRITE_ONCE(x, 1);
+        yield* wait_until(done, (v) => v === 1, 'rest', { end: true });
+      });
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      return (s) => `x=${s.mem(x)}`;
+    });
+
+  it.each(['sc', 'tso'] as const)(
+    'a cycle in which a thread that could always step never does is not one: holds (%s)',
+    (mm) => {
+      // The spinner's loop keeps x pending only while the setter, enabled throughout, never runs.
+      for (const oneGraph of [true, false]) {
+        const { result } = spinners(false).run(mm, { oneGraph });
+        expect(result.verdict).toBe('holds');
+        expect(result.livenessStates).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it.each(['sc', 'tso'] as const)('a fair cycle takes a step of every thread that steps in it (%s)', (mm) => {
+    for (const oneGraph of [true, false]) {
+      const { result } = spinners(true).run(mm, { oneGraph });
+      expect(result.verdict).toBe('violated');
+      expect(result.violation?.property).toBe('x-set');
+      const t = result.counterexample;
+      const start = t?.cycleStart ?? -1;
+      expect(start).toBeGreaterThanOrEqual(0);
+      const cycle = (t?.steps ?? []).slice(start);
+      const actors = new Set(cycle.map((s) => s.actor));
+      expect(actors).toEqual(new Set(['spinner', 'setter']));
+      // The setter's steps in the cycle are its choice to set x later, never the write.
+      const setter = cycle.filter((s) => s.actor === 'setter');
+      expect(setter.every((s) => s.text === 'set later?' && s.choice === 0)).toBe(true);
+    }
+  });
+});
