@@ -14,6 +14,7 @@ import {
   BUG_ON,
   type CheckRequest,
   type CheckResult,
+  checkAsync,
   choose,
   ghost,
   ghost_read,
@@ -260,4 +261,18 @@ describe('progress under weak fairness', () => {
       );
     }
   });
+});
+
+describe('helpers that answer from a later task (as Web Workers do)', () => {
+  it.each(['sc', 'relaxed'] as const)(
+    'the explorer waits for their records and gives the sequential result (%s)',
+    async (mm) => {
+      const m = writers(3);
+      const sequential = m.run(mm);
+      const transport = new InProcessTransport([m.model], { helpers: 2, blocking: false, shuffle: 7 });
+      const parallel = await checkAsync(m.model, { memoryModel: mm, transport });
+      expect(essence(parallel)).toEqual(essence(sequential.result));
+      expect(parallel.parallel?.states ?? 0).toBeGreaterThan(0);
+    },
+  );
 });
