@@ -452,6 +452,42 @@ describe('the search for a shorter counterexample under reduction', () => {
     expect(result.shortestSearchStates).toBe(2);
   });
 
+  // T0: smp_mb(); then a wait that never passes, alone: the barrier is an ample set at depth 0,
+  // and the deadlock is at depth 1. Every state within depth 0 (the initial one) was checked
+  // before it, so no second search is needed, and none is made.
+  const stuckAfterBarrier = tinyModel('explore-barrier-then-stuck', 1, (b) => {
+    const x = b.loc('x');
+    b.thread('T0', { cpu: 0 }, function* () {
+      yield* smp_mb();
+      yield* wait_until(x, (v) => v === 1, 'wait for x');
+    });
+    return undefined;
+  });
+
+  it('with liveness off, is the bounded safety search even when the model has a progress property', () => {
+    const withProgress = tinyModel('explore-lone-barrier-progress', 1, (b) => {
+      const x = b.loc('x');
+      b.thread('T0', { cpu: 0 }, function* () {
+        yield* smp_mb();
+        yield* WRITE_ONCE(x, 1);
+      });
+      b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      return undefined;
+    });
+    const { result } = withProgress.run('sc', { liveness: false });
+    expect(stepsOf(result)).toEqual(['T0: smp_mb()', 'T0: WRITE_ONCE(x, 1)']);
+    // As without the progress property: the search stops at depth 1 (the liveness graph would go on).
+    expect(result.shortestSearchStates).toBe(2);
+  });
+
+  it('is not made for a violation one step past the first ample set', () => {
+    const { result } = stuckAfterBarrier.run('sc');
+    expect(result.violation?.kind).toBe('deadlock');
+    expect(stepsOf(result)).toEqual(['T0: smp_mb()']);
+    expect(result.shortestSearchStates).toBeUndefined();
+  });
+
   // explore.test.ts's barriers model with a progress property: with liveness off, the search for
   // a shorter counterexample is the bounded safety search (18 states), not the liveness graph.
   const barriers = tinyModel('explore-barriers-progress', 4, (b) => {

@@ -185,4 +185,15 @@ describe('a violation under reduction and what is left of the time budget', () =
       expect(result.shortestSearchStates).toBe(18);
     }
   });
+
+  it("in slices (checkAsync), both searches yield between slices and give check()'s result", async () => {
+    const whole = barriers.run('sc');
+    clock = 1000;
+    // 3 ms slices: a few states each, in the reduced search and in the search for a shorter one.
+    const sliced = await checkAsync(barriers.model, { memoryModel: 'sc' }, 3);
+    expect(sliced.verdict).toBe('violated');
+    expect(sliced.counterexample?.encoded).toBe(whole.result.counterexample?.encoded);
+    expect(sliced.shortestSearchStates).toBe(whole.result.shortestSearchStates);
+    expect(sliced.states).toBe(whole.result.states);
+  });
 });
