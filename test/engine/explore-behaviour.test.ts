@@ -18,8 +18,8 @@ import {
   smp_mb,
   WRITE_ONCE,
   wait_until,
-  xchg,
 } from '../../src/spec/engine/index.ts';
+import { barriersFirst, lateAccess } from '../support/explore-programs.ts';
 import { MEMORY_MODELS, tinyModel, witnessed } from '../support/tiny-model.ts';
 
 /** Thread A writes x = 1..k, thread B writes y = 1..k (B absent with `alone`): no shared location. */
@@ -491,19 +491,7 @@ describe('the search for a shorter counterexample under reduction', () => {
   // explore.test.ts's barriers model with a progress property: with liveness off, the search for
   // a shorter counterexample is the bounded safety search (18 states), not the liveness graph.
   const barriers = tinyModel('explore-barriers-progress', 4, (b) => {
-    const x = b.loc('x');
-    b.thread('T0', { cpu: 0 }, function* () {
-      yield* smp_mb();
-      yield* xchg(x, 1);
-    });
-    for (let t = 1; t < 4; t++) {
-      b.thread(`T${t}`, { cpu: t }, function* () {
-        yield* smp_mb();
-        yield* smp_mb();
-      });
-    }
-    b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
-    b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+    barriersFirst(b, { progress: true });
     return undefined;
   });
 
@@ -528,20 +516,7 @@ describe("the liveness graph: cancellation, and relaxed memory's untracked locat
 
   // B reads x only after three choices of 7 out of 8, which the 48 random probe runs miss: the
   // search meets the read, tracks (B, x) and starts again. A never accesses y.
-  const late = tinyModel('explore-late-access', 2, (b) => {
-    const x = b.loc('x');
-    const y = b.loc('y');
-    b.thread('A', { cpu: 0 }, function* () {
-      yield* WRITE_ONCE(x, 1);
-    });
-    b.thread('B', { cpu: 1 }, function* () {
-      let sevens = 0;
-      for (let i = 0; i < 3; i++) if ((yield* choose(8, 'pick')) === 7) sevens++;
-      const seen = sevens === 3 ? yield* READ_ONCE(x) : -1;
-      yield* WRITE_ONCE(y, seen + 2);
-    });
-    return (s) => `x=${s.mem(x)} y=${s.mem(y)}`;
-  });
+  const late = tinyModel('explore-late-access', 2, lateAccess);
 
   it('an access the probes missed restarts the search with it tracked; the result counts both', () => {
     const every = late.run('relaxed', { relaxedCollect: 'every-view' });

@@ -8,7 +8,8 @@
  * shorter counterexample. No timed assertion: nothing here depends on real time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkAsync, type ProgressInfo, smp_mb, WRITE_ONCE, wait_until, xchg } from '../../src/spec/engine/index.ts';
+import { checkAsync, type ProgressInfo, WRITE_ONCE, wait_until } from '../../src/spec/engine/index.ts';
+import { barriersFirst } from '../support/explore-programs.ts';
 import { tinyModel } from '../support/tiny-model.ts';
 
 /** The stubbed performance.now(), in ms; starts at 1,000 so that "since the start" is not "since 0". */
@@ -150,21 +151,7 @@ describe('a violation under reduction and what is left of the time budget', () =
   // barriers first and meets x == 1 after 5 steps (6 states checked: 6 ms); the unreduced
   // search bounded at depth 4 finds the 2-step run (explore.test.ts has the model's story).
   const barriers = tinyModel('clock-barriers', 4, (b) => {
-    const x = b.loc('x');
-    b.thread('T0', { cpu: 0 }, function* () {
-      yield* smp_mb();
-      yield* xchg(x, 1);
-    });
-    for (let t = 1; t < 4; t++) {
-      b.thread(`T${t}`, { cpu: t }, function* () {
-        yield* smp_mb();
-        yield* smp_mb();
-      });
-    }
-    b.always('x-never-1', 'x is never 1 (1 ms per state)', (s) => {
-      clock += 1;
-      return s.mem(x) !== 1;
-    });
+    barriersFirst(b, { onCheck: () => (clock += 1) });
     return undefined;
   });
 

@@ -21,11 +21,10 @@ import {
   InProcessTransport,
   type MemoryModelName,
   READ_ONCE,
-  smp_mb,
   WRITE_ONCE,
   wait_until,
-  xchg,
 } from '../../src/spec/engine/index.ts';
+import { barriersFirst, lateAccess } from '../support/explore-programs.ts';
 import { tinyModel as tinyModelAlone } from '../support/tiny-model.ts';
 
 /**
@@ -158,18 +157,7 @@ describe('safety searches', () => {
   // T0: smp_mb(); xchg(&x, 1)   T1..T3: smp_mb(); smp_mb() (explore.test.ts): the reduced search's
   // counterexample has 5 steps, the search for a shorter one finds 2.
   const barriers = tinyModel('parallel-barriers', 4, (b) => {
-    const x = b.loc('x');
-    b.thread('T0', { cpu: 0 }, function* () {
-      yield* smp_mb();
-      yield* xchg(x, 1);
-    });
-    for (let t = 1; t < 4; t++) {
-      b.thread(`T${t}`, { cpu: t }, function* () {
-        yield* smp_mb();
-        yield* smp_mb();
-      });
-    }
-    b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+    barriersFirst(b);
     return undefined;
   });
 
@@ -203,20 +191,7 @@ describe('restarts followed by the helpers', () => {
     expect(agree(ghosts, mm).ghosts).toEqual({ unstored: 0, of: 2, restarts: 1 });
   });
 
-  const late = tinyModel('parallel-late-access', 2, (b) => {
-    const x = b.loc('x');
-    const y = b.loc('y');
-    b.thread('A', { cpu: 0 }, function* () {
-      yield* WRITE_ONCE(x, 1);
-    });
-    b.thread('B', { cpu: 1 }, function* () {
-      let sevens = 0;
-      for (let i = 0; i < 3; i++) if ((yield* choose(8, 'pick')) === 7) sevens++;
-      const seen = sevens === 3 ? yield* READ_ONCE(x) : -1;
-      yield* WRITE_ONCE(y, seen + 2);
-    });
-    return (s) => `x=${s.mem(x)} y=${s.mem(y)}`;
-  });
+  const late = tinyModel('parallel-late-access', 2, lateAccess);
 
   it('an access relaxed memory did not track (relaxed)', () => {
     // Of the 3 x 3 (thread, location) pairs, N and A access one location each, B two.
