@@ -351,6 +351,7 @@ describe('progress under weak fairness', () => {
     });
     for (const oneGraph of [true, false]) {
       const { result } = m.run('sc', { oneGraph });
+      expect(result.verdict).toBe('violated');
       expect(result.violation).toMatchObject({ kind: 'invariant', property: 'not-two' });
       expect(result.counterexample?.steps.map((s) => s.text)).toEqual(['WRITE_ONCE(x, 1)', 'WRITE_ONCE(x, 2)']);
     }
@@ -631,5 +632,41 @@ describe("partial-order reduction: when a thread's steps may be taken alone", ()
     expect(reduced.result.verdict).toBe('holds');
     expect(reduced.outcomes).toEqual(['x=1 y=1 g=0', 'x=2 y=1 g=1']);
     expect(reduced.outcomes).toEqual(full.outcomes);
+  });
+});
+
+describe('one graph for safety and liveness', () => {
+  it.each(['sc', 'tso'] as const)(
+    'is the unreduced safety graph: the same states, transitions, depth and final outcomes (%s)',
+    (mm) => {
+      const one = liveness('fair').run(mm, { oneGraph: true });
+      const safety = liveness('fair').run(mm, { liveness: false, reduction: false });
+      expect(one.result.oneGraph).toBe(true);
+      expect([one.result.states, one.result.transitions, one.result.depth]).toEqual([
+        safety.result.states,
+        safety.result.transitions,
+        safety.result.depth,
+      ]);
+      expect(one.result.depth).toBeGreaterThan(0);
+      expect(one.outcomes).toEqual(['x=1']);
+      expect(one.outcomes).toEqual(safety.outcomes);
+    },
+  );
+
+  it('reports a witness never reached, and a safety violation as violated', () => {
+    const m = tinyModel('explore-one-graph-witness', 2, (b) => {
+      const x = b.loc('x');
+      b.thread('A', { cpu: 0 }, function* () {
+        yield* WRITE_ONCE(x, 1);
+      });
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      b.sometimes('x-2', 'x becomes 2', (s) => s.mem(x) === 2);
+      return undefined;
+    });
+    const { result } = m.run('sc');
+    expect(result.oneGraph).toBe(true);
+    expect(result.verdict).toBe('violated');
+    expect(result.violation).toEqual({ kind: 'witness', property: 'x-2', description: 'never reached: x becomes 2' });
+    expect(result.livenessStates).toBe(2);
   });
 });

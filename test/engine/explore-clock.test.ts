@@ -146,6 +146,24 @@ describe('a run in slices (checkAsync)', () => {
   });
 });
 
+describe('a one-graph run in slices (checkAsync)', () => {
+  it('yields in the liveness phase too, before it expands a state if need be', async () => {
+    const m = tinyModel('clock-one-graph', 1, (b) => {
+      const x = b.loc('x');
+      b.thread('A', { cpu: 0 }, function* () {
+        yield* WRITE_ONCE(x, 1);
+      });
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      return undefined;
+    });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 0);
+    const r = await checkAsync(m.model, { signal: ac.signal }, 0);
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.reason).toBe('cancelled after 1 states (liveness)');
+  });
+});
+
 describe('a violation under reduction and what is left of the time budget', () => {
   // T0: smp_mb(); xchg(&x, 1)   T1..T3: smp_mb(); smp_mb(). The reduced search takes the local
   // barriers first and meets x == 1 after 5 steps (6 states checked: 6 ms); the unreduced
