@@ -47,13 +47,22 @@ export const TARGETS = {
   // explore-behaviour.test.ts: the search on models small enough to count by hand (verdicts,
   // violations, shortest counterexamples, budgets, cancellation, progress, fairness, one graph or
   // two); explore.test.ts: the search for a shorter counterexample under reduction and its budget;
-  // budget.test.ts: time budgets and checkAsync. Every test reaches the search loop, so a core
+  // budget.test.ts: time budgets and checkAsync; explore-clock.test.ts: the time budget, progress
+  // reports and slices against a stubbed clock (exact figures under any load);
+  // explore-parallel.test.ts: the same tiny models searched with in-process helpers (the records
+  // that replace an expansion, restarts the helpers follow). Every test reaches the search loop, so a core
   // mutant runs them all: a few seconds, where the slower model tests (properties,
   // crosscheck-regressions, reduction) made it 15 to 30 s. explore.ts is run a range of lines at
   // a time (--lines, scripts/mutation.ts).
   explore: {
     mutate: ['src/spec/engine/explore.ts'],
-    tests: ['test/engine/explore-behaviour.test.ts', 'test/engine/explore.test.ts', 'test/engine/budget.test.ts'],
+    tests: [
+      'test/engine/explore-behaviour.test.ts',
+      'test/engine/explore-clock.test.ts',
+      'test/engine/explore-parallel.test.ts',
+      'test/engine/explore.test.ts',
+      'test/engine/budget.test.ts',
+    ],
   },
   // The machine, one target per file: with all five files and every machine test in one
   // target (1,892 mutants, 337 tests that nearly all reach the machine's core), a mutant cost

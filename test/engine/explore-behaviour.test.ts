@@ -15,9 +15,11 @@ import {
   type Loc,
   type ProgressInfo,
   READ_ONCE,
+  smp_mb,
   WRITE_ONCE,
   wait_until,
 } from '../../src/spec/engine/index.ts';
+import { barriersFirst, lateAccess } from '../support/explore-programs.ts';
 import { MEMORY_MODELS, tinyModel, witnessed } from '../support/tiny-model.ts';
 
 /** Thread A writes x = 1..k, thread B writes y = 1..k (B absent with `alone`): no shared location. */
@@ -136,9 +138,7 @@ describe('violations and their counterexamples', () => {
     expect(result.verdict).toBe('violated');
     expect(result.violation?.kind).toBe('deadlock');
     expect(result.violation?.property).toBe('deadlock');
-    expect(result.violation?.description).toMatch(/^no step is possible; blocked: /);
-    expect(result.violation?.description).toMatch(/A: wait for y/);
-    expect(result.violation?.description).toMatch(/B: wait for x/);
+    expect(result.violation?.description).toBe('no step is possible; blocked: A: wait for y; B: wait for x');
     expect(stepsOf(result)).toEqual(['A: WRITE_ONCE(z, 1)']);
   });
 
@@ -351,6 +351,7 @@ describe('progress under weak fairness', () => {
     });
     for (const oneGraph of [true, false]) {
       const { result } = m.run('sc', { oneGraph });
+      expect(result.verdict).toBe('violated');
       expect(result.violation).toMatchObject({ kind: 'invariant', property: 'not-two' });
       expect(result.counterexample?.steps.map((s) => s.text)).toEqual(['WRITE_ONCE(x, 1)', 'WRITE_ONCE(x, 2)']);
     }
@@ -425,5 +426,247 @@ describe('what the result says about the search', () => {
     // 3 x 3 position pairs; 6 classes once the two twins are interchangeable.
     expect([on.result.states, off.result.states]).toEqual([6, 9]);
     expect(on.outcomes).toEqual(off.outcomes);
+  });
+});
+
+describe('the search for a shorter counterexample under reduction', () => {
+  // T0: smp_mb(); WRITE_ONCE(x, 1), alone: the reduced search takes the barrier as an ample set
+  // at depth 0 and meets x == 1 at depth 2, so it looks for a run of at most 1 step: none.
+  const lone = tinyModel('explore-lone-barrier', 1, (b) => {
+    const x = b.loc('x');
+    b.thread('T0', { cpu: 0 }, function* () {
+      yield* smp_mb();
+      yield* WRITE_ONCE(x, 1);
+    });
+    b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+    return undefined;
+  });
+
+  // (Under SC: under TSO the write drains in a third step; under relaxed the barrier is no ample set.)
+  it('that finds none keeps the counterexample of the reduced search', () => {
+    const { result } = lone.run('sc');
+    expect(result.verdict).toBe('violated');
+    expect(result.violation).toEqual({ kind: 'invariant', property: 'x-never-1', description: 'x is never 1' });
+    expect(stepsOf(result)).toEqual(['T0: smp_mb()', 'T0: WRITE_ONCE(x, 1)']);
+    expect(result.notShortest).toBeUndefined();
+    // The initial state and the one after the barrier; the next is past the bound.
+    expect(result.shortestSearchStates).toBe(2);
+  });
+
+  // T0: smp_mb(); then a wait that never passes, alone: the barrier is an ample set at depth 0,
+  // and the deadlock is at depth 1. Every state within depth 0 (the initial one) was checked
+  // before it, so no second search is needed, and none is made.
+  const stuckAfterBarrier = tinyModel('explore-barrier-then-stuck', 1, (b) => {
+    const x = b.loc('x');
+    b.thread('T0', { cpu: 0 }, function* () {
+      yield* smp_mb();
+      yield* wait_until(x, (v) => v === 1, 'wait for x');
+    });
+    return undefined;
+  });
+
+  it('with liveness off, is the bounded safety search even when the model has a progress property', () => {
+    const withProgress = tinyModel('explore-lone-barrier-progress', 1, (b) => {
+      const x = b.loc('x');
+      b.thread('T0', { cpu: 0 }, function* () {
+        yield* smp_mb();
+        yield* WRITE_ONCE(x, 1);
+      });
+      b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      return undefined;
+    });
+    const { result } = withProgress.run('sc', { liveness: false });
+    expect(stepsOf(result)).toEqual(['T0: smp_mb()', 'T0: WRITE_ONCE(x, 1)']);
+    // As without the progress property: the search stops at depth 1 (the liveness graph would go on).
+    expect(result.shortestSearchStates).toBe(2);
+  });
+
+  it('is not made for a violation one step past the first ample set', () => {
+    const { result } = stuckAfterBarrier.run('sc');
+    expect(result.violation?.kind).toBe('deadlock');
+    expect(stepsOf(result)).toEqual(['T0: smp_mb()']);
+    expect(result.shortestSearchStates).toBeUndefined();
+  });
+
+  // explore.test.ts's barriers model with a progress property: with liveness off, the search for
+  // a shorter counterexample is the bounded safety search (18 states), not the liveness graph.
+  const barriers = tinyModel('explore-barriers-progress', 4, (b) => {
+    barriersFirst(b, { progress: true });
+    return undefined;
+  });
+
+  it('is bounded and skips the progress properties, with liveness off or on two graphs', () => {
+    for (const req of [{ liveness: false }, { oneGraph: false }]) {
+      const { result } = barriers.run('sc', req);
+      expect(result.violation?.property).toBe('x-never-1');
+      expect(stepsOf(result)).toEqual(['T0: smp_mb()', 'T0: xchg(&x, 1)']);
+      expect(result.shortestSearchStates).toBe(18);
+      expect(result.livenessStates).toBeUndefined();
+    }
+  });
+});
+
+describe("the liveness graph: cancellation, and relaxed memory's untracked locations", () => {
+  it('a signal aborted before a one-graph run: cancelled in the liveness phase, after the initial state', () => {
+    const { result } = liveness('fair').run('sc', { signal: AbortSignal.abort() });
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.reason).toBe('cancelled after 1 states (liveness)');
+    expect(result.livenessStates).toBe(1);
+  });
+
+  // B reads x only after three choices of 7 out of 8, which the 48 random probe runs miss: the
+  // search meets the read, tracks (B, x) and starts again. A never accesses y.
+  const late = tinyModel('explore-late-access', 2, lateAccess);
+
+  it('an access the probes missed restarts the search with it tracked; the result counts both', () => {
+    const every = late.run('relaxed', { relaxedCollect: 'every-view' });
+    const tracked = late.run('relaxed');
+    expect(tracked.result.verdict).toBe('holds');
+    // Both values of x reach B's read (y = 2 or 3), as when every view keeps every write.
+    expect(tracked.outcomes).toEqual(['x=1 y=1', 'x=1 y=2', 'x=1 y=3']);
+    expect(tracked.outcomes).toEqual(every.outcomes);
+    // Of the 2 x 2 (thread, location) pairs, only (A, y) is never accessed.
+    expect(tracked.result.untracked).toEqual({ pairs: 1, of: 4, restarts: 1 });
+    expect(every.result.untracked).toBeUndefined();
+    expect(late.run('sc').result.untracked).toBeUndefined();
+  });
+});
+
+describe('weak fairness: which cycles are counterexamples', () => {
+  /**
+   * `spinner` chooses for ever (a run loop whose every iteration starts from the same history:
+   * always enabled); `setter` writes x = 1 once. With `setterSpins`, the setter may choose for
+   * ever to set x later instead.
+   */
+  const spinners = (setterSpins: boolean) =>
+    tinyModel(`explore-fair-cycles-${setterSpins}`, 2, (b) => {
+      const x = b.loc('x');
+      const done = b.loc('done');
+      b.allowDeadlock();
+      b.thread('spinner', { cpu: 0, loop: true }, function* () {
+        yield* choose(2, 'spin again');
+      });
+      b.thread('setter', { cpu: 1, loop: setterSpins }, function* () {
+        if (setterSpins && (yield* choose(2, 'set later?')) === 0) return;
+        yield* WRITE_ONCE(x, 1);
+        yield* wait_until(done, (v) => v === 1, 'rest', { end: true });
+      });
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      return (s) => `x=${s.mem(x)}`;
+    });
+
+  it.each(['sc', 'tso'] as const)(
+    'a cycle in which a thread that could always step never does is not one: holds (%s)',
+    (mm) => {
+      // The spinner's loop keeps x pending only while the setter, enabled throughout, never runs.
+      for (const oneGraph of [true, false]) {
+        const { result } = spinners(false).run(mm, { oneGraph });
+        expect(result.verdict).toBe('holds');
+        expect(result.livenessStates).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it.each(['sc', 'tso'] as const)('a fair cycle takes a step of every thread that steps in it (%s)', (mm) => {
+    for (const oneGraph of [true, false]) {
+      const { result } = spinners(true).run(mm, { oneGraph });
+      expect(result.verdict).toBe('violated');
+      expect(result.violation?.property).toBe('x-set');
+      const t = result.counterexample;
+      const start = t?.cycleStart ?? -1;
+      expect(start).toBeGreaterThanOrEqual(0);
+      const cycle = (t?.steps ?? []).slice(start);
+      const actors = new Set(cycle.map((s) => s.actor));
+      expect(actors).toEqual(new Set(['spinner', 'setter']));
+      // The setter's steps in the cycle are its choice to set x later, never the write.
+      const setter = cycle.filter((s) => s.actor === 'setter');
+      expect(setter.every((s) => s.text === 'set later?' && s.choice === 0)).toBe(true);
+    }
+  });
+});
+
+describe("partial-order reduction: when a thread's steps may be taken alone", () => {
+  // The spinner's one step (a choice) is local and leads back to the state it starts from. Taken
+  // alone there, it would put off the writer for ever (the cycle proviso: an ample set must lead
+  // to new states only), and x == 1 would never be reached.
+  const spinner = tinyModel('explore-proviso', 2, (b) => {
+    const x = b.loc('x');
+    b.thread('spinner', { cpu: 0, loop: true }, function* () {
+      yield* choose(2, 'spin');
+    });
+    b.thread('W', { cpu: 1 }, function* () {
+      yield* WRITE_ONCE(x, 1);
+    });
+    b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+    return undefined;
+  });
+
+  it.each(MEMORY_MODELS)('not when a step leads back to a state already stored (%s)', (mm) => {
+    const { result } = spinner.run(mm);
+    expect(result.verdict).toBe('violated');
+    expect(stepsOf(result)).toEqual(['W: WRITE_ONCE(x, 1)']);
+  });
+
+  // A's first step chooses and writes the choice to a ghost a property reads: one successor
+  // changes a ghost, so the step is not taken alone (each of its successors is kept).
+  const pick = tinyModel('explore-ghost-ample', 2, (b) => {
+    const x = b.loc('x');
+    const y = b.loc('y');
+    const g = b.ghost('g');
+    b.thread('A', { cpu: 0 }, function* () {
+      const c = yield* choose(2, 'pick');
+      yield* ghost(g, c);
+      yield* WRITE_ONCE(x, c + 1);
+    });
+    b.thread('B', { cpu: 1 }, function* () {
+      yield* WRITE_ONCE(y, 1);
+    });
+    b.sometimes('g-1', 'g becomes 1', (s) => s.ghost(g) === 1);
+    return (s) => `x=${s.mem(x)} y=${s.mem(y)} g=${s.ghost(g)}`;
+  });
+
+  it.each(['sc', 'tso'] as const)('not when one of its successors changes a ghost (%s)', (mm) => {
+    const reduced = pick.run(mm);
+    const full = pick.run(mm, { reduction: false });
+    expect(reduced.result.verdict).toBe('holds');
+    expect(reduced.outcomes).toEqual(['x=1 y=1 g=0', 'x=2 y=1 g=1']);
+    expect(reduced.outcomes).toEqual(full.outcomes);
+  });
+});
+
+describe('one graph for safety and liveness', () => {
+  it.each(['sc', 'tso'] as const)(
+    'is the unreduced safety graph: the same states, transitions, depth and final outcomes (%s)',
+    (mm) => {
+      const one = liveness('fair').run(mm, { oneGraph: true });
+      const safety = liveness('fair').run(mm, { liveness: false, reduction: false });
+      expect(one.result.oneGraph).toBe(true);
+      expect([one.result.states, one.result.transitions, one.result.depth]).toEqual([
+        safety.result.states,
+        safety.result.transitions,
+        safety.result.depth,
+      ]);
+      expect(one.result.depth).toBeGreaterThan(0);
+      expect(one.outcomes).toEqual(['x=1']);
+      expect(one.outcomes).toEqual(safety.outcomes);
+    },
+  );
+
+  it('reports a witness never reached, and a safety violation as violated', () => {
+    const m = tinyModel('explore-one-graph-witness', 2, (b) => {
+      const x = b.loc('x');
+      b.thread('A', { cpu: 0 }, function* () {
+        yield* WRITE_ONCE(x, 1);
+      });
+      b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+      b.sometimes('x-2', 'x becomes 2', (s) => s.mem(x) === 2);
+      return undefined;
+    });
+    const { result } = m.run('sc');
+    expect(result.oneGraph).toBe(true);
+    expect(result.verdict).toBe('violated');
+    expect(result.violation).toEqual({ kind: 'witness', property: 'x-2', description: 'never reached: x becomes 2' });
+    expect(result.livenessStates).toBe(2);
   });
 });

@@ -16,6 +16,7 @@ import {
   wait_until,
   xchg,
 } from '../../src/spec/engine/index.ts';
+import { barriersFirst } from '../support/explore-programs.ts';
 
 const MODELS = ['sc', 'tso', 'relaxed'] as const;
 
@@ -120,18 +121,7 @@ describe('shortest counterexamples under partial-order reduction', () => {
       cpus: () => 4,
       variants: [{ name: 'v', description: 'the program', flags: {}, expect: {} }],
       setup(b) {
-        const x = b.loc('x');
-        b.thread('T0', { cpu: 0 }, function* () {
-          yield* smp_mb();
-          yield* xchg(x, 1);
-        });
-        for (let t = 1; t < 4; t++) {
-          b.thread(`T${t}`, { cpu: t }, function* () {
-            yield* smp_mb();
-            yield* smp_mb();
-          });
-        }
-        b.always('x-never-1', 'x is never 1', (s) => s.mem(x) !== 1);
+        barriersFirst(b);
       },
     });
     const enough = check(barriers, {});
