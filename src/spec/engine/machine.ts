@@ -16,7 +16,8 @@
  *   executes anything else; its handler runs to completion on that CPU, and the pending bit is
  *   cleared (the IPI acknowledged) when it returns.
  * - A CPU in guest mode leaves it (VM exit) only when an interrupt is pending on it.
- * - Sending an IPI, taking an interrupt and migrating are full barriers.
+ * - Sending an IPI, taking an interrupt and migrating are full barriers; under relaxed memory so
+ *   is every context switch (a CPU going from one task to another, threads.ts contextSwitch).
  * - Under x86-TSO a store buffer belongs to the CPU, and a context switch drains it (the
  *   scheduler takes the runqueue lock, a LOCK-prefixed instruction): a thread runs only when
  *   the other threads on its CPU have nothing buffered (tasksSwitchOn; tso.ts says why that is

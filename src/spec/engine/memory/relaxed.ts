@@ -183,6 +183,12 @@
  *   and by any barrier before it, not only what csd_unlock()'s release carries (the machine keeps
  *   no write for the flag: the pending bit is the acknowledgement);
  * - a handler performs no store early (no load buffering inside a handler);
+ * - every point where a CPU goes from one task to another is a context switch with a full
+ *   barrier (threads.ts, contextSwitch): the kernel's own guarantee (__schedule()), which LKMM,
+ *   having no scheduler, does not state, so a verdict that holds where tasks share a CPU may rest
+ *   on it (test/engine/relaxed-context-switch.test.ts); and a task that has performed a store
+ *   early keeps its CPU until it reaches it (no interleaving is lost: a switch between the load
+ *   and the store would be a barrier the store could not pass);
  * And weaker (allows what LKMM forbids, or what the hardware forbids where LKMM is silent):
  * - an interrupt handler's accesses are ordered before the later accesses of its CPU only per
  *   location: a later smp_rmb() or smp_wmb() of the interrupted thread does not order them

@@ -471,7 +471,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 2378 },
         tso: { verdict: 'holds', states: 4035 },
-        relaxed: { verdict: 'holds', states: 34336 },
+        relaxed: { verdict: 'holds', states: 36783 },
       },
     },
     {
@@ -482,7 +482,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 474 },
         tso: { verdict: 'holds', states: 873 },
-        relaxed: { verdict: 'holds', states: 797 },
+        relaxed: { verdict: 'holds', states: 853 },
       },
     },
     {
@@ -493,7 +493,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
         tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10302 },
-        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 12390 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 14042 },
       },
     },
     {
@@ -526,7 +526,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 44237 },
         tso: { verdict: 'holds', states: 70193 },
-        relaxed: { verdict: 'holds', states: 95102 },
+        relaxed: { verdict: 'holds', states: 110689 },
       },
     },
     {
@@ -573,7 +573,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 1488 },
         tso: { verdict: 'holds', states: 2593 },
-        relaxed: { verdict: 'holds', states: 4325 },
+        relaxed: { verdict: 'holds', states: 4637 },
       },
     },
     {
@@ -585,7 +585,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 575 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 1079 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 1610 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 1676 },
       },
     },
     {
@@ -607,7 +607,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 421 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 799 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 2243 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 8274 },
       },
     },
     {
@@ -629,7 +629,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 773 },
         tso: { verdict: 'holds', states: 1624 },
-        relaxed: { verdict: 'holds', states: 3413 },
+        relaxed: { verdict: 'holds', states: 5101 },
       },
     },
     {
@@ -640,7 +640,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'resync-never-fails', states: 448 },
         tso: { verdict: 'violated', property: 'resync-never-fails', states: 703 },
-        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 756 },
+        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 931 },
       },
     },
     {
@@ -651,7 +651,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 102 },
         tso: { verdict: 'violated', property: 'base-online', states: 161 },
-        relaxed: { verdict: 'violated', property: 'base-online', states: 127 },
+        relaxed: { verdict: 'violated', property: 'base-online', states: 140 },
       },
     },
     {
@@ -663,7 +663,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 1044 },
         tso: { verdict: 'holds', states: 1981 },
-        relaxed: { verdict: 'holds', states: 7258 },
+        relaxed: { verdict: 'holds', states: 45734 },
       },
     },
     {
@@ -674,7 +674,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 652 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 1386 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 3689 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 23089 },
       },
     },
     {
@@ -707,7 +707,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 146650 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 536365 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 1888214 },
       },
     },
     {
@@ -751,7 +751,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 14377 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18631 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 76362 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 100116 },
       },
     },
     {
@@ -761,7 +761,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 12233 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15164 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66327 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 101229 },
       },
     },
     {
@@ -771,7 +771,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3537 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 5027 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11964 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18661 },
       },
     },
   ],
