@@ -66,7 +66,7 @@ export const stopUpdate = defineModel<{ stop: boolean }>({
       expect: {
         sc: { verdict: 'violated', property: 'all-or-nothing', states: 32 },
         tso: { verdict: 'violated', property: 'all-or-nothing', states: 54 },
-        relaxed: { verdict: 'violated', property: 'all-or-nothing', states: 37 },
+        relaxed: { verdict: 'violated', property: 'all-or-nothing', states: 39 },
       },
     },
   ],
@@ -391,7 +391,7 @@ export const hotplug = defineModel<{ up: boolean }>({
       expect: {
         sc: { verdict: 'holds', states: 33 },
         tso: { verdict: 'holds', states: 90 },
-        relaxed: { verdict: 'holds', states: 45 },
+        relaxed: { verdict: 'holds', states: 55 },
       },
     },
     {
@@ -401,7 +401,7 @@ export const hotplug = defineModel<{ up: boolean }>({
       expect: {
         sc: { verdict: 'holds', states: 21 },
         tso: { verdict: 'holds', states: 48 },
-        relaxed: { verdict: 'holds', states: 24 },
+        relaxed: { verdict: 'holds', states: 31 },
       },
     },
   ],

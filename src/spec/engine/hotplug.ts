@@ -45,6 +45,7 @@ import {
   C_IRQS,
   CSZ,
   F_CPU,
+  F_CUR,
   F_EARLY,
   F_GUEST,
   F_IRQ,
@@ -293,7 +294,9 @@ export function hotplugSteps(m: Machine, s: Int32Array, len: number, i: number, 
       const to = options[k] as number[];
       const target = to[rest % to.length] as number;
       rest = Math.floor(rest / to.length);
-      scr[j * TSZ + T_FLAGS] = ((scr[j * TSZ + T_FLAGS] as number) & ~F_CPU) | target;
+      // Moved off the dying CPU (after the barrier on every CPU below): its first step on
+      // `target` is a context switch there (threads.ts, contextSwitch; F_CUR).
+      scr[j * TSZ + T_FLAGS] = ((scr[j * TSZ + T_FLAGS] as number) & ~(F_CPU | F_CUR)) | target;
     });
     scr[m.hotplugAt] = g & ~(1 << cpu);
     const l1 = barrierAll(m, scr);

@@ -43,7 +43,14 @@ export const F_RESCHED = 1 << 12;
  * threads.ts dataRace); StateView.dataRace reports it.
  */
 export const F_RACE = 1 << 13;
-export const NODE_SHIFT = 14;
+/**
+ * Relaxed memory only, for a thread that may share a CPU (Machine.sharesCpu): the thread is the
+ * task that ran last on its CPU, so its next step there is no context switch. Another thread's
+ * step on that CPU first switches it out (threads.ts, contextSwitch); a move to another CPU
+ * (migrate(), cpu_down()) and the thread's end clear it.
+ */
+export const F_CUR = 1 << 14;
+export const NODE_SHIFT = 15;
 export const FLAGS = (1 << NODE_SHIFT) - 1;
 /** Distinct histories (automaton nodes) one thread may have. */
 export const MAX_NODES = 2 ** (32 - NODE_SHIFT);

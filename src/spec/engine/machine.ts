@@ -16,7 +16,8 @@
  *   executes anything else; its handler runs to completion on that CPU, and the pending bit is
  *   cleared (the IPI acknowledged) when it returns.
  * - A CPU in guest mode leaves it (VM exit) only when an interrupt is pending on it.
- * - Sending an IPI, taking an interrupt and migrating are full barriers.
+ * - Sending an IPI, taking an interrupt and migrating are full barriers; under relaxed memory so
+ *   is every context switch (a CPU going from one task to another, threads.ts contextSwitch).
  * - Under x86-TSO a store buffer belongs to the CPU, and a context switch drains it (the
  *   scheduler takes the runqueue lock, a LOCK-prefixed instruction): a thread runs only when
  *   the other threads on its CPU have nothing buffered (tasksSwitchOn; tso.ts says why that is
@@ -44,6 +45,8 @@ import {
   C_IRQS,
   CSZ,
   F_CPU,
+  F_CUR,
+  F_EARLY,
   F_IRQ,
   F_RESCHED,
   HOLDS,
@@ -269,7 +272,11 @@ export class Machine {
     for (let j = 0; j < this.nthreads; j++) {
       const f = s[j * TSZ + T_FLAGS] as number;
       const cpu = f & F_CPU;
-      if ((f & HOLDS) !== 0) holder[cpu] = j;
+      // A thread with stores performed early (F_EARLY, relaxed memory) is between the load and
+      // the store in its program order: no context switch can come between them (it would be a
+      // full barrier, threads.ts contextSwitch, and the store would not yet be performed), so no
+      // other thread runs on its CPU until it has reached them.
+      if ((f & HOLDS) !== 0 || ((f & F_EARLY) !== 0 && this.sharesCpu[j])) holder[cpu] = j;
       if ((f & F_IRQ) !== 0) irqOff[cpu] = 1;
       if (tso && this.sharesCpu[j] && !this.mem.quiescent(s, this.base, j)) {
         this.buffering[cpu] = (this.buffering[cpu] as number) + 1;
@@ -286,7 +293,8 @@ export class Machine {
    * smp_mb__after_spinlock(), a compiler barrier on x86 because the lock already is a full
    * one). So the next task on a CPU never misses a store its predecessor made there, as it
    * would not on the hardware, where it forwards from the CPU's one buffer. Always false under
-   * SC and relaxed (the relaxed model orders a CPU's tasks through sameCpuOrder instead).
+   * SC and relaxed (the relaxed model makes each switch a full barrier instead: threads.ts,
+   * contextSwitch).
    */
   tasksSwitchOn(s: Int32Array, i: number): boolean {
     if (this.memoryModel !== 'tso') return false;
@@ -377,6 +385,14 @@ export class Machine {
         break;
       default:
         local = false;
+    }
+    // Under relaxed memory a step of a thread that may share a CPU is a context switch when it did
+    // not run last there (threads.ts, contextSwitch: barriers for it and the task switched out),
+    // and is switched out by another thread's step there unless it holds the CPU: local only
+    // while it ran last and holds its CPU (interrupts or preemption off, or in guest mode).
+    if (local && this.memoryModel === 'relaxed' && this.sharesCpu[u]) {
+      const f = s[u * TSZ + T_FLAGS] as number;
+      local = (f & F_CUR) !== 0 && (f & HOLDS) !== 0;
     }
     return local && (!this.othersStop[u] || this.#independentOfStops(s, u, a));
   }
@@ -531,7 +547,16 @@ export class Machine {
     );
     if (next >= MAX_NODES) throw new ModelError(`${this.threadName(i)}: more than ${MAX_NODES} distinct histories`);
     scr[o + T_FLAGS] = withNode(word, next);
-    if (aut.action(next).kind === Kind.Return) return this.base + this.mem.threadDone(scr, this.base, i);
+    if (aut.action(next).kind === Kind.Return) {
+      if ((word & F_CUR) !== 0) {
+        // The task ends: the CPU switches away from it through __schedule() (do_exit() →
+        // do_task_dead()), a full barrier, so the next task there sees what it did and saw
+        // (threads.ts, contextSwitch), though its views are gone (threadDone).
+        this.mem.fence(scr, this.base, i, Fence.Mb);
+        scr[o + T_FLAGS] = withNode(word & ~F_CUR, next);
+      }
+      return this.base + this.mem.threadDone(scr, this.base, i);
+    }
     return len;
   }
 

@@ -23,6 +23,7 @@ import {
   C_IRQS,
   CSZ,
   F_CPU,
+  F_CUR,
   F_EARLY,
   F_GUEST,
   F_IRQ,
@@ -47,7 +48,13 @@ import { ENXIO, EXIT_REASON_EXTERNAL_INTERRUPT, EXIT_REASON_GUEST, GUEST_RUN } f
 import { DomainGrowth } from './quotient.ts';
 import { RCU_EQS, RCU_NEST_ONE } from './rcu.ts';
 
-export function threadSteps(m: Machine, state: Int32Array, stateLen: number, i: number, emitStep: Emit): number {
+export function threadSteps(m: Machine, stateIn: Int32Array, stateLenIn: number, i: number, emitStep: Emit): number {
+  let state = stateIn;
+  let stateLen = stateLenIn;
+  if (switchesIn(m, state, i)) {
+    state = stateIn.slice(0, stateLenIn);
+    stateLen = contextSwitch(m, state, i);
+  }
   if (((state[i * TSZ + T_FLAGS] as number) & F_EARLY) === 0) return stepsOf(m, state, stateLen, i, emitStep);
   const count: EarlyCount = { offered: 0, kept: 0 };
   stepsOf(m, state, stateLen, i, keepingEarlyStores(m, emitStep, i, count));
@@ -105,7 +112,7 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
           const scr = m.copy(s, len);
           const old = mem.rmw(scr, base, i, a.a, a.rmw, a.order, c, context);
           if (old === INVALID || !(a.pred as (v: number) => boolean)(old)) continue;
-          emit(i, c, scr, m.advance(scr, i, old, sameCpuOrdered(m, scr, i, a.a, cpu)));
+          emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
           emitted++;
         }
         return emitted;
@@ -117,7 +124,7 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
         if (!pred(mem.readValue(s, base, i, a.a, c))) continue;
         const scr = m.copy(s, len);
         const v = mem.read(scr, base, i, a.a, a.order, c);
-        emit(i, c, scr, m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu)));
+        emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
         emitted++;
       }
       // A failed iteration of the wait loop that reads the newest write (the last choice) while
@@ -133,7 +140,7 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
       if (newest > 0 && !pred(mem.readValue(s, base, i, a.a, newest))) {
         const scr = m.copy(s, len);
         mem.read(scr, base, i, a.a, Order.Once, newest);
-        emit(i, newest, scr, sameCpuOrdered(m, scr, i, a.a, cpu));
+        emit(i, newest, scr, base + mem.length(scr, base));
         emitted++;
       }
       return emitted;
@@ -143,7 +150,7 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
       for (let c = 0; c < n; c++) {
         const scr = m.copy(s, len);
         mem.write(scr, base, i, a.a, a.b, a.order, c);
-        emit(i, c, scr, m.advance(scr, i, 0, sameCpuOrdered(m, scr, i, a.a, cpu)));
+        emit(i, c, scr, m.advance(scr, i, 0, base + mem.length(scr, base)));
       }
       return n;
     }
@@ -155,7 +162,7 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
         const scr = m.copy(s, len);
         const old = mem.rmw(scr, base, i, a.a, a.rmw as (v: number) => number, a.order, c, context);
         if (old === INVALID) continue;
-        emit(i, c, scr, m.advance(scr, i, old, sameCpuOrdered(m, scr, i, a.a, cpu)));
+        emit(i, c, scr, m.advance(scr, i, old, base + mem.length(scr, base)));
         emitted++;
       }
       return emitted;
@@ -277,8 +284,9 @@ function stepsOf(m: Machine, state: Int32Array, stateLen: number, i: number, emi
       const targets = (m.allowed[i] as readonly number[]).filter((c) => c !== cpu && m.online(s, c));
       targets.forEach((target, c) => {
         const scr = m.copy(s, len);
-        // schedule() switched the task out: its TIF_NEED_RESCHED is cleared.
-        scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~(F_CPU | F_RESCHED)) | target;
+        // schedule() switched the task out: its TIF_NEED_RESCHED is cleared, and it is no longer
+        // the task that ran last on a CPU (F_CUR: its first step on `target` switches in there).
+        scr[o + T_FLAGS] = ((s[o + T_FLAGS] as number) & ~(F_CPU | F_RESCHED | F_CUR)) | target;
         mem.fence(scr, base, i, Fence.Mb);
         emit(i, c, scr, m.advance(scr, i, target, base + mem.length(scr, base)));
       });
@@ -309,11 +317,10 @@ function readSteps(
   const base = m.base;
   const n = mem.readChoices(s, base, i, a.a);
   const emit = raced ? racing(emitStep, o) : emitStep;
-  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   for (let c = 0; c < n; c++) {
     const scr = m.copy(s, len);
     const v = mem.read(scr, base, i, a.a, a.order, c);
-    emit(i, c, scr, m.advance(scr, i, v, sameCpuOrdered(m, scr, i, a.a, cpu)));
+    emit(i, c, scr, m.advance(scr, i, v, base + mem.length(scr, base)));
   }
   // Load buffering: under relaxed memory a store ahead that does not depend on this load (or on
   // what lies between) may be performed before it, as ARMv8 and LKMM allow (LB+poonceonces).
@@ -398,8 +405,8 @@ const writes = (a: Action): boolean => a.kind === Kind.Write || a.kind === Kind.
  * and, for a plain access, the next access of an interrupt handler running on another CPU. An
  * interrupt handler's own accesses are checked by handlerDataRace. Threads that share a CPU are
  * checked by 2 (one may be preempted between the two accesses, and the compiler may move plain
- * accesses across that point); by 1 only as the CPU orders them (sameCpuOrder: a task that runs
- * after another on its CPU comes after it, as a context switch orders). Where this differs from
+ * accesses across that point); by 1 only as the CPU orders them (contextSwitch: a task that runs
+ * after another on its CPU comes after it, the switch being a full barrier). Where this differs from
  * LKMM's `race` is in memory/relaxed.ts's header.
  */
 function dataRace(m: Machine, s: Int32Array, i: number, a: Action): boolean {
@@ -1114,7 +1121,6 @@ function earlyStoreSteps(
   const o = i * TSZ;
   const mem = m.mem;
   const base = m.base;
-  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   const { aut, node } = pastOf(m, s, i);
   let choice = first;
   for (const early of earlyStores(m, s, i, a)) {
@@ -1163,7 +1169,7 @@ function earlyStoreSteps(
       if (early.wmb) mem.fence(scr, base, i, Fence.Wmb);
       mem.write(scr, base, i, store.a, store.b, store.order, k, true);
       scr[o + T_FLAGS] = (scr[o + T_FLAGS] as number) | F_EARLY;
-      emitStore(i, choice++, scr, sameCpuOrdered(m, scr, i, store.a, cpu));
+      emitStore(i, choice++, scr, base + mem.length(scr, base));
     }
   }
   return choice - first;
@@ -1223,7 +1229,6 @@ function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): 
   const o = i * TSZ;
   const mem = m.mem;
   const base = m.base;
-  const cpu = (scr[o + T_FLAGS] as number) & F_CPU;
   let at = len;
   for (;;) {
     const pending = mem.earlyStores?.(scr, base, i) ?? [];
@@ -1247,24 +1252,49 @@ function reachEarlyStores(m: Machine, scr: Int32Array, len: number, i: number): 
     // A lock increment's result is the value it read when it was performed.
     const result = reached.rmw ? (mem.earlyRmwOld?.(scr, base, i, reached.loc) ?? 0) : 0;
     mem.earlyStoreReached?.(scr, base, i, reached.loc);
-    at = m.advance(scr, i, result, sameCpuOrdered(m, scr, i, reached.loc, cpu));
+    at = m.advance(scr, i, result, base + mem.length(scr, base));
   }
 }
 
 /**
- * After thread `i`'s access of `loc` on `cpu` (in `scr`, before the thread moves on): the other
- * threads on that CPU come after it in the CPU's program order whenever they run next (the
- * engine interleaves the threads of a CPU as preemption does, and a context switch does not
- * reorder a CPU's accesses), so their later accesses of `loc` are ordered after it
- * (MemorySystem.sameCpuOrder). Returns the state's new length.
+ * Whether thread `i`'s next step in `s` begins with a context switch: under relaxed memory, a
+ * thread that may share a CPU (Machine.sharesCpu) and did not run last there (F_CUR clear)
+ * switches in first. Only when the step could happen at all (otherwise nothing is copied).
  */
-function sameCpuOrdered(m: Machine, scr: Int32Array, i: number, loc: number, cpu: number): number {
+function switchesIn(m: Machine, s: Int32Array, i: number): boolean {
+  if (m.memoryModel !== 'relaxed' || !m.sharesCpu[i]) return false;
+  if (((s[i * TSZ + T_FLAGS] as number) & F_CUR) !== 0) return false;
+  const a = m.nextAction(s, i);
+  return a.kind !== Kind.Return && a.kind !== Kind.Fail && m.canRun(s, i);
+}
+
+/**
+ * The context switch to thread `i` on its CPU (in `s`, before its step), under relaxed memory.
+ * The engine interleaves the tasks of one CPU as the scheduler would, so every point where the
+ * CPU goes from one task to another is a pass through __schedule() (kernel/sched/core.c, v6.12):
+ * rq_lock() then smp_mb__after_spinlock(), a full barrier on the CPU between the task switched
+ * out and the task switched in, after which the new task sees everything the old one did and saw
+ * (core.c's "Notes on Program-Order guarantees on SMP systems": the rq lock's release/acquire
+ * chain, plus the full barrier the comment on smp_mb__after_spinlock() in __schedule() asks for).
+ * A task that arrives by migration gets the same: migrate() was a full barrier on the old CPU
+ * (the MIGRATION notes: the old CPU's rq unlock, then both rq locks in move_queued_task() or
+ * migration_cpu_stop(), then the new CPU's rq lock in __schedule()), and its first step on the
+ * new CPU switches the task that ran there last out, as the new CPU's __schedule() does. Modelled
+ * as smp_mb() for the task switched out (it publishes what it did and saw: relaxed.ts, G), then
+ * smp_mb() for `i` (it takes that on); F_CUR moves to `i`. Returns the state's new length.
+ */
+function contextSwitch(m: Machine, s: Int32Array, i: number): number {
+  const mem = m.mem;
   const base = m.base;
-  if (m.memoryModel !== 'relaxed') return base + m.mem.length(scr, base);
-  const others: number[] = [];
+  const o = i * TSZ;
+  const cpu = (s[o + T_FLAGS] as number) & F_CPU;
   for (let j = 0; j < m.nthreads; j++) {
-    if (j !== i && ((scr[j * TSZ + T_FLAGS] as number) & F_CPU) === cpu) others.push(j);
+    const f = s[j * TSZ + T_FLAGS] as number;
+    if (j === i || (f & F_CUR) === 0 || (f & F_CPU) !== cpu) continue;
+    mem.fence(s, base, j, Fence.Mb);
+    s[j * TSZ + T_FLAGS] = f & ~F_CUR;
   }
-  if (others.length === 0) return base + m.mem.length(scr, base);
-  return base + m.mem.sameCpuOrder(scr, base, i, loc, others);
+  mem.fence(s, base, i, Fence.Mb);
+  s[o + T_FLAGS] = (s[o + T_FLAGS] as number) | F_CUR;
+  return base + mem.length(s, base);
 }

@@ -122,11 +122,20 @@
  * handlerOrder() moves the cur view of every thread on the CPU up to each write the handler
  * read or wrote. Without it a thread could, after an IPI on its own CPU overwrote a location,
  * still read the value from before (a CPU not seeing its own write), and place a write of its
- * own before the handler's. The same holds between threads that share a CPU (the machine
- * interleaves them as preemption would): after a thread's access, sameCpuOrder() moves the cur
- * view of the other threads on its CPU up to the write it read or wrote, so a task preempted by
- * another on the same CPU, or a kworker and a task taking turns there, see each other's writes
- * as one CPU sees its own.
+ * own before the handler's.
+ *
+ * Context switches (threads.ts, contextSwitch; the machine interleaves the tasks of a CPU as the
+ * scheduler would). Each point where a CPU goes from one task to another is a pass through
+ * __schedule() (kernel/sched/core.c, v6.12: rq_lock(), then smp_mb__after_spinlock(), a full
+ * barrier), so it is smp_mb() for the task switched out, then smp_mb() for the task switched in:
+ * the new task sees everything the old one did and saw, every location (cumulatively: what the
+ * old one read, too). A task that migrates (migrate(), or moved by cpu_down()) is ordered on its
+ * new CPU after everything that ran there before it in the same way (core.c's "Notes on
+ * Program-Order guarantees on SMP systems", MIGRATION: the rq locks of the old CPU, then of both,
+ * then of the new one). A task that ends is switched away from with the same barrier (its views
+ * are published before they are dropped). A task with stores performed early holds its CPU until
+ * it reaches them (no switch can come between a load and a store it precedes: Machine.scanCpus).
+ * An interrupt handler is not a context switch: see above.
  *
  * Where this model is stronger than LKMM (forbids what LKMM allows), so that a verdict of
  * "holds" can rest on more ordering than LKMM promises:
@@ -174,9 +183,14 @@
  *   and by any barrier before it, not only what csd_unlock()'s release carries (the machine keeps
  *   no write for the flag: the pending bit is the acknowledgement);
  * - a handler performs no store early (no load buffering inside a handler);
+ * - every point where a CPU goes from one task to another is a context switch with a full
+ *   barrier (threads.ts, contextSwitch): the kernel's own guarantee (__schedule()), which LKMM,
+ *   having no scheduler, does not state, so a verdict that holds where tasks share a CPU may rest
+ *   on it (test/engine/relaxed-context-switch.test.ts); and a task that has performed a store
+ *   early keeps its CPU until it reaches it (no interleaving is lost: a switch between the load
+ *   and the store would be a barrier the store could not pass);
  * And weaker (allows what LKMM forbids, or what the hardware forbids where LKMM is silent):
- * - an interrupt handler's (or another thread's on the same CPU) accesses are ordered before the
- *   later accesses of its CPU only per
+ * - an interrupt handler's accesses are ordered before the later accesses of its CPU only per
  *   location: a later smp_rmb() or smp_wmb() of the interrupted thread does not order them
  *   before the thread's accesses of other locations, as it orders the thread's own earlier
  *   accesses (a later smp_mb() does: it publishes what the thread has seen); and the full
@@ -1167,30 +1181,6 @@ export class RelaxedMemory implements MemorySystem {
       if (this.plain) {
         if ((views.bndR[loc] as number) < last) views.bndR[loc] = last;
         if ((views.bndW[loc] as number) < last) views.bndW[loc] = last;
-      }
-    }
-    return this.#encode(m, s, base);
-  }
-
-  sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number {
-    this.#tracked(t, loc);
-    const m = this.#decode(s, base);
-    const me = m.threads[t] as ThreadViews;
-    // threads.ts calls this before the thread moves on, so it has not finished yet.
-    const at = me.cur[loc] as number;
-    if (at !== FINISHED) {
-      for (const u of threads) {
-        const views = m.threads[u] as ThreadViews;
-        if (views.cur[0] === FINISHED) continue;
-        // Only cur, as in handlerOrder (and for the same reason), and the race bounds: a task
-        // that runs after another on its CPU is ordered after it by the context switch; the
-        // race check compares threads sharing a CPU through their adjacent steps instead
-        // (threads.ts, dataRace 2: one preempted between the two accesses).
-        if ((views.cur[loc] as number) < at) views.cur[loc] = at;
-        if (this.plain) {
-          if ((views.bndR[loc] as number) < at) views.bndR[loc] = at;
-          if ((views.bndW[loc] as number) < at) views.bndW[loc] = at;
-        }
       }
     }
     return this.#encode(m, s, base);

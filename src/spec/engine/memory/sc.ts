@@ -101,9 +101,6 @@ export class ScMemory implements MemorySystem {
   interruptTaken(): number {
     return this.inits.length;
   }
-  sameCpuOrder(): number {
-    return this.inits.length;
-  }
   handlerOrder(): number {
     // Every access sees the latest write here.
     return this.inits.length;

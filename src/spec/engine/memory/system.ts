@@ -211,15 +211,6 @@ export interface MemorySystem {
    * the new length of the memory section. Only the relaxed model keeps writes a thread may not see.
    */
   handlerOrder(s: Int32Array, base: number, cpu: number, loc: number, threads: readonly number[]): number;
-  /**
-   * After thread `t`'s access of `loc`: the later accesses of `loc` by `threads`, the other
-   * threads on t's CPU, are ordered after it, as the later instructions of one CPU are (the
-   * machine interleaves a CPU's threads as preemption would, and a context switch keeps the
-   * CPU's own order). Returns the new length of the memory section. Only the relaxed model
-   * keeps per-thread views; SC and TSO say nothing here (under TSO a thread runs only when the
-   * other threads on its CPU have nothing buffered: Machine.tasksSwitchOn, tso.ts).
-   */
-  sameCpuOrder(s: Int32Array, base: number, t: number, loc: number, threads: readonly number[]): number;
 
   /**
    * Thread `t` has seen the acknowledgement of an IPI it waits for (csd_lock_wait(), an acquire

@@ -205,9 +205,6 @@ export class TsoMemory implements MemorySystem {
   interruptTaken(): number {
     return this.#len;
   }
-  sameCpuOrder(): number {
-    return this.#len;
-  }
   handlerOrder(): number {
     // The CPU's threads had empty store buffers when the interrupt was taken, and their later
     // reads see memory (the handler's writes) or their own newer stores.

@@ -68,6 +68,10 @@ const put_cpu = preempt_enable;
  * if it is blocked in kvm_vcpu_block(). rcuwait_wake_up() executes its barrier (B) on every
  * call, before it looks at w->task, whether or not anybody waits: so does the model. Every
  * kvm_vcpu_kick(), and every request made without KVM_REQUEST_NO_WAKEUP, passes here first.
+ * Left out (v6.12): rcuwait_wake_up()'s rcu_read_lock() around the load, and, when the vCPU was
+ * woken, kvm_vcpu_wake_up()'s `WRITE_ONCE(vcpu->ready, true)` and halt_wakeup statistic (nothing
+ * here reads them). try_to_wake_up()'s pi_lock, smp_mb__after_spinlock() and state test, then
+ * TASK_RUNNING, are the one fully ordered cmpxchg below.
  */
 export function* kvm_vcpu_wake_up(vcpu: KvmVcpu): Op<boolean> {
   // (B): orders the request before the load of w->task; pairs with set_current_state() (A).
@@ -89,8 +93,15 @@ function* kvm_arch_vcpu_should_kick(vcpu: KvmVcpu, f: SenderFlags): Op<boolean> 
 }
 
 /**
- * __kvm_vcpu_kick(vcpu, wait = false), v6.12. The self-kick shortcut is not modelled: senders
- * are not vCPUs. With `cpuReadFirst`, kvm_vcpu_kick() as it was before 85b640450ddc (v5.15):
+ * kvm_vcpu_kick(), v6.12: kvm_vcpu_wake_up() (return if it woke the vCPU), get_cpu(), the
+ * self-kick shortcut, kvm_arch_vcpu_should_kick() (x86.c: kvm_vcpu_exiting_guest_mode() ==
+ * IN_GUEST_MODE), then `cpu = READ_ONCE(vcpu->cpu)` and the reschedule IPI if `cpu != me` and
+ * the CPU is valid and online, then put_cpu(). (The split into __kvm_vcpu_kick(vcpu, wait),
+ * with kvm_vcpu_kick() as its wait = false case, came later, in 2025 with "KVM: SVM: Fix SNP AP
+ * destroy race with VMRUN"; v6.12 has only this body.) Not modelled: the self-kick shortcut
+ * (senders are not vCPUs, so `vcpu == kvm_running_vcpu` is never true), and the
+ * `(unsigned)cpu < nr_cpu_ids && cpu_online(cpu)` test (no model here takes a CPU offline, and
+ * vcpu->cpu always names a CPU of the model). With `cpuReadFirst`, kvm_vcpu_kick() as it was before 85b640450ddc (v5.15):
  * `int cpu = vcpu->cpu;` at entry, then kvm_vcpu_wake_up(), then
  * `if (cpu != me && …) if (kvm_arch_vcpu_should_kick(vcpu)) smp_send_reschedule(cpu);`.
  */

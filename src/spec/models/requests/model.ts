@@ -123,7 +123,7 @@ const PI_B952 = commit(
 // kvm_vcpu_check_block()'s other wake conditions (a pending timer, a signal).
 const HALT_V6_12: KernelRef = {
   ref: 'v6.12',
-  subject: 'virt/kvm/kvm_main.c: kvm_vcpu_block(), kvm_vcpu_wake_up(), __kvm_vcpu_kick()',
+  subject: 'virt/kvm/kvm_main.c: kvm_vcpu_block(), kvm_vcpu_wake_up(), kvm_vcpu_kick()',
   url: 'https://github.com/torvalds/linux/blob/v6.12/virt/kvm/kvm_main.c',
 };
 const WAIT_7A97 = commit('7a97cec26b94c909f4cbad2dc3186af3e457a522', 'KVM: mark requests that need synchronization');

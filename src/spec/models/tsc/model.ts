@@ -433,9 +433,10 @@ export const tsc = defineModel<TscModelFlags>({
   // Every variant records a verdict under each memory model; those over the unit run's budget
   // (the relaxed ones with a vCPU, up to about three million states) are checked by `npm run test:golden`.
   // A variant whose check does not finish says instead how many states it exceeded
-  // (`unrecorded`, confirmed by `npm run test:golden`). patch-fall-guest is the variant whose
-  // recorded relaxed verdict differs from SC's and TSO's (the chapter;
-  // test/models/tsc-relaxed.test.ts).
+  // (`unrecorded`, confirmed by `npm run test:golden`). Every recorded relaxed verdict is SC's and
+  // TSO's; patch-fall-guest's differed until a context switch became a full barrier under relaxed
+  // (the chapter; test/models/tsc-relaxed.test.ts). today-rise's and today-fall's relaxed counts
+  // are from before that change (their re-check did not finish in that session).
   memoryModels: ['sc', 'tso', 'relaxed'],
   defaultMemoryModel: 'sc',
   cpus: () => MAX_KVM_CPUS + 1,
@@ -471,7 +472,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 2378 },
         tso: { verdict: 'holds', states: 4035 },
-        relaxed: { verdict: 'holds', states: 34336 },
+        relaxed: { verdict: 'holds', states: 36783 },
       },
     },
     {
@@ -482,7 +483,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 474 },
         tso: { verdict: 'holds', states: 873 },
-        relaxed: { verdict: 'holds', states: 797 },
+        relaxed: { verdict: 'holds', states: 853 },
       },
     },
     {
@@ -493,7 +494,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'ref-read-not-skewed', states: 9413 },
         tso: { verdict: 'violated', property: 'ref-read-not-skewed', states: 10302 },
-        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 12390 },
+        relaxed: { verdict: 'violated', property: 'ref-read-not-skewed', states: 14042 },
       },
     },
     {
@@ -526,7 +527,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 44237 },
         tso: { verdict: 'holds', states: 70193 },
-        relaxed: { verdict: 'holds', states: 95102 },
+        relaxed: { verdict: 'holds', states: 110689 },
       },
     },
     {
@@ -573,7 +574,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 1488 },
         tso: { verdict: 'holds', states: 2593 },
-        relaxed: { verdict: 'holds', states: 4325 },
+        relaxed: { verdict: 'holds', states: 4637 },
       },
     },
     {
@@ -585,7 +586,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 575 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 1079 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 1610 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 1676 },
       },
     },
     {
@@ -607,7 +608,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 421 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 799 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 2243 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 8274 },
       },
     },
     {
@@ -629,7 +630,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 773 },
         tso: { verdict: 'holds', states: 1624 },
-        relaxed: { verdict: 'holds', states: 3413 },
+        relaxed: { verdict: 'holds', states: 5101 },
       },
     },
     {
@@ -640,7 +641,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'resync-never-fails', states: 448 },
         tso: { verdict: 'violated', property: 'resync-never-fails', states: 703 },
-        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 756 },
+        relaxed: { verdict: 'violated', property: 'resync-never-fails', states: 931 },
       },
     },
     {
@@ -651,7 +652,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'base-online', states: 102 },
         tso: { verdict: 'violated', property: 'base-online', states: 161 },
-        relaxed: { verdict: 'violated', property: 'base-online', states: 127 },
+        relaxed: { verdict: 'violated', property: 'base-online', states: 140 },
       },
     },
     {
@@ -663,7 +664,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 1044 },
         tso: { verdict: 'holds', states: 1981 },
-        relaxed: { verdict: 'holds', states: 7258 },
+        relaxed: { verdict: 'holds', states: 45734 },
       },
     },
     {
@@ -674,7 +675,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'eventually-resynchronised', states: 652 },
         tso: { verdict: 'violated', property: 'eventually-resynchronised', states: 1386 },
-        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 3689 },
+        relaxed: { verdict: 'violated', property: 'eventually-resynchronised', states: 23089 },
       },
     },
     {
@@ -707,7 +708,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66454 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 146650 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 536365 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 1888214 },
       },
     },
     {
@@ -718,7 +719,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 102888 },
         tso: { verdict: 'holds', states: 216599 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 806916 },
+        relaxed: { verdict: 'holds', states: 3027545 },
       },
     },
     {
@@ -751,7 +752,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 14377 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18631 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 76362 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 100116 },
       },
     },
     {
@@ -761,7 +762,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 12233 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 15164 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 66327 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 101229 },
       },
     },
     {
@@ -771,7 +772,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 3537 },
         tso: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 5027 },
-        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 11964 },
+        relaxed: { verdict: 'violated', property: 'guest-clock-not-ahead', states: 18661 },
       },
     },
   ],
