@@ -6,7 +6,8 @@ import { modelSites } from './src/build/vite-plugin.ts';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * The files that take longest, longest first (measured 2026-12-02). Vitest starts the files that
+ * The files that take longest, longest first (unit files measured 2026-12-03 with the JSON
+ * reporter, after test/support/check-once.ts; browser files 2026-12-02). Vitest starts the files that
  * took longest last time first, from its cache in node_modules/.vite; a fresh clone (CI) has no
  * cache, and Vitest then starts the largest files first, which put the golden test (a short file
  * that searches hundreds of state spaces) near the end and left one core idle while it ran.
@@ -15,14 +16,17 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  */
 const LONGEST_FIRST = [
   'test/engine/golden.test.ts',
+  'test/engine/relaxed-collect.test.ts',
   'test/content-checks.test.ts',
-  'test/models/tsc-relaxed.test.ts',
-  'test/models/nohz-rcu.test.ts',
-  'test/engine/trace.test.ts',
   'test/engine/crosscheck.test.ts',
-  'test/cli/cli.test.ts',
+  'test/models/nohz-rcu.test.ts',
   'test/engine/symmetry.test.ts',
+  'test/cli/cli.test.ts',
   'test/models/rseq.test.ts',
+  'test/engine/relaxed-quotient.test.ts',
+  'test/engine/parallel.test.ts',
+  'test/models/tsc-relaxed.test.ts',
+  'test/engine/trace.test.ts',
   'test/browser/every-page.test.ts',
   'test/browser/reader.test.ts',
   'test/browser/live.test.ts',
@@ -79,7 +83,10 @@ export default defineConfig({
           // (`/usr/bin/time vitest run --project unit [--no-isolate] FILES`, load average 15). The
           // whole unit project passes this way (3,456 tests, 485 s CPU at load average 14 to 27).
           // No unit test mocks modules or stubs globals; the one that patches a prototype
-          // (tsc-relaxed.test.ts) restores it in afterEach.
+          // (tsc-relaxed.test.ts) restores it in afterEach and searches with `check` itself, never
+          // through the worker-shared results of test/support/check-once.ts (which the golden and
+          // model tests share, so that a worker searches a selection once). The CLI tests'
+          // vi.setConfig() is undone by Vitest after each file (vi.resetConfig), as are mocks.
           isolate: false,
           // Some tests explore or simulate a model for a few seconds (golden counts under relaxed
           // memory, the chapters' plots); on a loaded 2-core machine the 5 s default is too tight.

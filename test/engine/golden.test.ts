@@ -9,17 +9,27 @@
  * other tests use to rely on these checks). It is compared without reduction
  * when it has at most UNIT_UNREDUCED_MAX_STATES: the large TSC cases gain almost nothing from
  * reduction, so the second run doubled their cost. `npm run test:golden` (KVMSPEC_GOLDEN=full)
- * checks every case both ways, and the unit run skips the large ones. Nothing is dropped, only
- * moved.
+ * checks every case both ways, and the unit run skips the large ones. A case that holds, is too
+ * large for the comparisons and is shown by a chapter's <LiveCheck> is left to the build, which
+ * runs the same search and fails unless it gives the recorded verdict and count
+ * (goldenLeavesToBuild). Nothing is dropped, only moved.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type AnyModel, type CheckResult, check, type MemoryModelName } from '../../src/spec/engine/index.ts';
 import { MODELS } from '../../src/spec/models/index.ts';
-import { FULL_GOLDEN as FULL, goldenChecks, goldenChecksUnreduced } from '../support/golden-budget.ts';
+import { checkOnce } from '../support/check-once.ts';
+import {
+  FULL_GOLDEN as FULL,
+  goldenChecks,
+  goldenChecksUnreduced,
+  goldenComparesOptions,
+  goldenLeavesToBuild,
+  QUOTIENT_CHECKED_UP_TO,
+} from '../support/golden-budget.ts';
 import { expectRoundTrip } from '../support/round-trip.ts';
 
-const cache = new Map<string, CheckResult>();
+/** Golden searches go through the worker's shared results (check-once.ts), which model tests read too. */
 function run(
   model: AnyModel,
   variant: string,
@@ -29,17 +39,8 @@ function run(
   unobservedGhosts = true,
   oneGraph = true,
 ): CheckResult {
-  const key = `${model.name}/${variant}/${memoryModel}/${reduction}/${quotient}/${unobservedGhosts}/${oneGraph}`;
-  let r = cache.get(key);
-  if (!r) {
-    r = check(model, { variant, memoryModel, reduction, quotient, unobservedGhosts, oneGraph });
-    cache.set(key, r);
-  }
-  return r;
+  return checkOnce(model, { variant, memoryModel, reduction, quotient, unobservedGhosts, oneGraph });
 }
-
-/** Golden configurations whose quotient is compared with the history-numbered search. */
-const QUOTIENT_CHECKED_UP_TO = 2_500;
 
 const CASES = MODELS.flatMap((model) =>
   model.variants.flatMap((v) =>
@@ -81,7 +82,11 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
   const undeclared = variant.expect[mm] === undefined;
   const inUnit = goldenChecks(variant, mm) || undeclared;
   const unreducedInUnit = goldenChecksUnreduced(variant, mm) || undeclared;
-  it.skipIf(!inUnit)('gives the expected verdict, property and state count', () => {
+  const small = goldenComparesOptions(variant, mm);
+  // Left to the build (golden-budget.ts): searching it here too searched 11 holding cases of
+  // 27,869 to 95,102 states (593,440 in all, 7 of them relaxed) twice per `npm test`.
+  const leftToBuild = !undeclared && goldenLeavesToBuild(model.name, variant, mm);
+  it.skipIf(!inUnit || leftToBuild)('gives the expected verdict, property and state count', () => {
     const expected = variant.expect[mm];
     expect(expected, `${model.name}/${variant.name} declares no expectation for ${mm}`).toBeDefined();
     if (!expected) return;
@@ -92,6 +97,8 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
       expect(r.counterexample, 'a violation comes with a counterexample').toBeDefined();
     } else {
       expect(r.violation).toBeUndefined();
+      // A search that holds reached every `sometimes` witness (else it is violated, kind witness).
+      expect(r.witnesses.filter((w) => !w.reached)).toEqual([]);
     }
     expect(r.states).toBe(expected.states);
     expect(r.expected).toEqual(expected);
@@ -122,7 +129,6 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
   // golden run does not pay for every search twice (an equality run on TSC alone took ~50 s).
   // Under relaxed memory too (histories are merged only where relaxedFacts agree as well;
   // test/engine/relaxed-quotient.test.ts compares larger relaxed cases).
-  const small = (variant.expect[mm]?.states ?? Number.POSITIVE_INFINITY) <= QUOTIENT_CHECKED_UP_TO;
   it.runIf(small)(
     `gives the same verdict, property and shortest counterexample with histories instead of classes, in no fewer states (up to ${QUOTIENT_CHECKED_UP_TO} states)`,
     () => {

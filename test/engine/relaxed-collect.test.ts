@@ -11,8 +11,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, check } from '../../src/spec/engine/index.ts';
+import { checkOnce } from '../support/check-once.ts';
 import { propertyParams } from '../support/property-params.ts';
-import { chapterModel, RELAXED_CHAPTER_CASES } from '../support/relaxed-chapters.ts';
+import {
+  chapterModel,
+  RELAXED_CHAPTER_CASES,
+  RELAXED_CHAPTER_STATES,
+  withinBudget,
+} from '../support/relaxed-chapters.ts';
 import { compare, finalOutcomes, MAX_STATES } from './crosscheck.ts';
 import { buildModel, type GenOptions, type Program, programArb, propertyArb } from './programs.ts';
 
@@ -24,7 +30,7 @@ const RUNS = params.numRuns;
  * compared by hand at 300,000, see the Reference page), so that the test stays a second or two
  * a variant.
  */
-const CHAPTER_STATES = 10_000;
+const CHAPTER_STATES = RELAXED_CHAPTER_STATES;
 const GEN: GenOptions = { waits: true, interrupts: true };
 const timeout = Math.max(60_000, RUNS * 3_000);
 const RULES = ['every-view', 'readers', 'accessors'] as const;
@@ -75,16 +81,24 @@ describe('relaxed memory: collecting writes no accessing view reaches', () => {
     timeout,
   );
 
-  it.each(RELAXED_CHAPTER_CASES)(
+  // The default rule keeps fewer writes than 'every-view' (never more states, asserted below
+  // where both finish), so a variant whose recorded relaxed count (the default search's) is past
+  // the budget is past it with 'every-view' too: not searched (measured 2026-12-03: all 24 such
+  // variants were inconclusive at 10,000 states with 'every-view', about 2 s of a core each).
+  it.each(RELAXED_CHAPTER_CASES.filter(([name, variant]) => withinBudget(name, variant)))(
     '%s / %s: the same verdict with every view pinning',
     (name, variant) => {
       const model = chapterModel(name);
-      const run = (rule: (typeof RULES)[number]) =>
-        check(model, { variant, memoryModel: 'relaxed', relaxedCollect: rule, maxStates: CHAPTER_STATES });
-      const base = run('every-view');
+      const base = check(model, {
+        variant,
+        memoryModel: 'relaxed',
+        relaxedCollect: 'every-view',
+        maxStates: CHAPTER_STATES,
+      });
       // A run past the budget has no verdict to compare.
       if (base.verdict === 'inconclusive') return;
-      const reduced = run('accessors');
+      // The default search (relaxedCollect 'accessors'), shared with golden.test.ts in a worker.
+      const reduced = checkOnce(model, { variant, memoryModel: 'relaxed' });
       expect(reduced.verdict).toBe(base.verdict);
       expect(reduced.violation?.property).toBe(base.violation?.property);
       expect(reduced.counterexample?.steps.length).toBe(base.counterexample?.steps.length);

@@ -23,8 +23,16 @@ import {
   smp_mb__after_atomic,
   WRITE_ONCE,
 } from '../../src/spec/engine/index.ts';
+import { checkOnce } from '../support/check-once.ts';
+import { goldenComparesOptions } from '../support/golden-budget.ts';
 import { propertyParams } from '../support/property-params.ts';
-import { chapterModel, RELAXED_CHAPTER_CASES } from '../support/relaxed-chapters.ts';
+import {
+  chapterModel,
+  chapterVariant,
+  RELAXED_CHAPTER_CASES,
+  RELAXED_CHAPTER_STATES,
+  withinBudget,
+} from '../support/relaxed-chapters.ts';
 import { compare, finalOutcomes, MAX_STATES } from './crosscheck.ts';
 import { buildModel, type GenOptions, type Program, programArb, propertyArb } from './programs.ts';
 
@@ -32,7 +40,7 @@ const params = propertyParams('KVMSPEC_PROPERTY_RUNS', 100);
 const timeout = Math.max(60_000, params.numRuns * 3_000);
 const GEN: GenOptions = { waits: true, interrupts: true };
 /** Chapter variants are compared where the history-numbered search answers within this many states. */
-const CHAPTER_STATES = 10_000;
+const CHAPTER_STATES = RELAXED_CHAPTER_STATES;
 
 /** The final outcomes of `p` under relaxed, or undefined past the budget. */
 function outcomes(p: Program, quotient: boolean): string[] | undefined {
@@ -148,16 +156,24 @@ describe('relaxed memory: thread states numbered by future behaviour', () => {
     timeout,
   );
 
-  it.each(RELAXED_CHAPTER_CASES)(
+  // Not searched: a variant past the budget by its recorded (default, coarser) count, which is
+  // past it with histories too (measured 2026-12-03: all 24 such variants were inconclusive at
+  // 10,000 states with histories); and a variant golden.test.ts already compares with histories
+  // (its recorded count is at most QUOTIENT_CHECKED_UP_TO), with the same assertions and more.
+  it.each(
+    RELAXED_CHAPTER_CASES.filter(
+      ([name, variant]) =>
+        withinBudget(name, variant) && !goldenComparesOptions(chapterVariant(name, variant), 'relaxed'),
+    ),
+  )(
     '%s / %s: the same verdict, property and shortest counterexample as histories',
     (name, variant) => {
       const model = chapterModel(name);
-      const run = (quotient: boolean) =>
-        check(model, { variant, memoryModel: 'relaxed', quotient, maxStates: CHAPTER_STATES });
-      const histories = run(false);
+      const histories = check(model, { variant, memoryModel: 'relaxed', quotient: false, maxStates: CHAPTER_STATES });
       // A run past the budget has no verdict to compare.
       if (histories.verdict === 'inconclusive') return;
-      const classes = run(true);
+      // The default search (quotient on), shared with golden.test.ts in a worker.
+      const classes = checkOnce(model, { variant, memoryModel: 'relaxed' });
       expect(classes.verdict).toBe(histories.verdict);
       expect(classes.violation?.property).toBe(histories.violation?.property);
       // Safety counterexamples are shortest in both; a lasso is only some fair cycle.

@@ -30,16 +30,15 @@ import { type NohzCpu, nohzGhosts } from '../../src/spec/models/nohz-rcu/cpu.ts'
 import { nohzRcu } from '../../src/spec/models/nohz-rcu/model.ts';
 import { vcpu_enter_guest, type X86Era } from '../../src/spec/models/nohz-rcu/x86.ts';
 import { chapterStates } from '../support/chapter-claims.ts';
+import { checkOnce } from '../support/check-once.ts';
 
-const cache = new Map<string, CheckResult>();
-function run(variant: string, params: Record<string, number> = {}, memoryModel: MemoryModelName = 'relaxed') {
-  const key = `${variant}/${memoryModel}/${JSON.stringify(params)}`;
-  let r = cache.get(key);
-  if (!r) {
-    r = check(nohzRcu, { variant, memoryModel, params });
-    cache.set(key, r);
-  }
-  return r;
+/** Shared with golden.test.ts and the other files of a worker (check-once.ts). */
+function run(
+  variant: string,
+  params: Record<string, number> = {},
+  memoryModel: MemoryModelName = 'relaxed',
+): CheckResult {
+  return checkOnce(nohzRcu, { variant, memoryModel, params });
 }
 /**
  * Expects the variant to hold with these parameters under relaxed: a selection a chapter shows

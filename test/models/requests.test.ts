@@ -7,16 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, check, type MemoryModelName, type Trace } from '../../src/spec/engine/index.ts';
 import { requests } from '../../src/spec/models/requests/model.ts';
+import { checkOnce } from '../support/check-once.ts';
 
-const cache = new Map<string, CheckResult>();
+/** Shared with golden.test.ts and the other files of a worker (check-once.ts). */
 function run(variant: string, memoryModel: MemoryModelName, params: Record<string, number> = {}): CheckResult {
-  const key = `${variant}/${memoryModel}/${JSON.stringify(params)}`;
-  let r = cache.get(key);
-  if (!r) {
-    r = check(requests, { variant, memoryModel, params });
-    cache.set(key, r);
-  }
-  return r;
+  return checkOnce(requests, { variant, memoryModel, params });
 }
 
 const steps = (t: Trace | undefined) => t?.steps ?? [];

@@ -22,6 +22,7 @@ import {
 } from '../../src/spec/engine/index.ts';
 import { RelaxedMemory } from '../../src/spec/engine/memory/relaxed.ts';
 import { tsc } from '../../src/spec/models/tsc/model.ts';
+import { chapterStates } from '../support/chapter-claims.ts';
 import { FULL_GOLDEN } from '../support/golden-budget.ts';
 
 const variant = (name: string) => {
@@ -74,13 +75,13 @@ describe('the TSC model under the relaxed memory model', () => {
   // read CPU 1's last_ref after on_each_cpu(evict, 1) returned, then a TSC tick from before the
   // one evict() had read there. csd_lock_wait() is an acquire of csd_unlock()'s release
   // (kernel/smp.c), so the TSC read after it is no older than what the handler saw: it holds.
+  // The search (95,102 relaxed states) runs once per `npm test`: in the build, for the chapter's
+  // <LiveCheck> of this selection, which fails unless the checker finds the recorded "holds" and
+  // state count (src/components/live-check-build.ts); `npm run test:golden` searches it too.
   it('patch-ref-read holds under relaxed: csd_lock_wait() orders resync()’s TSC read after evict()’s', () => {
-    const r = check(tsc, { variant: 'patch-ref-read', memoryModel: 'relaxed' });
-    expect(r.verdict).toBe('holds');
-    expect(r.expected?.verdict).toBe('holds');
-    // A guard against hangs, not a timing assertion: this search of tens of thousands of
-    // relaxed states took over 120 s at a load average of 30.
-  }, 600_000);
+    expect(variant('patch-ref-read').expect.relaxed?.verdict).toBe('holds');
+    expect(chapterStates('tsc', 'patch-ref-read', 'relaxed')).toContain('holds');
+  });
 });
 
 /**

@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { tscRaceRate } from '../../src/plots/tsc-race-rate.ts';
 import { check, instantiate, simulate, type Trace } from '../../src/spec/engine/index.ts';
 import { tsc } from '../../src/spec/models/tsc/model.ts';
+import { checkOnce } from '../support/check-once.ts';
 
 const trace = (variant: string): Trace => {
-  const r = check(tsc, { variant, memoryModel: 'sc' });
+  const r = checkOnce(tsc, { variant, memoryModel: 'sc' });
   if (!r.counterexample) throw new Error(`${variant}: no counterexample`);
   return r.counterexample;
 };
@@ -29,7 +30,7 @@ describe('tsc counterexamples', () => {
   });
 
   it('race 1 (2009 code): resync() called directly on the base CPU runs resync_user() with interrupts off', () => {
-    const r = check(tsc, { variant: 'before-rapid', memoryModel: 'sc' });
+    const r = checkOnce(tsc, { variant: 'before-rapid', memoryModel: 'sc' });
     expect(r.violation?.property).toMatch(
       /^WARN: smp_call_function_single\(1, kvm_sync_tsc\) with interrupts disabled/,
     );
@@ -55,7 +56,7 @@ describe('tsc counterexamples', () => {
   });
 
   it('race 2 (2009 code): the base goes down before resync_user() reaches the CPU that becomes the base, which stays unsynchronised', () => {
-    const r = check(tsc, { variant: 'before-hotplug-shared', memoryModel: 'sc' });
+    const r = checkOnce(tsc, { variant: 'before-hotplug-shared', memoryModel: 'sc' });
     expect(r.violation).toMatchObject({ kind: 'progress', property: 'eventually-resynchronised' });
     const t = r.counterexample as Trace;
     // The run ends (stutters) with cpu0 unsynchronised: nothing is left to resynchronise it.
@@ -79,7 +80,7 @@ describe('tsc counterexamples', () => {
     expect(t.steps.some((s) => s.text === 'WRITE_ONCE(cpu0.tsc_synchronized, 1)')).toBe(false);
     // The patch, in the same scenario, holds: the base moves only under stop_machine, and
     // resync() runs inside get_cpu() on the base.
-    expect(check(tsc, { variant: 'patch-hotplug-shared', memoryModel: 'sc' }).verdict).toBe('holds');
+    expect(checkOnce(tsc, { variant: 'patch-hotplug-shared', memoryModel: 'sc' }).verdict).toBe('holds');
   });
 
   it('with two CPUs the patch never takes resync()’s -1 path: resync-never-fails is declared and recorded as holding', () => {
@@ -103,7 +104,7 @@ describe('tsc counterexamples', () => {
   });
 
   it('with a third CPU, kvm_timer_init()’s resync_all() races the base going down and resync() returns -1', () => {
-    const r = check(tsc, { variant: 'patch-init-3cpu', memoryModel: 'sc' });
+    const r = checkOnce(tsc, { variant: 'patch-init-3cpu', memoryModel: 'sc' });
     expect(r.violation?.property).toBe('resync-never-fails');
     const t = r.counterexample as Trace;
     const queued = at(t, (s) => s.actor === 'insmod' && s.text === 'queue_work_on(0, resync)');
@@ -117,13 +118,13 @@ describe('tsc counterexamples', () => {
     expect(seen).toBeGreaterThan(moved);
     expect(t.steps[seen]?.result).toBe('1');
     // With two CPUs the kworker can only land on the new base: no -1, and every CPU is resynchronised.
-    const two = check(tsc, { variant: 'patch-init', memoryModel: 'sc' });
+    const two = checkOnce(tsc, { variant: 'patch-init', memoryModel: 'sc' });
     expect(two.verdict).toBe('holds');
     expect(two.livenessStates).toBeGreaterThan(0);
   });
 
   it('rule 2 as an assertion: the patch moves tsc_base_cpu only inside stop_machine; moved at CPU_DOWN_PREPARE it fails at once', () => {
-    const r = check(tsc, { variant: 'rule2-broken', memoryModel: 'sc' });
+    const r = checkOnce(tsc, { variant: 'rule2-broken', memoryModel: 'sc' });
     expect(r.violation?.property).toBe('rule 2 broken: tsc_base_cpu set to cpu1 outside stop_machine');
     const t = r.counterexample as Trace;
     // The hotplug thread's CPU_DOWN_PREPARE, before any stop_machine: nothing else has run.
@@ -141,11 +142,11 @@ describe('tsc counterexamples', () => {
   });
 
   it('cpu_up at module load: CPU_UP_CANCELED on a failed bring-up, and a CPU that comes up needs CPU_ONLINE’s sync', () => {
-    const ok = check(tsc, { variant: 'patch-init-up', memoryModel: 'sc' });
+    const ok = checkOnce(tsc, { variant: 'patch-init-up', memoryModel: 'sc' });
     expect(ok.verdict).toBe('holds');
     for (const w of ['cpu-brought-up', 'bring-up-failed', 'resync'])
       expect(ok.witnesses.find((x) => x.name === w)?.reached, w).toBe(true);
-    const r = check(tsc, { variant: 'patch-init-up-no-online-sync', memoryModel: 'sc' });
+    const r = checkOnce(tsc, { variant: 'patch-init-up-no-online-sync', memoryModel: 'sc' });
     expect(r.violation).toMatchObject({ kind: 'progress', property: 'eventually-resynchronised' });
     const t = r.counterexample as Trace;
     // CPU 1 comes up after resync() has gone past it, and nothing synchronises it: the run stutters.
@@ -156,10 +157,10 @@ describe('tsc counterexamples', () => {
   });
 
   it('eventually-resynchronised is a liveness property that fails when a CPU is never resynchronised', () => {
-    const ok = check(tsc, { variant: 'patch-non-base', memoryModel: 'sc' });
+    const ok = checkOnce(tsc, { variant: 'patch-non-base', memoryModel: 'sc' });
     expect(ok.verdict).toBe('holds');
     expect(ok.livenessStates).toBe(ok.states);
-    const r = check(tsc, { variant: 'patch-no-non-base-sync', memoryModel: 'sc' });
+    const r = checkOnce(tsc, { variant: 'patch-no-non-base-sync', memoryModel: 'sc' });
     expect(r.violation).toMatchObject({ kind: 'progress', property: 'eventually-resynchronised' });
     const t = r.counterexample as Trace;
     // The run ends (stutters) with cpu1 evicted and never synchronised again.
@@ -170,10 +171,10 @@ describe('tsc counterexamples', () => {
 
   it('today: each piece of the notifier is needed, and the code holds in both directions', () => {
     for (const v of ['today-request-before-store', 'today-no-ping', 'today-wrong-direction']) {
-      expect(check(tsc, { variant: v, memoryModel: 'sc' }).violation?.property, v).toBe('guest-clock-not-ahead');
+      expect(checkOnce(tsc, { variant: v, memoryModel: 'sc' }).violation?.property, v).toBe('guest-clock-not-ahead');
     }
     for (const v of ['today-rise', 'today-fall'])
-      expect(check(tsc, { variant: v, memoryModel: 'sc' }).verdict).toBe('holds');
+      expect(checkOnce(tsc, { variant: v, memoryModel: 'sc' }).verdict).toBe('holds');
   });
 
   it('the race-rate plot: race 3 depends on when the reader runs, race 1 is on the notifier’s own path, race 2 on a slow kworker', () => {

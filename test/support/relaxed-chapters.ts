@@ -16,3 +16,25 @@ export function chapterModel(name: string): AnyModel {
   if (model === undefined) throw new Error(`no chapter model ${name}`);
   return model;
 }
+
+/** The budget of the chapter part of the relaxed cross-checks: states of the finer search. */
+export const RELAXED_CHAPTER_STATES = 10_000;
+
+/**
+ * Could the finer search of a cross-check (every view pinning; thread states numbered by
+ * history) finish within RELAXED_CHAPTER_STATES? Not if the default search, which is the
+ * coarser side of both and never has more states, records more than that: such a case is not
+ * searched at all, instead of being searched up to the budget and then dropped as inconclusive.
+ * A variant with no recorded relaxed count is searched.
+ */
+export function withinBudget(name: string, variant: string): boolean {
+  const recorded = chapterVariant(name, variant).expect.relaxed?.states;
+  return recorded === undefined || recorded <= RELAXED_CHAPTER_STATES;
+}
+
+/** The variant named `variant` of the chapter model named `name`. */
+export function chapterVariant(name: string, variant: string): AnyModel['variants'][number] {
+  const v = chapterModel(name).variants.find((x) => x.name === variant);
+  if (v === undefined) throw new Error(`chapter model ${name} has no variant ${variant}`);
+  return v;
+}
