@@ -586,6 +586,46 @@ describe('weak fairness: which cycles are counterexamples', () => {
   });
 });
 
+describe('weak fairness: the lasso shown is itself a fair run', () => {
+  /**
+   * `spinner` may choose for ever to spin (a cycle of one step back to the same state), or close
+   * the gate for a moment; `setter` waits for the gate to be open, then sets x. The region where
+   * x stays pending is fair because the setter is disabled while the gate is closed; a lasso made
+   * of the spinner's one-step cycle alone would keep the setter enabled throughout, never taken.
+   */
+  const gated = tinyModel('explore-fair-lasso-gate', 2, (b) => {
+    const x = b.loc('x');
+    const gate = b.loc('gate');
+    b.allowDeadlock();
+    b.thread('spinner', { cpu: 0, loop: true }, function* () {
+      if ((yield* choose(2, 'close the gate?')) === 0) return;
+      yield* WRITE_ONCE(gate, 1);
+      yield* WRITE_ONCE(gate, 0);
+    });
+    b.thread('setter', { cpu: 1 }, function* () {
+      yield* wait_until(gate, (v) => v === 0, 'wait for the gate');
+      yield* WRITE_ONCE(x, 1);
+    });
+    b.eventually('x-set', 'x is eventually 1', (s) => s.mem(x) !== 1);
+    return (s) => `x=${s.mem(x)} gate=${s.mem(gate)}`;
+  });
+
+  it('the cycle passes through a state where the setter, never stepping in it, is disabled', () => {
+    for (const oneGraph of [true, false]) {
+      const { result } = gated.run('sc', { oneGraph });
+      expect(result.verdict).toBe('violated');
+      expect(result.violation?.property).toBe('x-set');
+      const t = result.counterexample;
+      const start = t?.cycleStart ?? -1;
+      expect(start).toBeGreaterThanOrEqual(0);
+      const cycle = (t?.steps ?? []).slice(start);
+      expect(cycle.some((s) => s.actor === 'setter')).toBe(false);
+      // The gate is closed (the setter disabled) somewhere along the cycle.
+      expect(cycle.some((s) => s.actor === 'spinner' && /gate, 1/.test(s.text))).toBe(true);
+    }
+  });
+});
+
 describe("partial-order reduction: when a thread's steps may be taken alone", () => {
   // The spinner's one step (a choice) is local and leads back to the state it starts from. Taken
   // alone there, it would put off the writer for ever (the cycle proviso: an ample set must lead

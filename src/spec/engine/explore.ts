@@ -1406,12 +1406,26 @@ class Liveness {
     }
     if (!cyclic || (always & ~taken) !== 0) return undefined;
     // Build the lasso: shortest prefix to the SCC's earliest-discovered state, then a cycle that
-    // takes one edge of every unit that steps inside the SCC and returns.
+    // takes one edge of every unit that steps inside the SCC, visits a node where each unit that
+    // never steps inside it is disabled, and returns.
     const cycle: { v: number; e: number }[] = [];
     let at = entry;
     for (let u = 0; u < 31; u++) {
       if (!(taken & (1 << u))) continue;
       const hop = this.#pathWithin(inScc, at, (v, e) => this.#unitAt(v, e, G) === u);
+      if (!hop) continue;
+      cycle.push(...hop.edges);
+      at = hop.end;
+    }
+    // Weak fairness also lets a unit that never steps here off if it is disabled somewhere in the
+    // SCC; the cycle printed must then pass through such a node, or the lasso shown would keep that
+    // unit enabled throughout without a step of it: an unfair run, and no counterexample.
+    const idle = ~always & ~taken;
+    for (let u = 0; u < 31; u++) {
+      const b = 1 << u;
+      if ((idle & b) === 0 || (this.#enabledAt(at, G) & b) === 0) continue;
+      if (cycle.some(({ v }) => (this.#enabledAt(v, G) & b) === 0)) continue;
+      const hop = this.#pathWithin(inScc, at, (v, e) => (this.#enabledAt(this.#target(v, e, G), G) & b) === 0);
       if (!hop) continue;
       cycle.push(...hop.edges);
       at = hop.end;
