@@ -730,7 +730,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 218796 },
         tso: { verdict: 'holds', states: 271426 },
-        relaxed: { verdict: 'holds', states: 1445983 },
+        relaxed: { verdict: 'holds', states: 2926170 },
       },
     },
     {
@@ -741,7 +741,7 @@ export const tsc = defineModel<TscModelFlags>({
       expect: {
         sc: { verdict: 'holds', states: 145416 },
         tso: { verdict: 'holds', states: 178918 },
-        relaxed: { verdict: 'holds', states: 789291 },
+        relaxed: { verdict: 'holds', states: 1570983 },
       },
     },
     {
