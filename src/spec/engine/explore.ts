@@ -411,15 +411,7 @@ export class Exploration {
     this.#store.intern(this.#represent(start, start.length), start.length, -1, -1, -1);
     if (this.#oneGraph) {
       this.#phase = 'liveness';
-      this.#liveness = new Liveness(
-        inst,
-        this.machine,
-        this.#maxStates,
-        (why, extra) => this.#finish(why, extra),
-        this.#livenessSymmetry(),
-        (view, idx, final) => this.#safetyViolation(view, idx, final),
-        () => this.#missingWitness(),
-      );
+      this.#liveness = this.#newLiveness(true);
     }
     this.#beginWork();
   }
@@ -657,6 +649,19 @@ export class Exploration {
       cur = found.state;
     }
     return { steps, end: cur };
+  }
+
+  /** The liveness graph; with `withSafety` (one graph) it also checks each state's safety properties and the witnesses. */
+  #newLiveness(withSafety: boolean): Liveness {
+    return new Liveness(
+      this.#inst,
+      this.machine,
+      this.#maxStates,
+      (why, extra) => this.#finish(why, extra),
+      this.#livenessSymmetry(),
+      withSafety ? (view, idx, final) => this.#safetyViolation(view, idx, final) : undefined,
+      withSafety ? () => this.#missingWitness() : undefined,
+    );
   }
 
   /** What Liveness needs of the symmetry, or undefined for a liveness graph of every state. */
@@ -984,13 +989,7 @@ export class Exploration {
     if (inst.progress.length > 0 && (this.#opts.liveness ?? true)) {
       this.#phase = 'liveness';
       this.#phaseStart = now();
-      this.#liveness = new Liveness(
-        inst,
-        this.machine,
-        this.#maxStates,
-        (why, extra) => this.#finish(why, extra),
-        this.#livenessSymmetry(),
-      );
+      this.#liveness = this.#newLiveness(false);
       this.#beginWork();
       this.#progress(true);
       return;
