@@ -14,11 +14,12 @@
  * cache that cannot be written only costs time.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire, enableCompileCache, registerHooks, stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isModelFile } from '../build/model-files.mjs';
+import { writeFileAtomic } from './write-atomic.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'kvmspec');
@@ -72,10 +73,8 @@ function compiled(source, file) {
   if (canWrite) {
     try {
       mkdirSync(jsDir, { recursive: true });
-      // Written aside and renamed, so that a concurrent run never reads half a file.
-      const tmp = `${cached}.${process.pid}.tmp`;
-      writeFileSync(tmp, out);
-      renameSync(tmp, cached);
+      // Written aside and renamed, so that a concurrent run or thread never reads half a file.
+      writeFileAtomic(cached, out);
     } catch {
       canWrite = false;
     }
