@@ -84,7 +84,10 @@ export default defineConfig({
   // Model steps carry their source line (src/build/instrument.ts): in pages and in the checker's Web Worker.
   // Pagefind's search UI is built when the reader goes to search, not at load (search-on-demand.ts);
   // the two tables of contents share one query for the elements they watch (toc-query-once.ts).
-  vite: { plugins: [modelSites(root), searchOnDemand(), tocQueryOnce()], worker: { format: 'es', plugins: () => [modelSites(root)] } },
+  vite: {
+    plugins: [modelSites(root), searchOnDemand(), tocQueryOnce()],
+    worker: { format: 'es', plugins: () => [modelSites(root)] },
+  },
   base,
   // Starlight turns on Astro's prefetch of every link. Its script rescans all links of the page
   // whenever a node with a link is added, which every hydrating live check and plot does: on a
