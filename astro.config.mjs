@@ -7,6 +7,8 @@ import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { breakableCodeInPages } from './src/build/breakable-code.ts';
 import { cspInlineHashes } from './src/build/csp.ts';
+import { searchOnDemand } from './src/build/search-on-demand.ts';
+import { tocQueryOnce } from './src/build/toc-query-once.ts';
 import { modelSites } from './src/build/vite-plugin.ts';
 import { EDIT_BASE_URL, PAGES_BASE, REPO_URL, SIDEBAR, SITE_ORIGIN } from './src/site-config.ts';
 
@@ -80,7 +82,12 @@ function noScriptStyle() {
 export default defineConfig({
   site: SITE_ORIGIN,
   // Model steps carry their source line (src/build/instrument.ts): in pages and in the checker's Web Worker.
-  vite: { plugins: [modelSites(root)], worker: { format: 'es', plugins: () => [modelSites(root)] } },
+  // Pagefind's search UI is built when the reader goes to search, not at load (search-on-demand.ts);
+  // the two tables of contents share one query for the elements they watch (toc-query-once.ts).
+  vite: {
+    plugins: [modelSites(root), searchOnDemand(), tocQueryOnce()],
+    worker: { format: 'es', plugins: () => [modelSites(root)] },
+  },
   base,
   // Starlight turns on Astro's prefetch of every link. Its script rescans all links of the page
   // whenever a node with a link is added, which every hydrating live check and plot does: on a

@@ -1,7 +1,9 @@
 /**
  * Getting around the site: the sidebar works from the keyboard alone (Tab reaches its links,
  * Enter follows one), and Pagefind search, through Starlight's search dialog, finds a chapter by
- * a word in its text and takes the reader there. One browser for both.
+ * a word in its text and takes the reader there; Pagefind's UI is built only when the reader goes
+ * to search (src/live/search-on-demand.ts), and Ctrl+K still leaves the focus in its field. One
+ * browser for all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSite, type Site } from './harness.ts';
@@ -58,6 +60,24 @@ describe('navigation', () => {
     await result.click();
     await page.waitForURL(site.url('tsc/'));
     await expect(page.locator('h1').textContent()).resolves.toBe('TSC resynchronisation');
+    expect(problems()).toEqual([]);
+  });
+
+  it('builds the search UI only on a wish to search; Ctrl+K opens it with the focus in its field', async () => {
+    const { page, problems } = await site.newPage();
+    await page.goto(site.home);
+    await expect(page.getByRole('button', { name: 'Search' }).isEnabled()).resolves.toBe(true);
+    // Idle moments after load, when Starlight alone would have built it.
+    await page.evaluate(() => new Promise((done) => requestIdleCallback(() => setTimeout(done, 300))));
+    await expect(page.locator('#starlight__search input').count()).resolves.toBe(0);
+
+    await page.keyboard.press('Control+k');
+    const field = page.getByRole('dialog', { name: 'Search' }).getByRole('textbox', { name: 'Search' });
+    await field.waitFor();
+    await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type('cpufreq');
+    const result = page.locator('a.pagefind-ui__result-link', { hasText: 'TSC resynchronisation' }).first();
+    await expect(result.getAttribute('href')).resolves.toBe(new URL(site.url('tsc/')).pathname);
     expect(problems()).toEqual([]);
   });
 });
