@@ -11,12 +11,20 @@
  */
 import type { BuildResult, EmbeddedLiveConfig, Params } from './types.ts';
 
+/** The selection a check's trace head names (`params`: every parameter, in the model's order). */
+interface Selection {
+  readonly model: string;
+  readonly variant: string;
+  readonly memoryModel: string;
+  readonly params: Params;
+}
+
 /** How a page names a violated property's description: one key per kind and property. */
 export const descriptionKey = (v: { readonly kind: string; readonly property: string }): string =>
   `${v.kind}/${v.property}`;
 
 /** The encoded trace's head for a selection (trace.ts encodeTrace): every parameter, in the given order. */
-export function traceHead(model: string, variant: string, memoryModel: string, params: Params): string {
+export function traceHead({ model, variant, memoryModel, params }: Selection): string {
   const p = Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
@@ -31,12 +39,7 @@ export function traceHead(model: string, variant: string, memoryModel: string, p
  */
 export function embedResult(
   result: BuildResult,
-  selection: {
-    readonly model: string;
-    readonly variant: string;
-    readonly memoryModel: string;
-    readonly params: Params;
-  },
+  selection: Selection,
   described: Map<string, string>,
 ): EmbeddedLiveConfig['result'] {
   const v = result.violation;
@@ -51,7 +54,7 @@ export function embedResult(
     }
   }
   const t = result.trace;
-  const head = traceHead(selection.model, selection.variant, selection.memoryModel, selection.params);
+  const head = traceHead(selection);
   const trace = t
     ? t.encoded.startsWith(head)
       ? { tail: t.encoded.slice(head.length), steps: t.steps }
@@ -66,12 +69,7 @@ export function embedResult(
  */
 export function expandResult(
   embedded: EmbeddedLiveConfig['result'],
-  selection: {
-    readonly model: string;
-    readonly variant: string;
-    readonly memoryModel: string;
-    readonly params: Params;
-  },
+  selection: Selection,
   description: (key: string) => string | undefined,
 ): BuildResult {
   const v = embedded.violation;
@@ -83,10 +81,7 @@ export function expandResult(
       }
     : undefined;
   const t = embedded.trace;
-  const encoded = t
-    ? (t.encoded ??
-      traceHead(selection.model, selection.variant, selection.memoryModel, selection.params) + (t.tail ?? ''))
-    : undefined;
+  const encoded = t ? (t.encoded ?? traceHead(selection) + (t.tail ?? '')) : undefined;
   return {
     verdict: embedded.verdict,
     ...(violation ? { violation } : {}),

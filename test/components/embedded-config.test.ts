@@ -34,7 +34,11 @@ describe('a live check embedded compactly', () => {
     expect(ea.violation?.description).toBe(a.result.violation?.description);
     expect(eb.violation).toEqual({ kind: b.result.violation?.kind, property: b.result.violation?.property });
     expect(ea.trace?.encoded).toBeUndefined();
-    expect(a.result.trace?.encoded.startsWith(traceHead('requests', 'no-vcpu-barrier', 'tso', allParams))).toBe(true);
+    expect(
+      a.result.trace?.encoded.startsWith(
+        traceHead({ model: 'requests', variant: 'no-vcpu-barrier', memoryModel: 'tso', params: allParams }),
+      ),
+    ).toBe(true);
     const page = [ea, eb];
     const lookup = (key: string) =>
       page.map((e) => e.violation).find((v) => v?.description !== undefined && `${v.kind}/${v.property}` === key)
