@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe.ts';
-import { openSite, type Site } from './harness.ts';
+import { openSite, POLL, type Site } from './harness.ts';
 import { openLive, waitForViewer } from './live-helpers.ts';
 
 const SB = '[data-kvm-live="sb-unfenced-tso"]';
@@ -55,7 +55,7 @@ describe('compare: one counterexample viewer per memory model', () => {
     const relaxedEnd = await status('relaxed');
     await page.focus(`${cell('tso')} .kvm-trace-box`);
     await page.keyboard.press('Home');
-    await expect.poll(() => status('tso')).toMatch(/^Initial state|Step 0/);
+    await expect.poll(() => status('tso'), POLL).toMatch(/^Initial state|Step 0/);
     await expect(status('relaxed')).resolves.toBe(relaxedEnd);
     // A viewer's "Copy link to this step" is its own (the TSO trace, not the check's).
     await expect(page.locator(`${cell('tso')} [data-copy="link"]`).count()).resolves.toBe(1);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'parse5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST_DIR, listHtmlFiles } from '../support/dist.ts';
-import { openSite, type Site } from './harness.ts';
+import { openSite, POLL, type Site } from './harness.ts';
 
 const files = await listHtmlFiles();
 
@@ -100,7 +100,9 @@ describe('no CSP violation in the browser', () => {
       return (window as unknown as { __injected?: boolean }).__injected === true;
     });
     expect(ran).toBe(false);
-    await expect.poll(() => problems().filter((p) => p.startsWith('CSP violation: script-src'))).not.toHaveLength(0);
+    await expect
+      .poll(() => problems().filter((p) => p.startsWith('CSP violation: script-src')), POLL)
+      .not.toHaveLength(0);
     await page.context().close();
   });
 });

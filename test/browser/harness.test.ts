@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSite, type Site } from './harness.ts';
+import { openSite, POLL, type Site } from './harness.ts';
 
 const BAD_PAGE = `<!doctype html><html lang="en"><head><title>bad</title></head><body><h1>bad</h1>
 <script>
@@ -60,6 +60,6 @@ describe('test harness', () => {
     const { page, problems } = await site.newPage();
     await page.goto(site.url('csp.html'), { waitUntil: 'networkidle' });
     expect(await page.evaluate(() => (window as unknown as { ran?: boolean }).ran)).toBeUndefined();
-    await expect.poll(() => problems().filter((p) => p.startsWith('CSP violation: script-src'))).toHaveLength(1);
+    await expect.poll(() => problems().filter((p) => p.startsWith('CSP violation: script-src')), POLL).toHaveLength(1);
   });
 });

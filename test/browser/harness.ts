@@ -17,6 +17,14 @@ import { DIST_DIR, requireDist } from '../support/dist.ts';
 import { type StaticServer, serveStatic } from '../support/static-server.ts';
 
 /** Debian's chromium package. playwright-core never downloads a browser, so it must be installed. */
+/**
+ * Options for `expect.poll` in browser tests: a guard against hangs, not a timing assertion.
+ * Vitest's default (1 s) is shorter than one `evaluate` round trip takes on a loaded CI machine:
+ * the search test's focus check failed that way although the focus was right (2026-12-03,
+ * reproduced with the CPU slowed 20×).
+ */
+export const POLL = { timeout: 30_000 } as const;
+
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**

@@ -6,7 +6,7 @@
  * browser for all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSite, type Site } from './harness.ts';
+import { openSite, POLL, type Site } from './harness.ts';
 
 /** Safety net: the home page has far fewer focusable elements before the sidebar than this. */
 const MAX_TABS = 60;
@@ -74,7 +74,7 @@ describe('navigation', () => {
     await page.keyboard.press('Control+k');
     const field = page.getByRole('dialog', { name: 'Search' }).getByRole('textbox', { name: 'Search' });
     await field.waitFor();
-    await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => field.evaluate((el) => el === document.activeElement), POLL).toBe(true);
     await page.keyboard.type('cpufreq');
     const result = page.locator('a.pagefind-ui__result-link', { hasText: 'TSC resynchronisation' }).first();
     await expect(result.getAttribute('href')).resolves.toBe(new URL(site.url('tsc/')).pathname);

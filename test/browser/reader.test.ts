@@ -14,7 +14,7 @@ import { nextChange, watchables } from '../../src/live/trace-view.ts';
 import { check } from '../../src/spec/engine/index.ts';
 import { requests } from '../../src/spec/models/requests/model.ts';
 import { sb } from '../../src/spec/models/sb/model.ts';
-import { openSite, type Site } from './harness.ts';
+import { openSite, POLL, type Site } from './harness.ts';
 import { holdWorker, openLive, openSettings, waitForViewer } from './live-helpers.ts';
 import { sharePage } from './shared-page.ts';
 
@@ -256,7 +256,7 @@ describe('the reader on the requests chapter', () => {
       expect(text).toContain('READ_ONCE(vcpu->requests) -> 0');
       expect(/^[\x20-\x7e\n]*$/.test(text)).toBe(true);
       await page.click(`${KICK} [data-copy="replay"]`);
-      await expect.poll(clipboard).toBe(`kvmspec replay '${kickTrace.encoded}'`);
+      await expect.poll(clipboard, POLL).toBe(`kvmspec replay '${kickTrace.encoded}'`);
       await page.click(`${KICK} [data-copy="link"]`);
       await expect
         .poll(clipboard)

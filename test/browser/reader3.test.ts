@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/spec/engine/index.ts';
 import { requests } from '../../src/spec/models/requests/model.ts';
-import { openSite, type Site } from './harness.ts';
+import { openSite, POLL, type Site } from './harness.ts';
 import { openLive, openSettings, runInBrowser, waitForViewer } from './live-helpers.ts';
 
 const SB = '[data-kvm-live="sb-unfenced-tso"]';
@@ -79,7 +79,7 @@ describe('reader, part 3', () => {
     const status = page.locator(`${SB} .kvm-copy-status`);
     await expect(status.textContent()).resolves.toBe('');
     await page.click(`${SB} [data-copy="link"]`);
-    await expect.poll(() => status.textContent()).toBe('The link is copied.');
+    await expect.poll(() => status.textContent(), POLL).toBe('The link is copied.');
     expect(await status.isVisible()).toBe(true);
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     const link = new URL(copied);
@@ -92,7 +92,7 @@ describe('reader, part 3', () => {
     await page.focus(`${SB} .kvm-trace-box`);
     await page.keyboard.press('ArrowRight');
     await page.click(`${SB} [data-copy="link"]`);
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/&step=3$/);
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), POLL).toMatch(/&step=3$/);
     expect(new URL(page.url()).hash).toMatch(/&step=3$/);
     expect(problems()).toEqual([]);
     await page.context().close();
