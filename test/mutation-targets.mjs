@@ -78,7 +78,8 @@ export const TARGETS = {
   },
   hotplug: {
     mutate: ['src/spec/engine/hotplug.ts'],
-    tests: ['test/engine/hotplug.test.ts', 'test/engine/primitives.test.ts'],
+    // hotplug-behaviour.test.ts: tiny models written for the survivors of the first run.
+    tests: ['test/engine/hotplug.test.ts', 'test/engine/hotplug-behaviour.test.ts', 'test/engine/primitives.test.ts'],
   },
   describe: {
     mutate: ['src/spec/engine/describe.ts'],
