@@ -83,7 +83,13 @@ export const TARGETS = {
   },
   describe: {
     mutate: ['src/spec/engine/describe.ts'],
-    tests: ['test/engine/trace.test.ts', 'test/engine/primitives.test.ts', 'test/engine/hotplug.test.ts'],
+    // describe-behaviour.test.ts: tiny models written for the survivors of the first run.
+    tests: [
+      'test/engine/trace.test.ts',
+      'test/engine/describe-behaviour.test.ts',
+      'test/engine/primitives.test.ts',
+      'test/engine/hotplug.test.ts',
+    ],
   },
   threads: {
     mutate: ['src/spec/engine/threads.ts'],

@@ -57,19 +57,21 @@ function machine(model: AnyModel, mm: MemoryModelName = 'sc') {
     if (u < 0) throw new Error(`no unit ${name}`);
     return u;
   };
-  /** Every successor of the unit's next step in the current state. */
-  const successors = (name: string): Int32Array[] => {
-    const out: Int32Array[] = [];
-    m.unitSuccessors(s, s.length, unit(name), (_u, _c, st, len) => {
-      out.push(st.slice(0, len));
+  /** Every successor of the unit's next step in the current state, with its choice. */
+  const emitted = (name: string): { choice: number; next: Int32Array }[] => {
+    const out: { choice: number; next: Int32Array }[] = [];
+    m.unitSuccessors(s, s.length, unit(name), (_u, choice, st, len) => {
+      out.push({ choice, next: st.slice(0, len) });
     });
     return out;
   };
-  const step = (name: string, choice = 0): StepInfo => {
-    const next = successors(name)[choice];
-    if (next === undefined) throw new Error(`${name} cannot step (choice ${choice})`);
-    const info = m.describeStep(s, unit(name), choice, next);
-    s = next;
+  const successors = (name: string): Int32Array[] => emitted(name).map((e) => e.next);
+  /** Takes the unit's first successor. */
+  const step = (name: string): StepInfo => {
+    const succ = emitted(name)[0];
+    if (succ === undefined) throw new Error(`${name} cannot step`);
+    const info = m.describeStep(s, unit(name), succ.choice, succ.next);
+    s = succ.next;
     return info;
   };
   return {
