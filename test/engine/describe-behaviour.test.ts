@@ -27,10 +27,12 @@ import {
   migrate,
   plain_load,
   plain_store,
+  READ_ONCE,
   RESCHEDULE_VECTOR,
   type StepInfo,
   send_ipi,
   smp_send_reschedule,
+  smp_store_release,
   stop_machine,
   WRITE_ONCE,
   wait_until,
@@ -125,11 +127,12 @@ describe('step descriptions', () => {
   it('an interrupt taken names the lowest pending vector; its handler’s step is the handler’s; CPU views list both', () => {
     const model = tiny(2, (b) => {
       const x = b.loc('x');
-      b.interrupt(0, 'reschedule', function* () {
-        yield* WRITE_ONCE(x, 1);
-      });
+      // Declared in the other order than their vectors: the name is the taken vector's.
       b.interrupt(1, 'call-function', function* () {
         yield* WRITE_ONCE(x, 2);
+      });
+      b.interrupt(0, 'reschedule', function* () {
+        yield* WRITE_ONCE(x, 1);
       });
       // Vector 1 first, then vector 0: the one taken is the lowest, not the first sent.
       b.thread('sender', { cpu: 0 }, function* () {
@@ -235,9 +238,11 @@ describe('step descriptions', () => {
     ext.step('vcpu');
     ext.step('sender');
     expect(ext.step('vcpu')).toMatchObject({ kind: 'guest-exit', result: 'external interrupt' });
-    // The properties read the same views: the first thing to fail is interrupts disabled.
+    // The properties read the same views: the first thing to fail is interrupts disabled, after
+    // the one step that disables them.
     const r = check(model);
     expect(r.violation?.property).toBe('irqs-on');
+    expect(r.counterexample?.steps.map((s) => s.text)).toEqual(['local_irq_disable()']);
     const guestOnly = tiny(1, (b) => {
       b.thread('vcpu', { cpu: 0 }, function* () {
         yield* local_irq_disable();
@@ -249,6 +254,29 @@ describe('step descriptions', () => {
     const g = check(guestOnly);
     expect(g.violation?.property).toBe('never-in-guest');
     expect(g.counterexample?.steps.map((s) => s.kind)).toEqual(['step', 'guest-enter']);
+    // guest_exit() (not guest_run()) returns nothing a trace shows.
+    const plain = stepper(guestOnly);
+    plain.step('vcpu');
+    plain.step('vcpu');
+    expect(plain.options('vcpu')).toEqual([]);
+    const withIpi = tiny(2, (b) => {
+      b.interrupt(RESCHEDULE_VECTOR, 'reschedule IPI');
+      b.thread('vcpu', { cpu: 0 }, function* () {
+        yield* local_irq_disable();
+        yield* guest_enter();
+        yield* guest_exit();
+      });
+      b.thread('sender', { cpu: 1 }, function* () {
+        yield* smp_send_reschedule(0);
+      });
+    });
+    const e = stepper(withIpi);
+    e.step('vcpu');
+    e.step('vcpu');
+    e.step('sender');
+    const exit = e.step('vcpu');
+    expect(exit).toMatchObject({ kind: 'guest-exit', text: 'VM-exit (interrupt)' });
+    expect(exit.result).toBeUndefined();
   });
 
   it('the end of stop_machine is a stop-end step; the stop shows in properties and CPU views', () => {
@@ -314,6 +342,36 @@ describe('step descriptions', () => {
   });
 });
 
+describe('a store performed early (relaxed, load buffering)', () => {
+  it('is described as the store, performed before the load the thread stays at', () => {
+    const model = tiny(
+      2,
+      (b) => {
+        const x = b.loc('x');
+        const y = b.loc('y');
+        b.thread('p', { cpu: 0 }, function* () {
+          yield* READ_ONCE(x);
+          yield* WRITE_ONCE(y, 1);
+        });
+        b.thread('q', { cpu: 1 }, function* () {
+          yield* READ_ONCE(y);
+          yield* WRITE_ONCE(x, 1);
+        });
+      },
+      'relaxed',
+    );
+    const t = stepper(model, 'relaxed');
+    expect(t.options('p').map((i) => i.text)).toEqual([
+      'READ_ONCE(x)',
+      'WRITE_ONCE(y, 1), performed before READ_ONCE(x) (load buffering)',
+    ]);
+    // After the early store the thread is still at its load, whose step is an ordinary read.
+    t.step('p', 1);
+    expect(t.m.threadViews(t.state)[0]?.next).toBe('READ_ONCE(x)');
+    expect(t.options('p').map((i) => i.text)).toEqual(['READ_ONCE(x)']);
+  });
+});
+
 describe('thread views and the state view', () => {
   it('a finished thread is done and its next step says so', () => {
     const model = tiny(1, (b) => {
@@ -345,37 +403,46 @@ describe('thread views and the state view', () => {
     expect(() => check(model)).toThrow('property refers to unknown thread nobody');
   });
 
-  it('a data race is seen by a property reading dataRace, whichever thread raced (relaxed)', () => {
-    // Plain accesses of x by p and q, unordered: a data race, flagged on the thread that made
-    // the second access. With the threads in both orders, the flag is on either thread.
-    for (const order of [
-      ['p', 'q'],
-      ['q', 'p'],
-    ] as const) {
-      const model = tiny(
-        2,
-        (b) => {
-          const x = b.loc('x');
-          const y = b.loc('y');
-          b.plainAccesses();
-          b.thread(order[0], { cpu: 0 }, function* () {
-            yield* plain_store(x, 1);
-          });
-          b.thread(order[1], { cpu: 1 }, function* () {
-            yield* WRITE_ONCE(y, 1);
-            yield* plain_load(x);
-          });
-          b.sometimes('race', 'a data race', (s) => s.dataRace);
-        },
-        'relaxed',
-      );
-      const r = check(model, { memoryModel: 'relaxed' });
-      expect(r.witnesses, order.join()).toEqual([{ name: 'race', reached: true }]);
-      const t = stepper(model, 'relaxed');
-      t.step(order[1]);
-      t.step(order[1]);
-      t.step(order[0]);
-      expect(t.m.threadViews(t.state).every((v) => v.done)).toBe(true);
+  it('a data race is seen by a property reading dataRace, on whichever thread raced (relaxed)', () => {
+    // p's plain store of x, then (unordered: no barrier before the flag) q's plain load of x
+    // once q has seen the flag: a data race, made by q's access. With `racy` false, p orders
+    // its store before the flag (smp_store_release) and q reads it with acquire: no race.
+    // Thread q is registered first or second, so the race is on thread 0 or on thread 1.
+    for (const racy of [true, false]) {
+      for (const qFirst of [true, false]) {
+        const model = tiny(
+          2,
+          (b) => {
+            const x = b.loc('x');
+            const f = b.loc('f');
+            b.plainAccesses();
+            const p = () =>
+              b.thread('p', { cpu: 0 }, function* () {
+                yield* plain_store(x, 1);
+                if (racy) yield* WRITE_ONCE(f, 1);
+                else yield* smp_store_release(f, 1);
+              });
+            const q = () =>
+              b.thread('q', { cpu: 1 }, function* () {
+                yield* wait_until(f, (v) => v === 1, 'wait for f', { acquire: !racy });
+                yield* plain_load(x);
+              });
+            if (qFirst) {
+              q();
+              p();
+            } else {
+              p();
+              q();
+            }
+            b.always('no-race', 'no data race', (s) => !s.dataRace);
+          },
+          'relaxed',
+        );
+        const r = check(model, { memoryModel: 'relaxed' });
+        const label = `racy ${racy}, q first ${qFirst}`;
+        expect(r.verdict, label).toBe(racy ? 'violated' : 'holds');
+        if (racy) expect(r.counterexample?.steps.at(-1), label).toMatchObject({ actor: 'q', text: '*x' });
+      }
     }
   });
 });
