@@ -71,10 +71,15 @@ function summary(): void {
       // incremental file carried over, not only the last run's range: say which lines the
       // counted mutants come from, and which lines the last run (the one dated here) mutated.
       const mutantLines = mutants.map((m) => m.location.start.line);
+      const [from, to] = (run?.lines ?? '0-0').split('-').map(Number) as [number, number];
+      const first = Math.min(...mutantLines);
+      const last = Math.max(...mutantLines);
       const span =
         run?.lines === undefined || mutantLines.length === 0
           ? ''
-          : `; mutants of lines ${Math.min(...mutantLines)}-${Math.max(...mutantLines)}, the last run (dated) mutated lines ${run.lines}, earlier ranges' results carried over`;
+          : first >= from && last <= to
+            ? `; lines ${run.lines} only`
+            : `; mutants of lines ${first}-${last}: the last run (dated) mutated lines ${run.lines}, the others' results were carried over from earlier runs`;
       const count = (s: string) => mutants.filter((m) => m.status === s).length;
       const killed = count('Killed');
       const timeout = count('Timeout');
