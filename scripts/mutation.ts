@@ -15,9 +15,11 @@
  * failed, 2 for bad usage.
  *
  * `--lines A-B` is for a file too large to finish in one sitting (explore.ts): Stryker mutates
- * lines A to B only (its `file:A-B` mutate range), the report then holds those mutants only and
- * run.json and the summary say which lines; the incremental file keeps their results, so a later
- * run of the whole file (or of the next range) tests only what is left or changed.
+ * lines A to B only (its `file:A-B` mutate range); run.json records that range. The report then
+ * holds those mutants and also those of earlier ranges whose results the incremental file carried
+ * over (measured on earlier commits), so the summary names both: the lines the counted mutants
+ * come from and the range the last run mutated. A later run of the whole file (or of the next
+ * range) tests only what is left or changed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { TARGETS } from '../test/mutation-targets.mjs';
 
 interface Mutant {
   readonly status: string;
+  readonly location: { readonly start: { readonly line: number } };
 }
 interface Report {
   readonly files: Readonly<Record<string, { readonly mutants: readonly Mutant[] }>>;
@@ -61,9 +64,22 @@ function summary(): void {
     const when =
       run === undefined
         ? `report of ${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC (file time; run not recorded)`
-        : `${run.finished.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(run.seconds)} s, load ${run.loadStart.toFixed(1)}-${run.loadEnd.toFixed(1)}, ${run.commit.slice(0, 9)}${run.lines === undefined ? '' : `, lines ${run.lines} only`}`;
+        : `${run.finished.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(run.seconds)} s, load ${run.loadStart.toFixed(1)}-${run.loadEnd.toFixed(1)}, ${run.commit.slice(0, 9)}`;
     const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
     for (const [path, { mutants }] of Object.entries(report.files)) {
+      // After runs with --lines, the report holds the mutants of every range whose results the
+      // incremental file carried over, not only the last run's range: say which lines the
+      // counted mutants come from, and which lines the last run (the one dated here) mutated.
+      const mutantLines = mutants.map((m) => m.location.start.line);
+      const [from, to] = (run?.lines ?? '0-0').split('-').map(Number) as [number, number];
+      const first = Math.min(...mutantLines);
+      const last = Math.max(...mutantLines);
+      const span =
+        run?.lines === undefined || mutantLines.length === 0
+          ? ''
+          : first >= from && last <= to
+            ? `; lines ${run.lines} only`
+            : `; mutants of lines ${first}-${last}: the last run (dated) mutated lines ${run.lines}, the others' results were carried over from earlier runs`;
       const count = (s: string) => mutants.filter((m) => m.status === s).length;
       const killed = count('Killed');
       const timeout = count('Timeout');
@@ -71,7 +87,7 @@ function summary(): void {
       const noCoverage = count('NoCoverage');
       const valid = killed + timeout + survived + noCoverage;
       const score = valid === 0 ? 'n/a' : `${((100 * (killed + timeout)) / valid).toFixed(1)}%`;
-      rows.push([path, String(killed), String(timeout), String(survived), String(noCoverage), score, when]);
+      rows.push([path, String(killed), String(timeout), String(survived), String(noCoverage), score, when + span]);
     }
   }
   const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -41,7 +41,15 @@ export const TARGETS = {
     // dry run alone exceed Stryker's 5-minute limit at load 22, and would cover nearly every
     // mutant; the LKMM shape families and the ordering tests exercise the same rules in fewer
     // states. Only their relaxed cases reach relaxed.ts.
-    tests: ['test/engine/lkmm-shapes.test.ts', 'test/engine/ordering.test.ts', 'test/engine/explore.test.ts'],
+    // relaxed-context-switch (a context switch is a full barrier) and lkmm-lb-ahead (stores
+    // performed early) since 2026-12-03: the relaxed model's newest rules, each file under 2 s.
+    tests: [
+      'test/engine/lkmm-shapes.test.ts',
+      'test/engine/ordering.test.ts',
+      'test/engine/explore.test.ts',
+      'test/engine/relaxed-context-switch.test.ts',
+      'test/engine/lkmm-lb-ahead.test.ts',
+    ],
     skip: '(?:^| )(?:sc|tso): ',
   },
   // explore-behaviour.test.ts: the search on models small enough to count by hand (verdicts,
@@ -78,12 +86,24 @@ export const TARGETS = {
   },
   hotplug: {
     mutate: ['src/spec/engine/hotplug.ts'],
-    tests: ['test/engine/hotplug.test.ts', 'test/engine/primitives.test.ts'],
+    // hotplug-behaviour.test.ts: tiny models written for the survivors of the first run.
+    tests: ['test/engine/hotplug.test.ts', 'test/engine/hotplug-behaviour.test.ts', 'test/engine/primitives.test.ts'],
   },
   describe: {
     mutate: ['src/spec/engine/describe.ts'],
-    tests: ['test/engine/trace.test.ts', 'test/engine/primitives.test.ts', 'test/engine/hotplug.test.ts'],
+    // describe-behaviour.test.ts: tiny models written for the survivors of the first run.
+    tests: [
+      'test/engine/trace.test.ts',
+      'test/engine/describe-behaviour.test.ts',
+      'test/engine/primitives.test.ts',
+      'test/engine/hotplug.test.ts',
+    ],
   },
+  // threads.ts: since the first run (2026-12-03), also the tiny step-by-step models of
+  // threads-, describe- and hotplug-behaviour (VM entry and exit, choices, migration, IPIs and
+  // their errors, which no test of the first list reached), guest-run (guest_run() and the
+  // scheduler tick), relaxed-context-switch (contextSwitch) and lkmm-lb-ahead (stores performed
+  // early): each a few seconds at most.
   threads: {
     mutate: ['src/spec/engine/threads.ts'],
     tests: [
@@ -91,6 +111,12 @@ export const TARGETS = {
       'test/engine/ordering.test.ts',
       'test/engine/explore.test.ts',
       'test/engine/irq-spinlocks-bitops.test.ts',
+      'test/engine/threads-behaviour.test.ts',
+      'test/engine/describe-behaviour.test.ts',
+      'test/engine/hotplug-behaviour.test.ts',
+      'test/engine/guest-run.test.ts',
+      'test/engine/relaxed-context-switch.test.ts',
+      'test/engine/lkmm-lb-ahead.test.ts',
     ],
   },
   machine: {
