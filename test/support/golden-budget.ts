@@ -57,3 +57,10 @@ export const goldenLeavesToBuild = (model: string, variant: Recorded, mm: Memory
   !goldenChecksUnreduced(variant, mm) &&
   !goldenComparesOptions(variant, mm) &&
   chapterStates(model, variant.name, mm).includes('holds');
+
+/**
+ * Does this run of golden.test.ts search the variant's default relaxed check (and so compare it
+ * with the other relaxed collection rules there, relaxed-collect.test.ts's chapter part)?
+ */
+export const goldenSearchesRelaxed = (model: string, variant: Recorded): boolean =>
+  goldenChecks(variant, 'relaxed') && !goldenLeavesToBuild(model, variant, 'relaxed');

@@ -3,7 +3,8 @@
  * cases for it.each, and the model of a case: the chapter part of the relaxed reductions'
  * cross-checks (relaxed-collect.test.ts, relaxed-quotient.test.ts).
  */
-import type { AnyModel } from '../../src/spec/engine/index.ts';
+import { expect } from 'vitest';
+import { type AnyModel, type CheckResult, check } from '../../src/spec/engine/index.ts';
 import { MODELS as CHAPTERS } from '../../src/spec/models/index.ts';
 
 export const RELAXED_CHAPTER_CASES: readonly (readonly [string, string])[] = CHAPTERS.filter((m) =>
@@ -37,4 +38,26 @@ export function chapterVariant(name: string, variant: string): AnyModel['variant
   const v = chapterModel(name).variants.find((x) => x.name === variant);
   if (v === undefined) throw new Error(`chapter model ${name} has no variant ${variant}`);
   return v;
+}
+
+/**
+ * The relaxed-collect cross-check of one chapter variant (relaxed-collect.test.ts): the search
+ * with 'every-view' collection (the rule before), within RELAXED_CHAPTER_STATES, must give the
+ * default search's verdict, property and shortest counterexample, in as many states or more.
+ * `reduced` is the default search (relaxedCollect 'accessors'), passed in so that the golden
+ * test, which has it already, compares it without searching it again in another worker.
+ */
+export function expectSameAsEveryView(model: AnyModel, variant: string, reduced: CheckResult): void {
+  const base = check(model, {
+    variant,
+    memoryModel: 'relaxed',
+    relaxedCollect: 'every-view',
+    maxStates: RELAXED_CHAPTER_STATES,
+  });
+  // A run past the budget has no verdict to compare.
+  if (base.verdict === 'inconclusive') return;
+  expect(reduced.verdict).toBe(base.verdict);
+  expect(reduced.violation?.property).toBe(base.violation?.property);
+  expect(reduced.counterexample?.steps.length).toBe(base.counterexample?.steps.length);
+  if (base.verdict === 'holds') expect(reduced.states).toBeLessThanOrEqual(base.states);
 }
