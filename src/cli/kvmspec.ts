@@ -124,6 +124,8 @@ Options:
   --two-graphs             with "eventually" properties: check safety first on a reduced graph,
                            then build the liveness graph (default: both on one unreduced graph)
   --no-liveness            skip the "eventually" (progress) properties
+  --packed-store           store each state's words packed into bytes, not tree-compressed
+                           (the store before; same results, more memory)
   --workers <n>            expand states on n worker threads (default 1, the sequential
                            search: 2 workers are slower on most models today). Same verdicts, state counts and shortest
                            counterexamples; a search under ${formatCount(PARALLEL_FROM)} states never starts them
@@ -459,6 +461,7 @@ function checkCommand(args: string[], io: Ctx): number {
       'store-all-ghosts': { type: 'boolean' },
       'two-graphs': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
+      'packed-store': { type: 'boolean' },
       'relaxed-collect': { type: 'string' },
       workers: { type: 'string' },
       json: { type: 'boolean' },
@@ -522,6 +525,7 @@ function checkVariants(
     readonly 'store-all-ghosts'?: boolean;
     readonly 'two-graphs'?: boolean;
     readonly 'no-liveness'?: boolean;
+    readonly 'packed-store'?: boolean;
     readonly json?: boolean;
   },
   format: 'table' | 'text',
@@ -551,6 +555,7 @@ function checkVariants(
       unobservedGhosts: !values['store-all-ghosts'],
       oneGraph: !values['two-graphs'],
       liveness: !values['no-liveness'],
+      ...(values['packed-store'] ? { stateStore: 'packed' as const } : {}),
       ...(relaxedCollect !== undefined ? { relaxedCollect } : {}),
       ...(transport !== undefined ? { transport } : {}),
       ...(io.progress

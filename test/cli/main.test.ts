@@ -160,11 +160,11 @@ describe('usage errors: one line naming the valid choices, exit 2', () => {
     ],
     [
       ['check', 'sb', '--frobnicate'],
-      'kvmspec check: unknown option --frobnicate (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --relaxed-collect, --workers, --json, --format, --help)',
+      'kvmspec check: unknown option --frobnicate (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --packed-store, --relaxed-collect, --workers, --json, --format, --help)',
     ],
     [
       ['check', 'sb', '-x'],
-      'kvmspec check: unknown option -x (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --relaxed-collect, --workers, --json, --format, --help)',
+      'kvmspec check: unknown option -x (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --packed-store, --relaxed-collect, --workers, --json, --format, --help)',
     ],
     [['check', 'sb', '--max-states', 'lots'], 'kvmspec check: --max-states must be a positive integer, got "lots"'],
     [['check', 'sb', '--max-states=-5'], 'kvmspec check: --max-states must be a positive integer, got "-5"'],
