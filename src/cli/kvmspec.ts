@@ -124,6 +124,9 @@ Options:
   --two-graphs             with "eventually" properties: check safety first on a reduced graph,
                            then build the liveness graph (default: both on one unreduced graph)
   --no-liveness            skip the "eventually" (progress) properties
+  --state-store <how>      tree (each state a tree of pairs shared with the others: less
+                           memory, default under relaxed) | packed (each state's words packed
+                           into bytes: faster, default under sc and tso); same results
   --workers <n>            expand states on n worker threads (default 1, the sequential
                            search: 2 workers are slower on most models today). Same verdicts, state counts and shortest
                            counterexamples; a search under ${formatCount(PARALLEL_FROM)} states never starts them
@@ -459,6 +462,7 @@ function checkCommand(args: string[], io: Ctx): number {
       'store-all-ghosts': { type: 'boolean' },
       'two-graphs': { type: 'boolean' },
       'no-liveness': { type: 'boolean' },
+      'state-store': { type: 'string' },
       'relaxed-collect': { type: 'string' },
       workers: { type: 'string' },
       json: { type: 'boolean' },
@@ -487,6 +491,9 @@ function checkCommand(args: string[], io: Ctx): number {
     );
   }
   const mm = memoryModel(model, values['memory-model']);
+  const stateStore = values['state-store'];
+  if (stateStore !== undefined && stateStore !== 'tree' && stateStore !== 'packed')
+    throw new UsageError(`check: unknown --state-store ${JSON.stringify(stateStore)} (tree, packed)`);
   const relaxedCollect = collectRule(values['relaxed-collect'], mm);
   const maxStates = positiveInt('--max-states', values['max-states']);
   const maxMs = positiveInt('--max-ms', values['max-ms']);
@@ -504,6 +511,7 @@ function checkCommand(args: string[], io: Ctx): number {
       given,
       transport,
       relaxedCollect,
+      stateStore,
     });
   } finally {
     void transport?.close();
@@ -522,6 +530,7 @@ function checkVariants(
     readonly 'store-all-ghosts'?: boolean;
     readonly 'two-graphs'?: boolean;
     readonly 'no-liveness'?: boolean;
+    readonly 'state-store'?: string;
     readonly json?: boolean;
   },
   format: 'table' | 'text',
@@ -532,9 +541,10 @@ function checkVariants(
     given: Record<string, number>;
     transport: NodeTransport | undefined;
     relaxedCollect: RelaxedCollect | undefined;
+    stateStore: 'tree' | 'packed' | undefined;
   },
 ): number {
-  const { mm, maxStates, maxMs, given, transport, relaxedCollect } = run;
+  const { mm, maxStates, maxMs, given, transport, relaxedCollect, stateStore } = run;
 
   const results: CheckResult[] = [];
   for (const variant of variants) {
@@ -551,6 +561,7 @@ function checkVariants(
       unobservedGhosts: !values['store-all-ghosts'],
       oneGraph: !values['two-graphs'],
       liveness: !values['no-liveness'],
+      ...(stateStore !== undefined ? { stateStore } : {}),
       ...(relaxedCollect !== undefined ? { relaxedCollect } : {}),
       ...(transport !== undefined ? { transport } : {}),
       ...(io.progress

@@ -111,6 +111,23 @@ describe('--relaxed-collect', () => {
   });
 });
 
+describe('--state-store', () => {
+  it('gives the same result with either store, and refuses another', () => {
+    const args = ['check', 'sb', '--variant', 'unfenced', '--memory-model', 'tso', '--json'];
+    const result = (r: { stdout: string }) => {
+      const { verdict, states, transitions } = JSON.parse(r.stdout) as Record<string, unknown>;
+      return { verdict, states, transitions };
+    };
+    const tree = run(MODELS, ...args, '--state-store', 'tree');
+    const packed = run(MODELS, ...args, '--state-store', 'packed');
+    expect(tree.code).toBe(EXIT.violated);
+    expect(result(tree)).toEqual(result(packed));
+    const bad = run(MODELS, 'check', 'sb', '--state-store', 'zip');
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toBe('kvmspec check: unknown --state-store "zip" (tree, packed)');
+  });
+});
+
 describe('trace printing', () => {
   it('marks IPIs, guest entry and exit, interrupts and handler steps', () => {
     const r = run([kick], 'check', 'test-kick', '--variant', 'kick');
@@ -160,11 +177,11 @@ describe('usage errors: one line naming the valid choices, exit 2', () => {
     ],
     [
       ['check', 'sb', '--frobnicate'],
-      'kvmspec check: unknown option --frobnicate (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --relaxed-collect, --workers, --json, --format, --help)',
+      'kvmspec check: unknown option --frobnicate (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --state-store, --relaxed-collect, --workers, --json, --format, --help)',
     ],
     [
       ['check', 'sb', '-x'],
-      'kvmspec check: unknown option -x (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --relaxed-collect, --workers, --json, --format, --help)',
+      'kvmspec check: unknown option -x (options: --variant, --memory-model, --max-states, --max-ms, --param, --no-reduction, --no-symmetry, --no-quotient, --store-all-ghosts, --two-graphs, --no-liveness, --state-store, --relaxed-collect, --workers, --json, --format, --help)',
     ],
     [['check', 'sb', '--max-states', 'lots'], 'kvmspec check: --max-states must be a positive integer, got "lots"'],
     [['check', 'sb', '--max-states=-5'], 'kvmspec check: --max-states must be a positive integer, got "-5"'],

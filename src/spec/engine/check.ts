@@ -71,6 +71,7 @@ function prepare(model: AnyModel, req: CheckRequest) {
     ...(req.unobservedGhosts !== undefined ? { unobservedGhosts: req.unobservedGhosts } : {}),
     ...(req.oneGraph !== undefined ? { oneGraph: req.oneGraph } : {}),
     ...(req.relaxedCollect !== undefined ? { relaxedCollect: req.relaxedCollect } : {}),
+    ...(req.stateStore !== undefined ? { stateStore: req.stateStore } : {}),
   };
   const exploration = new Exploration(instance, opts);
   let work: ParallelWork | undefined;

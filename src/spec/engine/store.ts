@@ -98,8 +98,22 @@ const hashEnd = (h: number): number => {
   return x ^ (x >>> 16);
 };
 
+/** Options of a StateStore. */
+export interface StoreOptions {
+  /**
+   * Tree compression (see TREE below): each state is a binary tree of pairs interned in a table
+   * shared by all states, so a state stores only its root pair. Off: packed records.
+   */
+  readonly tree?: boolean;
+}
+
 export class StateStore {
   readonly #chunks: Int32Array[] = [newChunk()];
+  /** Tree compression (StoreOptions.tree): the arena holds tree nodes, not records. */
+  readonly tree: boolean;
+  readonly #tree: TreeNodes | undefined;
+  /** Tree mode: per state [root left, root right, length], three words from 3 * index. */
+  #roots = new Int32Array(0);
   /** Global offset of the next free word: chunk number << CHUNK_BITS | offset in it. */
   #used = 0;
   #offset = new Int32Array(1 << 12);
@@ -117,6 +131,15 @@ export class StateStore {
   #table = new Int32Array(1 << 13);
   #mask = (1 << 13) - 1;
 
+  constructor(opts: StoreOptions = {}) {
+    this.tree = opts.tree ?? false;
+    if (this.tree) {
+      this.#tree = new TreeNodes(this.#chunks);
+      this.#roots = new Int32Array(3 << 12);
+      // The state table is only read at the roots: a half-full table costs a probe more, less often.
+    }
+  }
+
   /** FNV-style word hash with a murmur3 finaliser: cheap per word, well mixed at the end. */
   static hash(s: Int32Array, len: number): number {
     let h = hashStart(len);
@@ -125,8 +148,12 @@ export class StateStore {
   }
 
   /** Index of the state equal to s[0..len), or -1. */
-  find(s: Int32Array, len: number, h = StateStore.hash(s, len)): number {
-    const slot = this.#probe(s, len, h);
+  find(s: Int32Array, len: number, h?: number): number {
+    if (this.#tree !== undefined) {
+      if (!this.#tree.root(s, len, false)) return -1;
+      return (this.#table[this.#rootProbe(len)] as number) - 1;
+    }
+    const slot = this.#probe(s, len, h ?? StateStore.hash(s, len));
     const off = (this.#table[slot] as number) - 1;
     return off < 0 ? -1 : (this.#record(off)[(off & WITHIN) + 2] as number);
   }
@@ -141,8 +168,10 @@ export class StateStore {
     parent: number,
     unit: number,
     choice: number,
-    h = StateStore.hash(s, len),
+    hash?: number,
   ): number {
+    if (this.#tree !== undefined) return this.#internTree(s, len, parent, unit, choice);
+    const h = hash ?? StateStore.hash(s, len);
     const slot = this.#probe(s, len, h);
     const found = (this.#table[slot] as number) - 1;
     if (found >= 0) return -((this.#record(found)[(found & WITHIN) + 2] as number) + 1);
@@ -187,6 +216,7 @@ export class StateStore {
    * usable: looking states up or loading them afterwards throws.
    */
   release(): void {
+    this.#tree?.release();
     for (const chunk of this.#chunks) if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(chunk);
     this.#chunks.length = 0;
     this.#table = new Int32Array(0);
@@ -195,12 +225,17 @@ export class StateStore {
 
   /** Length of state `idx`. */
   lengthOf(idx: number): number {
+    if (this.#tree !== undefined) {
+      if (this.#chunks.length === 0) throw new Error('state store used after release()');
+      return this.#roots[3 * idx + 2] as number;
+    }
     const off = this.#offset[idx] as number;
     return Math.abs(this.#record(off)[(off & WITHIN) + 1] as number);
   }
 
   /** Arena words the states take (headers included), for bytes-per-state figures. */
   get words(): number {
+    if (this.#tree !== undefined) return 2 * this.#tree.count + 3 * this.count;
     let words = 0;
     for (let idx = 0; idx < this.count; idx++) {
       const off = this.#offset[idx] as number;
@@ -214,6 +249,11 @@ export class StateStore {
 
   /** Copies state `idx` into `out`; returns its length. */
   load(idx: number, out: Int32Array): number {
+    if (this.#tree !== undefined) {
+      if (this.#chunks.length === 0) throw new Error('state store used after release()');
+      const r = this.#roots;
+      return this.#tree.expand(idx, r[3 * idx] as number, r[3 * idx + 1] as number, r[3 * idx + 2] as number, out);
+    }
     const off = this.#offset[idx] as number;
     const chunk = this.#record(off);
     const at = (off & WITHIN) + HEADER;
@@ -248,6 +288,7 @@ export class StateStore {
    * word of it: a lookup's cache misses, taken early (see SuccessorBatch).
    */
   touch(h: number): number {
+    if (this.#tree !== undefined) return 0;
     const off = (this.#table[h & this.#mask] as number) - 1;
     return off < 0 ? 0 : (this.#record(off)[off & WITHIN] as number);
   }
@@ -291,11 +332,52 @@ export class StateStore {
       b.set(a);
       return b;
     };
-    this.#offset = grow(this.#offset);
-    this.#hashOf = grow(this.#hashOf);
+    if (this.#tree !== undefined) this.#roots = grow(this.#roots);
+    else {
+      this.#offset = grow(this.#offset);
+      this.#hashOf = grow(this.#hashOf);
+    }
     this.parent = grow(this.parent);
     this.#step = grow(this.#step);
     this.depth = grow(this.depth);
+  }
+
+  /** Tree mode: the table slot of the root the tree just computed (TreeNodes.root), or the empty slot for it. */
+  #rootProbe(len: number): number {
+    const tree = this.#tree as TreeNodes;
+    const a = tree.rootLeft;
+    const b = tree.rootRight;
+    const roots = this.#roots;
+    const table = this.#table;
+    const mask = this.#mask;
+    for (let slot = rootHash(a, b, len) & mask; ; slot = (slot + 1) & mask) {
+      const idx = (table[slot] as number) - 1;
+      if (idx < 0) return slot;
+      const at = 3 * idx;
+      if (roots[at] === a && roots[at + 1] === b && roots[at + 2] === len) return slot;
+    }
+  }
+
+  #internTree(s: Int32Array, len: number, parent: number, unit: number, choice: number): number {
+    const tree = this.#tree as TreeNodes;
+    if (this.#chunks.length === 0) throw new Error('state store used after release()');
+    tree.root(s, len, true, parent);
+    const slot = this.#rootProbe(len);
+    const found = (this.#table[slot] as number) - 1;
+    if (found >= 0) return -(found + 1);
+    if (unit > MAX_UNIT || choice > MAX_CHOICE) throw new RangeError(`transition (${unit}, ${choice}) out of range`);
+    const idx = this.count++;
+    if (idx >= this.parent.length) this.#growIndex();
+    const at = 3 * idx;
+    this.#roots[at] = tree.rootLeft;
+    this.#roots[at + 1] = tree.rootRight;
+    this.#roots[at + 2] = len;
+    this.parent[idx] = parent;
+    this.#step[idx] = unit < 0 ? -1 : (unit << CHOICE_BITS) | choice;
+    this.depth[idx] = parent < 0 ? 0 : (this.depth[parent] as number) + 1;
+    this.#table[slot] = idx + 1;
+    if (this.count * 2 > this.#mask + 1) this.#rehash();
+    return idx;
   }
 
   #rehash(): void {
@@ -304,7 +386,15 @@ export class StateStore {
     const mask = slots - 1;
     const offsets = this.#offset;
     const hashes = this.#hashOf;
+    const roots = this.#roots;
     for (let idx = 0; idx < this.count; idx++) {
+      if (this.#tree !== undefined) {
+        const at = 3 * idx;
+        let slot = rootHash(roots[at] as number, roots[at + 1] as number, roots[at + 2] as number) & mask;
+        while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
+        table[slot] = idx + 1;
+        continue;
+      }
       let slot = (hashes[idx] as number) & mask;
       while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
       table[slot] = (offsets[idx] as number) + 1;
@@ -384,5 +474,264 @@ export class SuccessorBatch {
       );
     }
     this.count = 0;
+  }
+}
+
+/** A pair's hash: a node lookup is most of the tree's cost, so two multiplies and a mix. */
+const nodeHash = (a: number, b: number): number => {
+  let x = Math.imul(a, 0x85ebca6b) ^ Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x27d4eb2f);
+  return x ^ (x >>> 15);
+};
+const rootHash = (a: number, b: number, len: number): number => nodeHash(a ^ Math.imul(len, 0x9e3779b1), b);
+
+/**
+ * TREE compression (LTSmin's tree compression, Blom, Lisser, van de Pol and Weber, "A database
+ * approach to distributed state-space generation", 2009; Laarman et al., "Optimal compression
+ * of combinatorial state spaces", 2013): a state of n words is the bottom level of a binary
+ * tree; each level above pairs up the one below (a pair is a node, interned in one table for
+ * all states; an odd last entry is carried up as it is), up to a top level of at most two
+ * entries, the state's root. Concurrent systems' states are combinations of few thread states
+ * and few memory contents, so the nodes below the root are shared by many states, and a new
+ * state adds about one node besides its root: a state costs its root (three words: the two top
+ * entries and n) and a node or so, whatever n is.
+ *
+ * Interning a successor of the state last loaded (its parent, whose tree is kept level by
+ * level) re-interns only the nodes above the words that differ from the parent's, a few per
+ * level; any other state is built from its words. A node is two words in the arena chunks
+ * (node i at word 2i), so a pair never straddles a chunk and a node's id is its address.
+ * A word and a node id in the same position are never confused: the tree's shape, and so what
+ * each entry is, follows from n alone.
+ */
+class TreeNodes {
+  readonly #chunks: Int32Array[];
+  count = 0;
+  #table = new Int32Array(1 << 12);
+  #mask = (1 << 12) - 1;
+  /** The root computed by the last root() call. */
+  rootLeft = 0;
+  rootRight = 0;
+  /** The shape for #shapeLen words: level k is #size[k] entries from #base[k] in a tree buffer. */
+  #shapeLen = -1;
+  #size: number[] = [];
+  #base: number[] = [];
+  /** The tree of the state last expanded (load), every level, for its successors. */
+  #kept = new Int32Array(0);
+  #keptIdx = -1;
+  #keptLen = -1;
+  /** A tree built from a state's words (no kept tree to start from). */
+  #built = new Int32Array(0);
+  /** Changed entries of the level being combined, and of the next; the undo log of #kept. */
+  #changed = new Int32Array(0);
+  #nextChanged = new Int32Array(0);
+  #undoAt: number[] = [];
+  #undoWas: number[] = [];
+
+  constructor(chunks: Int32Array[]) {
+    this.#chunks = chunks;
+  }
+
+  release(): void {
+    this.#table = new Int32Array(0);
+    this.#mask = -1;
+    this.#keptIdx = -1;
+  }
+
+  #shape(len: number): void {
+    if (len === this.#shapeLen) return;
+    this.#size = [len];
+    this.#base = [0];
+    let total = len;
+    for (let m = len; m > 2; ) {
+      m = (m + 1) >> 1;
+      this.#base.push(total);
+      this.#size.push(m);
+      total += m;
+    }
+    this.#shapeLen = len;
+    if (this.#kept.length < total + 2) {
+      this.#kept = new Int32Array(total + 2);
+      this.#built = new Int32Array(total + 2);
+      this.#keptIdx = -1;
+    }
+    if (this.#changed.length < len + 1) {
+      this.#changed = new Int32Array(len + 1);
+      this.#nextChanged = new Int32Array(len + 1);
+    }
+  }
+
+  left(id: number): number {
+    const w = 2 * id;
+    return (this.#chunks[w >>> CHUNK_BITS] as Int32Array)[w & WITHIN] as number;
+  }
+
+  right(id: number): number {
+    const w = 2 * id + 1;
+    return (this.#chunks[w >>> CHUNK_BITS] as Int32Array)[w & WITHIN] as number;
+  }
+
+  /** The id of node (a, b); without `insert`, -1 if there is none. */
+  node(a: number, b: number, insert: boolean): number {
+    const table = this.#table;
+    const mask = this.#mask;
+    if (mask < 0) throw new Error('state store used after release()');
+    const chunks = this.#chunks;
+    let slot = nodeHash(a, b) & mask;
+    for (; ; slot = (slot + 1) & mask) {
+      const id = (table[slot] as number) - 1;
+      if (id < 0) break;
+      const w = 2 * id;
+      const chunk = chunks[w >>> CHUNK_BITS] as Int32Array;
+      const at = w & WITHIN;
+      if (chunk[at] === a && chunk[at + 1] === b) return id;
+    }
+    if (!insert) return -1;
+    const id = this.count++;
+    const w = 2 * id;
+    if (w >>> CHUNK_BITS >= chunks.length) chunks.push(newChunk());
+    const chunk = chunks[w >>> CHUNK_BITS] as Int32Array;
+    chunk[w & WITHIN] = a;
+    chunk[(w & WITHIN) + 1] = b;
+    table[slot] = id + 1;
+    if (this.count * 2 > mask + 1) this.#rehash();
+    return id;
+  }
+
+  #rehash(): void {
+    const slots = (this.#mask + 1) * 2;
+    const table = new Int32Array(slots);
+    const mask = slots - 1;
+    for (let id = 0; id < this.count; id++) {
+      let slot = nodeHash(this.left(id), this.right(id)) & mask;
+      while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
+      table[slot] = id + 1;
+    }
+    this.#table = table;
+    this.#mask = mask;
+  }
+
+  /** The top level of tree buffer t into rootLeft, rootRight. */
+  #top(t: Int32Array): void {
+    const k = this.#size.length - 1;
+    const m = this.#size[k] as number;
+    const at = this.#base[k] as number;
+    this.rootLeft = m >= 1 ? (t[at] as number) : 0;
+    this.rootRight = m === 2 ? (t[at + 1] as number) : 0;
+  }
+
+  /**
+   * The root of s[0..len) into rootLeft, rootRight, interning the nodes it needs (`insert`) or
+   * returning false as soon as one is missing (then no stored state equals s).
+   */
+  root(s: Int32Array, len: number, insert: boolean, parent = -1): boolean {
+    this.#shape(len);
+    if (parent >= 0 && parent === this.#keptIdx && len === this.#keptLen) return this.#fromKept(s, len, insert);
+    const t = this.#built;
+    for (let i = 0; i < len; i++) t[i] = s[i] as number;
+    const size = this.#size;
+    const base = this.#base;
+    for (let k = 0; k + 1 < size.length; k++) {
+      const m = size[k] as number;
+      const from = base[k] as number;
+      const to = base[k + 1] as number;
+      for (let j = 0, i = 0; j < m; j += 2, i++) {
+        if (j + 1 < m) {
+          const id = this.node(t[from + j] as number, t[from + j + 1] as number, insert);
+          if (id < 0) return false;
+          t[to + i] = id;
+        } else t[to + i] = t[from + j] as number;
+      }
+    }
+    this.#top(t);
+    return true;
+  }
+
+  /** root() for a successor of the kept state: only the nodes above the words that differ. */
+  #fromKept(s: Int32Array, len: number, insert: boolean): boolean {
+    const t = this.#kept;
+    const undoAt = this.#undoAt;
+    const undoWas = this.#undoWas;
+    undoAt.length = 0;
+    undoWas.length = 0;
+    let changed = this.#changed;
+    let next = this.#nextChanged;
+    let n = 0;
+    for (let i = 0; i < len; i++) {
+      const w = s[i] as number;
+      if (t[i] !== w) {
+        undoAt.push(i);
+        undoWas.push(t[i] as number);
+        t[i] = w;
+        changed[n++] = i;
+      }
+    }
+    const size = this.#size;
+    const base = this.#base;
+    let ok = true;
+    for (let k = 0; n > 0 && k + 1 < size.length; k++) {
+      const m = size[k] as number;
+      const from = base[k] as number;
+      const to = base[k + 1] as number;
+      let nn = 0;
+      let last = -1;
+      for (let c = 0; c < n; c++) {
+        const i = (changed[c] as number) >> 1;
+        if (i === last) continue;
+        last = i;
+        const j = 2 * i;
+        let v: number;
+        if (j + 1 < m) {
+          v = this.node(t[from + j] as number, t[from + j + 1] as number, insert);
+          if (v < 0) {
+            ok = false;
+            break;
+          }
+        } else v = t[from + j] as number;
+        if (t[to + i] !== v) {
+          undoAt.push(to + i);
+          undoWas.push(t[to + i] as number);
+          t[to + i] = v;
+          next[nn++] = i;
+        }
+      }
+      if (!ok) break;
+      const swap = changed;
+      changed = next;
+      next = swap;
+      n = nn;
+    }
+    if (ok) this.#top(t);
+    for (let u = undoAt.length - 1; u >= 0; u--) t[undoAt[u] as number] = undoWas[u] as number;
+    return ok;
+  }
+
+  /** Writes the state of root (a, b) and length len into out, and keeps its tree as state idx's. */
+  expand(idx: number, a: number, b: number, len: number, out: Int32Array): number {
+    this.#shape(len);
+    const t = this.#kept;
+    const size = this.#size;
+    const base = this.#base;
+    let k = size.length - 1;
+    const top = base[k] as number;
+    if ((size[k] as number) >= 1) t[top] = a;
+    if ((size[k] as number) === 2) t[top + 1] = b;
+    for (; k > 0; k--) {
+      const m = size[k] as number;
+      const at = base[k] as number;
+      const below = size[k - 1] as number;
+      const to = base[k - 1] as number;
+      for (let i = 0, j = 0; i < m; i++, j += 2) {
+        const v = t[at + i] as number;
+        if (j + 1 < below) {
+          t[to + j] = this.left(v);
+          t[to + j + 1] = this.right(v);
+        } else t[to + j] = v;
+      }
+    }
+    for (let i = 0; i < len; i++) out[i] = t[i] as number;
+    this.#keptIdx = idx;
+    this.#keptLen = len;
+    return len;
   }
 }
