@@ -33,7 +33,8 @@
  *   search index, so vcpu_enter_guest() was read as the commit's x86.c hunk (quoted whole in the
  *   stable tree's "FAILED: patch" mail of 14 May 2021) and, for the steps around it (the FPU
  *   reload after local_irq_disable(), the run loop, handle_exit_irqoff(), the window), in a
- *   v5.16-rc2-based x86.c that the kernel test robot quoted on the kvm list (27 November 2021):
+ *   v5.16-rc2-based x86.c that the kernel test robot quoted on the kvm list (27 November 2021;
+ *   base 923dcc5eb0c1 with an unrelated Xen series applied, none of it in these steps):
  *   vmx_vcpu_enter_exit() (noinstr) calls guest_enter_irqoff() and, after the VM exit, only
  *   context_tracking_guest_exit() (split out of guest_exit_irqoff() by 866a6dadbb02 and
  *   88d8220bbf06); vcpu_enter_guest() calls vtime_account_guest_exit() after the window. The
