@@ -14,6 +14,8 @@ import {
   check,
   defineModel,
   ghost,
+  instantiate,
+  Kind,
   type MemoryModelName,
   ModelBuilder,
   Noinstr,
@@ -131,6 +133,17 @@ describe('nohz-rcu model', () => {
     for (const v of ['arm64-8cfe148a7136', 'x86-b2d2af7e5df3', 'x86-160457140187']) expectHolds(v, { noinstr: 1 });
   });
 
+  it('arm64 before 8cfe148a7136, noinstr: the check fails at the post-exit syncs, before lockdep would', () => {
+    const t = run('arm64-1b3d546daf85', { noinstr: 1 }).counterexample as Trace;
+    // The step that fails is the VM exit with what it merges: the instrumentable vgic/PMU syncs
+    // that follow it, still inside the EQS and before interrupts are unmasked.
+    expect(texts(t).at(-1)).toMatch(/^VM exit/);
+    expect(texts(t)).not.toContain('local_irq_enable()');
+    expect(ghostAt(t, t.steps.length - 1, 'rcu_eqs[0]')).toBe(1);
+    const lockdep = run('arm64-1b3d546daf85', { lockdep: 1 }).counterexample as Trace;
+    expect(t.steps.length).toBeLessThan(lockdep.steps.length);
+  });
+
   describe('x86 eras: the vCPU thread alone, in the order read at each commit', () => {
     // The vCPU's own steps, without the engine: each action's text, every result 0.
     function vcpuSteps(era: X86Era, nohzFull: boolean): string[] {
@@ -215,8 +228,10 @@ describe('nohz-rcu model', () => {
         'irqs off',
         'irqs on',
       ],
+      // vmx.c at 160457140187; x86.c as the commit's hunk and a v5.16-rc2-based copy (x86.ts).
       '160457140187': [
         'irqs off',
+        'switch_fpu_return',
         'trace_kvm_entry',
         'PF_VCPU set',
         'EQS enter',
@@ -232,6 +247,7 @@ describe('nohz-rcu model', () => {
       ],
       b2d2af7e5df3: [
         'irqs off',
+        'switch_fpu_return',
         'PF_VCPU set',
         'trace_kvm_entry',
         'EQS enter',
@@ -259,14 +275,75 @@ describe('nohz-rcu model', () => {
     });
   });
 
-  it('x86 87fa7f3e98a1: the tick that hits the guest is charged to the system', () => {
-    const t = run('x86-87fa7f3e98a1').counterexample as Trace;
-    const last = t.steps.length - 1;
-    expect(ghostAt(t, last, 'tick_arrival')).toBe(1);
-    expect(ghostAt(t, last, 'tick_charged')).toBe(2);
-    const steps = texts(t);
-    expect(steps.indexOf('current->flags &= ~PF_VCPU')).toBeLessThan(steps.indexOf('interrupt taken: timer tick'));
+  describe('variants with the same state counts', () => {
+    // Different commits (or mistakes) with identical counts under every memory model. The tick
+    // and device handlers and the updater depend only on nohzFull and irqEntry, so if those are
+    // the same and the vCPU thread makes the same shared-memory and ghost steps, the state
+    // spaces are the same, and the counts must be too: the variants differ only in
+    // instrumentable code, which is no step at all at the default noinstr=0. The texts must still
+    // differ, so each variant does run its own era's code (and the "x86 eras" test pins that order).
+    type Variant = (typeof nohzRcu.variants)[number];
+    const counts = (v: Variant) => nohzRcu.memoryModels.map((mm) => v.expect[mm]?.states).join('/');
+    const groups = new Map<string, Variant[]>();
+    for (const v of nohzRcu.variants) groups.set(counts(v), [...(groups.get(counts(v)) ?? []), v]);
+    const same = [...groups.values()].filter((g) => g.length > 1).map((g) => g.map((v) => v.name));
+
+    /** The vCPU thread of `variant` alone (noinstr=1, so instrumentable code shows), every choice `choice`. */
+    function vcpuRun(variant: string, choice: number): { steps: string[]; texts: string[] } {
+      const { instance } = instantiate(nohzRcu, variant, { noinstr: 1 });
+      const body = instance.threads.find((t) => t.name === 'vcpu')?.body;
+      if (!body) throw new Error(`${variant}: no vcpu thread`);
+      const steps: string[] = [];
+      const texts: string[] = [];
+      const it = body();
+      for (let r = it.next(); !r.done; ) {
+        const a = r.value;
+        texts.push(a.text);
+        if (a.kind !== Kind.Instrumentable) steps.push(`${a.kind}:${a.a}:${a.b}:${a.order}`);
+        r = it.next(a.kind === Kind.Choose ? choice : 0);
+      }
+      return { steps, texts };
+    }
+
+    it('the groups are the ones the chapter names', () => {
+      expect(same).toEqual([
+        ['arm64-8cfe148a7136', 'x86-b2d2af7e5df3'],
+        ['arm64-8cfe148a7136-no-nohz', 'x86-160457140187', 'x86-b2d2af7e5df3-no-nohz'],
+        ['arm64-no-isb', 'riscv-6455317e4d0d-no-nohz'],
+        ['context-exit-after-window', 'x86-v5-8'],
+        ['timing-exit-before-window', 'x86-87fa7f3e98a1'],
+      ]);
+    });
+
+    it.each(same.map((g) => [g.join(', '), g] as const))('%s: the same steps, different code', (_, group) => {
+      const vs = group.map((n) => nohzRcu.variants.find((v) => v.name === n) as Variant);
+      vs.forEach((v, i) => {
+        for (const w of vs.slice(i + 1)) {
+          const pair = `${v.name} vs ${w.name}`;
+          expect(w.flags.nohzFull, pair).toBe(v.flags.nohzFull);
+          expect(w.flags.irqEntry, pair).toBe(v.flags.irqEntry);
+          for (const choice of [0, 1]) {
+            const a = vcpuRun(v.name, choice);
+            const b = vcpuRun(w.name, choice);
+            expect(b.steps, `${pair}, choice ${choice}`).toEqual(a.steps);
+            expect(b.texts, `${pair}: the same code`).not.toEqual(a.texts);
+          }
+        }
+      });
+    });
   });
+
+  it.each(['x86-87fa7f3e98a1', 'timing-exit-before-window'])(
+    '%s: the tick that hits the guest finds PF_VCPU clear and is charged to the system',
+    (variant) => {
+      const t = run(variant).counterexample as Trace;
+      const last = t.steps.length - 1;
+      expect(ghostAt(t, last, 'tick_arrival')).toBe(1);
+      expect(ghostAt(t, last, 'tick_charged')).toBe(2);
+      const steps = texts(t);
+      expect(steps.indexOf('current->flags &= ~PF_VCPU')).toBeLessThan(steps.indexOf('interrupt taken: timer tick'));
+    },
+  );
 
   it('riscv 6455317e4d0d: RCU watches in the window, nothing instrumentable runs in the guest context', () => {
     const cases: Record<string, number>[] = [{ lockdep: 1 }, { noinstr: 1 }];

@@ -1271,7 +1271,11 @@ function switchesIn(m: Machine, s: Int32Array, i: number): boolean {
 /**
  * The context switch to thread `i` on its CPU (in `s`, before its step), under relaxed memory.
  * The engine interleaves the tasks of one CPU as the scheduler would, so every point where the
- * CPU goes from one task to another is a pass through __schedule() (kernel/sched/core.c, v6.12):
+ * CPU goes from one task to another is a pass through __schedule() (kernel/sched/core.c; read in
+ * the copy of the v6.12 tree github.com/shilei-massclouds/linux-6.12 at b9529288911f, whose
+ * __schedule() also carries tracing calls of that copy's own, lkm_sched_checkpoint_record(), and
+ * in torvalds/linux at 4353dd3b7078, a v5.x core.c with the same two steps; the index holds no
+ * torvalds/linux core.c at v6.12):
  * rq_lock() then smp_mb__after_spinlock(), a full barrier on the CPU between the task switched
  * out and the task switched in, after which the new task sees everything the old one did and saw
  * (core.c's "Notes on Program-Order guarantees on SMP systems": the rq lock's release/acquire

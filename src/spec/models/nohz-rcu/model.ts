@@ -148,7 +148,8 @@ export const nohzRcu = defineModel<NohzFlags>({
     },
     {
       name: 'arm64-8cfe148a7136-no-nohz',
-      description: 'arm64 since 8cfe148a7136 without context tracking: ticks from the guest are charged to it',
+      description:
+        'arm64 since 8cfe148a7136 without context tracking: ticks from the guest are charged to it (the steps, so the counts, of x86 160457140187 and b2d2af7e5df3 without it)',
       flags: { ...ARM64_NEW, nohzFull: false },
       kernel: refs('8cfe148a7136'),
       expect: { sc: holds(3077), tso: holds(6418), relaxed: holds(27556) },
@@ -156,19 +157,21 @@ export const nohzRcu = defineModel<NohzFlags>({
     {
       name: 'arm64-no-isb',
       description:
-        'plausible mistake: the 8cfe148a7136 window without isb(), so the pending tick may be taken too late',
+        'plausible mistake: the 8cfe148a7136 window without isb(), so the pending tick may be taken too late (the steps, so the counts, of riscv without nohz_full)',
       flags: { ...ARM64_NEW, arm64: { era: '8cfe148a7136', noIsb: true }, nohzFull: false },
       expect: { sc: misaccounted(698), tso: misaccounted(1705), relaxed: misaccounted(1804) },
     },
     {
       name: 'context-exit-after-window',
-      description: 'plausible mistake: guest_state_exit_irqoff() after the IRQ window (arm64 order otherwise)',
+      description:
+        'plausible mistake: guest_state_exit_irqoff() after the IRQ window (arm64 order otherwise): the steps, so the counts, of x86 v5.8',
       flags: { ...ARM64_NEW, arm64: { era: '8cfe148a7136', contextExitAfterWindow: true } },
       expect: { sc: uaf(2613), tso: uaf(4602), relaxed: uaf(41043) },
     },
     {
       name: 'timing-exit-before-window',
-      description: 'plausible mistake: guest_timing_exit_irqoff() before the IRQ window (tick-based accounting)',
+      description:
+        'plausible mistake: guest_timing_exit_irqoff() before the IRQ window (tick-based accounting): the steps, so the counts, of x86 87fa7f3e98a1',
       flags: { ...ARM64_NEW, arm64: { era: '8cfe148a7136', timingExitBeforeWindow: true }, nohzFull: false },
       expect: { sc: misaccounted(454), tso: misaccounted(1158), relaxed: misaccounted(1122) },
     },
@@ -203,21 +206,24 @@ export const nohzRcu = defineModel<NohzFlags>({
     },
     {
       name: 'x86-160457140187',
-      description: 'x86 v5.13 to v5.16 (160457140187, bc908e091b32), tick-based: vtime exit deferred after the window',
+      description:
+        'x86 v5.13 to v5.16 (160457140187, bc908e091b32), tick-based: vtime exit deferred after the window (PF_VCPU set after trace_kvm_entry(); b2d2af7e5df3 sets it before, with IRQs off in both: the same counts)',
       flags: x86('160457140187', false),
       kernel: refs('160457140187', 'bc908e091b32'),
       expect: { sc: holds(3077), tso: holds(6418), relaxed: holds(27556) },
     },
     {
       name: 'x86-b2d2af7e5df3',
-      description: 'x86 since b2d2af7e5df3, nohz_full: the generic helpers',
+      description:
+        "x86 since b2d2af7e5df3, nohz_full: the generic helpers, in arm64's order (the same counts as arm64)",
       flags: x86('b2d2af7e5df3', true),
       kernel: refs('b2d2af7e5df3', 'ef9989afda73'),
       expect: { sc: holds(3098), tso: holds(5302), relaxed: holds(79505) },
     },
     {
       name: 'x86-b2d2af7e5df3-no-nohz',
-      description: 'x86 since b2d2af7e5df3 without context tracking: ticks from the guest are charged to it',
+      description:
+        'x86 since b2d2af7e5df3 without context tracking: ticks from the guest are charged to it (the steps, so the counts, of 160457140187)',
       flags: x86('b2d2af7e5df3', false),
       kernel: refs('b2d2af7e5df3'),
       expect: { sc: holds(3077), tso: holds(6418), relaxed: holds(27556) },

@@ -29,7 +29,12 @@
  *   accounting a tick that hit in the guest is taken in the window as system time: guest time
  *   stayed 0 (bugzilla 209831).
  * - `160457140187` ("KVM: x86: Defer vtime accounting 'til after IRQ handling", Wanpeng Li and
- *   Sean Christopherson, v5.13), read at 160457140187 (vmx.c) and from its diff (x86.c):
+ *   Sean Christopherson, v5.13), read at 160457140187 (vmx.c); x86.c at that commit is not in the
+ *   search index, so vcpu_enter_guest() was read as the commit's x86.c hunk (quoted whole in the
+ *   stable tree's "FAILED: patch" mail of 14 May 2021) and, for the steps around it (the FPU
+ *   reload after local_irq_disable(), the run loop, handle_exit_irqoff(), the window), in a
+ *   v5.16-rc2-based x86.c that the kernel test robot quoted on the kvm list (27 November 2021;
+ *   base 923dcc5eb0c1 with an unrelated Xen series applied, none of it in these steps):
  *   vmx_vcpu_enter_exit() (noinstr) calls guest_enter_irqoff() and, after the VM exit, only
  *   context_tracking_guest_exit() (split out of guest_exit_irqoff() by 866a6dadbb02 and
  *   88d8220bbf06); vcpu_enter_guest() calls vtime_account_guest_exit() after the window. The
@@ -38,7 +43,11 @@
  * - `b2d2af7e5df3` ("kvm/x86: rework guest entry logic", Mark Rutland, v5.17), read at
  *   b2d2af7e5df3: the generic helpers, guest_timing_enter_irqoff() before the run loop,
  *   guest_state_{enter,exit}_irqoff() in vmx_vcpu_enter_exit(), guest_timing_exit_irqoff()
- *   after the window.
+ *   after the window. The only move against 160457140187 is that PF_VCPU is now set before the
+ *   vendor run's instrumentable C code (trace_kvm_entry() and the rest) instead of after it, with
+ *   interrupts off in both: no tick can see the difference, and on a CPU without context
+ *   tracking the two eras make the same shared-memory steps (test/models/nohz-rcu.test.ts,
+ *   "variants with the same state counts").
  *
  * VMX acknowledges an external interrupt on VM exit, and handle_exit_irqoff() calls its handler
  * through the host IDT with interrupts still disabled (handle_external_interrupt_irqoff(), read
@@ -118,10 +127,11 @@ function* vmx_vcpu_run(k: NohzCpu, era: X86Era): Op {
 export function* vcpu_enter_guest(k: NohzCpu, era: X86Era): Op {
   yield* local_irq_disable();
   if (beforeMove(era) || era === '87fa7f3e98a1') {
+    // Later eras trace the entry in the vendor run instead (vmx_vcpu_run()).
     yield* instrumentable(k, 'trace_kvm_entry(vcpu->vcpu_id)');
     if (beforeMove(era)) yield* guest_enter_irqoff(k);
-    yield* instrumentable(k, 'fpregs_assert_state_consistent(); switch_fpu_return()');
   }
+  yield* instrumentable(k, 'fpregs_assert_state_consistent(); switch_fpu_return()');
   if (era === 'b2d2af7e5df3') yield* guest_timing_enter_irqoff(k);
   yield* vmx_vcpu_run(k, era); // kvm_x86_ops.run(vcpu), later static_call(kvm_x86_run)(vcpu)
   yield* instrumentable(k, 'hw_breakpoint_restore(); kvm_x86_ops.handle_exit_irqoff(vcpu)');
