@@ -162,14 +162,7 @@ export class StateStore {
    * Adds the state s[0..len) unless present; returns its index, or -(index + 1) if it was
    * already there.
    */
-  intern(
-    s: Int32Array,
-    len: number,
-    parent: number,
-    unit: number,
-    choice: number,
-    hash?: number,
-  ): number {
+  intern(s: Int32Array, len: number, parent: number, unit: number, choice: number, hash?: number): number {
     if (this.#tree !== undefined) return this.#internTree(s, len, parent, unit, choice);
     const h = hash ?? StateStore.hash(s, len);
     const slot = this.#probe(s, len, h);
