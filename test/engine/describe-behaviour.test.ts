@@ -13,15 +13,12 @@ import {
   type AnyModel,
   check,
   choose,
-  defineModel,
   ghost,
   guest_enter,
   guest_exit,
   guest_run,
-  instantiate,
   local_irq_disable,
   local_irq_enable,
-  Machine,
   type MemoryModelName,
   type ModelBuilder,
   migrate,
@@ -29,7 +26,6 @@ import {
   plain_store,
   READ_ONCE,
   RESCHEDULE_VECTOR,
-  type StepInfo,
   send_ipi,
   smp_send_reschedule,
   smp_store_release,
@@ -37,57 +33,10 @@ import {
   WRITE_ONCE,
   wait_until,
 } from '../../src/spec/engine/index.ts';
+import { oneVariantModel, stepper } from '../support/stepper.ts';
 
-function tiny(cpus: number, setup: (b: ModelBuilder) => void, mm: MemoryModelName = 'sc'): AnyModel {
-  return defineModel<Record<string, never>>({
-    name: 'tiny-describe',
-    title: 'tiny model for step descriptions (test)',
-    source: 'test/engine/describe-behaviour.test.ts',
-    memoryModels: [mm],
-    defaultMemoryModel: mm,
-    cpus: () => cpus,
-    variants: [{ name: 'only', description: 'the only variant', flags: {}, expect: {} }],
-    setup,
-  });
-}
-
-/** A machine and a cursor that steps units by name and describes each step. */
-function stepper(model: AnyModel, mm: MemoryModelName = 'sc') {
-  const m = new Machine(instantiate(model, 'only').instance, mm);
-  let s = m.initial();
-  const unit = (name: string): number => {
-    const u = m.units.findIndex((x) => x.name === name);
-    if (u < 0) throw new Error(`no unit ${name} (units: ${m.units.map((x) => x.name).join(', ')})`);
-    return u;
-  };
-  /** The unit's successors, each with the choice the machine gave it. */
-  const successors = (name: string): { choice: number; next: Int32Array }[] => {
-    const out: { choice: number; next: Int32Array }[] = [];
-    m.unitSuccessors(s, s.length, unit(name), (_u, choice, st, len) => {
-      out.push({ choice, next: st.slice(0, len) });
-    });
-    return out;
-  };
-  /** The descriptions of every successor of the unit's step. */
-  const options = (name: string): StepInfo[] =>
-    successors(name).map(({ choice, next }) => m.describeStep(s, unit(name), choice, next));
-  /** Takes the unit's k-th successor (in the order the machine emits them). */
-  const step = (name: string, k = 0): StepInfo => {
-    const succ = successors(name)[k];
-    if (succ === undefined) throw new Error(`${name} cannot step (successor ${k})`);
-    const info = m.describeStep(s, unit(name), succ.choice, succ.next);
-    s = succ.next;
-    return info;
-  };
-  return {
-    m,
-    step,
-    options,
-    get state() {
-      return s;
-    },
-  };
-}
+const tiny = (cpus: number, setup: (b: ModelBuilder) => void, mm: MemoryModelName = 'sc'): AnyModel =>
+  oneVariantModel('tiny-describe', cpus, setup, [mm]);
 
 describe('step descriptions', () => {
   it('a store-buffer drain names the buffer, the location and the value, for each thread’s buffer', () => {

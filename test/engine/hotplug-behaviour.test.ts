@@ -14,89 +14,26 @@ import {
   check,
   cpu_down,
   cpu_up,
-  defineModel,
   ghost,
   ghost_read,
   guest_enter,
   guest_exit,
-  instantiate,
   local_irq_disable,
   local_irq_enable,
-  Machine,
   type MemoryModelName,
   type ModelBuilder,
   READ_ONCE,
-  type StepInfo,
   smp_send_reschedule,
   stop_machine,
   WRITE_ONCE,
   wait_until,
 } from '../../src/spec/engine/index.ts';
+import { stepper as machine, message, oneVariantModel } from '../support/stepper.ts';
 
 type Setup = (b: ModelBuilder) => void;
 
-function tiny(cpus: number, setup: Setup, memoryModels: readonly MemoryModelName[] = ['sc']): AnyModel {
-  return defineModel<Record<string, never>>({
-    name: 'tiny-hotplug',
-    title: 'tiny hotplug model (test)',
-    source: 'test/engine/hotplug-behaviour.test.ts',
-    memoryModels,
-    defaultMemoryModel: memoryModels[0] as MemoryModelName,
-    cpus: () => cpus,
-    variants: [{ name: 'only', description: 'the only variant', flags: {}, expect: {} }],
-    setup: (b) => setup(b),
-  });
-}
-
-/** A machine for the model and a cursor that steps units by name (choice 0 unless told). */
-function machine(model: AnyModel, mm: MemoryModelName = 'sc') {
-  const m = new Machine(instantiate(model, 'only').instance, mm);
-  let s = m.initial();
-  const unit = (name: string): number => {
-    const u = m.units.findIndex((x) => x.name === name);
-    if (u < 0) throw new Error(`no unit ${name}`);
-    return u;
-  };
-  /** Every successor of the unit's next step in the current state, with its choice. */
-  const emitted = (name: string): { choice: number; next: Int32Array }[] => {
-    const out: { choice: number; next: Int32Array }[] = [];
-    m.unitSuccessors(s, s.length, unit(name), (_u, choice, st, len) => {
-      out.push({ choice, next: st.slice(0, len) });
-    });
-    return out;
-  };
-  const successors = (name: string): Int32Array[] => emitted(name).map((e) => e.next);
-  /** Takes the unit's first successor. */
-  const step = (name: string): StepInfo => {
-    const succ = emitted(name)[0];
-    if (succ === undefined) throw new Error(`${name} cannot step`);
-    const info = m.describeStep(s, unit(name), succ.choice, succ.next);
-    s = succ.next;
-    return info;
-  };
-  return {
-    m,
-    step,
-    successors,
-    enabled: (name: string) => successors(name).length,
-    get state() {
-      return s;
-    },
-    set state(next: Int32Array) {
-      s = next;
-    },
-  };
-}
-
-/** The message of what `fn` throws. */
-function message(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return undefined;
-}
+const tiny = (cpus: number, setup: Setup, memoryModels: readonly MemoryModelName[] = ['sc']): AnyModel =>
+  oneVariantModel('tiny-hotplug', cpus, setup, memoryModels);
 
 describe('hotplug callbacks spliced around cpu_down() and cpu_up()', () => {
   // Two states: "full" has every callback, "bare" only a teardown. Each callback writes its

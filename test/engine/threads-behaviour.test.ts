@@ -11,14 +11,11 @@ import {
   check,
   choose,
   cpu_down,
-  defineModel,
   ghost,
   guest_enter,
   guest_exit,
-  instantiate,
   local_irq_disable,
   local_irq_enable,
-  Machine,
   type MemoryModelName,
   type ModelBuilder,
   migrate,
@@ -29,60 +26,10 @@ import {
   smp_send_reschedule,
   WRITE_ONCE,
 } from '../../src/spec/engine/index.ts';
+import { message, oneVariantModel, stepper } from '../support/stepper.ts';
 
-function tiny(cpus: number, setup: (b: ModelBuilder) => void, mm: MemoryModelName = 'sc'): AnyModel {
-  return defineModel<Record<string, never>>({
-    name: 'tiny-threads',
-    title: 'tiny model for thread steps (test)',
-    source: 'test/engine/threads-behaviour.test.ts',
-    memoryModels: [mm],
-    defaultMemoryModel: mm,
-    cpus: () => cpus,
-    variants: [{ name: 'only', description: 'the only variant', flags: {}, expect: {} }],
-    setup,
-  });
-}
-
-function stepper(model: AnyModel, mm: MemoryModelName = 'sc') {
-  const m = new Machine(instantiate(model, 'only').instance, mm);
-  let s = m.initial();
-  const unit = (name: string): number => {
-    const u = m.units.findIndex((x) => x.name === name);
-    if (u < 0) throw new Error(`no unit ${name}`);
-    return u;
-  };
-  const emitted = (name: string): { choice: number; next: Int32Array }[] => {
-    const out: { choice: number; next: Int32Array }[] = [];
-    m.unitSuccessors(s, s.length, unit(name), (_u, choice, st, len) => {
-      out.push({ choice, next: st.slice(0, len) });
-    });
-    return out;
-  };
-  return {
-    m,
-    emitted,
-    enabled: (name: string) => emitted(name).length,
-    step(name: string, k = 0) {
-      const succ = emitted(name)[k];
-      if (succ === undefined) throw new Error(`${name} cannot step (successor ${k})`);
-      const info = m.describeStep(s, unit(name), succ.choice, succ.next);
-      s = succ.next;
-      return info;
-    },
-    get state() {
-      return s;
-    },
-  };
-}
-
-function message(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return undefined;
-}
+const tiny = (cpus: number, setup: (b: ModelBuilder) => void, mm: MemoryModelName = 'sc'): AnyModel =>
+  oneVariantModel('tiny-threads', cpus, setup, [mm]);
 
 /** The message check() gives for a one-thread model running `body` (or undefined). */
 function errorOf(body: () => Generator<unknown, unknown, number>, cpus = 2, setup?: (b: ModelBuilder) => void) {
