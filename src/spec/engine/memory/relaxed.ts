@@ -126,7 +126,7 @@
  *
  * Context switches (threads.ts, contextSwitch; the machine interleaves the tasks of a CPU as the
  * scheduler would). Each point where a CPU goes from one task to another is a pass through
- * __schedule() (kernel/sched/core.c, v6.12: rq_lock(), then smp_mb__after_spinlock(), a full
+ * __schedule() (kernel/sched/core.c; which text was read is in threads.ts: rq_lock(), then smp_mb__after_spinlock(), a full
  * barrier), so it is smp_mb() for the task switched out, then smp_mb() for the task switched in:
  * the new task sees everything the old one did and saw, every location (cumulatively: what the
  * old one read, too). A task that migrates (migrate(), or moved by cpu_down()) is ordered on its
