@@ -225,6 +225,8 @@ class LiveCheck {
   readonly #message: HTMLElement;
   readonly #verdict: HTMLElement;
   readonly #buildVerdict: readonly Node[];
+  /** The build's note on its own variant, which may point at another check's (views.ts SaidOnPage). */
+  readonly #buildVariantInfo: readonly Node[];
   readonly #result: HTMLElement;
   readonly #stale: HTMLElement;
   readonly #traceHost: HTMLElement;
@@ -260,9 +262,17 @@ class LiveCheck {
     this.config = config;
     this.#form = must(el, 'form[data-kvm-form]');
     this.#verdict = must(el, '[data-kvm-verdict]');
+    // A live region from hydration on, before any run can change it (the build leaves the three
+    // attributes out of thirty checks: without JavaScript the verdict never changes).
+    this.#verdict.setAttribute('role', 'status');
+    this.#verdict.setAttribute('aria-live', 'polite');
+    this.#verdict.setAttribute('aria-atomic', 'true');
     // The build-time verdict as the page shows it, kept to show again (the page does not embed
     // its statistics a second time for the client to redraw it).
     this.#buildVerdict = [...this.#verdict.childNodes].map((n) => n.cloneNode(true));
+    this.#buildVariantInfo = [...(el.querySelector('[data-kvm-variant-info]')?.childNodes ?? [])].map((n) =>
+      n.cloneNode(true),
+    );
     this.#result = must(el, '[data-kvm-result]');
     this.#traceHost = must(el, '[data-kvm-trace]');
     // Hidden until a run needs them, so the build leaves them out and they are made here.
@@ -421,9 +431,13 @@ class LiveCheck {
     const variant = this.#field('variant')?.value ?? '';
     const info = this.el.querySelector('[data-kvm-variant-info]');
     const v = checkVariant(this.config.model, variant);
+    if (!info || !v.ok) return;
+    // The build's variant keeps the build's note (a short one says where the page describes it:
+    // redrawn in full, the check would grow on hydration); another variant gets its whole note.
     // The box is the description's own (the build writes its children only, not a second wrapper).
-    if (info && v.ok)
-      info.replaceChildren(...toDom(renderVariantInfo(this.config.model, v.value), document)!.childNodes);
+    if (v.value === this.config.variant && this.#buildVariantInfo.length)
+      info.replaceChildren(...this.#buildVariantInfo.map((n) => n.cloneNode(true)));
+    else info.replaceChildren(...toDom(renderVariantInfo(this.config.model, v.value), document)!.childNodes);
   }
 
   /** What the form says now, as far as it parses (unparsable parameters count as a change). */
@@ -1061,7 +1075,7 @@ class LiveCheck {
       toDom(
         {
           tag: 'div',
-          attrs: { class: 'kvm-verdict kvm-verdict-restored', 'data-verdict': 'restored' },
+          attrs: { class: 'kvm-verdict', 'data-verdict': 'restored' },
           children: [
             {
               tag: 'p',
