@@ -145,10 +145,13 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
       return { ...base, kind: 'guest-enter' };
     case Kind.GuestExit:
       if (a.b !== GUEST_RUN) return { ...base, kind: 'guest-exit' };
+      // An external-interrupt exit: an interrupt pending, or the scheduler tick because another
+      // task waits for this CPU (threads.ts, GuestExit, the same test).
       return {
         ...base,
         kind: 'guest-exit',
-        result: (m.irqs(s, cpu) & PENDING) !== 0 ? 'external interrupt' : "the guest's own exit",
+        result:
+          (m.irqs(s, cpu) & PENDING) !== 0 || m.cpuWanted(s, cpu, unit) ? 'external interrupt' : "the guest's own exit",
       };
     case Kind.Choose:
       return { ...base, result: String(choice) };
