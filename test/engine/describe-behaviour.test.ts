@@ -333,6 +333,38 @@ describe('a store performed early (relaxed, load buffering)', () => {
     t.step('p', 1);
     expect(t.m.threadViews(t.state)[0]?.done).toBe(true);
   });
+
+  it('the load’s value shows too when a ghost update comes between it and the store it reaches', () => {
+    const model = tiny(
+      2,
+      (b) => {
+        const x = b.loc('x');
+        const y = b.loc('y');
+        const loaded = b.ghost('loaded', 0);
+        b.thread('p', { cpu: 0 }, function* () {
+          yield* READ_ONCE(x);
+          yield* ghost(loaded, 1);
+          yield* WRITE_ONCE(y, 1);
+        });
+        b.thread('q', { cpu: 1 }, function* () {
+          yield* READ_ONCE(y);
+          yield* WRITE_ONCE(x, 1);
+        });
+      },
+      'relaxed',
+    );
+    const t = stepper(model, 'relaxed');
+    t.step(
+      'p',
+      t.options('p').findIndex((i) => i.text.includes('performed before')),
+    );
+    t.step('q');
+    t.step('q');
+    expect(t.options('p').map((i) => [i.text, i.result])).toEqual([
+      ['READ_ONCE(x)', '0'],
+      ['READ_ONCE(x)', '1'],
+    ]);
+  });
 });
 
 describe('thread views and the state view', () => {
