@@ -8,22 +8,29 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AnyModel,
+  atomic_inc,
+  BUG_ON,
+  CALL_FUNCTION_VECTOR,
   check,
   choose,
   cpu_down,
   ghost,
   guest_enter,
   guest_exit,
+  guest_run,
   local_irq_disable,
   local_irq_enable,
   type MemoryModelName,
   type ModelBuilder,
   migrate,
+  plain_load,
   preempt_disable,
   preempt_enable,
   RESCHEDULE_VECTOR,
   send_ipi,
+  smp_call_function_single,
   smp_send_reschedule,
+  spin_lock,
   WRITE_ONCE,
 } from '../../src/spec/engine/index.ts';
 import { message, oneVariantModel, stepper } from '../support/stepper.ts';
@@ -277,5 +284,125 @@ describe('choices and migration', () => {
     expect(t.enabled('t')).toBe(0);
     t.step('store buffer of t');
     expect(t.step('t')).toMatchObject({ kind: 'migrate', target: 1 });
+  });
+});
+
+describe('second mutation run of threads.ts: failures, -ENXIO, the tick, what writes', () => {
+  it('a thread stopped at a failed BUG_ON() has no step, and the check reports the failure', () => {
+    const model = tiny(1, (b) => {
+      const x = b.loc('x');
+      b.thread('t', { cpu: 0 }, function* () {
+        yield* WRITE_ONCE(x, 1);
+        yield* BUG_ON(true, 'x was set');
+      });
+    });
+    const t = stepper(model);
+    t.step('t');
+    expect(t.enabled('t')).toBe(0);
+    const r = check(model);
+    expect(r.verdict).toBe('violated');
+    expect(r.violation?.description).toContain('x was set');
+  });
+
+  it('smp_call_function_single() to an offline CPU returns -ENXIO and sends nothing', () => {
+    const model = tiny(2, (b) => {
+      const x = b.loc('x');
+      b.onlineCpus([0]);
+      b.interrupt(CALL_FUNCTION_VECTOR, 'call-function');
+      b.thread('t', { cpu: 0 }, function* () {
+        const err = yield* smp_call_function_single(1, true);
+        yield* WRITE_ONCE(x, err);
+      });
+    });
+    const t = stepper(model);
+    t.step('t');
+    expect(t.m.threadViews(t.state)[0]?.next).toBe('WRITE_ONCE(x, -6)');
+    expect(t.m.cpuViews(t.state)[1]).toEqual({ cpu: 1, pending: [], offline: true });
+  });
+
+  it('the scheduler tick ends guest mode while another task waits for the CPU, and only then', () => {
+    const vcpu = function* () {
+      yield* local_irq_disable();
+      yield* guest_enter();
+      yield* guest_exit();
+      yield* local_irq_enable();
+    };
+    const shared = tiny(1, (b) => {
+      const x = b.loc('x');
+      b.thread('vcpu', { cpu: 0 }, vcpu);
+      b.thread('other', { cpu: 0 }, function* () {
+        yield* WRITE_ONCE(x, 1);
+      });
+    });
+    const t = stepper(shared);
+    t.step('vcpu');
+    t.step('vcpu');
+    expect(t.enabled('other')).toBe(0);
+    expect(t.options('vcpu').map((i) => i.kind)).toEqual(['guest-exit']);
+    expect(check(shared).verdict).toBe('holds');
+    const alone = stepper(tiny(1, (b) => b.thread('vcpu', { cpu: 0 }, vcpu)));
+    alone.step('vcpu');
+    alone.step('vcpu');
+    expect(alone.enabled('vcpu')).toBe(0);
+  });
+
+  it('guest_run() cut short by the tick returns an external-interrupt exit, and its trace says so', () => {
+    const model = tiny(1, (b) => {
+      const x = b.loc('x');
+      b.thread('vcpu', { cpu: 0 }, function* () {
+        yield* local_irq_disable();
+        yield* guest_enter();
+        const reason = yield* guest_run();
+        yield* WRITE_ONCE(x, reason);
+        yield* local_irq_enable();
+      });
+      b.thread('other', { cpu: 0 }, function* () {
+        yield* WRITE_ONCE(x, 5);
+      });
+    });
+    const t = stepper(model);
+    t.step('vcpu');
+    t.step('vcpu');
+    expect(t.step('vcpu')).toMatchObject({ kind: 'guest-exit', result: 'external interrupt' });
+    expect(t.m.threadViews(t.state)[0]?.next).toBe('WRITE_ONCE(x, 1)');
+  });
+
+  it('an atomic and a lock acquisition write: a plain load of their location races with them', () => {
+    const race = (writer: 'atomic' | 'lock' | 'read') => {
+      const model = tiny(2, (b) => {
+        const x = b.loc('x');
+        b.plainAccesses();
+        b.thread('p', { cpu: 0 }, function* () {
+          if (writer === 'atomic') yield* atomic_inc(x);
+          else if (writer === 'lock') yield* spin_lock(x);
+          else yield* plain_load(x);
+        });
+        b.thread('q', { cpu: 1 }, function* () {
+          yield* plain_load(x);
+        });
+        b.always('no-race', 'no data race', (s) => !s.dataRace);
+      });
+      return check(model).verdict;
+    };
+    expect(race('atomic')).toBe('violated');
+    expect(race('lock')).toBe('violated');
+    expect(race('read')).toBe('holds');
+  });
+
+  it('under relaxed memory a plain access needs b.plainAccesses(), and says so', () => {
+    const model = tiny(
+      1,
+      (b) => {
+        const x = b.loc('x');
+        b.thread('t', { cpu: 0 }, function* () {
+          yield* plain_load(x);
+        });
+      },
+      'relaxed',
+    );
+    expect(message(() => check(model, { memoryModel: 'relaxed' }))).toBe(
+      't: *x is a plain C access in a model that does not declare plain accesses: call b.plainAccesses() in its ' +
+        'setup, so that the relaxed data-race check can track what bounds them',
+    );
   });
 });

@@ -3,7 +3,7 @@
  * did (StepInfo), what a trace shows of each thread and CPU, and the StateView that
  * properties read. Nothing here changes a state.
  */
-import { type Action, Kind, type Site } from './actions.ts';
+import { type Action, FIRST_MERGED_KIND, Kind, type Site } from './actions.ts';
 import type { ThreadAutomaton } from './automaton.ts';
 import { handlerAutomaton } from './interrupts.ts';
 import {
@@ -145,10 +145,13 @@ export function describeStep(m: Machine, s: Int32Array, unit: number, choice: nu
       return { ...base, kind: 'guest-enter' };
     case Kind.GuestExit:
       if (a.b !== GUEST_RUN) return { ...base, kind: 'guest-exit' };
+      // An external-interrupt exit: an interrupt pending, or the scheduler tick because another
+      // task waits for this CPU (threads.ts, GuestExit, the same test).
       return {
         ...base,
         kind: 'guest-exit',
-        result: (m.irqs(s, cpu) & PENDING) !== 0 ? 'external interrupt' : "the guest's own exit",
+        result:
+          (m.irqs(s, cpu) & PENDING) !== 0 || m.cpuWanted(s, cpu, unit) ? 'external interrupt' : "the guest's own exit",
       };
     case Kind.Choose:
       return { ...base, result: String(choice) };
@@ -205,8 +208,35 @@ export function withResult(
   const o = unit * TSZ;
   const from = nodeOf(s[o + T_FLAGS] as number);
   const to = nodeOf(after[o + T_FLAGS] as number);
-  const value = aut.resultLeadingTo(from, to);
+  const value =
+    aut.resultLeadingTo(from, to) ??
+    (((s[o + T_FLAGS] as number) & F_EARLY) !== 0 ? resultPastEarlyStores(aut, from, to) : undefined);
   return value === undefined ? base : { ...base, result: m.formatValue(a.a, value) };
+}
+
+/**
+ * The result of the load at `from` for a thread with stores performed early (F_EARLY): a load
+ * after which the thread reached such stores moved past them in the same step (threads.ts,
+ * reachEarlyStores), so `to` lies beyond those writes (and read-side lock increments), which
+ * resultLeadingTo does not follow. Without this the load that ends a load-buffering shape
+ * showed no value in a trace.
+ */
+function resultPastEarlyStores(aut: ThreadAutomaton, from: number, to: number): number | undefined {
+  for (const result of aut.childResults(from)) {
+    const seen = new Set<number>();
+    const stack = [aut.child(from, result)];
+    while (stack.length > 0) {
+      const n = stack.pop() as number;
+      if (n === to) return result;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const kind = aut.action(n).kind;
+      if (kind === Kind.Return || kind === Kind.Fail) continue;
+      if (kind >= FIRST_MERGED_KIND || kind === Kind.Write || kind === Kind.Rmw)
+        for (const r of aut.childResults(n)) stack.push(aut.child(n, r));
+    }
+  }
+  return undefined;
 }
 
 export function threadViews(m: Machine, s: Int32Array): (ThreadView & { readonly next: string })[] {
