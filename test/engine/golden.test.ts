@@ -28,7 +28,12 @@ import {
   goldenSearchesRelaxed,
   QUOTIENT_CHECKED_UP_TO,
 } from '../support/golden-budget.ts';
-import { expectSameAsEveryView, RELAXED_CHAPTER_STATES, withinBudget } from '../support/relaxed-chapters.ts';
+import {
+  expectSameAsEveryView,
+  expectSameAsHistories,
+  RELAXED_CHAPTER_STATES,
+  withinBudget,
+} from '../support/relaxed-chapters.ts';
 import { expectRoundTrip } from '../support/round-trip.ts';
 
 /** Golden searches go through the worker's shared results (check-once.ts), which model tests read too. */
@@ -135,6 +140,19 @@ describe.each(CASES)('%s / %s under %s', (_m, _v, mm, model, variant) => {
     `gives the same verdict, property and shortest counterexample with every view pinning (up to ${RELAXED_CHAPTER_STATES} states)`,
     () => {
       expectSameAsEveryView(model, variant.name, run(model, variant.name, mm, true));
+    },
+  );
+
+  // relaxed-quotient.test.ts's chapter part, here on the search just made, as above: the
+  // history-numbered search, within its budget, gives the same verdict, property and shortest
+  // counterexample, in as many states or more. The small cases are compared with histories below,
+  // without a budget.
+  it.runIf(
+    mm === 'relaxed' && !small && goldenSearchesRelaxed(model.name, variant) && withinBudget(model.name, variant.name),
+  )(
+    `gives the same verdict, property and shortest counterexample with histories instead of classes (up to ${RELAXED_CHAPTER_STATES} states)`,
+    () => {
+      expectSameAsHistories(model, variant.name, run(model, variant.name, mm, true));
     },
   );
 

@@ -61,3 +61,27 @@ export function expectSameAsEveryView(model: AnyModel, variant: string, reduced:
   expect(reduced.counterexample?.steps.length).toBe(base.counterexample?.steps.length);
   if (base.verdict === 'holds') expect(reduced.states).toBeLessThanOrEqual(base.states);
 }
+
+/**
+ * The relaxed-quotient cross-check of one chapter variant (relaxed-quotient.test.ts): the search
+ * with thread states numbered by history (`quotient: false`), within RELAXED_CHAPTER_STATES,
+ * must give the default search's verdict, property and shortest counterexample, in as many
+ * states or more. `classes` is the default search (quotient on), passed in so that the golden
+ * test, which has it already, compares it without searching it again in another worker.
+ */
+export function expectSameAsHistories(model: AnyModel, variant: string, classes: CheckResult): void {
+  const histories = check(model, {
+    variant,
+    memoryModel: 'relaxed',
+    quotient: false,
+    maxStates: RELAXED_CHAPTER_STATES,
+  });
+  // A run past the budget has no verdict to compare.
+  if (histories.verdict === 'inconclusive') return;
+  expect(classes.verdict).toBe(histories.verdict);
+  expect(classes.violation?.property).toBe(histories.violation?.property);
+  // Safety counterexamples are shortest in both; a lasso is only some fair cycle.
+  if (histories.counterexample?.cycleStart === undefined)
+    expect(classes.counterexample?.steps.length).toBe(histories.counterexample?.steps.length);
+  if (histories.verdict === 'holds') expect(classes.states).toBeLessThanOrEqual(histories.states);
+}
