@@ -7,6 +7,7 @@ import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { breakableCodeInPages } from './src/build/breakable-code.ts';
 import { cspInlineHashes } from './src/build/csp.ts';
+import { skimHead } from './src/build/offscreen-prose.ts';
 import { searchOnDemand } from './src/build/search-on-demand.ts';
 import { tocQueryOnce } from './src/build/toc-query-once.ts';
 import { modelSites } from './src/build/vite-plugin.ts';
@@ -141,6 +142,8 @@ export default defineConfig({
           tag: 'noscript',
           content: `<link rel="stylesheet" href="${noScriptHref}">`,
         },
+        // Prose off the screen is skipped while the page has had no fragment (offscreen-prose.ts).
+        skimHead,
       ],
       // Long lines wrap instead of scrolling sideways: a scrolling code block cannot be reached by
       // keyboard (axe: scrollable-region-focusable).
