@@ -17,9 +17,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const LONGEST_FIRST = [
   'test/engine/golden.test.ts',
   'test/engine/relaxed-collect.test.ts',
-  'test/content-checks.test.ts',
-  'test/engine/crosscheck.test.ts',
   'test/models/nohz-rcu.test.ts',
+  'test/engine/crosscheck.test.ts',
   'test/engine/symmetry.test.ts',
   'test/cli/cli.test.ts',
   'test/models/rseq.test.ts',
@@ -32,6 +31,7 @@ const LONGEST_FIRST = [
   'test/browser/live.test.ts',
   'test/browser/explore.test.ts',
   'test/browser/nohz-rcu.test.ts',
+  'test/browser/plots-built.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {
