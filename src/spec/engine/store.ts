@@ -484,7 +484,7 @@ const rootHash = (a: number, b: number, len: number): number => nodeHash(a ^ Mat
  * approach to distributed state-space generation", 2009; Laarman et al., "Optimal compression
  * of combinatorial state spaces", 2013): a state of n words is the bottom level of a binary
  * tree; each level above pairs up the one below (a pair is a node, interned in one table for
- * all states; an odd last entry is carried up as it is), up to a top level of at most two
+ * all states; an odd last entry would be carried up as it is, but see width below), up to a top level of at most two
  * entries, the state's root. Concurrent systems' states are combinations of few thread states
  * and few memory contents, so the nodes below the root are shared by many states, and a new
  * state adds about one node besides its root: a state costs its root (three words: the two top
@@ -496,6 +496,14 @@ const rootHash = (a: number, b: number, len: number): number => nodeHash(a ^ Mat
  * (node i at word 2i), so a pair never straddles a chunk and a node's id is its address.
  * A word and a node id in the same position are never confused: the tree's shape, and so what
  * each entry is, follows from n alone.
+ *
+ * The tree of a state of n > 2 words is the perfect tree over its *width*, n rounded up to a
+ * power of two, the words past n zero (the root keeps n, so a state is still told apart from
+ * one with zeros appended). States whose lengths differ but share a width (the relaxed
+ * memory's states grow and shrink by a write at a time) then share a shape, so a successor of
+ * another length is still interned from its parent's kept tree, not rebuilt from its words
+ * (which took most of the tree's time under relaxed). The padding costs next to no time: an entry
+ * that lies wholly in it is the all-zero subtree of its level (#zero), never looked up.
  */
 class TreeNodes {
   readonly #chunks: Int32Array[];
@@ -505,21 +513,25 @@ class TreeNodes {
   /** The root computed by the last root() call. */
   rootLeft = 0;
   rootRight = 0;
-  /** The shape for #shapeLen words: level k is #size[k] entries from #base[k] in a tree buffer. */
-  #shapeLen = -1;
+  /** The shape for width #shapeWidth: level k is #size[k] entries from #base[k] in a tree buffer. */
+  #shapeWidth = -1;
   #size: number[] = [];
   #base: number[] = [];
   /** The tree of the state last expanded (load), every level, for its successors. */
   #kept = new Int32Array(0);
   #keptIdx = -1;
   #keptLen = -1;
+  #keptWidth = -1;
   /** A tree built from a state's words (no kept tree to start from). */
   #built = new Int32Array(0);
   /** Changed entries of the level being combined, and of the next; the undo log of #kept. */
   #changed = new Int32Array(0);
   #nextChanged = new Int32Array(0);
-  #undoAt: number[] = [];
-  #undoWas: number[] = [];
+  /** At most one entry per place in the tree (each changes once per root() call): typed, so no allocation. */
+  #undoAt = new Int32Array(0);
+  #undoWas = new Int32Array(0);
+  /** #zeros[k]: the node of 2^k zero words (k >= 1), or -1 while not known; #zeros[0] = 0, a word. */
+  #zeros: number[] = [0];
 
   constructor(chunks: Int32Array[]) {
     this.#chunks = chunks;
@@ -529,28 +541,53 @@ class TreeNodes {
     this.#table = new Int32Array(0);
     this.#mask = -1;
     this.#keptIdx = -1;
+    this.#zeros = [0];
+  }
+
+  /** The width of the tree of a state of `len` words (see the class comment). */
+  static width(len: number): number {
+    if (len <= 2) return len;
+    let w = 4;
+    while (w < len) w *= 2;
+    return w;
+  }
+
+  /** The entry of level k for 2^k zero words; -1 if its node is missing and `insert` is off. */
+  #zero(k: number, insert: boolean): number {
+    const zeros = this.#zeros;
+    while (zeros.length <= k) zeros.push(-1);
+    const known = zeros[k] as number;
+    if (known >= 0) return known;
+    const below = this.#zero(k - 1, insert);
+    if (below < 0) return -1;
+    const id = this.node(below, below, insert);
+    if (id >= 0) zeros[k] = id;
+    return id;
   }
 
   #shape(len: number): void {
-    if (len === this.#shapeLen) return;
-    this.#size = [len];
+    const width = TreeNodes.width(len);
+    if (width === this.#shapeWidth) return;
+    this.#size = [width];
     this.#base = [0];
-    let total = len;
-    for (let m = len; m > 2; ) {
+    let total = width;
+    for (let m = width; m > 2; ) {
       m = (m + 1) >> 1;
       this.#base.push(total);
       this.#size.push(m);
       total += m;
     }
-    this.#shapeLen = len;
+    this.#shapeWidth = width;
     if (this.#kept.length < total + 2) {
       this.#kept = new Int32Array(total + 2);
       this.#built = new Int32Array(total + 2);
+      this.#undoAt = new Int32Array(total + 2);
+      this.#undoWas = new Int32Array(total + 2);
       this.#keptIdx = -1;
     }
-    if (this.#changed.length < len + 1) {
-      this.#changed = new Int32Array(len + 1);
-      this.#nextChanged = new Int32Array(len + 1);
+    if (this.#changed.length < width + 1) {
+      this.#changed = new Int32Array(width + 1);
+      this.#nextChanged = new Int32Array(width + 1);
     }
   }
 
@@ -619,7 +656,8 @@ class TreeNodes {
    */
   root(s: Int32Array, len: number, insert: boolean, parent = -1): boolean {
     this.#shape(len);
-    if (parent >= 0 && parent === this.#keptIdx && len === this.#keptLen) return this.#fromKept(s, len, insert);
+    if (parent >= 0 && parent === this.#keptIdx && this.#shapeWidth === this.#keptWidth)
+      return this.#fromKept(s, len, insert);
     const t = this.#built;
     for (let i = 0; i < len; i++) t[i] = s[i] as number;
     const size = this.#size;
@@ -629,8 +667,23 @@ class TreeNodes {
       const from = base[k] as number;
       const to = base[k + 1] as number;
       for (let j = 0, i = 0; j < m; j += 2, i++) {
+        // Wholly past the words (entry i of level k + 1 starts at word i << (k + 1)): padding.
+        if (i << (k + 1) >= len) {
+          const z = this.#zero(k + 1, insert);
+          if (z < 0) return false;
+          for (; i < (size[k + 1] as number); i++) t[to + i] = z;
+          break;
+        }
         if (j + 1 < m) {
-          const id = this.node(t[from + j] as number, t[from + j + 1] as number, insert);
+          const left = t[from + j] as number;
+          let right: number;
+          if ((j + 1) << k < len) right = t[from + j + 1] as number;
+          else {
+            // A word may be negative; a missing zero node is -1 at a level above the words only.
+            right = this.#zero(k, insert);
+            if (right < 0 && k > 0) return false;
+          }
+          const id = this.node(left, right, insert);
           if (id < 0) return false;
           t[to + i] = id;
         } else t[to + i] = t[from + j] as number;
@@ -645,17 +698,27 @@ class TreeNodes {
     const t = this.#kept;
     const undoAt = this.#undoAt;
     const undoWas = this.#undoWas;
-    undoAt.length = 0;
-    undoWas.length = 0;
+    let undo = 0;
     let changed = this.#changed;
     let next = this.#nextChanged;
     let n = 0;
     for (let i = 0; i < len; i++) {
       const w = s[i] as number;
-      if (t[i] !== w) {
-        undoAt.push(i);
-        undoWas.push(t[i] as number);
+      const was = t[i] as number;
+      if (was !== w) {
+        undoAt[undo] = i;
+        undoWas[undo++] = was;
         t[i] = w;
+        changed[n++] = i;
+      }
+    }
+    // Past these words, the kept state's are padding (zero) in this state's tree.
+    for (let i = len; i < this.#keptLen; i++) {
+      const was = t[i] as number;
+      if (was !== 0) {
+        undoAt[undo] = i;
+        undoWas[undo++] = was;
+        t[i] = 0;
         changed[n++] = i;
       }
     }
@@ -682,8 +745,8 @@ class TreeNodes {
           }
         } else v = t[from + j] as number;
         if (t[to + i] !== v) {
-          undoAt.push(to + i);
-          undoWas.push(t[to + i] as number);
+          undoAt[undo] = to + i;
+          undoWas[undo++] = t[to + i] as number;
           t[to + i] = v;
           next[nn++] = i;
         }
@@ -695,11 +758,18 @@ class TreeNodes {
       n = nn;
     }
     if (ok) this.#top(t);
-    for (let u = undoAt.length - 1; u >= 0; u--) t[undoAt[u] as number] = undoWas[u] as number;
+    for (let u = undo - 1; u >= 0; u--) t[undoAt[u] as number] = undoWas[u] as number;
     return ok;
   }
 
-  /** Writes the state of root (a, b) and length len into out, and keeps its tree as state idx's. */
+  /**
+   * Writes the state of root (a, b) and length len into out, and keeps its tree as state idx's.
+   * When the kept tree has the same width, only the entries that differ from it are read: an
+   * entry equal to the kept one at its place is the same subtree (nodes are interned), so
+   * nothing below it changes. States loaded one after another in breadth-first order are often
+   * successors of one parent, a few words apart, so a load reads a few nodes per level instead
+   * of all of them.
+   */
   expand(idx: number, a: number, b: number, len: number, out: Int32Array): number {
     this.#shape(len);
     const t = this.#kept;
@@ -707,24 +777,69 @@ class TreeNodes {
     const base = this.#base;
     let k = size.length - 1;
     const top = base[k] as number;
-    if ((size[k] as number) >= 1) t[top] = a;
-    if ((size[k] as number) === 2) t[top + 1] = b;
-    for (; k > 0; k--) {
-      const m = size[k] as number;
-      const at = base[k] as number;
-      const below = size[k - 1] as number;
-      const to = base[k - 1] as number;
-      for (let i = 0, j = 0; i < m; i++, j += 2) {
-        const v = t[at + i] as number;
-        if (j + 1 < below) {
-          t[to + j] = this.left(v);
-          t[to + j + 1] = this.right(v);
-        } else t[to + j] = v;
+    if (k > 0 && this.#keptIdx >= 0 && this.#keptWidth === this.#shapeWidth) {
+      let changed = this.#changed;
+      let next = this.#nextChanged;
+      let n = 0;
+      if (t[top] !== a) {
+        t[top] = a;
+        changed[n++] = 0;
+      }
+      if (t[top + 1] !== b) {
+        t[top + 1] = b;
+        changed[n++] = 1;
+      }
+      for (; n > 0 && k > 0; k--) {
+        const at = base[k] as number;
+        const to = base[k - 1] as number;
+        let nn = 0;
+        for (let c = 0; c < n; c++) {
+          const i = changed[c] as number;
+          const v = t[at + i] as number;
+          const j = 2 * i;
+          const left = this.left(v);
+          const right = this.right(v);
+          if (t[to + j] !== left) {
+            t[to + j] = left;
+            next[nn++] = j;
+          }
+          if (t[to + j + 1] !== right) {
+            t[to + j + 1] = right;
+            next[nn++] = j + 1;
+          }
+        }
+        const swap = changed;
+        changed = next;
+        next = swap;
+        n = nn;
+      }
+    } else {
+      if ((size[k] as number) >= 1) t[top] = a;
+      if ((size[k] as number) === 2) t[top + 1] = b;
+      for (; k > 0; k--) {
+        const m = size[k] as number;
+        const at = base[k] as number;
+        const below = size[k - 1] as number;
+        const to = base[k - 1] as number;
+        for (let i = 0, j = 0; i < m; i++, j += 2) {
+          // Wholly past the words: the zero subtrees (present, as this state was interned with them).
+          if (i << k >= len) {
+            const z = this.#zero(k - 1, true);
+            for (; j < below; j++) t[to + j] = z;
+            break;
+          }
+          const v = t[at + i] as number;
+          if (j + 1 < below) {
+            t[to + j] = this.left(v);
+            t[to + j + 1] = this.right(v);
+          } else t[to + j] = v;
+        }
       }
     }
     for (let i = 0; i < len; i++) out[i] = t[i] as number;
     this.#keptIdx = idx;
     this.#keptLen = len;
+    this.#keptWidth = this.#shapeWidth;
     return len;
   }
 }

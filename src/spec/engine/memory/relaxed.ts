@@ -363,6 +363,40 @@ const join = (into: number[], from: readonly number[]): void => {
   for (let i = 0; i < into.length; i++) if ((from[i] as number) > (into[i] as number)) into[i] = from[i] as number;
 };
 
+/** The n words from s[p] as an array (a view of a decoded state). */
+const readVec = (s: Int32Array, p: number, n: number): number[] => {
+  const v: number[] = [];
+  for (let i = 0; i < n; i++) v.push(s[p + i] as number);
+  return v;
+};
+
+/** #shift's step for one view: entry l, if at least `from`, moves by delta (not below 0). */
+const shiftAt = (v: number[], l: number, from: number, delta: number): void => {
+  if ((v[l] as number) >= from) v[l] = Math.max(0, (v[l] as number) + delta);
+};
+
+/** Copies from into into (views of one length). */
+const copyInto = (into: number[], from: readonly number[]): void => {
+  for (let i = 0; i < into.length; i++) into[i] = from[i] as number;
+};
+
+/** Lowers floor[l] to v[l] wherever v is below it (#collect). */
+const lowerInto = (floor: number[], v: readonly number[], n: number): void => {
+  for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
+};
+
+/** Writes v at s[p…]; returns the position after it. */
+/** Reads the n words from s[p] into v (a view of the scratch decoding, #decode). */
+const readInto = (v: number[], s: Int32Array, p: number, n: number): void => {
+  for (let i = 0; i < n; i++) v[i] = s[p + i] as number;
+};
+
+const writeVec = (s: Int32Array, p: number, v: readonly number[]): number => {
+  const n = v.length;
+  for (let i = 0; i < n; i++) s[p + i] = v[i] as number;
+  return p + n;
+};
+
 export class RelaxedMemory implements MemorySystem {
   readonly name = 'relaxed' as const;
   readonly internalUnits = 0;
@@ -396,6 +430,11 @@ export class RelaxedMemory implements MemorySystem {
    * they pin no write (#collect), and an access outside the set throws UntrackedAccess.
    */
   access: Uint8Array | undefined;
+  /** The decoded memory #decode reuses (see there). */
+  #scratch: Mem | undefined = undefined;
+  /** #collect's per-location floors and pins (scratch, see there). */
+  readonly #floor: number[];
+  readonly #pinned: number[];
 
   constructor(inits: readonly number[], threads: number, plain = false, keepPinned = false, handlerCpus = 0) {
     this.keepPinned = keepPinned;
@@ -407,6 +446,8 @@ export class RelaxedMemory implements MemorySystem {
     this.#slots = threads + handlerCpus;
     this.#views = plain ? 7 : 5;
     this.#n = inits.length;
+    this.#floor = new Array<number>(this.#n).fill(0);
+    this.#pinned = new Array<number>(this.#n).fill(0);
   }
 
   init(out: number[]): void {
@@ -430,66 +471,118 @@ export class RelaxedMemory implements MemorySystem {
     return p - base;
   }
 
+  /**
+   * The memory section at `base`, decoded. The result is this object's scratch, reused by the
+   * next call (every caller is done with it when it returns, having encoded it back or read
+   * what it needed): decoding into the arrays of the last call allocates nothing, where the
+   * allocation and collection of fresh views was a fifth of a relaxed search's time. Callers
+   * may replace a view or a message (every replacement is a fresh array), never share one.
+   */
   #decode(s: Int32Array, base: number): Mem {
     const n = this.#n;
+    const m = this.#scratch;
+    if (m === undefined) return this.#decodeFresh(s, base);
     let p = base;
-    const vec = (): number[] => {
-      const v = new Array<number>(n);
-      for (let i = 0; i < n; i++) v[i] = s[p + i] as number;
-      p += n;
-      return v;
-    };
-    const g = vec();
-    const threads: ThreadViews[] = [];
-    const none: number[] = [];
+    readInto(m.g, s, p, n);
+    p += n;
+    const plain = this.plain;
     for (let t = 0; t < this.#slots; t++) {
-      const cur = vec();
-      const acq = vec();
-      const rel = vec();
-      const own = vec();
-      const bndR = this.plain ? vec() : none;
-      const bndW = this.plain ? vec() : none;
-      threads.push({ cur, acq, rel, own, bndR, bndW, pend: vec() });
+      const views = m.threads[t] as ThreadViews;
+      readInto(views.cur, s, p, n);
+      readInto(views.acq, s, p + n, n);
+      readInto(views.rel, s, p + 2 * n, n);
+      readInto(views.own, s, p + 3 * n, n);
+      p += 4 * n;
+      if (plain) {
+        readInto(views.bndR, s, p, n);
+        readInto(views.bndW, s, p + n, n);
+        p += 2 * n;
+      }
+      readInto(views.pend, s, p, n);
+      p += n;
+    }
+    for (let l = 0; l < n; l++) {
+      const count = s[p++] as number;
+      const msgs = m.hist[l] as Msg[];
+      if (msgs.length > count) msgs.length = count;
+      for (let i = 0; i < count; i++) {
+        const msg = msgs[i];
+        if (msg === undefined)
+          msgs.push({ value: s[p] as number, attached: s[p + 1] as number, view: readVec(s, p + 2, n) });
+        else {
+          msg.value = s[p] as number;
+          msg.attached = s[p + 1] as number;
+          readInto(msg.view, s, p + 2, n);
+        }
+        p += 2 + n;
+      }
+    }
+    return m;
+  }
+
+  #decodeFresh(s: Int32Array, base: number): Mem {
+    const n = this.#n;
+    let p = base;
+    const g = readVec(s, p, n);
+    p += n;
+    const threads: ThreadViews[] = [];
+    const plain = this.plain;
+    for (let t = 0; t < this.#slots; t++) {
+      const cur = readVec(s, p, n);
+      const acq = readVec(s, p + n, n);
+      const rel = readVec(s, p + 2 * n, n);
+      const own = readVec(s, p + 3 * n, n);
+      p += 4 * n;
+      let bndR: number[] = [];
+      let bndW: number[] = [];
+      if (plain) {
+        bndR = readVec(s, p, n);
+        bndW = readVec(s, p + n, n);
+        p += 2 * n;
+      }
+      const pend = readVec(s, p, n);
+      p += n;
+      threads.push({ cur, acq, rel, own, bndR, bndW, pend });
     }
     const hist: Msg[][] = [];
     for (let l = 0; l < n; l++) {
       const count = s[p++] as number;
       const msgs: Msg[] = [];
       for (let i = 0; i < count; i++) {
-        const value = s[p++] as number;
-        const attached = s[p++] as number;
-        msgs.push({ value, attached, view: vec() });
+        const value = s[p] as number;
+        const attached = s[p + 1] as number;
+        msgs.push({ value, attached, view: readVec(s, p + 2, n) });
+        p += 2 + n;
       }
       hist.push(msgs);
     }
-    return { g, threads, hist };
+    const m = { g, threads, hist };
+    this.#scratch = m;
+    return m;
   }
 
   /** Drops unreachable writes, canonicalises finished threads, writes back; returns the length. */
   #encode(m: Mem, s: Int32Array, base: number): number {
     this.#collect(m);
-    let p = base;
-    const put = (v: readonly number[]): void => {
-      for (const x of v) s[p++] = x;
-    };
-    put(m.g);
+    let p = writeVec(s, base, m.g);
+    const plain = this.plain;
     for (const t of m.threads) {
-      put(t.cur);
-      put(t.acq);
-      put(t.rel);
-      put(t.own);
-      if (this.plain) {
-        put(t.bndR);
-        put(t.bndW);
+      p = writeVec(s, p, t.cur);
+      p = writeVec(s, p, t.acq);
+      p = writeVec(s, p, t.rel);
+      p = writeVec(s, p, t.own);
+      if (plain) {
+        p = writeVec(s, p, t.bndR);
+        p = writeVec(s, p, t.bndW);
       }
-      put(t.pend);
+      p = writeVec(s, p, t.pend);
     }
     for (const msgs of m.hist) {
       s[p++] = msgs.length;
       for (const msg of msgs) {
-        s[p++] = msg.value;
-        s[p++] = msg.attached;
-        put(msg.view);
+        s[p] = msg.value;
+        s[p + 1] = msg.attached;
+        p = writeVec(s, p + 2, msg.view);
       }
     }
     return p - base;
@@ -514,23 +607,22 @@ export class RelaxedMemory implements MemorySystem {
    */
   #collect(m: Mem): void {
     const n = this.#n;
-    const floor = new Array<number>(n);
+    // Scratch arrays of this object (no allocation per call), filled afresh here.
+    const floor = this.#floor;
     for (let l = 0; l < n; l++) floor[l] = (m.hist[l] as Msg[]).length - 1;
     // The oldest write a pending early store needs (itself, or for an RMW the write it read):
     // the HISTORY bound below never drops it, or pend would name another write.
-    const pinned = new Array<number>(n).fill(Number.MAX_SAFE_INTEGER);
-    const lower = (v: readonly number[]): void => {
-      for (let l = 0; l < n; l++) if ((v[l] as number) < (floor[l] as number)) floor[l] = v[l] as number;
-    };
+    const pinned = this.#pinned;
+    for (let l = 0; l < n; l++) pinned[l] = Number.MAX_SAFE_INTEGER;
     // A handler that starts later starts from G (handlerStart): where a model has handlers, G
     // says what may still be read or written before, as a live cur does, for every location.
-    if (this.keepPinned || this.handlerCpus > 0) lower(m.g);
+    if (this.keepPinned || this.handlerCpus > 0) lowerInto(floor, m.g, n);
     const access = this.keepPinned ? undefined : this.access;
     for (let t = 0; t < this.#slots; t++) {
       const views = m.threads[t] as ThreadViews;
       if (views.cur[0] === FINISHED) continue;
       // A running handler (a slot past the threads) may access any location.
-      if (access === undefined || t >= this.threads) lower(views.cur);
+      if (access === undefined || t >= this.threads) lowerInto(floor, views.cur, n);
       else {
         for (let l = 0; l < n; l++) {
           if (access[t * n + l] === 1 && (views.cur[l] as number) < (floor[l] as number))
@@ -538,9 +630,9 @@ export class RelaxedMemory implements MemorySystem {
         }
       }
       if (this.keepPinned) {
-        lower(views.acq);
-        lower(views.rel);
-        lower(views.own);
+        lowerInto(floor, views.acq, n);
+        lowerInto(floor, views.rel, n);
+        lowerInto(floor, views.own, n);
       } else {
         for (let l = 0; l < n; l++) {
           const k = views.cur[l] as number;
@@ -595,23 +687,20 @@ export class RelaxedMemory implements MemorySystem {
   /** Adds `delta` to every view entry for location `l` that is at least `from`. */
   #shift(m: Mem, l: number, from: number, delta: number): void {
     // Entries below the oldest kept write (only when HISTORY forces a drop) move up to it.
-    const fix = (v: number[]): void => {
-      if ((v[l] as number) >= from) v[l] = Math.max(0, (v[l] as number) + delta);
-    };
-    fix(m.g);
+    shiftAt(m.g, l, from, delta);
     for (const t of m.threads) {
-      fix(t.cur);
-      fix(t.acq);
-      fix(t.rel);
-      fix(t.own);
+      shiftAt(t.cur, l, from, delta);
+      shiftAt(t.acq, l, from, delta);
+      shiftAt(t.rel, l, from, delta);
+      shiftAt(t.own, l, from, delta);
       if (this.plain) {
-        fix(t.bndR);
-        fix(t.bndW);
+        shiftAt(t.bndR, l, from, delta);
+        shiftAt(t.bndW, l, from, delta);
       }
       const p = (t.pend[l] as number) - 1;
       if (p >= 0 && p >= from) t.pend[l] = Math.max(0, p + delta) + 1;
     }
-    for (const msgs of m.hist) for (const msg of msgs) fix(msg.view);
+    for (const msgs of m.hist) for (const msg of msgs) shiftAt(msg.view, l, from, delta);
   }
 
   #insert(m: Mem, t: number, l: number, pos: number, value: number, view: number[], attached: number): void {
@@ -628,8 +717,9 @@ export class RelaxedMemory implements MemorySystem {
     const me = m.threads[t] as ThreadViews;
     join(me.cur, me.acq);
     join(me.cur, m.g);
-    m.g = me.cur.slice();
-    me.rel = me.cur.slice();
+    // Copies, not the same array (the scratch decoding's arrays are reused, #decode).
+    copyInto(m.g, me.cur);
+    copyInto(me.rel, me.cur);
     // A strong fence bounds later plain accesses after every marked access before it
     // (r-pre-bounded and w-pre-bounded have nonrw-fence and fence).
     if (this.plain) {
