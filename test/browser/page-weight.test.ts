@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SKIM_ATTRIBUTE } from '../../src/build/offscreen-prose.ts';
 import { DIST_DIR, listHtmlFiles } from '../support/dist.ts';
 import { openSite, type Site } from './harness.ts';
 
@@ -53,6 +54,9 @@ describe('what the browser adds takes the room the build kept', { timeout: 300_0
     });
     await before.page.route(/\.js(\?|$)/, (route) => route.abort());
     await before.page.goto(site.url('requests/'), { waitUntil: 'load' });
+    // Every block rendered (the head script skips those off the screen, offscreen-prose.ts,
+    // which then stand in with estimated heights).
+    await before.page.evaluate((a) => document.documentElement.removeAttribute(a), SKIM_ATTRIBUTE);
     const built = await before.page.evaluate(heights);
     await before.page.context().close();
 
