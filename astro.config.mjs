@@ -126,7 +126,8 @@ export default defineConfig({
       editLink: { baseUrl: EDIT_BASE_URL },
       sidebar: SIDEBAR,
       disable404Route: true,
-      customCss: ['./src/styles/custom.css'],
+      // Plot's legend style with the site's (src/plots/legend.css): one cached file, not a <style> per plot page.
+      customCss: ['./src/styles/custom.css', './src/plots/legend.css'],
       // The tables of contents without their entries' repeated attributes (compact-toc.ts).
       components: {
         TableOfContents: './src/components/overrides/TableOfContents.astro',

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SKIM_ATTRIBUTE } from '../../src/build/offscreen-prose.ts';
 import { modelInfo } from '../../src/live/meta.ts';
 import { kernelHref } from '../../src/live/views.ts';
 import { findModel } from '../../src/spec/models/index.ts';
@@ -147,6 +148,9 @@ describe('what the browser adds takes the room the build kept', { timeout: 300_0
     });
     await before.page.route(/\.js(\?|$)/, (route) => route.abort());
     await before.page.goto(site.url('requests/'), { waitUntil: 'load' });
+    // Every block rendered (the head script skips those off the screen, offscreen-prose.ts,
+    // which then stand in with estimated heights).
+    await before.page.evaluate((a) => document.documentElement.removeAttribute(a), SKIM_ATTRIBUTE);
     const built = await before.page.evaluate(heights);
     await before.page.context().close();
 
